@@ -1,0 +1,66 @@
+import Type, { type Static } from 'typebox';
+
+/** Bundle id pattern (reverse DNS), e.g. us.zoom.xos. */
+export const BUNDLE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9-]*(\\.[A-Za-z0-9][A-Za-z0-9-]*)+$';
+/** An absolute path to an .app bundle or executable, no `..`, no control characters. */
+export const APP_PATH_PATTERN = '^/(?!.*(^|/)\\.\\.(/|$))[^\\x00-\\x1f]+$';
+
+/**
+ * TCC services an admin may reset, as `tccutil` names them (without the kTCCService prefix),
+ * plus `All`. Source: kTCCService exported symbols of TCC.framework.
+ */
+export const TCC_RESETTABLE_SERVICES = [
+  'All', 'Camera', 'Microphone', 'ScreenCapture', 'Accessibility', 'ListenEvent', 'PostEvent',
+  'AppleEvents', 'SystemPolicyAllFiles', 'SystemPolicyDesktopFolder', 'SystemPolicyDocumentsFolder',
+  'SystemPolicyDownloadsFolder', 'SystemPolicyNetworkVolumes', 'SystemPolicyRemovableVolumes',
+  'AddressBook', 'Calendar', 'Reminders', 'Photos', 'BluetoothAlways', 'SpeechRecognition',
+  'MediaLibrary', 'Motion', 'DeveloperTool', 'FileProviderDomain', 'FileProviderPresence',
+] as const;
+export type TccResettableService = (typeof TCC_RESETTABLE_SERVICES)[number];
+
+export const TccResetParams = Type.Object(
+  {
+    service: Type.Union(TCC_RESETTABLE_SERVICES.map((s) => Type.Literal(s))),
+    bundleId: Type.String({ pattern: BUNDLE_ID_PATTERN, maxLength: 255 }),
+  },
+  { additionalProperties: false },
+);
+export const FirewallAppParams = Type.Object(
+  { appPath: Type.String({ pattern: APP_PATH_PATTERN, maxLength: 1024 }) },
+  { additionalProperties: false },
+);
+export const EmptyParams = Type.Object({}, { additionalProperties: false });
+
+/** The closed list of remediation actions: never shell text. */
+export const Action = Type.Union([
+  Type.Object({ type: Type.Literal('tcc.reset'), params: TccResetParams }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('firewall.allow'), params: FirewallAppParams }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('firewall.block'), params: FirewallAppParams }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('zoom.quit'), params: EmptyParams }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('agent.collect'), params: EmptyParams }, { additionalProperties: false }),
+]);
+export type Action = Static<typeof Action>;
+export type ActionType = Action['type'];
+export const ACTION_TYPES: ActionType[] = ['tcc.reset', 'firewall.allow', 'firewall.block', 'zoom.quit', 'agent.collect'];
+
+/** Command lifecycle states, stored in Postgres. */
+export const CommandStatus = Type.Union(
+  ['queued', 'sent', 'acknowledged', 'succeeded', 'failed', 'timed_out', 'expired', 'cancelled'].map((s) => Type.Literal(s)),
+);
+export type CommandStatus = 'queued' | 'sent' | 'acknowledged' | 'succeeded' | 'failed' | 'timed_out' | 'expired' | 'cancelled';
+export const TERMINAL_COMMAND_STATUSES: CommandStatus[] = ['succeeded', 'failed', 'timed_out', 'expired', 'cancelled'];
+
+/** What the agent reports after running a command. Output is a tail, capped at OUTPUT_CAP_BYTES. */
+export const OUTPUT_CAP_BYTES = 16 * 1024;
+export const CommandResult = Type.Object({
+  status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
+  exitCode: Type.Union([Type.Integer(), Type.Null()]),
+  stdout: Type.String({ maxLength: OUTPUT_CAP_BYTES * 2 }),
+  stderr: Type.String({ maxLength: OUTPUT_CAP_BYTES * 2 }),
+  reason: Type.Optional(Type.String({ description: 'why it failed, in words: refused parameter, no console user, MDM-managed, ...' })),
+  argv: Type.Array(Type.Array(Type.String()), { description: 'the argument arrays run, in order' }),
+  startedAt: Type.String(),
+  finishedAt: Type.String(),
+  durationMs: Type.Number(),
+});
+export type CommandResult = Static<typeof CommandResult>;
