@@ -1,0 +1,13 @@
+/**
+ * What every parser in this package returns instead of throwing.
+ * - `ok: true`: `value` holds what was read; `problems` lists parts that were skipped or
+ *   could not be read (a truncated line, an unknown wording) — a partial result when non-empty.
+ * - `ok: false`: nothing usable; `error` says why in words an admin can act on
+ *   ("empty output: SPUSBDataType is empty on macOS 26+", "not JSON: Unexpected token ...").
+ */
+export type ParseResult<T> =
+  | { ok: true; value: T; problems: string[] }
+  | { ok: false; error: string; problems: string[] };
+
+export const parsed = <T>(value: T, problems: string[] = []): ParseResult<T> => ({ ok: true, value, problems });
+export const failed = <T = never>(error: string, problems: string[] = []): ParseResult<T> => ({ ok: false, error, problems });
