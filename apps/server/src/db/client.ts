@@ -1,0 +1,68 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { applyMigrations } from './migrate.js';
+
+export type { PrismaClient };
+
+/** Where the data lives: a Postgres server (`DATABASE_URL`) or embedded PGlite in a folder. */
+export interface DatabaseOptions {
+  /** postgres://user@host:port/db. When absent, embedded PGlite is used. */
+  databaseUrl?: string;
+  /** PGlite data folder; `memory://` for a throw-away database. Default `.data/pglite`. */
+  dataDir?: string;
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean;
+}
+
+/** An open database: the Prisma client, which engine backs it, and how to close it. */
+export interface Database {
+  prisma: PrismaClient;
+  kind: 'postgres' | 'pglite';
+  /** Human description without secrets, e.g. "postgres 127.0.0.1:5432/test" or "pglite .data/pglite". */
+  description: string;
+  /** Migrations applied by this open (empty when the database was up to date). */
+  appliedMigrations: string[];
+  /** The PGlite instance when kind is pglite (for LISTEN/NOTIFY and raw SQL in tests). */
+  pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+/**
+ * The one Prisma client factory: a real Postgres when `databaseUrl` is set, otherwise embedded
+ * PGlite (Postgres compiled to WebAssembly) in `dataDir`. Same schema, same migrations, same
+ * code path. Throws when the database cannot be reached or a migration fails.
+ */
+export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  let factory: SqlMigrationAwareDriverAdapterFactory;
+  let pglite: PGlite | undefined;
+  let description: string;
+  if (options.databaseUrl) {
+    factory = new PrismaPg({ connectionString: options.databaseUrl, max: 10 });
+    const u = new URL(options.databaseUrl);
+    description = `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } else {
+    const dataDir = options.dataDir ?? '.data/pglite';
+    if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
+    pglite = new PGlite(dataDir);
+    await pglite.waitReady;
+    factory = new PrismaPGlite(pglite);
+    description = `pglite ${dataDir}`;
+  }
+  const appliedMigrations = options.migrate === false ? [] : await applyMigrations(factory);
+  const prisma = new PrismaClient({ adapter: factory });
+  return {
+    prisma,
+    kind: pglite ? 'pglite' : 'postgres',
+    description,
+    appliedMigrations,
+    pglite,
+    async close() {
+      await prisma.$disconnect();
+      await pglite?.close();
+    },
+  };
+}
