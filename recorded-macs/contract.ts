@@ -1,0 +1,59 @@
+/**
+ * The names and shapes a recorded Mac folder may hold (docs/recorded-mac.md). Shared by the
+ * build, the README and the contract test; the agent's replay runner implements the same list.
+ */
+import { COLUMNS_13, COLUMNS_17, COLUMNS_19 } from './tcc-sql.js';
+
+/** Commands the agent collects with, as `cmd/<name>.out|.err|.code`. */
+export const COLLECT_COMMANDS = [
+  'sw_vers', // sw_vers
+  'system_profiler-SPUSBDataType', // system_profiler -json SPUSBDataType
+  'system_profiler-SPUSBHostDataType', // system_profiler -json SPUSBHostDataType (macOS 26+)
+  'system_profiler-SPFirewallDataType', // system_profiler -json SPFirewallDataType
+  'system_profiler-SPPowerDataType', // system_profiler -json SPPowerDataType
+  'ioreg-IOUSB', // ioreg -p IOUSB -l -w0
+  'socketfilterfw-getglobalstate',
+  'socketfilterfw-getblockall',
+  'socketfilterfw-getstealthmode',
+  'socketfilterfw-getallowsigned',
+  'socketfilterfw-listapps',
+  'pmset-batt', // pmset -g batt
+  'pmset-adapter', // pmset -g adapter
+  'console-user', // stat -f %Su /dev/console
+] as const;
+
+/** Remediation answers: what the real tool printed, replayed by the runner (state kept outside the Mac folder). */
+export const REMEDY_COMMANDS = [
+  'tccutil-reset', // tccutil reset <Service> <bundle id>
+  'socketfilterfw-add', // socketfilterfw --add <app path>
+  'socketfilterfw-unblockapp', // socketfilterfw --unblockapp <app path>
+  'socketfilterfw-blockapp', // socketfilterfw --blockapp <app path>
+] as const;
+
+export const KNOWN_COMMANDS: readonly string[] = [...COLLECT_COMMANDS, ...REMEDY_COMMANDS];
+
+/** `cmd/` file name: command name and which stream. */
+export const CMD_FILE = /^(?<name>.+)\.(?<ext>out|err|code)$/;
+
+/** macOS major version of a `sw_vers` output (any tab layout); null when there is no ProductVersion line. */
+export function macosMajor(swVers: string): number | null {
+  const m = /^ProductVersion:\s*(\d+)(?:\.(\d+))?/m.exec(swVers);
+  if (!m) return null;
+  const major = Number(m[1]);
+  return major === 10 ? Number(`10.${m[2] ?? 0}`) : major;
+}
+
+/** Column layout of the `access` table on a macOS version (11–13: 13, 14–26: 17, 27: 19); null where no recorded Mac runs it. */
+export function accessColumnsFor(major: number): readonly string[] | null {
+  if (major >= 11 && major <= 13) return COLUMNS_13;
+  if (major >= 14 && major <= 26) return COLUMNS_17;
+  if (major >= 27) return COLUMNS_19;
+  return null;
+}
+
+/** sha1[:10] fingerprints of `CREATE TABLE access` accepted per generation (fixtures/tcc/schema-access-by-version-verified.md). */
+export function accessDigestsFor(major: number): string[] {
+  if (major >= 11 && major <= 13) return ['3d1c2a0e97', 'cef70648de'];
+  if (major >= 14 && major <= 26) return ['e3a2181c14', 'f773496775'];
+  return [];
+}
