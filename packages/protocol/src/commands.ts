@@ -20,7 +20,7 @@ export type TccResettableService = (typeof TCC_RESETTABLE_SERVICES)[number];
 
 export const TccResetParams = Type.Object(
   {
-    service: Type.Union(TCC_RESETTABLE_SERVICES.map((s) => Type.Literal(s))),
+    service: Type.Enum(TCC_RESETTABLE_SERVICES),
     bundleId: Type.String({ pattern: BUNDLE_ID_PATTERN, maxLength: 255 }),
   },
   { additionalProperties: false },
@@ -44,10 +44,9 @@ export type ActionType = Action['type'];
 export const ACTION_TYPES: ActionType[] = ['tcc.reset', 'firewall.allow', 'firewall.block', 'zoom.quit', 'agent.collect'];
 
 /** Command lifecycle states, stored in Postgres. */
-export const CommandStatus = Type.Union(
-  ['queued', 'sent', 'acknowledged', 'succeeded', 'failed', 'timed_out', 'expired', 'cancelled'].map((s) => Type.Literal(s)),
-);
-export type CommandStatus = 'queued' | 'sent' | 'acknowledged' | 'succeeded' | 'failed' | 'timed_out' | 'expired' | 'cancelled';
+export const COMMAND_STATUSES = ['queued', 'sent', 'acknowledged', 'succeeded', 'failed', 'timed_out', 'expired', 'cancelled'] as const;
+export const CommandStatus = Type.Enum(COMMAND_STATUSES);
+export type CommandStatus = (typeof COMMAND_STATUSES)[number];
 export const TERMINAL_COMMAND_STATUSES: CommandStatus[] = ['succeeded', 'failed', 'timed_out', 'expired', 'cancelled'];
 
 /** What the agent reports after running a command. Output is a tail, capped at OUTPUT_CAP_BYTES. */

@@ -93,6 +93,9 @@ export const UsbPower = Type.Object({
 });
 export type UsbPower = Static<typeof UsbPower>;
 
+/** Device classes FleetMedic cares about: cameras and audio devices matter for calls. */
+export const USB_DEVICE_KINDS = ['hub', 'camera', 'audio', 'storage', 'input', 'other'] as const;
+
 export interface UsbDevice {
   name: string;
   kind: 'hub' | 'camera' | 'audio' | 'storage' | 'input' | 'other';
@@ -113,7 +116,7 @@ export const UsbDevice = Type.Cyclic(
   {
     UsbDevice: Type.Object({
       name: Type.String(),
-      kind: Type.Union(['hub', 'camera', 'audio', 'storage', 'input', 'other'].map((k) => Type.Literal(k))),
+      kind: Type.Enum(USB_DEVICE_KINDS),
       vendorId: Nullable(Type.Integer()),
       productId: Nullable(Type.Integer()),
       vendorName: Nullable(Type.String()),

@@ -1,0 +1,31 @@
+import { DEFAULT_POLICY } from '@fleetmedic/protocol';
+import { describe, expect, it } from 'vitest';
+import { resolvePolicy } from './policy.js';
+
+describe('resolvePolicy', () => {
+  it('returns the defaults when given nothing', () => {
+    expect(resolvePolicy()).toEqual({
+      minZoomVersion: '6.0.0', minMacosVersion: '14.0', zoomBundleId: 'us.zoom.xos', zoomAppPath: '/Applications/zoom.us.app',
+    });
+    expect(resolvePolicy()).not.toBe(DEFAULT_POLICY);
+  });
+  it('overrides the given fields and ignores undefined ones', () => {
+    expect(resolvePolicy({ minZoomVersion: '5.0.0', minMacosVersion: undefined })).toEqual({ ...DEFAULT_POLICY, minZoomVersion: '5.0.0' });
+  });
+  it('rejects versions that are not dotted numeric, naming the field and value', () => {
+    expect(() => resolvePolicy({ minZoomVersion: 'latest' })).toThrow('minZoomVersion "latest" is not a dotted numeric version');
+    expect(() => resolvePolicy({ minMacosVersion: '14.0-beta' })).toThrow('minMacosVersion "14.0-beta"');
+  });
+  it('lists every problem at once, including unknown keys', () => {
+    const bad = { minZoomVerison: '5.0.0', zoomBundleId: 'zoom', zoomAppPath: 'Applications/zoom.us.app' } as never;
+    expect(() => resolvePolicy(bad)).toThrow(
+      'invalid policy: unknown key "minZoomVerison" (known: minZoomVersion, minMacosVersion, zoomBundleId, zoomAppPath); '
+      + 'zoomBundleId "zoom" is not a bundle id like us.zoom.xos; '
+      + 'zoomAppPath "Applications/zoom.us.app" is not an absolute path to an .app bundle like /Applications/zoom.us.app',
+    );
+  });
+  it('rejects non-string values and app paths with ..', () => {
+    expect(() => resolvePolicy({ minZoomVersion: 6 } as never)).toThrow('minZoomVersion must be a string, got 6');
+    expect(() => resolvePolicy({ zoomAppPath: '/Applications/../tmp/evil.app' })).toThrow('zoomAppPath "/Applications/../tmp/evil.app"');
+  });
+});

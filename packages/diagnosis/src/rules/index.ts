@@ -1,0 +1,25 @@
+import type { Rule } from '../rule.js';
+import { firewallBlockAll } from './firewall-block-all.js';
+import { firewallBlocksZoom } from './firewall-blocks-zoom.js';
+import { macosOutdated } from './macos-outdated.js';
+import { tccCameraDenied } from './tcc-camera-denied.js';
+import { tccMicrophoneDenied } from './tcc-microphone-denied.js';
+import { tccScreenCaptureDenied } from './tcc-screen-capture-denied.js';
+import { tccUnreadable } from './tcc-unreadable.js';
+import { usbPowerInsufficient } from './usb-power-insufficient.js';
+import { zoomNotInstalled } from './zoom-not-installed.js';
+import { zoomOutdated } from './zoom-outdated.js';
+
+/** Every rule, one per finding id, in FINDING_IDS order. */
+export const RULES: readonly Rule[] = [
+  tccCameraDenied,
+  tccMicrophoneDenied,
+  tccScreenCaptureDenied,
+  tccUnreadable,
+  firewallBlocksZoom,
+  firewallBlockAll,
+  usbPowerInsufficient,
+  zoomOutdated,
+  zoomNotInstalled,
+  macosOutdated,
+];

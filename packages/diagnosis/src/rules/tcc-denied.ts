@@ -1,0 +1,62 @@
+import type { Action, Finding, FindingId, Policy, Snapshot, TccDatabase, TccEntry, TccResettableService } from '@fleetmedic/protocol';
+import { catalogHeader, makeFinding, sectionData, type Rule } from '../rule.js';
+
+/** auth_reason 6: a configuration profile (PPPC payload from MDM) set the value; tccutil cannot override it. */
+const AUTH_REASON_MDM_POLICY = 6;
+
+const isMdmPolicy = (e: TccEntry): boolean => e.authReason === AUTH_REASON_MDM_POLICY || e.authReasonName === 'mdm-policy';
+
+/** Who a TCC.db belongs to, for keys and sentences: "system" or "user:alice". */
+const dbOwner = (db: TccDatabase): string => (db.scope === 'system' ? 'system' : `user:${db.user ?? db.path}`);
+
+/**
+ * Builds the rule for one TCC service: Zoom (policy.zoomBundleId, client_type bundle) with
+ * auth_value 0 (denied) in any readable TCC.db. One finding per database, key
+ * `<id>:<system|user:NAME>:<bundle id>`. Remedy: `tcc.reset` of the tccutil service name, or no
+ * action when auth_reason is mdm-policy (the PPPC profile must change).
+ * Unreadable databases are not judged here: `tcc.unreadable` reports them.
+ */
+export function tccDeniedRule(id: FindingId, service: string, tccutilService: TccResettableService, what: string): Rule {
+  return {
+    ...catalogHeader(id),
+    sections: ['tcc'],
+    evaluate(snapshot: Snapshot, policy: Policy): Finding[] {
+      const tcc = sectionData(snapshot, 'tcc');
+      if (!tcc) return [];
+      return tcc.databases
+        .filter((db) => db.status === 'ok')
+        .flatMap((db) =>
+          db.entries
+            .filter((e) => e.service === service && e.client === policy.zoomBundleId && e.clientType !== 'path' && e.authValue === 0)
+            .map((e) => deniedFinding(id, db, e, tccutilService, what)),
+        );
+    },
+  };
+}
+
+/**
+ * `{ type: 'tcc.reset', params: { service, bundleId } }`. The cast works around protocol's
+ * `service` union being built from a mapped array, which types it as `never` (reported to the lead).
+ */
+const tccResetAction = (service: TccResettableService, bundleId: string): Action =>
+  ({ type: 'tcc.reset', params: { service, bundleId } }) as Action;
+
+function deniedFinding(id: FindingId, db: TccDatabase, e: TccEntry, tccutilService: TccResettableService, what: string): Finding {
+  const reason = e.authReasonName ?? (e.authReason == null ? 'no auth_reason' : `auth_reason ${e.authReason}`);
+  const when = e.lastModified ? ` on ${e.lastModified}` : '';
+  const evidence = [{
+    section: 'tcc',
+    detail: `${e.service} for ${e.client}: ${e.authValueName} (${reason})${when} in the ${dbOwner(db).replace(':', ' ')} TCC.db ${db.path}`,
+    value: { path: db.path, scope: db.scope, user: db.user, entry: e },
+  }];
+  const remedy = isMdmPolicy(e)
+    ? {
+      summary: `A configuration profile from your MDM (PPPC payload, auth_reason mdm-policy) denies Zoom the ${what}. `
+        + `A local reset cannot override it: change or remove the PPPC payload for ${e.client} (${e.service}) in your MDM.`,
+    }
+    : {
+      summary: `Reset Zoom's ${what} permission (tccutil reset ${tccutilService} ${e.client}); macOS asks again at the next Zoom launch and the user clicks Allow.`,
+      action: tccResetAction(tccutilService, e.client),
+    };
+  return makeFinding(id, `${dbOwner(db)}:${e.client}`, evidence, remedy);
+}
