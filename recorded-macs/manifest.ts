@@ -313,12 +313,12 @@ export const MACS: MacSpec[] = [
     denied: [],
   },
   {
-    folder: 'mbp-m1pro-15-usb-power',
+    folder: 'mbp-m1pro-15-display-camera-full-budget',
     macos: '15.6.1 (24G90)',
     hardware: 'Apple M1 Pro/Max (T6000) + Apple Thunderbolt Display + LG UltraFine 5K',
     host: { hostname: 'mbp-m1pro-15-usb', serialNumber: 'SERIAL-REDACTED-07', hardwareModel: null, architecture: 'arm64', consoleUser: 'user', homes: homes('user') },
-    summary: 'M1 Pro on macOS 15 with the Thunderbolt Display\'s FaceTime HD Camera drawing the full 500 mA its hub port offers (no headroom), behind a hub that itself draws bus power.',
-    expectedFindings: ['usb.power.insufficient'],
+    summary: 'M1 Pro on macOS 15 with the Thunderbolt Display\'s FaceTime HD Camera drawing the full 500 mA its hub port offers, behind the display\'s own (self-powered) hub: a USB power false positive must not be raised.',
+    expectedFindings: [],
     trigger:
       'SPUSBDataType: "FaceTime HD Camera (Display)" location 0x40150000, bus_power "500", bus_power_used "500" (required = available), ' +
       'child of "hub_device" 0x40100000 whose own bus_power_used is "100" (a hub drawing bus power). No real capture has required > available or kUSBFailedRequestedPower on a -json/ioreg output; this is the closest real case',

@@ -9,6 +9,12 @@ import { PRISMA_DIR } from './paths.js';
 const require = createRequire(import.meta.url);
 let started: Promise<void> | undefined;
 
+/** Node's global WebAssembly (the ES2023 lib we compile against does not declare it). */
+interface WasmApi {
+  instantiate(bytes: Uint8Array, imports: Record<string, unknown>): Promise<{ instance: { exports: unknown } }>;
+}
+const wasmApi = (): WasmApi => (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 /**
  * Loads Prisma's schema engine compiled to WebAssembly (@prisma/schema-engine-wasm, pinned to the
  * engines version of our Prisma CLI). Node 20 cannot `import` a .wasm file, so we instantiate it
@@ -17,9 +23,7 @@ let started: Promise<void> | undefined;
 function startWasm(): Promise<void> {
   started ??= (async () => {
     const wasmPath = path.join(path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm');
-    const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), {
-      './schema_engine_bg.js': bg as unknown as WebAssembly.ModuleImports,
-    });
+    const { instance } = await wasmApi().instantiate(await readFile(wasmPath), { './schema_engine_bg.js': bg });
     const exports = instance.exports as unknown as { __wbindgen_start(): void };
     bg.__wbg_set_wasm(exports);
     exports.__wbindgen_start();

@@ -1,0 +1,155 @@
+import { execFile, spawn as spawnChild } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Snapshot, validator, type Finding } from '@fleetmedic/protocol';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../../packages/macos/src/testing/fixtures.js';
+import { startServer, waitFor } from './testing/agent-server.js';
+
+const TSX = path.join(REPO_ROOT, 'node_modules/.bin/tsx');
+const CLI = path.join(REPO_ROOT, 'apps/agent/src/cli.ts');
+const MACS_DIR = path.join(REPO_ROOT, 'recorded-macs');
+const MACS = readdirSync(MACS_DIR).filter((d) => existsSync(path.join(MACS_DIR, d, 'host.json'))).sort();
+
+interface Run {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** Spawns a real process; never through a shell. */
+function spawn(program: string, args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(program, args, { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, FLEETMEDIC_LOG_LEVEL: 'warn' } }, (error, stdout, stderr) => {
+      resolve({ stdout, stderr, code: error ? Number((error as { code?: number }).code ?? 1) : 0 });
+    });
+  });
+}
+const agent = (...args: string[]) => spawn(TSX, [CLI, ...args]);
+
+interface DoctorJson {
+  host: { hostname: string };
+  findings: Finding[];
+  unknown: string[];
+}
+
+describe('agent CLI as a real process', () => {
+  it('pnpm --silent agent collect --replay <mac> --json prints one valid snapshot and nothing else', async () => {
+    const r = await spawn('pnpm', ['--silent', 'agent', 'collect', '--replay', 'recorded-macs/mba-m2-14-camera-denied', '--json']);
+    expect(r.code).toBe(0);
+    const snapshot = JSON.parse(r.stdout) as Snapshot;
+    expect(validator(Snapshot)(snapshot).ok).toBe(true);
+    expect(snapshot.sections.os.data?.productVersion).toBe('14.4.1');
+    const camera = snapshot.sections.tcc.data?.databases
+      .flatMap((d) => d.entries)
+      .find((e) => e.service === 'kTCCServiceCamera' && e.client === 'us.zoom.xos');
+    expect(camera?.authValue).toBe(0);
+  });
+
+  it('collect on this machine (no replay) reports the Mac sections unsupported', async () => {
+    const r = await agent('collect', '--json');
+    expect(r.code).toBe(0);
+    const snapshot = JSON.parse(r.stdout) as Snapshot;
+    expect(snapshot.host.platform).toBe(process.platform);
+    if (process.platform !== 'darwin') expect(snapshot.sections.tcc).toEqual({ status: 'unsupported', sources: [], reason: `not macOS (${process.platform})` });
+  });
+
+  it('collect without --json prints a section table', async () => {
+    const r = await agent('collect', '--replay', path.join(MACS_DIR, 'mbp-m5pro-26-tcc-unreadable'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^section\s+status\s+detail$/m);
+    expect(r.stdout).toMatch(/^tcc\s+partial\s+2 problem\(s\): \/Library\/Application Support\/com\.apple\.TCC\/TCC\.db/m);
+  });
+
+  it('a folder that is not a recorded Mac: exit 1, the reason on stderr, nothing on stdout', async () => {
+    const r = await agent('collect', '--replay', os.tmpdir(), '--json');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^fleetmedic-agent: not a recorded Mac: cannot read .*host\.json/);
+  });
+
+  it('doctor prints a human table without --json', async () => {
+    const r = await agent('doctor', '--replay', path.join(MACS_DIR, 'mba-m2-14-camera-denied'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/: 1 finding\(s\)\n/);
+    expect(r.stdout).toMatch(/^severity\s+finding\s+action\s+evidence\s+remedy$/m);
+    expect(r.stdout).toMatch(/^critical\s+tcc\.camera\.denied:user:user:us\.zoom\.xos\s+tcc\.reset\s+kTCCServiceCamera for us\.zoom\.xos: denied/m);
+  });
+
+  it('doctor --policy applies the admin thresholds, and refuses a bad policy file with its reason', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'policy-'));
+    const lenient = path.join(dir, 'lenient.json');
+    await writeFile(lenient, JSON.stringify({ minMacosVersion: '12.0' }));
+    const mac = path.join(MACS_DIR, 'mbp-intel-t2-12-macos-outdated');
+    const strict = JSON.parse((await agent('doctor', '--replay', mac, '--json')).stdout) as DoctorJson;
+    expect(strict.findings.map((f) => f.id)).toEqual(['macos.outdated']);
+    const r = await agent('doctor', '--replay', mac, '--json', '--policy', lenient);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as DoctorJson).findings).toEqual([]);
+    const bad = path.join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ minZoomVersion: 'latest', colour: 'red' }));
+    const refused = await agent('doctor', '--replay', mac, '--policy', bad);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('invalid policy: unknown key "colour"');
+  });
+});
+
+describe('agent run as a real process', () => {
+  it('enrolls, streams the start report over the WebSocket, logs JSON to stderr, and stops on SIGTERM', async () => {
+    const srv = await startServer();
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-run-'));
+    const child = spawnChild(TSX, [CLI, 'run', '--server', srv.url, '--enroll-secret', 'secret-12345', '--replay', path.join(MACS_DIR, 'mbp-m5pro-26-healthy'), '--state-dir', stateDir, '--schedule', '0 0 1 1 *', '--jitter', '0'], { cwd: REPO_ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const report = await waitFor('a report from the agent process', () => srv.state.received.find((m) => m.type === 'report'), 30_000);
+      expect((report.snapshot as { host: { hostname: string } }).host.hostname).toBe('mbp-m5pro-26');
+      await waitFor('the acked report to leave the outbox', () => readdirSync(path.join(stateDir, 'outbox')).length === 0);
+    } finally {
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      await srv.close();
+    }
+    expect(stdout).toBe('');
+    const logs = stderr.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; level: number });
+    expect(logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['enrolled', 'connected to the server', 'agent running', 'stopping']));
+  });
+
+  it('refuses a bad --server or --schedule with the reason', async () => {
+    const bad = await agent('run', '--server', 'ftp://x', '--enroll-secret', 'secret-12345');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--server must be http:// or https://, got ftp:');
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-run-'));
+    const cron = await agent('run', '--server', 'http://127.0.0.1:9', '--enroll-secret', 'secret-12345', '--state-dir', stateDir, '--schedule', 'often');
+    expect(cron.code).toBe(1);
+    expect(cron.stderr).toContain('invalid --schedule "often": not a cron expression');
+  });
+});
+
+describe('doctor on every recorded Mac finds exactly its scenario', () => {
+  const results = new Map<string, Run>();
+  beforeAll(async () => {
+    const runs = await Promise.all(MACS.map((m) => agent('doctor', '--replay', path.join(MACS_DIR, m), '--json')));
+    MACS.forEach((m, i) => results.set(m, runs[i]!));
+  }, 120_000);
+
+  it('there are recorded Macs to check', () => {
+    expect(MACS.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each(MACS)('%s', (mac) => {
+    const scenario = JSON.parse(readFileSync(path.join(MACS_DIR, mac, 'scenario.json'), 'utf8')) as { expectedFindings: string[] };
+    const r = results.get(mac)!;
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as DoctorJson;
+    expect([...new Set(out.findings.map((f) => f.id))].sort()).toEqual([...scenario.expectedFindings].sort());
+    // A healthy-looking result must not hide sections that could not be judged.
+    expect(out.unknown).toEqual([]);
+  });
+});

@@ -1,0 +1,45 @@
+import { Command } from 'commander';
+import { collectCommand } from './cli/collect.js';
+import { doctorCommand } from './cli/doctor.js';
+import { runCommand } from './cli/run.js';
+import { AGENT_VERSION } from './version.js';
+
+/**
+ * FleetMedic agent CLI. stdout carries only the command's output (pure JSON with --json);
+ * logs and errors go to stderr. Exit 1 with a one-line reason on any error.
+ */
+const program = new Command()
+  .name('fleetmedic-agent')
+  .description('Collects the facts behind Zoom camera/microphone failures on a Mac, diagnoses them, and runs typed remedies.')
+  .version(AGENT_VERSION);
+
+program
+  .command('collect')
+  .description('collect one snapshot and print it')
+  .option('--replay <dir>', 'serve a recorded Mac folder instead of this machine')
+  .option('--json', 'print the snapshot as JSON')
+  .action(collectCommand);
+
+program
+  .command('doctor')
+  .description('collect, diagnose and print the findings')
+  .option('--replay <dir>', 'serve a recorded Mac folder instead of this machine')
+  .option('--json', 'print { host, findings, unknown, unknownReasons } as JSON')
+  .option('--policy <file.json>', 'policy overrides (minZoomVersion, minMacosVersion, zoomBundleId, zoomAppPath)')
+  .action(doctorCommand);
+
+program
+  .command('run')
+  .description('run as the agent service: enroll, stream reports, execute remediation commands')
+  .requiredOption('--server <url>', 'FleetMedic server, e.g. http://127.0.0.1:8080')
+  .requiredOption('--enroll-secret <secret>', 'enrollment secret (used once; credentials are kept in the state folder)')
+  .option('--replay <dir>', 'serve a recorded Mac folder instead of this machine')
+  .option('--state-dir <dir>', 'state folder (credentials, outbox, executed commands)')
+  .option('--schedule <cron>', 'collection schedule, cron syntax', '*/15 * * * *')
+  .option('--jitter <seconds>', 'random delay before each scheduled collection, seconds', '60')
+  .action(runCommand);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`fleetmedic-agent: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

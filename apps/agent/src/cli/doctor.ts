@@ -1,0 +1,34 @@
+import { readFile } from 'node:fs/promises';
+import { diagnoseWithErrors, resolvePolicy } from '@fleetmedic/diagnosis';
+import type { Policy } from '@fleetmedic/protocol';
+import { collectSnapshot } from '../collectors/snapshot.js';
+import { formatDiagnosis } from './format.js';
+import { openRunner } from './open-runner.js';
+
+/**
+ * `doctor [--replay <dir>] [--json] [--policy <file.json>]`: collects, diagnoses, prints the
+ * findings. JSON: `{ host, findings, unknown, unknownReasons }` (findings sorted by severity, id, key).
+ */
+export async function doctorCommand(opts: { replay?: string; json?: boolean; policy?: string }): Promise<void> {
+  const policy = opts.policy ? await loadPolicy(opts.policy) : resolvePolicy();
+  const runner = await openRunner(opts.replay);
+  const snapshot = await collectSnapshot(runner, { zoomAppPath: policy.zoomAppPath });
+  const d = diagnoseWithErrors(snapshot, policy);
+  if (opts.json) {
+    const out = { host: snapshot.host, findings: d.findings, unknown: d.unknown, unknownReasons: d.unknownReasons };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${formatDiagnosis(snapshot.host.hostname, d)}\n`);
+  }
+}
+
+/** A policy file: JSON with any of the Policy fields; resolvePolicy says what is wrong with it. */
+async function loadPolicy(file: string): Promise<Policy> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read policy ${file}: ${(error as Error).message}`);
+  }
+  return resolvePolicy(raw as Partial<Policy>);
+}

@@ -1,0 +1,55 @@
+import os from 'node:os';
+import path from 'node:path';
+import { AgentDaemon, DEFAULT_SCHEDULE } from '../daemon/daemon.js';
+import { createLogger } from '../log.js';
+import { openRunner } from './open-runner.js';
+
+export interface RunCommandOptions {
+  server: string;
+  enrollSecret: string;
+  replay?: string;
+  stateDir?: string;
+  schedule?: string;
+  jitter?: string;
+}
+
+/** Default state folder: /Library/Application Support/FleetMedic on a Mac (root daemon), else ~/.fleetmedic-agent. */
+export function defaultStateDir(): string {
+  return process.platform === 'darwin' && process.getuid?.() === 0
+    ? '/Library/Application Support/FleetMedic'
+    : path.join(os.homedir(), '.fleetmedic-agent');
+}
+
+/** `run --server <url> --enroll-secret <s> ...`: the agent service, until SIGINT/SIGTERM. */
+export async function runCommand(opts: RunCommandOptions): Promise<void> {
+  const logger = createLogger();
+  const stateDir = path.resolve(opts.stateDir ?? defaultStateDir());
+  const jitterSeconds = opts.jitter === undefined ? 60 : Number(opts.jitter);
+  let url: URL;
+  try {
+    url = new URL(opts.server);
+  } catch {
+    throw new Error(`--server "${opts.server}" is not a URL (e.g. http://127.0.0.1:8080)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`--server must be http:// or https://, got ${url.protocol}`);
+  // Replay remediation writes go beside the agent's own state, never into the recording.
+  const runner = await openRunner(opts.replay, opts.replay ? path.join(stateDir, 'replay') : undefined);
+  const daemon = await AgentDaemon.start({
+    serverUrl: url.href,
+    enrollSecret: opts.enrollSecret,
+    stateDir,
+    runner,
+    logger,
+    schedule: opts.schedule ?? DEFAULT_SCHEDULE,
+    jitterSeconds,
+  });
+  logger.info({ stateDir, schedule: opts.schedule ?? DEFAULT_SCHEDULE, jitterSeconds }, 'agent running');
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'stopping');
+      void daemon.stop().finally(resolve);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,145 @@
+import os from 'node:os';
+import path from 'node:path';
+import { SECTION_NAMES, type Snapshot, type TccDatabase } from '@fleetmedic/protocol';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../../../packages/macos/src/testing/fixtures.js';
+import { sourcesFor } from '../platform/sources.js';
+import { RealRunner } from '../runner/real.js';
+import { ReplayRunner } from '../runner/replay.js';
+import { makeTinyMac } from '../testing/tiny-mac.js';
+import { collectSnapshot } from './snapshot.js';
+
+const macs = path.join(REPO_ROOT, 'recorded-macs');
+const snapshots = new Map<string, Promise<Snapshot>>();
+/** One snapshot per recorded Mac, collected once for all tests. */
+const snapshotOf = (mac: string) => {
+  if (!snapshots.has(mac)) snapshots.set(mac, ReplayRunner.open(path.join(macs, mac)).then((r) => collectSnapshot(r)));
+  return snapshots.get(mac)!;
+};
+const db = (s: Snapshot, user: string | null): TccDatabase => {
+  const found = s.sections.tcc.data?.databases.find((d) => d.user === user);
+  if (!found) throw new Error(`no TCC.db for ${user ?? 'system'}`);
+  return found;
+};
+const zoomEntry = (d: TccDatabase, service: string) => d.entries.find((e) => e.service === service && e.client === 'us.zoom.xos');
+
+describe('platform gating', () => {
+  it('picks USB and firewall sources by macOS release, and everything when the release is unknown', () => {
+    expect(sourcesFor('usb', '15.6.1').map((s) => s.source)).toEqual(['SPUSBDataType', 'ioreg-IOUSB']);
+    expect(sourcesFor('usb', '26.5.1').map((s) => s.source)).toEqual(['SPUSBHostDataType', 'ioreg-IOUSB']);
+    expect(sourcesFor('usb', '10.15.7').map((s) => s.source)).toEqual(['SPUSBDataType', 'ioreg-IOUSB']);
+    expect(sourcesFor('firewall', '14.6.1').map((s) => s.source)).toEqual(['socketfilterfw']);
+    expect(sourcesFor('firewall', '15.0').map((s) => s.source)).toEqual(['socketfilterfw', 'SPFirewallDataType']);
+    expect(sourcesFor('usb', null).map((s) => s.source)).toEqual(['SPUSBDataType', 'SPUSBHostDataType', 'ioreg-IOUSB']);
+  });
+});
+
+describe('collectors on the tiny recorded Mac', () => {
+  it('reports every TCC.db with its own status: alice read, bob unreadable with sqlite3\'s reason', async () => {
+    const s = await collectSnapshot(await ReplayRunner.open(makeTinyMac()), { now: () => new Date('2026-01-02T03:04:05Z') });
+    expect(s.collectedAt).toBe('2026-01-02T03:04:05.000Z');
+    expect(s.host).toEqual({ hostname: 'tiny-mac', serialNumber: 'C02TINY0001', hardwareModel: 'Mac14,2', architecture: 'arm64', platform: 'darwin', consoleUser: 'alice' });
+    expect(s.sections.os).toMatchObject({ status: 'ok', sources: ['sw_vers'], data: { productVersion: '12.5.1', buildVersion: '21G83' } });
+    expect(s.sections.zoom.data).toMatchObject({ installed: true, version: '5.16.10.25689' });
+    const tcc = s.sections.tcc;
+    expect(tcc.status).toBe('partial');
+    expect(tcc.data?.databases.map((d) => [d.user, d.status])).toEqual([[null, 'ok'], ['alice', 'ok'], ['bob', 'unreadable']]);
+    expect(zoomEntry(db(s, 'alice'), 'kTCCServiceCamera')).toMatchObject({ authValue: 0, authValueName: 'denied', authReason: 2 });
+    expect(db(s, 'bob')).toMatchObject({ entries: [], layout: null });
+    expect(db(s, 'bob').reason).toContain('authorization denied');
+    expect(tcc.problems?.[0]).toContain('/Users/bob/Library/Application Support/com.apple.TCC/TCC.db: unreadable');
+    // The stealth-mode read failed: null (not "off"), and the section says so.
+    expect(s.sections.firewall).toMatchObject({ status: 'partial', data: { globalState: 1, blockAll: false, stealthMode: null } });
+    expect(s.sections.firewall.problems).toContain('socketfilterfw --getstealthmode: exited 1: ALF: Error, kStealthEnableKey does not return the correct type.');
+    expect(s.sections.usb.status).toBe('unavailable');
+    expect(s.sections.usb.reason).toBe('system_profiler -json SPUSBDataType: not installed; ioreg -p IOUSB -l -w0: not installed');
+    expect(s.sections.power).toMatchObject({ status: 'partial', data: { source: 'ac', batteryPercent: 80 } });
+    expect(s.sections.power.problems).toContain('pmset -g adapter: not installed');
+  });
+});
+
+describe('collectors on the recorded Macs', () => {
+  it('camera-denied (macOS 14.4.1): Zoom denied the camera in the user TCC.db, auth-17 layout', async () => {
+    const s = await snapshotOf('mba-m2-14-camera-denied');
+    expect(s.sections.os.data?.productVersion).toBe('14.4.1');
+    expect(s.sections.tcc.status).toBe('ok');
+    const user = db(s, 'user');
+    expect(user).toMatchObject({ status: 'ok', layout: 'auth-17', path: '/Users/user/Library/Application Support/com.apple.TCC/TCC.db' });
+    expect(zoomEntry(user, 'kTCCServiceCamera')).toMatchObject({ authValue: 0, authValueName: 'denied', clientType: 'bundle' });
+    expect(zoomEntry(user, 'kTCCServiceMicrophone')?.authValue).toBe(2);
+  });
+
+  it('microphone-denied (macOS 15.6.1): reads the TCC.db of every home in host.json', async () => {
+    const s = await snapshotOf('mbp-m1pro-15-microphone-denied');
+    expect(s.sections.tcc.data?.databases.map((d) => [d.scope, d.user, d.status])).toEqual([['system', null, 'ok'], ['user', 'admin', 'ok'], ['user', 'user', 'ok']]);
+    const denied = s.sections.tcc.data!.databases.flatMap((d) => d.entries.filter((e) => e.service === 'kTCCServiceMicrophone' && e.client === 'us.zoom.xos' && e.authValue === 0));
+    expect(denied).toHaveLength(1);
+  });
+
+  it('tcc-unreadable (macOS 26.5.1): both databases unreadable with the reason, never empty', async () => {
+    const s = await snapshotOf('mbp-m5pro-26-tcc-unreadable');
+    expect(s.sections.tcc.status).toBe('partial');
+    for (const d of s.sections.tcc.data!.databases) {
+      expect(d.status).toBe('unreadable');
+      expect(d.reason).toMatch(/authorization denied — the agent needs Full Disk Access/);
+    }
+  });
+
+  it('macOS 27 mini: a missing user TCC.db is "missing", the system one unreadable; USB from ioreg when SPUSBHostDataType was not recorded', async () => {
+    const s = await snapshotOf('macmini-m4-27-tcc-unreadable');
+    expect(s.sections.os.data?.productVersion).toBe('27.0');
+    expect(s.sections.tcc.data?.databases.map((d) => [d.scope, d.status])).toEqual([['system', 'unreadable'], ['user', 'missing']]);
+    expect(s.sections.usb).toMatchObject({ status: 'partial', sources: ['system_profiler -json SPUSBHostDataType', 'ioreg -p IOUSB -l -w0'], data: { source: 'ioreg' } });
+  });
+
+  it('firewall: block-all on 15.0 is global state 2; on 26.5.1 Zoom is blocked in the app list; USB from SPUSBHostDataType', async () => {
+    const blockAll = await snapshotOf('mbp-m1pro-15-firewall-block-all');
+    expect(blockAll.sections.firewall).toMatchObject({ status: 'ok', data: { globalState: 2 } });
+    expect(blockAll.sections.usb.data?.source).toBe('SPUSBDataType');
+    const blocks = await snapshotOf('mbp-m2pro-26-firewall-blocks-zoom');
+    const zoom = blocks.sections.firewall.data?.apps.filter((a) => /zoom\.us\.app/.test(a.path ?? ''));
+    expect(zoom?.map((a) => a.allowIncoming)).toEqual([false]);
+    expect(blocks.sections.usb).toMatchObject({ status: 'ok', sources: ['system_profiler -json SPUSBHostDataType'], data: { source: 'SPUSBHostDataType' } });
+  });
+
+  it('zoom: not installed is a fact (installed false), and 4.5.0 keeps its build', async () => {
+    const none = await snapshotOf('mbp-intel-t2-13-zoom-not-installed');
+    expect(none.sections.zoom).toMatchObject({ status: 'ok', data: { installed: false, appPath: '/Applications/zoom.us.app', version: null } });
+    const old = await snapshotOf('mba-m2-13-zoom-4.5-outdated');
+    expect(old.sections.zoom.data).toMatchObject({ installed: true, shortVersion: '4.5.0 (3261.0825)', version: '4.5.0.3261.0825' });
+  });
+
+  it('intel macOS 12.5.1: power from pmset (AC, 65 W, 100 %), nobody at the console', async () => {
+    const s = await snapshotOf('mbp-intel-t2-12-macos-outdated');
+    expect(s.host.consoleUser).toBeNull();
+    expect(s.sections.os.data).toMatchObject({ productVersion: '12.5.1', buildVersion: '21G83' });
+    expect(s.sections.power.data).toMatchObject({ source: 'ac', adapterWatts: 65, batteryPercent: 100 });
+    expect(s.sections.tcc.data?.databases.every((d) => d.layout === 'auth-13')).toBe(true);
+  });
+
+  it('USB power Mac: the FaceTime HD Camera behind the Thunderbolt Display hub requires 500 mA of 500 available', async () => {
+    const s = await snapshotOf('mbp-m1pro-15-display-camera-full-budget');
+    type Dev = NonNullable<Snapshot['sections']['usb']['data']>['buses'][number]['devices'][number];
+    const all: Dev[] = [];
+    const walk = (d: Dev) => {
+      all.push(d);
+      d.children.forEach(walk);
+    };
+    s.sections.usb.data!.buses.forEach((b) => b.devices.forEach(walk));
+    const cam = all.find((d) => d.name === 'FaceTime HD Camera (Display)');
+    expect(cam).toMatchObject({ kind: 'camera', power: { availableMa: 500, requiredMa: 500 } });
+  });
+});
+
+describe('collectors on this machine (Linux)', () => {
+  it.skipIf(process.platform === 'darwin')('host facts from systeminformation, every Mac section unsupported', async () => {
+    const s = await collectSnapshot(new RealRunner());
+    expect(s.host.platform).toBe(process.platform);
+    expect(s.host.hostname).toBe(os.hostname());
+    expect(s.host.architecture).toBe(os.arch() === 'x64' ? 'x86_64' : os.arch());
+    expect(s.host.consoleUser).toBeNull();
+    for (const name of SECTION_NAMES) {
+      expect(s.sections[name]).toEqual({ status: 'unsupported', sources: [], reason: `not macOS (${process.platform})` });
+    }
+  });
+});

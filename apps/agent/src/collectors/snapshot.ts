@@ -1,0 +1,68 @@
+import { DEFAULT_POLICY, SNAPSHOT_SCHEMA_VERSION, Snapshot, validator, type Sections } from '@fleetmedic/protocol';
+import { macSectionsSupported } from '../platform/sources.js';
+import type { CommandRunner } from '../runner/types.js';
+import { AGENT_VERSION } from '../version.js';
+import { collectFirewall } from './firewall.js';
+import { collectHost } from './host.js';
+import { collectOs } from './os.js';
+import { collectPower } from './power.js';
+import { unsupported } from './section.js';
+import { collectTcc } from './tcc.js';
+import { collectUsb } from './usb.js';
+import { collectZoom } from './zoom.js';
+
+export interface CollectOptions {
+  /** Where Zoom is looked for; default DEFAULT_POLICY.zoomAppPath (/Applications/zoom.us.app). */
+  zoomAppPath?: string;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+/** A collected snapshot that does not match the protocol schema: a bug in the agent, never sent. */
+export class InvalidSnapshotError extends Error {
+  override name = 'InvalidSnapshotError';
+  constructor(readonly errors: string[]) {
+    super(`collected snapshot does not match the protocol: ${errors.join('; ')}`);
+  }
+}
+
+const checkSnapshot = validator(Snapshot);
+
+/**
+ * One collection cycle: host facts and the six sections, validated against the protocol's
+ * Snapshot schema. On a platform other than macOS the Mac sections are `unsupported`
+ * ("not macOS (linux)"). Section collectors never throw; a schema mismatch throws InvalidSnapshotError.
+ */
+export async function collectSnapshot(runner: CommandRunner, opts: CollectOptions = {}): Promise<Snapshot> {
+  const host = await collectHost(runner);
+  const sections = await collectSections(runner, opts.zoomAppPath ?? DEFAULT_POLICY.zoomAppPath);
+  const snapshot = {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    collectedAt: (opts.now?.() ?? new Date()).toISOString(),
+    agentVersion: AGENT_VERSION,
+    host,
+    sections,
+  };
+  const checked = checkSnapshot(snapshot);
+  if (!checked.ok) throw new InvalidSnapshotError(checked.errors);
+  return checked.value;
+}
+
+async function collectSections(runner: CommandRunner, zoomAppPath: string): Promise<Sections> {
+  const support = macSectionsSupported(runner.platform);
+  if (!support.supported) {
+    const u = () => unsupported<never>(support.reason);
+    return { os: u(), zoom: u(), tcc: u(), firewall: u(), usb: u(), power: u() };
+  }
+  const os = await collectOs(runner);
+  const version = os.data?.productVersion ?? null;
+  // Independent sources: read them side by side.
+  const [zoom, tcc, firewall, usb, power] = await Promise.all([
+    collectZoom(runner, zoomAppPath),
+    collectTcc(runner),
+    collectFirewall(runner, version),
+    collectUsb(runner, version),
+    collectPower(runner, version),
+  ]);
+  return { os, zoom, tcc, firewall, usb, power };
+}

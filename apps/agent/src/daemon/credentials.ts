@@ -1,0 +1,37 @@
+import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** What enrollment gave this agent, kept in `<state>/credentials.json` (mode 0600). */
+export interface Credentials {
+  serverUrl: string;
+  deviceId: string;
+  deviceToken: string;
+  enrolledAt: string;
+}
+
+const FILE = 'credentials.json';
+
+/** The stored credentials for `serverUrl`, or null (none yet, another server, or unreadable). */
+export async function loadCredentials(stateDir: string, serverUrl: string): Promise<Credentials | null> {
+  try {
+    const c = JSON.parse(await readFile(path.join(stateDir, FILE), 'utf8')) as Partial<Credentials>;
+    if (typeof c.deviceId !== 'string' || typeof c.deviceToken !== 'string' || c.serverUrl !== serverUrl) return null;
+    return c as Credentials;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes the credentials readable by the owner only (0600), atomically. */
+export async function saveCredentials(stateDir: string, creds: Credentials): Promise<void> {
+  const file = path.join(stateDir, FILE);
+  const tmp = `${file}.tmp`;
+  await writeFile(tmp, JSON.stringify(creds, null, 2), { mode: 0o600 });
+  await chmod(tmp, 0o600);
+  await rename(tmp, file);
+}
+
+/** Forgets the credentials (the server no longer accepts the token). */
+export async function clearCredentials(stateDir: string): Promise<void> {
+  await rm(path.join(stateDir, FILE), { force: true });
+}

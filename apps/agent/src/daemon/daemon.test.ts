@@ -1,0 +1,143 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PROGRAMS } from '../runner/commands.js';
+import { ReplayRunner } from '../runner/replay.js';
+import { startServer, waitFor, type Msg } from '../testing/agent-server.js';
+import { makeTinyMac } from '../testing/tiny-mac.js';
+import { AgentDaemon, DaemonConfigError } from './daemon.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function startAgent(serverUrl: string, stateDir: string, mac: string, extra: { heartbeatMs?: number } = {}) {
+  const runner = await ReplayRunner.open(mac, { stateDir: path.join(stateDir, 'replay') });
+  const daemon = await AgentDaemon.start({
+    serverUrl,
+    enrollSecret: 'secret-12345',
+    stateDir,
+    runner,
+    logger: pino({ level: 'silent' }),
+    schedule: '0 0 1 1 *',
+    jitterSeconds: 0,
+    minBackoffMs: 50,
+    maxBackoffMs: 200,
+    ...extra,
+  });
+  cleanups.push(() => daemon.stop());
+  return daemon;
+}
+
+const reportIds = (msgs: Msg[]) => msgs.filter((m) => m.type === 'report').map((m) => m.id);
+
+describe('AgentDaemon against a real ws server', () => {
+  it('enrolls once (credentials 0600), sends the start report, and an ack removes it from the outbox', async () => {
+    const srv = await startServer();
+    cleanups.push(srv.close);
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-state-'));
+    const daemon = await startAgent(srv.url, stateDir, makeTinyMac());
+    const report = await waitFor('a report', () => srv.state.received.find((m) => m.type === 'report'));
+    expect((report.snapshot as { host: { hostname: string } }).host.hostname).toBe('tiny-mac');
+    expect(srv.state.enrollments).toEqual([{ enrollSecret: 'secret-12345', host: { hostname: 'tiny-mac', serialNumber: 'C02TINY0001', hardwareModel: 'Mac14,2', architecture: 'arm64', platform: 'darwin' } }]);
+    expect(srv.state.authHeaders).toEqual(['Bearer token-1']);
+    await waitFor('the outbox to empty', async () => (await daemon.outbox.ids()).length === 0);
+    const creds = path.join(stateDir, 'credentials.json');
+    expect(statSync(creds).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(creds, 'utf8'))).toMatchObject({ deviceId: 'device-1', deviceToken: 'token-1' });
+  });
+
+  it('keeps an unacked report on disk, resends it after a reconnect and after a restart, without enrolling again', async () => {
+    const srv = await startServer();
+    cleanups.push(srv.close);
+    srv.state.ackReports = false;
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-state-'));
+    const mac = makeTinyMac();
+    const daemon = await startAgent(srv.url, stateDir, mac);
+    const first = await waitFor('a report', () => srv.state.received.find((m) => m.type === 'report'));
+    expect(await readdir(path.join(stateDir, 'outbox'))).toEqual([`${first.id}.json`]);
+
+    srv.state.socket?.terminate();
+    await waitFor('a reconnect', () => srv.state.connections === 2);
+    await waitFor('the resend', () => reportIds(srv.state.received).filter((id) => id === first.id).length === 2);
+
+    await daemon.stop();
+    cleanups.pop();
+    srv.state.ackReports = true;
+    const restarted = await startAgent(srv.url, stateDir, mac);
+    await waitFor('the outbox to empty', async () => (await restarted.outbox.ids()).length === 0);
+    expect(reportIds(srv.state.received).filter((id) => id === first.id).length).toBeGreaterThanOrEqual(3);
+    expect(srv.state.enrollments).toHaveLength(1);
+  });
+
+  it('command -> command.ack + command.result, re-collects; a redelivered command gets the stored result without re-running', async () => {
+    const srv = await startServer();
+    cleanups.push(srv.close);
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-state-'));
+    await startAgent(srv.url, stateDir, makeTinyMac());
+    await waitFor('the start report', () => reportIds(srv.state.received).length === 1);
+    const command = {
+      id: 'cmd-block-zoom-1',
+      deviceId: 'device-1',
+      action: { type: 'firewall.block', params: { appPath: '/Applications/zoom.us.app' } },
+      createdAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    };
+    srv.send({ type: 'command', command });
+    const result = await waitFor('the result', () => srv.state.received.find((m) => m.type === 'command.result'));
+    expect(srv.state.received.find((m) => m.type === 'command.ack')).toEqual({ type: 'command.ack', id: command.id });
+    expect(result).toMatchObject({ id: command.id, result: { status: 'succeeded', argv: [[PROGRAMS.socketfilterfw, '--blockapp', '/Applications/zoom.us.app']] } });
+    // The re-collect after the change reports Zoom blocked in the firewall's app list.
+    const after = await waitFor('the re-collect', () => srv.state.received.filter((m) => m.type === 'report')[1]);
+    const apps = (after.snapshot as { sections: { firewall: { data: { apps: { path: string; allowIncoming: boolean }[] } } } }).sections.firewall.data.apps;
+    expect(apps.find((a) => a.path === '/Applications/zoom.us.app')?.allowIncoming).toBe(false);
+
+    srv.send({ type: 'command', command });
+    await waitFor('the second result', () => srv.state.received.filter((m) => m.type === 'command.result').length === 2);
+    const results = srv.state.received.filter((m) => m.type === 'command.result');
+    expect(results[1]).toEqual(results[0]);
+    const log = readFileSync(path.join(stateDir, 'replay', 'replay-log.jsonl'), 'utf8').trim().split('\n');
+    expect(log).toHaveLength(1);
+    expect(existsSync(path.join(stateDir, 'executed.json'))).toBe(true);
+  });
+
+  it('a bad command is answered with a failed result, never silently dropped', async () => {
+    const srv = await startServer();
+    cleanups.push(srv.close);
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-state-'));
+    await startAgent(srv.url, stateDir, makeTinyMac());
+    await waitFor('the start report', () => reportIds(srv.state.received).length === 1);
+    srv.send({ type: 'command', command: { id: 'cmd-bad-service', deviceId: 'device-1', action: { type: 'tcc.reset', params: { service: 'Everything', bundleId: 'us.zoom.xos' } }, createdAt: '2026-01-01T00:00:00Z', expiresAt: '2099-01-01T00:00:00Z' } });
+    const result = await waitFor('the refusal', () => srv.state.received.find((m) => m.type === 'command.result'));
+    expect(result).toMatchObject({ id: 'cmd-bad-service', result: { status: 'failed', argv: [] } });
+    expect((result.result as { reason: string }).reason).toMatch(/^refused parameter service "Everything"/);
+  });
+
+  it('terminates a connection whose pings go unanswered, then reconnects', async () => {
+    const srv = await startServer({ autoPong: false });
+    cleanups.push(srv.close);
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-state-'));
+    await startAgent(srv.url, stateDir, makeTinyMac(), { heartbeatMs: 100 });
+    await waitFor('a reconnect after a missed pong', () => srv.state.connections >= 2);
+  });
+
+  it('re-enrolls when the server refuses the stored token, and refuses a bad schedule up front', async () => {
+    const srv = await startServer();
+    cleanups.push(srv.close);
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-state-'));
+    const { saveCredentials } = await import('./credentials.js');
+    await saveCredentials(stateDir, { serverUrl: new URL(srv.url).href, deviceId: 'device-old', deviceToken: 'stale', enrolledAt: '2026-01-01T00:00:00Z' });
+    await startAgent(new URL(srv.url).href, stateDir, makeTinyMac());
+    await waitFor('a connection with the new token', () => srv.state.connections === 1);
+    expect(srv.state.authHeaders[0]).toBe('Bearer stale');
+    expect(srv.state.enrollments).toHaveLength(1);
+    const runner = await ReplayRunner.open(makeTinyMac());
+    await expect(
+      AgentDaemon.start({ serverUrl: srv.url, enrollSecret: 'secret-12345', stateDir, runner, logger: pino({ level: 'silent' }), schedule: 'every now and then' }),
+    ).rejects.toThrow(DaemonConfigError);
+  });
+});

@@ -1,0 +1,25 @@
+/** The FleetMedic agent as a library: runners, collectors, outbox, transport, remediation, daemon. */
+export type { CommandRunner, RunOptions, RunResult, ReadFileResult, RecordedHost } from './runner/types.js';
+export { RealRunner } from './runner/real.js';
+export { ReplayRunner, type ReplayOptions } from './runner/replay.js';
+export { RecordedMacError, loadRecordedHost } from './runner/recorded-host.js';
+export { COMMANDS, PROGRAMS, replayNameFor, sourceLabel, TCC_SYSTEM_DB, tccUserDb, type CommandSpec } from './runner/commands.js';
+export { SOURCE_TABLE, sourcesFor, macosMajor, macSectionsSupported, type Signal, type SourceId, type SourceRule } from './platform/sources.js';
+export { collectSnapshot, InvalidSnapshotError, type CollectOptions } from './collectors/snapshot.js';
+export { collectHost, findConsoleUser } from './collectors/host.js';
+export { collectOs } from './collectors/os.js';
+export { collectZoom } from './collectors/zoom.js';
+export { collectTcc } from './collectors/tcc.js';
+export { collectFirewall } from './collectors/firewall.js';
+export { collectUsb } from './collectors/usb.js';
+export { collectPower } from './collectors/power.js';
+export { Outbox, type OutboxOptions } from './outbox/outbox.js';
+export { newReportId } from './outbox/ids.js';
+export { AgentConnection, type ConnectionOptions, type IncomingMessage } from './transport/connection.js';
+export { enroll, agentSocketUrl, EnrollError } from './transport/enroll.js';
+export { RemediationExecutor, type ExecutorDeps } from './remediation/executor.js';
+export { ExecutedStore } from './remediation/executed-store.js';
+export { refuseParameters, changesState } from './remediation/allow-list.js';
+export { planAction, type Plan, type Step } from './remediation/actions.js';
+export { AgentDaemon, DaemonConfigError, DEFAULT_SCHEDULE, type DaemonOptions } from './daemon/daemon.js';
+export { AGENT_VERSION } from './version.js';

@@ -1,0 +1,143 @@
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ReportMessage, validator } from '@fleetmedic/protocol';
+
+export interface OutboxOptions {
+  /** Most reports kept; the oldest are dropped beyond it. Default 200. */
+  maxFiles?: number;
+  /** Most bytes kept on disk; the oldest are dropped beyond it. Default 20 MB. */
+  maxBytes?: number;
+  /** Told about every report dropped (bound reached, or unreadable file), with why. */
+  onDrop?: (id: string, reason: string) => void;
+}
+
+const checkReport = validator(ReportMessage);
+const SUFFIX = '.json';
+
+/**
+ * Reports not yet acknowledged by the server, one file per report: `<dir>/<id>.json` holding
+ * the `report` message. Report ids start with a time stamp (see newReportId), so name order is
+ * age order. Bounded by count and bytes: the oldest are dropped, with a warning, never the newest.
+ * Files are written to a temp name and renamed, so a crash leaves a whole report or none.
+ */
+export class Outbox {
+  private constructor(
+    readonly dir: string,
+    private readonly maxFiles: number,
+    private readonly maxBytes: number,
+    private readonly onDrop: (id: string, reason: string) => void,
+  ) {}
+
+  static async open(dir: string, opts: OutboxOptions = {}): Promise<Outbox> {
+    await mkdir(dir, { recursive: true });
+    return new Outbox(dir, opts.maxFiles ?? 200, opts.maxBytes ?? 20 * 1024 * 1024, opts.onDrop ?? (() => {}));
+  }
+
+  /** Stores a report until acked; returns the ids dropped to stay within bounds. */
+  async add(message: ReportMessage): Promise<string[]> {
+    const file = this.fileOf(message.id);
+    const tmp = `${file}.tmp`;
+    await writeFile(tmp, JSON.stringify(message));
+    await rename(tmp, file);
+    return this.enforceBounds(message.id);
+  }
+
+  /** Removes an acked report; false when it was not (or no longer) there. */
+  async remove(id: string): Promise<boolean> {
+    if (!isSafeId(id)) return false;
+    try {
+      await rm(this.fileOf(id));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Ids waiting, oldest first. */
+  async ids(): Promise<string[]> {
+    const names = await readdir(this.dir);
+    return names.filter((n) => n.endsWith(SUFFIX)).map((n) => n.slice(0, -SUFFIX.length)).sort();
+  }
+
+  /** Reports waiting, oldest first. A file that is not a valid report is dropped (and reported through onDrop). */
+  async list(): Promise<ReportMessage[]> {
+    const out: ReportMessage[] = [];
+    for (const id of await this.ids()) {
+      const m = await this.read(id);
+      if (m) out.push(m);
+    }
+    return out;
+  }
+
+  /** One waiting report, or null when absent or unreadable (then dropped). */
+  async read(id: string): Promise<ReportMessage | null> {
+    let text: string;
+    try {
+      text = await readFile(this.fileOf(id), 'utf8');
+    } catch {
+      return null;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      await this.drop(id, `unreadable outbox file: ${(error as Error).message}`);
+      return null;
+    }
+    const checked = checkReport(parsed);
+    if (!checked.ok) {
+      await this.drop(id, `outbox file is not a report: ${checked.errors.join('; ')}`);
+      return null;
+    }
+    return checked.value;
+  }
+
+  /** Count and total size (bytes) of the waiting reports. */
+  async usage(): Promise<{ files: number; bytes: number }> {
+    let bytes = 0;
+    const ids = await this.ids();
+    for (const id of ids) bytes += await sizeOf(this.fileOf(id));
+    return { files: ids.length, bytes };
+  }
+
+  private async enforceBounds(keep: string): Promise<string[]> {
+    const ids = await this.ids();
+    const sizes = new Map<string, number>();
+    for (const id of ids) sizes.set(id, await sizeOf(this.fileOf(id)));
+    let bytes = [...sizes.values()].reduce((a, b) => a + b, 0);
+    let files = ids.length;
+    const dropped: string[] = [];
+    for (const id of ids) {
+      if (files <= this.maxFiles && bytes <= this.maxBytes) break;
+      if (id === keep) continue;
+      await this.drop(id, `outbox full (${files} reports, ${bytes} bytes; bounds ${this.maxFiles} reports, ${this.maxBytes} bytes): oldest report dropped`);
+      files -= 1;
+      bytes -= sizes.get(id) ?? 0;
+      dropped.push(id);
+    }
+    return dropped;
+  }
+
+  private async drop(id: string, reason: string): Promise<void> {
+    await rm(this.fileOf(id), { force: true });
+    this.onDrop(id, reason);
+  }
+
+  private fileOf(id: string): string {
+    if (!isSafeId(id)) throw new Error(`invalid report id: ${JSON.stringify(id)}`);
+    return path.join(this.dir, `${id}${SUFFIX}`);
+  }
+}
+
+/** Report and command ids are `[A-Za-z0-9_-]{8,64}` (protocol): safe as file names. */
+export function isSafeId(id: string): boolean {
+  return /^[A-Za-z0-9_-]{8,64}$/.test(id);
+}
+
+async function sizeOf(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,84 @@
+import { parseSocketfilterfwWrite, parseTccutilResult } from '@fleetmedic/macos';
+import type { Action } from '@fleetmedic/protocol';
+import { findConsoleUser } from '../collectors/host.js';
+import { runSpec } from '../collectors/section.js';
+import { COMMANDS, PROGRAMS } from '../runner/commands.js';
+import type { CommandRunner, RunResult } from '../runner/types.js';
+
+/** One program run of an action, and how to read its outcome. */
+export interface Step {
+  argv: [string, ...string[]];
+  asUser?: string;
+  /** ok: the step did what it should; reason: in words, from the macos parsers. */
+  judge(r: RunResult): { ok: boolean; reason: string };
+}
+
+/** The steps of an action, or why it cannot run here (e.g. no console user). */
+export type Plan = { steps: Step[] } | { cannot: string };
+
+/** TCC services kept in the user's TCC.db: tccutil must also run in the console user's context. */
+const USER_SERVICES = new Set(['Camera', 'Microphone', 'All']);
+
+/**
+ * The argument arrays an action runs (never shell text):
+ * - tcc.reset: `/usr/bin/tccutil reset <Service> <bundleId>`; for Camera/Microphone/All also
+ *   `/bin/launchctl asuser <uid> /usr/bin/sudo -u <user> /usr/bin/tccutil reset ...` for the console user.
+ * - firewall.allow: `socketfilterfw --add <path>` then `--unblockapp <path>`; firewall.block: `--blockapp <path>`.
+ * - zoom.quit: `/usr/bin/pkill -x zoom.us`. agent.collect: no program.
+ */
+export async function planAction(action: Action, runner: CommandRunner): Promise<Plan> {
+  switch (action.type) {
+    case 'tcc.reset': {
+      const { service, bundleId } = action.params as { service: string; bundleId: string };
+      const reset: [string, ...string[]] = [PROGRAMS.tccutil, 'reset', service, bundleId];
+      const steps: Step[] = [{ argv: reset, judge: judgeTccutil }];
+      if (USER_SERVICES.has(service)) {
+        const user = await findConsoleUser(runner);
+        if (!user) return { cannot: `no console user: ${service} permissions live in the logged-in user's TCC.db, and nobody is logged in` };
+        const uid = await runSpec(runner, COMMANDS.consoleUid);
+        const uidText = uid.result.stdout.trim();
+        if (uid.failure || !/^\d+$/.test(uidText)) return { cannot: `could not learn the console user's uid: ${uid.failure ?? `unexpected output "${uidText}"`}` };
+        steps.push({ argv: [PROGRAMS.launchctl, 'asuser', uidText, PROGRAMS.sudo, '-u', user, ...reset], asUser: user, judge: judgeTccutil });
+      }
+      return { steps };
+    }
+    case 'firewall.allow': {
+      const { appPath } = action.params;
+      return { steps: [firewallStep('--add', appPath), firewallStep('--unblockapp', appPath)] };
+    }
+    case 'firewall.block':
+      return { steps: [firewallStep('--blockapp', action.params.appPath)] };
+    case 'zoom.quit':
+      return { steps: [{ argv: [PROGRAMS.pkill, '-x', 'zoom.us'], judge: judgePkill }] };
+    case 'agent.collect':
+      return { steps: [] };
+  }
+}
+
+function firewallStep(flag: string, appPath: string): Step {
+  return {
+    argv: [PROGRAMS.socketfilterfw, flag, appPath],
+    judge: (r) => {
+      if (r.notInstalled) return { ok: false, reason: 'socketfilterfw is not installed' };
+      const w = parseSocketfilterfwWrite(r.stdout, r.stderr, r.exitCode ?? -1);
+      // --add only prepares --unblockapp, which decides: an app already listed answers with
+      // words no parser confirms ("already a part of the firewall"), exit 0.
+      const ok = w.outcome === 'applied' || (flag === '--add' && w.outcome === 'unknown' && r.exitCode === 0);
+      return { ok, reason: w.reason };
+    },
+  };
+}
+
+function judgeTccutil(r: RunResult): { ok: boolean; reason: string } {
+  if (r.notInstalled) return { ok: false, reason: 'tccutil is not installed' };
+  const t = parseTccutilResult(r.stdout, r.stderr, r.exitCode ?? -1);
+  return { ok: t.outcome === 'reset', reason: t.reason };
+}
+
+/** pkill: 0 signalled, 1 nothing matched (Zoom was not running: the goal holds), else an error. */
+function judgePkill(r: RunResult): { ok: boolean; reason: string } {
+  if (r.notInstalled) return { ok: false, reason: 'pkill is not installed' };
+  if (r.exitCode === 0) return { ok: true, reason: 'zoom.us was told to quit' };
+  if (r.exitCode === 1) return { ok: true, reason: 'zoom.us was not running' };
+  return { ok: false, reason: `pkill exited ${r.exitCode ?? r.note ?? 'abnormally'}: ${r.stderr.trim()}` };
+}

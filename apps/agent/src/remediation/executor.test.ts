@@ -1,0 +1,250 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { AgentMessage, CommandResult } from '@fleetmedic/protocol';
+import pino from 'pino';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { diagnose } from '@fleetmedic/diagnosis';
+import { REPO_ROOT } from '../../../../packages/macos/src/testing/fixtures.js';
+import { collectSnapshot } from '../collectors/snapshot.js';
+import { PROGRAMS, tccUserDb } from '../runner/commands.js';
+import { ReplayRunner } from '../runner/replay.js';
+import { makeTinyMac } from '../testing/tiny-mac.js';
+import { ExecutedStore } from './executed-store.js';
+import { RemediationExecutor } from './executor.js';
+
+const DEVICE = 'device-1234';
+const NOW = new Date('2026-03-01T12:00:00Z');
+let seq = 0;
+const envelope = (action: unknown, extra: Record<string, unknown> = {}) => ({
+  id: `cmd-test-${++seq}-${Date.now()}`,
+  deviceId: DEVICE,
+  action,
+  createdAt: '2026-03-01T11:59:00Z',
+  expiresAt: '2026-03-01T13:00:00Z',
+  ...extra,
+});
+
+interface Harness {
+  mac: string;
+  state: string;
+  sent: AgentMessage[];
+  collects: string[];
+  make: () => Promise<RemediationExecutor>;
+  resultOf: (id: string) => CommandResult;
+  logLines: () => string[][];
+}
+
+async function harness(): Promise<Harness> {
+  const mac = makeTinyMac();
+  const state = await mkdtemp(path.join(os.tmpdir(), 'executor-state-'));
+  const sent: AgentMessage[] = [];
+  const collects: string[] = [];
+  const make = async () => {
+    const runner = await ReplayRunner.open(mac, { stateDir: path.join(state, 'replay') });
+    const store = await ExecutedStore.open(path.join(state, 'executed.json'));
+    return new RemediationExecutor({
+      runner,
+      deviceId: () => DEVICE,
+      store,
+      send: (m) => sent.push(m),
+      collectNow: async (why) => {
+        collects.push(why);
+      },
+      logger: pino({ level: 'silent' }),
+      now: () => NOW,
+    });
+  };
+  const resultOf = (id: string) => {
+    const m = sent.filter((x) => x.type === 'command.result' && x.id === id).at(-1);
+    if (!m || m.type !== 'command.result') throw new Error(`no result for ${id}`);
+    return m.result;
+  };
+  const logFile = path.join(state, 'replay', 'replay-log.jsonl');
+  const logLines = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { argv: string[] }).argv) : []);
+  return { mac, state, sent, collects, make, resultOf, logLines };
+}
+
+describe('RemediationExecutor on a replayed Mac', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness();
+  });
+
+  it('tcc.reset Camera: acks, runs tccutil as root and in the console user context, reports success, re-collects', async () => {
+    const ex = await h.make();
+    const cmd = envelope({ type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' } });
+    await ex.handle(cmd);
+    expect(h.sent.map((m) => m.type)).toEqual(['command.ack', 'command.result']);
+    const r = h.resultOf(cmd.id);
+    expect(r).toMatchObject({ status: 'succeeded', exitCode: 0, stderr: '' });
+    expect(r.argv).toEqual([
+      [PROGRAMS.tccutil, 'reset', 'Camera', 'us.zoom.xos'],
+      [PROGRAMS.launchctl, 'asuser', '501', PROGRAMS.sudo, '-u', 'alice', PROGRAMS.tccutil, 'reset', 'Camera', 'us.zoom.xos'],
+    ]);
+    expect(r.reason).toBe('reset Camera for us.zoom.xos; reset Camera for us.zoom.xos');
+    expect(r.stdout).toBe('Successfully reset Camera approval status for us.zoom.xos\n'.repeat(2));
+    const copy = path.join(h.state, 'replay', 'fs', tccUserDb('/Users/alice'));
+    expect(execFileSync('/usr/bin/sqlite3', [copy, 'SELECT service FROM access'], { encoding: 'utf8' })).toBe('kTCCServiceMicrophone\n');
+    expect(h.collects).toEqual([`after command ${cmd.id} (tcc.reset)`]);
+    expect(h.logLines()).toEqual(r.argv);
+  });
+
+  it('firewall.allow runs --add then --unblockapp; firewall.block runs --blockapp; outcomes read by parseSocketfilterfwWrite', async () => {
+    const ex = await h.make();
+    const allow = envelope({ type: 'firewall.allow', params: { appPath: '/Applications/zoom.us.app' } });
+    await ex.handle(allow);
+    expect(h.resultOf(allow.id)).toMatchObject({
+      status: 'succeeded',
+      argv: [[PROGRAMS.socketfilterfw, '--add', '/Applications/zoom.us.app'], [PROGRAMS.socketfilterfw, '--unblockapp', '/Applications/zoom.us.app']],
+      reason: 'socketfilterfw confirmed: "The application /Applications/zoom.us.app added to the list of allowed applications"; socketfilterfw confirmed: "Incoming connection to the application is permitted"',
+    });
+    const block = envelope({ type: 'firewall.block', params: { appPath: '/Applications/zoom.us.app' } });
+    await ex.handle(block);
+    expect(h.resultOf(block.id)).toMatchObject({ status: 'succeeded', argv: [[PROGRAMS.socketfilterfw, '--blockapp', '/Applications/zoom.us.app']] });
+    expect(h.collects).toHaveLength(2);
+  });
+
+  it('zoom.quit: pkill finding nothing is success ("not running"); agent.collect collects', async () => {
+    const ex = await h.make();
+    const quit = envelope({ type: 'zoom.quit', params: {} });
+    await ex.handle(quit);
+    expect(h.resultOf(quit.id)).toMatchObject({ status: 'succeeded', exitCode: 1, reason: 'zoom.us was not running', argv: [[PROGRAMS.pkill, '-x', 'zoom.us']] });
+    expect(h.collects).toEqual([]);
+    const collect = envelope({ type: 'agent.collect', params: {} });
+    await ex.handle(collect);
+    expect(h.resultOf(collect.id)).toMatchObject({ status: 'succeeded', argv: [] });
+    expect(h.collects).toEqual([`after command ${collect.id} (agent.collect)`]);
+  });
+
+  it('a redelivered command, even after a restart, gets the stored result and is not run again', async () => {
+    const cmd = envelope({ type: 'firewall.block', params: { appPath: '/Applications/zoom.us.app' } });
+    await (await h.make()).handle(cmd);
+    const first = h.resultOf(cmd.id);
+    h.sent.length = 0;
+    const restarted = await h.make();
+    await restarted.handle(cmd);
+    expect(h.sent).toEqual([{ type: 'command.ack', id: cmd.id }, { type: 'command.result', id: cmd.id, result: first }]);
+    expect(h.logLines()).toHaveLength(1);
+  });
+
+  it('a command left running by a crash is answered as failed, not run again', async () => {
+    const store = await ExecutedStore.open(path.join(h.state, 'executed.json'));
+    const cmd = envelope({ type: 'zoom.quit', params: {} });
+    await store.start(cmd.id, NOW.toISOString());
+    await (await h.make()).handle(cmd);
+    expect(h.resultOf(cmd.id)).toMatchObject({ status: 'failed', reason: 'the agent stopped while this command was running; it is not run again', argv: [] });
+    expect(h.logLines()).toEqual([]);
+  });
+
+  it.each([
+    [{ type: 'tcc.reset', params: { service: 'LocalNetwork', bundleId: 'us.zoom.xos' } }, /^refused parameter service "LocalNetwork": not a TCC service tccutil may reset/],
+    [{ type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos; rm -rf /' } }, /^refused parameter bundleId "us.zoom.xos; rm -rf \/": not a reverse-DNS bundle id/],
+    [{ type: 'tcc.reset', params: { service: 'Camera', bundleId: '$(id)' } }, /^refused parameter bundleId/],
+    [{ type: 'firewall.allow', params: { appPath: 'Applications/zoom.us.app' } }, /^refused parameter appPath "Applications\/zoom.us.app": not an absolute path/],
+    [{ type: 'firewall.block', params: { appPath: '/Applications/../usr/bin/zoom' } }, /^refused parameter appPath .*without '\.\.'/],
+    [{ type: 'shell', params: { cmd: 'rm -rf /' } }, /^refused action "shell": not in the agent's list of actions/],
+    [{ type: 'zoom.quit', params: { signal: 9 } }, /^refused parameters for zoom.quit: it takes none/],
+  ])('refuses %j without running anything', async (action, reason) => {
+    const ex = await h.make();
+    const cmd = envelope(action);
+    await ex.handle(cmd);
+    expect(h.sent.map((m) => m.type)).toEqual(['command.result']);
+    const r = h.resultOf(cmd.id);
+    expect(r.status).toBe('failed');
+    expect(r.reason).toMatch(reason);
+    expect(r.argv).toEqual([]);
+    expect(h.logLines()).toEqual([]);
+  });
+
+  it('refuses expired commands, commands for another device and malformed envelopes', async () => {
+    const ex = await h.make();
+    const expired = envelope({ type: 'zoom.quit', params: {} }, { expiresAt: '2026-03-01T11:00:00Z' });
+    const other = envelope({ type: 'zoom.quit', params: {} }, { deviceId: 'device-other' });
+    const malformed = envelope({ type: 'zoom.quit', params: {} }, { createdAt: 42 });
+    for (const c of [expired, other, malformed]) await ex.handle(c);
+    expect(h.resultOf(expired.id).reason).toBe('refused: command expired at 2026-03-01T11:00:00Z');
+    expect(h.resultOf(other.id).reason).toBe('refused: command is for device device-other, this agent is device-1234');
+    expect(h.resultOf(malformed.id).reason).toMatch(/^refused: invalid command: \/createdAt: /);
+    expect(h.logLines()).toEqual([]);
+    await ex.handle({ id: 'x', action: {} });
+    expect(h.sent.filter((m) => m.id === 'x')).toEqual([]);
+  });
+
+  it('tcc.reset of a per-user service fails with a reason when nobody is at the console', async () => {
+    const host = JSON.parse(readFileSync(path.join(h.mac, 'host.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(path.join(h.mac, 'host.json'), JSON.stringify({ ...host, consoleUser: null }));
+    rmSync(path.join(h.mac, 'cmd', 'console-user.out'));
+    const ex = await h.make();
+    const cmd = envelope({ type: 'tcc.reset', params: { service: 'Microphone', bundleId: 'us.zoom.xos' } });
+    await ex.handle(cmd);
+    expect(h.resultOf(cmd.id)).toMatchObject({
+      status: 'failed',
+      argv: [],
+      reason: "no console user: Microphone permissions live in the logged-in user's TCC.db, and nobody is logged in",
+    });
+    // A system-database service needs no console user.
+    const screen = envelope({ type: 'tcc.reset', params: { service: 'ScreenCapture', bundleId: 'us.zoom.xos' } });
+    await ex.handle(screen);
+    expect(h.resultOf(screen.id)).toMatchObject({ status: 'succeeded', argv: [[PROGRAMS.tccutil, 'reset', 'ScreenCapture', 'us.zoom.xos']] });
+  });
+
+  it('maps tccutil failures with parseTccutilResult', async () => {
+    writeFileSync(path.join(h.mac, 'cmd', 'tccutil-reset.err'), 'tccutil: No such bundle identifier "us.zoom.xos": The operation couldn’t be completed. (OSStatus error -10814.)\n');
+    writeFileSync(path.join(h.mac, 'cmd', 'tccutil-reset.code'), '64\n');
+    const ex = await h.make();
+    const cmd = envelope({ type: 'tcc.reset', params: { service: 'ScreenCapture', bundleId: 'us.zoom.xos' } });
+    await ex.handle(cmd);
+    const r = h.resultOf(cmd.id);
+    expect(r).toMatchObject({ status: 'failed', exitCode: 64 });
+    expect(r.reason).toMatch(/^no such bundle identifier "us.zoom.xos" \(OSStatus -10814\)/);
+    expect(r.stderr).toContain('OSStatus error -10814');
+    expect(h.collects).toEqual([]);
+  });
+});
+
+describe('remedies on the recorded Macs, then re-collect and diagnose', () => {
+  const MACS = path.join(REPO_ROOT, 'recorded-macs');
+
+  async function remedy(mac: string, action: unknown) {
+    const state = await mkdtemp(path.join(os.tmpdir(), 'remedy-state-'));
+    const runner = await ReplayRunner.open(path.join(MACS, mac), { stateDir: path.join(state, 'replay') });
+    const sent: AgentMessage[] = [];
+    const ex = new RemediationExecutor({
+      runner,
+      deviceId: () => DEVICE,
+      store: await ExecutedStore.open(path.join(state, 'executed.json')),
+      send: (m) => sent.push(m),
+      collectNow: async () => {},
+      logger: pino({ level: 'silent' }),
+      now: () => NOW,
+    });
+    const cmd = envelope(action);
+    await ex.handle(cmd);
+    const result = sent.find((m) => m.type === 'command.result');
+    if (result?.type !== 'command.result') throw new Error('no result');
+    const ids = diagnose(await collectSnapshot(runner)).map((f) => f.id);
+    return { result: result.result, ids };
+  }
+
+  it('camera-denied: tcc.reset Camera answers with the recorded tccutil lines renamed, and the finding is gone', async () => {
+    const { result, ids } = await remedy('mba-m2-14-camera-denied', { type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' } });
+    expect(result.status).toBe('succeeded');
+    expect(result.stdout.split('\n').filter(Boolean)[0]).toBe('Successfully reset Camera approval status for us.zoom.xos');
+    expect(ids).toEqual([]);
+  });
+
+  it('firewall-blocks-zoom: firewall.allow (--add says "already a part", --unblockapp permits) clears the finding', async () => {
+    const { result, ids } = await remedy('mbp-m2pro-26-firewall-blocks-zoom', { type: 'firewall.allow', params: { appPath: '/Applications/zoom.us.app' } });
+    expect(result).toMatchObject({ status: 'succeeded', stdout: 'The application is already a part of the firewall\nIncoming connection to the application is permitted\n' });
+    expect(ids).toEqual([]);
+  });
+
+  it('screen-capture denied by MDM: tccutil answers, but the profile row stays and so does the finding', async () => {
+    const { result, ids } = await remedy('mbp-m5pro-26-screen-capture-mdm-denied', { type: 'tcc.reset', params: { service: 'ScreenCapture', bundleId: 'us.zoom.xos' } });
+    expect(result.status).toBe('succeeded');
+    expect(ids).toEqual(['tcc.screen-capture.denied']);
+  });
+});

@@ -1,0 +1,166 @@
+import { CommandEnvelope, OUTPUT_CAP_BYTES, validator, type AgentMessage, type CommandResult } from '@fleetmedic/protocol';
+import type { Logger } from 'pino';
+import { isSafeId } from '../outbox/outbox.js';
+import type { CommandRunner } from '../runner/types.js';
+import { planAction } from './actions.js';
+import { changesState, refuseParameters } from './allow-list.js';
+import type { ExecutedStore } from './executed-store.js';
+
+export interface ExecutorDeps {
+  runner: CommandRunner;
+  /** This agent's device id (from enrollment): commands for another device are refused. */
+  deviceId: () => string | null;
+  store: ExecutedStore;
+  /** Sends a message to the server now if connected (results are also kept in the store). */
+  send: (message: AgentMessage) => void;
+  /** Collects and reports a snapshot now. */
+  collectNow: (why: string) => Promise<void>;
+  logger: Logger;
+  now?: () => Date;
+}
+
+const checkEnvelope = validator(CommandEnvelope);
+
+/**
+ * Runs remediation commands exactly once. For each `command` message: refuse (with a reason,
+ * as a failed result) what fails the agent's allow-list, the schema, is for another device or
+ * has expired; otherwise `command.ack`, run the typed action's argument arrays through the
+ * runner, send `command.result`, and re-collect after a state-changing action. A command id
+ * seen before is answered with the stored result and never run again. Commands run one at a time.
+ */
+export class RemediationExecutor {
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  /** Handles one `command` envelope (unvalidated); resolves when it has been answered. */
+  handle(raw: unknown): Promise<void> {
+    const next = this.queue.then(() => this.process(raw)).catch((error: unknown) => {
+      this.deps.logger.error({ err: error }, 'command handling failed');
+    });
+    this.queue = next;
+    return next;
+  }
+
+  private async process(raw: unknown): Promise<void> {
+    const { store, send, logger } = this.deps;
+    const now = () => this.deps.now?.() ?? new Date();
+    const id = (raw as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' || !isSafeId(id)) {
+      logger.warn({ id }, 'command without a usable id ignored');
+      return;
+    }
+    const seen = store.get(id);
+    if (seen) {
+      const result = seen.state === 'done'
+        ? seen.result
+        : refusal(now(), 'the agent stopped while this command was running; it is not run again');
+      if (seen.state === 'running') await store.finish(id, result);
+      logger.info({ id }, 'command redelivered: answering with the stored result');
+      send({ type: 'command.ack', id });
+      send({ type: 'command.result', id, result });
+      return;
+    }
+
+    const action = (raw as { action?: unknown }).action;
+    const reason =
+      (typeof action === 'object' && action !== null ? refuseParameters(action as { type: string }) : 'refused: no action') ??
+      schemaRefusal(raw) ??
+      this.contextRefusal(raw as CommandEnvelope, now());
+    if (reason) {
+      const result = refusal(now(), reason);
+      logger.warn({ id, reason }, 'command refused');
+      await store.finish(id, result);
+      send({ type: 'command.result', id, result });
+      return;
+    }
+
+    const envelope = raw as CommandEnvelope;
+    send({ type: 'command.ack', id });
+    const started = now();
+    await store.start(id, started.toISOString());
+    const result = await this.execute(envelope, started);
+    await store.finish(id, result);
+    logger.info({ id, action: envelope.action.type, status: result.status, reason: result.reason }, 'command finished');
+    send({ type: 'command.result', id, result });
+    if (envelope.action.type === 'agent.collect' || (result.status === 'succeeded' && changesState(envelope.action))) {
+      // A failed collect is logged by collectNow's owner; the command result stands on its own.
+      await this.deps.collectNow(`after command ${id} (${envelope.action.type})`).catch((error: unknown) => logger.error({ err: error }, 'collect after command failed'));
+    }
+  }
+
+  private contextRefusal(envelope: CommandEnvelope, now: Date): string | null {
+    const deviceId = this.deps.deviceId();
+    if (deviceId && envelope.deviceId !== deviceId) return `refused: command is for device ${envelope.deviceId}, this agent is ${deviceId}`;
+    const expires = Date.parse(envelope.expiresAt);
+    if (Number.isNaN(expires)) return `refused: expiresAt "${envelope.expiresAt}" is not a date`;
+    if (expires <= now.getTime()) return `refused: command expired at ${envelope.expiresAt}`;
+    return null;
+  }
+
+  private async execute(envelope: CommandEnvelope, started: Date): Promise<CommandResult> {
+    const { runner } = this.deps;
+    const plan = await planAction(envelope.action, runner);
+    if ('cannot' in plan) return refusal(started, plan.cannot, this.deps.now?.());
+    const argv: string[][] = [];
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const reasons: string[] = [];
+    let exitCode: number | null = 0;
+    let ok = true;
+    for (const step of plan.steps) {
+      const [program, ...args] = step.argv;
+      argv.push(step.argv);
+      const r = await runner.run(program, args, step.asUser ? { asUser: step.asUser } : {});
+      stdout.push(r.stdout);
+      stderr.push(r.stderr);
+      exitCode = r.exitCode;
+      const judged = step.judge(r);
+      reasons.push(judged.reason);
+      if (!judged.ok) {
+        ok = false;
+        break;
+      }
+    }
+    if (envelope.action.type === 'agent.collect') reasons.push('collect and report requested');
+    const finished = this.deps.now?.() ?? new Date();
+    return {
+      status: ok ? 'succeeded' : 'failed',
+      exitCode,
+      stdout: tail(stdout.join('')),
+      stderr: tail(stderr.join('')),
+      reason: reasons.join('; '),
+      argv,
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+    };
+  }
+}
+
+function schemaRefusal(raw: unknown): string | null {
+  const checked = checkEnvelope(raw);
+  return checked.ok ? null : `refused: invalid command: ${checked.errors.join('; ')}`;
+}
+
+/** A failed result for a command that did not run. */
+function refusal(started: Date, reason: string, finished: Date = started): CommandResult {
+  return {
+    status: 'failed',
+    exitCode: null,
+    stdout: '',
+    stderr: '',
+    reason,
+    argv: [],
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - started.getTime(),
+  };
+}
+
+/** The last OUTPUT_CAP_BYTES bytes of an output (the end says how it finished). */
+export function tail(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= OUTPUT_CAP_BYTES) return text;
+  return bytes.subarray(bytes.length - OUTPUT_CAP_BYTES).toString('utf8').replace(/^\uFFFD+/, '');
+}

@@ -1,0 +1,89 @@
+/**
+ * The one table of the commands the agent runs to read a Mac: the real argv, and the name of
+ * the file a recorded Mac keeps its output in (`cmd/<name>.out|.err|.code`, see
+ * docs/recorded-mac.md). Collectors run these specs; the replay runner maps argv back to the
+ * name through `replayNameFor`. Nowhere else spells these argv.
+ */
+
+export interface CommandSpec {
+  /** Recorded-Mac file name, e.g. `socketfilterfw-getglobalstate`. */
+  readonly name: string;
+  /** Absolute program path: never looked up through PATH. */
+  readonly program: string;
+  readonly args: readonly string[];
+  /** Milliseconds; system_profiler on a docked Mac takes several seconds. */
+  readonly timeoutMs?: number;
+}
+
+/** Absolute paths of every program the agent may start. */
+export const PROGRAMS = {
+  swVers: '/usr/bin/sw_vers',
+  systemProfiler: '/usr/sbin/system_profiler',
+  ioreg: '/usr/sbin/ioreg',
+  socketfilterfw: '/usr/libexec/ApplicationFirewall/socketfilterfw',
+  pmset: '/usr/bin/pmset',
+  stat: '/usr/bin/stat',
+  sqlite3: '/usr/bin/sqlite3',
+  tccutil: '/usr/bin/tccutil',
+  launchctl: '/bin/launchctl',
+  sudo: '/usr/bin/sudo',
+  pkill: '/usr/bin/pkill',
+} as const;
+
+const sp = (dataType: string): CommandSpec => ({
+  name: `system_profiler-${dataType}`,
+  program: PROGRAMS.systemProfiler,
+  args: ['-json', dataType],
+  timeoutMs: 90_000,
+});
+const fw = (flag: string): CommandSpec => ({
+  name: `socketfilterfw-${flag}`,
+  program: PROGRAMS.socketfilterfw,
+  args: [`--${flag}`],
+});
+
+/** Read-only commands, by role. */
+export const COMMANDS = {
+  swVers: { name: 'sw_vers', program: PROGRAMS.swVers, args: [] },
+  spUsb: sp('SPUSBDataType'),
+  spUsbHost: sp('SPUSBHostDataType'),
+  spFirewall: sp('SPFirewallDataType'),
+  spPower: sp('SPPowerDataType'),
+  ioregUsb: { name: 'ioreg-IOUSB', program: PROGRAMS.ioreg, args: ['-p', 'IOUSB', '-l', '-w0'], timeoutMs: 60_000 },
+  fwGlobalState: fw('getglobalstate'),
+  fwBlockAll: fw('getblockall'),
+  fwStealthMode: fw('getstealthmode'),
+  fwAllowSigned: fw('getallowsigned'),
+  fwListApps: fw('listapps'),
+  pmsetBatt: { name: 'pmset-batt', program: PROGRAMS.pmset, args: ['-g', 'batt'] },
+  pmsetAdapter: { name: 'pmset-adapter', program: PROGRAMS.pmset, args: ['-g', 'adapter'] },
+  consoleUser: { name: 'console-user', program: PROGRAMS.stat, args: ['-f', '%Su', '/dev/console'] },
+  /** uid of the console user, for `launchctl asuser`. */
+  consoleUid: { name: 'console-uid', program: PROGRAMS.stat, args: ['-f', '%u', '/dev/console'] },
+} as const satisfies Record<string, CommandSpec>;
+
+const BY_ARGV = new Map<string, string>(
+  Object.values(COMMANDS).map((c) => [argvKey(c.program, c.args), c.name]),
+);
+
+function argvKey(program: string, args: readonly string[]): string {
+  return JSON.stringify([program, ...args]);
+}
+
+/** The recorded-Mac name of a read-only argv, or undefined when the table has no such command. */
+export function replayNameFor(program: string, args: readonly string[]): string | undefined {
+  return BY_ARGV.get(argvKey(program, args));
+}
+
+/** Human label of a command for `Section.sources`, e.g. "socketfilterfw --getglobalstate". */
+export function sourceLabel(spec: CommandSpec): string {
+  const base = spec.program.slice(spec.program.lastIndexOf('/') + 1);
+  return [base, ...spec.args].join(' ');
+}
+
+/** TCC.db paths: the system one, and a user's under their home folder. */
+export const TCC_SYSTEM_DB = '/Library/Application Support/com.apple.TCC/TCC.db';
+export const tccUserDb = (home: string): string => `${home.replace(/\/+$/, '')}/Library/Application Support/com.apple.TCC/TCC.db`;
+
+/** `sqlite3 -readonly -json <db> <sql>`: JSON rows, never opened for writing. */
+export const sqliteReadArgs = (db: string, sql: string): string[] => ['-readonly', '-json', db, sql];

@@ -1,0 +1,62 @@
+/**
+ * The one door through which the agent touches the machine it watches: a real Mac (spawned
+ * processes, real files) or a recorded Mac (replayed outputs). Collectors and the remediation
+ * executor only ever talk to a `CommandRunner`.
+ */
+
+/** Options for one command. `timeoutMs` in milliseconds (default 30 000); `asUser` is informational for replay logs. */
+export interface RunOptions {
+  timeoutMs?: number;
+  asUser?: string;
+}
+
+/**
+ * What one command produced. `exitCode` is null when the process was killed (timeout, signal).
+ * `notInstalled` is true when the program does not exist (ENOENT), then stdout/stderr are empty.
+ * `durationMs` is wall time in milliseconds.
+ */
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  notInstalled: boolean;
+  durationMs: number;
+  /** Set when the runner killed the process (timeout) or capped its output. */
+  note?: string;
+}
+
+/** A file read: its bytes, or why not (`permission-denied` is what a missing Full Disk Access looks like). */
+export type ReadFileResult =
+  | { ok: true; data: Buffer }
+  | { ok: false; kind: 'not-found' | 'permission-denied' | 'other'; reason: string };
+
+/** Identity of a recorded Mac (`host.json`), or of a real Mac as far as the runner knows it. */
+export interface RecordedHost {
+  hostname: string;
+  serialNumber: string | null;
+  hardwareModel: string | null;
+  architecture: string;
+  consoleUser: string | null;
+  /** user name -> home folder (absolute Mac path), e.g. { alice: "/Users/alice" }. */
+  homes: Record<string, string>;
+}
+
+export interface CommandRunner {
+  /** Platform of the watched machine: 'darwin' for a recorded Mac, `process.platform` for the real one. */
+  readonly platform: string;
+  /** Present when the runner replays a recorded Mac: its host.json. */
+  readonly recorded?: RecordedHost;
+  /** Runs `program` (absolute path) with an argument array, never through a shell. */
+  run(program: string, args: string[], opts?: RunOptions): Promise<RunResult>;
+  /** Reads a whole file (absolute path on the watched machine). */
+  readFile(path: string): Promise<ReadFileResult>;
+  /** Whether a path exists (a file or a folder), even if it may not be read. */
+  exists(path: string): Promise<boolean>;
+  /** Names in a folder, sorted; [] when it does not exist or may not be listed. */
+  listDir(path: string): Promise<string[]>;
+}
+
+/** Default timeout per command, in milliseconds: system_profiler on a large USB tree takes seconds. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Output kept per stream, in bytes: enough for a full SPUSBDataType -json of a docked Mac. */
+export const OUTPUT_CAP_BYTES = 8 * 1024 * 1024;
