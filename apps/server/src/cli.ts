@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from './config.js';
+import { startServer } from './server.js';
+
+const program = new Command()
+  .name('fleetmedic-server')
+  .description('FleetMedic server: agent gateway, ingest, diagnosis, commands and REST API')
+  .addHelpText('after', `
+Environment:
+  PORT                      port to listen on (default 8080)
+  HOST                      address to listen on (default 127.0.0.1)
+  DATABASE_URL              postgres://user@host:port/db; unset: embedded PGlite in FLEETMEDIC_DATA_DIR/pglite
+  FLEETMEDIC_DATA_DIR       data folder (default .data)
+  FLEETMEDIC_ENROLL_SECRET  enrollment secret to ensure at start
+  FLEETMEDIC_ADMIN_TOKEN    admin token (role admin) to ensure at start
+  LOG_LEVEL                 fatal | error | warn | info | debug | trace | silent (default info)`);
+
+program
+  .command('serve', { isDefault: true })
+  .description('open the database, apply migrations, listen (default command)')
+  .option('-p, --port <port>', 'overrides PORT')
+  .option('--host <host>', 'overrides HOST')
+  .action(async (opts: { port?: string; host?: string }) => {
+    try {
+      const config = loadConfig({ ...process.env, ...(opts.port ? { PORT: opts.port } : {}), ...(opts.host ? { HOST: opts.host } : {}) });
+      await startServer({ config });
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        console.error(err.message);
+        process.exit(2);
+      }
+      console.error('server failed to start:', err instanceof Error ? err.message : err);
+      process.exit(1);
+    }
+  });
+
+await program.parseAsync(process.argv);

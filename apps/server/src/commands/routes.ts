@@ -1,0 +1,65 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { actorOf } from '../auth/plugin.js';
+import { ErrorBody, badRequest, notFound } from '../errors.js';
+import { CommandView, commandView } from '../routes/views.js';
+import { checkActionInput } from './action-check.js';
+import type { CommandDispatcher } from './dispatcher.js';
+import type { CommandService } from './service.js';
+
+const DeviceParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const CommandParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+/**
+ * Commands: create (operator; the action is checked against the closed Action list, 400 with
+ * the reason otherwise), cancel (operator; queued or sent only), read (viewer).
+ */
+export const commandRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; dispatcher: CommandDispatcher }> = async (app, opts) => {
+  const { commands, dispatcher } = opts;
+  const operator = { preHandler: app.requireRole('operator') };
+  const viewer = { preHandler: app.requireRole('viewer') };
+
+  app.post('/api/v1/devices/:id/commands', {
+    ...operator,
+    schema: { params: DeviceParams, body: Type.Object({ action: Type.Unknown() }), response: { 201: CommandView, ...errors } },
+  }, async (request, reply) => {
+    const checked = checkActionInput(request.body.action);
+    if (!checked.ok) throw badRequest(`invalid action: ${checked.errors.join('; ')}`);
+    const command = await commands.create(request.params.id, checked.value, actorOf(request).name);
+    try {
+      await dispatcher.dispatch(command.deviceId);
+    } catch (err) {
+      // Stored and queued: it goes out at the device's next connect.
+      request.log.warn({ err, commandId: command.id }, 'immediate delivery failed');
+    }
+    return reply.code(201).send(commandView((await commands.get(command.id)) ?? command));
+  });
+
+  app.post('/api/v1/commands/:id/cancel', {
+    ...operator,
+    schema: { params: CommandParams, response: { 200: CommandView, ...errors } },
+  }, async (request) => commandView(await commands.cancel(request.params.id, actorOf(request).name)));
+
+  app.get('/api/v1/commands/:id', {
+    ...viewer,
+    schema: { params: CommandParams, response: { 200: CommandView, ...errors } },
+  }, async (request) => {
+    const command = await commands.get(request.params.id);
+    if (!command) throw notFound(`command ${request.params.id}`);
+    return commandView(command);
+  });
+
+  app.get('/api/v1/devices/:id/commands', {
+    ...viewer,
+    schema: {
+      params: DeviceParams,
+      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }),
+      response: { 200: Type.Object({ commands: Type.Array(CommandView) }), ...errors },
+    },
+  }, async (request) => {
+    const device = await app.prisma.device.findUnique({ where: { id: request.params.id }, select: { id: true } });
+    if (!device) throw notFound(`device ${request.params.id}`);
+    return { commands: (await commands.listForDevice(device.id, request.query.limit ?? 50)).map(commandView) };
+  });
+};

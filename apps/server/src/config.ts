@@ -1,0 +1,97 @@
+import path from 'node:path';
+import Type from 'typebox';
+import type { Policy } from '@fleetmedic/protocol';
+import { validator } from '@fleetmedic/protocol';
+
+/** What buildApp needs besides the database. Durations in seconds. */
+export interface AppConfig {
+  /** Enrollment secrets to ensure exist (stored hashed) at start: bootstrap, e.g. from FLEETMEDIC_ENROLL_SECRET. */
+  enrollSecrets?: string[];
+  /** Admin token (role admin) to ensure exists at start: bootstrap, e.g. from FLEETMEDIC_ADMIN_TOKEN. */
+  adminToken?: string;
+  /** Lifetime of a queued command before it expires, s (default 7 days). */
+  commandTtlSeconds: number;
+  /** A device whose last sign of life (message or pong) is older than this counts as offline, s (default 90). */
+  offlineAfterSeconds: number;
+  /** Policy used until an admin stores one with PUT /api/v1/policy (validated with resolvePolicy). */
+  policy?: Partial<Policy>;
+  /** WebSocket ping interval, s; a socket that missed the previous pong is terminated (default 30). */
+  heartbeatSeconds?: number;
+  /** How often the job that expires old commands runs, s (default 60). */
+  expirySweepSeconds?: number;
+}
+
+export const DEFAULT_APP_CONFIG: AppConfig = {
+  commandTtlSeconds: 7 * 24 * 3600,
+  offlineAfterSeconds: 90,
+  heartbeatSeconds: 30,
+  expirySweepSeconds: 60,
+};
+
+/** Process settings read from the environment, plus the app config derived from them. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** postgres URL; absent means embedded PGlite in `<dataDir>/pglite` */
+  databaseUrl?: string;
+  dataDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  app: AppConfig;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The environment variables the server reads, as strings, with what each must look like. */
+export const ServerEnv = Type.Object({
+  PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$', description: 'TCP port, 0-65535 (default 8080)' })),
+  HOST: Type.Optional(Type.String({ minLength: 1, description: 'address to listen on (default 127.0.0.1)' })),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'postgres://user@host:port/db; unset for embedded PGlite' })),
+  FLEETMEDIC_DATA_DIR: Type.Optional(Type.String({ minLength: 1, description: 'data folder (default .data)' })),
+  FLEETMEDIC_ENROLL_SECRET: Type.Optional(Type.String({ minLength: 8, maxLength: 256, description: 'enrollment secret to ensure at start' })),
+  FLEETMEDIC_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256, description: 'admin token to ensure at start' })),
+  LOG_LEVEL: Type.Optional(Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)))),
+});
+
+const checkEnv = validator(ServerEnv);
+
+/** Thrown for a bad environment; the message names every bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads PORT, HOST, DATABASE_URL, FLEETMEDIC_DATA_DIR, FLEETMEDIC_ENROLL_SECRET,
+ * FLEETMEDIC_ADMIN_TOKEN and LOG_LEVEL. Empty strings count as unset. Throws ConfigError listing
+ * each bad variable (e.g. `PORT="http": must match pattern ...`).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(ServerEnv.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const checked = checkEnv(picked);
+  if (!checked.ok) {
+    const lines = checked.errors.map((e) => {
+      const key = e.split(':')[0]!.replace(/^\//, '');
+      const shown = key.endsWith('SECRET') || key.endsWith('TOKEN') ? '(hidden)' : JSON.stringify(picked[key]);
+      return `${key}=${shown}: ${e.slice(e.indexOf(':') + 1).trim()}`;
+    });
+    throw new ConfigError(`invalid environment: ${lines.join('; ')}`);
+  }
+  const v = checked.value;
+  const port = v.PORT === undefined ? 8080 : Number(v.PORT);
+  if (port > 65535) throw new ConfigError(`invalid environment: PORT=${JSON.stringify(v.PORT)}: must be 0-65535`);
+  return {
+    port,
+    host: v.HOST ?? '127.0.0.1',
+    databaseUrl: v.DATABASE_URL,
+    dataDir: path.resolve(v.FLEETMEDIC_DATA_DIR ?? '.data'),
+    logLevel: v.LOG_LEVEL ?? 'info',
+    app: {
+      ...DEFAULT_APP_CONFIG,
+      enrollSecrets: v.FLEETMEDIC_ENROLL_SECRET ? [v.FLEETMEDIC_ENROLL_SECRET] : undefined,
+      adminToken: v.FLEETMEDIC_ADMIN_TOKEN,
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { EnrollRequest, EnrollResponse } from '@fleetmedic/protocol';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { hexDigestsEqual, newSecret, sha256Hex } from '../auth/secrets.js';
+import { HttpError } from '../errors.js';
+
+/** What enrollment did: a new device, or a new token for a device already known by its serial number. */
+export interface EnrollOutcome extends EnrollResponse {
+  reenrolled: boolean;
+}
+
+/**
+ * True when `secret` matches an active (not revoked) EnrollSecret. Every active hash is compared
+ * in constant time, without stopping at the first match, so timing tells nothing about which
+ * secret or how much of it matched.
+ */
+export async function enrollSecretValid(prisma: PrismaClient, secret: string): Promise<boolean> {
+  const hash = sha256Hex(secret);
+  const active = await prisma.enrollSecret.findMany({ where: { revokedAt: null }, select: { secretHash: true } });
+  let ok = false;
+  for (const row of active) ok = hexDigestsEqual(hash, row.secretHash) || ok;
+  return ok;
+}
+
+/**
+ * Enrolls a device: checks the enrollment secret (401 when unknown or revoked), then issues a new
+ * device token (32 random bytes, base64url), returned once; only its sha256 is stored.
+ *
+ * Re-enrollment: when a device with the same serial number exists, that device gets the new
+ * token (the old one stops working) and keeps its id, history, findings and commands — a
+ * reinstalled agent has lost its token, not its Mac. Devices without a serial number (VMs,
+ * Linux) cannot be recognised and enroll as new devices.
+ */
+export async function enrollDevice(prisma: PrismaClient, request: EnrollRequest): Promise<EnrollOutcome> {
+  if (!(await enrollSecretValid(prisma, request.enrollSecret))) {
+    throw new HttpError(401, 'unauthorized', 'unknown or revoked enrollment secret');
+  }
+  const deviceToken = newSecret(32);
+  const tokenHash = sha256Hex(deviceToken);
+  const { host } = request;
+  const facts = {
+    hostname: host.hostname,
+    serialNumber: host.serialNumber,
+    hardwareModel: host.hardwareModel,
+    architecture: host.architecture,
+    platform: host.platform,
+  };
+  const existing = host.serialNumber
+    ? await prisma.device.findFirst({ where: { serialNumber: host.serialNumber }, orderBy: { enrolledAt: 'asc' } })
+    : null;
+  if (existing) {
+    await prisma.device.update({ where: { id: existing.id }, data: { ...facts, tokenHash, enrolledAt: new Date() } });
+    return { deviceId: existing.id, deviceToken, reenrolled: true };
+  }
+  const created = await prisma.device.create({ data: { ...facts, tokenHash } });
+  return { deviceId: created.id, deviceToken, reenrolled: false };
+}

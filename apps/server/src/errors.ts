@@ -1,0 +1,48 @@
+import Type from 'typebox';
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+/** Body of every 4xx/5xx answer: a stable machine code and a sentence for people. */
+export const ErrorBody = Type.Object({
+  error: Type.String({ description: 'machine code, e.g. unauthorized, forbidden, not-found, bad-request, conflict' }),
+  message: Type.String({ description: 'why, in words' }),
+});
+
+/** Thrown by handlers and services to answer with `statusCode` and `{ error, message }`. */
+export class HttpError extends Error {
+  constructor(readonly statusCode: number, readonly code: string, message: string) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, 'not-found', `${what} not found`);
+export const badRequest = (message: string) => new HttpError(400, 'bad-request', message);
+export const conflict = (message: string) => new HttpError(409, 'conflict', message);
+
+/** Codes for Fastify's own 4xx (bad JSON body, body too large, wrong content type). */
+const CLIENT_ERROR_CODES: Record<number, string> = {
+  400: 'bad-request', 401: 'unauthorized', 403: 'forbidden', 404: 'not-found', 405: 'method-not-allowed',
+  406: 'not-acceptable', 413: 'payload-too-large', 415: 'unsupported-media-type', 429: 'too-many-requests',
+};
+
+/**
+ * Turns every error into `{ error, message }`: HttpError as given, schema validation failures
+ * as 400 with the failing paths, other 4xx from Fastify (bad JSON, too large) as they are, and
+ * anything else as 500 without internals (logged).
+ */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
+    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
+    if ((err as FastifyError).validation) {
+      return reply.code(400).send({ error: 'bad-request', message: err.message });
+    }
+    const status = (err as FastifyError).statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send({ error: CLIENT_ERROR_CODES[status] ?? 'bad-request', message: err.message });
+    }
+    request.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: 'internal server error (logged)' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
+}

@@ -1,0 +1,58 @@
+import type { WebSocket } from 'ws';
+import type { ServerMessage } from '@fleetmedic/protocol';
+
+/** Where server messages for one device go: the device's socket on this instance. */
+export interface MessageSink {
+  /** false when the socket is no longer open (the message was not sent) */
+  send(message: ServerMessage): boolean;
+}
+
+/** Bad messages tolerated per sliding minute before the socket is closed with 4400. */
+export const BAD_MESSAGE_LIMIT = 20;
+const BAD_MESSAGE_WINDOW_MS = 60_000;
+
+/**
+ * One agent's socket: sends typed server messages, runs the work for incoming messages one at a
+ * time in arrival order (so acks keep report order), counts bad messages, tracks heartbeats.
+ */
+export class AgentConnection implements MessageSink {
+  /** false after a ping until the pong arrives */
+  alive = true;
+  private chain: Promise<void> = Promise.resolve();
+  private badAt: number[] = [];
+
+  constructor(readonly deviceId: string, readonly socket: WebSocket) {}
+
+  get open(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  send(message: ServerMessage): boolean {
+    if (!this.open) return false;
+    this.socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** Runs `task` after every task queued before it; a failing task does not stop later ones. */
+  enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(task);
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  /** Resolves when every queued task has finished. */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  /** Records one bad message; true when the limit for the last minute is reached. */
+  recordBadMessage(now = Date.now()): boolean {
+    this.badAt = this.badAt.filter((t) => now - t < BAD_MESSAGE_WINDOW_MS);
+    this.badAt.push(now);
+    return this.badAt.length >= BAD_MESSAGE_LIMIT;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) this.socket.close(code, reason);
+  }
+}

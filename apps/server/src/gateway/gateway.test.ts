@@ -1,0 +1,196 @@
+import { CLOSE_CODES } from '@fleetmedic/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FleetMedicApp } from '../app.js';
+import { BAD_MESSAGE_LIMIT } from './connection.js';
+import { TestAgent, buildTestApp, enroll, eventually, listen, upgradeStatus } from '../testing/harness.js';
+import { buildSnapshot } from '../testing/snapshots.js';
+import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
+
+let db: TestDatabase;
+let app: FleetMedicApp;
+let url: string;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  app = await buildTestApp(db);
+  url = await listen(app);
+});
+afterAll(async () => {
+  await app?.close();
+  await db?.cleanup();
+});
+
+const report = (id: string, opts: Parameters<typeof buildSnapshot>[0] = {}) => ({ type: 'report', id, snapshot: buildSnapshot(opts) });
+
+describe('upgrade authentication', () => {
+  it('refuses a socket without a token with 401 and a reason, before the upgrade', async () => {
+    const res = await upgradeStatus(url);
+    expect(res.status).toBe(401);
+    expect(JSON.parse(res.body)).toEqual({ error: 'unauthorized', message: expect.stringContaining('missing device token') });
+  });
+
+  it('refuses an unknown token with 401', async () => {
+    const res = await upgradeStatus(url, { authorization: 'Bearer not-a-real-device-token' });
+    expect(res.status).toBe(401);
+    expect(JSON.parse(res.body).message).toContain('unknown device token');
+  });
+
+  it('accepts an enrolled device token and marks the device online, offline after disconnect', async () => {
+    const { deviceId, deviceToken } = await enroll(app);
+    const agent = await TestAgent.connect(url, deviceToken);
+    await eventually(async () => (await db.prisma.device.findUnique({ where: { id: deviceId } }))?.online);
+    agent.close();
+    const device = await eventually(async () => {
+      const d = await db.prisma.device.findUnique({ where: { id: deviceId } });
+      return d && !d.online ? d : null;
+    });
+    expect(device.lastSeenAt).toBeInstanceOf(Date);
+  });
+
+  it('re-enrolling closes the socket that uses the old token, which is then refused', async () => {
+    const serial = 'C02REENROLL1';
+    const first = await enroll(app, { serialNumber: serial });
+    const agent = await TestAgent.connect(url, first.deviceToken);
+    const second = await enroll(app, { serialNumber: serial });
+    expect(second.deviceId).toBe(first.deviceId);
+    expect((await agent.waitClosed()).code).toBe(CLOSE_CODES.unauthorized);
+    expect((await upgradeStatus(url, { authorization: `Bearer ${first.deviceToken}` })).status).toBe(401);
+    expect((await upgradeStatus(url, { authorization: `Bearer ${second.deviceToken}` })).status).toBe(101);
+  });
+});
+
+describe('reports', () => {
+  it('acks a report after commit, with Report, SectionState, SectionChange and Device summary rows', async () => {
+    const { deviceId, deviceToken } = await enroll(app, { hostname: 'bob-mba' });
+    const agent = await TestAgent.connect(url, deviceToken);
+    agent.send(report('report-0001', { hostname: 'bob-mba', consoleUser: 'bob', zoomCamera: 'denied' }));
+    expect(await agent.next((m) => m.type === 'ack')).toEqual({ type: 'ack', id: 'report-0001' });
+    // The ack follows the commit: everything is readable right away.
+    const reports = await db.prisma.report.findMany({ where: { deviceId } });
+    expect(reports.map((r) => r.id)).toEqual(['report-0001']);
+    const sections = await db.prisma.sectionState.findMany({ where: { deviceId }, orderBy: { section: 'asc' } });
+    expect(sections.map((s) => s.section)).toEqual(['firewall', 'os', 'power', 'tcc', 'usb', 'zoom']);
+    expect(sections.every((s) => /^[0-9a-f]{64}$/.test(s.hash))).toBe(true);
+    expect(await db.prisma.sectionChange.count({ where: { deviceId } })).toBe(6);
+    const device = await db.prisma.device.findUniqueOrThrow({ where: { id: deviceId } });
+    expect(device).toMatchObject({
+      hostname: 'bob-mba', consoleUser: 'bob', osVersion: '15.3.1', zoomVersion: '6.3.11 (51090)',
+      health: 'problems', openFindings: 1, unknownSections: [],
+    });
+    const findings = await db.prisma.finding.findMany({ where: { deviceId } });
+    expect(findings.map((f) => [f.key, f.state])).toEqual([['tcc.camera.denied:user:alice:us.zoom.xos', 'open']]);
+    agent.close();
+  });
+
+  it('acks a duplicate report id again without writing a second Report row', async () => {
+    const { deviceId, deviceToken } = await enroll(app);
+    const agent = await TestAgent.connect(url, deviceToken);
+    const message = report('report-dup-1');
+    agent.send(message);
+    await agent.next((m) => m.type === 'ack' && m.id === 'report-dup-1');
+    agent.send(message);
+    await agent.next((m) => m.type === 'ack' && m.id === 'report-dup-1');
+    expect(await db.prisma.report.count({ where: { deviceId } })).toBe(1);
+    expect(await db.prisma.sectionChange.count({ where: { deviceId } })).toBe(6);
+    agent.close();
+  });
+
+  it('writes a SectionChange only for the sections whose content changed', async () => {
+    const { deviceId, deviceToken } = await enroll(app);
+    const agent = await TestAgent.connect(url, deviceToken);
+    agent.send(report('report-sc-1', { batteryPercent: 80, collectedAt: '2026-01-01T10:00:00.000Z' }));
+    await agent.next((m) => m.type === 'ack' && m.id === 'report-sc-1');
+    agent.send(report('report-sc-2', { batteryPercent: 80, collectedAt: '2026-01-01T10:05:00.000Z' }));
+    await agent.next((m) => m.type === 'ack' && m.id === 'report-sc-2');
+    expect(await db.prisma.sectionChange.count({ where: { deviceId } })).toBe(6);
+    agent.send(report('report-sc-3', { batteryPercent: 64, collectedAt: '2026-01-01T10:10:00.000Z' }));
+    await agent.next((m) => m.type === 'ack' && m.id === 'report-sc-3');
+    const changes = await db.prisma.sectionChange.findMany({ where: { deviceId, reportId: 'report-sc-3' } });
+    expect(changes.map((c) => c.section)).toEqual(['power']);
+    expect((changes[0]!.body as { data: { batteryPercent: number } }).data.batteryPercent).toBe(64);
+    expect(await db.prisma.report.count({ where: { deviceId } })).toBe(3);
+    agent.close();
+  });
+
+  it('answers an invalid snapshot with invalid-report and the validation messages, and no ack', async () => {
+    const { deviceId, deviceToken } = await enroll(app);
+    const agent = await TestAgent.connect(url, deviceToken);
+    const bad = report('report-bad-1');
+    (bad.snapshot.sections.os as { status: string }).status = 'fine';
+    agent.send(bad);
+    const error = await agent.next((m) => m.type === 'error');
+    expect(error).toMatchObject({ type: 'error', code: 'invalid-report', id: 'report-bad-1' });
+    expect((error as { message: string }).message).toContain('/snapshot/sections/os/status');
+    expect(agent.received.filter((m) => m.type === 'ack')).toEqual([]);
+    expect(await db.prisma.report.count({ where: { deviceId } })).toBe(0);
+    agent.close();
+  });
+
+  it('answers bad JSON and unknown messages with an error and keeps the socket usable', async () => {
+    const { deviceToken } = await enroll(app);
+    const agent = await TestAgent.connect(url, deviceToken);
+    agent.send('{not json');
+    expect(await agent.next((m) => m.type === 'error')).toMatchObject({ code: 'bad-message', message: expect.stringContaining('not JSON') });
+    agent.send({ type: 'hello', id: 'abcdefgh' });
+    expect(await agent.next((m) => m.type === 'error')).toMatchObject({ code: 'bad-message', message: expect.stringContaining('unknown message type "hello"') });
+    agent.send({ type: 'command.ack', id: 'x' });
+    expect(await agent.next((m) => m.type === 'error')).toMatchObject({ code: 'bad-message', message: expect.stringContaining('/id') });
+    agent.send(report('report-after-errors'));
+    expect(await agent.next((m) => m.type === 'ack')).toEqual({ type: 'ack', id: 'report-after-errors' });
+    agent.close();
+  });
+
+  it(`closes with ${CLOSE_CODES.badMessage} after ${BAD_MESSAGE_LIMIT} bad messages in a minute`, async () => {
+    const { deviceToken } = await enroll(app);
+    const agent = await TestAgent.connect(url, deviceToken);
+    for (let i = 0; i < BAD_MESSAGE_LIMIT; i++) agent.send(`garbage ${i}`);
+    const closed = await agent.waitClosed();
+    expect(closed.code).toBe(CLOSE_CODES.badMessage);
+    expect(agent.received.filter((m) => m.type === 'error')).toHaveLength(BAD_MESSAGE_LIMIT);
+  });
+});
+
+describe('one socket per device', () => {
+  it(`closes the older socket with ${CLOSE_CODES.replaced} and keeps the device online`, async () => {
+    const { deviceId, deviceToken } = await enroll(app);
+    const first = await TestAgent.connect(url, deviceToken);
+    const second = await TestAgent.connect(url, deviceToken);
+    expect((await first.waitClosed()).code).toBe(CLOSE_CODES.replaced);
+    second.send(report('report-second-socket'));
+    expect(await second.next((m) => m.type === 'ack')).toEqual({ type: 'ack', id: 'report-second-socket' });
+    expect(app.services.registry.get(deviceId)).toBeDefined();
+    expect((await db.prisma.device.findUniqueOrThrow({ where: { id: deviceId } })).online).toBe(true);
+    second.close();
+  });
+});
+
+describe('heartbeat', () => {
+  it('terminates a socket that does not answer pings', async () => {
+    const hbDb = await openTestDatabase();
+    const hbApp = await buildTestApp(hbDb, { heartbeatSeconds: 0.2 });
+    try {
+      const hbUrl = await listen(hbApp);
+      const { deviceId, deviceToken } = await enroll(hbApp);
+      const agent = await TestAgent.connect(hbUrl, deviceToken, { autoPong: false });
+      const closed = await agent.waitClosed(5000);
+      expect(closed.code).toBe(1006);
+      await eventually(async () => !(await hbDb.prisma.device.findUniqueOrThrow({ where: { id: deviceId } })).online);
+    } finally {
+      await hbApp.close();
+      await hbDb.cleanup();
+    }
+  });
+});
+
+describe('shutdown', () => {
+  it(`closes agent sockets with ${CLOSE_CODES.serverShutdown} and marks their devices offline before the database closes`, async () => {
+    const other = await buildTestApp(db);
+    const otherUrl = await listen(other);
+    const { deviceId, deviceToken } = await enroll(other);
+    const agent = await TestAgent.connect(otherUrl, deviceToken);
+    await eventually(async () => (await db.prisma.device.findUniqueOrThrow({ where: { id: deviceId } })).online);
+    await other.close();
+    expect((await agent.waitClosed()).code).toBe(CLOSE_CODES.serverShutdown);
+    expect((await db.prisma.device.findUniqueOrThrow({ where: { id: deviceId } })).online).toBe(false);
+  });
+});

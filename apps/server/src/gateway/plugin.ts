@@ -1,0 +1,137 @@
+import websocket from '@fastify/websocket';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { CLOSE_CODES } from '@fleetmedic/protocol';
+import type { RawData, WebSocket } from 'ws';
+import { bearerToken, sha256Hex } from '../auth/secrets.js';
+import type { CommandService } from '../commands/service.js';
+import type { PolicyStore } from '../policy/store.js';
+import { AgentConnection } from './connection.js';
+import { handleAgentMessage, type GatewayDeps } from './handlers.js';
+import type { ConnectionRegistry } from './registry.js';
+
+/** Largest frame accepted from an agent, bytes: a snapshot with a big USB tree is well below. */
+export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/** lastSeenAt is written at most this often per device from messages and pongs, ms. */
+const TOUCH_EVERY_MS = 10_000;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the device whose token opened this agent socket */
+    agentDevice: { id: string; hostname: string } | null;
+  }
+}
+
+export interface GatewayOptions {
+  registry: ConnectionRegistry;
+  commands: CommandService;
+  policy: PolicyStore;
+  /** ping interval, s; a socket that has not answered the previous ping is terminated */
+  heartbeatSeconds: number;
+}
+
+/**
+ * The agent gateway: `GET /api/v1/agent/ws`, authenticated at upgrade with
+ * `Authorization: Bearer <deviceToken>` (401 before the upgrade completes). One socket per
+ * device: a new one closes the old with CLOSE_CODES.replaced. Marks the device online on connect
+ * (and delivers its queued commands), offline on disconnect; pings every `heartbeatSeconds`.
+ */
+export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opts) => {
+  const { registry, commands, policy, heartbeatSeconds } = opts;
+  const deps: GatewayDeps = { prisma: app.prisma, commands, policy, log: app.log };
+  const pending = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>) => {
+    const tracked = p.catch((err) => app.log.error({ err }, 'gateway background write failed')).finally(() => pending.delete(tracked));
+    pending.add(tracked);
+  };
+  const lastTouch = new WeakMap<AgentConnection, number>();
+  const touch = (conn: AgentConnection) => {
+    const now = Date.now();
+    if (now - (lastTouch.get(conn) ?? 0) < TOUCH_EVERY_MS) return;
+    lastTouch.set(conn, now);
+    // lastSeenAt only: `online` is written in the connection's own order (connect, then disconnect).
+    track(app.prisma.device.updateMany({ where: { id: conn.deviceId }, data: { lastSeenAt: new Date(now) } }));
+  };
+
+  await app.register(websocket, {
+    options: { maxPayload: MAX_FRAME_BYTES },
+    // Shutdown: tell agents why; they reconnect to another instance or after the restart.
+    preClose(done) {
+      for (const conn of registry.all()) conn.close(CLOSE_CODES.serverShutdown, 'server shutting down');
+      done();
+    },
+  });
+  app.decorateRequest('agentDevice', null);
+
+  async function authenticateDevice(request: FastifyRequest, reply: FastifyReply) {
+    const token = bearerToken(request.headers.authorization);
+    if (!token) return reply.code(401).send({ error: 'unauthorized', message: 'missing device token: send Authorization: Bearer <deviceToken> from enrollment' });
+    const device = await app.prisma.device.findUnique({ where: { tokenHash: sha256Hex(token) }, select: { id: true, hostname: true } });
+    if (!device) return reply.code(401).send({ error: 'unauthorized', message: 'unknown device token (revoked by re-enrollment, or never issued): enroll again' });
+    request.agentDevice = device;
+  }
+
+  app.get('/api/v1/agent/ws', { websocket: true, onRequest: authenticateDevice }, (socket: WebSocket, request) => {
+    const device = request.agentDevice!;
+    const conn = new AgentConnection(device.id, socket);
+    const log = app.log.child({ deviceId: device.id, hostname: device.hostname });
+    registry.attach(conn)?.close(CLOSE_CODES.replaced, 'replaced by a newer connection of the same device');
+    log.info('agent connected');
+
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      touch(conn);
+      const text = isBinary ? null : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
+      track(conn.enqueue(async () => {
+        const outcome = text === null
+          ? (conn.send({ type: 'error', code: 'bad-message', message: 'binary frames are not accepted; send JSON text' }), 'bad')
+          : await handleAgentMessage(deps, conn, text);
+        if (outcome === 'bad' && conn.recordBadMessage()) {
+          log.warn('too many bad messages: closing');
+          conn.close(CLOSE_CODES.badMessage, 'too many bad messages in a minute');
+        }
+      }));
+    });
+    socket.on('pong', () => {
+      conn.alive = true;
+      touch(conn);
+    });
+    socket.on('close', (code: number) => {
+      log.info({ code }, 'agent disconnected');
+      if (registry.detach(conn)) {
+        track(conn.idle().then(() => app.prisma.device.updateMany({ where: { id: device.id }, data: { online: false } })));
+      }
+    });
+
+    lastTouch.set(conn, Date.now());
+    track(conn.enqueue(async () => {
+      await app.prisma.device.update({ where: { id: device.id }, data: { online: true, lastSeenAt: new Date() } });
+      const sent = await commands.deliverPending(device.id, conn, { resend: true });
+      if (sent.length > 0) log.info({ commands: sent }, 'delivered queued commands at connect');
+    }));
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const conn of registry.all()) {
+      if (!conn.open) continue; // closing: its close handler cleans up
+      if (!conn.alive) {
+        app.log.warn({ deviceId: conn.deviceId }, 'agent missed a heartbeat: terminating its socket');
+        conn.socket.terminate();
+        continue;
+      }
+      conn.alive = false;
+      conn.socket.ping();
+    }
+  }, heartbeatSeconds * 1000);
+  heartbeat.unref();
+
+  app.addHook('onClose', async () => {
+    clearInterval(heartbeat);
+    // Forget the sockets first, so their close handlers write nothing once the database may be gone.
+    const conns = registry.clear();
+    for (const conn of conns) conn.socket.terminate();
+    await Promise.all(conns.map((c) => c.idle()));
+    await Promise.all([...pending]);
+    if (conns.length > 0) {
+      await app.prisma.device.updateMany({ where: { id: { in: conns.map((c) => c.deviceId) } }, data: { online: false } });
+    }
+  });
+};

@@ -1,0 +1,133 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { FINDING_IDS } from '@fleetmedic/protocol';
+import Type from 'typebox';
+import type { Prisma } from '../generated/prisma/client.js';
+import { ErrorBody, badRequest, notFound } from '../errors.js';
+import { CommandView, DeviceView, FindingView, HealthSchema, commandView, deviceView, findingView } from './views.js';
+
+const SORTS = ['hostname', '-hostname', 'lastSeenAt', '-lastSeenAt', 'openFindings', '-openFindings', 'health', '-health', 'enrolledAt', '-enrolledAt'] as const;
+const SEVERITY_ORDER = ['critical', 'warning', 'info'];
+const severityRank = (s: string) => (SEVERITY_ORDER.indexOf(s) + 4) % 4;
+const DeviceParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+
+const ListQuery = Type.Object({
+  search: Type.Optional(Type.String({ maxLength: 200, description: 'part of hostname, serial number or console user (case-insensitive)' })),
+  finding: Type.Optional(Type.String({ maxLength: 100, description: 'finding (rule) id with an open finding, e.g. tcc.camera.denied' })),
+  health: Type.Optional(HealthSchema),
+  online: Type.Optional(Type.Boolean()),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  cursor: Type.Optional(Type.String({ format: 'uuid', description: 'nextCursor of the previous page' })),
+  sort: Type.Optional(Type.Union(SORTS.map((s) => Type.Literal(s)), { description: 'field, "-" prefix for descending; default hostname' })),
+});
+
+const SectionView = Type.Object({ section: Type.String(), status: Type.String(), hash: Type.String(), body: Type.Unknown(), updatedAt: Type.String() });
+const SectionChangeView = Type.Object({
+  id: Type.String(), section: Type.String(), status: Type.String(), hash: Type.String(), reportId: Type.String(), changedAt: Type.String(), body: Type.Unknown(),
+});
+const TransitionView = Type.Object({
+  id: Type.String(), findingId: Type.String(), ruleId: Type.String(), key: Type.String(),
+  fromState: Type.Union([Type.String(), Type.Null()]), toState: Type.String(), at: Type.String(), reportId: Type.String(),
+});
+
+/** Device list, device detail and device history (viewer role). */
+export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const viewer = { preHandler: app.requireRole('viewer') };
+  const cutoff = () => new Date(Date.now() - app.appConfig.offlineAfterSeconds * 1000);
+
+  app.get('/api/v1/devices', {
+    ...viewer,
+    schema: { querystring: ListQuery, response: { 200: Type.Object({ devices: Type.Array(DeviceView), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors } },
+  }, async (request) => {
+    const q = request.query;
+    if (q.finding && !(FINDING_IDS as readonly string[]).includes(q.finding)) {
+      throw badRequest(`unknown finding id "${q.finding}"; known: ${FINDING_IDS.join(', ')}`);
+    }
+    const now = cutoff();
+    const and: Prisma.DeviceWhereInput[] = [];
+    if (q.search) {
+      const contains = { contains: q.search, mode: 'insensitive' as const };
+      and.push({ OR: [{ hostname: contains }, { serialNumber: contains }, { consoleUser: contains }] });
+    }
+    if (q.finding) and.push({ findings: { some: { ruleId: q.finding, state: 'open' } } });
+    if (q.health) and.push({ health: q.health });
+    if (q.online === true) and.push({ online: true, lastSeenAt: { gte: now } });
+    if (q.online === false) and.push({ OR: [{ online: false }, { lastSeenAt: null }, { lastSeenAt: { lt: now } }] });
+    const sort = q.sort ?? 'hostname';
+    const field = sort.replace(/^-/, '') as 'hostname' | 'lastSeenAt' | 'openFindings' | 'health' | 'enrolledAt';
+    const direction = sort.startsWith('-') ? 'desc' : 'asc';
+    const limit = q.limit ?? 50;
+    const rows = await app.prisma.device.findMany({
+      where: { AND: and },
+      orderBy: [{ [field]: field === 'lastSeenAt' ? { sort: direction, nulls: 'last' } : direction }, { id: 'asc' }],
+      take: limit + 1,
+      ...(q.cursor ? { cursor: { id: q.cursor }, skip: 1 } : {}),
+    });
+    const page = rows.slice(0, limit);
+    return { devices: page.map((d) => deviceView(d, now)), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+  });
+
+  app.get('/api/v1/devices/:id', {
+    ...viewer,
+    schema: {
+      params: DeviceParams,
+      response: {
+        200: Type.Object({
+          device: DeviceView,
+          sections: Type.Array(SectionView),
+          findings: Type.Array(FindingView, { description: 'open and awaiting-consent findings' }),
+          commands: Type.Array(CommandView, { description: 'the last 20 commands, newest first' }),
+        }),
+        ...errors,
+      },
+    },
+  }, async (request) => {
+    const device = await app.prisma.device.findUnique({
+      where: { id: request.params.id },
+      include: {
+        sections: { orderBy: { section: 'asc' } },
+        findings: { where: { state: { not: 'resolved' } }, orderBy: [{ ruleId: 'asc' }, { key: 'asc' }] },
+        commands: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 20 },
+      },
+    });
+    if (!device) throw notFound(`device ${request.params.id}`);
+    return {
+      device: deviceView(device, cutoff()),
+      sections: device.sections.map((s) => ({ section: s.section, status: s.status, hash: s.hash, body: s.body, updatedAt: s.updatedAt.toISOString() })),
+      findings: [...device.findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity)).map(findingView),
+      commands: device.commands.map(commandView),
+    };
+  });
+
+  app.get('/api/v1/devices/:id/history', {
+    ...viewer,
+    schema: {
+      params: DeviceParams,
+      querystring: Type.Object({
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+        section: Type.Optional(Type.String({ description: 'only changes of this section' })),
+      }),
+      response: { 200: Type.Object({ sectionChanges: Type.Array(SectionChangeView), findingTransitions: Type.Array(TransitionView) }), ...errors },
+    },
+  }, async (request) => {
+    const deviceId = request.params.id;
+    if (!(await app.prisma.device.findUnique({ where: { id: deviceId }, select: { id: true } }))) throw notFound(`device ${deviceId}`);
+    const take = request.query.limit ?? 100;
+    const [changes, transitions] = await Promise.all([
+      app.prisma.sectionChange.findMany({
+        where: { deviceId, ...(request.query.section ? { section: request.query.section } : {}) },
+        orderBy: [{ changedAt: 'desc' }, { id: 'desc' }],
+        take,
+      }),
+      app.prisma.findingTransition.findMany({ where: { deviceId }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take }),
+    ]);
+    return {
+      sectionChanges: changes.map((c) => ({
+        id: c.id.toString(), section: c.section, status: c.status, hash: c.hash, reportId: c.reportId, changedAt: c.changedAt.toISOString(), body: c.body,
+      })),
+      findingTransitions: transitions.map((t) => ({
+        id: t.id.toString(), findingId: t.findingId, ruleId: t.ruleId, key: t.key, fromState: t.fromState, toState: t.toState, at: t.at.toISOString(), reportId: t.reportId,
+      })),
+    };
+  });
+};

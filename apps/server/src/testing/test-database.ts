@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type Database } from '../db/index.js';
+
+/** A database for one test suite; `cleanup()` closes it and removes what the suite created. */
+export type TestDatabase = Database & { cleanup(): Promise<void> };
+
+/**
+ * Finds Postgres the way a user would, for one test suite:
+ * 1. `DATABASE_URL` set: a fresh, uniquely named database on that server (dropped in cleanup);
+ * 2. else a Testcontainers Postgres when a container runtime exists (fails fast without one);
+ * 3. else embedded PGlite `memory://`.
+ * Migrations are applied on open. Logs which one it picked.
+ */
+export async function openTestDatabase(): Promise<TestDatabase> {
+  const url = process.env.DATABASE_URL;
+  if (url) return freshDatabaseOn(url);
+  const container = await tryContainer();
+  if (container) return container;
+  const db = await openDatabase({ dataDir: 'memory://' });
+  console.info(`[test-database] ${db.description} (no DATABASE_URL, no container runtime)`);
+  return { ...db, cleanup: () => db.close() };
+}
+
+async function freshDatabaseOn(serverUrl: string): Promise<TestDatabase> {
+  const name = `fleetmedic_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({ databaseUrl: url.toString() });
+  console.info(`[test-database] ${db.description} (fresh database on DATABASE_URL)`);
+  return {
+    ...db,
+    async cleanup() {
+      await db.close();
+      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
+}
+
+async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function tryContainer(): Promise<TestDatabase | null> {
+  let started;
+  try {
+    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+    started = await new PostgreSqlContainer('postgres:16-alpine').start();
+  } catch (err) {
+    // Without Docker, Testcontainers fails fast with "Could not find a working container runtime strategy".
+    console.info(`[test-database] no container: ${(err as Error).message.split('\n')[0]}`);
+    return null;
+  }
+  const container = started;
+  const db = await openDatabase({ databaseUrl: container.getConnectionUri() });
+  console.info(`[test-database] ${db.description} (Testcontainers)`);
+  return {
+    ...db,
+    async cleanup() {
+      await db.close();
+      await container.stop();
+    },
+  };
+}
