@@ -61,10 +61,7 @@ function firewallStep(flag: string, appPath: string): Step {
     judge: (r) => {
       if (r.notInstalled) return { ok: false, reason: 'socketfilterfw is not installed' };
       const w = parseSocketfilterfwWrite(r.stdout, r.stderr, r.exitCode ?? -1);
-      // --add only prepares --unblockapp, which decides: an app already listed answers with
-      // words no parser confirms ("already a part of the firewall"), exit 0.
-      const ok = w.outcome === 'applied' || (flag === '--add' && w.outcome === 'unknown' && r.exitCode === 0);
-      return { ok, reason: w.reason };
+      return { ok: w.outcome === 'applied', reason: w.reason };
     },
   };
 }

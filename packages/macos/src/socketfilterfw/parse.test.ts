@@ -103,6 +103,11 @@ describe('parseSocketfilterfwWrite', () => {
     expect(parseSocketfilterfwWrite('Stealth mode enabled\n', '', 1)).toMatchObject({ outcome: 'unknown' });
     expect(parseSocketfilterfwWrite('', '', 0)).toEqual({ outcome: 'unknown', reason: 'socketfilterfw exited 0 and printed nothing' });
   });
+
+  it('--add of an app already in the list is applied (recorded-macs/extra-captures/socketfilterfw-add-unblockapp-blog-nginx.txt)', () => {
+    expect(parseSocketfilterfwWrite('The application is already a part of the firewall\n', '', 0)).toMatchObject({ outcome: 'applied' });
+    expect(parseSocketfilterfwWrite('Incoming connection to the application is permitted\n', '', 0)).toMatchObject({ outcome: 'applied' });
+  });
 });
 
 describe('never throws (property)', () => {

@@ -143,7 +143,7 @@ export function parseListApps(stdout: string): ParseResult<ListApps> {
     let m: RegExpExecArray | null;
     if ((m = /^(?:ALF: )?total number of apps = (\d+)/i.exec(line))) {
       count = Number(m[1]);
-    } else if ((m = /^\d+\s*:\s+(.+)$/.exec(line))) {
+    } else if ((m = /^\d+\s*:\s+(.+)$/s.exec(line))) { // s: a path may hold U+2028, which "." would not match
       const target = m[1] ?? '';
       const app: FirewallApp = target.startsWith('/') ? { path: target, name: null, allowIncoming: null } : { path: null, name: target, allowIncoming: null };
       apps.push(app);
@@ -152,7 +152,7 @@ export function parseListApps(stdout: string): ParseResult<ListApps> {
       const last = apps.at(-1);
       if (last && numbered.has(last) && last.allowIncoming === null) last.allowIncoming = /^allow$/i.test(m[1] ?? '');
       else problems.push(`"${line}" without an application line before it`);
-    } else if ((m = /^(.+?) \(state: (\d+)\)$/.exec(line))) {
+    } else if ((m = /^(.+?) \(state: (\d+)\)$/s.exec(line))) {
       const target = m[1] ?? '';
       const state = Number(m[2]);
       const allowIncoming = state === 1 ? true : state === 4 ? false : null;
@@ -180,7 +180,7 @@ export interface SocketfilterfwWrite {
 
 // Confirmation wordings (drduh guide, 10.13 era, and current): "Firewall is enabled. (State = 1)", "Turning on log mode",
 // "Stealth mode enabled", "Disabled allow signed built-in applications automatically", "Application … added/unblocked".
-const CONFIRM = /^(Firewall is |Firewall has |Turning (on|off) |Stealth mode |Firewall stealth mode |(Enabled|Disabled) allow signed |Automatically allow |Log mode |Log Option |Application .*\b(added|removed|blocked|unblocked|permitted)|The application .* (added|removed|blocked|unblocked|permitted)|Incoming connection to the application)/i;
+const CONFIRM = /^(Firewall is |Firewall has |Turning (on|off) |Stealth mode |Firewall stealth mode |(Enabled|Disabled) allow signed |Automatically allow |Log mode |Log Option |Application .*\b(added|removed|blocked|unblocked|permitted)|The application .* (added|removed|blocked|unblocked|permitted)|Incoming connection to the application|The application is already a part of the firewall)/i;
 
 /**
  * stdout + stderr + exit code of a socketfilterfw write -> SocketfilterfwWrite. On MDM-managed Macs socketfilterfw refuses

@@ -16,9 +16,8 @@ const REAL = ['spusb_json', 'spusb_text', 'spusb_xml', 'spusbhost', 'ioreg_usb']
 /** Every parser returns a well-formed ParseResult quickly, and the helpers walk whatever it returns. */
 function checkAll(input: string): void {
   for (const [name, parse] of Object.entries(PARSERS)) {
-    const started = performance.now();
     const r = parse(input);
-    expect(performance.now() - started, `${name} took too long`).toBeLessThan(2000);
+    expect(r.ok || r.error.length > 0, name).toBe(true);
     expect(Array.isArray(r.problems)).toBe(true);
     if (r.ok) {
       for (const e of walkUsb(r.value)) {
@@ -85,11 +84,10 @@ describe('USB parsers never throw or hang', () => {
     expect(io.ok && [...walkUsb(io.value)].length).toBe(33);
   });
 
-  it('on very long lines of spaces (no regex backtracking blow-up)', () => {
+  // A regex backtracking blow-up shows as this test hitting its timeout (no timed assertion: shared machines are noisy).
+  it('on very long lines of spaces (no regex backtracking blow-up)', { timeout: 60_000 }, () => {
     const spaces = ' '.repeat(200_000);
-    const started = performance.now();
     checkAll(`USB:\n${spaces}x\n    USB 3.1 Bus:${spaces}\n        Hub:\n          Speed: 12${spaces}Mb\n          Current Required (mA): (${spaces}5 mA)\n`);
     checkAll(`+-o Root${spaces}\n  +-o X@01000000  <class AppleT8103USBXHCI>\n${spaces}"k" = ${spaces}`);
-    expect(performance.now() - started).toBeLessThan(5000);
   });
 });
