@@ -83,13 +83,13 @@ for (const mac of macs) {
       '--state-dir', path.join(dataDir, 'agents', mac),
       '--schedule', schedule,
     ],
-    { cwd: root, env: { ...process.env, LOG_LEVEL: process.env.AGENT_LOG_LEVEL ?? 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] },
+    { cwd: root, env: { ...process.env, FLEETMEDIC_LOG_LEVEL: process.env.FLEETMEDIC_LOG_LEVEL ?? 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   children.push(agent);
 }
 
 console.log(`
-FleetMedic demo is running (embedded PGlite in ${path.relative(root, dataDir) || dataDir}).
+FleetMedic demo is running (embedded PGlite in ${dataDir.startsWith(root) ? path.relative(root, dataDir) : dataDir}).
 
   Dashboard   ${serverUrl}/
   API         ${serverUrl}/api/v1/devices

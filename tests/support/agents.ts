@@ -47,7 +47,7 @@ export function startAgent(mac: string, serverUrl: string, enrollSecret: string,
       '--schedule', '0 0 1 1 *',
       '--jitter', '0',
     ],
-    { cwd: REPO_ROOT, env: { ...process.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    { cwd: REPO_ROOT, env: { ...process.env, FLEETMEDIC_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => {
