@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { ACCESS_COLUMNS_BY_LAYOUT, parseAccessRowsPipe, parseSpUsbJson } from '@fleetmedic/macos';
+import type { TccFacts, UsbFacts } from '@fleetmedic/protocol';
+import { readFixture } from '../../../packages/macos/src/testing/fixtures.js';
+import { DEFAULT_SORT } from '../web/model/sort.js';
+import { rankProblems, findingInfo, reasonsByDevice } from '../web/model/findings.js';
+import { devicesHref, href, parseRoute } from '../web/model/route.js';
+import { tccProblems, tccRows, reasonWords } from '../web/model/tcc.js';
+import { barFraction, usbTree, type UsbNode } from '../web/model/usb.js';
+import { ago, describeAction, firewallStateWords, powerWords } from '../web/model/words.js';
+import { isCancellable, isTerminal, sameAction } from '../web/model/commands.js';
+
+const value = <T>(r: { ok: true; value: T } | { ok: false; error: string }): T => {
+  if (!r.ok) throw new Error(r.error);
+  return r.value;
+};
+
+function find(nodes: UsbNode[], locationId: string): UsbNode | undefined {
+  for (const n of nodes) {
+    if (n.device.locationId === locationId) return n;
+    const inner = find(n.children, locationId);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+describe('usbTree on SPUSBDataType JSON (M1 Pro + Apple Thunderbolt Display + LG UltraFine)', () => {
+  const usb: UsbFacts = value(parseSpUsbJson(readFixture('spusb_json/m1pro-t6000-lg-ultrafine-tbdisplay-yubikey.json')));
+  const nodes = usbTree(usb, new Set(['0x40150000'])).flatMap((b) => b.nodes);
+
+  it('gives each device its draw and port current in mA', () => {
+    const camera = find(nodes, '0x40150000')!;
+    expect(camera.device.name).toBe('FaceTime HD Camera (Display)');
+    expect(camera.device.kind).toBe('camera');
+    expect([camera.drawMa, camera.portMa, camera.overPort]).toEqual([500, 500, false]);
+    const yubikey = find(nodes, '0x00100000')!;
+    expect([yubikey.drawMa, yubikey.portMa]).toEqual([30, 500]);
+  });
+
+  it('marks the device named by a usb.power.insufficient finding, and only that one', () => {
+    expect(find(nodes, '0x40150000')!.problem).toBe(true);
+    expect(find(nodes, '0x40140000')!.problem).toBe(false);
+    expect(find(nodes, '0x40100000')!.problem).toBe(false);
+  });
+
+  it("sums a hub's own and its children's draw; a display's hub counts as self-powered (no bus budget)", () => {
+    const hub = find(nodes, '0x40100000')!;
+    expect(hub.device.name).toBe('USB hub');
+    // own 100 + Thunderbolt Display 2 + camera 500 + Display Audio 2 + PenDrive 200
+    expect(hub.hub).toEqual({ budgetMa: null, demandMa: 804, selfPowered: true, over: false });
+    expect(hub.children.map((c) => c.device.locationId)).toEqual(['0x40170000', '0x40150000', '0x40140000', '0x40120000']);
+    expect(find(nodes, '0x40150000')!.hub).toBeNull();
+  });
+
+  it('draws bars as a share of the budget, full when over, empty when unknown', () => {
+    expect(barFraction(96, 900)).toBeCloseTo(0.1067, 3);
+    expect(barFraction(704, 400)).toBe(1);
+    expect(barFraction(null, 500)).toBe(0);
+    expect(barFraction(100, 0)).toBe(0);
+  });
+});
+
+describe('tccRows on real TCC.db access rows', () => {
+  it('lists camera, microphone and screen recording first, with the decision in words', () => {
+    const entries = value(parseAccessRowsPipe(readFixture('tcc/rows-2024-user-db-service-client-authvalue.txt'), ['service', 'client', 'auth_value']));
+    const tcc: TccFacts = { databases: [{ path: '/Users/user/Library/Application Support/com.apple.TCC/TCC.db', scope: 'user', user: 'user', status: 'ok', layout: null, columns: ['service', 'client', 'auth_value'], entries }] };
+    const rows = tccRows(tcc);
+    expect(rows).toHaveLength(entries.length);
+    const firstOther = rows.findIndex((r) => !r.callService);
+    expect(firstOther).toBeGreaterThan(0);
+    expect(rows.slice(firstOther).every((r) => !r.callService)).toBe(true);
+    const brave = rows.find((r) => r.service === 'kTCCServiceMicrophone' && r.client === 'com.brave.Browser')!;
+    expect(brave).toMatchObject({ serviceLabel: 'Microphone', decision: 'denied', denied: true, isZoom: false, why: null, database: 'user: user' });
+  });
+
+  it('says why with auth_reason (13-column Ventura rows) and when from last_modified', () => {
+    const columns = ACCESS_COLUMNS_BY_LAYOUT['auth-13']!;
+    const entries = value(parseAccessRowsPipe(readFixture('tcc/rows-ventura-select-star-13col.txt'), columns));
+    const rows = tccRows({ databases: [{ path: '/Library/Application Support/com.apple.TCC/TCC.db', scope: 'system', user: null, status: 'ok', layout: 'auth-13', columns: [...columns], entries }] });
+    const liverpool = rows.find((r) => r.client === 'com.apple.securityd')!;
+    expect(liverpool).toMatchObject({ service: 'kTCCServiceLiverpool', decision: 'allowed', why: 'set by macOS (system-set)', database: 'system' });
+    expect(liverpool.when).toBe('2023-02-16T04:12:40.000Z');
+  });
+
+  it('names unreadable TCC.db files with their reason, never as empty', () => {
+    const problems = tccProblems({ databases: [{ path: '/Library/Application Support/com.apple.TCC/TCC.db', scope: 'system', user: null, status: 'unreadable', reason: 'authorization denied — the agent needs Full Disk Access to read TCC.db', layout: null, columns: [], entries: [] }] });
+    expect(problems).toEqual([{ database: 'system', path: '/Library/Application Support/com.apple.TCC/TCC.db', status: 'unreadable', reason: 'authorization denied — the agent needs Full Disk Access to read TCC.db' }]);
+    expect(reasonWords('mdm-policy')).toBe('MDM profile (PPPC) (mdm-policy)');
+    expect(reasonWords('other-42')).toBe('other-42');
+  });
+});
+
+describe('fleet summary ranking', () => {
+  it('puts critical findings first, then the most Macs, and drops zero counts', () => {
+    const ranked = rankProblems([
+      { id: 'macos.outdated', devices: 3, open: 3 },
+      { id: 'tcc.unreadable', devices: 2, open: 3 },
+      { id: 'tcc.camera.denied', devices: 1, open: 1 },
+      { id: 'firewall.blocks-zoom', devices: 2, open: 2 },
+      { id: 'zoom.outdated', devices: 0, open: 0 },
+    ]);
+    expect(ranked.map((p) => [p.id, p.count])).toEqual([
+      ['firewall.blocks-zoom', 2], ['tcc.camera.denied', 1], ['macos.outdated', 3], ['tcc.unreadable', 2],
+    ]);
+    expect(ranked[0]!.title).toBe('Application firewall blocks Zoom');
+    expect(findingInfo('no.such.rule')).toEqual({ title: 'no.such.rule', severity: 'warning', description: null });
+  });
+
+  it('gathers each device\'s open finding ids from the per-finding lists, critical first', () => {
+    const reasons = reasonsByDevice([
+      ['macos.outdated', ['d-1', 'd-2']],
+      ['zoom.not-installed', ['d-1']],
+      ['tcc.camera.denied', ['d-3']],
+    ]);
+    expect(Object.fromEntries(reasons)).toEqual({
+      'd-1': ['zoom.not-installed', 'macos.outdated'],
+      'd-2': ['macos.outdated'],
+      'd-3': ['tcc.camera.denied'],
+    });
+  });
+});
+
+describe('routes in the URL hash', () => {
+  it('round-trips the device list filters and device ids', () => {
+    const link = devicesHref({ finding: 'tcc.camera.denied', online: 'false' });
+    expect(link).toBe('#/devices?finding=tcc.camera.denied&online=false');
+    expect(parseRoute(link)).toEqual({ page: 'devices', filters: { search: '', finding: 'tcc.camera.denied', health: '', online: 'false', sort: '', limit: '' } });
+    expect(parseRoute(href({ page: 'device', id: 'f1d2e3c2-4487-445f-9c0c-897ff8ec244b' }))).toEqual({ page: 'device', id: 'f1d2e3c2-4487-445f-9c0c-897ff8ec244b' });
+    expect(parseRoute('')).toEqual({ page: 'overview' });
+    expect(parseRoute('#/nope')).toEqual({ page: 'not-found', path: '/nope' });
+    expect(DEFAULT_SORT).toBe('-openFindings');
+  });
+});
+
+describe('words', () => {
+  it('names the target Mac and the exact parameters of an action', () => {
+    expect(describeAction({ type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' } }, 'mba-m2-14'))
+      .toBe('Reset the Camera permission (TCC) of us.zoom.xos on mba-m2-14. macOS asks the user again the next time the app wants it.');
+    expect(describeAction({ type: 'firewall.allow', params: { appPath: '/Applications/zoom.us.app' } }, 'mbp-m2pro-26'))
+      .toBe('Allow incoming connections to /Applications/zoom.us.app in the application firewall of mbp-m2pro-26.');
+  });
+
+  it('reads firewall state, power and ages', () => {
+    const fw = { globalState: 2, blockAll: null, stealthMode: null, allowSignedBuiltIn: null, allowSignedDownloaded: null, apps: [] };
+    expect(firewallStateWords(fw)).toBe('On, blocking all incoming connections');
+    expect(firewallStateWords({ ...fw, globalState: null })).toBe('Unknown');
+    expect(powerWords({ source: 'ac', adapterConnected: true, adapterWatts: 96, adapterName: null, batteryPresent: true, batteryPercent: 100, batteryState: 'charged' }))
+      .toBe('Power adapter, 96 W, battery 100 %, charged');
+    const now = Date.parse('2026-01-01T12:00:00Z');
+    expect(ago('2026-01-01T11:58:30Z', now)).toBe('1 min ago');
+    expect(ago(null, now)).toBe('never');
+  });
+
+  it('knows which commands can still change', () => {
+    expect(isTerminal('succeeded')).toBe(true);
+    expect(isTerminal('acknowledged')).toBe(false);
+    expect(isCancellable('sent')).toBe(true);
+    expect(isCancellable('acknowledged')).toBe(false);
+    expect(sameAction({ type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' } }, { type: 'tcc.reset', params: { bundleId: 'us.zoom.xos', service: 'Camera' } })).toBe(true);
+    expect(sameAction({ type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' } }, { type: 'tcc.reset', params: { service: 'Microphone', bundleId: 'us.zoom.xos' } })).toBe(false);
+  });
+});

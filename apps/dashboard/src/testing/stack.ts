@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+// The real server, built in-process (a test-only reach across apps: the dashboard ships no server code).
+import { buildApp, openDatabase, type Database, type FleetMedicApp } from '../../../server/src/index.js';
+import { startFront, type Front } from './front.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const DIST_DIR = path.join(REPO_ROOT, 'apps/dashboard/dist');
+export const RECORDED_MACS = path.join(REPO_ROOT, 'recorded-macs');
+
+/** A real FleetMedic server (PGlite in memory) with real agents replaying recorded Macs. */
+export interface Stack {
+  app: FleetMedicApp;
+  /** the server's own address, e.g. http://127.0.0.1:41234 */
+  apiUrl: string;
+  /** where the browser opens the dashboard (the server itself when it serves dist, else a front) */
+  url: string;
+  tokens: { admin: string; operator: string; viewer: string };
+  /** device id of each recorded Mac, by folder name */
+  devices: Record<string, string>;
+  /** agent processes, by recorded Mac */
+  agents: Record<string, ChildProcess>;
+  stop(): Promise<void>;
+}
+
+async function api<T>(base: string, token: string, method: string, url: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${base}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Resolves when `check` returns a value other than undefined; polls every 200 ms, gives up after `ms`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** Starts one agent process (`fleetmedic-agent run --replay <mac>`) against the server. */
+function startAgent(serverUrl: string, secret: string, mac: string, stateDir: string, log: (line: string) => void): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'apps/agent/src/cli.ts', 'run', '--server', serverUrl, '--enroll-secret', secret,
+      '--replay', path.join(RECORDED_MACS, mac), '--state-dir', stateDir, '--jitter', '0'],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } },
+  );
+  child.stdout?.on('data', (d: Buffer) => log(`[${mac}] ${d.toString().trimEnd()}`));
+  child.stderr?.on('data', (d: Buffer) => log(`[${mac}] ${d.toString().trimEnd()}`));
+  return child;
+}
+
+/**
+ * Builds the server on an in-memory PGlite, listens on 127.0.0.1:0, creates operator and viewer
+ * tokens through the admin API, starts one agent process per recorded Mac and waits until every
+ * Mac has reported. When the server does not answer `/` with the dashboard, a front serves dist
+ * and passes `/api/` through.
+ */
+export async function startStack(macs: string[], log: (line: string) => void = () => {}): Promise<Stack> {
+  if (!existsSync(path.join(DIST_DIR, 'index.html'))) throw new Error(`no dashboard build in ${DIST_DIR}: run \`pnpm --filter @fleetmedic/dashboard build\``);
+  const admin = `e2e-admin-${randomBytes(12).toString('hex')}`;
+  const secret = `e2e-enroll-${randomBytes(8).toString('hex')}`;
+  const db: Database = await openDatabase({ dataDir: 'memory://' });
+  const app = await buildApp({ db, config: { adminToken: admin, enrollSecrets: [secret] } });
+  const apiUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+  const stateRoot = await mkdtemp(path.join(os.tmpdir(), 'fleetmedic-e2e-'));
+  const agents: Record<string, ChildProcess> = {};
+  let front: Front | null = null;
+  const stop = async () => {
+    for (const child of Object.values(agents)) child.kill('SIGTERM');
+    await Promise.all(Object.values(agents).map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+    await front?.close();
+    await app.close();
+    await db.close();
+    await rm(stateRoot, { recursive: true, force: true });
+  };
+  try {
+    const operator = (await api<{ token: string }>(apiUrl, admin, 'POST', '/api/v1/admin/tokens', { name: 'e2e operator', role: 'operator' })).token;
+    const viewer = (await api<{ token: string }>(apiUrl, admin, 'POST', '/api/v1/admin/tokens', { name: 'e2e viewer', role: 'viewer' })).token;
+    for (const mac of macs) agents[mac] = startAgent(apiUrl, secret, mac, path.join(stateRoot, mac), log);
+    const reported = await waitFor('every recorded Mac to report', async () => {
+      const page = await api<{ devices: { id: string; hostname: string; lastReportAt: string | null }[] }>(apiUrl, admin, 'GET', '/api/v1/devices?limit=500');
+      const done = page.devices.filter((d) => d.lastReportAt);
+      return done.length >= macs.length ? page.devices : undefined;
+    }, 90_000);
+    const devices: Record<string, string> = {};
+    for (const mac of macs) {
+      const host = JSON.parse(readFileSync(path.join(RECORDED_MACS, mac, 'host.json'), 'utf8')) as { hostname: string };
+      const found = reported.find((d) => d.hostname === host.hostname);
+      if (!found) throw new Error(`no device with hostname ${host.hostname} (${mac})`);
+      devices[mac] = found.id;
+    }
+    const root = await fetch(`${apiUrl}/`).then((r) => (r.ok ? r.text() : ''), () => '');
+    const servesDashboard = root.includes('<div id="app">');
+    if (!servesDashboard) front = await startFront(DIST_DIR, apiUrl);
+    return { app, apiUrl, url: front?.url ?? apiUrl, tokens: { admin, operator, viewer }, devices, agents, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

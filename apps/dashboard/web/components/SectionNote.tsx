@@ -1,0 +1,31 @@
+import type { SectionView } from '../api/types.js';
+
+const STATUS_WORDS = {
+  ok: 'Read',
+  partial: 'Partly read',
+  unavailable: 'Could not be read',
+  unsupported: 'Not available on this platform',
+};
+
+/**
+ * Says how a section was read when it was not read cleanly (partial, unavailable, unsupported),
+ * or that the Mac never reported it. Nothing for a clean read. Never shows "could not read" as "off".
+ */
+export function SectionNote({ section, name }: { section: SectionView<unknown> | undefined; name: string }) {
+  if (!section) return <p class="note">No {name} facts reported yet.</p>;
+  if (section.status === 'ok') return null;
+  // Problems the reason already spells out are not listed twice.
+  const extra = (section.problems ?? []).filter((p) => !section.reason?.includes(p));
+  return (
+    <div class={`note note-${section.status}`} role="note">
+      <strong>{STATUS_WORDS[section.status]}.</strong> {section.reason}
+      {extra.length > 0 && <ul>{extra.map((p, i) => <li key={i}>{p}</li>)}</ul>}
+    </div>
+  );
+}
+
+/** The sources a section was read from, e.g. "socketfilterfw --getglobalstate". */
+export function Sources({ section }: { section: SectionView<unknown> | undefined }) {
+  if (!section || section.sources.length === 0) return null;
+  return <p class="sources">Read from {section.sources.map((s, i) => <span key={i}><code>{s}</code>{i < section.sources.length - 1 ? ', ' : ''}</span>)}</p>;
+}

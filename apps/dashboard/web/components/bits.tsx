@@ -1,0 +1,65 @@
+import type { ComponentChildren } from 'preact';
+import type { Severity } from '@fleetmedic/protocol';
+import type { ApiError } from '../api/client.js';
+import type { FindingState, Health } from '../api/types.js';
+import { ago, dateTime } from '../model/words.js';
+
+const HEALTH_WORDS: Record<Health, string> = { healthy: 'Ready for calls', problems: 'Problems', unknown: 'Unknown' };
+
+/** Health as a coloured badge with words (never colour alone). */
+export function HealthBadge({ health }: { health: Health }) {
+  return <span class={`badge health-${health}`}>{HEALTH_WORDS[health] ?? health}</span>;
+}
+
+export function SeverityBadge({ severity }: { severity: Severity }) {
+  return <span class={`badge sev-${severity}`}>{severity}</span>;
+}
+
+const STATE_WORDS: Record<FindingState, string> = {
+  open: 'Open',
+  'awaiting-consent': 'Fixed — waiting for the user to allow',
+  resolved: 'Resolved',
+};
+
+export function FindingStateBadge({ state }: { state: FindingState }) {
+  return <span class={`badge state-${state}`}>{STATE_WORDS[state] ?? state}</span>;
+}
+
+/** Online/offline with the last time the server heard from the Mac. */
+export function Online({ online, lastSeenAt }: { online: boolean; lastSeenAt: string | null }) {
+  return (
+    <span class={online ? 'online' : 'offline'} title={lastSeenAt ? `Last seen ${dateTime(lastSeenAt)}` : 'Never seen'}>
+      <span class="dot" aria-hidden="true" />
+      {online ? 'Online' : `Offline, seen ${ago(lastSeenAt)}`}
+    </span>
+  );
+}
+
+/** An API error in words; 403 explains the role. */
+export function ErrorBox({ error, what }: { error: ApiError; what: string }) {
+  const hint = error.forbidden
+    ? 'Your token does not have the role needed for this.'
+    : error.status === 0
+      ? 'Check that the FleetMedic server is running.'
+      : error.notFound
+        ? 'It does not exist (any more).'
+        : '';
+  return (
+    <div class="error" role="alert">
+      <strong>Could not load {what}.</strong> {error.message} {hint}
+    </div>
+  );
+}
+
+/** A titled block of the page with an id for in-page links. */
+export function Panel({ id, title, extra, children }: { id?: string; title: string; extra?: ComponentChildren; children: ComponentChildren }) {
+  return (
+    <section class="panel" id={id} aria-labelledby={id ? `${id}-title` : undefined}>
+      <div class="panel-head">
+        <h2 id={id ? `${id}-title` : undefined}>{title}</h2>
+        {extra}
+      </div>
+      {children}
+    </section>
+  );
+}

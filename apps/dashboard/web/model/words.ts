@@ -1,0 +1,89 @@
+import type { Action, CommandStatus, FirewallFacts, PowerFacts } from '@fleetmedic/protocol';
+
+/** One action in words, naming the target device, for the confirmation dialog. */
+export function describeAction(action: Action, hostname: string): string {
+  switch (action.type) {
+    case 'tcc.reset':
+      return `Reset the ${action.params.service} permission (TCC) of ${action.params.bundleId} on ${hostname}. `
+        + 'macOS asks the user again the next time the app wants it.';
+    case 'firewall.allow':
+      return `Allow incoming connections to ${action.params.appPath} in the application firewall of ${hostname}.`;
+    case 'firewall.block':
+      return `Block incoming connections to ${action.params.appPath} in the application firewall of ${hostname}.`;
+    case 'zoom.quit':
+      return `Quit Zoom on ${hostname}. Any call in progress there ends.`;
+    case 'agent.collect':
+      return `Ask the agent on ${hostname} to collect all facts again now.`;
+  }
+}
+
+/** Short button label of an action. */
+export function actionLabel(action: Action): string {
+  switch (action.type) {
+    case 'tcc.reset':
+      return `Reset ${action.params.service} permission`;
+    case 'firewall.allow':
+      return 'Allow in firewall';
+    case 'firewall.block':
+      return 'Block in firewall';
+    case 'zoom.quit':
+      return 'Quit Zoom';
+    case 'agent.collect':
+      return 'Collect now';
+  }
+}
+
+/** Command status in words. */
+export const COMMAND_STATUS_WORDS: Record<CommandStatus, string> = {
+  queued: 'Queued: waiting for the Mac to connect',
+  sent: 'Sent to the Mac',
+  acknowledged: 'Running on the Mac',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  timed_out: 'Timed out: the Mac did not answer in time',
+  expired: 'Expired before the Mac came online',
+  cancelled: 'Cancelled',
+};
+
+/** ALF global state in words. */
+export function firewallStateWords(fw: FirewallFacts): string {
+  if (fw.blockAll || fw.globalState === 2) return 'On, blocking all incoming connections';
+  if (fw.globalState === 1) return 'On';
+  if (fw.globalState === 0) return 'Off';
+  return 'Unknown';
+}
+
+/** Power source in words, e.g. "Power adapter, 96 W" or "Battery, 54 %, discharging". */
+export function powerWords(p: PowerFacts): string {
+  const parts: string[] = [];
+  if (p.source === 'ac') parts.push('Power adapter');
+  else if (p.source === 'battery') parts.push('Battery');
+  else if (p.source === 'ups') parts.push('UPS');
+  else parts.push('Unknown source');
+  if (p.source === 'ac' && p.adapterWatts != null) parts.push(`${p.adapterWatts} W`);
+  if (p.batteryPercent != null) parts.push(`battery ${p.batteryPercent} %`);
+  if (p.batteryState) parts.push(p.batteryState);
+  return parts.join(', ');
+}
+
+/** "3 min ago" style age of an ISO 8601 time, relative to `now` (ms since epoch). */
+export function ago(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return 'never';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const s = Math.round((now - t) / 1000);
+  if (s < 0) return 'just now';
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86_400)} d ago`;
+}
+
+/** Local date and time of an ISO 8601 string, e.g. "2024-05-01 14:03". */
+export function dateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}

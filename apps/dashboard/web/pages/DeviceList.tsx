@@ -1,0 +1,144 @@
+import { useEffect, useState } from 'preact/hooks';
+import { useApp, useLoad } from '../app-context.js';
+import { ErrorBox, HealthBadge, Online } from '../components/bits.js';
+import { FINDING_OPTIONS, findingInfo } from '../model/findings.js';
+import { href, type DeviceFilters } from '../model/route.js';
+import { DEFAULT_SORT, SORT_OPTIONS } from '../model/sort.js';
+import { ago } from '../model/words.js';
+
+const PAGE_SIZE = 50;
+
+/** The `limit` of the URL when it is a whole number 1–500, else PAGE_SIZE. */
+const pageSize = (limit: string): number => (/^\d+$/.test(limit) && Number(limit) >= 1 && Number(limit) <= 500 ? Number(limit) : PAGE_SIZE);
+
+const go = (filters: DeviceFilters, replace = false) => {
+  const target = href({ page: 'devices', filters });
+  if (replace) location.replace(target);
+  else location.hash = target;
+};
+
+function Filters({ filters }: { filters: DeviceFilters }) {
+  const [search, setSearch] = useState(filters.search);
+  useEffect(() => setSearch(filters.search), [filters.search]);
+  // Typing filters after a short pause; the URL is replaced, not pushed, so Back leaves the list.
+  useEffect(() => {
+    if (search === filters.search) return;
+    const timer = setTimeout(() => go({ ...filters, search }, true), 300);
+    return () => clearTimeout(timer);
+  }, [search]);
+  const set = (key: keyof DeviceFilters) => (e: Event) => go({ ...filters, [key]: (e.target as HTMLSelectElement).value });
+  const any = [filters.search, filters.finding, filters.health, filters.online, filters.sort].some(Boolean);
+  return (
+    <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); go({ ...filters, search }); }}>
+      <label>
+        <span>Search</span>
+        <input type="search" value={search} placeholder="Hostname or serial" onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
+      </label>
+      <label>
+        <span>Problem</span>
+        <select value={filters.finding} onChange={set('finding')}>
+          <option value="">Any</option>
+          {FINDING_OPTIONS.map((f) => <option key={f.id} value={f.id}>{f.title}</option>)}
+        </select>
+      </label>
+      <label>
+        <span>Health</span>
+        <select value={filters.health} onChange={set('health')}>
+          <option value="">Any</option>
+          <option value="problems">Problems</option>
+          <option value="healthy">Ready for calls</option>
+          <option value="unknown">Unknown</option>
+        </select>
+      </label>
+      <label>
+        <span>Connection</span>
+        <select value={filters.online} onChange={set('online')}>
+          <option value="">Any</option>
+          <option value="true">Online</option>
+          <option value="false">Offline</option>
+        </select>
+      </label>
+      <label>
+        <span>Sort</span>
+        <select value={filters.sort} onChange={set('sort')}>
+          {SORT_OPTIONS.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+        </select>
+      </label>
+      {any && <a class="clear" href="#/devices">Clear filters</a>}
+    </form>
+  );
+}
+
+/** Device list: search, filters, sort and cursor paging, all kept in the URL but the page. */
+export function DeviceList({ filters }: { filters: DeviceFilters }) {
+  const { api } = useApp();
+  // Cursors of the pages before the current one; [] on the first page.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const key = JSON.stringify(filters);
+  useEffect(() => setCursors([]), [key]);
+  const cursor = cursors[cursors.length - 1];
+  const page = useLoad(
+    () => api.devices({ ...filters, sort: filters.sort || DEFAULT_SORT, limit: pageSize(filters.limit), cursor }),
+    [api, key, cursor],
+    (e) => e.type !== 'command.updated',
+    1_000,
+  );
+  const title = filters.finding ? findingInfo(filters.finding).title : 'Devices';
+
+  return (
+    <div class="page">
+      <h1>{title}</h1>
+      {filters.finding && <p class="lead">Macs with this problem open. <a href="#/devices">All devices</a></p>}
+      <Filters filters={filters} />
+      {page.error && <ErrorBox error={page.error} what="the devices" />}
+      {!page.data && !page.error && <p role="status">Loading…</p>}
+      {page.data && (
+        <>
+          <div class="table-wrap">
+            <table class="devices stack">
+              <caption class="sr-only">Devices, {page.data.devices.length} shown</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Hostname</th>
+                  <th scope="col">Health</th>
+                  <th scope="col">Open findings</th>
+                  <th scope="col">Connection</th>
+                  <th scope="col" class="wide">Serial</th>
+                  <th scope="col" class="wide">macOS</th>
+                  <th scope="col" class="wide">Zoom</th>
+                  <th scope="col" class="wide">Last seen</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.data.devices.length === 0 && (
+                  <tr><td colSpan={8}>No device matches.</td></tr>
+                )}
+                {page.data.devices.map((d) => (
+                  <tr key={d.id} class={d.health === 'problems' ? 'row-problems' : undefined}>
+                    <th scope="row"><a href={href({ page: 'device', id: d.id })}>{d.hostname}</a></th>
+                    <td data-label="Health"><HealthBadge health={d.health} /></td>
+                    <td data-label="Open findings" class="num">
+                      {d.openFindingIds && d.openFindingIds.length > 0
+                        ? <span title={d.openFindingIds.map((id) => findingInfo(id).title).join(', ')}>{d.openFindings}</span>
+                        : d.openFindings}
+                    </td>
+                    <td data-label="Connection"><Online online={d.online} lastSeenAt={d.lastSeenAt} /></td>
+                    <td data-label="Serial" class="wide mono">{d.serialNumber ?? '—'}</td>
+                    <td data-label="macOS" class="wide">{d.osVersion ?? '—'}</td>
+                    <td data-label="Zoom" class="wide">{d.zoomVersion ?? '—'}</td>
+                    <td data-label="Last seen" class="wide">{ago(d.lastSeenAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <nav class="pager" aria-label="Pages">
+            <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>← Previous</button>
+            <span>Page {cursors.length + 1}</span>
+            <button type="button" disabled={!page.data.nextCursor} onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}>Next →</button>
+          </nav>
+        </>
+      )}
+    </div>
+  );
+}
