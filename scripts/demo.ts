@@ -4,7 +4,7 @@
 //
 // The demo's admin token and enrollment secret are kept in .data/demo.json (mode 0600) so a
 // restart reuses them; the server itself stores only their hashes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +23,14 @@ const secrets: { enrollSecret: string; adminToken: string } = existsSync(secrets
   ? JSON.parse(readFileSync(secretsFile, 'utf8'))
   : { enrollSecret: `enroll-${randomBytes(18).toString('base64url')}`, adminToken: `fm_admin_${randomBytes(24).toString('base64url')}` };
 writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+
+// The server serves the dashboard from apps/dashboard/dist: build it once.
+const dashboardDir = path.join(root, 'apps/dashboard');
+if (!existsSync(path.join(dashboardDir, 'dist/index.html'))) {
+  console.log('building the dashboard (apps/dashboard/dist) ...');
+  const built = spawnSync(path.join(root, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: dashboardDir, stdio: 'inherit' });
+  if (built.status !== 0) console.error('dashboard build failed: the API still runs; see the output above');
+}
 
 const children: ChildProcess[] = [];
 function stopAll(code = 0): void {

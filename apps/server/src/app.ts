@@ -20,6 +20,8 @@ import { PolicyStore } from './policy/store.js';
 import { deviceRoutes } from './routes/devices.js';
 import { fleetRoutes } from './routes/fleet.js';
 import { healthRoutes } from './routes/health.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { meRoutes } from './auth/me-route.js';
 
 /** buildApp's inputs: an open database (the caller closes it after app.close()), a logger, the config. */
 export interface BuildAppOptions {
@@ -75,6 +77,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
   await app.register(deviceRoutes);
   await app.register(fleetRoutes);
   await app.register(adminRoutes);
+  await app.register(meRoutes);
+  if (config.serveDashboard !== false) await app.register(dashboardRoutes);
 
   return Object.assign(app as unknown as FastifyInstance, { services });
 }

@@ -19,6 +19,8 @@ export interface AppConfig {
   heartbeatSeconds?: number;
   /** How often the job that expires old commands runs, s (default 60). */
   expirySweepSeconds?: number;
+  /** Serve the built dashboard at / (default true). */
+  serveDashboard?: boolean;
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {

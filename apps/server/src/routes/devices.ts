@@ -61,10 +61,12 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       where: { AND: and },
       orderBy: [{ [field]: field === 'lastSeenAt' ? { sort: direction, nulls: 'last' } : direction }, { id: 'asc' }],
       take: limit + 1,
+      include: { findings: { where: { state: 'open' }, select: { ruleId: true } } },
       ...(q.cursor ? { cursor: { id: q.cursor }, skip: 1 } : {}),
     });
     const page = rows.slice(0, limit);
-    return { devices: page.map((d) => deviceView(d, now)), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+    const devices = page.map(({ findings, ...d }) => ({ ...deviceView(d, now), openFindingIds: [...new Set(findings.map((f) => f.ruleId))].sort() }));
+    return { devices, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
   });
 
   app.get('/api/v1/devices/:id', {

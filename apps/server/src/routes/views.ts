@@ -25,6 +25,7 @@ export const DeviceView = Type.Object({
   enrolledAt: Iso,
   lastSeenAt: NullableIso,
   lastReportAt: NullableIso,
+  openFindingIds: Type.Optional(Type.Array(Type.String(), { description: 'rule ids of the open findings (device list only)' })),
 });
 
 export const FindingView = Type.Object({

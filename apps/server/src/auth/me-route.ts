@@ -1,0 +1,16 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { actorOf } from './plugin.js';
+
+const Me = Type.Object({
+  name: Type.String({ description: 'the admin token\'s name' }),
+  role: Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('admin')]),
+});
+
+/** `GET /api/v1/me` (any role): who the bearer token is, so a client can show or hide actions. */
+export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/api/v1/me', { preHandler: app.requireRole('viewer'), schema: { response: { 200: Me } } }, async (request) => {
+    const { name, role } = actorOf(request);
+    return { name, role };
+  });
+};
