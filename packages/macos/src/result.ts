@@ -11,3 +11,19 @@ export type ParseResult<T> =
 
 export const parsed = <T>(value: T, problems: string[] = []): ParseResult<T> => ({ ok: true, value, problems });
 export const failed = <T = never>(error: string, problems: string[] = []): ParseResult<T> => ({ ok: false, error, problems });
+
+/**
+ * Runs one source's parser for a combining parser (firewall, power): the value, or null when the
+ * output was not read (`stdout` undefined) or could not be parsed; either way the reason is pushed
+ * to `problems` prefixed with the source's name, so "could not read" never passes for a value.
+ */
+export function readSource<T>(name: string, stdout: string | undefined, parse: (s: string) => ParseResult<T>, problems: string[]): T | null {
+  if (stdout === undefined) {
+    problems.push(`${name}: not read`);
+    return null;
+  }
+  const r = parse(stdout);
+  problems.push(...r.problems.map((p) => `${name}: ${p}`));
+  if (!r.ok) problems.push(`${name}: ${r.error}`);
+  return r.ok ? r.value : null;
+}

@@ -1,5 +1,5 @@
 import type { FirewallApp, FirewallFacts } from '@fleetmedic/protocol';
-import { failed, parsed, type ParseResult } from '../result.js';
+import { failed, parsed, readSource, type ParseResult } from '../result.js';
 import { parseAllowSigned, parseBlockAll, parseGlobalState, parseListApps, parseStealthMode } from '../socketfilterfw/parse.js';
 import { asDict, decodePlist, type PlistValue } from '../zoom/plist.js';
 
@@ -18,16 +18,8 @@ export interface SocketfilterfwOutputs {
  */
 export function parseFirewall(outputs: SocketfilterfwOutputs): ParseResult<FirewallFacts> {
   const problems: string[] = [];
-  const read = <T>(name: string, stdout: string | undefined, parse: (s: string) => ParseResult<T>): T | null => {
-    if (stdout === undefined) {
-      problems.push(`${name}: not read`);
-      return null;
-    }
-    const r = parse(stdout);
-    problems.push(...r.problems.map((p) => `${name}: ${p}`));
-    if (!r.ok) problems.push(`${name}: ${r.error}`);
-    return r.ok ? r.value : null;
-  };
+  const read = <T>(name: string, stdout: string | undefined, parse: (s: string) => ParseResult<T>): T | null =>
+    readSource(name, stdout, parse, problems);
   const globalState = read('--getglobalstate', outputs.globalState, parseGlobalState);
   const blockAll = read('--getblockall', outputs.blockAll, parseBlockAll);
   const stealthMode = read('--getstealthmode', outputs.stealthMode, parseStealthMode);

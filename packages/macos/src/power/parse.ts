@@ -1,5 +1,5 @@
 import type { PowerFacts } from '@fleetmedic/protocol';
-import { failed, parsed, type ParseResult } from '../result.js';
+import { failed, parsed, readSource, type ParseResult } from '../result.js';
 import { parsePmsetAdapter, parsePmsetBatt, type PmsetAdapter, type PmsetBatt } from './pmset.js';
 import { parseSpPowerJson, type SpPower } from './sp-power.js';
 
@@ -13,16 +13,7 @@ export interface PowerOutputs {
   spPowerJson?: string;
 }
 
-function read<T>(name: string, stdout: string | undefined, parse: (s: string) => ParseResult<T>, problems: string[]): T | null {
-  if (stdout === undefined) {
-    problems.push(`${name}: not read`);
-    return null;
-  }
-  const r = parse(stdout);
-  problems.push(...r.problems.map((p) => `${name}: ${p}`));
-  if (!r.ok) problems.push(`${name}: ${r.error}`);
-  return r.ok ? r.value : null;
-}
+const read = readSource;
 
 function spState(sp: SpPower): string | null {
   const bat = sp.battery;
