@@ -20,6 +20,7 @@ export const COLLECT_COMMANDS = [
   'pmset-batt', // pmset -g batt
   'pmset-adapter', // pmset -g adapter
   'console-user', // stat -f %Su /dev/console
+  'console-uid', // stat -f %u /dev/console (optional: launchctl asuser needs it)
 ] as const;
 
 /** Remediation answers: what the real tool printed, replayed by the runner (state kept outside the Mac folder). */
