@@ -193,7 +193,7 @@ describe('snapshots that validate but carry absurd values', () => {
     // code "internal" — the agent keeps the report and resends it on every connect, and it never goes through.
     const { agent } = await connected();
     const s = snapshot();
-    s.sections.firewall.data!.apps.push({ path: '/Applications/bad\u0000name.app', name: null, allowIncoming: true });
+    s.sections.firewall.data!.apps!.push({ path: '/Applications/bad\u0000name.app', name: null, allowIncoming: true });
     const id = reportId();
     const answer = await send(agent, report(id, s));
     expect(answer).toMatchObject({ type: 'ack', id });

@@ -78,7 +78,7 @@ export const FirewallFacts = Type.Object({
   stealthMode: Nullable(Type.Boolean()),
   allowSignedBuiltIn: Nullable(Type.Boolean()),
   allowSignedDownloaded: Nullable(Type.Boolean()),
-  apps: Type.Array(FirewallApp),
+  apps: Nullable(Type.Array(FirewallApp, { description: 'the application list; null when `--listapps` could not be read (never [] for "could not read")' })),
 });
 export type FirewallFacts = Static<typeof FirewallFacts>;
 

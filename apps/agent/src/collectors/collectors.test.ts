@@ -97,7 +97,7 @@ describe('collectors on the recorded Macs', () => {
     expect(blockAll.sections.firewall).toMatchObject({ status: 'ok', data: { globalState: 2 } });
     expect(blockAll.sections.usb.data?.source).toBe('SPUSBDataType');
     const blocks = await snapshotOf('mbp-m2pro-26-firewall-blocks-zoom');
-    const zoom = blocks.sections.firewall.data?.apps.filter((a) => /zoom\.us\.app/.test(a.path ?? ''));
+    const zoom = blocks.sections.firewall.data?.apps?.filter((a) => /zoom\.us\.app/.test(a.path ?? ''));
     expect(zoom?.map((a) => a.allowIncoming)).toEqual([false]);
     expect(blocks.sections.usb).toMatchObject({ status: 'ok', sources: ['system_profiler -json SPUSBHostDataType'], data: { source: 'SPUSBHostDataType' } });
   });

@@ -18,7 +18,7 @@ export interface ReplayOptions {
 export interface RecordedOutput {
   stdout: string;
   stderr: string;
-  exitCode: number;
+  exitCode: number | null;
 }
 
 /**
@@ -117,8 +117,11 @@ export class ReplayRunner implements CommandRunner {
       if (!dir) continue;
       const [out = null, err = null, code = null] = await Promise.all(['out', 'err', 'code'].map((ext) => readOptional(path.join(dir, `${name}.${ext}`))));
       if (out === null && err === null && code === null) continue;
-      const exitCode = code === null ? 0 : Number.parseInt(code.trim(), 10);
-      return { stdout: out ?? '', stderr: err ?? '', exitCode: Number.isNaN(exitCode) ? 0 : exitCode };
+      if (code !== null && !/^\s*-?\d{1,3}\s*$/.test(code)) {
+        // A broken recording must not read as success: no exit status, and stderr says why.
+        return { stdout: out ?? '', stderr: `${err ?? ''}recording error: cmd/${name}.code is not an exit status: ${JSON.stringify(code.slice(0, 40))}\n`, exitCode: null };
+      }
+      return { stdout: out ?? '', stderr: err ?? '', exitCode: code === null ? 0 : Number.parseInt(code.trim(), 10) };
     }
     return null;
   }

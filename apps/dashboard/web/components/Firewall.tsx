@@ -14,7 +14,9 @@ export function Firewall({ fw, zoomAppPath = '/Applications/zoom.us.app' }: { fw
         <div><dt>Allow signed built-in software</dt><dd>{yesNo(fw.allowSignedBuiltIn)}</dd></div>
         <div><dt>Allow signed downloaded software</dt><dd>{yesNo(fw.allowSignedDownloaded)}</dd></div>
       </dl>
-      {fw.apps.length === 0 ? (
+      {fw.apps === null ? (
+        <p class="bad">The application list could not be read (socketfilterfw --listapps failed): whether Zoom is blocked is unknown.</p>
+      ) : fw.apps.length === 0 ? (
         <p>No application listed.</p>
       ) : (
         <div class="table-wrap">

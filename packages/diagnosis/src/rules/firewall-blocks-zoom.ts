@@ -7,7 +7,8 @@ import { isZoomFirewallEntry } from './zoom-app.js';
  * is Zoom (see isZoomFirewallEntry) is "Block incoming connections". One finding per entry, key
  * `firewall.blocks-zoom:<entry path or name>`; remedy `firewall.allow` for that path (the policy's
  * Zoom app path when the entry has only a name). Global state 2 is `firewall.block-all`'s finding;
- * state 0 blocks nothing. A blocked Zoom entry with an unknown global state cannot be judged.
+ * state 0 blocks nothing. A blocked Zoom entry with an unknown global state, or an unread app list
+ * with the firewall on, cannot be judged.
  */
 export const firewallBlocksZoom: Rule = {
   ...catalogHeader('firewall.blocks-zoom'),
@@ -15,6 +16,11 @@ export const firewallBlocksZoom: Rule = {
   evaluate(snapshot: Snapshot, policy: Policy): Finding[] {
     const fw = sectionData(snapshot, 'firewall');
     if (!fw) return [];
+    if (fw.apps === null) {
+      // An unread list is not an empty one: with the firewall on (or unknown), Zoom may be blocked.
+      if (fw.globalState === 0 || fw.globalState === 2) return [];
+      throw new CannotJudge('firewall', 'the firewall application list (socketfilterfw --listapps) could not be read');
+    }
     const blocked = fw.apps.filter((app) => app.allowIncoming === false && isZoomFirewallEntry(app, snapshot, policy));
     if (blocked.length === 0) return [];
     if (fw.globalState == null) {

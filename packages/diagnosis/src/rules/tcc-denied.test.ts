@@ -84,7 +84,9 @@ describe('tcc.camera.denied', () => {
   });
 
   it('judges no unreadable database and no unavailable section', () => {
-    expect(tccCameraDenied.evaluate(buildSnapshot({ tcc: tccSection([unreadableTccDb()]) }), DEFAULT_POLICY)).toEqual([]);
+    // The only user TCC.db is unreadable: camera decisions live there, so the rule cannot judge.
+    expect(() => tccCameraDenied.evaluate(buildSnapshot({ tcc: tccSection([unreadableTccDb()]) }), DEFAULT_POLICY)).toThrow(/no per-user TCC.db could be read/);
+    expect(tccScreenCaptureDenied.evaluate(buildSnapshot({ tcc: tccSection([unreadableTccDb()]) }), DEFAULT_POLICY)).toEqual([]);
     expect(tccCameraDenied.evaluate(buildSnapshot({ tcc: { status: 'unavailable', sources: [], reason: 'no Full Disk Access' } }), DEFAULT_POLICY)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { Action, Finding, FindingId, Policy, Snapshot, TccDatabase, TccEntry, TccResettableService } from '@fleetmedic/protocol';
-import { catalogHeader, makeFinding, sectionData, type Rule } from '../rule.js';
+import { CannotJudge, catalogHeader, makeFinding, sectionData, type Rule } from '../rule.js';
 
 /** auth_reason 6: a configuration profile (PPPC payload from MDM) set the value; tccutil cannot override it. */
 const AUTH_REASON_MDM_POLICY = 6;
@@ -14,15 +14,21 @@ const dbOwner = (db: TccDatabase): string => (db.scope === 'system' ? 'system' :
  * auth_value 0 (denied) in any readable TCC.db. One finding per database, key
  * `<id>:<system|user:NAME>:<bundle id>`. Remedy: `tcc.reset` of the tccutil service name, or no
  * action when auth_reason is mdm-policy (the PPPC profile must change).
- * Unreadable databases are not judged here: `tcc.unreadable` reports them.
+ * Unreadable databases are not judged here: `tcc.unreadable` reports them. For a per-user service
+ * (`userScoped`: Camera, Microphone live in each user's TCC.db) with no user database read at all
+ * (missing, unreadable, or moved as on macOS 27), the rule cannot judge: "no row" is not "allowed".
  */
-export function tccDeniedRule(id: FindingId, service: string, tccutilService: TccResettableService, what: string): Rule {
+export function tccDeniedRule(id: FindingId, service: string, tccutilService: TccResettableService, what: string, userScoped = false): Rule {
   return {
     ...catalogHeader(id),
     sections: ['tcc'],
     evaluate(snapshot: Snapshot, policy: Policy): Finding[] {
       const tcc = sectionData(snapshot, 'tcc');
       if (!tcc) return [];
+      if (userScoped && !tcc.databases.some((db) => db.scope === 'user' && db.status === 'ok')) {
+        const seen = tcc.databases.filter((db) => db.scope === 'user').map((db) => `${db.path}: ${db.status}${db.reason ? ` (${db.reason})` : ''}`);
+        throw new CannotJudge('tcc', `no per-user TCC.db could be read, and ${service} decisions live there${seen.length ? `: ${seen.join('; ')}` : ''}`);
+      }
       return tcc.databases
         .filter((db) => db.status === 'ok')
         .flatMap((db) =>

@@ -6,7 +6,7 @@ import { parseSocketfilterfwWrite, parseStealthMode } from '../socketfilterfw/pa
 import { listFixtures, readFixture } from '../testing/fixtures.js';
 import { parseAlfPlist, parseFirewall, parseSpFirewallJson } from './parse.js';
 
-const NONE: FirewallFacts = { globalState: null, blockAll: null, stealthMode: null, allowSignedBuiltIn: null, allowSignedDownloaded: null, apps: [] };
+const NONE: FirewallFacts = { globalState: null, blockAll: null, stealthMode: null, allowSignedBuiltIn: null, allowSignedDownloaded: null, apps: null };
 const GETS = ['--getglobalstate', '--getblockall', '--getstealthmode', '--getallowsigned'];
 const notRead = (...flags: string[]) => flags.map((f) => `${f}: not read`);
 /** A combined `--get…` capture passed for every --get flag it answers, as the agent may do with one invocation. */
@@ -82,7 +82,7 @@ const FIXTURES: Record<string, () => void> = {
   },
   'osquery-testutil-com.apple.alf-1.0a25.plist': () => {
     const text = readFixture('firewall/osquery-testutil-com.apple.alf-1.0a25.plist');
-    const want = { ok: true, value: { ...NONE, globalState: 0, blockAll: false, stealthMode: false, allowSignedBuiltIn: true }, problems: ['allowdownloadsignedenabled not in this plist version'] };
+    const want = { ok: true, value: { ...NONE, apps: [], globalState: 0, blockAll: false, stealthMode: false, allowSignedBuiltIn: true }, problems: ['allowdownloadsignedenabled not in this plist version'] };
     expect(parseAlfPlist(text)).toEqual(want);
     // On disk the file is usually binary: the same content as bplist00 bytes.
     expect(parseAlfPlist(plist.buildBinary(plist.parse(text)))).toEqual(want);

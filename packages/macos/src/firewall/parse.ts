@@ -31,7 +31,7 @@ export function parseFirewall(outputs: SocketfilterfwOutputs): ParseResult<Firew
     stealthMode,
     allowSignedBuiltIn: signed?.builtIn ?? null,
     allowSignedDownloaded: signed?.downloaded ?? null,
-    apps: list?.apps ?? [],
+    apps: list?.apps ?? null,
   };
   const anything = [globalState, blockAll, stealthMode, signed, list].some((v) => v !== null);
   return anything ? parsed(facts, problems) : failed('no firewall setting could be read', problems);
@@ -105,7 +105,9 @@ export function parseAlfPlist(content: string | Uint8Array): ParseResult<Firewal
   if (signed === null) problems.push('allowsignedenabled missing or not an integer');
   const downloaded = int01(dict.allowdownloadsignedenabled);
   if (downloaded === null) problems.push('allowdownloadsignedenabled not in this plist version');
-  const apps: FirewallApp[] = [];
+  // No `applications` array: the list was not read from this plist (null), not "no apps".
+  const apps: FirewallApp[] | null = Array.isArray(dict.applications) ? [] : null;
+  if (apps === null) problems.push('applications missing or not an array');
   for (const entry of Array.isArray(dict.applications) ? dict.applications : []) {
     const d = asDict(entry);
     const path = typeof d?.path === 'string' ? d.path : null;
@@ -114,9 +116,9 @@ export function parseAlfPlist(content: string | Uint8Array): ParseResult<Firewal
       problems.push('applications entry without path or bundleid: skipped');
       continue;
     }
-    apps.push({ path, name: path ? null : name, allowIncoming: null });
+    apps!.push({ path, name: path ? null : name, allowIncoming: null });
   }
-  if (apps.length > 0) problems.push('applications: per-app state codes are not decoded (allowIncoming null); read --listapps');
+  if (apps && apps.length > 0) problems.push('applications: per-app state codes are not decoded (allowIncoming null); read --listapps');
   return parsed({
     globalState,
     blockAll: globalState === null ? null : globalState === 2,
