@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 /** Repository root (this file is tests/support/agents.ts). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const RECORDED_MACS = path.join(REPO_ROOT, 'recorded-macs');
-const TSX = path.join(REPO_ROOT, 'node_modules/.bin/tsx');
 
 /** A recorded Mac's scenario.json: what the diagnosis must find on it. */
 export function scenarioOf(mac: string): { summary: string; expectedFindings: string[] } {
@@ -26,23 +25,28 @@ export interface AgentProcess {
   child: ChildProcess;
   /** stderr so far (pino JSON lines), for failure messages */
   logs(): string;
+  /** SIGTERM (a clean stop), SIGKILL after 5 s */
   stop(): Promise<void>;
+  /** SIGKILL now: the agent dies wherever it is, as in a crash or power loss */
+  kill(): Promise<void>;
 }
 
 /**
- * Starts `agent run --replay recorded-macs/<mac>` against `serverUrl` in its own process and state
- * folder. The schedule is yearly so that only the start-up report and command re-collects happen
- * during a test.
+ * Starts `agent run --replay recorded-macs/<mac>` (or `--replay <mac>` when `mac` is an absolute
+ * path) against `serverUrl` in its own process and state folder. The process is node itself with
+ * tsx as a loader (no wrapper process), so `kill()` kills the agent. The schedule is yearly so
+ * that only the start-up report and command re-collects happen during a test.
  */
 export function startAgent(mac: string, serverUrl: string, enrollSecret: string, stateDir?: string): AgentProcess {
-  const dir = stateDir ?? mkdtempSync(path.join(tmpdir(), `fm-agent-${mac}-`));
+  const dir = stateDir ?? mkdtempSync(path.join(tmpdir(), `fm-agent-${path.basename(mac)}-`));
   const child = spawn(
-    TSX,
+    process.execPath,
     [
+      '--import', 'tsx',
       path.join(REPO_ROOT, 'apps/agent/src/cli.ts'), 'run',
       '--server', serverUrl,
       '--enroll-secret', enrollSecret,
-      '--replay', path.join(RECORDED_MACS, mac),
+      '--replay', path.resolve(RECORDED_MACS, mac),
       '--state-dir', dir,
       '--schedule', '0 0 1 1 *',
       '--jitter', '0',
@@ -53,18 +57,23 @@ export function startAgent(mac: string, serverUrl: string, enrollSecret: string,
   child.stderr!.on('data', (b: Buffer) => {
     stderr += b.toString();
   });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const running = () => child.exitCode === null && child.signalCode === null;
   return {
     mac,
     stateDir: dir,
     child,
     logs: () => stderr,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
+    stop: async () => {
+      if (!running()) return;
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      await exited;
+    },
+    kill: async () => {
+      if (running()) child.kill('SIGKILL');
+      await exited;
+    },
   };
 }
 

@@ -21,5 +21,8 @@ export { RemediationExecutor, type ExecutorDeps } from './remediation/executor.j
 export { ExecutedStore } from './remediation/executed-store.js';
 export { refuseParameters, changesState } from './remediation/allow-list.js';
 export { planAction, type Plan, type Step } from './remediation/actions.js';
-export { AgentDaemon, DaemonConfigError, DEFAULT_SCHEDULE, type DaemonOptions } from './daemon/daemon.js';
+export { AgentDaemon, DaemonConfigError, DEFAULT_SCHEDULE, type DaemonOptions, type DaemonEvent } from './daemon/daemon.js';
+export { DeltaReporter, type WireReport } from './outbox/delta.js';
+export { FileAckedSections, MemoryAckedSections, type AckedSections, type AckedSectionsStore } from './outbox/acked.js';
+export { MemoryOutbox, type ReportQueue } from './outbox/queue.js';
 export { AGENT_VERSION } from './version.js';

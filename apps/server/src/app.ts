@@ -1,11 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CLOSE_CODES } from '@fleetmedic/protocol';
 import { adminRoutes } from './admin/routes.js';
 import { ensureCredentials } from './auth/bootstrap.js';
 import { authPlugin } from './auth/plugin.js';
-import { LocalDispatcher, type CommandDispatcher } from './commands/dispatcher.js';
-import { expiryJobPlugin } from './commands/expiry-job.js';
+import { ClusterDispatcher } from './cluster/dispatcher.js';
+import { FleetEvents } from './cluster/events.js';
+import { createNotifyBus, type NotifyBus, type ReconnectOptions } from './cluster/notify-bus.js';
+import { clusterPlugin } from './cluster/plugin.js';
+import { ClusterRegistry } from './cluster/registry.js';
+import type { CommandDispatcher } from './commands/dispatcher.js';
 import { commandRoutes } from './commands/routes.js';
 import { CommandService } from './commands/service.js';
 import { DEFAULT_APP_CONFIG, type AppConfig } from './config.js';
@@ -13,11 +18,14 @@ import type { Database } from './db/index.js';
 import { enrollRoutes } from './enroll/routes.js';
 import { installErrorHandlers } from './errors.js';
 import { gatewayPlugin } from './gateway/plugin.js';
-import { ConnectionRegistry } from './gateway/registry.js';
+import type { ConnectionRegistry } from './gateway/registry.js';
+import { addServerJobs, jobsPlugin } from './jobs/plugin.js';
+import { JobScheduler } from './jobs/scheduler.js';
 import { contextPlugin } from './plugins/context.js';
 import { policyRoutes } from './policy/routes.js';
 import { PolicyStore } from './policy/store.js';
 import { deviceRoutes } from './routes/devices.js';
+import { eventRoutes, redactTokenInUrl } from './routes/events.js';
 import { fleetRoutes } from './routes/fleet.js';
 import { healthRoutes } from './routes/health.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -30,6 +38,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** defaults: DEFAULT_APP_CONFIG (commands live 7 days, offline after 90 s, ping every 30 s) */
   config?: Partial<AppConfig>;
+  /** LISTEN connection retry timing (tests shorten it) */
+  reconnect?: ReconnectOptions;
 }
 
 /** The services behind the routes, exposed for tests and for the demo launcher. */
@@ -38,30 +48,46 @@ export interface AppServices {
   dispatcher: CommandDispatcher;
   policy: PolicyStore;
   registry: ConnectionRegistry;
+  /** Postgres LISTEN/NOTIFY between instances (commands, socket ownership, change events) */
+  bus: NotifyBus;
+  /** change events from every instance, behind GET /api/v1/events */
+  events: FleetEvents;
+  /** offline detection, command expiry, retention: each once per interval across instances */
+  jobs: JobScheduler;
+  /** random per buildApp: names this instance in socket announcements and JobRun rows */
+  instanceId: string;
 }
 
 export type FleetMedicApp = FastifyInstance & { services: AppServices };
 
 /**
  * The FleetMedic server as a Fastify instance, one plugin per concern: context (db, config),
- * auth (admin tokens and roles), enrollment, agent gateway (WebSocket), commands (+ expiry job),
- * policy, devices/fleet/health REST routes, admin routes. Bootstrap credentials given in the
+ * cluster (Postgres LISTEN/NOTIFY: commands reach a Mac on any instance, one socket per device
+ * fleet-wide, change events), auth (admin tokens and roles), enrollment, agent gateway
+ * (WebSocket), commands, scheduled jobs (offline detection, command expiry, retention; each
+ * once per interval across instances), policy, devices/fleet/health REST routes, server-sent
+ * events, admin routes. Many instances may run on one database. Bootstrap credentials given in the
  * config are ensured when the app becomes ready. Does not listen: call `app.listen()` or `app.inject()`.
  */
 export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp> {
   const config: AppConfig = { ...DEFAULT_APP_CONFIG, ...options.config };
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ logger: withRedactedUrls(options.logger ?? false), bodyLimit: 1024 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   installErrorHandlers(app);
 
   const prisma = options.db.prisma;
-  const registry = new ConnectionRegistry();
+  const instanceId = randomUUID();
+  const bus = createNotifyBus(options.db, app.log, { listenUrl: config.listenDatabaseUrl, reconnect: options.reconnect });
+  const registry = new ClusterRegistry(bus, instanceId, app.log);
   const commands = new CommandService(prisma, config.commandTtlSeconds);
-  const dispatcher = new LocalDispatcher(registry, commands);
+  const dispatcher = new ClusterDispatcher(registry, commands, bus, app.log);
+  const events = new FleetEvents(bus, app.log);
+  const jobs = addServerJobs(new JobScheduler({ prisma, instanceId, log: app.log }), config);
   const policy = new PolicyStore(prisma, config.policy);
-  const services: AppServices = { commands, dispatcher, policy, registry };
+  const services: AppServices = { commands, dispatcher, policy, registry, bus, events, jobs, instanceId };
 
   await app.register(contextPlugin, { db: options.db, config });
+  await app.register(clusterPlugin, { bus, registry });
   await app.register(authPlugin);
   app.addHook('onReady', async () => ensureCredentials(prisma, config));
 
@@ -72,7 +98,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
   });
   await app.register(gatewayPlugin, { registry, commands, policy, heartbeatSeconds: config.heartbeatSeconds ?? 30 });
   await app.register(commandRoutes, { commands, dispatcher });
-  await app.register(expiryJobPlugin, { commands, intervalSeconds: config.expirySweepSeconds ?? 60 });
+  await app.register(jobsPlugin, { scheduler: jobs });
+  await app.register(eventRoutes, { events, instanceId });
   await app.register(policyRoutes, { store: policy });
   await app.register(deviceRoutes);
   await app.register(fleetRoutes);
@@ -81,4 +108,19 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
   if (config.serveDashboard !== false) await app.register(dashboardRoutes);
 
   return Object.assign(app as unknown as FastifyInstance, { services });
+}
+
+/** The logger option with `?token=` values (GET /api/v1/events) redacted from logged request URLs. */
+function withRedactedUrls(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return logger;
+  const base = typeof logger === 'object' ? logger : {};
+  return {
+    ...base,
+    serializers: {
+      req: (req: { method: string; url: string; host?: string; ip?: string; socket?: { remotePort?: number } }) => ({
+        method: req.method, url: redactTokenInUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort,
+      }),
+      ...(base as { serializers?: Record<string, unknown> }).serializers,
+    },
+  } as FastifyServerOptions['logger'];
 }

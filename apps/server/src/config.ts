@@ -19,6 +19,16 @@ export interface AppConfig {
   heartbeatSeconds?: number;
   /** How often the job that expires old commands runs, s (default 60). */
   expirySweepSeconds?: number;
+  /** How often the job that marks silent devices offline runs, s (default 30). */
+  offlineSweepSeconds?: number;
+  /** SectionChange / Report history older than this is deleted (the latest per section and per device is kept), days (default 90). */
+  retentionDays?: number;
+  /** How often the retention job runs, s (default 3600). */
+  retentionSweepSeconds?: number;
+  /** Run the scheduled jobs on this instance (default true; each runs once per interval across instances anyway). */
+  jobs?: boolean;
+  /** Direct Postgres URL for the LISTEN connection when DATABASE_URL goes through PgBouncer in transaction mode (default DATABASE_URL). */
+  listenDatabaseUrl?: string;
   /** Serve the built dashboard at / (default true). */
   serveDashboard?: boolean;
 }
@@ -28,6 +38,10 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   offlineAfterSeconds: 90,
   heartbeatSeconds: 30,
   expirySweepSeconds: 60,
+  offlineSweepSeconds: 30,
+  retentionDays: 90,
+  retentionSweepSeconds: 3600,
+  jobs: true,
 };
 
 /** Process settings read from the environment, plus the app config derived from them. */
@@ -52,6 +66,8 @@ export const ServerEnv = Type.Object({
   FLEETMEDIC_ENROLL_SECRET: Type.Optional(Type.String({ minLength: 8, maxLength: 256, description: 'enrollment secret to ensure at start' })),
   FLEETMEDIC_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256, description: 'admin token to ensure at start' })),
   LOG_LEVEL: Type.Optional(Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)))),
+  DATABASE_LISTEN_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'direct postgres URL for LISTEN when DATABASE_URL is a PgBouncer in transaction mode' })),
+  FLEETMEDIC_RETENTION_DAYS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$', description: 'days of SectionChange/Report history kept (default 90)' })),
 });
 
 const checkEnv = validator(ServerEnv);
@@ -63,7 +79,7 @@ export class ConfigError extends Error {
 
 /**
  * Reads PORT, HOST, DATABASE_URL, FLEETMEDIC_DATA_DIR, FLEETMEDIC_ENROLL_SECRET,
- * FLEETMEDIC_ADMIN_TOKEN and LOG_LEVEL. Empty strings count as unset. Throws ConfigError listing
+ * FLEETMEDIC_ADMIN_TOKEN, LOG_LEVEL, DATABASE_LISTEN_URL and FLEETMEDIC_RETENTION_DAYS. Empty strings count as unset. Throws ConfigError listing
  * each bad variable (e.g. `PORT="http": must match pattern ...`).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -94,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       ...DEFAULT_APP_CONFIG,
       enrollSecrets: v.FLEETMEDIC_ENROLL_SECRET ? [v.FLEETMEDIC_ENROLL_SECRET] : undefined,
       adminToken: v.FLEETMEDIC_ADMIN_TOKEN,
+      listenDatabaseUrl: v.DATABASE_LISTEN_URL,
+      retentionDays: v.FLEETMEDIC_RETENTION_DAYS === undefined ? DEFAULT_APP_CONFIG.retentionDays : Number(v.FLEETMEDIC_RETENTION_DAYS),
     },
   };
 }

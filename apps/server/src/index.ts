@@ -6,3 +6,7 @@ export { ingestReport, type IngestInput, type IngestOutcome, type DeviceHealth }
 export { CommandService } from './commands/service.js';
 export { LocalDispatcher, type CommandDispatcher } from './commands/dispatcher.js';
 export { bootstrapCredentials, ensureCredentials } from './auth/bootstrap.js';
+export { ClusterDispatcher } from './cluster/dispatcher.js';
+export { NotifyBus, createNotifyBus, CHANNELS } from './cluster/notify-bus.js';
+export { FleetEvents, type FleetEvent } from './cluster/events.js';
+export { JobScheduler, runExclusive, type ScheduledJob, type JobOutcome } from './jobs/scheduler.js';

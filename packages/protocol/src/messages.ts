@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
-import { Snapshot } from './snapshot.js';
+import { HostFacts } from './facts.js';
+import { SNAPSHOT_SCHEMA_VERSION, Sections, Snapshot } from './snapshot.js';
 import { Action, CommandResult } from './commands.js';
 
 /** WebSocket close codes used by the gateway (4000-4999 are application codes). */
@@ -12,8 +13,33 @@ export const CLOSE_CODES = {
 
 const Id = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 
-/** agent -> server: one snapshot; answered by `ack` with the same id once stored. */
-export const ReportMessage = Type.Object({ type: Type.Literal('report'), id: Id, snapshot: Snapshot });
+/** sha256 (hex) of a section's canonical JSON (`sectionHashes` in `@fleetmedic/protocol/hash`). */
+export const SectionHash = Type.String({ pattern: '^[0-9a-f]{64}$' });
+
+/**
+ * A snapshot sent as a change: every section's content hash, and the content of only the sections
+ * whose hash differs from the agent's last ACKED report. The server takes the other sections from
+ * its stored state; when its stored hash of such a section differs from `hashes`, it answers
+ * `{ type: 'error', code: 'resync', id }` and the agent sends the same report again in full.
+ */
+export const DeltaSnapshot = Type.Object({
+  schemaVersion: Type.Literal(SNAPSHOT_SCHEMA_VERSION),
+  collectedAt: Type.String({ format: 'date-time' }),
+  agentVersion: Type.String(),
+  host: HostFacts,
+  hashes: Type.Object({
+    os: SectionHash, zoom: SectionHash, tcc: SectionHash, firewall: SectionHash, usb: SectionHash, power: SectionHash,
+  }),
+  sections: Type.Partial(Sections),
+});
+export type DeltaSnapshot = Static<typeof DeltaSnapshot>;
+
+/** agent -> server: one whole snapshot; answered by `ack` with the same id once stored. */
+export const FullReportMessage = Type.Object({ type: Type.Literal('report'), id: Id, snapshot: Snapshot });
+/** agent -> server: one snapshot as a change since the last acked report; answered by `ack`, or `error` code `resync`. */
+export const DeltaReportMessage = Type.Object({ type: Type.Literal('report'), id: Id, delta: DeltaSnapshot });
+/** agent -> server: a report, whole (always valid) or as a delta. */
+export const ReportMessage = Type.Union([FullReportMessage, DeltaReportMessage]);
 /** agent -> server: a command was received and will run. */
 export const CommandAckMessage = Type.Object({ type: Type.Literal('command.ack'), id: Id });
 /** agent -> server: a command ended. */
@@ -22,17 +48,50 @@ export const CommandResultMessage = Type.Object({ type: Type.Literal('command.re
 export const AgentMessage = Type.Union([ReportMessage, CommandAckMessage, CommandResultMessage]);
 export type AgentMessage = Static<typeof AgentMessage>;
 export type ReportMessage = Static<typeof ReportMessage>;
+export type FullReportMessage = Static<typeof FullReportMessage>;
+export type DeltaReportMessage = Static<typeof DeltaReportMessage>;
 export type CommandResultMessage = Static<typeof CommandResultMessage>;
 
-/** A command as sent to the agent. Times are ISO 8601. */
+/** Ed25519 signature, 64 bytes, base64url without padding. */
+const Signature = Type.String({ pattern: '^[A-Za-z0-9_-]{86}$' });
+/** Ed25519 public key, raw 32 bytes, base64url without padding (the JWK "x" value). */
+export const Ed25519PublicKey = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' });
+
+/**
+ * A command as sent to the agent. Times are ISO 8601. `signature` is the server's Ed25519
+ * signature of `commandSigningPayload(envelope)`; it is optional in the schema only so that an
+ * agent can answer an unsigned command with that reason — agents refuse unsigned commands.
+ */
 export const CommandEnvelope = Type.Object({
   id: Id,
   deviceId: Type.String(),
   action: Action,
   createdAt: Type.String(),
   expiresAt: Type.String(),
+  signature: Type.Optional(Signature),
 });
 export type CommandEnvelope = Static<typeof CommandEnvelope>;
+
+/** Names the signed bytes, so a signature over a command can never be replayed as another kind of message. */
+export const COMMAND_SIGNATURE_CONTEXT = 'fleetmedic-command-v1';
+
+/**
+ * The exact text a command signature covers (UTF-8 bytes): a JSON array, no whitespace, in a
+ * fixed order: [COMMAND_SIGNATURE_CONTEXT, id, deviceId, action.type, params as [name, value]
+ * pairs sorted by name, createdAt, expiresAt]. Both sides compute it from the envelope fields,
+ * never from the received text, so key order and spacing in transit do not matter. Takes the
+ * envelope unvalidated (the agent checks the signature first); a missing field encodes as null.
+ */
+export function commandSigningPayload(envelope: {
+  id?: unknown; deviceId?: unknown; action?: unknown; createdAt?: unknown; expiresAt?: unknown;
+}): string {
+  const action = (typeof envelope.action === 'object' && envelope.action !== null ? envelope.action : {}) as { type?: unknown; params?: unknown };
+  const params = typeof action.params === 'object' && action.params !== null ? (action.params as Record<string, unknown>) : {};
+  const pairs = Object.keys(params).sort().map((k) => [k, params[k] ?? null]);
+  return JSON.stringify([
+    COMMAND_SIGNATURE_CONTEXT, envelope.id ?? null, envelope.deviceId ?? null, action.type ?? null, pairs, envelope.createdAt ?? null, envelope.expiresAt ?? null,
+  ]);
+}
 
 /** server -> agent */
 export const AckMessage = Type.Object({ type: Type.Literal('ack'), id: Id });
@@ -40,7 +99,7 @@ export const ServerCommandMessage = Type.Object({ type: Type.Literal('command'),
 export const ErrorMessage = Type.Object({
   type: Type.Literal('error'),
   id: Type.Optional(Type.String()),
-  code: Type.String({ description: 'bad-message | invalid-report | internal' }),
+  code: Type.String({ description: 'bad-message | invalid-report | internal | resync (send report `id` again in full)' }),
   message: Type.String(),
 });
 export const ServerMessage = Type.Union([AckMessage, ServerCommandMessage, ErrorMessage]);
@@ -59,5 +118,14 @@ export const EnrollRequest = Type.Object({
   }),
 });
 export type EnrollRequest = Static<typeof EnrollRequest>;
-export const EnrollResponse = Type.Object({ deviceId: Type.String(), deviceToken: Type.String() });
+/**
+ * Enrollment answer. `serverPublicKey` (servers that sign commands) is the key the agent pins
+ * and checks every command's signature with; optional so agents and servers of either age still
+ * understand each other.
+ */
+export const EnrollResponse = Type.Object({
+  deviceId: Type.String(),
+  deviceToken: Type.String(),
+  serverPublicKey: Type.Optional(Ed25519PublicKey),
+});
 export type EnrollResponse = Static<typeof EnrollResponse>;

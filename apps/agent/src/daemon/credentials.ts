@@ -1,21 +1,31 @@
 import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-/** What enrollment gave this agent, kept in `<state>/credentials.json` (mode 0600). */
+/**
+ * What enrollment gave this agent, kept in `<state>/credentials.json` (mode 0600).
+ * `serverPublicKey` is the server's command-signing key pinned at enrollment (Ed25519, raw,
+ * base64url); null when the server offered none, so every command is refused.
+ */
 export interface Credentials {
   serverUrl: string;
   deviceId: string;
   deviceToken: string;
+  serverPublicKey: string | null;
   enrolledAt: string;
 }
 
 const FILE = 'credentials.json';
 
-/** The stored credentials for `serverUrl`, or null (none yet, another server, or unreadable). */
+/**
+ * The stored credentials for `serverUrl`, or null (none yet, another server, unreadable, or
+ * written before key pinning — no `serverPublicKey` member at all —, so that the agent enrolls
+ * again and pins the key; a Mac with a serial number keeps its device id).
+ */
 export async function loadCredentials(stateDir: string, serverUrl: string): Promise<Credentials | null> {
   try {
     const c = JSON.parse(await readFile(path.join(stateDir, FILE), 'utf8')) as Partial<Credentials>;
     if (typeof c.deviceId !== 'string' || typeof c.deviceToken !== 'string' || c.serverUrl !== serverUrl) return null;
+    if (c.serverPublicKey !== null && typeof c.serverPublicKey !== 'string') return null;
     return c as Credentials;
   } catch {
     return null;

@@ -48,7 +48,7 @@ describe('AgentDaemon against a real ws server', () => {
     await waitFor('the outbox to empty', async () => (await daemon.outbox.ids()).length === 0);
     const creds = path.join(stateDir, 'credentials.json');
     expect(statSync(creds).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(creds, 'utf8'))).toMatchObject({ deviceId: 'device-1', deviceToken: 'token-1' });
+    expect(JSON.parse(readFileSync(creds, 'utf8'))).toMatchObject({ deviceId: 'device-1', deviceToken: 'token-1', serverPublicKey: srv.publicKey });
   });
 
   it('keeps an unacked report on disk, resends it after a reconnect and after a restart, without enrolling again', async () => {
@@ -80,29 +80,71 @@ describe('AgentDaemon against a real ws server', () => {
     const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-state-'));
     await startAgent(srv.url, stateDir, makeTinyMac());
     await waitFor('the start report', () => reportIds(srv.state.received).length === 1);
-    const command = {
-      id: 'cmd-block-zoom-1',
+    const command = srv.sign({
+      id: 'cmd-allow-zoom-1',
       deviceId: 'device-1',
-      action: { type: 'firewall.block', params: { appPath: '/Applications/zoom.us.app' } },
+      action: { type: 'firewall.allow', params: { appPath: '/Applications/zoom.us.app' } },
       createdAt: new Date().toISOString(),
       expiresAt: new Date(Date.now() + 600_000).toISOString(),
-    };
+    });
     srv.send({ type: 'command', command });
     const result = await waitFor('the result', () => srv.state.received.find((m) => m.type === 'command.result'));
     expect(srv.state.received.find((m) => m.type === 'command.ack')).toEqual({ type: 'command.ack', id: command.id });
-    expect(result).toMatchObject({ id: command.id, result: { status: 'succeeded', argv: [[PROGRAMS.socketfilterfw, '--blockapp', '/Applications/zoom.us.app']] } });
-    // The re-collect after the change reports Zoom blocked in the firewall's app list.
+    expect(result).toMatchObject({
+      id: command.id,
+      result: { status: 'succeeded', argv: [[PROGRAMS.socketfilterfw, '--add', '/Applications/zoom.us.app'], [PROGRAMS.socketfilterfw, '--unblockapp', '/Applications/zoom.us.app']] },
+    });
+    // The re-collect after the change reports Zoom allowed in the firewall's app list.
+    // The start report was acked, so the re-collect is a delta carrying the firewall section only.
     const after = await waitFor('the re-collect', () => srv.state.received.filter((m) => m.type === 'report')[1]);
-    const apps = (after.snapshot as { sections: { firewall: { data: { apps: { path: string; allowIncoming: boolean }[] } } } }).sections.firewall.data.apps;
-    expect(apps.find((a) => a.path === '/Applications/zoom.us.app')?.allowIncoming).toBe(false);
+    expect(after.snapshot).toBeUndefined();
+    const delta = after.delta as { sections: { firewall: { data: { apps: { path: string; allowIncoming: boolean }[] } } } };
+    expect(Object.keys(delta.sections)).toEqual(['firewall']);
+    const apps = delta.sections.firewall.data.apps;
+    expect(apps.find((a) => a.path === '/Applications/zoom.us.app')?.allowIncoming).toBe(true);
 
     srv.send({ type: 'command', command });
     await waitFor('the second result', () => srv.state.received.filter((m) => m.type === 'command.result').length === 2);
     const results = srv.state.received.filter((m) => m.type === 'command.result');
     expect(results[1]).toEqual(results[0]);
     const log = readFileSync(path.join(stateDir, 'replay', 'replay-log.jsonl'), 'utf8').trim().split('\n');
-    expect(log).toHaveLength(1);
+    expect(log).toHaveLength(2); // --add and --unblockapp, once: the redelivery ran nothing
     expect(existsSync(path.join(stateDir, 'executed.json'))).toBe(true);
+  });
+
+  it('sends deltas against the last acked report, keeps that base on disk, and answers resync with the whole report', async () => {
+    const srv = await startServer();
+    cleanups.push(srv.close);
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-state-'));
+    const daemon = await startAgent(srv.url, stateDir, makeTinyMac());
+    const first = await waitFor('the start report', () => srv.state.received.find((m) => m.type === 'report'));
+    expect(first.snapshot).toBeDefined();
+    const base = await waitFor('the acked base on disk', () => {
+      const file = path.join(stateDir, 'acked-sections.json');
+      return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { reportId: string; hashes: Record<string, string> }) : null;
+    });
+    expect(base.reportId).toBe(first.id);
+    expect(Object.keys(base.hashes).sort()).toEqual(['firewall', 'os', 'power', 'tcc', 'usb', 'zoom']);
+
+    // Nothing changed on the Mac: the next report carries the six hashes and no section content.
+    await daemon.collectNow('test');
+    const second = await waitFor('the second report', () => srv.state.received.filter((m) => m.type === 'report')[1]);
+    const delta = second.delta as { hashes: Record<string, string>; sections: Record<string, unknown>; host: { hostname: string } };
+    expect(delta.hashes).toEqual(base.hashes);
+    expect(delta.sections).toEqual({});
+    expect(delta.host.hostname).toBe('tiny-mac');
+    expect(JSON.stringify(second).length).toBeLessThan(JSON.stringify(first).length / 2);
+
+    // The server lost the state (a restore): it asks for the report whole, and gets it with the same id.
+    srv.state.ackReports = false;
+    await daemon.collectNow('test');
+    const third = await waitFor('the third report', () => srv.state.received.filter((m) => m.type === 'report')[2]);
+    expect(third.delta).toBeDefined();
+    srv.send({ type: 'error', code: 'resync', id: third.id, message: 'send it whole' });
+    const resent = await waitFor('the whole resend', () => srv.state.received.filter((m) => m.type === 'report')[3]);
+    expect(resent.id).toBe(third.id);
+    expect(resent.snapshot).toBeDefined();
+    expect(existsSync(path.join(stateDir, 'acked-sections.json'))).toBe(false);
   });
 
   it('a bad command is answered with a failed result, never silently dropped', async () => {
@@ -111,7 +153,7 @@ describe('AgentDaemon against a real ws server', () => {
     const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-state-'));
     await startAgent(srv.url, stateDir, makeTinyMac());
     await waitFor('the start report', () => reportIds(srv.state.received).length === 1);
-    srv.send({ type: 'command', command: { id: 'cmd-bad-service', deviceId: 'device-1', action: { type: 'tcc.reset', params: { service: 'Everything', bundleId: 'us.zoom.xos' } }, createdAt: '2026-01-01T00:00:00Z', expiresAt: '2099-01-01T00:00:00Z' } });
+    srv.send({ type: 'command', command: srv.sign({ id: 'cmd-bad-service', deviceId: 'device-1', action: { type: 'tcc.reset', params: { service: 'Everything', bundleId: 'us.zoom.xos' } }, createdAt: '2026-01-01T00:00:00Z', expiresAt: '2099-01-01T00:00:00Z' }) });
     const result = await waitFor('the refusal', () => srv.state.received.find((m) => m.type === 'command.result'));
     expect(result).toMatchObject({ id: 'cmd-bad-service', result: { status: 'failed', argv: [] } });
     expect((result.result as { reason: string }).reason).toMatch(/^refused parameter service "Everything"/);
@@ -130,7 +172,7 @@ describe('AgentDaemon against a real ws server', () => {
     cleanups.push(srv.close);
     const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-state-'));
     const { saveCredentials } = await import('./credentials.js');
-    await saveCredentials(stateDir, { serverUrl: new URL(srv.url).href, deviceId: 'device-old', deviceToken: 'stale', enrolledAt: '2026-01-01T00:00:00Z' });
+    await saveCredentials(stateDir, { serverUrl: new URL(srv.url).href, deviceId: 'device-old', deviceToken: 'stale', serverPublicKey: srv.publicKey, enrolledAt: '2026-01-01T00:00:00Z' });
     await startAgent(new URL(srv.url).href, stateDir, makeTinyMac());
     await waitFor('a connection with the new token', () => srv.state.connections === 1);
     expect(srv.state.authHeaders[0]).toBe('Bearer stale');

@@ -4,8 +4,12 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { collectHost } from '../collectors/host.js';
 import { collectSnapshot } from '../collectors/snapshot.js';
+import type { HostFacts, Snapshot } from '@fleetmedic/protocol';
+import { FileAckedSections, type AckedSectionsStore } from '../outbox/acked.js';
+import { DeltaReporter } from '../outbox/delta.js';
 import { newReportId } from '../outbox/ids.js';
 import { Outbox } from '../outbox/outbox.js';
+import type { ReportQueue } from '../outbox/queue.js';
 import { ExecutedStore } from '../remediation/executed-store.js';
 import { RemediationExecutor } from '../remediation/executor.js';
 import type { CommandRunner } from '../runner/types.js';
@@ -20,12 +24,12 @@ export interface DaemonOptions {
   /** http(s) URL of the FleetMedic server. */
   serverUrl: string;
   enrollSecret: string;
-  /** Folder for credentials.json, outbox/, executed.json. */
+  /** Folder for credentials.json, outbox/, executed.json, acked-sections.json. */
   stateDir: string;
   runner: CommandRunner;
   logger: Logger;
-  /** cron expression (node-cron, 5 or 6 fields). Default DEFAULT_SCHEDULE. */
-  schedule?: string;
+  /** cron expression (node-cron, 5 or 6 fields). Default DEFAULT_SCHEDULE. null: no schedule (the caller calls collectNow). */
+  schedule?: string | null;
   /** Random delay before each scheduled collection, in seconds (0 – jitter). Default 60. */
   jitterSeconds?: number;
   /** WebSocket ping interval, milliseconds. Default 30 000. */
@@ -34,7 +38,36 @@ export interface DaemonOptions {
   maxBackoffMs?: number;
   outboxMaxFiles?: number;
   outboxMaxBytes?: number;
+  /**
+   * For many simulated Macs in one process (the fleet simulator); the agent uses the defaults.
+   * collect: makes a snapshot (default: collectSnapshot over `runner`); outbox: where unacked
+   * reports wait (default: `<state>/outbox`); ackedSections: the delta base (default
+   * `<state>/acked-sections.json`); hashSection: section content hash (default contentHash);
+   * collectAtStart: collect once at start (default true).
+   */
+  collect?: () => Promise<Snapshot>;
+  /** host facts sent at enrollment (default: collectHost over `runner`) */
+  host?: () => Promise<HostFacts>;
+  /** told about reports sent, acks, resync requests and commands received (counters, timings) */
+  onEvent?: (event: DaemonEvent) => void;
+  outbox?: ReportQueue;
+  ackedSections?: AckedSectionsStore;
+  hashSection?: (section: unknown) => string;
+  collectAtStart?: boolean;
 }
+
+/**
+ * What the daemon did, for observers (the fleet simulator's counters): enrolled, socket open, a report collected
+ * (`sent` false when it waits in the outbox; `full` when not a delta; `sections` carried), an ack
+ * (`report` false for a command result's ack), the server asking for a report whole, a command received.
+ */
+export type DaemonEvent =
+  | { type: 'report'; id: string; sent: boolean; full: boolean; sections: string[] }
+  | { type: 'acked'; id: string; report: boolean }
+  | { type: 'resync'; id: string }
+  | { type: 'enrolled'; deviceId: string }
+  | { type: 'connected' }
+  | { type: 'command'; id: string };
 
 /** Bad options (an invalid cron expression, ...): reported before anything starts. */
 export class DaemonConfigError extends Error {
@@ -55,8 +88,9 @@ export class AgentDaemon {
 
   private constructor(
     private readonly opts: DaemonOptions,
-    readonly outbox: Outbox,
+    readonly outbox: ReportQueue,
     store: ExecutedStore,
+    readonly reporter: DeltaReporter,
   ) {
     const { logger } = opts;
     this.connection = new AgentConnection({
@@ -66,7 +100,10 @@ export class AgentDaemon {
       heartbeatMs: opts.heartbeatMs,
       minBackoffMs: opts.minBackoffMs,
       maxBackoffMs: opts.maxBackoffMs,
-      onOpen: () => this.flush(),
+      onOpen: () => {
+        opts.onEvent?.({ type: 'connected' });
+        return this.flush();
+      },
       onMessage: (m) => this.onMessage(m),
       onUnauthorized: async () => {
         logger.warn('the server refused the device token: enrolling again');
@@ -77,6 +114,7 @@ export class AgentDaemon {
     this.executor = new RemediationExecutor({
       runner: opts.runner,
       deviceId: () => this.creds?.deviceId ?? null,
+      serverPublicKey: () => this.creds?.serverPublicKey ?? null,
       store,
       send: (m) => {
         if (!this.connection.send(m)) logger.warn({ type: m.type, id: m.id }, 'not connected: the server will redeliver the command and get the stored result');
@@ -88,35 +126,43 @@ export class AgentDaemon {
 
   /** Checks options, opens the state, collects once, connects and schedules. */
   static async start(opts: DaemonOptions): Promise<AgentDaemon> {
-    const schedule = opts.schedule ?? DEFAULT_SCHEDULE;
-    if (!cron.validate(schedule)) throw new DaemonConfigError(`invalid --schedule "${schedule}": not a cron expression`);
+    const schedule = opts.schedule === undefined ? DEFAULT_SCHEDULE : opts.schedule;
+    if (schedule !== null && !cron.validate(schedule)) throw new DaemonConfigError(`invalid --schedule "${schedule}": not a cron expression`);
     const jitter = opts.jitterSeconds ?? 60;
     if (!Number.isFinite(jitter) || jitter < 0) throw new DaemonConfigError(`invalid --jitter ${jitter}: seconds, 0 or more`);
     await mkdir(opts.stateDir, { recursive: true });
-    const outbox = await Outbox.open(path.join(opts.stateDir, 'outbox'), {
+    const outbox = opts.outbox ?? await Outbox.open(path.join(opts.stateDir, 'outbox'), {
       maxFiles: opts.outboxMaxFiles,
       maxBytes: opts.outboxMaxBytes,
       onDrop: (id, reason) => opts.logger.warn({ id, reason }, 'report dropped from the outbox'),
     });
     const store = await ExecutedStore.open(path.join(opts.stateDir, 'executed.json'));
+    const reporter = await DeltaReporter.open(opts.ackedSections ?? new FileAckedSections(opts.stateDir), { hash: opts.hashSection });
     // One spelling of the server URL, so stored credentials match it on the next start.
-    const daemon = new AgentDaemon({ ...opts, serverUrl: new URL(opts.serverUrl).href }, outbox, store);
+    const daemon = new AgentDaemon({ ...opts, serverUrl: new URL(opts.serverUrl).href }, outbox, store, reporter);
     daemon.connection.start();
-    daemon.task = cron.schedule(schedule, () => daemon.collectNow('schedule'), { name: 'collect', noOverlap: true, maxRandomDelay: jitter * 1000 });
-    await daemon.collectNow('start');
+    if (schedule !== null) {
+      daemon.task = cron.schedule(schedule, () => daemon.collectNow('schedule'), { name: 'collect', noOverlap: true, maxRandomDelay: jitter * 1000 });
+    }
+    if (opts.collectAtStart !== false) await daemon.collectNow('start');
     return daemon;
   }
 
-  /** Collects a snapshot, stores it in the outbox and sends it when connected. Runs one at a time. */
+  /**
+   * Collects a snapshot, stores it whole in the outbox and, when connected, sends it as a delta
+   * against the last acked report (only the sections that changed). Runs one at a time.
+   */
   collectNow(why: string): Promise<void> {
     const run = this.collecting.then(async () => {
       const { logger } = this.opts;
       try {
-        const snapshot = await collectSnapshot(this.opts.runner);
+        const snapshot = await (this.opts.collect ? this.opts.collect() : collectSnapshot(this.opts.runner));
         const message = { type: 'report' as const, id: newReportId(), snapshot };
         await this.outbox.add(message);
-        const sent = this.connection.send(message);
-        logger.info({ id: message.id, why, sent }, sent ? 'report sent' : 'report queued in the outbox');
+        const wire = this.reporter.wire(message);
+        const sent = this.connection.send(wire.message);
+        logger.info({ id: message.id, why, sent, full: wire.full, sections: wire.sections }, sent ? 'report sent' : 'report queued in the outbox');
+        this.opts.onEvent?.({ type: 'report', id: message.id, sent, full: wire.full, sections: wire.sections });
       } catch (error) {
         logger.error({ err: error, why }, 'collection failed');
       }
@@ -140,7 +186,7 @@ export class AgentDaemon {
     const { serverUrl, stateDir, enrollSecret, runner, logger } = this.opts;
     this.creds ??= await loadCredentials(stateDir, serverUrl);
     if (this.creds) return this.creds;
-    const h = await collectHost(runner);
+    const h = await (this.opts.host ? this.opts.host() : collectHost(runner));
     const answer = await enroll(serverUrl, {
       enrollSecret,
       host: { hostname: h.hostname, serialNumber: h.serialNumber, hardwareModel: h.hardwareModel, architecture: h.architecture, platform: h.platform },
@@ -148,27 +194,49 @@ export class AgentDaemon {
     const creds: Credentials = { serverUrl, ...answer, enrolledAt: new Date().toISOString() };
     await saveCredentials(stateDir, creds);
     logger.info({ deviceId: creds.deviceId }, 'enrolled');
+    this.opts.onEvent?.({ type: 'enrolled', deviceId: creds.deviceId });
     this.creds = creds;
     return creds;
   }
 
-  /** Resends every waiting report, oldest first (the server ignores ids it has stored). */
+  /** Resends every waiting report, oldest first, cut against the acked base (the server ignores ids it has stored). */
   private async flush(): Promise<void> {
     const waiting = await this.outbox.list();
-    for (const m of waiting) if (!this.connection.send(m)) return;
+    for (const m of waiting) if (!this.connection.send(this.reporter.wire(m).message)) return;
     if (waiting.length > 0) this.opts.logger.info({ count: waiting.length }, 'outbox resent');
+  }
+
+  /** The server lacks the sections a delta said were unchanged (e.g. after a restore): send report `id` whole. */
+  private async resendWhole(id: string): Promise<void> {
+    await this.reporter.resync();
+    const report = await this.outbox.read(id);
+    this.opts.logger.warn({ id, found: report !== null }, 'the server asked for a full report');
+    if (report) this.connection.send(this.reporter.wire(report).message);
   }
 
   private onMessage(m: IncomingMessage): void {
     const { logger } = this.opts;
     switch (m.type) {
       case 'ack':
-        void this.outbox.remove(m.id).then((removed) => logger.debug({ id: m.id, removed }, 'report acknowledged'));
+        // The base moves first: a report cut after this ack must be cut against it.
+        void this.reporter.ackedReport(m.id)
+          .then((report) => {
+            this.opts.onEvent?.({ type: 'acked', id: m.id, report });
+            return this.outbox.remove(m.id);
+          })
+          .then((removed) => logger.debug({ id: m.id, removed }, 'report acknowledged'))
+          .catch((error: unknown) => logger.error({ err: error, id: m.id }, 'could not record an ack'));
         break;
       case 'command':
+        this.opts.onEvent?.({ type: 'command', id: String((m.command as { id?: unknown } | null)?.id) });
         void this.executor.handle(m.command);
         break;
       case 'error':
+        if (m.code === 'resync' && m.id) {
+          this.opts.onEvent?.({ type: 'resync', id: m.id });
+          void this.resendWhole(m.id).catch((error: unknown) => logger.error({ err: error, id: m.id }, 'could not resend a report in full'));
+          break;
+        }
         logger.warn({ id: m.id, code: m.code, message: m.message }, 'server reported an error');
         break;
     }

@@ -1,6 +1,7 @@
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ReportMessage, validator } from '@fleetmedic/protocol';
+import { FullReportMessage, validator } from '@fleetmedic/protocol';
+import type { ReportQueue } from './queue.js';
 
 export interface OutboxOptions {
   /** Most reports kept; the oldest are dropped beyond it. Default 200. */
@@ -11,7 +12,7 @@ export interface OutboxOptions {
   onDrop?: (id: string, reason: string) => void;
 }
 
-const checkReport = validator(ReportMessage);
+const checkReport = validator(FullReportMessage);
 const SUFFIX = '.json';
 
 /**
@@ -20,7 +21,7 @@ const SUFFIX = '.json';
  * age order. Bounded by count and bytes: the oldest are dropped, with a warning, never the newest.
  * Files are written to a temp name and renamed, so a crash leaves a whole report or none.
  */
-export class Outbox {
+export class Outbox implements ReportQueue {
   private constructor(
     readonly dir: string,
     private readonly maxFiles: number,
@@ -34,7 +35,7 @@ export class Outbox {
   }
 
   /** Stores a report until acked; returns the ids dropped to stay within bounds. */
-  async add(message: ReportMessage): Promise<string[]> {
+  async add(message: FullReportMessage): Promise<string[]> {
     const file = this.fileOf(message.id);
     const tmp = `${file}.tmp`;
     await writeFile(tmp, JSON.stringify(message));
@@ -60,8 +61,8 @@ export class Outbox {
   }
 
   /** Reports waiting, oldest first. A file that is not a valid report is dropped (and reported through onDrop). */
-  async list(): Promise<ReportMessage[]> {
-    const out: ReportMessage[] = [];
+  async list(): Promise<FullReportMessage[]> {
+    const out: FullReportMessage[] = [];
     for (const id of await this.ids()) {
       const m = await this.read(id);
       if (m) out.push(m);
@@ -70,7 +71,7 @@ export class Outbox {
   }
 
   /** One waiting report, or null when absent or unreadable (then dropped). */
-  async read(id: string): Promise<ReportMessage | null> {
+  async read(id: string): Promise<FullReportMessage | null> {
     let text: string;
     try {
       text = await readFile(this.fileOf(id), 'utf8');

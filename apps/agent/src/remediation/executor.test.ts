@@ -11,14 +11,16 @@ import { REPO_ROOT } from '../../../../packages/macos/src/testing/fixtures.js';
 import { collectSnapshot } from '../collectors/snapshot.js';
 import { PROGRAMS, tccUserDb } from '../runner/commands.js';
 import { ReplayRunner } from '../runner/replay.js';
+import { testSigner } from '../testing/command-signer.js';
 import { makeTinyMac } from '../testing/tiny-mac.js';
 import { ExecutedStore } from './executed-store.js';
 import { RemediationExecutor } from './executor.js';
 
 const DEVICE = 'device-1234';
 const NOW = new Date('2026-03-01T12:00:00Z');
+const SERVER = testSigner();
 let seq = 0;
-const envelope = (action: unknown, extra: Record<string, unknown> = {}) => ({
+const unsigned = (action: unknown, extra: Record<string, unknown> = {}) => ({
   id: `cmd-test-${++seq}-${Date.now()}`,
   deviceId: DEVICE,
   action,
@@ -26,13 +28,15 @@ const envelope = (action: unknown, extra: Record<string, unknown> = {}) => ({
   expiresAt: '2026-03-01T13:00:00Z',
   ...extra,
 });
+/** An envelope signed by the server key the agent pinned. */
+const envelope = (action: unknown, extra: Record<string, unknown> = {}) => SERVER.sign(unsigned(action, extra));
 
 interface Harness {
   mac: string;
   state: string;
   sent: AgentMessage[];
   collects: string[];
-  make: () => Promise<RemediationExecutor>;
+  make: (pinnedKey?: string | null) => Promise<RemediationExecutor>;
   resultOf: (id: string) => CommandResult;
   logLines: () => string[][];
 }
@@ -42,12 +46,13 @@ async function harness(): Promise<Harness> {
   const state = await mkdtemp(path.join(os.tmpdir(), 'executor-state-'));
   const sent: AgentMessage[] = [];
   const collects: string[] = [];
-  const make = async () => {
+  const make = async (pinnedKey: string | null = SERVER.publicKey) => {
     const runner = await ReplayRunner.open(mac, { stateDir: path.join(state, 'replay') });
     const store = await ExecutedStore.open(path.join(state, 'executed.json'));
     return new RemediationExecutor({
       runner,
       deviceId: () => DEVICE,
+      serverPublicKey: () => pinnedKey,
       store,
       send: (m) => sent.push(m),
       collectNow: async (why) => {
@@ -99,12 +104,14 @@ describe('RemediationExecutor on a replayed Mac', () => {
     expect(h.resultOf(allow.id)).toMatchObject({
       status: 'succeeded',
       argv: [[PROGRAMS.socketfilterfw, '--add', '/Applications/zoom.us.app'], [PROGRAMS.socketfilterfw, '--unblockapp', '/Applications/zoom.us.app']],
-      reason: 'socketfilterfw confirmed: "The application /Applications/zoom.us.app added to the list of allowed applications"; socketfilterfw confirmed: "Incoming connection to the application is permitted"',
+      reason: 'socketfilterfw confirmed: "The application is already a part of the firewall"; socketfilterfw confirmed: "Incoming connection to the application is permitted"',
     });
+    // No real --blockapp answer is recorded on this Mac: the replay fails as not installed, honestly.
     const block = envelope({ type: 'firewall.block', params: { appPath: '/Applications/zoom.us.app' } });
     await ex.handle(block);
-    expect(h.resultOf(block.id)).toMatchObject({ status: 'succeeded', argv: [[PROGRAMS.socketfilterfw, '--blockapp', '/Applications/zoom.us.app']] });
-    expect(h.collects).toHaveLength(2);
+    expect(h.resultOf(block.id)).toMatchObject({ status: 'failed', argv: [[PROGRAMS.socketfilterfw, '--blockapp', '/Applications/zoom.us.app']] });
+    expect(h.resultOf(block.id)?.reason).toMatch(/not installed/);
+    expect(h.collects).toHaveLength(1);
   });
 
   it('zoom.quit: pkill finding nothing is success ("not running"); agent.collect collects', async () => {
@@ -173,6 +180,58 @@ describe('RemediationExecutor on a replayed Mac', () => {
     expect(h.sent.filter((m) => m.id === 'x')).toEqual([]);
   });
 
+  describe('signed commands: the agent runs only what the pinned server key signed', () => {
+    const RESET = { type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' } };
+    const refusedWith = async (ex: RemediationExecutor, cmd: { id: string; signature?: unknown }, reason: string) => {
+      await ex.handle(cmd);
+      expect(h.sent.filter((m) => m.id === cmd.id).map((m) => m.type)).toEqual(['command.result']);
+      expect(h.resultOf(cmd.id)).toEqual({
+        status: 'failed', exitCode: null, stdout: '', stderr: '', reason, argv: [],
+        startedAt: NOW.toISOString(), finishedAt: NOW.toISOString(), durationMs: 0,
+      });
+      expect(h.logLines()).toEqual([]);
+    };
+
+    it('refuses an unsigned command', async () => {
+      await refusedWith(await h.make(), unsigned(RESET), 'refused: the command is not signed');
+    });
+
+    it('refuses a signed command whose parameters were altered after signing, and one signed by another key', async () => {
+      const ex = await h.make();
+      const altered = { ...envelope(RESET), action: { type: 'tcc.reset', params: { service: 'All', bundleId: 'us.zoom.xos' } } };
+      await refusedWith(ex, altered, 'refused: bad signature: the command was altered or not signed by the server key pinned at enrollment');
+      const impostor = testSigner().sign(unsigned(RESET));
+      await refusedWith(ex, impostor, 'refused: bad signature: the command was altered or not signed by the server key pinned at enrollment');
+      await refusedWith(ex, { ...unsigned(RESET), signature: 'not-base64!' }, 'refused: the command signature is not a 64-byte base64url Ed25519 signature');
+    });
+
+    it('refuses everything when no key was pinned at enrollment', async () => {
+      await refusedWith(await h.make(null), envelope(RESET),
+        'refused: no server signing key was pinned at enrollment, so no command can be checked; enroll this agent again with a server that signs commands');
+    });
+
+    it('a forged copy does not use up the command id: the genuine command still runs once', async () => {
+      const ex = await h.make();
+      const genuine = envelope(RESET);
+      await ex.handle({ ...genuine, deviceId: 'device-other' });
+      expect(h.resultOf(genuine.id).reason).toMatch(/^refused: bad signature/);
+      await ex.handle(genuine);
+      expect(h.resultOf(genuine.id)).toMatchObject({ status: 'succeeded', exitCode: 0 });
+      expect(h.logLines()).toHaveLength(2);
+    });
+
+    it('the signature covers the fields, not the text: key order in transit does not matter', async () => {
+      const ex = await h.make();
+      const signed = envelope(RESET);
+      const reordered = JSON.parse(JSON.stringify({
+        signature: signed.signature, expiresAt: signed.expiresAt, action: { params: { bundleId: 'us.zoom.xos', service: 'Camera' }, type: 'tcc.reset' },
+        createdAt: signed.createdAt, deviceId: signed.deviceId, id: signed.id,
+      }));
+      await ex.handle(reordered);
+      expect(h.resultOf(signed.id).status).toBe('succeeded');
+    });
+  });
+
   it('tcc.reset of a per-user service fails with a reason when nobody is at the console', async () => {
     const host = JSON.parse(readFileSync(path.join(h.mac, 'host.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(path.join(h.mac, 'host.json'), JSON.stringify({ ...host, consoleUser: null }));
@@ -194,6 +253,7 @@ describe('RemediationExecutor on a replayed Mac', () => {
   it('maps tccutil failures with parseTccutilResult', async () => {
     writeFileSync(path.join(h.mac, 'cmd', 'tccutil-reset.err'), 'tccutil: No such bundle identifier "us.zoom.xos": The operation couldn’t be completed. (OSStatus error -10814.)\n');
     writeFileSync(path.join(h.mac, 'cmd', 'tccutil-reset.code'), '64\n');
+    rmSync(path.join(h.mac, 'cmd', 'tccutil-reset.out'), { force: true }); // a refused reset prints nothing on stdout
     const ex = await h.make();
     const cmd = envelope({ type: 'tcc.reset', params: { service: 'ScreenCapture', bundleId: 'us.zoom.xos' } });
     await ex.handle(cmd);
@@ -215,6 +275,7 @@ describe('remedies on the recorded Macs, then re-collect and diagnose', () => {
     const ex = new RemediationExecutor({
       runner,
       deviceId: () => DEVICE,
+      serverPublicKey: () => SERVER.publicKey,
       store: await ExecutedStore.open(path.join(state, 'executed.json')),
       send: (m) => sent.push(m),
       collectNow: async () => {},

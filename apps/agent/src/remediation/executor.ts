@@ -4,12 +4,15 @@ import { isSafeId } from '../outbox/outbox.js';
 import type { CommandRunner } from '../runner/types.js';
 import { planAction } from './actions.js';
 import { changesState, refuseParameters } from './allow-list.js';
+import { signatureRefusal } from './signature.js';
 import type { ExecutedStore } from './executed-store.js';
 
 export interface ExecutorDeps {
   runner: CommandRunner;
   /** This agent's device id (from enrollment): commands for another device are refused. */
   deviceId: () => string | null;
+  /** The server's command-signing key pinned at enrollment (Ed25519, raw, base64url); null: none pinned, every command is refused. */
+  serverPublicKey: () => string | null;
   store: ExecutedStore;
   /** Sends a message to the server now if connected (results are also kept in the store). */
   send: (message: AgentMessage) => void;
@@ -22,11 +25,18 @@ export interface ExecutorDeps {
 const checkEnvelope = validator(CommandEnvelope);
 
 /**
- * Runs remediation commands exactly once. For each `command` message: refuse (with a reason,
- * as a failed result) what fails the agent's allow-list, the schema, is for another device or
- * has expired; otherwise `command.ack`, run the typed action's argument arrays through the
- * runner, send `command.result`, and re-collect after a state-changing action. A command id
- * seen before is answered with the stored result and never run again. Commands run one at a time.
+ * Runs remediation commands exactly once. For each `command` message:
+ * 1. a command whose Ed25519 signature does not check out against the key pinned at enrollment
+ *    (unsigned, badly signed, altered, or no key pinned) is refused with a failed result and the
+ *    reason, and not remembered: it is not the server's, so it may not use up a command id;
+ * 2. a command id seen before is answered with the stored result and never run again; one the
+ *    agent died while running is answered "failed: stopped while running" (it may have changed
+ *    the Mac halfway, so it is not run a second time), one acked but never started runs now;
+ * 3. refuse (failed result with the reason, remembered) what fails the agent's allow-list, the
+ *    schema, is for another device or has expired;
+ * 4. otherwise `command.ack`, run the typed action's argument arrays through the runner, send
+ *    `command.result`, and re-collect after a state-changing action.
+ * Commands run one at a time.
  */
 export class RemediationExecutor {
   private queue: Promise<void> = Promise.resolve();
@@ -48,6 +58,12 @@ export class RemediationExecutor {
     const id = (raw as { id?: unknown } | null)?.id;
     if (typeof id !== 'string' || !isSafeId(id)) {
       logger.warn({ id }, 'command without a usable id ignored');
+      return;
+    }
+    const forged = signatureRefusal(raw as { signature?: unknown }, this.deps.serverPublicKey());
+    if (forged) {
+      logger.warn({ id, reason: forged }, 'command refused');
+      send({ type: 'command.result', id, result: refusal(now(), forged) });
       return;
     }
     const seen = store.get(id);

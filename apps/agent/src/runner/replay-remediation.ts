@@ -11,17 +11,21 @@ type Simulated = Omit<RunResult, 'durationMs'>;
 /** socketfilterfw flags that change the firewall's application list. */
 export const FIREWALL_WRITE_FLAGS = new Set(['--add', '--remove', '--blockapp', '--unblockapp']);
 
-/** Default answers of socketfilterfw writes when the recording has no `cmd/socketfilterfw-<flag>.out`. */
-const FIREWALL_WRITE_OUTPUT: Record<string, (appPath: string) => string> = {
-  '--add': (p) => `The application ${p} added to the list of allowed applications\n`,
-  '--remove': (p) => `The application ${p} removed from the list\n`,
-  '--blockapp': () => 'Incoming connection to the application is blocked\n',
-  '--unblockapp': () => 'Incoming connection to the application is permitted\n',
-};
+/**
+ * A remedy with no recorded answer: the spawn fails as for a missing program and nothing changes
+ * (docs/recorded-mac.md). Inventing the tool's answer would report a fix nobody has seen work.
+ */
+const notRecorded = (name: string): Simulated => ({
+  stdout: '',
+  stderr: `spawn: no recorded answer cmd/${name}.out in this recorded Mac (ENOENT)\n`,
+  exitCode: null,
+  notInstalled: true,
+  note: `cmd/${name} not recorded`,
+});
 
 /**
- * `tccutil reset <Service> [bundle]`: answers from `cmd/tccutil-reset.*` when recorded, else
- * with tccutil's success line, and on success deletes the matching `access` rows from the
+ * `tccutil reset <Service> [bundle]`: answers from `cmd/tccutil-reset.*` (not recorded: fails as
+ * not installed), and on success deletes the matching `access` rows from the
  * copied TCC.db that tccd would change: the user's database when run in a user's context
  * (`launchctl asuser`), else the system database.
  */
@@ -31,14 +35,9 @@ export async function simulateTccutil(r: ReplayRunner, args: string[], user: str
     return { stdout: '', stderr: 'tccutil: Usage: tccutil reset SERVICE [BUNDLE_ID]\n', exitCode: 64, notInstalled: false };
   }
   const recorded = await r.recordedOutput('tccutil-reset');
+  if (!recorded) return notRecorded('tccutil-reset');
   // Recorded answers are real captures for other services and apps: they name the requested ones here.
-  const out = recorded
-    ? { ...recorded, stdout: renameTccutilLines(recorded.stdout, service, bundleId), stderr: recorded.stderr.replace(/(No such bundle identifier ")[^"]*(")/g, `$1${bundleId ?? ''}$2`) }
-    : {
-        stdout: bundleId ? `Successfully reset ${service} approval status for ${bundleId}\n` : `Successfully reset ${service}\n`,
-        stderr: '',
-        exitCode: 0,
-      };
+  const out = { ...recorded, stdout: renameTccutilLines(recorded.stdout, service, bundleId), stderr: recorded.stderr.replace(/(No such bundle identifier ")[^"]*(")/g, `$1${bundleId ?? ''}$2`) };
   if (out.exitCode !== 0) return { ...out, notInstalled: false };
 
   const macDb = user ? tccUserDb(r.recorded.homes[user] ?? `/Users/${user}`) : TCC_SYSTEM_DB;
@@ -58,14 +57,15 @@ export async function simulateTccutil(r: ReplayRunner, args: string[], user: str
 
 /**
  * `socketfilterfw --add|--remove|--blockapp|--unblockapp <path>`: answers from
- * `cmd/socketfilterfw-<flag>.*` when recorded, else with socketfilterfw's wording, and rewrites
+ * `cmd/socketfilterfw-<flag>.*` (not recorded: fails as not installed), and rewrites
  * the state's copy of `socketfilterfw-listapps.out` (macOS 15+ layout) so a re-collect sees it.
  */
 export async function simulateFirewallWrite(r: ReplayRunner, args: string[]): Promise<Simulated> {
   const [flag = '', appPath, ...extra] = args;
   if (!appPath || extra.length > 0) return { stdout: '', stderr: `socketfilterfw: ${flag} needs one path\n`, exitCode: 1, notInstalled: false };
-  const recorded = await r.recordedOutput(`socketfilterfw-${flag.replace(/^--/, '')}`);
-  const out = recorded ?? { stdout: FIREWALL_WRITE_OUTPUT[flag]?.(appPath) ?? '', stderr: '', exitCode: 0 };
+  const name = `socketfilterfw-${flag.replace(/^--/, '')}`;
+  const out = await r.recordedOutput(name);
+  if (!out) return notRecorded(name);
   if (out.exitCode !== 0) return { ...out, notInstalled: false };
 
   const current = await r.recordedOutput('socketfilterfw-listapps');

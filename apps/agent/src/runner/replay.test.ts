@@ -100,10 +100,18 @@ describe('ReplayRunner on a tiny recorded Mac', () => {
     expect(usage).toMatchObject({ exitCode: 64, stderr: 'tccutil: Usage: tccutil reset SERVICE [BUNDLE_ID]\n' });
   });
 
-  it('socketfilterfw --blockapp/--add rewrite a copied listapps that the next read sees', async () => {
+  it('socketfilterfw --blockapp with no recorded answer fails as not installed and changes nothing', async () => {
     const r = await ReplayRunner.open(mac, { stateDir: state });
     const block = await r.run(PROGRAMS.socketfilterfw, ['--blockapp', '/usr/bin/python3']);
-    expect(block).toMatchObject({ stdout: 'Incoming connection to the application is blocked\n', exitCode: 0 });
+    expect(block).toMatchObject({ exitCode: null, notInstalled: true, note: 'cmd/socketfilterfw-blockapp not recorded' });
+    expect(existsSync(path.join(state, 'cmd', 'socketfilterfw-listapps.out'))).toBe(false);
+  });
+
+  it('socketfilterfw --add/--unblockapp rewrite a copied listapps that the next read sees', async () => {
+    // An answer file recorded by the test (socketfilterfw prints nothing we have a capture of).
+    await writeFile(path.join(mac, 'cmd', 'socketfilterfw-blockapp.out'), '');
+    const r = await ReplayRunner.open(mac, { stateDir: state });
+    await r.run(PROGRAMS.socketfilterfw, ['--blockapp', '/usr/bin/python3']);
     await r.run(PROGRAMS.socketfilterfw, ['--add', '/Applications/zoom.us.app']);
     const list = await r.run(PROGRAMS.socketfilterfw, ['--listapps']);
     expect(list.stdout).toContain('Total number of apps = 10\n');

@@ -1,13 +1,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { testSigner } from './command-signer.js';
 
 /** A message the fake server received. */
 export type Msg = { type: string; id: string; [k: string]: unknown };
 
 /**
  * A real HTTP + WebSocket server on 127.0.0.1:0 speaking the agent protocol: POST /api/v1/enroll
- * (secret "secret-12345" -> device-1/token-1) and /api/v1/agent/ws (Bearer token-1), acking reports.
+ * (secret "secret-12345" -> device-1/token-1 and the public half of its own command-signing key,
+ * which `sign` signs envelopes with) and /api/v1/agent/ws (Bearer token-1), acking reports.
  */
 export async function startServer(opts: { autoPong?: boolean } = {}) {
   const state = {
@@ -18,6 +20,7 @@ export async function startServer(opts: { autoPong?: boolean } = {}) {
     ackReports: true,
     socket: null as WebSocket | null,
   };
+  const signer = testSigner();
   const wss = new WebSocketServer({ noServer: true, autoPong: opts.autoPong ?? true });
   const server = http.createServer((req, res) => {
     if (req.method === 'POST' && req.url === '/api/v1/enroll') {
@@ -30,7 +33,7 @@ export async function startServer(opts: { autoPong?: boolean } = {}) {
           return;
         }
         state.enrollments.push(parsed);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ deviceId: 'device-1', deviceToken: 'token-1' }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ deviceId: 'device-1', deviceToken: 'token-1', serverPublicKey: signer.publicKey }));
       });
       return;
     }
@@ -59,7 +62,7 @@ export async function startServer(opts: { autoPong?: boolean } = {}) {
     await new Promise<void>((resolve) => wss.close(() => resolve()));
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
-  return { url, state, close, send: (m: unknown) => state.socket?.send(JSON.stringify(m)) };
+  return { url, state, close, send: (m: unknown) => state.socket?.send(JSON.stringify(m)), sign: signer.sign, publicKey: signer.publicKey };
 }
 
 /** Polls `probe` every 25 ms until it is truthy; throws after `timeoutMs`. */

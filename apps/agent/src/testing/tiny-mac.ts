@@ -53,6 +53,11 @@ export function makeTinyMac(): string {
   put('socketfilterfw-listapps.out', `${lines('firewall/nixdarwin-1705-listapps-new-format.txt').slice(2).join('\n')}`);
   put('pmset-batt.out', lines('power/pmset-batt-m5pro-macos26.5.1-ac-not-charging-with-swvers.txt').slice(-3).join('\n'));
   put('console-user.out', 'alice\n');
+  // Remedy answers, real captures (recorded-macs use the same): tccutil prints one line per
+  // registered copy of the app; socketfilterfw's --add/--unblockapp from an OS X 10.11-era note.
+  put('tccutil-reset.out', `${lines('tccutil/meetai-reset-success-x4.txt').filter((l) => l.startsWith('Successfully')).slice(0, 1).join('\n')}\n`);
+  put('socketfilterfw-add.out', 'The application is already a part of the firewall\n');
+  put('socketfilterfw-unblockapp.out', 'Incoming connection to the application is permitted\n');
   writeFileSync(
     path.join(dir, 'host.json'),
     JSON.stringify({ hostname: 'tiny-mac', serialNumber: 'C02TINY0001', hardwareModel: 'Mac14,2', architecture: 'arm64', consoleUser: 'alice', homes: { alice: '/Users/alice', bob: '/Users/bob' } }),

@@ -11,10 +11,22 @@ export class EnrollError extends Error {
 }
 
 /**
- * `POST <server>/api/v1/enroll` with `{ enrollSecret, host }` -> `{ deviceId, deviceToken }`.
- * Throws EnrollError with the server's words on a non-2xx answer or a malformed body.
+ * What enrollment gave this agent. `serverPublicKey`: the server's command-signing key (Ed25519,
+ * raw 32 bytes, base64url) to pin, or null when the server sent none (a server from before
+ * command signing: this agent then refuses every command, as it cannot check them).
  */
-export async function enroll(serverUrl: string, request: EnrollRequest, timeoutMs = 15_000): Promise<EnrollResponse> {
+export interface EnrollAnswer {
+  deviceId: string;
+  deviceToken: string;
+  serverPublicKey: string | null;
+}
+
+/**
+ * `POST <server>/api/v1/enroll` with `{ enrollSecret, host }` -> `{ deviceId, deviceToken, serverPublicKey }`.
+ * Throws EnrollError with the server's words on a non-2xx answer or a malformed body (including
+ * a public key that is not 32 base64url bytes).
+ */
+export async function enroll(serverUrl: string, request: EnrollRequest, timeoutMs = 15_000): Promise<EnrollAnswer> {
   const url = new URL('/api/v1/enroll', serverUrl);
   let res: Response;
   try {
@@ -37,7 +49,8 @@ export async function enroll(serverUrl: string, request: EnrollRequest, timeoutM
   }
   const checked = checkResponse(body);
   if (!checked.ok) throw new EnrollError(`enrollment answer from ${url.href} is malformed: ${checked.errors.join('; ')}`, res.status);
-  return checked.value;
+  const { deviceId, deviceToken, serverPublicKey } = checked.value;
+  return { deviceId, deviceToken, serverPublicKey: serverPublicKey ?? null };
 }
 
 /** ws:// or wss:// URL of the agent gateway for an http(s) server URL. */

@@ -1,4 +1,5 @@
-import type { Action, CommandResult, ServerMessage } from '@fleetmedic/protocol';
+import { createPublicKey, verify } from 'node:crypto';
+import { commandSigningPayload, type Action, type CommandResult, type ServerMessage } from '@fleetmedic/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../app.js';
 import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, createToken, enroll, eventually, listen } from '../testing/harness.js';
@@ -82,6 +83,48 @@ describe('command lifecycle', () => {
     const read = await app.inject({ method: 'GET', url: `/api/v1/commands/${command.id}`, headers: bearer(viewer) });
     expect(read.json()).toMatchObject({ id: command.id, status: 'succeeded', exitCode: 0, durationMs: 412 });
     agent.close();
+  });
+
+  it('signs every envelope with the key enrollment handed out (Ed25519 over id, deviceId, action, createdAt, expiresAt)', async () => {
+    const { deviceId, deviceToken, serverPublicKey } = await enroll(app);
+    expect(serverPublicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const agent = await TestAgent.connect(url, deviceToken);
+    await eventually(async () => app.services.registry.get(deviceId));
+    await createCommand(deviceId, RESET_CAMERA);
+    const { command } = await agent.next<CommandMessage>((m) => m.type === 'command');
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: serverPublicKey! }, format: 'jwk' });
+    const check = (e: object) => verify(null, Buffer.from(commandSigningPayload(e), 'utf8'), key, Buffer.from(command.signature!, 'base64url'));
+    expect(check(command)).toBe(true);
+    expect(check({ ...command, deviceId: '00000000-0000-4000-8000-000000000000' })).toBe(false);
+    expect(check({ ...command, expiresAt: '2099-01-01T00:00:00.000Z' })).toBe(false);
+    expect(check({ ...command, action: { type: 'tcc.reset', params: { service: 'All', bundleId: 'us.zoom.xos' } } })).toBe(false);
+    agent.close();
+  });
+
+  it('resends an acknowledged command without a result at reconnect (the agent may have died mid-command), keeping its status', async () => {
+    const { deviceId, deviceToken } = await enroll(app);
+    const first = await TestAgent.connect(url, deviceToken);
+    await eventually(async () => app.services.registry.get(deviceId));
+    const created = (await createCommand(deviceId, RESET_CAMERA)).json();
+    await first.next((m) => m.type === 'command');
+    first.send({ type: 'command.ack', id: created.id });
+    await eventually(async () => (await db.prisma.command.findUniqueOrThrow({ where: { id: created.id } })).status === 'acknowledged');
+    const ackedAt = (await db.prisma.command.findUniqueOrThrow({ where: { id: created.id } })).ackedAt;
+    first.close();
+    await first.waitClosed();
+
+    const second = await TestAgent.connect(url, deviceToken);
+    const again = await second.next<CommandMessage>((m) => m.type === 'command');
+    expect(again.command.id).toBe(created.id);
+    const row = await db.prisma.command.findUniqueOrThrow({ where: { id: created.id } });
+    expect(row.status).toBe('acknowledged');
+    expect(row.ackedAt).toEqual(ackedAt);
+    second.send({ type: 'command.result', id: created.id, result: resultOf('failed', { reason: 'the agent stopped while this command was running; it is not run again', argv: [] }) });
+    await second.next((m) => m.type === 'ack');
+    expect(await db.prisma.command.findUniqueOrThrow({ where: { id: created.id } })).toMatchObject({
+      status: 'failed', reason: 'the agent stopped while this command was running; it is not run again',
+    });
+    second.close();
   });
 
   it('stores a failed result with its reason and stderr tail', async () => {

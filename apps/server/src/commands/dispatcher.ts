@@ -3,17 +3,24 @@ import type { CommandService } from './service.js';
 
 /**
  * Gets newly queued commands to their device. The local one reaches sockets on this instance;
- * a cross-instance one (Postgres LISTEN/NOTIFY to the instance holding the socket) can replace
- * it without touching callers.
+ * the cluster one (cluster/dispatcher.ts: Postgres LISTEN/NOTIFY to the instance holding the
+ * socket) replaces it without touching callers.
  */
 export interface CommandDispatcher {
   /** Deliver the device's queued commands now if it is connected; otherwise they wait for its next connect. */
   dispatch(deviceId: string): Promise<void>;
+  /** dispatch() for many devices (a bulk command), in as few notifications as fit. */
+  dispatchMany(deviceIds: readonly string[]): Promise<void>;
 }
 
 /** Delivers through the device's socket on this instance, in the connection's message order. */
 export class LocalDispatcher implements CommandDispatcher {
   constructor(private readonly registry: ConnectionRegistry, private readonly commands: CommandService) {}
+
+  /** True when this instance holds the device's socket. */
+  holds(deviceId: string): boolean {
+    return this.registry.get(deviceId) !== undefined;
+  }
 
   async dispatch(deviceId: string): Promise<void> {
     const conn = this.registry.get(deviceId);
@@ -21,5 +28,9 @@ export class LocalDispatcher implements CommandDispatcher {
     await conn.enqueue(async () => {
       await this.commands.deliverPending(deviceId, conn);
     });
+  }
+
+  async dispatchMany(deviceIds: readonly string[]): Promise<void> {
+    await Promise.all(deviceIds.map((id) => this.dispatch(id)));
   }
 }

@@ -28,6 +28,8 @@ export interface Database {
   appliedMigrations: string[];
   /** The PGlite instance when kind is pglite (for LISTEN/NOTIFY and raw SQL in tests). */
   pglite?: PGlite;
+  /** The Postgres connection string when kind is postgres (the cluster bus opens its own LISTEN connection with it). */
+  databaseUrl?: string;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     description,
     appliedMigrations,
     pglite,
+    databaseUrl: options.databaseUrl,
     async close() {
       await prisma.$disconnect();
       await pglite?.close();

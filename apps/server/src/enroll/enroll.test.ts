@@ -23,8 +23,14 @@ describe('POST /api/v1/enroll', () => {
   it('enrolls with a good secret: a new device and a 32-byte base64url token stored as sha256', async () => {
     const res = await post({ enrollSecret: TEST_ENROLL_SECRET, host: host('C02ENROLL001') });
     expect(res.statusCode).toBe(201);
-    const { deviceId, deviceToken } = res.json();
+    const { deviceId, deviceToken, serverPublicKey } = res.json();
     expect(deviceToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // The fleet's command-signing key, the same for every device, as stored in ServerSigningKey.
+    expect(serverPublicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(serverPublicKey).not.toBe(deviceToken);
+    expect((await db.prisma.serverSigningKey.findUniqueOrThrow({ where: { id: 'primary' } })).publicKey).toBe(serverPublicKey);
+    const other = (await post({ enrollSecret: TEST_ENROLL_SECRET, host: host('C02ENROLL00X', 'dave-mbp') })).json();
+    expect(other.serverPublicKey).toBe(serverPublicKey);
     expect(Buffer.from(deviceToken, 'base64url')).toHaveLength(32);
     const device = await db.prisma.device.findUniqueOrThrow({ where: { id: deviceId } });
     expect(device).toMatchObject({ hostname: 'carol-imac', serialNumber: 'C02ENROLL001', hardwareModel: 'iMac21,1', tokenHash: sha256Hex(deviceToken), health: 'unknown', online: false });

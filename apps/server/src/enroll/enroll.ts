@@ -2,9 +2,12 @@ import type { EnrollRequest, EnrollResponse } from '@fleetmedic/protocol';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { hexDigestsEqual, newSecret, sha256Hex } from '../auth/secrets.js';
 import { HttpError } from '../errors.js';
+import { signingKey } from '../signing/signing-key.js';
 
 /** What enrollment did: a new device, or a new token for a device already known by its serial number. */
 export interface EnrollOutcome extends EnrollResponse {
+  /** always given by this server: the fleet's command-signing public key, which the agent pins */
+  serverPublicKey: string;
   reenrolled: boolean;
 }
 
@@ -23,7 +26,9 @@ export async function enrollSecretValid(prisma: PrismaClient, secret: string): P
 
 /**
  * Enrolls a device: checks the enrollment secret (401 when unknown or revoked), then issues a new
- * device token (32 random bytes, base64url), returned once; only its sha256 is stored.
+ * device token (32 random bytes, base64url), returned once; only its sha256 is stored. The answer
+ * carries the fleet's command-signing public key (Ed25519, raw base64url), which the agent pins:
+ * it runs only commands signed with the matching private key.
  *
  * Re-enrollment: when a device with the same serial number exists, that device gets the new
  * token (the old one stops working) and keeps its id, history, findings and commands — a
@@ -34,6 +39,7 @@ export async function enrollDevice(prisma: PrismaClient, request: EnrollRequest)
   if (!(await enrollSecretValid(prisma, request.enrollSecret))) {
     throw new HttpError(401, 'unauthorized', 'unknown or revoked enrollment secret');
   }
+  const { publicKey: serverPublicKey } = await signingKey(prisma);
   const deviceToken = newSecret(32);
   const tokenHash = sha256Hex(deviceToken);
   const { host } = request;
@@ -49,8 +55,8 @@ export async function enrollDevice(prisma: PrismaClient, request: EnrollRequest)
     : null;
   if (existing) {
     await prisma.device.update({ where: { id: existing.id }, data: { ...facts, tokenHash, enrolledAt: new Date() } });
-    return { deviceId: existing.id, deviceToken, reenrolled: true };
+    return { deviceId: existing.id, deviceToken, serverPublicKey, reenrolled: true };
   }
   const created = await prisma.device.create({ data: { ...facts, tokenHash } });
-  return { deviceId: created.id, deviceToken, reenrolled: false };
+  return { deviceId: created.id, deviceToken, serverPublicKey, reenrolled: false };
 }

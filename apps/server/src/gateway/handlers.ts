@@ -1,10 +1,11 @@
 import {
-  AgentMessage, CommandAckMessage, CommandResultMessage, ReportMessage, validator, type AgentMessage as AgentMessageT,
+  AgentMessage, CommandAckMessage, CommandResultMessage, DeltaReportMessage, FullReportMessage, validator, type AgentMessage as AgentMessageT,
 } from '@fleetmedic/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { CommandService } from '../commands/service.js';
-import { ingestReport } from '../ingest/ingest.js';
+import type { IngestBatcher } from '../ingest/batcher.js';
+import { InvalidReportError, prepareReport } from '../ingest/prepare.js';
 import type { PolicyStore } from '../policy/store.js';
 import type { AgentConnection } from './connection.js';
 
@@ -13,6 +14,8 @@ export interface GatewayDeps {
   prisma: PrismaClient;
   commands: CommandService;
   policy: PolicyStore;
+  /** stores reports (group commit; acks follow the commit) */
+  ingest: IngestBatcher;
   log: FastifyBaseLogger;
 }
 
@@ -20,8 +23,11 @@ export interface GatewayDeps {
 export type HandleOutcome = 'ok' | 'bad' | 'failed';
 
 const checkMessage = validator(AgentMessage);
+const checkFullReport = validator(FullReportMessage);
+const checkDeltaReport = validator(DeltaReportMessage);
 const checkByType: Record<string, ReturnType<typeof validator>> = {
-  report: validator(ReportMessage),
+  // A report is whole (`snapshot`) or a delta (`delta`): the errors of the form it tried to be speak.
+  report: (m) => ((m as { delta?: unknown }).delta !== undefined ? checkDeltaReport(m) : checkFullReport(m)),
   'command.ack': validator(CommandAckMessage),
   'command.result': validator(CommandResultMessage),
 };
@@ -43,7 +49,8 @@ function refusal(parsed: unknown): { code: string; id?: string; message: string 
 
 /**
  * Handles one text frame from an agent: parse, validate with `validator(AgentMessage)`, then
- * - `report`: ingest (one transaction), then `{ type: 'ack', id }` — only after commit;
+ * - `report` (whole or delta): ingest (batched; see IngestBatcher), then `{ type: 'ack', id }` — only
+ *   after commit; a delta the stored state cannot complete gets `{ type: 'error', code: 'resync', id }`;
  * - `command.ack`: the command becomes acknowledged;
  * - `command.result`: stored, then `{ type: 'ack', id: <command id> }`. A result for a command
  *   this device does not have is acked too (nothing to store; the agent may drop it) and logged.
@@ -64,8 +71,7 @@ export async function handleAgentMessage(deps: GatewayDeps, conn: AgentConnectio
   }
   const message: AgentMessageT = checked.value;
   try {
-    await act(deps, conn, message);
-    return 'ok';
+    return await act(deps, conn, message, Buffer.byteLength(text));
   } catch (err) {
     deps.log.error({ err, deviceId: conn.deviceId, type: message.type, id: message.id }, 'agent message failed');
     conn.send({ type: 'error', code: 'internal', id: message.id, message: `the server could not handle ${message.type} ${message.id}; send it again later` });
@@ -73,27 +79,41 @@ export async function handleAgentMessage(deps: GatewayDeps, conn: AgentConnectio
   }
 }
 
-async function act(deps: GatewayDeps, conn: AgentConnection, message: AgentMessageT): Promise<void> {
+async function act(deps: GatewayDeps, conn: AgentConnection, message: AgentMessageT, bytes: number): Promise<HandleOutcome> {
   const deviceId = conn.deviceId;
   switch (message.type) {
     case 'report': {
-      const { policy } = await deps.policy.current();
-      const outcome = await ingestReport(deps.prisma, { deviceId, reportId: message.id, snapshot: message.snapshot, policy });
-      deps.log.debug({ deviceId, reportId: message.id, outcome: outcome.kind }, 'report ingested');
+      let prepared;
+      try {
+        prepared = prepareReport(message, bytes);
+      } catch (err) {
+        if (!(err instanceof InvalidReportError)) throw err;
+        conn.send({ type: 'error', code: 'invalid-report', id: message.id, message: `invalid report message: ${err.message}` });
+        return 'bad';
+      }
+      const outcome = await deps.ingest.submit(deviceId, prepared);
+      deps.log.debug({ deviceId, reportId: message.id, outcome: outcome.kind, full: prepared.full, bytes }, 'report ingested');
+      if (outcome.kind === 'resync') {
+        conn.send({
+          type: 'error', code: 'resync', id: message.id,
+          message: `the server does not hold ${outcome.missing.join(', ')} with the hashes this delta names: send report ${message.id} whole`,
+        });
+        return 'ok';
+      }
       conn.send({ type: 'ack', id: message.id });
-      return;
+      return 'ok';
     }
     case 'command.ack': {
       if (!(await deps.commands.recordAck(deviceId, message.id))) {
         deps.log.info({ deviceId, commandId: message.id }, 'command.ack for a command not awaiting one');
       }
-      return;
+      return 'ok';
     }
     case 'command.result': {
       const outcome = await deps.commands.recordResult(deviceId, message.id, message.result);
       if (outcome === 'unknown-command') deps.log.warn({ deviceId, commandId: message.id }, 'command.result for a command this device does not have');
       conn.send({ type: 'ack', id: message.id });
-      return;
+      return 'ok';
     }
   }
 }

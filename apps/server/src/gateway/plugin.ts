@@ -4,15 +4,25 @@ import { CLOSE_CODES } from '@fleetmedic/protocol';
 import type { RawData, WebSocket } from 'ws';
 import { bearerToken, sha256Hex } from '../auth/secrets.js';
 import type { CommandService } from '../commands/service.js';
+import { IngestBatcher } from '../ingest/batcher.js';
 import type { PolicyStore } from '../policy/store.js';
 import { AgentConnection } from './connection.js';
 import { handleAgentMessage, type GatewayDeps } from './handlers.js';
 import type { ConnectionRegistry } from './registry.js';
+import { DeviceTouches, OnlineWriter } from './touches.js';
 
 /** Largest frame accepted from an agent, bytes: a snapshot with a big USB tree is well below. */
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
-/** lastSeenAt is written at most this often per device from messages and pongs, ms. */
-const TOUCH_EVERY_MS = 10_000;
+/** lastSeenAt from messages and pongs is written in one batch this often, ms. */
+const TOUCH_EVERY_MS = 5_000;
+/**
+ * Backpressure: above this many reports waiting for ingest, sockets that send one more stop
+ * being read (TCP pushes back on their agents) until the backlog is under INGEST_LOW_WATER.
+ * A whole report parsed in memory is ~100 KB: 20,000 Macs sending their first report at once
+ * would otherwise hold ~2 GB.
+ */
+const INGEST_HIGH_WATER = 2_000;
+const INGEST_LOW_WATER = 500;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -37,20 +47,27 @@ export interface GatewayOptions {
  */
 export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opts) => {
   const { registry, commands, policy, heartbeatSeconds } = opts;
-  const deps: GatewayDeps = { prisma: app.prisma, commands, policy, log: app.log };
+  const paused = new Set<WebSocket>();
+  const ingest = new IngestBatcher(app.prisma, {
+    policy: async () => (await policy.current()).policy,
+    onBacklog: (waiting) => {
+      if (waiting > INGEST_LOW_WATER || paused.size === 0) return;
+      for (const s of paused) s.resume();
+      paused.clear();
+    },
+  });
+  const online = new OnlineWriter(app.prisma);
+  const deps: GatewayDeps = { prisma: app.prisma, commands, policy, ingest, log: app.log };
+  // Ingest counters (batch sizes, fast path vs full ingest), for operators and the benchmark.
+  app.get('/api/v1/agent/ingest-stats', { preHandler: app.requireRole('viewer') }, async () => ({ ...ingest.stats, connections: registry.size }));
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
     const tracked = p.catch((err) => app.log.error({ err }, 'gateway background write failed')).finally(() => pending.delete(tracked));
     pending.add(tracked);
   };
-  const lastTouch = new WeakMap<AgentConnection, number>();
-  const touch = (conn: AgentConnection) => {
-    const now = Date.now();
-    if (now - (lastTouch.get(conn) ?? 0) < TOUCH_EVERY_MS) return;
-    lastTouch.set(conn, now);
-    // lastSeenAt only: `online` is written in the connection's own order (connect, then disconnect).
-    track(app.prisma.device.updateMany({ where: { id: conn.deviceId }, data: { lastSeenAt: new Date(now) } }));
-  };
+  const touches = new DeviceTouches(app.prisma, TOUCH_EVERY_MS, (err) => app.log.error({ err }, 'lastSeenAt update failed'));
+  // lastSeenAt only: `online` is written in the connection's own order (connect, then disconnect).
+  const touch = (conn: AgentConnection) => touches.touch(conn.deviceId);
 
   await app.register(websocket, {
     options: { maxPayload: MAX_FRAME_BYTES },
@@ -73,19 +90,24 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
   app.get('/api/v1/agent/ws', { websocket: true, onRequest: authenticateDevice }, (socket: WebSocket, request) => {
     const device = request.agentDevice!;
     const conn = new AgentConnection(device.id, socket);
-    const log = app.log.child({ deviceId: device.id, hostname: device.hostname });
+    // Made when something is logged, not kept per socket: 20,000 child loggers weigh tens of MB.
+    const log = () => app.log.child({ deviceId: device.id, hostname: device.hostname });
     registry.attach(conn)?.close(CLOSE_CODES.replaced, 'replaced by a newer connection of the same device');
-    log.info('agent connected');
+    log().info('agent connected');
 
     socket.on('message', (data: RawData, isBinary: boolean) => {
       touch(conn);
+      if (ingest.backlog > INGEST_HIGH_WATER && !paused.has(socket)) {
+        paused.add(socket);
+        socket.pause();
+      }
       const text = isBinary ? null : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
       track(conn.enqueue(async () => {
         const outcome = text === null
           ? (conn.send({ type: 'error', code: 'bad-message', message: 'binary frames are not accepted; send JSON text' }), 'bad')
           : await handleAgentMessage(deps, conn, text);
         if (outcome === 'bad' && conn.recordBadMessage()) {
-          log.warn('too many bad messages: closing');
+          log().warn('too many bad messages: closing');
           conn.close(CLOSE_CODES.badMessage, 'too many bad messages in a minute');
         }
       }));
@@ -95,24 +117,24 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
       touch(conn);
     });
     socket.on('close', (code: number) => {
-      log.info({ code }, 'agent disconnected');
+      paused.delete(socket);
+      log().info({ code }, 'agent disconnected');
       if (registry.detach(conn)) {
-        track(conn.idle().then(() => app.prisma.device.updateMany({ where: { id: device.id }, data: { online: false } })));
+        track(conn.idle().then(() => online.set(device.id, false)));
       }
     });
 
-    lastTouch.set(conn, Date.now());
     track(conn.enqueue(async () => {
-      await app.prisma.device.update({ where: { id: device.id }, data: { online: true, lastSeenAt: new Date() } });
+      await online.set(device.id, true);
       const sent = await commands.deliverPending(device.id, conn, { resend: true });
-      if (sent.length > 0) log.info({ commands: sent }, 'delivered queued commands at connect');
+      if (sent.length > 0) log().info({ commands: sent }, 'delivered queued commands at connect');
     }));
   });
 
   const heartbeat = setInterval(() => {
     for (const conn of registry.all()) {
       if (!conn.open) continue; // closing: its close handler cleans up
-      if (!conn.alive) {
+      if (!conn.alive && !paused.has(conn.socket)) {
         app.log.warn({ deviceId: conn.deviceId }, 'agent missed a heartbeat: terminating its socket');
         conn.socket.terminate();
         continue;
@@ -125,6 +147,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
 
   app.addHook('onClose', async () => {
     clearInterval(heartbeat);
+    await touches.close();
     // Forget the sockets first, so their close handlers write nothing once the database may be gone.
     const conns = registry.clear();
     for (const conn of conns) conn.socket.terminate();

@@ -1,10 +1,13 @@
-import { DEFAULT_POLICY } from '@fleetmedic/protocol';
+import { DEFAULT_POLICY, type DeltaReportMessage, type Snapshot } from '@fleetmedic/protocol';
+import { sectionHashes } from '@fleetmedic/protocol/hash';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../auth/secrets.js';
 import { buildSnapshot, type SnapshotOptions } from '../testing/snapshots.js';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { canonicalJson, contentHash } from './canonical-json.js';
+import { IngestBatcher } from './batcher.js';
 import { ingestReport } from './ingest.js';
+import { InvalidReportError, prepareReport, prepareSnapshot } from './prepare.js';
 
 let db: TestDatabase;
 beforeAll(async () => { db = await openTestDatabase(); });
@@ -51,7 +54,8 @@ describe('findings lifecycle', () => {
     const opened = await finding(deviceId);
     expect(opened).toMatchObject({ ruleId: 'tcc.camera.denied', state: 'open', severity: 'critical', resolvedAt: null });
 
-    expect(await report({ zoomCamera: 'denied' })).toMatchObject({ kind: 'stored', changedSections: [], findings: { opened: 0, open: 1 } });
+    // Same facts, same policy: nothing to diagnose again.
+    expect(await report({ zoomCamera: 'denied' })).toEqual({ kind: 'unchanged' });
     const still = await finding(deviceId);
     expect(still.lastSeenAt.getTime()).toBeGreaterThanOrEqual(opened.lastSeenAt.getTime());
     expect(still.firstSeenAt).toEqual(opened.firstSeenAt);
@@ -160,5 +164,89 @@ describe('exactly once, newest wins', () => {
     });
     const rows = await db.prisma.finding.findMany({ where: { deviceId } });
     expect(rows.map((r) => [r.ruleId, r.state])).toEqual([['zoom.outdated', 'open']]);
+  });
+});
+
+/** The delta an agent would send for `snapshot` when `base` is its last acked report. */
+function deltaOf(id: string, snapshot: Snapshot, base: Snapshot): DeltaReportMessage {
+  const hashes = sectionHashes(snapshot.sections);
+  const was = sectionHashes(base.sections);
+  const sections = Object.fromEntries(Object.entries(snapshot.sections).filter(([name]) => hashes[name as keyof typeof hashes] !== was[name as keyof typeof was]));
+  const { sections: _all, ...rest } = snapshot;
+  return { type: 'report', id, delta: { ...rest, hashes, sections } };
+}
+
+describe('delta reports', () => {
+  it('merges a delta with the stored sections and writes a SectionChange for the changed section only', async () => {
+    const deviceId = await newDevice();
+    const first = buildSnapshot({ collectedAt: '2026-03-01T10:00:00.000Z', zoomCamera: 'denied' });
+    await ingestReport(db.prisma, { deviceId, reportId: 'delta-0001', snapshot: first, policy: DEFAULT_POLICY });
+    const second = buildSnapshot({ collectedAt: '2026-03-01T10:15:00.000Z', zoomCamera: 'allowed' });
+    const message = deltaOf('delta-0002', second, first);
+    expect(Object.keys(message.delta.sections)).toEqual(['tcc']);
+    const outcome = await ingestReport(db.prisma, { deviceId, report: prepareReport(message), policy: DEFAULT_POLICY });
+    expect(outcome).toMatchObject({ kind: 'stored', changedSections: ['tcc'], health: 'healthy', findings: { resolved: 1, open: 0 } });
+    const states = await db.prisma.sectionState.findMany({ where: { deviceId } });
+    expect(Object.fromEntries(states.map((s) => [s.section, s.hash]))).toEqual(sectionHashes(second.sections));
+    expect((await db.prisma.sectionChange.findMany({ where: { deviceId, reportId: 'delta-0002' } })).map((c) => c.section)).toEqual(['tcc']);
+  });
+
+  it('answers resync and writes nothing when a section named by hash only is not stored with that hash', async () => {
+    const deviceId = await newDevice();
+    const first = buildSnapshot({ collectedAt: '2026-03-02T10:00:00.000Z' });
+    await ingestReport(db.prisma, { deviceId, reportId: 'resync-0001', snapshot: first, policy: DEFAULT_POLICY });
+    // A restore from before the first report: the usb state is gone.
+    await db.prisma.sectionState.delete({ where: { deviceId_section: { deviceId, section: 'usb' } } });
+    const second = buildSnapshot({ collectedAt: '2026-03-02T10:15:00.000Z', batteryPercent: 12 });
+    const outcome = await ingestReport(db.prisma, { deviceId, report: prepareReport(deltaOf('resync-0002', second, first)), policy: DEFAULT_POLICY });
+    expect(outcome).toEqual({ kind: 'resync', missing: ['usb'] });
+    expect(await db.prisma.report.count({ where: { deviceId, id: 'resync-0002' } })).toBe(0);
+    // The agent sends it whole: stored.
+    expect(await ingestReport(db.prisma, { deviceId, report: prepareSnapshot('resync-0002', second), policy: DEFAULT_POLICY })).toMatchObject({ kind: 'stored' });
+  });
+
+  it('refuses a delta whose section content does not match its claimed hash', () => {
+    const first = buildSnapshot();
+    const message = deltaOf('bad-hash-0001', buildSnapshot({ batteryPercent: 3 }), first);
+    message.delta.hashes.power = message.delta.hashes.os;
+    expect(() => prepareReport(message)).toThrow(InvalidReportError);
+  });
+});
+
+describe('IngestBatcher', () => {
+  it('stores unchanged reports of many devices through one fast-path statement, and changed ones through the full ingest', async () => {
+    const devices = await Promise.all(Array.from({ length: 30 }, () => newDevice()));
+    const base = buildSnapshot({ collectedAt: '2026-04-01T10:00:00.000Z' });
+    for (const deviceId of devices) await ingestReport(db.prisma, { deviceId, reportId: 'batch-0001', snapshot: base, policy: DEFAULT_POLICY });
+    const batcher = new IngestBatcher(db.prisma, { policy: async () => DEFAULT_POLICY, concurrency: 1 });
+    const later = buildSnapshot({ collectedAt: '2026-04-01T10:15:00.000Z' });
+    const changed = buildSnapshot({ collectedAt: '2026-04-01T10:15:00.000Z', zoomCamera: 'denied' });
+    const outcomes = await Promise.all(devices.map((deviceId, i) =>
+      batcher.submit(deviceId, prepareReport(deltaOf('batch-0002', i === 0 ? changed : later, base)))));
+    expect(outcomes[0]).toMatchObject({ kind: 'stored', changedSections: ['tcc'] });
+    expect(outcomes.slice(1).every((o) => o.kind === 'unchanged')).toBe(true);
+    // The first submit went alone (nothing in flight), the other 29 waited and went together.
+    expect(batcher.stats).toMatchObject({ batches: 2, reports: 30, unchanged: 29, full: 1, maxBatch: 29, deltaMessages: 30 });
+    expect(await db.prisma.report.count({ where: { deviceId: { in: devices }, id: 'batch-0002' } })).toBe(30);
+    const d = await db.prisma.device.findUniqueOrThrow({ where: { id: devices[5]! } });
+    expect(d.lastCollectedAt?.toISOString()).toBe('2026-04-01T10:15:00.000Z');
+    expect(d.lastReportAt).toBeInstanceOf(Date);
+
+    // Sent again (the ack was lost): duplicates, nothing written twice.
+    const again = await Promise.all(devices.slice(1).map((deviceId) => batcher.submit(deviceId, prepareReport(deltaOf('batch-0002', later, base)))));
+    expect(again.every((o) => o.kind === 'duplicate')).toBe(true);
+    expect(await db.prisma.report.count({ where: { deviceId: { in: devices }, id: 'batch-0002' } })).toBe(30);
+  });
+
+  it('a policy change sends every device through the full ingest once', async () => {
+    const deviceId = await newDevice();
+    const base = buildSnapshot({ collectedAt: '2026-05-01T10:00:00.000Z' });
+    let policy = DEFAULT_POLICY;
+    const batcher = new IngestBatcher(db.prisma, { policy: async () => policy });
+    await batcher.submit(deviceId, prepareSnapshot('policy-b-0001', base));
+    expect(await batcher.submit(deviceId, prepareReport(deltaOf('policy-b-0002', { ...base, collectedAt: '2026-05-01T10:15:00.000Z' }, base)))).toEqual({ kind: 'unchanged' });
+    policy = { ...DEFAULT_POLICY, minZoomVersion: '6.4.0' };
+    expect(await batcher.submit(deviceId, prepareReport(deltaOf('policy-b-0003', { ...base, collectedAt: '2026-05-01T10:30:00.000Z' }, base)))).toMatchObject({ kind: 'stored', changedSections: [] });
+    expect((await db.prisma.finding.findMany({ where: { deviceId } })).map((f) => f.ruleId)).toEqual(['zoom.outdated']);
   });
 });

@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Finding, SectionName, Snapshot, TccDatabase } from '@fleetmedic/protocol';
 import { RULES, type Diagnosis } from '@fleetmedic/diagnosis';
-import type { Finding as FindingRow, Prisma } from '../generated/prisma/client.js';
 
 /** Finding states stored in Finding.state. */
 export type FindingState = 'open' | 'awaiting-consent' | 'resolved';
@@ -12,6 +12,47 @@ export interface ReconcileOutcome {
   awaitingConsent: number;
   /** findings in state open after this report, including those kept because their section could not be judged (Device.openFindings) */
   open: number;
+}
+
+/** A Finding row as stored (the columns reconcile reads and writes). */
+export interface FindingRow {
+  id: string;
+  deviceId: string;
+  ruleId: string;
+  key: string;
+  severity: string;
+  title: string;
+  evidence: unknown;
+  remedy: unknown;
+  state: string;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  resolvedAt: Date | null;
+}
+
+/** A FindingTransition row to insert. */
+export interface TransitionRow {
+  deviceId: string;
+  findingId: string;
+  ruleId: string;
+  key: string;
+  fromState: string | null;
+  toState: FindingState;
+  at: Date;
+  reportId: string;
+}
+
+/** A succeeded tcc.reset of the device: its params and when it finished. */
+export interface ResetDone {
+  params: unknown;
+  finishedAt: Date | null;
+}
+
+/** What reconciling one report changes: whole Finding rows to upsert, transitions to insert, counts. */
+export interface ReconcilePlan {
+  upserts: FindingRow[];
+  transitions: TransitionRow[];
+  outcome: ReconcileOutcome;
 }
 
 const RULE_SECTIONS = new Map<string, readonly SectionName[]>(RULES.map((r) => [r.id, r.sections]));
@@ -48,8 +89,17 @@ function resetOf(row: FindingRow): { service: string; bundleId: string } | null 
 }
 
 /**
- * Reconciles the stored findings of a device with one report's diagnosis, writing a
- * FindingTransition for every state change:
+ * True when planning needs the device's succeeded tcc.reset commands: an open finding with a
+ * tcc.reset remedy is gone from this diagnosis.
+ */
+export function needsResets(stored: FindingRow[], diagnosis: Diagnosis): boolean {
+  const present = new Set(diagnosis.findings.map((f) => f.key));
+  return stored.some((f) => !present.has(f.key) && f.state === 'open' && resetOf(f) !== null);
+}
+
+/**
+ * Plans the reconciliation of a device's stored findings with one report's diagnosis (pure: the
+ * caller writes the plan), with a FindingTransition for every state change:
  * - a finding not stored (or stored resolved / awaiting-consent) -> open;
  * - still present -> lastSeenAt, evidence and remedy refreshed;
  * - gone -> resolved with resolvedAt, except:
@@ -58,49 +108,47 @@ function resetOf(row: FindingRow): { service: string; bundleId: string } | null 
  *   - a tcc.* finding whose `access` row is gone and whose `tcc.reset` succeeded since the finding
  *     was last seen -> awaiting-consent: the row no longer exists, so Zoom will prompt the user;
  *     it is resolved once the row comes back allowed (and opens again if it comes back denied).
+ * `resets`: the device's succeeded tcc.reset commands (needed only when needsResets says so).
  */
-export async function reconcileFindings(
-  tx: Prisma.TransactionClient,
-  input: { deviceId: string; reportId: string; snapshot: Snapshot; diagnosis: Diagnosis; now: Date },
-): Promise<ReconcileOutcome> {
-  const { deviceId, reportId, snapshot, diagnosis, now } = input;
-  const stored = await tx.finding.findMany({ where: { deviceId } });
+export function planReconcile(input: {
+  deviceId: string; reportId: string; snapshot: Snapshot; diagnosis: Diagnosis; stored: FindingRow[]; resets: ResetDone[]; now: Date;
+}): ReconcilePlan {
+  const { deviceId, reportId, snapshot, diagnosis, stored, resets, now } = input;
   const byKey = new Map(stored.map((f) => [f.key, f]));
-  const out: ReconcileOutcome = { opened: 0, resolved: 0, awaitingConsent: 0, open: 0 };
-  const transition = (row: { id: string; ruleId: string; key: string }, fromState: string | null, toState: FindingState) =>
-    tx.findingTransition.create({ data: { deviceId, findingId: row.id, ruleId: row.ruleId, key: row.key, fromState, toState, at: now, reportId } });
+  const outcome: ReconcileOutcome = { opened: 0, resolved: 0, awaitingConsent: 0, open: 0 };
+  const upserts: FindingRow[] = [];
+  const transitions: TransitionRow[] = [];
+  const transition = (row: FindingRow, fromState: string | null, toState: FindingState) =>
+    transitions.push({ deviceId, findingId: row.id, ruleId: row.ruleId, key: row.key, fromState, toState, at: now, reportId });
 
   const present = new Set<string>();
   for (const f of diagnosis.findings) {
     present.add(f.key);
-    out.open += 1;
+    outcome.open += 1;
     const row = byKey.get(f.key);
     const fields = findingFields(f);
     if (!row) {
-      const created = await tx.finding.create({ data: { deviceId, ...fields, state: 'open', firstSeenAt: now, lastSeenAt: now } });
-      await transition(created, null, 'open');
-      out.opened += 1;
+      const created: FindingRow = { id: randomUUID(), deviceId, ...fields, state: 'open', firstSeenAt: now, lastSeenAt: now, resolvedAt: null };
+      upserts.push(created);
+      transition(created, null, 'open');
+      outcome.opened += 1;
     } else if (row.state === 'open') {
-      await tx.finding.update({ where: { id: row.id }, data: { ...fields, lastSeenAt: now } });
+      upserts.push({ ...row, ...fields, lastSeenAt: now });
     } else {
-      await tx.finding.update({ where: { id: row.id }, data: { ...fields, state: 'open', firstSeenAt: now, lastSeenAt: now, resolvedAt: null } });
-      await transition(row, row.state, 'open');
-      out.opened += 1;
+      upserts.push({ ...row, ...fields, state: 'open', firstSeenAt: now, lastSeenAt: now, resolvedAt: null });
+      transition(row, row.state, 'open');
+      outcome.opened += 1;
     }
   }
 
   const unknown = new Set<string>(diagnosis.unknown);
-  const gone = stored.filter((f) => !present.has(f.key) && f.state !== 'resolved');
-  const resets = gone.some((f) => f.state === 'open' && resetOf(f))
-    ? await tx.command.findMany({ where: { deviceId, type: 'tcc.reset', status: 'succeeded' }, select: { params: true, finishedAt: true } })
-    : [];
-
-  for (const row of gone) {
+  for (const row of stored) {
+    if (present.has(row.key) || row.state === 'resolved') continue;
     const cannotJudge = (RULE_SECTIONS.get(row.ruleId) ?? []).some((s) => unknown.has(s));
     const subject = tccSubject(row);
     const db = subject ? readableTccDb(snapshot, subject.path) : null;
     if (cannotJudge || (subject && !db)) {
-      if (row.state === 'open') out.open += 1; // unchanged, still counts
+      if (row.state === 'open') outcome.open += 1; // unchanged, still counts
       continue;
     }
     const entryNow = subject && db ? db.entries.find((e) => e.service === subject.service && e.client === subject.client) : undefined;
@@ -116,24 +164,14 @@ export async function reconcileFindings(
       });
       if (resetSince) next = 'awaiting-consent';
     }
-    await tx.finding.update({
-      where: { id: row.id },
-      data: next === 'resolved' ? { state: 'resolved', resolvedAt: now } : { state: next },
-    });
-    await transition(row, row.state, next);
-    if (next === 'resolved') out.resolved += 1;
-    else out.awaitingConsent += 1;
+    upserts.push(next === 'resolved' ? { ...row, state: 'resolved', resolvedAt: now } : { ...row, state: next });
+    transition(row, row.state, next);
+    if (next === 'resolved') outcome.resolved += 1;
+    else outcome.awaitingConsent += 1;
   }
-  return out;
+  return { upserts, transitions, outcome };
 }
 
 function findingFields(f: Finding) {
-  return {
-    ruleId: f.id,
-    key: f.key,
-    severity: f.severity,
-    title: f.title,
-    evidence: f.evidence as unknown as Prisma.InputJsonValue,
-    remedy: f.remedy as unknown as Prisma.InputJsonValue,
-  };
+  return { ruleId: f.id, key: f.key, severity: f.severity, title: f.title, evidence: f.evidence as unknown, remedy: f.remedy as unknown };
 }

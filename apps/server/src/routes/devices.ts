@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { FINDING_IDS } from '@fleetmedic/protocol';
 import Type from 'typebox';
-import type { Prisma } from '../generated/prisma/client.js';
-import { ErrorBody, badRequest, notFound } from '../errors.js';
-import { CommandView, DeviceView, FindingView, HealthSchema, commandView, deviceView, findingView } from './views.js';
+import { ErrorBody, notFound } from '../errors.js';
+import { DeviceFilterFields, deviceFilterWhere } from './device-filter.js';
+import { CommandView, DeviceView, FindingView, commandView, deviceView, findingView } from './views.js';
 
 const SORTS = ['hostname', '-hostname', 'lastSeenAt', '-lastSeenAt', 'openFindings', '-openFindings', 'health', '-health', 'enrolledAt', '-enrolledAt'] as const;
 const SEVERITY_ORDER = ['critical', 'warning', 'info'];
@@ -12,10 +11,7 @@ const DeviceParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
 const ListQuery = Type.Object({
-  search: Type.Optional(Type.String({ maxLength: 200, description: 'part of hostname, serial number or console user (case-insensitive)' })),
-  finding: Type.Optional(Type.String({ maxLength: 100, description: 'finding (rule) id with an open finding, e.g. tcc.camera.denied' })),
-  health: Type.Optional(HealthSchema),
-  online: Type.Optional(Type.Boolean()),
+  ...DeviceFilterFields,
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   cursor: Type.Optional(Type.String({ format: 'uuid', description: 'nextCursor of the previous page' })),
   sort: Type.Optional(Type.Union(SORTS.map((s) => Type.Literal(s)), { description: 'field, "-" prefix for descending; default hostname' })),
@@ -40,19 +36,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { querystring: ListQuery, response: { 200: Type.Object({ devices: Type.Array(DeviceView), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors } },
   }, async (request) => {
     const q = request.query;
-    if (q.finding && !(FINDING_IDS as readonly string[]).includes(q.finding)) {
-      throw badRequest(`unknown finding id "${q.finding}"; known: ${FINDING_IDS.join(', ')}`);
-    }
     const now = cutoff();
-    const and: Prisma.DeviceWhereInput[] = [];
-    if (q.search) {
-      const contains = { contains: q.search, mode: 'insensitive' as const };
-      and.push({ OR: [{ hostname: contains }, { serialNumber: contains }, { consoleUser: contains }] });
-    }
-    if (q.finding) and.push({ findings: { some: { ruleId: q.finding, state: 'open' } } });
-    if (q.health) and.push({ health: q.health });
-    if (q.online === true) and.push({ online: true, lastSeenAt: { gte: now } });
-    if (q.online === false) and.push({ OR: [{ online: false }, { lastSeenAt: null }, { lastSeenAt: { lt: now } }] });
+    const and = deviceFilterWhere(q, now);
     const sort = q.sort ?? 'hostname';
     const field = sort.replace(/^-/, '') as 'hostname' | 'lastSeenAt' | 'openFindings' | 'health' | 'enrolledAt';
     const direction = sort.startsWith('-') ? 'desc' : 'asc';

@@ -1,0 +1,93 @@
+import { SECTION_NAMES, type FullReportMessage, type ReportMessage, type Sections } from '@fleetmedic/protocol';
+import { contentHash, type SectionHashMap } from '@fleetmedic/protocol/hash';
+import type { AckedSections, AckedSectionsStore } from './acked.js';
+
+/** Sent-but-unacked reports whose hashes are remembered (the outbox keeps at most 200 by default). */
+const MAX_UNACKED = 1000;
+
+/** How a report went on the wire: whole, or as a delta carrying `sections` of the six. */
+export interface WireReport {
+  message: ReportMessage;
+  /** the sections whose content is in the message (all six when whole) */
+  sections: (keyof Sections)[];
+  full: boolean;
+}
+
+/**
+ * Cuts reports into deltas (protocol DeltaReportMessage): every section's content hash, and only
+ * the sections whose hash differs from the newest report the server has ACKED. Reports are kept
+ * whole in the outbox and cut at send time, so a resend after a reconnect is cut against what
+ * the server has acked by then. The acked base is kept by an AckedSectionsStore (a file in the
+ * agent's state folder). Used by the agent daemon and by the fleet simulator.
+ */
+export class DeltaReporter {
+  /** hashes of the reports sent and not yet acked, by report id */
+  private readonly sent = new Map<string, { collectedAt: string; hashes: SectionHashMap }>();
+
+  private constructor(
+    private readonly store: AckedSectionsStore,
+    private base: AckedSections | null,
+    private readonly hash: (section: unknown) => string,
+  ) {}
+
+  /**
+   * `hash` defaults to the protocol's contentHash; the fleet simulator passes one that remembers
+   * the hash of each (never mutated) section object it shares between thousands of Macs.
+   */
+  static async open(store: AckedSectionsStore, opts: { hash?: (section: unknown) => string } = {}): Promise<DeltaReporter> {
+    return new DeltaReporter(store, await store.load(), opts.hash ?? contentHash);
+  }
+
+  /** The acked base (null: the next report goes whole). */
+  get acked(): AckedSections | null {
+    return this.base;
+  }
+
+  /** The message to send for a whole report: a delta against the acked base, or the report itself when there is none. */
+  wire(report: FullReportMessage): WireReport {
+    const { snapshot } = report;
+    const hashes = this.hashesOf(report);
+    if (!this.base) return { message: report, sections: [...SECTION_NAMES], full: true };
+    const base = this.base.hashes;
+    const changed: Partial<Sections> = {};
+    const names: (keyof Sections)[] = [];
+    for (const name of SECTION_NAMES) {
+      if (base[name] === hashes[name]) continue;
+      (changed as Record<string, unknown>)[name] = snapshot.sections[name];
+      names.push(name);
+    }
+    const { sections: _all, ...rest } = snapshot;
+    return { message: { type: 'report', id: report.id, delta: { ...rest, hashes, sections: changed } }, sections: names, full: false };
+  }
+
+  /**
+   * The server acked report `id`: its hashes become the base, unless the base is already a report
+   * collected later. An id this reporter did not send (a command result's ack) changes nothing.
+   */
+  async ackedReport(id: string): Promise<boolean> {
+    const entry = this.sent.get(id);
+    if (!entry) return false;
+    this.sent.delete(id);
+    if (this.base && Date.parse(this.base.collectedAt) > Date.parse(entry.collectedAt)) return true;
+    this.base = { reportId: id, collectedAt: entry.collectedAt, hashes: entry.hashes };
+    await this.store.save(this.base);
+    return true;
+  }
+
+  /** The server lacks the base (error code `resync`): forget it, so the caller's resend of that report goes whole. */
+  async resync(): Promise<void> {
+    this.base = null;
+    await this.store.save(null);
+  }
+
+  private hashesOf(report: FullReportMessage): SectionHashMap {
+    const known = this.sent.get(report.id);
+    if (known) return known.hashes;
+    const hashes = {} as SectionHashMap;
+    for (const name of SECTION_NAMES) hashes[name] = this.hash(report.snapshot.sections[name]);
+    this.sent.set(report.id, { collectedAt: report.snapshot.collectedAt, hashes });
+    // Reports the outbox dropped are never acked: keep the map as bounded as the outbox.
+    if (this.sent.size > MAX_UNACKED) this.sent.delete(this.sent.keys().next().value!);
+    return hashes;
+  }
+}

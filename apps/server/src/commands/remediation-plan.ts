@@ -1,0 +1,91 @@
+import type { Action } from '@fleetmedic/protocol';
+import type { Prisma } from '../generated/prisma/client.js';
+import { deviceFilterWhere, type DeviceFilter } from '../routes/device-filter.js';
+import { checkActionInput } from './action-check.js';
+
+/** A Mac a bulk remediation will send a command to: the remedy action of its open finding. */
+export interface RemediationTarget {
+  deviceId: string;
+  hostname: string;
+  /** the finding's key, e.g. tcc.camera.denied:us.zoom.xos */
+  findingKey: string;
+  action: Action;
+}
+
+/** A Mac with the finding that gets no command, and why (e.g. the finding comes from an MDM policy). */
+export interface SkippedDevice {
+  deviceId: string;
+  hostname: string;
+  findingKey: string;
+  reason: string;
+}
+
+/** What a bulk remediation would do: targets (hostname order) and skipped devices. */
+export interface RemediationPlan {
+  findingId: string;
+  targets: RemediationTarget[];
+  skipped: SkippedDevice[];
+}
+
+/** Statuses of a command still on its way: a second identical command would only queue behind it. */
+const IN_FLIGHT = ['queued', 'sent', 'acknowledged'];
+
+/** Action identity: type and parameters, key order ignored. */
+const actionKey = (a: { type: string; params: unknown }) =>
+  JSON.stringify([a.type, Object.entries((a.params ?? {}) as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y))]);
+
+/**
+ * Which Macs a "remediate `findingId` everywhere" would touch: every device matching `filter`
+ * (the device-list filters) with an OPEN finding of that id gets the finding's own remedy action
+ * (per device: the rule chose it from that Mac's facts), one command per distinct action. Skipped,
+ * with the reason: findings without an automatic remedy (an MDM policy, auth_reason 6: only the
+ * profile can change it — the remedy summary says so), a stored remedy that is not a valid action
+ * any more, and Macs that already have the same action queued, sent or acknowledged.
+ * `onlineCutoff`: see deviceFilterWhere. `db`: a client or an open transaction.
+ */
+export async function planRemediation(
+  db: Prisma.TransactionClient,
+  findingId: string,
+  filter: DeviceFilter,
+  onlineCutoff: Date,
+): Promise<RemediationPlan> {
+  const devices = await db.device.findMany({
+    where: { AND: [...deviceFilterWhere(filter, onlineCutoff), { findings: { some: { ruleId: findingId, state: 'open' } } }] },
+    orderBy: [{ hostname: 'asc' }, { id: 'asc' }],
+    select: {
+      id: true,
+      hostname: true,
+      findings: { where: { ruleId: findingId, state: 'open' }, orderBy: { key: 'asc' }, select: { key: true, remedy: true } },
+      commands: { where: { status: { in: IN_FLIGHT } }, select: { id: true, type: true, params: true, status: true } },
+    },
+  });
+  const plan: RemediationPlan = { findingId, targets: [], skipped: [] };
+  for (const device of devices) {
+    const base = { deviceId: device.id, hostname: device.hostname };
+    const inFlight = new Map(device.commands.map((c) => [actionKey(c), c]));
+    const planned = new Set<string>();
+    for (const finding of device.findings) {
+      const remedy = (finding.remedy ?? {}) as { summary?: string; action?: unknown };
+      const skip = (reason: string) => plan.skipped.push({ ...base, findingKey: finding.key, reason });
+      if (remedy.action === undefined || remedy.action === null) {
+        skip(`no automatic remedy for this finding: ${remedy.summary ?? 'the rule offers none'}`);
+        continue;
+      }
+      const checked = checkActionInput(remedy.action);
+      if (!checked.ok) {
+        skip(`the stored remedy is not a valid action: ${checked.errors.join('; ')}`);
+        continue;
+      }
+      const key = actionKey(checked.value);
+      const pending = inFlight.get(key);
+      if (pending) {
+        skip(`command ${pending.id} with the same action (${checked.value.type}) is already ${pending.status}`);
+        continue;
+      }
+      if (planned.has(key)) continue; // two findings, one fix: one command
+      planned.add(key);
+      plan.targets.push({ ...base, findingKey: finding.key, action: checked.value });
+    }
+  }
+  return plan;
+}

@@ -1,0 +1,92 @@
+import type { PrismaClient } from '../generated/prisma/client.js';
+
+/** Most device ids per UPDATE. */
+const CHUNK = 5_000;
+
+/**
+ * Device.lastSeenAt from messages and pongs, written in batches: ids seen since the last flush
+ * get one `UPDATE ... WHERE id IN (...)` every `everyMs`, instead of one statement per device
+ * per heartbeat (20,000 sockets pinged every 30 s would be ~670 single-row updates a second).
+ */
+export class DeviceTouches {
+  private seen = new Set<string>();
+  private readonly timer: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly prisma: PrismaClient, everyMs: number, private readonly onError: (err: unknown) => void) {
+    this.timer = setInterval(() => void this.flush(), everyMs);
+    this.timer.unref();
+  }
+
+  /** The device gave a sign of life now. */
+  touch(deviceId: string): void {
+    this.seen.add(deviceId);
+  }
+
+  /** Writes the pending touches (one statement per CHUNK ids); resolves when written. */
+  flush(): Promise<void> {
+    const ids = [...this.seen];
+    this.seen = new Set();
+    if (ids.length === 0) return this.flushing;
+    const at = new Date();
+    this.flushing = this.flushing.then(async () => {
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        await this.prisma.device.updateMany({ where: { id: { in: ids.slice(i, i + CHUNK) } }, data: { lastSeenAt: at } }).catch(this.onError);
+      }
+    });
+    return this.flushing;
+  }
+
+  /** Stops the timer after writing what is pending. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+}
+
+/**
+ * Device.online written by group commit: connects and disconnects that arrive while a write is
+ * in flight go together in the next one (one UPDATE, one commit for a reconnect storm of
+ * thousands of Macs instead of one each). `set` resolves once its value is committed; within a
+ * batch the last value given for a device wins, and batches commit in order.
+ */
+export class OnlineWriter {
+  private queue = new Map<string, { online: boolean; done: Array<{ resolve: () => void; reject: (e: unknown) => void }> }>();
+  private writing: Promise<void> | null = null;
+
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /** Marks `deviceId` online (connect) or offline (disconnect), with lastSeenAt now. */
+  set(deviceId: string, online: boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const entry = this.queue.get(deviceId);
+      if (entry) {
+        entry.online = online;
+        entry.done.push({ resolve, reject });
+      } else {
+        this.queue.set(deviceId, { online, done: [{ resolve, reject }] });
+      }
+      this.writing ??= this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.size > 0) {
+      const batch = this.queue;
+      this.queue = new Map();
+      const rows = [...batch].map(([id, e]) => ({ id, online: e.online }));
+      try {
+        for (let i = 0; i < rows.length; i += CHUNK) {
+          await this.prisma.$executeRawUnsafe(
+            `UPDATE "Device" d SET online = t.online, "lastSeenAt" = $2::timestamp(3)
+             FROM json_to_recordset($1::json) AS t(id uuid, online boolean) WHERE d.id = t.id`,
+            JSON.stringify(rows.slice(i, i + CHUNK)), new Date().toISOString());
+        }
+        for (const e of batch.values()) for (const d of e.done) d.resolve();
+      } catch (err) {
+        for (const e of batch.values()) for (const d of e.done) d.reject(err);
+      }
+    }
+    this.writing = null;
+  }
+}

@@ -1,0 +1,77 @@
+import { SECTION_NAMES, type HostFacts, type ReportMessage, type SectionName, type Sections, type Snapshot } from '@fleetmedic/protocol';
+import { contentHash, sectionHashes, type SectionHashMap } from '@fleetmedic/protocol/hash';
+
+/**
+ * A validated report, whole or delta, in one shape: every section's content hash, and the content
+ * of the sections that came with it (all six for a whole snapshot).
+ */
+export interface PreparedReport {
+  reportId: string;
+  collectedAt: Date;
+  host: HostFacts;
+  agentVersion: string;
+  /** all six section hashes (sha256 hex of canonical JSON) */
+  hashes: SectionHashMap;
+  /** the sections whose content the report carries */
+  sections: Partial<Sections>;
+  /** true when the message carried a whole snapshot (`snapshot`), false for a delta (`delta`) */
+  full: boolean;
+  /** bytes of the message text, when known (for the ingest counters) */
+  bytes?: number;
+}
+
+/** A delta whose section content does not match the hash it claims: refused as `invalid-report`. */
+export class InvalidReportError extends Error {
+  override name = 'InvalidReportError';
+}
+
+/** From a whole snapshot: hashes computed here. */
+export function prepareSnapshot(reportId: string, snapshot: Snapshot): PreparedReport {
+  return {
+    reportId,
+    collectedAt: new Date(snapshot.collectedAt),
+    host: snapshot.host,
+    agentVersion: snapshot.agentVersion,
+    hashes: sectionHashes(snapshot.sections),
+    sections: snapshot.sections,
+    full: true,
+  };
+}
+
+/**
+ * From a report message already validated against the protocol's ReportMessage. The content of
+ * every section a delta carries is hashed again and must match its claimed hash (else
+ * InvalidReportError), so stored hashes always describe stored content.
+ */
+export function prepareReport(message: ReportMessage, bytes?: number): PreparedReport {
+  if ('snapshot' in message) return { ...prepareSnapshot(message.id, message.snapshot), bytes };
+  const { delta } = message;
+  for (const name of SECTION_NAMES) {
+    const section = delta.sections[name];
+    if (section === undefined) continue;
+    if (contentHash(section) !== delta.hashes[name]) {
+      throw new InvalidReportError(`section ${name}: content does not match hashes.${name}`);
+    }
+  }
+  return {
+    reportId: message.id,
+    collectedAt: new Date(delta.collectedAt),
+    host: delta.host,
+    agentVersion: delta.agentVersion,
+    hashes: delta.hashes,
+    sections: delta.sections,
+    full: false,
+    bytes,
+  };
+}
+
+/** Sections a report names by hash only (their content must come from the stored state). */
+export const omittedSections = (r: PreparedReport): SectionName[] => SECTION_NAMES.filter((n) => r.sections[n] === undefined);
+
+/**
+ * Device.stateHash: what a stored diagnosis was made from — the policy (its hash), the host facts
+ * and the six section hashes. A report with the same fingerprint would change nothing but times.
+ */
+export function stateFingerprint(r: Pick<PreparedReport, 'hashes' | 'host'>, policyHash: string): string {
+  return contentHash([policyHash, r.host, SECTION_NAMES.map((n) => r.hashes[n])]);
+}

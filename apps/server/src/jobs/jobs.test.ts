@@ -1,0 +1,196 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp } from '../testing/harness.js';
+import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
+import { commandExpiryJob } from './command-expiry.js';
+import { offlineDetectionJob } from './offline-detection.js';
+import { retentionJob } from './retention.js';
+import { DUE_FRACTION, JobScheduler, jobLockKey, runExclusive, type ScheduledJob } from './scheduler.js';
+
+let db: TestDatabase;
+const log = pino({ level: 'silent' });
+const NOW = new Date('2026-06-01T12:00:00.000Z');
+const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000);
+const DAY = 86_400;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+afterAll(async () => {
+  await db?.cleanup();
+});
+
+async function device(data: { online?: boolean; lastSeenAt?: Date | null; hostname?: string } = {}) {
+  return db.prisma.device.create({
+    data: { hostname: data.hostname ?? 'dave-mbp', architecture: 'arm64', platform: 'darwin', tokenHash: randomBytes(32).toString('hex'), online: data.online ?? false, lastSeenAt: data.lastSeenAt ?? null },
+  });
+}
+
+async function command(deviceId: string, status: string, expiresAt: Date) {
+  return db.prisma.command.create({
+    data: { id: randomUUID(), deviceId, type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' }, status, createdBy: 'test', expiresAt },
+  });
+}
+
+describe('offline detection', () => {
+  it('marks online devices silent for longer than offlineAfterSeconds offline, and records the run', async () => {
+    const stale = await device({ online: true, lastSeenAt: ago(200) });
+    const fresh = await device({ online: true, lastSeenAt: ago(20) });
+    const neverSeen = await device({ online: true, lastSeenAt: null });
+    const alreadyOff = await device({ online: false, lastSeenAt: ago(5000) });
+    const job = offlineDetectionJob(90, 30);
+    const outcome = await runExclusive(db.prisma, job, 'instance-a', { now: NOW, force: true });
+    expect(outcome).toMatchObject({ job: 'offline-detection', ran: true, result: { offline: 2 } });
+    const rows = await db.prisma.device.findMany({ where: { id: { in: [stale.id, fresh.id, neverSeen.id, alreadyOff.id] } } });
+    const online = Object.fromEntries(rows.map((d) => [d.id, d.online]));
+    expect(online).toEqual({ [stale.id]: false, [fresh.id]: true, [neverSeen.id]: false, [alreadyOff.id]: false });
+    const run = await db.prisma.jobRun.findUniqueOrThrow({ where: { name: 'offline-detection' } });
+    expect(run).toMatchObject({ instanceId: 'instance-a', runs: 1, result: { offline: 2 } });
+    expect(run.startedAt.toISOString()).toBe(NOW.toISOString());
+  });
+});
+
+describe('command expiry', () => {
+  it('expires queued commands and times out delivered ones past expiresAt; leaves live ones', async () => {
+    const d = await device();
+    const queuedOld = await command(d.id, 'queued', ago(1));
+    const sentOld = await command(d.id, 'sent', ago(1));
+    const ackedOld = await command(d.id, 'acknowledged', ago(60));
+    const queuedLive = await command(d.id, 'queued', new Date(NOW.getTime() + 3600_000));
+    const done = await command(d.id, 'succeeded', ago(60));
+    const outcome = await runExclusive(db.prisma, commandExpiryJob(60), 'instance-a', { now: NOW, force: true });
+    expect(outcome).toMatchObject({ ran: true, result: { expired: 1, timedOut: 2 } });
+    const status = async (id: string) => (await db.prisma.command.findUniqueOrThrow({ where: { id } })).status;
+    expect(await status(queuedOld.id)).toBe('expired');
+    expect(await status(sentOld.id)).toBe('timed_out');
+    expect(await status(ackedOld.id)).toBe('timed_out');
+    expect(await status(queuedLive.id)).toBe('queued');
+    expect(await status(done.id)).toBe('succeeded');
+    expect((await db.prisma.command.findUniqueOrThrow({ where: { id: queuedOld.id } })).finishedAt?.toISOString()).toBe(NOW.toISOString());
+  });
+});
+
+describe('retention', () => {
+  it('deletes history older than the retention, keeping the latest change per section and the latest report per device', async () => {
+    const d = await device();
+    const lonely = await device();
+    const change = (deviceId: string, section: string, daysAgo: number, reportId: string) => db.prisma.sectionChange.create({
+      data: { deviceId, section, hash: randomBytes(32).toString('hex'), status: 'ok', body: { status: 'ok', data: {} }, reportId, changedAt: ago(daysAgo * DAY) },
+    });
+    const report = (deviceId: string, id: string, daysAgo: number) => db.prisma.report.create({ data: { deviceId, id, collectedAt: ago(daysAgo * DAY), receivedAt: ago(daysAgo * DAY) } });
+    const osOldest = await change(d.id, 'os', 200, 'r-200');
+    const osOld = await change(d.id, 'os', 150, 'r-150');
+    const osRecent = await change(d.id, 'os', 10, 'r-10');
+    const usbOnlyOld = await change(d.id, 'usb', 200, 'r-200'); // the usb section never changed since: keep
+    const lonelyChange = await change(lonely.id, 'os', 300, 'l-300');
+    await report(d.id, 'r-200', 200);
+    await report(d.id, 'r-150', 150);
+    await report(d.id, 'r-10', 10);
+    await report(lonely.id, 'l-300', 300); // its only report: keep
+
+    const outcome = await runExclusive(db.prisma, retentionJob(90, 3600), 'instance-a', { now: NOW, force: true });
+    expect(outcome).toMatchObject({ ran: true, result: { sectionChanges: 2, reports: 2, cutoff: ago(90 * DAY).toISOString(), more: false } });
+    const kept = await db.prisma.sectionChange.findMany({ where: { deviceId: { in: [d.id, lonely.id] } }, orderBy: { id: 'asc' } });
+    expect(kept.map((c) => c.id)).toEqual([osRecent.id, usbOnlyOld.id, lonelyChange.id]);
+    expect(kept.map((c) => c.id)).not.toContain(osOldest.id);
+    expect(kept.map((c) => c.id)).not.toContain(osOld.id);
+    const reports = await db.prisma.report.findMany({ where: { deviceId: { in: [d.id, lonely.id] } }, orderBy: { receivedAt: 'asc' } });
+    expect(reports.map((r) => r.id)).toEqual(['l-300', 'r-10']);
+  });
+
+  it('refuses a retention of zero days', () => {
+    expect(() => retentionJob(0, 3600)).toThrow('retentionDays must be > 0, got 0');
+  });
+});
+
+describe('runExclusive', () => {
+  const counting = (name: string): ScheduledJob & { calls: number } => {
+    const job = { name, intervalSeconds: 60, calls: 0, run: async () => ({ call: ++job.calls }) };
+    return job;
+  };
+
+  it('skips a job that ran less than DUE_FRACTION of its interval ago, on any instance, unless forced', async () => {
+    const job = counting('test-due');
+    expect(await runExclusive(db.prisma, job, 'instance-a', { now: NOW })).toMatchObject({ ran: true, result: { call: 1 } });
+    const soon = new Date(NOW.getTime() + 60_000 * DUE_FRACTION - 1000);
+    expect(await runExclusive(db.prisma, job, 'instance-b', { now: soon })).toEqual({ job: 'test-due', ran: false, reason: 'not-due' });
+    expect(await runExclusive(db.prisma, job, 'instance-b', { now: soon, force: true })).toMatchObject({ ran: true, result: { call: 2 } });
+    const later = new Date(soon.getTime() + 60_000);
+    expect(await runExclusive(db.prisma, job, 'instance-b', { now: later })).toMatchObject({ ran: true, result: { call: 3 } });
+    expect(await db.prisma.jobRun.findUniqueOrThrow({ where: { name: 'test-due' } })).toMatchObject({ runs: 3, instanceId: 'instance-b' });
+  });
+
+  it('rolls back and rethrows when the work fails, leaving the JobRun row as it was', async () => {
+    const job: ScheduledJob = { name: 'test-fails', intervalSeconds: 60, run: async (tx) => {
+      await tx.jobRun.create({ data: { name: 'test-fails-side-effect', startedAt: NOW, finishedAt: NOW, instanceId: 'x' } });
+      throw new Error('disk full');
+    } };
+    await expect(runExclusive(db.prisma, job, 'instance-a', { now: NOW })).rejects.toThrow('disk full');
+    expect(await db.prisma.jobRun.count({ where: { name: { in: ['test-fails', 'test-fails-side-effect'] } } })).toBe(0);
+  });
+
+  it('skips with "locked" while another session holds the job\'s advisory lock (Postgres)', async (ctx) => {
+    ctx.skip(db.kind !== 'postgres', 'PGlite is one session in one process: there is no other session to hold the lock (set DATABASE_URL)');
+    const job = counting('test-locked');
+    const other = new pg.Client({ connectionString: db.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_advisory_xact_lock($1::bigint)', [jobLockKey(job.name).toString()]);
+      expect(await runExclusive(db.prisma, job, 'instance-a', { now: NOW })).toEqual({ job: 'test-locked', ran: false, reason: 'locked' });
+      expect(job.calls).toBe(0);
+      await other.query('COMMIT');
+      expect(await runExclusive(db.prisma, job, 'instance-a', { now: NOW })).toMatchObject({ ran: true });
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('derives a stable, distinct signed 64-bit lock key per job name', () => {
+    const key = jobLockKey('retention');
+    expect(typeof key).toBe('bigint');
+    expect(jobLockKey('retention')).toBe(key);
+    expect(key >= -(2n ** 63n) && key < 2n ** 63n).toBe(true);
+    expect(new Set(['offline-detection', 'command-expiry', 'retention'].map(jobLockKey)).size).toBe(3);
+  });
+});
+
+describe('JobScheduler', () => {
+  it('runs its jobs on timers until stopped, counting attempts', async () => {
+    const scheduler = new JobScheduler({ prisma: db.prisma, instanceId: 'instance-t', log, firstDelaySeconds: 0 });
+    let calls = 0;
+    scheduler.add({ name: 'test-timer', intervalSeconds: 0.1, run: async () => ({ call: ++calls }) });
+    scheduler.start();
+    await expectEventually(() => calls >= 3);
+    await scheduler.stop();
+    const stats = scheduler.stats()['test-timer']!;
+    expect(stats.ran).toBe(calls);
+    expect(stats.attempts).toBe(stats.ran + stats.notDue + stats.locked + stats.failed);
+    expect((await db.prisma.jobRun.findUniqueOrThrow({ where: { name: 'test-timer' } })).runs).toBe(calls);
+  });
+
+  it('refuses an unknown job name and a non-positive interval', async () => {
+    const scheduler = new JobScheduler({ prisma: db.prisma, instanceId: 'i', log });
+    await expect(scheduler.runNow('nope')).rejects.toThrow('no scheduled job "nope"');
+    expect(() => scheduler.add({ name: 'x', intervalSeconds: 0, run: async () => ({}) })).toThrow('intervalSeconds must be > 0');
+  });
+
+  it('is wired into the app with the three server jobs', async () => {
+    const app = await buildTestApp(db, { jobs: false });
+    try {
+      expect(app.services.jobs.names).toEqual(['offline-detection', 'command-expiry', 'retention']);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+async function expectEventually(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,29 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppConfig } from '../config.js';
+import { commandExpiryJob } from './command-expiry.js';
+import { offlineDetectionJob } from './offline-detection.js';
+import { retentionJob } from './retention.js';
+import type { JobScheduler } from './scheduler.js';
+
+/** The server's scheduled jobs with their config: offline detection, command expiry, retention. */
+export function addServerJobs(scheduler: JobScheduler, config: AppConfig): JobScheduler {
+  return scheduler
+    .add(offlineDetectionJob(config.offlineAfterSeconds, config.offlineSweepSeconds ?? 30))
+    .add(commandExpiryJob(config.expirySweepSeconds ?? 60))
+    .add(retentionJob(config.retentionDays ?? 90, config.retentionSweepSeconds ?? 3600));
+}
+
+/**
+ * Starts the scheduler when the app is ready (unless `config.jobs === false`) and stops it on
+ * close, waiting for a running job so it never outlives the database.
+ */
+export const jobsPlugin: FastifyPluginAsync<{ scheduler: JobScheduler }> = async (app, { scheduler }) => {
+  const { heartbeatSeconds = 30, offlineAfterSeconds } = app.appConfig;
+  if (heartbeatSeconds + 10 >= offlineAfterSeconds) {
+    // Pongs refresh lastSeenAt once per heartbeat (at most every 10 s): live devices would be marked offline.
+    app.log.warn({ heartbeatSeconds, offlineAfterSeconds }, 'offlineAfterSeconds should exceed heartbeatSeconds + 10');
+  }
+  if (app.appConfig.jobs === false) return;
+  app.addHook('onReady', async () => scheduler.start());
+  app.addHook('onClose', async () => scheduler.stop());
+};

@@ -1,0 +1,315 @@
+// pnpm bench [--agents 20000] [...]: the whole benchmark in one run. Starts the FleetMedic server
+// in its own process on a fresh Postgres database, measures the two limits of this machine (bare
+// `ws` message rate, raw multi-row `pg` insert), runs the fleet simulator, prints every figure with
+// its target, and cleans up (server stopped, database dropped). Loopback only; every phase is bounded.
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
+import { sectionHashes } from '@fleetmedic/protocol/hash';
+import { measureBareWs, type WsBaseline } from './baseline-ws.js';
+import { measureRawInsert, type PgBaseline } from './baseline-pg.js';
+import { FleetProcesses } from './fleet-procs.js';
+import type { FleetStats } from './fleet.js';
+import { Child } from './ipc.js';
+import { MacModel } from './model.js';
+import { sampleProc, openFileLimits, type ProcSample } from './proc.js';
+import { check, fmt, kb, mb, percentile, table, type Figure } from './report.js';
+import { adminQuery, createBenchDatabase, startServerProcess, type ServerProcess } from './server-process.js';
+import { ensureOpenFiles } from './ulimit.js';
+
+const int = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('a whole number above 0');
+  return n;
+};
+const o = new Command()
+  .name('bench')
+  .description('FleetMedic server benchmark: fleet simulator + limits of this machine, one run')
+  .option('--agents <n>', 'simulated Macs (capped by the open-files limit)', int, 20_000)
+  .option('--processes <n>', 'simulator processes', int, 2)
+  .option('--interval <s>', 'steady state: each Mac reports every S seconds', int, 60)
+  .option('--window <s>', 'length of each steady measurement window, s', int, 45)
+  .option('--commands <n>', 'single commands for the round-trip percentiles', int, 300)
+  .option('--command-rate <n>', 'single commands per second', int, 20)
+  .option('--bulk-concurrency <n>', 'API calls in flight for the bulk command', int, 64)
+  .option('--database-url <url>', 'Postgres server (a database is created and dropped)', process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres')
+  .option('--profile <dir>', 'run the server under node --cpu-prof, profiles into <dir>')
+  .option('--reports-per-day <n>', 'agent reports per Mac per day for the storage figures (default schedule: every 15 min)', int, 96)
+  .parse()
+  .opts<{ agents: number; processes: number; interval: number; window: number; commands: number; commandRate: number; bulkConcurrency: number; databaseUrl: string; profile?: string; reportsPerDay: number }>();
+
+// Sockets: the server holds one per Mac; each simulator process holds its share.
+ensureOpenFiles(o.agents + 2_000);
+const limits = openFileLimits();
+// The server needs its sockets plus ~100 files (Postgres pool, listeners, modules, stdio).
+const maxAgents = limits.soft - 150;
+const agents = Math.min(o.agents, maxAgents);
+const log = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+if (agents < o.agents) log(`open files: soft ${limits.soft}, hard ${limits.hard} (cannot be raised here): a server process holds at most ~${maxAgents} sockets, so running ${agents} Macs instead of ${o.agents}`);
+
+const ENROLL_SECRET = `bench-enroll-${Date.now()}`;
+const ADMIN_TOKEN = `bench-admin-token-${Date.now()}-0123456789`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => performance.timeOrigin + performance.now();
+const figures: Figure[] = [];
+const notes: string[] = [];
+
+/** Polls `probe` every `everyMs` until it returns true or `ms` pass; returns whether it did. */
+async function until(probe: () => Promise<boolean>, ms: number, everyMs = 500): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await probe()) return true;
+    await sleep(everyMs);
+  }
+  return false;
+}
+
+const TABLES = ['Report', 'SectionState', 'SectionChange', 'Finding', 'FindingTransition', 'Device', 'Command'];
+const HISTORY = ['Report', 'SectionChange', 'FindingTransition'];
+async function tableSizes(dbUrl: string): Promise<Record<string, number>> {
+  const rows = await adminQuery<{ name: string; bytes: string }>(dbUrl,
+    `SELECT t AS name, pg_total_relation_size(quote_ident(t))::text AS bytes FROM unnest($1::text[]) AS t`, [TABLES]);
+  return Object.fromEntries(rows.map((r) => [r.name, Number(r.bytes)]));
+}
+const growth = (a: Record<string, number>, b: Record<string, number>, names = TABLES) => names.reduce((s, n) => s + ((b[n] ?? 0) - (a[n] ?? 0)), 0);
+
+async function api<T>(server: ServerProcess, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+/** The largest count in any one-second bucket, and the mean rate over [from, to]. */
+function rates(series: [number, number][], from: number, to: number): { peak: number; mean: number; count: number } {
+  const inWindow = series.filter(([s]) => s * 1000 >= from - 1000 && s * 1000 <= to);
+  const count = inWindow.reduce((a, [, c]) => a + c, 0);
+  return { peak: Math.max(0, ...inWindow.map(([, c]) => c)), mean: count / Math.max(0.001, (to - from) / 1000), count };
+}
+
+/** A real delta report text (no section changed) of the first recorded Mac, as the transport baseline's message. */
+async function sampleDeltaText(): Promise<string> {
+  const [model] = await MacModel.loadAll();
+  const snapshot = model!.snapshot({ ...model!.base.host, hostname: 'baseline-mac' }, { tccFlipped: false, usbPlugged: false, zoomBumps: 0 }, new Date());
+  const { sections, ...rest } = snapshot;
+  return JSON.stringify({ type: 'report', id: `${Date.now().toString(36)}-00000000-0000-0000-0000-000000000000`, delta: { ...rest, hashes: sectionHashes(sections), sections: {} } });
+}
+
+const db = await createBenchDatabase(o.databaseUrl);
+log(`database ${db.name} created`);
+let server: ServerProcess | null = null;
+let fleet: FleetProcesses | null = null;
+let wsBase: WsBaseline | null = null;
+let pgBase: PgBaseline | null = null;
+const hardStop = setTimeout(() => {
+  log('the benchmark ran past its 60-minute bound: stopping');
+  void cleanup().finally(() => process.exit(3));
+}, 60 * 60_000);
+hardStop.unref();
+
+async function cleanup(): Promise<void> {
+  await fleet?.stop().catch(() => {});
+  await server?.stop().catch(() => {});
+  await db.drop().catch((e) => log(`could not drop ${db.name}: ${(e as Error).message}`));
+}
+
+try {
+  // ---- the two limits of this machine, measured first on the idle machine -----------------------
+  const text = await sampleDeltaText();
+  const bare = Child.fork('baseline-ws-server.ts');
+  try {
+    const port = await bare.call<number>('listen');
+    wsBase = await measureBareWs(port, text);
+  } finally {
+    await bare.stop();
+  }
+  log(`bare ws: ${fmt(wsBase.rate)} messages/s (${wsBase.messageBytes} B delta reports, ${wsBase.connections} sockets)`);
+
+  server = await startServerProcess({
+    databaseUrl: db.url, enrollSecret: ENROLL_SECRET, adminToken: ADMIN_TOKEN,
+    nodeArgs: o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : [],
+  });
+  pgBase = await measureRawInsert(db.url, 200);
+  log(`raw pg insert: ${fmt(pgBase.rate)} rows/s (${pgBase.batchSize} rows per INSERT, ${pgBase.connections} connections)`);
+  const idle = sampleProc(server.pid);
+  log(`server pid ${server.pid} on ${server.url}: idle RSS ${mb(idle.rssBytes)}`);
+
+  // ---- enroll and connect ---------------------------------------------------------------------
+  const t0 = now();
+  fleet = await FleetProcesses.start({
+    agents, processes: o.processes, serverUrl: server.url, enrollSecret: ENROLL_SECRET,
+    intervalSeconds: o.interval, changeProbability: 0, connectConcurrency: 200, timeoutMs: 20 * 60_000,
+  });
+  let s: FleetStats = await fleet.stats();
+  const connectedIn = (now() - t0) / 1000;
+  const enrollSeconds = s.firstEnrolledAt && s.lastEnrolledAt ? (s.lastEnrolledAt - s.firstEnrolledAt) / 1000 : Number.NaN;
+  log(`${s.connected}/${agents} connected in ${fmt(connectedIn, 1)} s; ${s.enrolled} enrolled`);
+  await until(async () => (s = await fleet!.stats()).acked >= agents, 10 * 60_000);
+  log(`first (whole) reports acked: ${s.acked}/${agents} at ${fmt((now() - t0) / 1000, 1)} s`);
+  const serverConns = (await api<{ connections: number }>(server, 'GET', '/api/v1/agent/ingest-stats')).connections;
+  figures.push({ name: 'connections held (server registry)', value: fmt(serverConns), ...check(serverConns, '>=', 20_000, 'Macs') });
+  figures.push({ name: 'enrollments per second', value: fmt(s.enrolled / enrollSeconds, 0) });
+  figures.push({ name: 'time to enroll + connect all', value: `${fmt(connectedIn, 1)} s` });
+
+  // ---- steady state, nothing changes -------------------------------------------------------------
+  const rssSamples: ProcSample[] = [];
+  const sampler = setInterval(() => {
+    try {
+      rssSamples.push(sampleProc(server!.pid));
+    } catch { /* gone */ }
+  }, 1000);
+  await sleep(5_000); // let the whole-report wave settle
+  const steady = async (label: string, changeProbability: number) => {
+    await fleet!.configure({ changeProbability });
+    await sleep(3_000);
+    // Vacuumed first, so free-space and visibility maps already exist and do not count as growth.
+    await adminQuery(db.url, `VACUUM ${TABLES.map((t) => `"${t}"`).join(', ')}`);
+    const sizes0 = await tableSizes(db.url);
+    const cpu0 = sampleProc(server!.pid);
+    const a0 = await fleet!.stats();
+    const from = now();
+    await sleep(o.window * 1000);
+    const a1 = await fleet!.stats();
+    const cpu1 = sampleProc(server!.pid);
+    const to = now();
+    const sizes1 = await tableSizes(db.url);
+    const reports = a1.acked - a0.acked;
+    const changed = a1.changedReports - a0.changedReports;
+    const r = rates(a1.ackedPerSecond, from, to);
+    log(`${label}: ${reports} reports acked in ${fmt((to - from) / 1000, 1)} s (${fmt(r.mean)}/s, ${changed} with a change), server CPU ${fmt(cpu1.cpuSeconds - cpu0.cpuSeconds, 1)} s`);
+    notes.push(`${label}: table growth ${TABLES.map((t) => `${t} ${kb((sizes1[t] ?? 0) - (sizes0[t] ?? 0))}`).join(', ')} for ${reports} reports`);
+    return { reports, changed, rate: r.mean, cpu: cpu1.cpuSeconds - cpu0.cpuSeconds, all: growth(sizes0, sizes1), history: growth(sizes0, sizes1, HISTORY), sizes0, sizes1 };
+  };
+  const quiet = await steady('steady, nothing changes', 0);
+  const offered = agents / o.interval;
+  figures.push({ name: `reports ingested/s, steady (offered ${fmt(offered)}/s)`, value: fmt(quiet.rate) });
+  figures.push({ name: 'server CPU seconds per 1,000 reports (steady)', value: fmt((1000 * quiet.cpu) / quiet.reports, 2) });
+  const perDayQuiet = (quiet.history / quiet.reports) * o.reportsPerDay;
+  figures.push({ name: `Postgres bytes/Mac/day, unchanged (history, ${o.reportsPerDay} reports/day)`, value: kb(perDayQuiet), ...check(perDayQuiet / 1024, '<', 50, 'KB', 1) });
+  figures.push({ name: 'Postgres bytes/Mac/day, unchanged (all tables, incl. row versions)', value: kb((quiet.all / quiet.reports) * o.reportsPerDay) });
+
+  const busy = await steady('steady, every report carries a change', 1);
+  const perChange = busy.history / Math.max(1, busy.changed);
+  figures.push({ name: 'Postgres bytes per changed report (history)', value: kb(perChange) });
+  figures.push({ name: `Postgres bytes/Mac/day, every report changes (${o.reportsPerDay}/day)`, value: kb((busy.history / busy.reports) * o.reportsPerDay) });
+  figures.push({ name: 'server CPU seconds per 1,000 changed reports', value: fmt((1000 * busy.cpu) / busy.reports, 2) });
+  await fleet.configure({ changeProbability: 0 });
+  await sleep(5_000);
+
+  // ---- burst: every Mac reports at once --------------------------------------------------------
+  const b0 = await fleet.stats();
+  const cpuB0 = sampleProc(server.pid);
+  const burstFrom = now();
+  await fleet.burst(false);
+  await until(async () => (s = await fleet!.stats()).acked - b0.acked >= agents, 5 * 60_000, 200);
+  const burstTo = now();
+  const cpuB1 = sampleProc(server.pid);
+  const burstReports = s.acked - b0.acked;
+  const burst = rates(s.ackedPerSecond, burstFrom, burstTo);
+  const burstRate = burstReports / ((burstTo - burstFrom) / 1000);
+  log(`burst: ${burstReports} reports acked in ${fmt((burstTo - burstFrom) / 1000, 1)} s; busiest second ${burst.peak}`);
+  figures.push({ name: 'reports ingested/s, burst (all Macs at once)', value: fmt(burstRate), ...check(burstRate, '>=', 2000, 'reports/s') });
+  figures.push({ name: 'reports ingested in the busiest second', value: fmt(burst.peak) });
+  figures.push({ name: 'server CPU seconds per 1,000 reports (burst)', value: fmt((1000 * (cpuB1.cpuSeconds - cpuB0.cpuSeconds)) / burstReports, 2) });
+  figures.push({ name: 'burst rate / bare ws message rate', value: `${fmt((100 * burstRate) / wsBase.rate, 1)} %` });
+  figures.push({ name: 'burst rate / raw pg insert rate', value: `${fmt((100 * burstRate) / pgBase.rate, 1)} %` });
+  await sleep(3_000);
+
+  // ---- command round trips, all Macs connected ---------------------------------------------------
+  const devices = (await adminQuery<{ id: string }>(db.url, 'SELECT id::text AS id FROM "Device" ORDER BY random()'));
+  const sent = new Map<string, number>();
+  const gap = 1000 / o.commandRate;
+  const calls: Promise<void>[] = [];
+  for (let i = 0; i < Math.min(o.commands, devices.length); i++) {
+    const at = now();
+    calls.push(api<{ id?: string; command?: { id: string } }>(server, 'POST', `/api/v1/devices/${devices[i]!.id}/commands`, { action: { type: 'agent.collect', params: {} } })
+      .then((c) => void sent.set(c.command?.id ?? c.id!, at)));
+    await sleep(gap);
+  }
+  await Promise.all(calls);
+  const ids = [...sent.keys()];
+  let timings = await fleet.commandTimings(ids);
+  await until(async () => {
+    timings = await fleet!.commandTimings(ids);
+    return [...timings.values()].filter((t) => t.resultAckedAt).length >= ids.length;
+  }, 60_000);
+  const rtt = ids.flatMap((id) => {
+    const t = timings.get(id);
+    return t?.resultAckedAt ? [t.resultAckedAt - sent.get(id)!] : [];
+  });
+  log(`commands: ${rtt.length}/${ids.length} round trips`);
+  figures.push({ name: `command round trip p50 (${rtt.length} of ${ids.length}, ${o.commandRate}/s)`, value: `${fmt(percentile(rtt, 50))} ms` });
+  figures.push({ name: 'command round trip p95', value: `${fmt(percentile(rtt, 95))} ms` });
+  figures.push({ name: 'command round trip p99', value: `${fmt(percentile(rtt, 99))} ms`, ...check(percentile(rtt, 99), '<', 250, 'ms') });
+  await sleep(3_000);
+
+  // ---- bulk: one command to every Mac, through the API -----------------------------------------
+  const bulkStart = now();
+  const bulkSent = new Map<string, number>();
+  let next = 0;
+  let failures = 0;
+  await Promise.all(Array.from({ length: o.bulkConcurrency }, async () => {
+    while (next < devices.length) {
+      const d = devices[next++]!;
+      try {
+        const c = await api<{ id?: string; command?: { id: string } }>(server!, 'POST', `/api/v1/devices/${d.id}/commands`, { action: { type: 'agent.collect', params: {} } });
+        bulkSent.set(c.command?.id ?? c.id!, now());
+      } catch {
+        failures += 1;
+      }
+    }
+  }));
+  const apiDone = now();
+  const bulkIds = [...bulkSent.keys()];
+  let bulkTimings = await fleet.commandTimings(bulkIds);
+  await until(async () => {
+    bulkTimings = await fleet!.commandTimings(bulkIds);
+    return [...bulkTimings.values()].filter((t) => t.resultAckedAt).length >= bulkIds.length;
+  }, 5 * 60_000, 1000);
+  const received = [...bulkTimings.values()];
+  const reachAll = Math.max(...received.map((t) => t.receivedAt)) - bulkStart;
+  const resultsAll = Math.max(...received.map((t) => t.resultAckedAt ?? Number.NaN)) - bulkStart;
+  log(`bulk: ${bulkIds.length} commands created in ${fmt((apiDone - bulkStart) / 1000, 1)} s (${failures} API failures); ${received.length} received; last received at ${fmt(reachAll / 1000, 1)} s`);
+  figures.push({ name: `bulk command: API calls for ${bulkIds.length} Macs`, value: `${fmt((apiDone - bulkStart) / 1000, 1)} s` });
+  figures.push({ name: `bulk command: reached every Mac (${received.length}/${devices.length})`, value: `${fmt(reachAll / 1000, 1)} s`, ...check(received.length === devices.length ? reachAll / 1000 : Number.NaN, '<', 10, 's', 1) });
+  figures.push({ name: 'bulk command: every result stored', value: `${fmt(resultsAll / 1000, 1)} s` });
+
+  // ---- memory --------------------------------------------------------------------------------
+  clearInterval(sampler);
+  const peakRss = Math.max(...rssSamples.map((r) => r.rssBytes));
+  const lastRss = rssSamples.at(-1)?.rssBytes ?? Number.NaN;
+  figures.push({ name: `server RSS, peak with ${agents} connected`, value: mb(peakRss), ...check(peakRss / 1024 / 1024, '<', 1536, 'MB') });
+  figures.push({ name: 'server RSS at the end', value: mb(lastRss) });
+  figures.push({ name: 'server RSS per connection ((end - idle) / Macs)', value: kb((lastRss - idle.rssBytes) / agents) });
+  const sims = await fleet.statsEach();
+  figures.push({ name: 'simulator RSS (all processes)', value: mb(sims.reduce((a, x) => a + x.rssBytes, 0)) });
+  s = await fleet.stats();
+  notes.push(`reports: ${s.reports} (${s.fullReports} whole, ${s.deltaReports} delta, ${s.changedReports} with a change), resyncs ${s.resyncs}, reconnects ${s.connects - agents}`);
+  const ingest = await api<Record<string, number>>(server, 'GET', '/api/v1/agent/ingest-stats');
+  notes.push(`ingest: ${ingest.batches} batches, largest ${ingest.maxBatch}, mean ${fmt(ingest.reports! / ingest.batches!, 1)}; fast path ${ingest.unchanged}, full ${ingest.full}, duplicates ${ingest.duplicate}, resyncs ${ingest.resync}`);
+  notes.push(`message sizes: whole ${kb(ingest.wholeBytes! / ingest.wholeMessages!)}, delta ${fmt(ingest.deltaBytes! / ingest.deltaMessages!)} B on average`);
+} catch (err) {
+  log(`benchmark failed: ${(err as Error).stack ?? String(err)}`);
+  if (server) log(`server output (tail):\n${server.output().slice(-3000)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+  clearTimeout(hardStop);
+}
+
+const pgVersion = execFileSync('psql', ['--version']).toString().trim();
+process.stdout.write(`
+FleetMedic benchmark — ${new Date().toISOString()}
+machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${mb(totalmem())} memory, Node ${process.version}, ${pgVersion}; open files ${limits.soft}/${limits.hard}
+run: ${agents} simulated Macs in ${o.processes} processes, steady interval ${o.interval} s, windows ${o.window} s, server, Postgres and simulator on this one machine
+limits: bare ws ${wsBase ? `${fmt(wsBase.rate)} msg/s` : 'n/a'}; raw pg multi-row insert ${pgBase ? `${fmt(pgBase.rate)} rows/s` : 'n/a'}
+
+${table(figures)}
+
+${notes.join('\n')}
+`);
+process.exit(process.exitCode ?? 0);

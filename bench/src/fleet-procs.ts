@@ -1,0 +1,95 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { CommandTiming, FleetOptions, FleetStats } from './fleet.js';
+import { Child } from './ipc.js';
+
+/** A fleet split over one or more worker processes (bench/src/fleet-worker.ts), driven as one. */
+export class FleetProcesses {
+  private constructor(readonly workers: Child[], readonly agents: number) {}
+
+  /**
+   * Forks `processes` workers and starts `agents` Macs split evenly among them (indices
+   * continue from one worker to the next, so every Mac has its own identity). Resolves when every
+   * worker has all its Macs connected, or its start timed out.
+   */
+  static async start(opts: Omit<FleetOptions, 'agents' | 'firstIndex' | 'stateRoot'> & { agents: number; processes: number; timeoutMs?: number; stateRoot?: string }): Promise<FleetProcesses> {
+    const root = opts.stateRoot ?? await mkdtemp(path.join(os.tmpdir(), 'fm-fleet-'));
+    const per = Math.ceil(opts.agents / opts.processes);
+    const workers: Child[] = [];
+    const starts: Promise<unknown>[] = [];
+    let first = 0;
+    for (let p = 0; p < opts.processes && first < opts.agents; p++) {
+      const n = Math.min(per, opts.agents - first);
+      const w = Child.fork('fleet-worker.ts', { nodeArgs: ['--max-old-space-size=4096'] });
+      workers.push(w);
+      const { processes: _p, timeoutMs, stateRoot: _s, ...fleet } = opts;
+      starts.push(w.call('start', { options: { ...fleet, agents: n, firstIndex: first, stateRoot: path.join(root, `p${p}`) } satisfies FleetOptions, timeoutMs }, (timeoutMs ?? 600_000) + 60_000));
+      first += n;
+    }
+    const fleet = new FleetProcesses(workers, opts.agents);
+    try {
+      await Promise.all(starts);
+    } catch (err) {
+      await fleet.stop();
+      throw err;
+    }
+    return fleet;
+  }
+
+  /** Every worker's counters. */
+  async statsEach(): Promise<FleetStats[]> {
+    return Promise.all(this.workers.map((w) => w.call<FleetStats>('stats')));
+  }
+
+  /** Counters summed over the workers (per-second series merged). */
+  async stats(): Promise<FleetStats> {
+    return sumStats(await this.statsEach());
+  }
+
+  async configure(p: { intervalSeconds?: number; changeProbability?: number }): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.call('configure', p)));
+  }
+
+  /** Every Mac reports at once. */
+  async burst(change = false): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.call('burst', { change })));
+  }
+
+  /** When each of these commands reached its Mac and when its result was acked. */
+  async commandTimings(ids: string[]): Promise<Map<string, CommandTiming>> {
+    const all = await Promise.all(this.workers.map((w) => w.call<Array<CommandTiming & { id: string }>>('commands', { ids })));
+    return new Map(all.flat().map(({ id, ...t }) => [id, t]));
+  }
+
+  get pids(): number[] {
+    return this.workers.map((w) => w.pid);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.stop()));
+  }
+}
+
+/** Adds counters; merges per-second series; earliest/latest times. */
+export function sumStats(all: FleetStats[]): FleetStats {
+  const merge = (key: 'ackedPerSecond' | 'enrolledPerSecond') => {
+    const m = new Map<number, number>();
+    for (const s of all) for (const [k, v] of s[key]) m.set(k, (m.get(k) ?? 0) + v);
+    return [...m].sort((a, b) => a[0] - b[0]);
+  };
+  const num = (k: keyof FleetStats) => all.reduce((a, s) => a + (s[k] as number), 0);
+  const times = (k: 'firstEnrolledAt' | 'lastEnrolledAt' | 'allConnectedAt', pick: (...n: number[]) => number) => {
+    const v = all.map((s) => s[k]).filter((x): x is number => x !== null);
+    return v.length ? pick(...v) : null;
+  };
+  return {
+    agents: num('agents'), enrolled: num('enrolled'), connected: num('connected'), connects: num('connects'),
+    reports: num('reports'), fullReports: num('fullReports'), deltaReports: num('deltaReports'), changedReports: num('changedReports'),
+    acked: num('acked'), resyncs: num('resyncs'), commandsReceived: num('commandsReceived'), resultsAcked: num('resultsAcked'),
+    ackedPerSecond: merge('ackedPerSecond'), enrolledPerSecond: merge('enrolledPerSecond'),
+    firstEnrolledAt: times('firstEnrolledAt', Math.min), lastEnrolledAt: times('lastEnrolledAt', Math.max),
+    allConnectedAt: all.every((s) => s.allConnectedAt !== null) ? times('allConnectedAt', Math.max) : null,
+    rssBytes: num('rssBytes'),
+  };
+}

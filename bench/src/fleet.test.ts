@@ -1,0 +1,95 @@
+// Smoke test of the fleet simulator: 20 simulated Macs (the real agent daemon on recorded-Mac
+// snapshots) against a real server on a real database, for a few seconds. Correctness only:
+// speed is the benchmark's business (pnpm bench), never asserted here.
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FleetMedicApp } from '../../apps/server/src/app.js';
+import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp } from '../../apps/server/src/testing/harness.js';
+import { openTestDatabase, type TestDatabase } from '../../apps/server/src/testing/test-database.js';
+import { Fleet } from './fleet.js';
+import { simSerial } from './sim-mac.js';
+
+const AGENTS = 20;
+let db: TestDatabase;
+let app: FleetMedicApp;
+let fleet: Fleet;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  app = await buildTestApp(db);
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  fleet = new Fleet({
+    agents: AGENTS, serverUrl: url, enrollSecret: TEST_ENROLL_SECRET,
+    stateRoot: await mkdtemp(path.join(os.tmpdir(), 'fm-fleet-smoke-')),
+    intervalSeconds: 1, changeProbability: 0.3, connectConcurrency: 10,
+  });
+  await fleet.start(60_000);
+});
+
+afterAll(async () => {
+  await fleet?.stop();
+  await app?.close();
+  await db?.cleanup();
+});
+
+const until = async (what: string, probe: () => boolean | Promise<boolean>, ms = 30_000) => {
+  const end = Date.now() + ms;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(fleet.stats())}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+describe('fleet simulator against the real server', () => {
+  it('every simulated Mac enrolls with its own identity and keeps its socket', async () => {
+    expect(fleet.connected).toBe(AGENTS);
+    const devices = await db.prisma.device.findMany({ select: { serialNumber: true, hostname: true, online: true } });
+    expect(devices.map((d) => d.serialNumber).sort()).toEqual(Array.from({ length: AGENTS }, (_, i) => simSerial(i)).sort());
+    expect(new Set(devices.map((d) => d.hostname)).size).toBe(AGENTS);
+    expect(devices.every((d) => /-sim\d+$/.test(d.hostname))).toBe(true);
+    expect(app.services.registry.size).toBe(AGENTS);
+  });
+
+  it('reports are stored: one whole report per Mac, then deltas far smaller than whole ones', async () => {
+    await until('three reports acked per Mac', () => fleet.stats().acked >= AGENTS * 3);
+    const s = fleet.stats();
+    expect(s.fullReports).toBe(AGENTS + s.resyncs);
+    expect(s.deltaReports).toBeGreaterThanOrEqual(AGENTS * 2 - s.resyncs);
+    expect(await db.prisma.report.count()).toBeGreaterThanOrEqual(s.acked);
+    expect(await db.prisma.device.count({ where: { lastReportAt: { not: null } } })).toBe(AGENTS);
+
+    const res = await app.inject({ method: 'GET', url: '/api/v1/agent/ingest-stats', headers: bearer(TEST_ADMIN_TOKEN) });
+    const stats = res.json() as { wholeMessages: number; wholeBytes: number; deltaMessages: number; deltaBytes: number; unchanged: number };
+    expect(stats.wholeMessages).toBeGreaterThanOrEqual(AGENTS);
+    const whole = stats.wholeBytes / stats.wholeMessages;
+    const delta = stats.deltaBytes / stats.deltaMessages;
+    expect(delta).toBeLessThan(whole / 3);
+    expect(stats.unchanged).toBeGreaterThan(0);
+  });
+
+  it('the variations reach the server as section changes, and the stored state matches each Mac', async () => {
+    await until('a changed report', () => fleet.stats().changedReports > 0);
+    await until('its ack', async () => (await db.prisma.sectionChange.count()) > AGENTS * 6);
+    const changes = await db.prisma.sectionChange.groupBy({ by: ['section'], _count: true });
+    const changed = new Set(changes.filter((c) => c._count > AGENTS).map((c) => c.section));
+    expect([...changed].every((s) => ['tcc', 'usb', 'zoom'].includes(s))).toBe(true);
+  });
+
+  it('answers a command like the agent: ack, result stored, then a re-collect', async () => {
+    const device = await db.prisma.device.findFirstOrThrow({ where: { serialNumber: simSerial(3) } });
+    const res = await app.inject({
+      method: 'POST', url: `/api/v1/devices/${device.id}/commands`, headers: bearer(TEST_ADMIN_TOKEN),
+      payload: { action: { type: 'agent.collect', params: {} } },
+    });
+    expect(res.statusCode).toBe(201);
+    const body = res.json() as { id?: string; command?: { id: string } };
+    const id = body.command?.id ?? body.id!;
+    await until('the stored result', async () => (await db.prisma.command.findUniqueOrThrow({ where: { id } })).status === 'succeeded');
+    const timing = fleet.commands.get(id);
+    expect(timing?.receivedAt).toBeGreaterThan(0);
+    await until('the result ack', () => fleet.commands.get(id)?.resultAckedAt !== undefined);
+    expect(fleet.commands.get(id)!.resultAckedAt!).toBeGreaterThanOrEqual(timing!.receivedAt);
+  });
+});

@@ -1,0 +1,140 @@
+import type { HostFacts, Sections, Snapshot, TccEntry, UsbDevice } from '@fleetmedic/protocol';
+import { contentHash } from '@fleetmedic/protocol/hash';
+import { loadRecordedSnapshots } from '../../apps/server/src/testing/recorded-snapshots.js';
+
+/**
+ * How a simulated Mac differs from its recorded Mac right now. Each field is one of the small
+ * changes real Macs see: Zoom's camera permission flipped in the user's TCC.db (allowed <-> denied),
+ * a Logitech BRIO plugged into the first USB bus, Zoom updated `zoomBumps` times.
+ */
+export interface Variant {
+  tccFlipped: boolean;
+  usbPlugged: boolean;
+  zoomBumps: number;
+}
+
+export type Change = 'tcc' | 'usb' | 'zoom';
+export const NO_VARIANT: Variant = { tccFlipped: false, usbPlugged: false, zoomBumps: 0 };
+
+/** A Logitech BRIO 4K (046d:085e) as SPUSBDataType reports it: 500 mA required of a 900 mA port. */
+const BRIO: UsbDevice = {
+  name: 'Logitech BRIO', kind: 'camera', vendorId: 0x046d, productId: 0x085e, vendorName: 'Logitech Inc.',
+  serialNumber: 'SIM0BRIO', locationId: '0x01100000', speed: 'super', builtIn: false, selfPowered: false,
+  power: { availableMa: 900, requiredMa: 500, allocatedMa: 500, extraMa: null, sleepMa: null, failedRequest: false },
+  children: [],
+};
+
+/**
+ * One recorded Mac's snapshot (collected by the agent's collectors over the replay runner) and its
+ * variants. Section objects are built once per variant and shared by every simulated Mac in it,
+ * never mutated, so their content hash is computed once (`hash`).
+ */
+export class MacModel {
+  private readonly cache = new Map<string, Sections[keyof Sections]>();
+  private static readonly hashes = new WeakMap<object, string>();
+
+  constructor(readonly name: string, readonly base: Snapshot) {}
+
+  /** Every recorded Mac with a readable snapshot in apps/server/src/testing/snapshots. */
+  static async loadAll(): Promise<MacModel[]> {
+    return (await loadRecordedSnapshots()).map((r) => new MacModel(r.mac, r.snapshot));
+  }
+
+  /** Content hash of a section object, remembered per object (the protocol's contentHash). */
+  static hash(section: unknown): string {
+    if (typeof section !== 'object' || section === null) return contentHash(section);
+    let h = MacModel.hashes.get(section);
+    if (!h) {
+      h = contentHash(section);
+      MacModel.hashes.set(section, h);
+    }
+    return h;
+  }
+
+  /** Which changes this recorded Mac can show (a Mac without Zoom cannot update it). */
+  get changes(): Change[] {
+    const out: Change[] = [];
+    if (this.zoomCameraEntry()) out.push('tcc');
+    if (this.base.sections.usb.data?.buses.length) out.push('usb');
+    if (this.base.sections.zoom.data?.installed && this.base.sections.zoom.data.shortVersion) out.push('zoom');
+    return out;
+  }
+
+  /** The six sections of a variant; equal variants give the very same objects. */
+  sections(v: Variant): Sections {
+    const b = this.base.sections;
+    return {
+      os: b.os,
+      zoom: v.zoomBumps ? this.memo(`zoom:${v.zoomBumps}`, () => this.bumpedZoom(v.zoomBumps)) : b.zoom,
+      tcc: v.tccFlipped ? this.memo('tcc:flipped', () => this.flippedTcc()) : b.tcc,
+      firewall: b.firewall,
+      usb: v.usbPlugged ? this.memo('usb:brio', () => this.pluggedUsb()) : b.usb,
+      power: b.power,
+    } as Sections;
+  }
+
+  /** A whole snapshot of this model as the Mac `host`, collected `now`. */
+  snapshot(host: HostFacts, v: Variant, now: Date): Snapshot {
+    return { ...this.base, collectedAt: now.toISOString(), host, sections: this.sections(v) };
+  }
+
+  private memo<T extends Sections[keyof Sections]>(key: string, make: () => T): T {
+    let s = this.cache.get(key);
+    if (!s) {
+      s = make();
+      this.cache.set(key, s);
+    }
+    return s as T;
+  }
+
+  private zoomCameraEntry(): TccEntry | undefined {
+    const dbs = this.base.sections.tcc.data?.databases ?? [];
+    return dbs.filter((d) => d.scope === 'user' && d.status === 'ok')
+      .flatMap((d) => d.entries)
+      .find((e) => e.client === 'us.zoom.xos' && e.service === 'kTCCServiceCamera');
+  }
+
+  private flippedTcc(): Sections['tcc'] {
+    const tcc = structuredClone(this.base.sections.tcc);
+    for (const db of tcc.data?.databases ?? []) {
+      if (db.scope !== 'user' || db.status !== 'ok') continue;
+      for (const e of db.entries) {
+        if (e.client !== 'us.zoom.xos' || e.service !== 'kTCCServiceCamera') continue;
+        const allow = e.authValue !== 2;
+        Object.assign(e, allow
+          ? { authValue: 2, authValueName: 'allowed', authReason: 2, authReasonName: 'user-consent' }
+          : { authValue: 0, authValueName: 'denied', authReason: 3, authReasonName: 'user-set' });
+      }
+    }
+    return tcc;
+  }
+
+  private pluggedUsb(): Sections['usb'] {
+    const usb = structuredClone(this.base.sections.usb);
+    usb.data!.buses[0]!.devices.push(structuredClone(BRIO));
+    return usb;
+  }
+
+  /** Zoom's CFBundleShortVersionString "7.1.5 (84650)" bumped n patch releases: "7.1.<5+n> (84650+n*100)". */
+  private bumpedZoom(n: number): Sections['zoom'] {
+    const zoom = structuredClone(this.base.sections.zoom);
+    const d = zoom.data!;
+    const m = /^(\d+)\.(\d+)\.(\d+)(?: \((\d+)\))?/.exec(d.shortVersion ?? '');
+    if (!m) return zoom;
+    const patch = Number(m[3]) + n;
+    const build = m[4] ? Number(m[4]) + n * 100 : null;
+    d.shortVersion = `${m[1]}.${m[2]}.${patch}${build ? ` (${build})` : ''}`;
+    d.bundleVersion = `${m[1]}.${m[2]}.${patch}${build ? `.${build}` : ''}`;
+    d.version = d.bundleVersion;
+    return zoom;
+  }
+}
+
+/** The variant after one change: the permission and the device toggle, Zoom only moves forward. */
+export function applyChange(v: Variant, change: Change): Variant {
+  switch (change) {
+    case 'tcc': return { ...v, tccFlipped: !v.tccFlipped };
+    case 'usb': return { ...v, usbPlugged: !v.usbPlugged };
+    case 'zoom': return { ...v, zoomBumps: v.zoomBumps + 1 };
+  }
+}

@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux x86-64 and arm64). */
+const USER_HZ = 100;
+
+/** One process's resident memory (VmRSS, bytes) and CPU time (utime + stime, seconds), from /proc. */
+export interface ProcSample {
+  rssBytes: number;
+  cpuSeconds: number;
+  at: number;
+}
+
+/** Reads /proc/<pid>/status (VmRSS) and /proc/<pid>/stat (fields 14 utime, 15 stime). Throws when the process is gone. */
+export function sampleProc(pid: number): ProcSample {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rss = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return { rssBytes: Number(rss?.[1] ?? 0) * 1024, cpuSeconds: (utime + stime) / USER_HZ, at: Date.now() };
+}
+
+/** The soft and hard limits on open files of this process (/proc/self/limits). */
+export function openFileLimits(): { soft: number; hard: number } {
+  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files')) ?? '';
+  const [soft, hard] = line.replace('Max open files', '').trim().split(/\s+/).map(Number);
+  return { soft: soft ?? 1024, hard: hard ?? 1024 };
+}
+
+/** Total memory and CPU count of the machine, from /proc/meminfo and nproc. */
+export function machine(): { cpus: number; memoryBytes: number } {
+  const mem = /^MemTotal:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'));
+  return { cpus: (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1, memoryBytes: Number(mem?.[1] ?? 0) * 1024 };
+}

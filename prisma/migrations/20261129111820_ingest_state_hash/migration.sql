@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Device" ADD COLUMN     "lastCollectedAt" TIMESTAMP(3),
+ADD COLUMN     "stateHash" TEXT;
