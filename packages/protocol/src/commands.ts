@@ -3,7 +3,7 @@ import Type, { type Static } from 'typebox';
 /** Bundle id pattern (reverse DNS), e.g. us.zoom.xos. */
 export const BUNDLE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9-]*(\\.[A-Za-z0-9][A-Za-z0-9-]*)+$';
 /** An absolute path to an .app bundle or executable, no `..`, no control characters. */
-export const APP_PATH_PATTERN = '^/(?!.*(^|/)\\.\\.(/|$))[^\\x00-\\x1f]+$';
+export const APP_PATH_PATTERN = '^/(?!(.*/)?\\.\\.(/|$))[^\\x00-\\x1f\\x7f]+$';
 
 /**
  * TCC services an admin may reset, as `tccutil` names them (without the kTCCService prefix),
@@ -53,13 +53,13 @@ export const TERMINAL_COMMAND_STATUSES: CommandStatus[] = ['succeeded', 'failed'
 export const OUTPUT_CAP_BYTES = 16 * 1024;
 export const CommandResult = Type.Object({
   status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
-  exitCode: Type.Union([Type.Integer(), Type.Null()]),
+  exitCode: Type.Union([Type.Integer({ minimum: -2147483648, maximum: 2147483647 }), Type.Null()]),
   stdout: Type.String({ maxLength: OUTPUT_CAP_BYTES * 2 }),
   stderr: Type.String({ maxLength: OUTPUT_CAP_BYTES * 2 }),
   reason: Type.Optional(Type.String({ description: 'why it failed, in words: refused parameter, no console user, MDM-managed, ...' })),
   argv: Type.Array(Type.Array(Type.String()), { description: 'the argument arrays run, in order' }),
-  startedAt: Type.String(),
-  finishedAt: Type.String(),
-  durationMs: Type.Number(),
+  startedAt: Type.String({ format: 'date-time' }),
+  finishedAt: Type.String({ format: 'date-time' }),
+  durationMs: Type.Integer({ minimum: 0, maximum: 2147483647, description: 'ms; at most ~24.8 days' }),
 });
 export type CommandResult = Static<typeof CommandResult>;

@@ -105,16 +105,19 @@ export const ErrorMessage = Type.Object({
 export const ServerMessage = Type.Union([AckMessage, ServerCommandMessage, ErrorMessage]);
 export type ServerMessage = Static<typeof ServerMessage>;
 
+/** No control characters (NUL, escapes, newlines): names shown to admins and stored as Postgres text. */
+export const PRINTABLE = '^[^\\x00-\\x1f\\x7f]*$';
+
 /** HTTP: POST /api/v1/enroll */
 export const EnrollRequest = Type.Object({
   enrollSecret: Type.String({ minLength: 8, maxLength: 256 }),
   hardwareUuid: Type.Optional(Type.String({ maxLength: 128 })),
   host: Type.Object({
-    hostname: Type.String({ maxLength: 255 }),
-    serialNumber: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
-    hardwareModel: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
-    architecture: Type.String({ maxLength: 32 }),
-    platform: Type.String({ maxLength: 32 }),
+    hostname: Type.String({ maxLength: 255, pattern: PRINTABLE }),
+    serialNumber: Type.Union([Type.String({ maxLength: 64, pattern: PRINTABLE }), Type.Null()]),
+    hardwareModel: Type.Union([Type.String({ maxLength: 64, pattern: PRINTABLE }), Type.Null()]),
+    architecture: Type.String({ maxLength: 32, pattern: PRINTABLE }),
+    platform: Type.String({ maxLength: 32, pattern: PRINTABLE }),
   }),
 });
 export type EnrollRequest = Static<typeof EnrollRequest>;

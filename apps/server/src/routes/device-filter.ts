@@ -9,7 +9,7 @@ import { HealthSchema } from './views.js';
  * (`POST /api/v1/remediations` body `filter`), so "these Macs" means the same thing in both.
  */
 export const DeviceFilterFields = {
-  search: Type.Optional(Type.String({ maxLength: 200, description: 'part of hostname, serial number or console user (case-insensitive)' })),
+  search: Type.Optional(Type.String({ maxLength: 200, pattern: '^[^\\x00-\\x1f\\x7f]*$', description: 'part of hostname, serial number or console user (case-insensitive, literal: % and _ are not wildcards)' })),
   finding: Type.Optional(Type.String({ maxLength: 100, description: 'finding (rule) id with an open finding, e.g. tcc.camera.denied' })),
   health: Type.Optional(HealthSchema),
   online: Type.Optional(Type.Boolean()),
@@ -30,7 +30,8 @@ export function deviceFilterWhere(filter: DeviceFilter, onlineCutoff: Date): Pri
   if (filter.finding) assertFindingId(filter.finding);
   const and: Prisma.DeviceWhereInput[] = [];
   if (filter.search) {
-    const contains = { contains: filter.search, mode: 'insensitive' as const };
+    // Prisma hands `contains` to LIKE as is: escape LIKE's wildcards so the search is literal.
+    const contains = { contains: filter.search.replace(/[\\%_]/g, (c) => `\\${c}`), mode: 'insensitive' as const };
     and.push({ OR: [{ hostname: contains }, { serialNumber: contains }, { consoleUser: contains }] });
   }
   if (filter.finding) and.push({ findings: { some: { ruleId: filter.finding, state: 'open' } } });
