@@ -112,6 +112,7 @@ export const PRINTABLE = '^[^\\x00-\\x1f\\x7f]*$';
 export const EnrollRequest = Type.Object({
   enrollSecret: Type.String({ minLength: 8, maxLength: 256 }),
   hardwareUuid: Type.Optional(Type.String({ maxLength: 128 })),
+  deviceToken: Type.Optional(Type.String({ maxLength: 128, description: 're-enrollment: the token this agent holds; proves it is that device, which keeps its id and history' })),
   host: Type.Object({
     hostname: Type.String({ maxLength: 255, pattern: PRINTABLE }),
     serialNumber: Type.Union([Type.String({ maxLength: 64, pattern: PRINTABLE }), Type.Null()]),

@@ -32,6 +32,20 @@ export async function loadCredentials(stateDir: string, serverUrl: string): Prom
   }
 }
 
+/**
+ * The device token in a credentials file for `serverUrl` that `loadCredentials` no longer accepts
+ * (e.g. written before key pinning): presented at re-enrollment, it proves this is the same device,
+ * which then keeps its id and history. null when there is none.
+ */
+export async function previousDeviceToken(stateDir: string, serverUrl: string): Promise<string | null> {
+  try {
+    const c = JSON.parse(await readFile(path.join(stateDir, FILE), 'utf8')) as Partial<Credentials>;
+    return c.serverUrl === serverUrl && typeof c.deviceToken === 'string' ? c.deviceToken : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Writes the credentials readable by the owner only (0600), atomically. */
 export async function saveCredentials(stateDir: string, creds: Credentials): Promise<void> {
   const file = path.join(stateDir, FILE);

@@ -15,7 +15,7 @@ import { RemediationExecutor } from '../remediation/executor.js';
 import type { CommandRunner } from '../runner/types.js';
 import { AgentConnection, type IncomingMessage } from '../transport/connection.js';
 import { agentSocketUrl, enroll } from '../transport/enroll.js';
-import { clearCredentials, loadCredentials, saveCredentials, type Credentials } from './credentials.js';
+import { clearCredentials, loadCredentials, previousDeviceToken, saveCredentials, type Credentials } from './credentials.js';
 
 /** Default schedule: every 15 minutes. */
 export const DEFAULT_SCHEDULE = '*/15 * * * *';
@@ -187,8 +187,10 @@ export class AgentDaemon {
     this.creds ??= await loadCredentials(stateDir, serverUrl);
     if (this.creds) return this.creds;
     const h = await (this.opts.host ? this.opts.host() : collectHost(runner));
+    const deviceToken = await previousDeviceToken(stateDir, serverUrl);
     const answer = await enroll(serverUrl, {
       enrollSecret,
+      ...(deviceToken ? { deviceToken } : {}),
       host: { hostname: h.hostname, serialNumber: h.serialNumber, hardwareModel: h.hardwareModel, architecture: h.architecture, platform: h.platform },
     });
     const creds: Credentials = { serverUrl, ...answer, enrolledAt: new Date().toISOString() };

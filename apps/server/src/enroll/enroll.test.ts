@@ -50,10 +50,10 @@ describe('POST /api/v1/enroll', () => {
     expect(res.json()).toMatchObject({ error: 'bad-request', message: expect.stringContaining('enrollSecret') });
   });
 
-  it('re-enrolling the same serial number keeps the device (and its history) with a new token', async () => {
+  it('re-enrolling with the current device token keeps the device (and its history) with a new token', async () => {
     const first = (await post({ enrollSecret: TEST_ENROLL_SECRET, host: host('C02ENROLL004') })).json();
     await db.prisma.report.create({ data: { id: 'kept-report-1', deviceId: first.deviceId, collectedAt: new Date() } });
-    const second = (await post({ enrollSecret: TEST_ENROLL_SECRET, host: host('C02ENROLL004', 'carol-imac-reinstalled') })).json();
+    const second = (await post({ enrollSecret: TEST_ENROLL_SECRET, deviceToken: first.deviceToken, host: host('C02ENROLL004', 'carol-imac-reinstalled') })).json();
     expect(second.deviceId).toBe(first.deviceId);
     expect(second.deviceToken).not.toBe(first.deviceToken);
     const device = await db.prisma.device.findUniqueOrThrow({ where: { id: first.deviceId } });
@@ -61,6 +61,16 @@ describe('POST /api/v1/enroll', () => {
     expect(device.hostname).toBe('carol-imac-reinstalled');
     expect(await db.prisma.report.count({ where: { deviceId: first.deviceId } })).toBe(1);
     expect(await db.prisma.device.count({ where: { serialNumber: 'C02ENROLL004' } })).toBe(1);
+  });
+
+  it('a known serial number without the device token enrolls a NEW device: a serial proves nothing', async () => {
+    const victim = (await post({ enrollSecret: TEST_ENROLL_SECRET, host: host('C02ENROLL005') })).json();
+    const other = (await post({ enrollSecret: TEST_ENROLL_SECRET, host: host('C02ENROLL005', 'someone-else') })).json();
+    expect(other.deviceId).not.toBe(victim.deviceId);
+    const device = await db.prisma.device.findUniqueOrThrow({ where: { id: victim.deviceId } });
+    expect(device.tokenHash).toBe(sha256Hex(victim.deviceToken)); // the real Mac keeps its token
+    const wrongToken = (await post({ enrollSecret: TEST_ENROLL_SECRET, deviceToken: 'not-the-token', host: host('C02ENROLL005') })).json();
+    expect(wrongToken.deviceId).not.toBe(victim.deviceId);
   });
 
   it('a device without a serial number enrolls as a new device each time', async () => {

@@ -4,7 +4,7 @@ import { hexDigestsEqual, newSecret, sha256Hex } from '../auth/secrets.js';
 import { HttpError } from '../errors.js';
 import { signingKey } from '../signing/signing-key.js';
 
-/** What enrollment did: a new device, or a new token for a device already known by its serial number. */
+/** What enrollment did: a new device, or a new token for a device that proved it holds its current token. */
 export interface EnrollOutcome extends EnrollResponse {
   /** always given by this server: the fleet's command-signing public key, which the agent pins */
   serverPublicKey: string;
@@ -30,10 +30,13 @@ export async function enrollSecretValid(prisma: PrismaClient, secret: string): P
  * carries the fleet's command-signing public key (Ed25519, raw base64url), which the agent pins:
  * it runs only commands signed with the matching private key.
  *
- * Re-enrollment: when a device with the same serial number exists, that device gets the new
- * token (the old one stops working) and keeps its id, history, findings and commands — a
- * reinstalled agent has lost its token, not its Mac. Devices without a serial number (VMs,
- * Linux) cannot be recognised and enroll as new devices.
+ * Re-enrollment: an agent that presents its current device token (`deviceToken`) gets a new token
+ * for the same device (the old one stops working), which keeps its id, history, findings and
+ * commands. Without that proof the request enrolls a new device, even with a known serial number:
+ * a serial number is printed on the Mac and shown to every viewer, so it proves nothing, and
+ * accepting it would let anyone holding the fleet's enrollment secret take over a Mac's identity
+ * and receive its commands. A reinstalled agent therefore appears as a new device next to the
+ * old one (same serial number), which goes offline.
  */
 export async function enrollDevice(prisma: PrismaClient, request: EnrollRequest): Promise<EnrollOutcome> {
   if (!(await enrollSecretValid(prisma, request.enrollSecret))) {
@@ -50,8 +53,8 @@ export async function enrollDevice(prisma: PrismaClient, request: EnrollRequest)
     architecture: host.architecture,
     platform: host.platform,
   };
-  const existing = host.serialNumber
-    ? await prisma.device.findFirst({ where: { serialNumber: host.serialNumber }, orderBy: { enrolledAt: 'asc' } })
+  const existing = request.deviceToken
+    ? await prisma.device.findUnique({ where: { tokenHash: sha256Hex(request.deviceToken) } })
     : null;
   if (existing) {
     await prisma.device.update({ where: { id: existing.id }, data: { ...facts, tokenHash, enrolledAt: new Date() } });
