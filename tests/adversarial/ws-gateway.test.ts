@@ -71,7 +71,7 @@ function usbChain(depth: number) {
 describe('upgrade authentication', () => {
   it('no token, a malformed header, an unknown token and a replaced token are all 401 before the upgrade', async () => {
     const first = await enroll(app, { serialNumber: 'C02ADVWS0001' });
-    await enroll(app, { serialNumber: 'C02ADVWS0001' });
+    await enroll(app, { serialNumber: 'C02ADVWS0001', deviceToken: first.deviceToken });
     for (const headers of [{} as Record<string, string>, { authorization: 'Basic abc' }, { authorization: 'Bearer ' }, { authorization: 'Bearer x'.repeat(1000) }, { authorization: `Bearer ${first.deviceToken}` }]) {
       expect((await upgradeStatus(url, headers)).status, JSON.stringify(headers).slice(0, 60)).toBe(401);
     }

@@ -11,7 +11,9 @@ import { ClusterRegistry } from './registry.js';
 
 let db: TestDatabase;
 let server: WebSocketServer;
-const serverSockets: WebSocket[] = [];
+/** server side of each test socket, by the path its client opened (`/<n>`) */
+const accepted = new Map<string, (ws: WebSocket) => void>();
+let opened = 0;
 const clients: WebSocket[] = [];
 const buses: NotifyBus[] = [];
 const log: BusLog = { info: () => {}, warn: () => {}, error: () => {} };
@@ -19,7 +21,7 @@ const log: BusLog = { info: () => {}, warn: () => {}, error: () => {} };
 beforeAll(async () => {
   db = await openTestDatabase();
   server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  server.on('connection', (ws) => serverSockets.push(ws));
+  server.on('connection', (ws, req) => accepted.get(req.url ?? '')?.(ws));
   await new Promise((r) => server.once('listening', r));
 });
 afterAll(async () => {
@@ -31,13 +33,13 @@ afterAll(async () => {
 
 /** A real socket pair: the server side wrapped as the gateway wraps it, and the client side's close code. */
 async function socketFor(deviceId: string): Promise<{ conn: AgentConnection; closed: Promise<number> }> {
-  const before = serverSockets.length;
-  const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const path = `/${++opened}`;
+  const serverSide = new Promise<WebSocket>((resolve) => accepted.set(path, resolve));
+  const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}${path}`);
   clients.push(client);
   const closed = new Promise<number>((resolve) => client.once('close', (code) => resolve(code)));
   await new Promise((r) => client.once('open', r));
-  await eventually(async () => serverSockets.length > before);
-  return { conn: new AgentConnection(deviceId, serverSockets[serverSockets.length - 1]!), closed };
+  return { conn: new AgentConnection(deviceId, await serverSide), closed };
 }
 
 async function registry(instanceId: string): Promise<ClusterRegistry> {
@@ -66,7 +68,9 @@ describe('ClusterRegistry', () => {
     // 300 connects in one batch: 300 × ~51 bytes fit in 2 payloads.
     expect(bus.counts.published - publishedBefore).toBe(2);
     await eventually(async () => seen.filter((p) => p.startsWith('instance-b ')).length === 2);
-    expect(seen.filter((p) => p.startsWith('instance-b ')).flatMap((p) => p.slice(11).split(',')).map((e) => e.split('@')[0])).toEqual(devices);
+    // (the two payloads go out on two pooled connections: either may arrive first)
+    const announced = seen.filter((p) => p.startsWith('instance-b ')).flatMap((p) => p.slice(11).split(',')).map((e) => e.split('@')[0]);
+    expect(announced.sort()).toEqual([...devices].sort());
   });
 
   it('keeps a socket opened here after the announced one', async () => {
@@ -75,11 +79,32 @@ describe('ClusterRegistry', () => {
     const deviceId = randomUUID();
     const older = await socketFor(deviceId);
     b.attach(older.conn); // B's socket is the older one...
+    await new Promise((r) => setTimeout(r, 5)); // (a later millisecond: a tie would go to the greater instance id)
     const newer = await socketFor(deviceId);
     a.attach(newer.conn); // ...A's the newer: A's announcement closes B's, B's (older) leaves A's alone.
     await b.announce();
     expect(await older.closed).toBe(CLOSE_CODES.replaced);
     expect(a.get(deviceId)).toBe(newer.conn);
     expect(newer.conn.open).toBe(true);
+  });
+
+  it('settles a same-millisecond tie: the instance with the greater id keeps its socket, the other closes its own', async () => {
+    const low = await registry('instance-1');
+    const high = await registry('instance-2');
+    const deviceId = randomUUID();
+    const onLow = await socketFor(deviceId);
+    const onHigh = await socketFor(deviceId);
+    const now = Date.now;
+    Date.now = () => 1_800_000_000_000; // both attach "at the same moment"
+    try {
+      low.attach(onLow.conn);
+      high.attach(onHigh.conn);
+    } finally {
+      Date.now = now;
+    }
+    await Promise.all([low.announce(), high.announce()]);
+    expect(await onLow.closed).toBe(CLOSE_CODES.replaced);
+    expect(high.get(deviceId)).toBe(onHigh.conn);
+    expect(onHigh.conn.open).toBe(true);
   });
 });

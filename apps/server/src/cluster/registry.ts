@@ -64,8 +64,12 @@ export class ClusterRegistry extends ConnectionRegistry {
     for (const entry of payload.slice(space + 1).split(',')) {
       const [deviceId, at] = entry.split('@');
       const conn = deviceId ? this.get(deviceId) : undefined;
-      // A socket opened here after the remote one is the newer: keep it (its own announcement closes the other).
-      if (!conn || (this.connectedAt.get(conn) ?? 0) > Number(at)) continue;
+      if (!conn) continue;
+      // A socket opened here after the remote one is the newer: keep it (its own announcement
+      // closes the other). Same millisecond: the greater instance id keeps its socket.
+      const here = this.connectedAt.get(conn) ?? 0;
+      const there = Number(at);
+      if (here > there || (here === there && this.instanceId > instanceId)) continue;
       this.detach(conn);
       this.log.info({ deviceId, otherInstance: instanceId }, 'device connected to another instance: closing its socket here');
       conn.close(CLOSE_CODES.replaced, 'replaced by a newer connection on another server instance');

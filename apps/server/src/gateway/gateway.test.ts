@@ -4,6 +4,7 @@ import type { FleetMedicApp } from '../app.js';
 import { BAD_MESSAGE_LIMIT } from './connection.js';
 import { TestAgent, buildTestApp, enroll, eventually, listen, upgradeStatus } from '../testing/harness.js';
 import { buildSnapshot } from '../testing/snapshots.js';
+import { sectionHashes } from '@fleetmedic/protocol/hash';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 
 let db: TestDatabase;
@@ -51,7 +52,7 @@ describe('upgrade authentication', () => {
     const serial = 'C02REENROLL1';
     const first = await enroll(app, { serialNumber: serial });
     const agent = await TestAgent.connect(url, first.deviceToken);
-    const second = await enroll(app, { serialNumber: serial });
+    const second = await enroll(app, { serialNumber: serial, deviceToken: first.deviceToken });
     expect(second.deviceId).toBe(first.deviceId);
     expect((await agent.waitClosed()).code).toBe(CLOSE_CODES.unauthorized);
     expect((await upgradeStatus(url, { authorization: `Bearer ${first.deviceToken}` })).status).toBe(401);
@@ -147,6 +148,47 @@ describe('reports', () => {
     const closed = await agent.waitClosed();
     expect(closed.code).toBe(CLOSE_CODES.badMessage);
     expect(agent.received.filter((m) => m.type === 'error')).toHaveLength(BAD_MESSAGE_LIMIT);
+  });
+});
+
+describe('delta reports', () => {
+  const deltaOf = (id: string, snapshot: ReturnType<typeof buildSnapshot>, changed: string[] = []) => {
+    const { sections, ...rest } = snapshot;
+    return { type: 'report', id, delta: { ...rest, hashes: sectionHashes(sections), sections: Object.fromEntries(changed.map((n) => [n, sections[n as keyof typeof sections]])) } };
+  };
+
+  it('acks a delta merged with the stored state, asks for a whole report when that state is gone, and refuses a wrong hash', async () => {
+    const { deviceId, deviceToken } = await enroll(app);
+    const agent = await TestAgent.connect(url, deviceToken);
+    agent.send(report('delta-gw-0001', { collectedAt: '2026-06-01T10:00:00.000Z', batteryPercent: 80 }));
+    await agent.next((m) => m.type === 'ack' && m.id === 'delta-gw-0001');
+
+    const unchanged = deltaOf('delta-gw-0002', buildSnapshot({ collectedAt: '2026-06-01T10:15:00.000Z', batteryPercent: 80 }));
+    expect(JSON.stringify(unchanged).length).toBeLessThan(JSON.stringify(report('x', {})).length / 3);
+    agent.send(unchanged);
+    expect(await agent.next((m) => (m as { id?: string }).id === 'delta-gw-0002')).toEqual({ type: 'ack', id: 'delta-gw-0002' });
+    expect(await db.prisma.sectionChange.count({ where: { deviceId } })).toBe(6);
+
+    agent.send(deltaOf('delta-gw-0003', buildSnapshot({ collectedAt: '2026-06-01T10:30:00.000Z', batteryPercent: 40 }), ['power']));
+    expect(await agent.next((m) => (m as { id?: string }).id === 'delta-gw-0003')).toEqual({ type: 'ack', id: 'delta-gw-0003' });
+    const power = await db.prisma.sectionState.findUniqueOrThrow({ where: { deviceId_section: { deviceId, section: 'power' } } });
+    expect((power.body as { data: { batteryPercent: number } }).data.batteryPercent).toBe(40);
+
+    // The database lost the device's state (restored from an older backup).
+    await db.prisma.sectionState.deleteMany({ where: { deviceId } });
+    const later = buildSnapshot({ collectedAt: '2026-06-01T10:45:00.000Z', batteryPercent: 40 });
+    agent.send(deltaOf('delta-gw-0004', later));
+    const resync = await agent.next((m) => (m as { id?: string }).id === 'delta-gw-0004');
+    expect(resync).toMatchObject({ type: 'error', code: 'resync', id: 'delta-gw-0004' });
+    agent.send({ type: 'report', id: 'delta-gw-0004', snapshot: later });
+    expect(await agent.next((m) => (m as { id?: string }).id === 'delta-gw-0004')).toEqual({ type: 'ack', id: 'delta-gw-0004' });
+    expect(await db.prisma.sectionState.count({ where: { deviceId } })).toBe(6);
+
+    const lying = deltaOf('delta-gw-0005', buildSnapshot({ collectedAt: '2026-06-01T11:00:00.000Z', batteryPercent: 7 }), ['power']);
+    lying.delta.hashes.power = lying.delta.hashes.os;
+    agent.send(lying);
+    expect(await agent.next((m) => (m as { id?: string }).id === 'delta-gw-0005')).toMatchObject({ type: 'error', code: 'invalid-report', message: expect.stringContaining('power') });
+    agent.close();
   });
 });
 

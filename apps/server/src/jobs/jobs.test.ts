@@ -159,10 +159,11 @@ describe('runExclusive', () => {
 
 describe('JobScheduler', () => {
   it('runs its jobs on timers until stopped, counting attempts', async () => {
-    const scheduler = new JobScheduler({ prisma: db.prisma, instanceId: 'instance-t', log, firstDelaySeconds: 0 });
+    const scheduler = new JobScheduler({ prisma: db.prisma, instanceId: 'instance-t', log });
     let calls = 0;
     scheduler.add({ name: 'test-timer', intervalSeconds: 0.1, run: async () => ({ call: ++calls }) });
-    scheduler.start();
+    await scheduler.start();
+    expect(calls).toBe(1); // the first attempt is made (and awaited) at start
     await expectEventually(() => calls >= 3);
     await scheduler.stop();
     const stats = scheduler.stats()['test-timer']!;

@@ -14,8 +14,9 @@ export function addServerJobs(scheduler: JobScheduler, config: AppConfig): JobSc
 }
 
 /**
- * Starts the scheduler when the app is ready (unless `config.jobs === false`) and stops it on
- * close, waiting for a running job so it never outlives the database.
+ * Starts the scheduler when the app becomes ready — a first attempt at each job, awaited — unless
+ * `config.jobs === false`, and stops it on close, waiting for a running job so it never outlives
+ * the database.
  */
 export const jobsPlugin: FastifyPluginAsync<{ scheduler: JobScheduler }> = async (app, { scheduler }) => {
   const { heartbeatSeconds = 30, offlineAfterSeconds } = app.appConfig;
@@ -24,6 +25,7 @@ export const jobsPlugin: FastifyPluginAsync<{ scheduler: JobScheduler }> = async
     app.log.warn({ heartbeatSeconds, offlineAfterSeconds }, 'offlineAfterSeconds should exceed heartbeatSeconds + 10');
   }
   if (app.appConfig.jobs === false) return;
+  // The first attempts run before the app is ready (as the old expiry sweep did), the next ones an interval later.
   app.addHook('onReady', async () => scheduler.start());
   app.addHook('onClose', async () => scheduler.stop());
 };

@@ -71,8 +71,6 @@ export interface SchedulerOptions {
   instanceId: string;
   log: BusLog;
   jitter?: number;
-  /** the first attempt waits a random delay up to this, s (default: min(interval, 5)) */
-  firstDelaySeconds?: number;
 }
 
 /**
@@ -129,13 +127,15 @@ export class JobScheduler {
     return Object.fromEntries([...this.counters].map(([name, s]) => [name, { ...s }]));
   }
 
-  start(): void {
+  /**
+   * Makes a first attempt at every job now (skipped where another instance ran it recently),
+   * then one per interval ± jitter. Resolves when the first attempts are done; never rejects
+   * (failures are logged).
+   */
+  async start(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
-    for (const job of this.jobs.values()) {
-      const first = Math.random() * (this.opts.firstDelaySeconds ?? Math.min(job.intervalSeconds, 5));
-      this.schedule(job, first * 1000);
-    }
+    await Promise.all([...this.jobs.values()].map((job) => this.attempt(job)));
   }
 
   async stop(): Promise<void> {
@@ -145,15 +145,15 @@ export class JobScheduler {
     await Promise.allSettled([...this.running]);
   }
 
-  private schedule(job: ScheduledJob, delayMs: number): void {
-    const timer = setTimeout(async () => {
-      try {
-        await this.runNow(job.name);
-      } catch (err) {
-        this.opts.log.error({ err, job: job.name }, 'scheduled job failed');
-      }
-      if (!this.stopped) this.schedule(job, this.nextDelayMs(job));
-    }, delayMs);
+  /** One attempt, then the next one scheduled (unless stopped). */
+  private async attempt(job: ScheduledJob): Promise<void> {
+    try {
+      await this.runNow(job.name);
+    } catch (err) {
+      this.opts.log.error({ err, job: job.name }, 'scheduled job failed');
+    }
+    if (this.stopped) return;
+    const timer = setTimeout(() => void this.attempt(job), this.nextDelayMs(job));
     timer.unref();
     this.timers.set(job.name, timer);
   }
