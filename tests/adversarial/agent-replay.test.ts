@@ -1,6 +1,6 @@
 // Adversarial probes of the agent: broken recorded Macs (what a careless recorder or a damaged
-// disk produces) and hostile command envelopes. `it.skip('DEFECT: ...')` holds a reproduction
-// of a defect found when written; the other tests pin behaviour verified safe.
+// disk produces) and hostile command envelopes. Tests for defects found here (unread lists read
+// as empty, garbage exit codes, NUL characters) are kept as regression tests since the fixes.
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -170,8 +170,7 @@ describe('broken recorded Macs: clear errors, never "healthy" from unread data',
     expect(snapshot.sections.firewall.data?.globalState).toBe(1);
   });
 
-  it.skip('DEFECT: a NUL byte in a --listapps path reaches the snapshot as \\u0000, which Postgres then refuses at ingest', async () => {
-    // The agent passes it on (the Snapshot schema allows it); see ws-gateway.test.ts for the server side.
+  it('a NUL byte in a --listapps path reaches the snapshot as U+FFFD, never as \\u0000 (Postgres text refuses it)', async () => {
     const dir = brokenMac('nul-listapps', (d) => {
       const file = path.join(d, 'cmd/socketfilterfw-listapps.out');
       const text = readFileSync(file, 'utf8').replace('/usr/bin/python3', '/usr/bin/py\u0000thon3');
@@ -179,6 +178,7 @@ describe('broken recorded Macs: clear errors, never "healthy" from unread data',
     });
     const { snapshot } = await collect(dir);
     expect(JSON.stringify(snapshot)).not.toContain('\\u0000');
+    expect(snapshot.sections.firewall.data!.apps!.map((a) => a.path)).toContain('/usr/bin/py\uFFFDthon3');
   });
 });
 

@@ -1,6 +1,6 @@
 // Adversarial probes of the REST API (admin tokens, roles, bodies, params, command actions,
-// enrollment). Each `it.skip('DEFECT: ...')` holds a reproduction of a defect found on the day it
-// was written: un-skip it once the product is fixed. The other tests pin behaviour verified safe.
+// enrollment). Tests for defects found here (re-enrollment hijack, control characters, LIKE
+// wildcards, a leading "/..") are their reproductions, kept as regression tests since the fixes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../../apps/server/src/index.js';
 import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp, createToken, enroll, listen, upgradeStatus } from '../../apps/server/src/testing/harness.js';

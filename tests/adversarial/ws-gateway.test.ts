@@ -1,7 +1,7 @@
 // Adversarial probes of the agent WebSocket gateway on a real socket and a real database:
 // authentication, bad frames, oversized frames, absurd-but-valid snapshots, cross-device ids,
-// and a bounded flood. `it.skip('DEFECT: ...')` holds a reproduction of a defect found when
-// written; the other tests pin behaviour verified safe.
+// and a bounded flood. Tests for defects found here (deep nesting, NUL characters, clock skew,
+// unbounded results) are their reproductions, kept as regression tests since the fixes.
 import { CLOSE_CODES, type Snapshot } from '@fleetmedic/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../../apps/server/src/index.js';
@@ -147,10 +147,8 @@ describe('snapshots that validate but carry absurd values', () => {
     await serverStillWorks();
   });
 
-  it.skip('DEFECT: a USB chain 5,000 hubs deep (1.3 MB) gets no answer at all: the validator overflows the stack outside the try', async () => {
-    // gateway/handlers.ts handleAgentMessage calls checkMessage(parsed) outside its try/catch; a RangeError there
-    // only reaches gateway/plugin.ts `track` (logged), so the agent never gets an ack or an error. The JSON text is
-    // built by hand: JSON.stringify itself overflows on this depth.
+  it('a USB chain 5,000 hubs deep (1.3 MB) is refused with a reason naming the depth, and the socket still works', async () => {
+    // The JSON text is built by hand: JSON.stringify itself overflows on this depth.
     const { agent } = await connected();
     const hub = '{"name":"hub","kind":"hub","vendorId":1,"productId":1,"vendorName":null,"serialNumber":null,"locationId":null,"speed":null,"builtIn":false,"selfPowered":false,"power":{"availableMa":500,"requiredMa":100,"allocatedMa":null,"extraMa":null,"sleepMa":null,"failedRequest":false},"children":[';
     const chain = `${hub.repeat(5000)}${']}'.repeat(5000)}`;
@@ -159,7 +157,10 @@ describe('snapshots that validate but carry absurd values', () => {
     expect(text.length).toBeGreaterThan(1_000_000);
     agent.send(text);
     const answer = await agent.next(ackOf(id), 20_000);
-    expect(['ack', 'error']).toContain(answer.type);
+    expect(answer).toMatchObject({ type: 'error', code: 'bad-message', id });
+    expect((answer as { message: string }).message).toMatch(/nested \d+ levels deep; at most 64/);
+    const ok = reportId();
+    expect(await send(agent, report(ok, snapshot()))).toEqual({ type: 'ack', id: ok });
     agent.close();
   });
 
@@ -188,9 +189,7 @@ describe('snapshots that validate but carry absurd values', () => {
     await serverStillWorks();
   });
 
-  it.skip('DEFECT: a NUL character in any snapshot string makes ingest fail forever with "internal ... send it again later"', async () => {
-    // Postgres jsonb/text refuse \u0000; the Snapshot schema accepts it. ingest/ingest.ts throws, handlers.ts answers
-    // code "internal" — the agent keeps the report and resends it on every connect, and it never goes through.
+  it('a NUL character in a snapshot string is stored as U+FFFD and the report is acked (Postgres refuses \\u0000)', async () => {
     const { agent } = await connected();
     const s = snapshot();
     s.sections.firewall.data!.apps!.push({ path: '/Applications/bad\u0000name.app', name: null, allowIncoming: true });
@@ -200,15 +199,13 @@ describe('snapshots that validate but carry absurd values', () => {
     agent.close();
   });
 
-  it.skip('DEFECT: one report stamped in the future (clock skew) freezes the device: every later, correct report is "stale"', async () => {
-    // ingest/ingest.ts: a report whose collectedAt is older than the newest stored one only writes its Report row.
+  it('a report stamped in the future (clock skew) counts as collected now, so later correct reports still update the device', async () => {
     const { agent, deviceId } = await connected();
     const future = reportId();
     expect(await send(agent, report(future, buildSnapshot({ collectedAt: '2099-01-01T00:00:00.000Z', zoomCamera: 'denied' })))).toEqual({ type: 'ack', id: future });
     const now = reportId();
     expect(await send(agent, report(now, buildSnapshot({ zoomCamera: 'allowed' })))).toEqual({ type: 'ack', id: now });
     const device = await db.prisma.device.findUniqueOrThrow({ where: { id: deviceId } });
-    // Expected: the current report (collected now) is the device's state; actual: the 2099 one stays, camera "denied".
     expect(device.openFindings).toBe(0);
     agent.close();
   });
@@ -245,13 +242,13 @@ describe('ids across devices', () => {
     agent.close();
   });
 
-  it.skip('DEFECT: a command.result whose stdout holds a NUL byte can never be stored ("internal" on every resend)', async () => {
-    // commands/service.ts recordResult writes stdout to a Postgres text column, which refuses 0x00.
+  it('a command.result whose stdout holds a NUL byte is stored with U+FFFD in its place', async () => {
     const { agent, deviceId } = await connected();
     const created = await app.inject({ method: 'POST', url: `/api/v1/devices/${deviceId}/commands`, headers: bearer(TEST_ADMIN_TOKEN), payload: { action: { type: 'zoom.quit', params: {} } } });
     const commandId = created.json().id as string;
     const result = { status: 'succeeded', exitCode: 0, stdout: 'ok\u0000', stderr: '', argv: [['/usr/bin/pkill', '-x', 'zoom.us']], startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 3 };
     expect(await send(agent, { type: 'command.result', id: commandId, result } as never)).toEqual({ type: 'ack', id: commandId });
+    expect((await db.prisma.command.findUniqueOrThrow({ where: { id: commandId } })).stdout).toBe('ok\uFFFD');
     agent.close();
   });
 

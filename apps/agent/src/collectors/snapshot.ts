@@ -43,9 +43,20 @@ export async function collectSnapshot(runner: CommandRunner, opts: CollectOption
     host,
     sections,
   };
-  const checked = checkSnapshot(snapshot);
+  const checked = checkSnapshot(withoutNul(snapshot));
   if (!checked.ok) throw new InvalidSnapshotError(checked.errors);
   return checked.value;
+}
+
+/**
+ * The snapshot with NUL characters (seen in command output, e.g. a mangled `--listapps` path)
+ * replaced by U+FFFD: Postgres text cannot store them, and the rest of the string still tells the
+ * admin what was there. Costs a JSON pass only when a NUL is present.
+ */
+function withoutNul<T>(value: T): T {
+  const text = JSON.stringify(value);
+  if (!text.includes('\\u0000')) return value;
+  return JSON.parse(text, (_key, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '\uFFFD') : v)) as T;
 }
 
 async function collectSections(runner: CommandRunner, zoomAppPath: string): Promise<Sections> {

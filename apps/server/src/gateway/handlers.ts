@@ -59,9 +59,15 @@ function refusal(parsed: unknown): { code: string; id?: string; message: string 
 export async function handleAgentMessage(deps: GatewayDeps, conn: AgentConnection, text: string): Promise<HandleOutcome> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseAgentJson(text);
   } catch (err) {
     conn.send({ type: 'error', code: 'bad-message', message: `not JSON: ${(err as Error).message}` });
+    return 'bad';
+  }
+  const depth = jsonDepth(parsed);
+  if (depth > MAX_JSON_DEPTH) {
+    const id = typeof (parsed as { id?: unknown }).id === 'string' ? (parsed as { id: string }).id : undefined;
+    conn.send({ type: 'error', code: 'bad-message', id, message: `message nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} (a USB tree has at most 7 tiers)` });
     return 'bad';
   }
   const checked = checkMessage(parsed);
@@ -77,6 +83,37 @@ export async function handleAgentMessage(deps: GatewayDeps, conn: AgentConnectio
     conn.send({ type: 'error', code: 'internal', id: message.id, message: `the server could not handle ${message.type} ${message.id}; send it again later` });
     return 'failed';
   }
+}
+
+/**
+ * Deepest nesting a message may have. A snapshot is about 12 levels plus the USB tree, whose
+ * depth USB limits to 7 tiers of hubs; 64 leaves room and keeps the recursive validator and
+ * canonical JSON far from the stack limit.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * JSON.parse, with NUL characters (`\u0000`, legal in JSON, refused by Postgres text) replaced by
+ * U+FFFD so a report holding one is stored instead of failing forever. The reviver runs only when
+ * the text contains an escaped NUL.
+ */
+export function parseAgentJson(text: string): unknown {
+  if (!text.includes('\\u0000')) return JSON.parse(text);
+  return JSON.parse(text, (_key, value: unknown) => (typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value));
+}
+
+/** Nesting depth of a parsed JSON value, without recursion (a hostile value may be deeper than the stack). */
+export function jsonDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) max = d;
+    if (max > MAX_JSON_DEPTH) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
 }
 
 async function act(deps: GatewayDeps, conn: AgentConnection, message: AgentMessageT, bytes: number): Promise<HandleOutcome> {

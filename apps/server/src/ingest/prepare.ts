@@ -25,11 +25,26 @@ export class InvalidReportError extends Error {
   override name = 'InvalidReportError';
 }
 
+/** How far ahead of the server's clock a report's collectedAt may be before it counts as clock skew, ms. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * A report's collection time: `collectedAt` (ISO 8601), or the server's `now` when the Mac's clock
+ * is more than MAX_CLOCK_SKEW_MS ahead. Ingest orders reports by this time and ignores older ones,
+ * so one report stamped in 2099 would otherwise freeze the device's state for good.
+ * Throws InvalidReportError when the text is not a date.
+ */
+export function reportClock(collectedAt: string, now = new Date()): Date {
+  const at = new Date(collectedAt);
+  if (Number.isNaN(at.getTime())) throw new InvalidReportError(`collectedAt ${JSON.stringify(collectedAt.slice(0, 40))} is not a date`);
+  return at.getTime() - now.getTime() > MAX_CLOCK_SKEW_MS ? now : at;
+}
+
 /** From a whole snapshot: hashes computed here. */
 export function prepareSnapshot(reportId: string, snapshot: Snapshot): PreparedReport {
   return {
     reportId,
-    collectedAt: new Date(snapshot.collectedAt),
+    collectedAt: reportClock(snapshot.collectedAt),
     host: snapshot.host,
     agentVersion: snapshot.agentVersion,
     hashes: sectionHashes(snapshot.sections),
@@ -55,7 +70,7 @@ export function prepareReport(message: ReportMessage, bytes?: number): PreparedR
   }
   return {
     reportId: message.id,
-    collectedAt: new Date(delta.collectedAt),
+    collectedAt: reportClock(delta.collectedAt),
     host: delta.host,
     agentVersion: delta.agentVersion,
     hashes: delta.hashes,
