@@ -9,6 +9,8 @@ import { tccProblems, tccRows, reasonWords } from '../web/model/tcc.js';
 import { barFraction, usbTree, type UsbNode } from '../web/model/usb.js';
 import { ago, describeAction, firewallStateWords, powerWords } from '../web/model/words.js';
 import { isCancellable, isTerminal, sameAction } from '../web/model/commands.js';
+import { sparklinePoints, spanWords, trendText } from '../web/model/trend.js';
+import type { FleetSample } from '../web/api/types.js';
 
 const value = <T>(r: { ok: true; value: T } | { ok: false; error: string }): T => {
   if (!r.ok) throw new Error(r.error);
@@ -158,5 +160,34 @@ describe('words', () => {
     expect(isCancellable('acknowledged')).toBe(false);
     expect(sameAction({ type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' } }, { type: 'tcc.reset', params: { bundleId: 'us.zoom.xos', service: 'Camera' } })).toBe(true);
     expect(sameAction({ type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' } }, { type: 'tcc.reset', params: { service: 'Microphone', bundleId: 'us.zoom.xos' } })).toBe(false);
+  });
+});
+
+describe('trend', () => {
+  const sample = (at: string, healthy: number, problems: number): FleetSample =>
+    ({ at, total: 12, healthy, problems, unknown: 12 - healthy - problems, offline: 0, findings: {} });
+  const week = [sample('2026-06-01T12:00:00.000Z', 9, 3), sample('2026-06-04T12:00:00.000Z', 8, 4), sample('2026-06-08T12:00:00.000Z', 11, 1)];
+
+  it('tells the first and last counts over the span, for screen readers', () => {
+    expect(trendText(week)).toBe('Ready for calls: 9 → 11; cannot join or at risk: 3 → 1, over 7 days');
+  });
+
+  it('has nothing to tell with fewer than 2 samples', () => {
+    expect(trendText([])).toBeNull();
+    expect(trendText([week[0]!])).toBeNull();
+  });
+
+  it('names the span in days, hours or minutes', () => {
+    expect(spanWords('2026-06-01T12:00:00Z', '2026-06-02T12:00:00Z')).toBe('24 hours');
+    expect(spanWords('2026-06-01T12:00:00Z', '2026-06-03T12:00:00Z')).toBe('2 days');
+    expect(spanWords('2026-06-01T12:00:00Z', '2026-06-01T12:15:00Z')).toBe('15 minutes');
+    expect(spanWords('2026-06-01T12:00:00Z', '2026-06-01T13:00:00Z')).toBe('60 minutes');
+    expect(spanWords('2026-06-01T12:00:00Z', '2026-06-01T14:00:00Z')).toBe('2 hours');
+  });
+
+  it('places sparkline points by time, 0 at the bottom and the fleet size at the top', () => {
+    const times = week.map((s) => Date.parse(s.at));
+    expect(sparklinePoints(week.map((s) => s.healthy), times, 12, 700, 120)).toBe('0,30 300,40 700,10');
+    expect(sparklinePoints([0, 0], [0, 0], 0, 100, 50)).toBe('0,50 0,50');
   });
 });

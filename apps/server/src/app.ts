@@ -52,7 +52,7 @@ export interface AppServices {
   bus: NotifyBus;
   /** change events from every instance, behind GET /api/v1/events */
   events: FleetEvents;
-  /** offline detection, command expiry, retention: each once per interval across instances */
+  /** offline detection, command expiry, retention, fleet samples: each once per interval across instances */
   jobs: JobScheduler;
   /** random per buildApp: names this instance in socket announcements and JobRun rows */
   instanceId: string;

@@ -25,6 +25,8 @@ export interface AppConfig {
   retentionDays?: number;
   /** How often the retention job runs, s (default 3600). */
   retentionSweepSeconds?: number;
+  /** How often the fleet-sample job records the fleet's counts for the overview's trend, s (default 900). Samples are kept retentionDays. */
+  fleetSampleSeconds?: number;
   /** Run the scheduled jobs on this instance (default true; each runs once per interval across instances anyway). */
   jobs?: boolean;
   /** Direct Postgres URL for the LISTEN connection when DATABASE_URL goes through PgBouncer in transaction mode (default DATABASE_URL). */
@@ -41,6 +43,7 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   offlineSweepSeconds: 30,
   retentionDays: 90,
   retentionSweepSeconds: 3600,
+  fleetSampleSeconds: 900,
   jobs: true,
 };
 

@@ -1,5 +1,5 @@
 import type { Action } from '@fleetmedic/protocol';
-import type { CommandView, DeviceDetail, DeviceHistory, DevicePage, DeviceSections, FleetSummary, Me, RawDeviceDetail } from './types.js';
+import type { CommandView, DeviceDetail, DeviceHistory, DevicePage, DeviceSections, FleetSample, FleetSummary, Me, RawDeviceDetail } from './types.js';
 
 /**
  * An HTTP error from the API, with the server's `{ error, message }` body when it sent one.
@@ -120,6 +120,11 @@ export class ApiClient {
 
   summary(): Promise<FleetSummary> {
     return this.request('GET', '/fleet/summary');
+  }
+
+  /** `GET /fleet/trend?hours=`: the fleet's samples of the last `hours` (1..2160, server default 168), oldest first. */
+  trend(hours = 168): Promise<{ samples: FleetSample[] }> {
+    return this.request('GET', `/fleet/trend${queryString({ hours })}`);
   }
 
   devices(query: DeviceQuery): Promise<DevicePage> {

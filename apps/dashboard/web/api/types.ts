@@ -44,6 +44,18 @@ export interface FleetSummary {
   findings: FindingCount[];
 }
 
+/** One point of `GET /api/v1/fleet/trend`: the fleet's counts at `at` (ISO 8601), taken every 15 minutes by default. */
+export interface FleetSample {
+  at: string;
+  total: number;
+  healthy: number;
+  problems: number;
+  unknown: number;
+  offline: number;
+  /** devices with an open finding, per finding id */
+  findings: Record<string, number>;
+}
+
 /** One row of `GET /api/v1/devices`. Times are ISO 8601. */
 export interface DeviceListItem {
   id: string;

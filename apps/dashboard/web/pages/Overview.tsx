@@ -1,11 +1,14 @@
 import { useApp, useLoad } from '../app-context.js';
-import type { ApiClient } from '../api/client.js';
-import type { DeviceListItem, FleetSummary } from '../api/types.js';
+import { ApiError, type ApiClient } from '../api/client.js';
+import type { DeviceListItem, FleetSample, FleetSummary } from '../api/types.js';
 import { ErrorBox, Online, Panel, SeverityBadge } from '../components/bits.js';
+import { Trend } from '../components/Trend.js';
 import { findingInfo, rankProblems, reasonsByDevice } from '../model/findings.js';
 import { devicesHref, href } from '../model/route.js';
 
 const WORST = 8;
+/** the overview's trend window: 7 days */
+const TREND_HOURS = 168;
 
 function Tile({ label, value, total, kind, link }: { label: string; value: number; total: number; kind: string; link: string }) {
   return (
@@ -54,6 +57,8 @@ interface OverviewData {
   worst: DeviceListItem[];
   /** device id -> open finding ids, most serious first */
   reasons: Map<string, string[]>;
+  /** the last 7 days of samples, oldest first, or why they could not be loaded (the rest of the page still shows) */
+  trend: FleetSample[] | ApiError;
 }
 
 /**
@@ -61,16 +66,20 @@ interface OverviewData {
  * `openFindingIds` when the server sends them, else from one `?finding=` list per open finding id.
  */
 async function loadOverview(api: ApiClient): Promise<OverviewData> {
-  const [summary, page] = await Promise.all([api.summary(), api.devices({ health: 'problems', sort: '-openFindings', limit: WORST })]);
+  const [summary, page, trend] = await Promise.all([
+    api.summary(),
+    api.devices({ health: 'problems', sort: '-openFindings', limit: WORST }),
+    api.trend(TREND_HOURS).then((t) => t.samples, (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'unreachable', String(e)))),
+  ]);
   if (page.devices.every((d) => d.openFindingIds)) {
-    return { summary, worst: page.devices, reasons: new Map(page.devices.map((d) => [d.id, d.openFindingIds ?? []])) };
+    return { summary, worst: page.devices, reasons: new Map(page.devices.map((d) => [d.id, d.openFindingIds ?? []])), trend };
   }
   const lists = await Promise.all(
     summary.findings
       .filter((f) => f.devices > 0)
       .map(async (f) => [f.id, (await api.devices({ finding: f.id, limit: 500 })).devices.map((d) => d.id)] as const),
   );
-  return { summary, worst: page.devices, reasons: reasonsByDevice(lists) };
+  return { summary, worst: page.devices, reasons: reasonsByDevice(lists), trend };
 }
 
 function WorstMacs({ data }: { data: OverviewData }) {
@@ -108,6 +117,9 @@ export function Overview() {
       {data && (
         <>
           <Tiles s={data.summary} />
+          {data.trend instanceof ApiError
+            ? <ErrorBox error={data.trend} what="the trend" />
+            : data.trend.length >= 2 && <Panel id="trend" title="Last 7 days"><Trend samples={data.trend} /></Panel>}
           <div class="columns">
             <Panel id="why" title="Why Macs cannot join a call">
               <Problems s={data.summary} />

@@ -2,9 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp } from '../testing/harness.js';
+import { TEST_ADMIN_TOKEN, bearer, buildTestApp } from '../testing/harness.js';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { commandExpiryJob } from './command-expiry.js';
+import { fleetSampleJob } from './fleet-sample.js';
 import { offlineDetectionJob } from './offline-detection.js';
 import { retentionJob } from './retention.js';
 import { DUE_FRACTION, JobScheduler, jobLockKey, runExclusive, type ScheduledJob } from './scheduler.js';
@@ -105,6 +106,66 @@ describe('retention', () => {
   });
 });
 
+describe('fleet sample', () => {
+  async function device2(health: string, online: boolean, findings: string[]) {
+    const d = await db.prisma.device.create({
+      data: { hostname: `sample-${health}`, architecture: 'arm64', platform: 'darwin', tokenHash: randomBytes(32).toString('hex'), health, online, lastSeenAt: online ? new Date() : null },
+    });
+    for (const [i, ruleId] of findings.entries()) {
+      await db.prisma.finding.create({ data: { deviceId: d.id, ruleId, key: `${ruleId}#${i}`, severity: 'error', title: ruleId, evidence: {}, remedy: {} } });
+    }
+    return d;
+  }
+
+  it('records the counts GET /api/v1/fleet/summary shows, once across two instances attempting it at the same time', async () => {
+    await device2('healthy', true, []);
+    await device2('problems', true, ['sample.camera.denied', 'sample.camera.denied', 'sample.mic.denied']);
+    await device2('problems', false, ['sample.camera.denied']);
+    await device2('unknown', false, []);
+    const app = await buildTestApp(db, { jobs: false });
+    try {
+      const summary = (await app.inject({ url: '/api/v1/fleet/summary', headers: bearer(TEST_ADMIN_TOKEN) })).json();
+      expect(summary.findings).toEqual(expect.arrayContaining([
+        { id: 'sample.camera.denied', devices: 2, open: 3 }, { id: 'sample.mic.denied', devices: 1, open: 1 },
+      ]));
+      // Two instances (two schedulers, as two servers would have) attempt the job at the same moment.
+      const job = fleetSampleJob(90, 90, 900);
+      const a = new JobScheduler({ prisma: db.prisma, instanceId: 'instance-a', log }).add(job);
+      const b = new JobScheduler({ prisma: db.prisma, instanceId: 'instance-b', log }).add(job);
+      const now = new Date();
+      const outcomes = await Promise.all([a.runNow('fleet-sample', { now }), b.runNow('fleet-sample', { now })]);
+      expect(outcomes.filter((o) => o.ran)).toHaveLength(1);
+      expect(outcomes.find((o) => !o.ran)).toMatchObject({ ran: false, reason: expect.stringMatching(/^(locked|not-due)$/) });
+
+      const rows = await db.prisma.fleetSample.findMany();
+      expect(rows).toHaveLength(1);
+      const { total, healthy, problems, unknown, offline } = summary;
+      expect(rows[0]).toMatchObject({ total, healthy, problems, unknown, offline });
+      expect(rows[0]!.at.toISOString()).toBe(now.toISOString());
+      expect(rows[0]!.findings).toEqual(Object.fromEntries(summary.findings.map((f: { id: string; devices: number }) => [f.id, f.devices])));
+      expect(rows[0]!.findings).toMatchObject({ 'sample.camera.denied': 2, 'sample.mic.denied': 1 });
+      expect(total).toBeGreaterThanOrEqual(4);
+      expect(healthy).toBeGreaterThanOrEqual(1);
+      expect(problems).toBeGreaterThanOrEqual(2);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('deletes samples older than the retention days when it records one', async () => {
+    const counts = { total: 1, healthy: 1, problems: 0, unknown: 0, offline: 0, findings: {} };
+    await db.prisma.fleetSample.createMany({ data: [{ at: ago(31 * DAY), ...counts }, { at: ago(29 * DAY), ...counts }] });
+    const outcome = await runExclusive(db.prisma, fleetSampleJob(90, 30, 900), 'instance-a', { now: NOW, force: true });
+    expect(outcome).toMatchObject({ ran: true, result: { deleted: 1 } });
+    const kept = await db.prisma.fleetSample.findMany({ where: { at: { lte: NOW } }, orderBy: { at: 'asc' } });
+    expect(kept.map((s) => s.at.toISOString())).toEqual([ago(29 * DAY).toISOString(), NOW.toISOString()]);
+  });
+
+  it('refuses a retention of zero days', () => {
+    expect(() => fleetSampleJob(90, 0, 900)).toThrow('retentionDays must be > 0, got 0');
+  });
+});
+
 describe('runExclusive', () => {
   const counting = (name: string): ScheduledJob & { calls: number } => {
     const job = { name, intervalSeconds: 60, calls: 0, run: async () => ({ call: ++job.calls }) };
@@ -153,7 +214,7 @@ describe('runExclusive', () => {
     expect(typeof key).toBe('bigint');
     expect(jobLockKey('retention')).toBe(key);
     expect(key >= -(2n ** 63n) && key < 2n ** 63n).toBe(true);
-    expect(new Set(['offline-detection', 'command-expiry', 'retention'].map(jobLockKey)).size).toBe(3);
+    expect(new Set(['offline-detection', 'command-expiry', 'retention', 'fleet-sample'].map(jobLockKey)).size).toBe(4);
   });
 });
 
@@ -178,10 +239,10 @@ describe('JobScheduler', () => {
     expect(() => scheduler.add({ name: 'x', intervalSeconds: 0, run: async () => ({}) })).toThrow('intervalSeconds must be > 0');
   });
 
-  it('is wired into the app with the three server jobs', async () => {
+  it('is wired into the app with the four server jobs', async () => {
     const app = await buildTestApp(db, { jobs: false });
     try {
-      expect(app.services.jobs.names).toEqual(['offline-detection', 'command-expiry', 'retention']);
+      expect(app.services.jobs.names).toEqual(['offline-detection', 'command-expiry', 'retention', 'fleet-sample']);
     } finally {
       await app.close();
     }

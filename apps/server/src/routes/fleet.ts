@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ErrorBody } from '../errors.js';
+import { countFleet } from '../fleet/summary.js';
 
 const FleetSummary = Type.Object({
   total: Type.Integer(),
@@ -16,35 +17,41 @@ const FleetSummary = Type.Object({
   })),
 });
 
-/** `GET /api/v1/fleet/summary` (viewer): device counts by health and connectivity, and per finding id. */
+const FleetSampleView = Type.Object({
+  at: Type.String({ format: 'date-time' }),
+  total: Type.Integer(),
+  healthy: Type.Integer({ description: 'ready for calls' }),
+  problems: Type.Integer({ description: 'devices with open findings' }),
+  unknown: Type.Integer(),
+  offline: Type.Integer(),
+  findings: Type.Record(Type.String(), Type.Integer(), { description: 'devices with an open finding, per finding id' }),
+});
+
+const TrendQuery = Type.Object({
+  hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 2160, description: 'how far back, hours (default 168: 7 days; at most 90 days)' })),
+});
+
+/**
+ * `GET /api/v1/fleet/summary` (viewer): device counts by health and connectivity, and per finding id.
+ * `GET /api/v1/fleet/trend?hours=168` (viewer): the fleet-sample job's samples of the last `hours`, oldest first.
+ */
 export const fleetRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/fleet/summary', {
     preHandler: app.requireRole('viewer'),
     schema: { response: { 200: FleetSummary, 401: ErrorBody, 403: ErrorBody } },
-  }, async () => {
-    const cutoff = new Date(Date.now() - app.appConfig.offlineAfterSeconds * 1000);
-    const [byHealth, online, perDevice] = await Promise.all([
-      app.prisma.device.groupBy({ by: ['health'], _count: { _all: true } }),
-      app.prisma.device.count({ where: { online: true, lastSeenAt: { gte: cutoff } } }),
-      app.prisma.finding.groupBy({ by: ['ruleId', 'deviceId'], where: { state: 'open' }, _count: { _all: true } }),
-    ]);
-    const count = (h: string) => byHealth.find((g) => g.health === h)?._count._all ?? 0;
-    const total = byHealth.reduce((n, g) => n + g._count._all, 0);
-    const findings = new Map<string, { id: string; devices: number; open: number }>();
-    for (const g of perDevice) {
-      const entry = findings.get(g.ruleId) ?? { id: g.ruleId, devices: 0, open: 0 };
-      entry.devices += 1;
-      entry.open += g._count._all;
-      findings.set(g.ruleId, entry);
-    }
+  }, async () => countFleet(app.prisma, app.appConfig.offlineAfterSeconds, new Date()));
+
+  app.get('/api/v1/fleet/trend', {
+    preHandler: app.requireRole('viewer'),
+    schema: { querystring: TrendQuery, response: { 200: Type.Object({ samples: Type.Array(FleetSampleView) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } },
+  }, async (request) => {
+    const since = new Date(Date.now() - (request.query.hours ?? 168) * 3600_000);
+    const rows = await app.prisma.fleetSample.findMany({ where: { at: { gte: since } }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
     return {
-      total,
-      healthy: count('healthy'),
-      problems: count('problems'),
-      unknown: count('unknown'),
-      online,
-      offline: total - online,
-      findings: [...findings.values()].sort((a, b) => b.devices - a.devices || a.id.localeCompare(b.id)),
+      samples: rows.map((r) => ({
+        at: r.at.toISOString(), total: r.total, healthy: r.healthy, problems: r.problems, unknown: r.unknown, offline: r.offline,
+        findings: r.findings as Record<string, number>,
+      })),
     };
   });
 };

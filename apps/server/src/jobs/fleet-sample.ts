@@ -1,0 +1,23 @@
+import type { Prisma } from '../generated/prisma/client.js';
+import { countFleet } from '../fleet/summary.js';
+import type { JobDb, ScheduledJob } from './scheduler.js';
+
+/**
+ * Records one FleetSample row at `now` with the counts of GET /api/v1/fleet/summary (countFleet;
+ * `findings` as `{ [findingId]: devices }`), then deletes samples taken before `retentionDays`
+ * days ago. Returns `{ total, healthy, problems, unknown, offline, deleted }`.
+ */
+export async function recordFleetSample(db: JobDb, offlineAfterSeconds: number, retentionDays: number, now: Date): Promise<{ total: number; healthy: number; problems: number; unknown: number; offline: number; deleted: number }> {
+  const c = await countFleet(db, offlineAfterSeconds, now);
+  const findings: Record<string, number> = Object.fromEntries(c.findings.map((f) => [f.id, f.devices]));
+  const counts = { total: c.total, healthy: c.healthy, problems: c.problems, unknown: c.unknown, offline: c.offline };
+  await db.fleetSample.create({ data: { at: now, ...counts, findings: findings as Prisma.InputJsonObject } });
+  const { count: deleted } = await db.fleetSample.deleteMany({ where: { at: { lt: new Date(now.getTime() - retentionDays * 86_400_000) } } });
+  return { ...counts, deleted };
+}
+
+/** The fleet-sample job: every `intervalSeconds` (s), recordFleetSample — the overview's trend. */
+export function fleetSampleJob(offlineAfterSeconds: number, retentionDays: number, intervalSeconds: number): ScheduledJob {
+  if (!(retentionDays > 0)) throw new RangeError(`retentionDays must be > 0, got ${retentionDays}`);
+  return { name: 'fleet-sample', intervalSeconds, run: (db, now) => recordFleetSample(db, offlineAfterSeconds, retentionDays, now) };
+}
