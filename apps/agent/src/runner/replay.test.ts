@@ -123,6 +123,20 @@ describe('ReplayRunner on a tiny recorded Mac', () => {
     expect((await again.run(PROGRAMS.socketfilterfw, ['--listapps'])).stdout).toContain('zoom.us.app');
   });
 
+  it('without a sqlite3 on this machine, SQLite in WebAssembly reads and changes the same TCC.db files', async () => {
+    const r = await ReplayRunner.open(mac, { stateDir: state, sqlite3: '/nonexistent/sqlite3' });
+    const before = await r.run(PROGRAMS.sqlite3, sqliteReadArgs(ALICE_DB, 'SELECT service, auth_value FROM access ORDER BY service'));
+    expect(JSON.parse(before.stdout)).toEqual([{ service: 'kTCCServiceCamera', auth_value: 0 }, { service: 'kTCCServiceMicrophone', auth_value: 2 }]);
+    const none = await r.run(PROGRAMS.sqlite3, sqliteReadArgs(ALICE_DB, "SELECT service FROM access WHERE client = 'nobody'"));
+    expect(none).toMatchObject({ stdout: '', exitCode: 0 });
+    const bad = await r.run(PROGRAMS.sqlite3, sqliteReadArgs(ALICE_DB, 'SELECT nope FROM access'));
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toMatch(/^Error: no such column: nope/);
+    const argv = [PROGRAMS.launchctl, 'asuser', '501', PROGRAMS.sudo, '-u', 'alice', PROGRAMS.tccutil, 'reset', 'Camera', 'us.zoom.xos'];
+    expect((await r.run(argv[0]!, argv.slice(1))).exitCode).toBe(0);
+    expect(rowsOf(path.join(state, 'fs', ALICE_DB))).toBe('kTCCServiceMicrophone|us.zoom.xos|2\n');
+  });
+
   it('pkill finds no process on a recording (exit 1) and is logged', async () => {
     const r = await ReplayRunner.open(mac, { stateDir: state });
     expect(await r.run(PROGRAMS.pkill, ['-x', 'zoom.us'])).toMatchObject({ exitCode: 1, notInstalled: false });

@@ -5,6 +5,7 @@ import { RealRunner } from './real.js';
 import { loadRecordedHost } from './recorded-host.js';
 import { ReplayState } from './replay-state.js';
 import { simulateFirewallWrite, simulateTccutil, FIREWALL_WRITE_FLAGS } from './replay-remediation.js';
+import { runSqliteWasm } from './sqlite-wasm.js';
 import type { CommandRunner, ReadFileResult, RecordedHost, RunOptions, RunResult } from './types.js';
 
 export interface ReplayOptions {
@@ -102,13 +103,19 @@ export class ReplayRunner implements CommandRunner {
     mapped[dbIndex] = local;
     // The recording is never opened for writing.
     if (!mapped.includes('-readonly')) mapped.unshift('-readonly');
-    const r = await this.local.run(this.sqlite3, mapped);
+    const r = await this.runSqlite(mapped);
     return { ...r, stderr: r.stderr.split(local).join(db), stdout: r.stdout };
   }
 
+  /** This machine's sqlite3, or SQLite in WebAssembly when it has none (a Linux box with only Node). */
+  private async runSqlite(args: string[]): Promise<Omit<RunResult, 'durationMs'>> {
+    const r = await this.local.run(this.sqlite3, args);
+    return r.notInstalled ? runSqliteWasm(args) : r;
+  }
+
   /** Runs sqlite3 with write access on a file of the state copy (for simulated tccd changes). */
-  async sqliteWrite(localDb: string, sql: string): Promise<RunResult> {
-    return this.local.run(this.sqlite3, [localDb, sql]);
+  async sqliteWrite(localDb: string, sql: string): Promise<Omit<RunResult, 'durationMs'>> {
+    return this.runSqlite([localDb, sql]);
   }
 
   /** The recorded output of a command, changed state first; null when the command was not recorded. */
