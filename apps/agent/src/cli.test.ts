@@ -56,6 +56,15 @@ describe('agent CLI as a real process', () => {
     if (process.platform !== 'darwin') expect(snapshot.sections.tcc).toEqual({ status: 'unsupported', sources: [], reason: `not macOS (${process.platform})` });
   });
 
+  it.skipIf(process.platform === 'darwin')('doctor on this (non-Mac) machine says the Mac sections were not checked, never just "0 findings"', async () => {
+    const json = await agent('doctor', '--json');
+    expect(json.code).toBe(0);
+    const out = JSON.parse(json.stdout) as { findings: unknown[]; unsupported: { section: string; reason: string }[] };
+    expect(out.unsupported.map((u) => u.section)).toEqual(['os', 'zoom', 'tcc', 'firewall', 'usb', 'power']);
+    const text = await agent('doctor');
+    expect(text.stdout).toContain(`Not checked on this platform: os, zoom, tcc, firewall, usb, power (not macOS (${process.platform})).`);
+  });
+
   it('collect without --json prints a section table', async () => {
     const r = await agent('collect', '--replay', path.join(MACS_DIR, 'mbp-m5pro-26-tcc-unreadable'));
     expect(r.code).toBe(0);

@@ -7,18 +7,23 @@ import { openRunner } from './open-runner.js';
 
 /**
  * `doctor [--replay <dir>] [--json] [--policy <file.json>]`: collects, diagnoses, prints the
- * findings. JSON: `{ host, findings, unknown, unknownReasons }` (findings sorted by severity, id, key).
+ * findings. JSON: `{ host, findings, unknown, unknownReasons, unsupported }` (findings sorted by
+ * severity, id, key; `unsupported`: sections that do not exist on this platform, with the reason —
+ * on Linux every Mac section, so "0 findings" there never reads as a healthy Mac).
  */
 export async function doctorCommand(opts: { replay?: string; json?: boolean; policy?: string }): Promise<void> {
   const policy = opts.policy ? await loadPolicy(opts.policy) : resolvePolicy();
   const runner = await openRunner(opts.replay);
   const snapshot = await collectSnapshot(runner, { zoomAppPath: policy.zoomAppPath });
   const d = diagnoseWithErrors(snapshot, policy);
+  const unsupported = Object.entries(snapshot.sections)
+    .filter(([, sec]) => sec.status === 'unsupported')
+    .map(([section, sec]) => ({ section, reason: sec.reason ?? 'unsupported' }));
   if (opts.json) {
-    const out = { host: snapshot.host, findings: d.findings, unknown: d.unknown, unknownReasons: d.unknownReasons };
+    const out = { host: snapshot.host, findings: d.findings, unknown: d.unknown, unknownReasons: d.unknownReasons, unsupported };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
-    process.stdout.write(`${formatDiagnosis(snapshot.host.hostname, d)}\n`);
+    process.stdout.write(`${formatDiagnosis(snapshot.host.hostname, d, unsupported)}\n`);
   }
 }
 

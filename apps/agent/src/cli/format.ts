@@ -20,9 +20,12 @@ export function formatSnapshot(s: Snapshot): string {
   return `${s.host.hostname} (${s.host.platform}, ${s.host.hardwareModel ?? 'unknown model'}) at ${s.collectedAt}\n\n${table(['section', 'status', 'detail'], rows)}`;
 }
 
-/** `doctor` without --json: findings table, then sections that could not be judged. */
-export function formatDiagnosis(hostname: string, d: Diagnosis): string {
+/** `doctor` without --json: findings table, then sections that could not be judged or do not exist here. */
+export function formatDiagnosis(hostname: string, d: Diagnosis, unsupported: { section: string; reason: string }[] = []): string {
   const out = [`${hostname}: ${d.findings.length} finding(s)`];
+  if (unsupported.length > 0) {
+    out.push('', `Not checked on this platform: ${unsupported.map((u) => u.section).join(', ')} (${unsupported[0]!.reason}).`);
+  }
   if (d.findings.length > 0) {
     out.push('', table(['severity', 'finding', 'action', 'evidence', 'remedy'], d.findings.map(findingRow)));
   }
