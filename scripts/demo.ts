@@ -33,7 +33,9 @@ if (!existsSync(path.join(dashboardDir, 'dist/index.html'))) {
 }
 
 const children: ChildProcess[] = [];
+let stopping = false;
 function stopAll(code = 0): void {
+  stopping = true;
   for (const c of children) c.kill('SIGTERM');
   setTimeout(() => process.exit(code), 1500).unref();
 }
@@ -56,7 +58,8 @@ const server = spawn(tsx, [path.join(root, 'apps/server/src/cli.ts'), 'serve'], 
 });
 children.push(server);
 server.on('exit', (code) => {
-  console.error(`server exited (${code}); stopping the demo`);
+  if (stopping) return; // Ctrl-C reaches the whole process group: the server stopping is expected
+  console.error(`server exited (${code}); stopping the demo${code === 1 ? ' (port taken? set PORT=...)' : ''}`);
   stopAll(code ?? 1);
 });
 
