@@ -18,6 +18,8 @@ const SCREENSHOTS = path.join(REPO_ROOT, 'docs/screenshots');
 const MACS = readdirSync(RECORDED_MACS).filter((d) => existsSync(path.join(RECORDED_MACS, d, 'host.json')) && statSync(path.join(RECORDED_MACS, d)).isDirectory());
 const CAMERA_MAC = 'mba-m2-14-camera-denied';
 const FIREWALL_MAC = 'mbp-m2pro-26-firewall-blocks-zoom';
+// Bulk fix uses the microphone Mac: the camera Mac's finding is fixed by the device-page step.
+const MICROPHONE_MAC = 'mbp-m1pro-15-microphone-denied';
 
 interface Summary { total: number; healthy: number; problems: number; unknown: number; offline: number; findings: { id: string; devices: number }[] }
 interface Detail { device: { hostname: string }; findings: { ruleId: string; title: string; state: string; remedy: { action?: unknown } }[] }
@@ -237,6 +239,49 @@ describe('dashboard against the real server and agents', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
     await waitFor('a newer report', async () => ((await get<{ device: { lastReportAt: string } }>(`/devices/${id}`)).device.lastReportAt > before ? true : undefined));
     await waitFor('both commands listed as succeeded', async () => ((await page.locator('#commands .cmd[data-status="succeeded"]').count()) === 2 ? true : undefined));
+    await context.close();
+  }, 90_000);
+
+  it('bulk fix: Fix all on a finding-filtered list names the Macs, Cancel is focused, the batch ends live', async () => {
+    const micId = stack.devices[MICROPHONE_MAC]!;
+    const plan = await (await fetch(`${stack.apiUrl}/api/v1/remediations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.tokens.operator}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ findingId: 'tcc.microphone.denied', dryRun: true, filter: { finding: 'tcc.microphone.denied' } }),
+    })).json() as { targets: { deviceId: string; hostname: string }[]; skipped: { hostname: string; reason: string }[] };
+    expect(plan.targets.map((t) => t.deviceId)).toContain(micId);
+
+    // A viewer gets no bulk button.
+    const asViewer = await signedIn(stack.tokens.viewer);
+    await asViewer.page.goto(`${stack.url}/#/devices?finding=tcc.microphone.denied`);
+    await asViewer.page.locator('table.devices tbody tr').first().waitFor();
+    expect(await asViewer.page.getByRole('button', { name: /^Fix all/ }).count()).toBe(0);
+    await asViewer.context.close();
+
+    const { context, page } = await signedIn(stack.tokens.operator);
+    await page.goto(`${stack.url}/#/devices?finding=tcc.microphone.denied`);
+    const fixAll = page.getByRole('button', { name: /^Fix all \d+\+?…$/ });
+    await fixAll.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('.bulk-targets').waitFor();
+    expect(await dialog.locator('.bulk-targets strong').allTextContents()).toEqual(plan.targets.map((t) => t.hostname));
+    expect(await dialog.locator('.bulk-targets').textContent()).toContain('mbp-m1pro-15-mic');
+    expect(await dialog.locator('.bulk-skipped li').count()).toBe(plan.skipped.length);
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Cancel');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect((await get<{ commands: unknown[] }>(`/devices/${micId}/commands`)).commands).toEqual([]);
+
+    await fixAll.click();
+    await dialog.getByRole('button', { name: /^Send to \d+ Macs?$/ }).click();
+    await dialog.locator('.batch[data-done="true"]').waitFor({ timeout: 30_000 });
+    const n = plan.targets.length;
+    expect(await dialog.locator('.batch .cmd-status').textContent()).toBe(`Done: ${n} succeeded of ${n}`);
+    expect(await dialog.locator('.batch-commands tbody th').allTextContents()).toEqual(plan.targets.map((t) => t.hostname));
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Close');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    expect(pageErrors).toEqual([]);
     await context.close();
   }, 90_000);
 

@@ -1,5 +1,8 @@
 import type { Action } from '@fleetmedic/protocol';
-import type { CommandView, DeviceDetail, DeviceHistory, DevicePage, DeviceSections, FleetSample, FleetSummary, Me, RawDeviceDetail } from './types.js';
+import type {
+  BatchView, CommandView, DeviceDetail, DeviceHistory, DevicePage, DeviceSections, FleetSample, FleetSummary, Me, RawDeviceDetail,
+  RemediationAnswer, RemediationFilter,
+} from './types.js';
 
 /**
  * An HTTP error from the API, with the server's `{ error, message }` body when it sent one.
@@ -150,5 +153,19 @@ export class ApiClient {
 
   cancelCommand(id: string): Promise<CommandView> {
     return this.request('POST', `/commands/${encodeURIComponent(id)}/cancel`, {});
+  }
+
+  /**
+   * `POST /remediations`: a bulk fix of `findingId` on the Macs matching `filter`. `dryRun` true
+   * only lists the targets and the skipped Macs (200); false queues one command per target (201,
+   * with the batchId). Operators and admins only (403 otherwise); 409 when no Mac would get a command.
+   */
+  remediate(findingId: string, dryRun: boolean, filter: RemediationFilter = {}): Promise<RemediationAnswer> {
+    return this.request('POST', '/remediations', { findingId, dryRun, filter });
+  }
+
+  /** `GET /batches/:id`: a bulk fix's counts and per-Mac command status. */
+  batch(id: string): Promise<BatchView> {
+    return this.request('GET', `/batches/${encodeURIComponent(id)}`);
   }
 }

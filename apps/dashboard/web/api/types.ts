@@ -181,3 +181,85 @@ export interface DeviceHistory {
   sectionChanges: { id: string; section: string; status: string; changedAt: string }[];
   findingTransitions: FindingTransition[];
 }
+
+/**
+ * Which Macs a bulk fix covers: the device-list filters as `POST /api/v1/remediations` takes them
+ * (the same meaning as `GET /api/v1/devices`). Absent = not filtered on.
+ */
+export interface RemediationFilter {
+  /** part of hostname, serial number or console user */
+  search?: string;
+  /** finding (rule) id with an open finding, e.g. tcc.camera.denied */
+  finding?: string;
+  health?: Health;
+  online?: boolean;
+}
+
+/** A Mac a bulk fix sends a command to: the remedy action of its open finding. */
+export interface RemediationTarget {
+  deviceId: string;
+  hostname: string;
+  /** e.g. tcc.camera.denied:us.zoom.xos */
+  findingKey: string;
+  action: Action;
+  /** the queued command; absent on a dry run */
+  commandId?: string;
+}
+
+/** A Mac with the finding that gets no command, and why (no automatic remedy, already in flight...). */
+export interface SkippedMac {
+  deviceId: string;
+  hostname: string;
+  findingKey: string;
+  reason: string;
+}
+
+/**
+ * `POST /api/v1/remediations`: 200 on a dry run (batchId null), 201 with the batchId once one
+ * command per target is queued. Targets and skipped Macs are in hostname order.
+ */
+export interface RemediationAnswer {
+  batchId: string | null;
+  findingId: string;
+  dryRun: boolean;
+  filter: RemediationFilter;
+  targets: RemediationTarget[];
+  skipped: SkippedMac[];
+}
+
+/** Command counts of a batch; pending = queued, sent or acknowledged (no result yet). */
+export interface BatchCounts {
+  total: number;
+  succeeded: number;
+  failed: number;
+  pending: number;
+  timedOut: number;
+  expired: number;
+  cancelled: number;
+}
+
+/** One command of a batch. Times are ISO 8601. */
+export interface BatchCommand {
+  id: string;
+  deviceId: string;
+  hostname: string;
+  action: Action;
+  status: CommandStatus;
+  reason: string | null;
+  exitCode: number | null;
+  sentAt: string | null;
+  ackedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** `GET /api/v1/batches/:id`: counts and every command (hostname order). */
+export interface BatchView {
+  id: string;
+  findingId: string;
+  filter: RemediationFilter;
+  createdBy: string;
+  createdAt: string;
+  counts: BatchCounts;
+  commands: BatchCommand[];
+  skipped: SkippedMac[];
+}

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useApp, useLoad } from '../app-context.js';
+import { BulkFixDialog } from '../components/BulkFixDialog.js';
 import { ErrorBox, HealthBadge, Online } from '../components/bits.js';
+import { canBulkFix, remediationFilter } from '../model/bulk.js';
 import { FINDING_OPTIONS, findingInfo } from '../model/findings.js';
 import { href, type DeviceFilters } from '../model/route.js';
 import { DEFAULT_SORT, SORT_OPTIONS } from '../model/sort.js';
@@ -71,7 +73,8 @@ function Filters({ filters }: { filters: DeviceFilters }) {
 
 /** Device list: search, filters, sort and cursor paging, all kept in the URL but the page. */
 export function DeviceList({ filters }: { filters: DeviceFilters }) {
-  const { api } = useApp();
+  const { api, session } = useApp();
+  const [bulkOpen, setBulkOpen] = useState(false);
   // Cursors of the pages before the current one; [] on the first page.
   const [cursors, setCursors] = useState<string[]>([]);
   const key = JSON.stringify(filters);
@@ -90,6 +93,14 @@ export function DeviceList({ filters }: { filters: DeviceFilters }) {
       <h1>{title}</h1>
       {filters.finding && <p class="lead">Macs with this problem open. <a href="#/devices">All devices</a></p>}
       <Filters filters={filters} />
+      {canBulkFix(session.role, filters) && page.data && page.data.devices.length > 0 && (
+        <p class="bulk-fix">
+          <button type="button" class="primary" onClick={() => setBulkOpen(true)}>
+            Fix all {page.data.devices.length}{page.data.nextCursor ? '+' : ''}…
+          </button>
+        </p>
+      )}
+      {bulkOpen && <BulkFixDialog findingId={filters.finding} filter={remediationFilter(filters)} onClose={() => { setBulkOpen(false); page.reload(); }} />}
       {page.error && <ErrorBox error={page.error} what="the devices" />}
       {!page.data && !page.error && <p role="status">Loading…</p>}
       {page.data && (
