@@ -1,35 +1,38 @@
-// pnpm bench:agent [--mac <recorded Mac>] [--duration S] [--interval S]: the real agent daemon on a
-// recorded Mac, collecting on a fast schedule against the real server (own process, fresh Postgres
-// database), measured from inside: CPU time of the agent process per collection cycle
-// (process.cpuUsage: this process only, not the sqlite3 children the replay runner spawns), RSS
-// after every cycle, and the bytes it sends, counted on its socket by a proxy in another process.
-import { mkdtemp } from 'node:fs/promises';
+// pnpm bench:agent [--mac <recorded Mac>] [--duration S] [--interval S]: the real agent (`agent run
+// --replay`, its own process, as deployed: tsx, no build step) collecting a recorded Mac on a fast
+// schedule against the real server (own process, fresh Postgres database). Measured from outside
+// the agent: its CPU time (/proc/<pid>/stat utime+stime — its own, not the sqlite3 children it
+// spawns), its RSS (/proc/<pid>/status VmRSS) every second, the reports stored (Report rows), and
+// the bytes it sends, counted on its socket by a TCP proxy in another process.
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AgentDaemon, ReplayRunner } from '@fleetmedic/agent';
 import { Command, InvalidArgumentError } from 'commander';
-import pino from 'pino';
+import { build } from 'esbuild';
 import { REPO_ROOT } from '../../tests/support/agents.js';
 import { Child } from './ipc.js';
-import { check, fmt, kb, mb, percentile, table, type Figure } from './report.js';
-import { createBenchDatabase, startServerProcess, type ServerProcess } from './server-process.js';
+import { sampleProc } from './proc.js';
+import { check, fmt, kb, mb, table, type Figure } from './report.js';
+import { adminQuery, createBenchDatabase, startServerProcess, type ServerProcess } from './server-process.js';
 
-const num = (v: string) => {
+const int = (v: string) => {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a number above 0');
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('a whole number above 0');
   return n;
 };
 const o = new Command()
   .name('bench:agent')
-  .description('measure the agent daemon on a recorded Mac: CPU per cycle, RSS, bytes sent per day')
+  .description('measure the agent on a recorded Mac: RSS, CPU per collection cycle, bytes sent per day')
   .option('--mac <name>', 'recorded Mac (folder in recorded-macs/)', 'mbp-m1pro-15-display-camera-full-budget')
-  .option('--duration <s>', 'seconds of fast-schedule collection', num, 120)
-  .option('--interval <s>', 'seconds between collections', num, 2)
-  .option('--idle <s>', 'seconds with no collection, to measure heartbeat traffic', num, 65)
-  .option('--reports-per-day <n>', 'collections per day of the real schedule (default every 15 min)', num, 96)
+  .option('--duration <s>', 'seconds of fast-schedule collection', int, 300)
+  .option('--interval <s>', 'seconds between collections (1-59)', int, 2)
+  .option('--idle <s>', 'seconds idle first (only the heartbeat), for the idle cost', int, 65)
+  .option('--reports-per-day <n>', 'collections per day of the real schedule (default every 15 min)', int, 96)
+  .option('--bundled', 'run the agent as one esbuild bundle on plain node (no tsx loader) instead of `tsx apps/agent/src/cli.ts`')
   .option('--database-url <url>', 'Postgres server (a database is created and dropped)', process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres')
   .parse()
-  .opts<{ mac: string; duration: number; interval: number; idle: number; reportsPerDay: number; databaseUrl: string }>();
+  .opts<{ mac: string; duration: number; interval: number; idle: number; reportsPerDay: number; bundled?: boolean; databaseUrl: string }>();
 
 const log = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -37,94 +40,112 @@ const ENROLL = `bench-agent-${Date.now()}`;
 const db = await createBenchDatabase(o.databaseUrl);
 let server: ServerProcess | null = null;
 const proxy = Child.fork('byte-proxy.ts');
-let daemon: AgentDaemon | null = null;
 const figures: Figure[] = [];
 const notes: string[] = [];
 const bound = setTimeout(() => {
   log('past the time bound: stopping');
   process.exit(3);
-}, (o.duration + o.idle + 300) * 1000);
+}, (o.duration * 2 + o.idle + 300) * 1000);
 bound.unref();
+const reports = async () => Number((await adminQuery<{ n: string }>(db.url, 'SELECT count(*)::text AS n FROM "Report"'))[0]!.n);
+const bytes = () => proxy.call<{ up: number; down: number }>('bytes');
 
+/** apps/agent/src/cli.ts as one ESM file (dependencies inlined) in a temp folder, beside a copy of the agent's package.json. */
+async function bundleAgent(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'fm-agent-bundle-'));
+  await mkdir(path.join(dir, 'dist'));
+  await copyFile(path.join(REPO_ROOT, 'apps/agent/package.json'), path.join(dir, 'package.json'));
+  const outfile = path.join(dir, 'dist', 'cli.mjs');
+  await build({
+    entryPoints: [path.join(REPO_ROOT, 'apps/agent/src/cli.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile,
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" }, logLevel: 'warning',
+  });
+  return outfile;
+}
+const entry = o.bundled ? [await bundleAgent()] : ['--import', 'tsx', path.join(REPO_ROOT, 'apps/agent/src/cli.ts')];
+
+/** Starts `agent run` on the recorded Mac with a cron schedule; returns the child. */
+async function startAgent(serverUrl: string, schedule: string) {
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'fm-agent-bench-'));
+  const child = spawn(process.execPath, [...entry, 'run',
+    '--server', serverUrl, '--enroll-secret', ENROLL, '--replay', path.join(REPO_ROOT, 'recorded-macs', o.mac),
+    '--state-dir', stateDir, '--schedule', schedule, '--jitter', '0'], { cwd: REPO_ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (b: Buffer) => { err = (err + b.toString()).slice(-4000); });
+  return { child, stderr: () => err };
+}
+
+let agent: Awaited<ReturnType<typeof startAgent>> | null = null;
 try {
   server = await startServerProcess({ databaseUrl: db.url, enrollSecret: ENROLL, adminToken: `bench-admin-${Date.now()}-0123456789` });
   const target = new URL(server.url);
   const port = await proxy.call<number>('listen', { host: target.hostname, port: Number(target.port) });
-  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'fm-agent-bench-'));
-  const runner = await ReplayRunner.open(path.join(REPO_ROOT, 'recorded-macs', o.mac), { stateDir: path.join(stateDir, 'replay') });
-  let acked = 0;
-  const rss0 = process.memoryUsage().rss;
-  daemon = await AgentDaemon.start({
-    serverUrl: `http://127.0.0.1:${port}`, enrollSecret: ENROLL, stateDir, runner, logger: pino({ level: 'silent' }),
-    schedule: null, collectAtStart: false, onEvent: (e) => { if (e.type === 'acked' && e.report) acked += 1; },
-  });
-  const waitAcked = async (n: number) => {
-    const end = Date.now() + 30_000;
-    while (acked < n && Date.now() < end) await sleep(20);
-  };
-  // The first report goes whole; every later one as a delta.
-  await daemon.collectNow('first');
-  await waitAcked(1);
-  const first = await proxy.call<{ up: number; down: number }>('bytes');
-  log(`first report (whole) acked; ${first.up} bytes sent so far (upgrade, enrollment is HTTP on the same proxy)`);
+  // Collects at start, then every `interval` seconds (6-field cron with seconds).
+  agent = await startAgent(`http://127.0.0.1:${port}`, `*/${o.interval} * * * * *`);
+  const pid = agent.child.pid!;
+  const ready = Date.now() + 60_000;
+  while ((await reports()) < 2 && Date.now() < ready) await sleep(200);
+  if ((await reports()) < 2) throw new Error(`the agent stored no reports in 60 s:\n${agent.stderr()}`);
+  log(`agent pid ${pid} reporting`);
 
-  // Idle: only the heartbeat.
-  const idle0 = await proxy.call<{ up: number; down: number }>('bytes');
-  await sleep(o.idle * 1000);
-  const idle1 = await proxy.call<{ up: number; down: number }>('bytes');
-  const idleRate = (idle1.up - idle0.up) / o.idle;
-
-  // Fast schedule.
-  const cpuMs: number[] = [];
   const rss: number[] = [];
-  const b0 = await proxy.call<{ up: number; down: number }>('bytes');
+  const sampler = setInterval(() => {
+    try {
+      rss.push(sampleProc(pid).rssBytes);
+    } catch { /* exited */ }
+  }, 1000);
+  const c0 = sampleProc(pid);
+  const r0 = await reports();
+  const b0 = await bytes();
   const t0 = Date.now();
-  let cycles = 0;
-  const cpuAll0 = process.cpuUsage();
-  while (Date.now() - t0 < o.duration * 1000) {
-    const started = Date.now();
-    const c0 = process.cpuUsage();
-    await daemon.collectNow('bench');
-    const c = process.cpuUsage(c0);
-    cpuMs.push((c.user + c.system) / 1000);
-    cycles += 1;
-    await waitAcked(cycles + 1);
-    rss.push(process.memoryUsage().rss);
-    await sleep(Math.max(0, o.interval * 1000 - (Date.now() - started)));
-  }
-  const cpuAll = process.cpuUsage(cpuAll0);
-  const elapsed = (Date.now() - t0) / 1000;
-  const b1 = await proxy.call<{ up: number; down: number }>('bytes');
-  const perCycle = (b1.up - b0.up - idleRate * elapsed) / cycles;
-  const perDay = perCycle * o.reportsPerDay + idleRate * 86_400;
-  const rssEnd = rss.at(-1)!;
-  const rssAt10 = rss[Math.min(9, rss.length - 1)]!;
-  const growthPerCycle = (rssEnd - rssAt10) / Math.max(1, rss.length - 10);
+  await sleep(o.duration * 1000);
+  const c1 = sampleProc(pid);
+  const r1 = await reports();
+  const b1 = await bytes();
+  const seconds = (Date.now() - t0) / 1000;
+  clearInterval(sampler);
+  const cycles = r1 - r0;
+  const cpuPerCycle = (1000 * (c1.cpuSeconds - c0.cpuSeconds)) / cycles;
 
-  figures.push({ name: `agent CPU per collection cycle, median (${cycles} cycles)`, value: `${fmt(percentile(cpuMs, 50), 1)} ms`, ...check(percentile(cpuMs, 50), '<', 200, 'ms') });
-  figures.push({ name: 'agent CPU per collection cycle, p95', value: `${fmt(percentile(cpuMs, 95), 1)} ms` });
-  figures.push({ name: 'agent CPU per cycle incl. acks, timers, GC (whole process / cycles)', value: `${fmt((cpuAll.user + cpuAll.system) / 1000 / cycles, 1)} ms` });
-  figures.push({ name: `agent RSS after ${cycles} cycles (${fmt(elapsed / 60, 1)} min)`, value: mb(rssEnd), ...check(rssEnd / 1024 / 1024, '<', 60, 'MB') });
-  figures.push({ name: 'agent RSS, largest seen', value: mb(Math.max(...rss)) });
-  figures.push({ name: 'agent RSS change per cycle after the 10th', value: kb(growthPerCycle) });
-  figures.push({ name: 'bytes sent per delta report (nothing changed)', value: `${fmt(perCycle)} B` });
+  // The same agent, nothing but its heartbeat: stop collecting by restarting it on a yearly schedule.
+  agent.child.kill('SIGTERM');
+  await new Promise((r) => agent!.child.once('exit', r));
+  agent = await startAgent(`http://127.0.0.1:${port}`, '0 0 1 1 *');
+  await sleep(10_000);
+  const i0 = await bytes();
+  const ic0 = sampleProc(agent.child.pid!);
+  await sleep(o.idle * 1000);
+  const i1 = await bytes();
+  const ic1 = sampleProc(agent.child.pid!);
+  const idleRate = (i1.up - i0.up) / o.idle;
+  const perReport = (b1.up - b0.up - idleRate * seconds) / cycles;
+  const perDay = perReport * o.reportsPerDay + idleRate * 86_400;
+  const half = rss.slice(Math.floor(rss.length / 2));
+  const slope = half.length > 1 ? (half.at(-1)! - half[0]!) / (half.length - 1) : 0;
+
+  figures.push({ name: `agent CPU per collection cycle (${cycles} cycles in ${fmt(seconds)} s)`, value: `${fmt(cpuPerCycle, 1)} ms`, ...check(cpuPerCycle, '<', 200, 'ms') });
+  figures.push({ name: 'agent CPU per idle second (heartbeat, timers)', value: `${fmt((1000 * (ic1.cpuSeconds - ic0.cpuSeconds)) / o.idle, 2)} ms` });
+  figures.push({ name: `agent RSS after ${cycles} cycles`, value: mb(rss.at(-1)!), ...check(rss.at(-1)! / 1024 / 1024, '<', 60, 'MB') });
+  figures.push({ name: 'agent RSS, lowest / highest seen', value: `${mb(Math.min(...rss))} / ${mb(Math.max(...rss))}` });
+  figures.push({ name: 'agent RSS trend over the second half', value: `${fmt(slope / 1024, 1)} KB/s` });
+  figures.push({ name: 'bytes sent per report (delta, nothing changed)', value: `${fmt(perReport)} B` });
   figures.push({ name: 'bytes sent per idle second (heartbeat)', value: `${fmt(idleRate, 2)} B` });
   figures.push({ name: `bytes sent per day (${o.reportsPerDay} reports + heartbeats)`, value: kb(perDay) });
-  notes.push(`process RSS before the daemon started: ${mb(rss0)} (Node + tsx + the agent's modules)`);
-  notes.push(`an hour of the real schedule (every 15 min) is 4 collections; ${cycles} cycles were run, i.e. ${fmt(cycles / 4, 1)} hours' worth`);
+  notes.push(`the real schedule (every 15 min) makes 4 collections an hour: ${cycles} cycles are ${fmt(cycles / 4, 1)} hours of it`);
+  notes.push(`CPU and RSS are the agent process alone (${o.bundled ? 'one esbuild bundle on plain node' : 'tsx loader included, as `pnpm agent run` runs it'}); the sqlite3 processes it spawns are not counted`);
   log('done');
 } catch (err) {
   log(`agent benchmark failed: ${(err as Error).stack ?? String(err)}`);
   process.exitCode = 1;
 } finally {
-  await daemon?.stop().catch(() => {});
+  agent?.child.kill('SIGTERM');
   await proxy.stop();
   await server?.stop().catch(() => {});
   await db.drop().catch(() => {});
 }
 process.stdout.write(`
 FleetMedic agent benchmark — ${new Date().toISOString()}
-machine: ${os.cpus().length} CPUs, ${mb(os.totalmem())}, Node ${process.version}; recorded Mac ${o.mac}; collection every ${o.interval} s for ${o.duration} s
+machine: ${os.cpus().length} CPUs, ${mb(os.totalmem())}, Node ${process.version}; recorded Mac ${o.mac}; a collection every ${o.interval} s for ${o.duration} s; agent ${o.bundled ? 'bundled (plain node)' : 'under tsx'}
 ${table(figures)}
 
 ${notes.join('\n')}

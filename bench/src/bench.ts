@@ -3,6 +3,7 @@
 // `ws` message rate, raw multi-row `pg` insert), runs the fleet simulator, prints every figure with
 // its target, and cleans up (server stopped, database dropped). Loopback only; every phase is bounded.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { sectionHashes } from '@fleetmedic/protocol/hash';
@@ -44,7 +45,15 @@ const limits = openFileLimits();
 // The server needs its sockets plus ~100 files (Postgres pool, listeners, modules, stdio).
 const maxAgents = limits.soft - 150;
 const agents = Math.min(o.agents, maxAgents);
-const log = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+let serverPid = 0;
+const serverRss = () => {
+  try {
+    return serverPid ? ` [server RSS ${mb(sampleProc(serverPid).rssBytes)}]` : '';
+  } catch {
+    return '';
+  }
+};
+const log = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}${serverRss()}\n`);
 if (agents < o.agents) log(`open files: soft ${limits.soft}, hard ${limits.hard} (cannot be raised here): a server process holds at most ~${maxAgents} sockets, so running ${agents} Macs instead of ${o.agents}`);
 
 const ENROLL_SECRET = `bench-enroll-${Date.now()}`;
@@ -71,6 +80,18 @@ async function tableSizes(dbUrl: string): Promise<Record<string, number>> {
     `SELECT t AS name, pg_total_relation_size(quote_ident(t))::text AS bytes FROM unnest($1::text[]) AS t`, [TABLES]);
   return Object.fromEntries(rows.map((r) => [r.name, Number(r.bytes)]));
 }
+/**
+ * Waits until the reports not yet acked are no more than one second of the scheduled load (a
+ * backlog left by one phase must not count in the next; the schedule keeps a few in flight).
+ */
+async function drain(f: FleetProcesses, ms = 180_000): Promise<boolean> {
+  const inFlight = Math.ceil(agents / o.interval) + 20;
+  return until(async () => {
+    const st = await f.stats();
+    return st.acked >= st.reports - inFlight;
+  }, ms, 500);
+}
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const growth = (a: Record<string, number>, b: Record<string, number>, names = TABLES) => names.reduce((s, n) => s + ((b[n] ?? 0) - (a[n] ?? 0)), 0);
 
 async function api<T>(server: ServerProcess, method: string, path: string, body?: unknown): Promise<T> {
@@ -100,7 +121,7 @@ async function sampleDeltaText(): Promise<string> {
 }
 
 const db = await createBenchDatabase(o.databaseUrl);
-log(`database ${db.name} created`);
+log(`database ${db.name} created; load average ${loadavg()} (other work on this machine skews every figure)`);
 let server: ServerProcess | null = null;
 let fleet: FleetProcesses | null = null;
 let wsBase: WsBaseline | null = null;
@@ -135,6 +156,7 @@ try {
   });
   pgBase = await measureRawInsert(db.url, 200);
   log(`raw pg insert: ${fmt(pgBase.rate)} rows/s (${pgBase.batchSize} rows per INSERT, ${pgBase.connections} connections)`);
+  serverPid = server.pid;
   const idle = sampleProc(server.pid);
   log(`server pid ${server.pid} on ${server.url}: idle RSS ${mb(idle.rssBytes)}`);
 
@@ -165,7 +187,7 @@ try {
   await sleep(5_000); // let the whole-report wave settle
   const steady = async (label: string, changeProbability: number) => {
     await fleet!.configure({ changeProbability });
-    await sleep(3_000);
+    await drain(fleet!);
     // Vacuumed first, so free-space and visibility maps already exist and do not count as growth.
     await adminQuery(db.url, `VACUUM ${TABLES.map((t) => `"${t}"`).join(', ')}`);
     const sizes0 = await tableSizes(db.url);
@@ -198,7 +220,8 @@ try {
   figures.push({ name: `Postgres bytes/Mac/day, every report changes (${o.reportsPerDay}/day)`, value: kb((busy.history / busy.reports) * o.reportsPerDay) });
   figures.push({ name: 'server CPU seconds per 1,000 changed reports', value: fmt((1000 * busy.cpu) / busy.reports, 2) });
   await fleet.configure({ changeProbability: 0 });
-  await sleep(5_000);
+  if (!(await drain(fleet))) notes.push('the changed-report backlog did not drain within 180 s before the burst');
+  log(`load average before the burst: ${loadavg()}`);
 
   // ---- burst: every Mac reports at once --------------------------------------------------------
   const b0 = await fleet.stats();
@@ -217,7 +240,7 @@ try {
   figures.push({ name: 'server CPU seconds per 1,000 reports (burst)', value: fmt((1000 * (cpuB1.cpuSeconds - cpuB0.cpuSeconds)) / burstReports, 2) });
   figures.push({ name: 'burst rate / bare ws message rate', value: `${fmt((100 * burstRate) / wsBase.rate, 1)} %` });
   figures.push({ name: 'burst rate / raw pg insert rate', value: `${fmt((100 * burstRate) / pgBase.rate, 1)} %` });
-  await sleep(3_000);
+  await drain(fleet);
 
   // ---- command round trips, all Macs connected ---------------------------------------------------
   const devices = (await adminQuery<{ id: string }>(db.url, 'SELECT id::text AS id FROM "Device" ORDER BY random()'));
@@ -245,7 +268,7 @@ try {
   figures.push({ name: `command round trip p50 (${rtt.length} of ${ids.length}, ${o.commandRate}/s)`, value: `${fmt(percentile(rtt, 50))} ms` });
   figures.push({ name: 'command round trip p95', value: `${fmt(percentile(rtt, 95))} ms` });
   figures.push({ name: 'command round trip p99', value: `${fmt(percentile(rtt, 99))} ms`, ...check(percentile(rtt, 99), '<', 250, 'ms') });
-  await sleep(3_000);
+  await drain(fleet);
 
   // ---- bulk: one command to every Mac, through the API -----------------------------------------
   const bulkStart = now();
@@ -278,6 +301,31 @@ try {
   figures.push({ name: `bulk command: reached every Mac (${received.length}/${devices.length})`, value: `${fmt(reachAll / 1000, 1)} s`, ...check(received.length === devices.length ? reachAll / 1000 : Number.NaN, '<', 10, 's', 1) });
   figures.push({ name: 'bulk command: every result stored', value: `${fmt(resultsAll / 1000, 1)} s` });
 
+  // ---- bulk remediation: Zoom's camera denied on every Mac that has the row, one API call ----
+  await drain(fleet);
+  const deniedMacs = await fleet.denyCamera();
+  await until(async () => (await adminQuery<{ n: string }>(db.url,
+    `SELECT count(*)::text AS n FROM "Finding" WHERE "ruleId" = 'tcc.camera.denied' AND state = 'open'`))[0]!.n === String(deniedMacs), 180_000, 1000);
+  const remStart = now();
+  try {
+    const rem = await api<{ batchId: string; targets: Array<{ commandId?: string }> }>(server, 'POST', '/api/v1/remediations', { findingId: 'tcc.camera.denied', dryRun: false });
+    const remAnswered = now();
+    const remIds = rem.targets.flatMap((t) => (t.commandId ? [t.commandId] : []));
+    let remTimings = await fleet.commandTimings(remIds);
+    await until(async () => {
+      remTimings = await fleet!.commandTimings(remIds);
+      return [...remTimings.values()].filter((t) => t.resultAckedAt).length >= remIds.length;
+    }, 5 * 60_000, 1000);
+    const got = [...remTimings.values()];
+    const reach = Math.max(...got.map((t) => t.receivedAt)) - remStart;
+    const done = Math.max(...got.map((t) => t.resultAckedAt ?? Number.NaN)) - remStart;
+    log(`bulk remediation: ${remIds.length} tcc.reset commands (${deniedMacs} Macs denied), API answered in ${fmt((remAnswered - remStart) / 1000, 1)} s, ${got.length} received, last at ${fmt(reach / 1000, 1)} s`);
+    figures.push({ name: `bulk remediation (POST /api/v1/remediations): reached ${got.length}/${remIds.length} Macs`, value: `${fmt(reach / 1000, 1)} s`, ...check(got.length === remIds.length ? reach / 1000 : Number.NaN, '<', 10, 's', 1) });
+    figures.push({ name: 'bulk remediation: every result stored', value: `${fmt(done / 1000, 1)} s` });
+  } catch (err) {
+    notes.push(`bulk remediation not measured: ${(err as Error).message.slice(0, 200)}`);
+  }
+
   // ---- memory --------------------------------------------------------------------------------
   clearInterval(sampler);
   const peakRss = Math.max(...rssSamples.map((r) => r.rssBytes));
@@ -304,7 +352,7 @@ try {
 const pgVersion = execFileSync('psql', ['--version']).toString().trim();
 process.stdout.write(`
 FleetMedic benchmark — ${new Date().toISOString()}
-machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${mb(totalmem())} memory, Node ${process.version}, ${pgVersion}; open files ${limits.soft}/${limits.hard}
+machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${mb(totalmem())} memory, Node ${process.version}, ${pgVersion}; open files ${limits.soft}/${limits.hard}; load average at the end ${loadavg()}
 run: ${agents} simulated Macs in ${o.processes} processes, steady interval ${o.interval} s, windows ${o.window} s, server, Postgres and simulator on this one machine
 limits: bare ws ${wsBase ? `${fmt(wsBase.rate)} msg/s` : 'n/a'}; raw pg multi-row insert ${pgBase ? `${fmt(pgBase.rate)} rows/s` : 'n/a'}
 

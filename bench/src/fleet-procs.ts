@@ -56,6 +56,11 @@ export class FleetProcesses {
     await Promise.all(this.workers.map((w) => w.call('burst', { change })));
   }
 
+  /** Denies Zoom's camera on every Mac that has the TCC row; returns how many. */
+  async denyCamera(): Promise<number> {
+    return (await Promise.all(this.workers.map((w) => w.call<number>('denyCamera')))).reduce((a, b) => a + b, 0);
+  }
+
   /** When each of these commands reached its Mac and when its result was acked. */
   async commandTimings(ids: string[]): Promise<Map<string, CommandTiming>> {
     const all = await Promise.all(this.workers.map((w) => w.call<Array<CommandTiming & { id: string }>>('commands', { ids })));

@@ -144,6 +144,22 @@ export class Fleet {
     await Promise.all(this.macs.map((m) => m.report(change ? this.pickChange(m) : undefined)));
   }
 
+  /**
+   * Every Mac that has a Zoom camera row in its user TCC.db gets it denied (as after a bad
+   * profile push) and reports; resolves with how many Macs changed.
+   */
+  async denyCamera(): Promise<number> {
+    const changed: Promise<void>[] = [];
+    for (const mac of this.macs) {
+      const denied = mac.opts.model.cameraDenied(mac.variant);
+      if (!denied) continue;
+      mac.variant = denied;
+      changed.push(mac.report());
+    }
+    await Promise.all(changed);
+    return changed.length;
+  }
+
   stats(): FleetStats {
     return {
       agents: this.macs.length,

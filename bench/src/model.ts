@@ -60,6 +60,13 @@ export class MacModel {
     return out;
   }
 
+  /** The variant in which Zoom's camera row in the user's TCC.db is denied, or null when this Mac has no such row. */
+  cameraDenied(v: Variant): Variant | null {
+    const entry = this.zoomCameraEntry();
+    if (!entry) return null;
+    return { ...v, tccFlipped: entry.authValue === 2 };
+  }
+
   /** The six sections of a variant; equal variants give the very same objects. */
   sections(v: Variant): Sections {
     const b = this.base.sections;

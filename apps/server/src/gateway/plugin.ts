@@ -23,6 +23,8 @@ const TOUCH_EVERY_MS = 5_000;
  */
 const INGEST_HIGH_WATER = 2_000;
 const INGEST_LOW_WATER = 500;
+/** A socket is never left paused longer than this, ms: a paused socket answers no pings, and agents give up after a missed pong. */
+const MAX_PAUSE_MS = 5_000;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -47,13 +49,15 @@ export interface GatewayOptions {
  */
 export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opts) => {
   const { registry, commands, policy, heartbeatSeconds } = opts;
-  const paused = new Set<WebSocket>();
+  const paused = new Map<WebSocket, number>();
+  const resumeAll = () => {
+    for (const s of paused.keys()) s.resume();
+    paused.clear();
+  };
   const ingest = new IngestBatcher(app.prisma, {
     policy: async () => (await policy.current()).policy,
     onBacklog: (waiting) => {
-      if (waiting > INGEST_LOW_WATER || paused.size === 0) return;
-      for (const s of paused) s.resume();
-      paused.clear();
+      if (waiting <= INGEST_LOW_WATER && paused.size > 0) resumeAll();
     },
   });
   const online = new OnlineWriter(app.prisma);
@@ -98,7 +102,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     socket.on('message', (data: RawData, isBinary: boolean) => {
       touch(conn);
       if (ingest.backlog > INGEST_HIGH_WATER && !paused.has(socket)) {
-        paused.add(socket);
+        paused.set(socket, Date.now());
         socket.pause();
       }
       const text = isBinary ? null : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
@@ -131,6 +135,16 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     }));
   });
 
+  const unpause = setInterval(() => {
+    const tooLong = Date.now() - MAX_PAUSE_MS;
+    for (const [s, since] of paused) {
+      if (since > tooLong) continue;
+      s.resume();
+      paused.delete(s);
+    }
+  }, 1_000);
+  unpause.unref();
+
   const heartbeat = setInterval(() => {
     for (const conn of registry.all()) {
       if (!conn.open) continue; // closing: its close handler cleans up
@@ -147,6 +161,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
 
   app.addHook('onClose', async () => {
     clearInterval(heartbeat);
+    clearInterval(unpause);
     await touches.close();
     // Forget the sockets first, so their close handlers write nothing once the database may be gone.
     const conns = registry.clear();

@@ -115,6 +115,7 @@ export class IngestBatcher {
         reportId: p.report.reportId,
         collectedAt: p.report.collectedAt,
         stateHash: stateFingerprint(p.report, policyHash),
+        hashes: p.report.hashes,
       })), now);
     } catch (err) {
       for (const p of batch) p.reject(err);

@@ -7,21 +7,24 @@ export interface FastPathRow {
   collectedAt: Date;
   /** stateFingerprint of the report under the current policy */
   stateHash: string;
+  /** the six section hashes the report claims: the stored SectionState rows must hold them */
+  hashes: Record<string, string>;
 }
 
 /** Per offered report: `unchanged` stored (Report row + device times), `duplicate` id already stored, `miss` needs the full ingest. */
 export type FastPathResult = 'unchanged' | 'duplicate' | 'miss';
 
 // One statement, so one implicit transaction and one WAL flush for the whole batch. A report
-// matches when its device's stored fingerprint equals its own and it is not older than the newest
-// stored report; matched ones get their Report row (ON CONFLICT: duplicates) and their device's
+// matches when its device's stored fingerprint equals its own, its six SectionState rows hold the
+// hashes it claims (a restore may have lost them) and it is not older than the newest stored report; matched ones get their Report row (ON CONFLICT: duplicates) and their device's
 // times. Timestamps are Prisma's `timestamp(3)` in UTC.
 const SQL = `
 WITH input AS (
-  SELECT * FROM json_to_recordset($1::json) AS t("reportId" text, "deviceId" uuid, "collectedAt" timestamp(3), "stateHash" text)
+  SELECT * FROM json_to_recordset($1::json) AS t("reportId" text, "deviceId" uuid, "collectedAt" timestamp(3), "stateHash" text, hashes json)
 ), matched AS (
-  SELECT i.* FROM input i JOIN "Device" d ON d.id = i."deviceId"
+  SELECT i."reportId", i."deviceId", i."collectedAt" FROM input i JOIN "Device" d ON d.id = i."deviceId"
   WHERE d."stateHash" = i."stateHash" AND (d."lastCollectedAt" IS NULL OR d."lastCollectedAt" <= i."collectedAt")
+    AND (SELECT count(*) FROM "SectionState" s WHERE s."deviceId" = i."deviceId" AND s.hash = i.hashes->>s.section) = 6
 ), ins AS (
   INSERT INTO "Report" (id, "deviceId", "collectedAt", "receivedAt")
   SELECT "reportId", "deviceId", "collectedAt", $2::timestamp(3) FROM matched
@@ -52,6 +55,7 @@ export async function fastPathIngest(prisma: PrismaClient, rows: FastPathRow[], 
     deviceId: r.deviceId,
     collectedAt: r.collectedAt.toISOString(),
     stateHash: r.stateHash,
+    hashes: r.hashes,
   })));
   const result = await prisma.$queryRawUnsafe<Array<{ reportId: string; deviceId: string; inserted: boolean }>>(SQL, payload, now.toISOString());
   const byKey = new Map(result.map((r) => [`${r.deviceId}/${r.reportId}`, r.inserted]));

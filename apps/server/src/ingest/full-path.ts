@@ -83,7 +83,8 @@ export async function fullPathIngest(prisma: PrismaClient, items: FullPathItem[]
         timesOnly.push({ id: deviceId, collectedAt: null });
         return void (outcomes[i] = { kind: 'stale' });
       }
-      if (device.stateHash === stateFingerprint(report, policyHash)) {
+      const sameState = SECTION_NAMES.every((n) => stored.get(n) === report.hashes[n]);
+      if (sameState && device.stateHash === stateFingerprint(report, policyHash)) {
         timesOnly.push({ id: deviceId, collectedAt: report.collectedAt.toISOString() });
         return void (outcomes[i] = { kind: 'unchanged' });
       }
