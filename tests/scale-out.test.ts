@@ -132,6 +132,18 @@ describe('two server instances on one database', () => {
     sse.close();
   });
 
+  it('a bulk command created through A reaches the Mac on B with one NOTIFY naming the batch, and its result is stored', async () => {
+    const publishedBefore = a.services.bus.counts.published;
+    const batch = await api<{ batchId: string; targets: Array<{ deviceId: string; commandId: string }> }>(
+      urlA, 'POST', '/api/v1/batches', { action: { type: 'agent.collect', params: {} }, dryRun: false, filter: { search: device.hostname } });
+    expect(batch.targets.map((t) => t.deviceId)).toEqual([device.id]);
+    expect(a.services.bus.counts.published - publishedBefore).toBe(1);
+    const done = await finished(urlA, batch.targets[0]!.commandId);
+    expect(done, JSON.stringify(done)).toMatchObject({ status: 'succeeded', exitCode: 0 });
+    const status = await api<{ counts: { total: number; succeeded: number } }>(urlA, 'GET', `/api/v1/batches/${batch.batchId}`);
+    expect(status.counts).toMatchObject({ total: 1, succeeded: 1 });
+  });
+
   it('a command created while B\'s LISTEN connection is down is delivered when it comes back (Postgres)', async (ctx) => {
     ctx.skip(dbA.kind !== 'postgres', 'PGlite has no separate LISTEN connection to lose (set DATABASE_URL)');
     const source = (b.services.bus as unknown as { source: { backendPid: number | null } }).source;

@@ -80,7 +80,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
   const bus = createNotifyBus(options.db, app.log, { listenUrl: config.listenDatabaseUrl, reconnect: options.reconnect });
   const registry = new ClusterRegistry(bus, instanceId, app.log);
   const commands = new CommandService(prisma, config.commandTtlSeconds);
-  const dispatcher = new ClusterDispatcher(registry, commands, bus, app.log);
+  const dispatcher = new ClusterDispatcher(registry, commands, bus, app.log, instanceId);
   const events = new FleetEvents(bus, app.log);
   const jobs = addServerJobs(new JobScheduler({ prisma, instanceId, log: app.log }), config);
   const policy = new PolicyStore(prisma, config.policy);

@@ -3,13 +3,14 @@ import type { Command, Prisma, PrismaClient } from '../generated/prisma/client.j
 import { audit } from '../audit/audit.js';
 import { conflict } from '../errors.js';
 import type { DeviceFilter } from '../routes/device-filter.js';
-import { planRemediation, type RemediationPlan, type SkippedDevice } from './remediation-plan.js';
+import type { Action } from '@fleetmedic/protocol';
+import { planBulkCommand, planRemediation, type BatchPlan, type SkippedDevice } from './batch-plan.js';
 import type { CommandService } from './service.js';
 
-/** A created bulk remediation: its id, the plan it carried out, and one command per target (same order). */
+/** A created batch: its id, the plan it carried out, and one command per target (same order). */
 export interface CreatedBatch {
   batchId: string;
-  plan: RemediationPlan;
+  plan: BatchPlan;
   commands: Command[];
 }
 
@@ -24,15 +25,21 @@ export interface BatchCounts {
   cancelled: number;
 }
 
+/** One command of a batch as its status shows it (no output: GET /api/v1/commands/:id has it). */
+export type BatchCommand = Pick<Command, 'id' | 'deviceId' | 'type' | 'params' | 'status' | 'reason' | 'exitCode' | 'sentAt' | 'ackedAt' | 'finishedAt'> & { hostname: string };
+
 /** A batch as `GET /api/v1/batches/:id` shows it. */
 export interface BatchStatus {
   id: string;
-  findingId: string;
+  /** the finding a remediation targeted; null for a bulk command */
+  findingId: string | null;
+  /** the action a bulk command sent to every target; null for a remediation (each Mac got its finding's remedy) */
+  action: Action | null;
   filter: DeviceFilter;
   createdBy: string;
   createdAt: Date;
   counts: BatchCounts;
-  commands: (Command & { hostname: string })[];
+  commands: BatchCommand[];
   skipped: SkippedDevice[];
 }
 
@@ -53,49 +60,79 @@ export function countStatuses(statuses: string[]): BatchCounts {
 }
 
 /**
- * Bulk remediation by finding: one command per target Mac sharing a batchId (Command.batchId,
- * CommandBatch row), created in one transaction with its audit rows (`remediation.create` for
- * the batch, `command.create` with the batchId for each command). Delivery is the caller's job.
+ * Commands to many Macs at once, sharing a batchId (Command.batchId, CommandBatch row):
+ * - a remediation: for every Mac with a finding open, that finding's own remedy;
+ * - a bulk command: one action (e.g. agent.collect) to every Mac the device filter matches.
+ * Created in one transaction with multi-row INSERTs and their audit rows (`remediation.create` or
+ * `batch.create` for the batch, `command.create` with the batchId for each command). Delivery is
+ * the caller's job (CommandDispatcher.dispatchBatch).
  */
 export class BatchService {
   constructor(private readonly prisma: PrismaClient, private readonly commands: CommandService) {}
 
   /**
-   * Plans again inside the transaction (the preview may be stale) and queues the commands.
-   * 409 when no Mac would get a command (every one skipped, or none has the finding open).
+   * A remediation: plans again inside the transaction (the preview may be stale) and queues the
+   * commands. 409 when no Mac would get a command (every one skipped, or none has the finding open).
    */
-  async create(findingId: string, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
+  async createRemediation(findingId: string, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
     return this.prisma.$transaction(async (tx) => {
       const plan = await planRemediation(tx, findingId, filter, onlineCutoff);
       if (plan.targets.length === 0) {
         throw conflict(`no Mac to remediate for ${findingId}: ${plan.skipped.length} with the finding open, all skipped; nothing was queued`);
       }
-      const batchId = randomUUID();
-      await tx.commandBatch.create({
-        data: {
-          id: batchId,
-          findingId,
-          filter: filter as Prisma.InputJsonValue,
-          skipped: plan.skipped as unknown as Prisma.InputJsonValue,
-          createdBy: actor,
-          createdAt: now,
-        },
-      });
-      const commands: Command[] = [];
-      for (const t of plan.targets) commands.push(await this.commands.insert(tx, { deviceId: t.deviceId, action: t.action, actor, batchId, now }));
-      await audit(tx, {
-        actor,
-        action: 'remediation.create',
-        target: `batch:${batchId}`,
-        params: {
-          findingId,
-          filter: filter as Prisma.InputJsonValue,
-          commands: commands.map((c) => ({ commandId: c.id, deviceId: c.deviceId, type: c.type })),
-          skipped: plan.skipped.map((s) => ({ deviceId: s.deviceId, reason: s.reason })),
-        },
-      });
-      return { batchId, plan, commands };
+      return this.insert(tx, plan, { findingId, action: null, filter, actor, now }, 'remediation.create');
     }, { timeout: 60_000 });
+  }
+
+  /**
+   * A bulk command: `action` to every Mac matching `filter` (offline ones get it when they
+   * connect, until it expires), except those with the same action still queued, sent or
+   * acknowledged. 409 when no Mac would get it.
+   */
+  async createBulkCommand(action: Action, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
+    return this.prisma.$transaction(async (tx) => {
+      const plan = await planBulkCommand(tx, action, filter, onlineCutoff);
+      if (plan.targets.length === 0) {
+        throw conflict(`no Mac to send ${action.type} to: ${plan.skipped.length} match the filter, all skipped; nothing was queued`);
+      }
+      return this.insert(tx, plan, { findingId: null, action, filter, actor, now }, 'batch.create');
+    }, { timeout: 60_000 });
+  }
+
+  private async insert(
+    tx: Prisma.TransactionClient,
+    plan: BatchPlan,
+    batch: { findingId: string | null; action: Action | null; filter: DeviceFilter; actor: string; now: Date },
+    auditAction: string,
+  ): Promise<CreatedBatch> {
+    const { findingId, action, filter, actor, now } = batch;
+    const batchId = randomUUID();
+    await tx.commandBatch.create({
+      data: {
+        id: batchId,
+        findingId,
+        action: (action ?? undefined) as Prisma.InputJsonValue | undefined,
+        filter: filter as Prisma.InputJsonValue,
+        skipped: plan.skipped as unknown as Prisma.InputJsonValue,
+        createdBy: actor,
+        createdAt: now,
+      },
+    });
+    const commands = await this.commands.insertMany(tx, plan.targets.map((t) => ({ deviceId: t.deviceId, action: t.action, actor, batchId, now })));
+    await audit(tx, {
+      actor,
+      action: auditAction,
+      target: `batch:${batchId}`,
+      params: {
+        ...(findingId ? { findingId } : {}),
+        ...(action ? { action: action as unknown as Prisma.InputJsonValue } : {}),
+        filter: filter as Prisma.InputJsonValue,
+        // each command has its own command.create row with this batchId
+        commandCount: commands.length,
+        skipped: plan.skipped.map((s) => ({ deviceId: s.deviceId, reason: s.reason })),
+      },
+    });
+    return { batchId, plan, commands };
   }
 
   /** The batch with its counts and every command (hostname order), or null when unknown. */
@@ -104,12 +141,16 @@ export class BatchService {
     if (!batch) return null;
     const commands = await this.prisma.command.findMany({
       where: { batchId: id },
-      include: { device: { select: { hostname: true } } },
+      select: {
+        id: true, deviceId: true, type: true, params: true, status: true, reason: true, exitCode: true, sentAt: true, ackedAt: true, finishedAt: true,
+        device: { select: { hostname: true } },
+      },
       orderBy: [{ device: { hostname: 'asc' } }, { id: 'asc' }],
     });
     return {
       id: batch.id,
       findingId: batch.findingId,
+      action: batch.action as Action | null,
       filter: batch.filter as DeviceFilter,
       createdBy: batch.createdBy,
       createdAt: batch.createdAt,

@@ -1,3 +1,4 @@
+import type { AgentConnection } from '../gateway/connection.js';
 import type { ConnectionRegistry } from '../gateway/registry.js';
 import type { CommandService } from './service.js';
 
@@ -9,8 +10,10 @@ import type { CommandService } from './service.js';
 export interface CommandDispatcher {
   /** Deliver the device's queued commands now if it is connected; otherwise they wait for its next connect. */
   dispatch(deviceId: string): Promise<void>;
-  /** dispatch() for many devices (a bulk command), in as few notifications as fit. */
+  /** dispatch() for many devices, in as few notifications as fit. */
   dispatchMany(deviceIds: readonly string[]): Promise<void>;
+  /** Delivers a batch's commands (CommandBatch `batchId`, targets `deviceIds`) to every connected target, wherever its socket is. */
+  dispatchBatch(batchId: string, deviceIds: readonly string[]): Promise<void>;
 }
 
 /** Delivers through the device's socket on this instance, in the connection's message order. */
@@ -32,5 +35,19 @@ export class LocalDispatcher implements CommandDispatcher {
 
   async dispatchMany(deviceIds: readonly string[]): Promise<void> {
     await Promise.all(deviceIds.map((id) => this.dispatch(id)));
+  }
+
+  /**
+   * Sends the batch's queued commands to the targets connected here (`deviceIds`, or every
+   * socket of this instance when omitted: a notification from another instance names no devices),
+   * in chunks (CommandService.deliverBatch); targets with older queued commands of their own get
+   * theirs through dispatch(), oldest first.
+   */
+  async dispatchBatch(batchId: string, deviceIds?: readonly string[]): Promise<void> {
+    const sinks = new Map<string, AgentConnection>();
+    for (const conn of deviceIds ? deviceIds.flatMap((id) => this.registry.get(id) ?? []) : this.registry.all()) sinks.set(conn.deviceId, conn);
+    if (sinks.size === 0) return;
+    const { deferred } = await this.commands.deliverBatch(batchId, sinks);
+    await this.dispatchMany(deferred);
   }
 }

@@ -5,7 +5,7 @@ import { ErrorBody, badRequest, notFound } from '../errors.js';
 import { CommandView, commandView } from '../routes/views.js';
 import { checkActionInput } from './action-check.js';
 import type { CommandDispatcher } from './dispatcher.js';
-import { remediationRoutes } from './remediation-routes.js';
+import { batchRoutes } from './batch-routes.js';
 import type { CommandService } from './service.js';
 
 const DeviceParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -15,13 +15,13 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 /**
  * Commands: create (operator; the action is checked against the closed Action list, 400 with
  * the reason otherwise), cancel (operator; queued or sent only), read (viewer); and bulk
- * remediation by finding with its batches (remediation-routes.ts).
+ * remediation by finding and bulk commands, with their batches (batch-routes.ts).
  */
 export const commandRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; dispatcher: CommandDispatcher }> = async (app, opts) => {
   const { commands, dispatcher } = opts;
   const operator = { preHandler: app.requireRole('operator') };
   const viewer = { preHandler: app.requireRole('viewer') };
-  await app.register(remediationRoutes, { commands, dispatcher });
+  await app.register(batchRoutes, { commands, dispatcher });
 
   app.post('/api/v1/devices/:id/commands', {
     ...operator,

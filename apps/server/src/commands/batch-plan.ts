@@ -3,32 +3,40 @@ import type { Prisma } from '../generated/prisma/client.js';
 import { deviceFilterWhere, type DeviceFilter } from '../routes/device-filter.js';
 import { checkActionInput } from './action-check.js';
 
-/** A Mac a bulk remediation will send a command to: the remedy action of its open finding. */
-export interface RemediationTarget {
+/** A Mac a batch will send a command to: for a remediation, the remedy action of its open finding. */
+export interface BatchTarget {
   deviceId: string;
   hostname: string;
-  /** the finding's key, e.g. tcc.camera.denied:us.zoom.xos */
-  findingKey: string;
+  /** the finding's key, e.g. tcc.camera.denied:us.zoom.xos (remediations only) */
+  findingKey?: string;
   action: Action;
 }
 
-/** A Mac with the finding that gets no command, and why (e.g. the finding comes from an MDM policy). */
+/** A Mac that gets no command, and why (e.g. the finding comes from an MDM policy, or the same action is already on its way). */
 export interface SkippedDevice {
   deviceId: string;
   hostname: string;
-  findingKey: string;
+  /** the finding's key (remediations only) */
+  findingKey?: string;
   reason: string;
 }
 
-/** What a bulk remediation would do: targets (hostname order) and skipped devices. */
-export interface RemediationPlan {
-  findingId: string;
-  targets: RemediationTarget[];
+/** What a batch would do: targets (hostname order) and skipped devices. */
+export interface BatchPlan {
+  targets: BatchTarget[];
   skipped: SkippedDevice[];
+}
+
+/** What a bulk remediation would do. */
+export interface RemediationPlan extends BatchPlan {
+  findingId: string;
+  targets: Array<BatchTarget & { findingKey: string }>;
+  skipped: Array<SkippedDevice & { findingKey: string }>;
 }
 
 /** Statuses of a command still on its way: a second identical command would only queue behind it. */
 const IN_FLIGHT = ['queued', 'sent', 'acknowledged'];
+const inFlightReason = (c: { id: string; type: string; status: string }) => `command ${c.id} with the same action (${c.type}) is already ${c.status}`;
 
 /** Action identity: type and parameters, key order ignored. */
 const actionKey = (a: { type: string; params: unknown }) =>
@@ -79,13 +87,34 @@ export async function planRemediation(
       const key = actionKey(checked.value);
       const pending = inFlight.get(key);
       if (pending) {
-        skip(`command ${pending.id} with the same action (${checked.value.type}) is already ${pending.status}`);
+        skip(inFlightReason(pending));
         continue;
       }
       if (planned.has(key)) continue; // two findings, one fix: one command
       planned.add(key);
       plan.targets.push({ ...base, findingKey: finding.key, action: checked.value });
     }
+  }
+  return plan;
+}
+
+/**
+ * Which Macs a bulk command (`action` to every Mac matching `filter`, the device-list filters)
+ * would reach: all of them, hostname order, except Macs that already have the same action
+ * (type and parameters) queued, sent or acknowledged. `onlineCutoff`: see deviceFilterWhere.
+ */
+export async function planBulkCommand(db: Prisma.TransactionClient, action: Action, filter: DeviceFilter, onlineCutoff: Date): Promise<BatchPlan> {
+  const devices = await db.device.findMany({
+    where: { AND: deviceFilterWhere(filter, onlineCutoff) },
+    orderBy: [{ hostname: 'asc' }, { id: 'asc' }],
+    select: { id: true, hostname: true, commands: { where: { type: action.type, status: { in: IN_FLIGHT } }, select: { id: true, type: true, params: true, status: true } } },
+  });
+  const key = actionKey(action);
+  const plan: BatchPlan = { targets: [], skipped: [] };
+  for (const { id, hostname, commands } of devices) {
+    const pending = commands.find((c) => actionKey(c) === key);
+    if (pending) plan.skipped.push({ deviceId: id, hostname, reason: inFlightReason(pending) });
+    else plan.targets.push({ deviceId: id, hostname, action });
   }
   return plan;
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "CommandBatch" ADD COLUMN     "action" JSONB,
+ALTER COLUMN "findingId" DROP NOT NULL;
