@@ -247,18 +247,7 @@ describe('enrollment', () => {
     expect(await db.prisma.device.count()).toBe(before);
   });
 
-  it('brute force: 60 wrong secrets in a row are all answered 401 — there is no rate limit or lockout (report only)', async () => {
-    const statuses = new Set<number>();
-    for (let i = 0; i < 60; i++) {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/enroll', payload: { enrollSecret: `guess-${i.toString().padStart(6, '0')}`, host: host() } });
-      statuses.add(res.statusCode);
-    }
-    expect([...statuses]).toEqual([401]);
-    // Same for admin tokens: no 429 after 60 unknown tokens.
-    const adminStatuses = new Set<number>();
-    for (let i = 0; i < 60; i++) adminStatuses.add((await app.inject({ method: 'GET', url: '/api/v1/devices', headers: bearer(`guess-${i}`) })).statusCode);
-    expect([...adminStatuses]).toEqual([401]);
-  });
+  // Brute force (60 wrong secrets / admin tokens all answered 401, no lockout) was fixed: see auth-guessing.test.ts.
 
   it('no re-enrollment hijack: the fleet enroll secret plus a Mac\'s serial number get a NEW device, not that Mac', async () => {
     const victim = await enroll(app, { hostname: 'ceo-mbp', serialNumber: 'C02VICTIM001' });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CLOSE_CODES } from '@fleetmedic/protocol';
 import { adminRoutes } from './admin/routes.js';
 import { ensureCredentials } from './auth/bootstrap.js';
@@ -22,6 +22,7 @@ import type { ConnectionRegistry } from './gateway/registry.js';
 import { addServerJobs, jobsPlugin } from './jobs/plugin.js';
 import { JobScheduler } from './jobs/scheduler.js';
 import { contextPlugin } from './plugins/context.js';
+import { strictValidatorCompiler } from './plugins/validator.js';
 import { policyRoutes } from './policy/routes.js';
 import { PolicyStore } from './policy/store.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -71,8 +72,9 @@ export type FleetMedicApp = FastifyInstance & { services: AppServices };
  */
 export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp> {
   const config: AppConfig = { ...DEFAULT_APP_CONFIG, ...options.config };
-  const app = Fastify({ logger: withRedactedUrls(options.logger ?? false), bodyLimit: 1024 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  const app = Fastify({ logger: withRedactedUrls(options.logger ?? false), bodyLimit: 1024 * 1024, trustProxy: config.trustProxy ?? false })
+    .withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(strictValidatorCompiler);
   installErrorHandlers(app);
 
   const prisma = options.db.prisma;

@@ -39,6 +39,26 @@ describe('loadConfig', () => {
     expect(message).not.toContain('short');
   });
 
+  it('reads the failed-authentication limits and the trusted proxies; unset limits stay unset (defaults apply in the app)', () => {
+    const c = loadConfig({
+      FLEETMEDIC_AUTH_MAX_FAILURES: '10', FLEETMEDIC_DEVICE_AUTH_MAX_FAILURES: '5000', FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS: '900',
+      FLEETMEDIC_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1,fd00::/8,loopback',
+    });
+    expect(c.app.authFailureLimit).toEqual({ maxFailures: 10, maxDeviceFailures: 5000, windowSeconds: 900 });
+    expect(c.app.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8', 'loopback']);
+    expect(loadConfig({ FLEETMEDIC_AUTH_MAX_FAILURES: '7' }).app.authFailureLimit).toEqual({ maxFailures: 7 });
+    expect(loadConfig({}).app).toMatchObject({ authFailureLimit: {}, trustProxy: undefined });
+  });
+
+  it('refuses a zero, fractional or non-numeric limit and a trusted proxy that is not an address', () => {
+    for (const [key, value] of [['FLEETMEDIC_AUTH_MAX_FAILURES', '0'], ['FLEETMEDIC_AUTH_MAX_FAILURES', '2.5'], ['FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS', 'ten'], ['FLEETMEDIC_DEVICE_AUTH_MAX_FAILURES', '-1']] as const) {
+      expect(() => loadConfig({ [key]: value }), `${key}=${value}`).toThrow(`${key}=${JSON.stringify(value)}: must match pattern`);
+    }
+    expect(() => loadConfig({ FLEETMEDIC_TRUST_PROXY: '10.0.0.0/33' })).toThrow('FLEETMEDIC_TRUST_PROXY="10.0.0.0/33": "10.0.0.0/33" is not an IP address, a CIDR or one of loopback, linklocal, uniquelocal');
+    expect(() => loadConfig({ FLEETMEDIC_TRUST_PROXY: 'proxy.internal' })).toThrow('"proxy.internal" is not an IP address');
+    expect(() => loadConfig({ FLEETMEDIC_TRUST_PROXY: ' , ' })).toThrow('names no address');
+  });
+
   it('refuses a port above 65535', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow('PORT="70000": must be 0-65535');
   });

@@ -1,7 +1,9 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import Type from 'typebox';
 import type { Policy } from '@fleetmedic/protocol';
 import { validator } from '@fleetmedic/protocol';
+import type { AuthFailureLimit } from './auth/failure-limit.js';
 
 /** What buildApp needs besides the database. Durations in seconds. */
 export interface AppConfig {
@@ -33,6 +35,19 @@ export interface AppConfig {
   listenDatabaseUrl?: string;
   /** Serve the built dashboard at / (default true). */
   serveDashboard?: boolean;
+  /**
+   * Failed authentications allowed per client address before it gets 429 (per instance; each
+   * field defaults to DEFAULT_AUTH_FAILURE_LIMIT: 30 bad secrets/admin tokens and 1000 bad
+   * device tokens per 600 s). Successful attempts are never counted.
+   */
+  authFailureLimit?: Partial<AuthFailureLimit>;
+  /**
+   * Addresses (IPs, CIDRs, or `loopback`/`linklocal`/`uniquelocal`) of the load balancers whose
+   * X-Forwarded-For names the client, as Fastify's `trustProxy`. Unset: the client is the TCP
+   * peer, so behind an HTTP load balancer every client would share its address (and its
+   * failed-authentication count).
+   */
+  trustProxy?: string[];
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -71,6 +86,10 @@ export const ServerEnv = Type.Object({
   LOG_LEVEL: Type.Optional(Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)))),
   DATABASE_LISTEN_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'direct postgres URL for LISTEN when DATABASE_URL is a PgBouncer in transaction mode' })),
   FLEETMEDIC_RETENTION_DAYS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$', description: 'days of SectionChange/Report history kept (default 90)' })),
+  FLEETMEDIC_AUTH_MAX_FAILURES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: 'bad enrollment secrets or admin tokens per address and window before 429 (default 30)' })),
+  FLEETMEDIC_DEVICE_AUTH_MAX_FAILURES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,6}$', description: 'bad device tokens per address and window before 429 (default 1000)' })),
+  FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: 'window of the failed-authentication counts, also the longest block, s (default 600)' })),
+  FLEETMEDIC_TRUST_PROXY: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z.:/, ]+$', description: 'comma-separated load balancer addresses/CIDRs whose X-Forwarded-For is trusted' })),
 });
 
 const checkEnv = validator(ServerEnv);
@@ -82,7 +101,9 @@ export class ConfigError extends Error {
 
 /**
  * Reads PORT, HOST, DATABASE_URL, FLEETMEDIC_DATA_DIR, FLEETMEDIC_ENROLL_SECRET,
- * FLEETMEDIC_ADMIN_TOKEN, LOG_LEVEL, DATABASE_LISTEN_URL and FLEETMEDIC_RETENTION_DAYS. Empty strings count as unset. Throws ConfigError listing
+ * FLEETMEDIC_ADMIN_TOKEN, LOG_LEVEL, DATABASE_LISTEN_URL, FLEETMEDIC_RETENTION_DAYS,
+ * FLEETMEDIC_AUTH_MAX_FAILURES, FLEETMEDIC_DEVICE_AUTH_MAX_FAILURES,
+ * FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS and FLEETMEDIC_TRUST_PROXY. Empty strings count as unset. Throws ConfigError listing
  * each bad variable (e.g. `PORT="http": must match pattern ...`).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -103,6 +124,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const v = checked.value;
   const port = v.PORT === undefined ? 8080 : Number(v.PORT);
   if (port > 65535) throw new ConfigError(`invalid environment: PORT=${JSON.stringify(v.PORT)}: must be 0-65535`);
+  const trustProxy = v.FLEETMEDIC_TRUST_PROXY === undefined ? undefined : parseTrustProxy(v.FLEETMEDIC_TRUST_PROXY);
+  const limit = {
+    maxFailures: optionalNumber(v.FLEETMEDIC_AUTH_MAX_FAILURES),
+    maxDeviceFailures: optionalNumber(v.FLEETMEDIC_DEVICE_AUTH_MAX_FAILURES),
+    windowSeconds: optionalNumber(v.FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS),
+  };
   return {
     port,
     host: v.HOST ?? '127.0.0.1',
@@ -115,6 +142,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       adminToken: v.FLEETMEDIC_ADMIN_TOKEN,
       listenDatabaseUrl: v.DATABASE_LISTEN_URL,
       retentionDays: v.FLEETMEDIC_RETENTION_DAYS === undefined ? DEFAULT_APP_CONFIG.retentionDays : Number(v.FLEETMEDIC_RETENTION_DAYS),
+      authFailureLimit: Object.fromEntries(Object.entries(limit).filter(([, n]) => n !== undefined)),
+      trustProxy,
     },
   };
+}
+
+const optionalNumber = (text: string | undefined): number | undefined => (text === undefined ? undefined : Number(text));
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** FLEETMEDIC_TRUST_PROXY's items: IPs, IP/prefix CIDRs or proxy-addr's names; ConfigError naming a bad one. */
+function parseTrustProxy(text: string): string[] {
+  const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const item of items) {
+    const [address = '', prefix, extra] = item.split('/');
+    const family = isIP(address);
+    const prefixOk = prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (PROXY_NAMES.includes(item) || (family !== 0 && prefixOk && extra === undefined)) continue;
+    throw new ConfigError(`invalid environment: FLEETMEDIC_TRUST_PROXY=${JSON.stringify(text)}: "${item}" is not an IP address, a CIDR or one of ${PROXY_NAMES.join(', ')}`);
+  }
+  if (items.length === 0) throw new ConfigError(`invalid environment: FLEETMEDIC_TRUST_PROXY=${JSON.stringify(text)}: names no address`);
+  return items;
 }

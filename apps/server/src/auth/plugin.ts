@@ -1,6 +1,8 @@
+import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { HttpError } from '../errors.js';
+import { createAuthFailureGuard, DEFAULT_AUTH_FAILURE_LIMIT, type AuthFailureGuard } from './failure-limit.js';
 import { isRole, roleAtLeast, type Role } from './roles.js';
 import { bearerToken, sha256Hex } from './secrets.js';
 
@@ -17,21 +19,30 @@ declare module 'fastify' {
     admin: AdminPrincipal | null;
   }
   interface FastifyInstance {
-    /** preHandler: 401 when the admin bearer token is missing/unknown/revoked, 403 when its role is below `role`. */
+    /** preHandler: 401 when the admin bearer token is missing/unknown/revoked, 403 when its role is below `role`, 429 (Retry-After) when the address sent too many unknown tokens. */
     requireRole(role: Role): preHandlerAsyncHookHandler;
+    /** failed-authentication counter per client address (enrollment, admin API, agent socket) */
+    authFailures: AuthFailureGuard;
   }
 }
 
 /** lastUsedAt is a hint for admins; writing it at most once a minute keeps reads read-only. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** Admin bearer tokens (AdminToken rows, sha256-hashed) with roles viewer < operator < admin. */
+/**
+ * Admin bearer tokens (AdminToken rows, sha256-hashed) with roles viewer < operator < admin, and
+ * the failed-authentication guard (`app.authFailures`, config `authFailureLimit`): an address
+ * that sent too many unknown admin tokens gets 429 before its token is looked at.
+ */
 export const authPlugin = fp(
   async (app) => {
+    // Only its limiters are used (createRateLimit): no route is limited as a whole.
+    await app.register(rateLimit, { global: false });
+    app.decorate('authFailures', createAuthFailureGuard(app, { ...DEFAULT_AUTH_FAILURE_LIMIT, ...app.appConfig.authFailureLimit }));
     app.decorateRequest('admin', null);
     app.decorate('requireRole', (role: Role): preHandlerAsyncHookHandler => {
-      return async function (request: FastifyRequest, _reply: FastifyReply) {
-        const principal = await authenticate(request);
+      return async function (request: FastifyRequest, reply: FastifyReply) {
+        const principal = await app.authFailures.attempt('admin-token', request, reply, () => authenticate(request));
         if (!roleAtLeast(principal.role, role)) {
           throw new HttpError(403, 'forbidden', `token "${principal.name}" has role ${principal.role}; this needs ${role} or higher`);
         }
@@ -43,7 +54,11 @@ export const authPlugin = fp(
       const token = bearerToken(request.headers.authorization);
       if (!token) throw new HttpError(401, 'unauthorized', 'missing admin token: send Authorization: Bearer <admin token>');
       const row = await app.prisma.adminToken.findUnique({ where: { tokenHash: sha256Hex(token) } });
-      if (!row) throw new HttpError(401, 'unauthorized', 'unknown admin token');
+      if (!row) {
+        // Counted: a guess. A missing or revoked token is a stale client, not a guess.
+        await app.authFailures.fail('admin-token', request, 'unknown admin token');
+        throw new HttpError(401, 'unauthorized', 'unknown admin token');
+      }
       if (row.revokedAt) throw new HttpError(401, 'unauthorized', `admin token "${row.name}" was revoked on ${row.revokedAt.toISOString()}`);
       if (!isRole(row.role)) throw new HttpError(403, 'forbidden', `admin token "${row.name}" has an unknown role "${row.role}"`);
       const now = Date.now();

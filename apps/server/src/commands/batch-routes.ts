@@ -76,8 +76,10 @@ export const batchRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; 
     skipped: created.plan.skipped,
   });
   const deliver = async (request: FastifyRequest, created: CreatedBatch) => {
+    const t0 = performance.now();
     try {
       await opts.dispatcher.dispatchBatch(created.batchId, created.commands.map((c) => c.deviceId));
+      request.log.info({ batchId: created.batchId, commands: created.commands.length, ...created.timings, deliverMs: Math.round(performance.now() - t0) }, 'batch queued and sent to the connected Macs');
     } catch (err) {
       // Stored and queued either way: an undelivered command goes out at the device's next connect.
       request.log.warn({ err, batchId: created.batchId }, 'immediate delivery failed');

@@ -12,6 +12,8 @@ export interface CreatedBatch {
   batchId: string;
   plan: BatchPlan;
   commands: Command[];
+  /** how long planning and inserting took, ms (logged with the delivery time) */
+  timings: { planMs: number; insertMs: number };
 }
 
 /** Command counts of a batch. pending: queued, sent or acknowledged (no result yet). */
@@ -76,11 +78,12 @@ export class BatchService {
    */
   async createRemediation(findingId: string, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
     return this.prisma.$transaction(async (tx) => {
+      const t0 = performance.now();
       const plan = await planRemediation(tx, findingId, filter, onlineCutoff);
       if (plan.targets.length === 0) {
         throw conflict(`no Mac to remediate for ${findingId}: ${plan.skipped.length} with the finding open, all skipped; nothing was queued`);
       }
-      return this.insert(tx, plan, { findingId, action: null, filter, actor, now }, 'remediation.create');
+      return this.insert(tx, plan, { findingId, action: null, filter, actor, now }, 'remediation.create', t0);
     }, { timeout: 60_000 });
   }
 
@@ -91,11 +94,12 @@ export class BatchService {
    */
   async createBulkCommand(action: Action, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
     return this.prisma.$transaction(async (tx) => {
+      const t0 = performance.now();
       const plan = await planBulkCommand(tx, action, filter, onlineCutoff);
       if (plan.targets.length === 0) {
         throw conflict(`no Mac to send ${action.type} to: ${plan.skipped.length} match the filter, all skipped; nothing was queued`);
       }
-      return this.insert(tx, plan, { findingId: null, action, filter, actor, now }, 'batch.create');
+      return this.insert(tx, plan, { findingId: null, action, filter, actor, now }, 'batch.create', t0);
     }, { timeout: 60_000 });
   }
 
@@ -104,8 +108,10 @@ export class BatchService {
     plan: BatchPlan,
     batch: { findingId: string | null; action: Action | null; filter: DeviceFilter; actor: string; now: Date },
     auditAction: string,
+    startedAt: number,
   ): Promise<CreatedBatch> {
     const { findingId, action, filter, actor, now } = batch;
+    const planned = performance.now();
     const batchId = randomUUID();
     await tx.commandBatch.create({
       data: {
@@ -132,7 +138,7 @@ export class BatchService {
         skipped: plan.skipped.map((s) => ({ deviceId: s.deviceId, reason: s.reason })),
       },
     });
-    return { batchId, plan, commands };
+    return { batchId, plan, commands, timings: { planMs: Math.round(planned - startedAt), insertMs: Math.round(performance.now() - planned) } };
   }
 
   /** The batch with its counts and every command (hostname order), or null when unknown. */

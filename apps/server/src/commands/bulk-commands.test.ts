@@ -1,7 +1,7 @@
 // Bulk commands (POST /api/v1/batches) and group-committed command replies, against the real
 // server and a real database, with agents on real sockets.
 import { randomUUID } from 'node:crypto';
-import type { CommandResult, ServerMessage } from '@fleetmedic/protocol';
+import type { Action, CommandResult, ServerMessage } from '@fleetmedic/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../app.js';
 import { TestAgent, bearer, buildTestApp, createToken, enroll, eventually, listen } from '../testing/harness.js';
@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 type CommandMessage = Extract<ServerMessage, { type: 'command' }>;
-const COLLECT = { type: 'agent.collect', params: {} };
+const COLLECT = { type: 'agent.collect', params: {} } satisfies Action;
 const isCommand = (m: ServerMessage) => m.type === 'command';
 
 const succeeded = (): CommandResult => ({

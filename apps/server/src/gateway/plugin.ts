@@ -86,7 +86,12 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
   async function authenticateDevice(request: FastifyRequest, reply: FastifyReply) {
     const token = bearerToken(request.headers.authorization);
     if (!token) return reply.code(401).send({ error: 'unauthorized', message: 'missing device token: send Authorization: Bearer <deviceToken> from enrollment' });
-    const device = await app.prisma.device.findUnique({ where: { tokenHash: sha256Hex(token) }, select: { id: true, hostname: true } });
+    // 429 for an address that sent too many unknown tokens; an unknown token counts.
+    const device = await app.authFailures.attempt('device-token', request, reply, async () => {
+      const found = await app.prisma.device.findUnique({ where: { tokenHash: sha256Hex(token) }, select: { id: true, hostname: true } });
+      if (!found) await app.authFailures.fail('device-token', request, 'unknown device token');
+      return found;
+    });
     if (!device) return reply.code(401).send({ error: 'unauthorized', message: 'unknown device token (revoked by re-enrollment, or never issued): enroll again' });
     request.agentDevice = device;
   }

@@ -31,7 +31,15 @@ export class DeviceTouches {
     const at = new Date();
     this.flushing = this.flushing.then(async () => {
       for (let i = 0; i < ids.length; i += CHUNK) {
-        await this.prisma.device.updateMany({ where: { id: { in: ids.slice(i, i + CHUNK) } }, data: { lastSeenAt: at } }).catch(this.onError);
+        const chunk = ids.slice(i, i + CHUNK);
+        // SKIP LOCKED: a row locked now is being written by ingest or the online writer, which set
+        // lastSeenAt themselves; waiting for it could deadlock with their own row order.
+        await this.prisma.$executeRawUnsafe(
+          `UPDATE "Device" d SET "lastSeenAt" = $2::timestamp(3)
+           FROM (SELECT id FROM "Device" WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE SKIP LOCKED) l
+           WHERE d.id = l.id`,
+          chunk, at.toISOString(),
+        ).catch(this.onError);
       }
     });
     return this.flushing;
@@ -78,8 +86,11 @@ export class OnlineWriter {
       try {
         for (let i = 0; i < rows.length; i += CHUNK) {
           await this.prisma.$executeRawUnsafe(
+            // Rows locked in id order, as every multi-row Device writer does: no deadlock between them.
             `UPDATE "Device" d SET online = t.online, "lastSeenAt" = $2::timestamp(3)
-             FROM json_to_recordset($1::json) AS t(id uuid, online boolean) WHERE d.id = t.id`,
+             FROM json_to_recordset($1::json) AS t(id uuid, online boolean),
+               (SELECT id FROM "Device" WHERE id IN (SELECT id FROM json_to_recordset($1::json) AS x(id uuid)) ORDER BY id FOR UPDATE) l
+             WHERE d.id = t.id AND l.id = t.id`,
             JSON.stringify(rows.slice(i, i + CHUNK)), new Date().toISOString());
         }
         for (const e of batch.values()) for (const d of e.done) d.resolve();

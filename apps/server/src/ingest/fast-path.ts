@@ -34,10 +34,13 @@ WITH input AS (
   SELECT m."deviceId", max(m."collectedAt") AS "collectedAt"
   FROM matched m JOIN ins ON ins.id = m."reportId" AND ins."deviceId" = m."deviceId"
   GROUP BY m."deviceId"
+), locked AS (
+  -- Device rows locked in id order, as every multi-row Device writer does: no deadlock between them.
+  SELECT id FROM "Device" WHERE id IN (SELECT "deviceId" FROM newest) ORDER BY id FOR UPDATE
 ), upd AS (
   UPDATE "Device" d SET "lastSeenAt" = $2::timestamp(3), "lastReportAt" = $2::timestamp(3),
     "lastCollectedAt" = GREATEST(d."lastCollectedAt", newest."collectedAt")
-  FROM newest WHERE d.id = newest."deviceId"
+  FROM newest JOIN locked ON locked.id = newest."deviceId" WHERE d.id = newest."deviceId"
   RETURNING d.id
 )
 SELECT m."reportId", m."deviceId"::text AS "deviceId", (ins.id IS NOT NULL) AS inserted

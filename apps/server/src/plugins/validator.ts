@@ -1,0 +1,59 @@
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
+import type { TSchema } from 'typebox';
+
+/** Decimal digits with an optional minus sign: the only way an integer may be written in a URL. */
+const INTEGER_TEXT = /^-?[0-9]+$/;
+/** An integer part with an optional decimal fraction: no exponent, hex, sign "+", spaces or words. */
+const NUMBER_TEXT = /^-?[0-9]+(\.[0-9]+)?$/;
+
+type NumericKind = 'integer' | 'number';
+
+/**
+ * Fastify's validator compiler for this server: TypeBox's (`TypeBoxValidatorCompiler`), with the
+ * text of numeric querystring, params and headers values checked before TypeBox converts it.
+ *
+ * Why: for those parts TypeBox runs `Value.Convert`, which turns `"1.5"` into `1`, `"0x10"` into
+ * 16, `"1e2"` into 100 and `"true"` into 1 for a `Type.Integer`, so `?hours=1.5` would be served
+ * as `?hours=1`. Here an integer property must be written as decimal digits (optional leading
+ * "-") within ±2^53, and a number property as digits with an optional decimal fraction;
+ * anything else is a validation error (answered 400 by `installErrorHandlers`), e.g.
+ * `querystring/hours must be an integer written in decimal digits, got "1.5"`. Bodies are JSON
+ * and never converted, so they go to TypeBox unchanged.
+ */
+export const strictValidatorCompiler: FastifySchemaCompiler<TSchema> = (route) => {
+  const validate = TypeBoxValidatorCompiler(route);
+  if (route.httpPart === 'body') return validate;
+  const numeric = numericProperties(route.schema);
+  if (numeric.length === 0) return validate;
+  return (value) => {
+    const errors = numeric.flatMap(([name, kind]) => numericTextErrors(name, kind, (value as Record<string, unknown> | null | undefined)?.[name]));
+    return errors.length > 0 ? { error: errors } : validate(value);
+  };
+};
+
+/** The top-level properties of an object schema whose type is integer or number. */
+function numericProperties(schema: TSchema): Array<[string, NumericKind]> {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  return Object.entries(properties)
+    .filter((entry): entry is [string, { type: NumericKind }] => entry[1].type === 'integer' || entry[1].type === 'number')
+    .map(([name, s]) => [name, s.type]);
+}
+
+/** Errors for one property's raw value (a string, an array of strings when repeated, or absent). */
+function numericTextErrors(name: string, kind: NumericKind, raw: unknown): FastifySchemaValidationError[] {
+  const texts = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string');
+  return texts.flatMap((text) => {
+    const wellFormed = kind === 'integer' ? INTEGER_TEXT.test(text) : NUMBER_TEXT.test(text);
+    if (wellFormed && Number.isSafeInteger(Math.trunc(Number(text)))) return [];
+    const expected = kind === 'integer' ? 'an integer written in decimal digits' : 'a decimal number';
+    const why = wellFormed ? `${expected} within ±${Number.MAX_SAFE_INTEGER}` : expected;
+    return [{
+      keyword: 'type',
+      instancePath: `/${name}`,
+      schemaPath: `#/properties/${name}/type`,
+      params: { type: kind },
+      message: `must be ${why}, got ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text)}`,
+    }];
+  });
+}
