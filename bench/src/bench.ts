@@ -35,10 +35,11 @@ const o = new Command()
   .option('--per-mac-bulk', 'also send a command to every Mac with one API call per Mac')
   .option('--bulk-concurrency <n>', 'API calls in flight for --per-mac-bulk', int, 64)
   .option('--database-url <url>', 'Postgres server (a database is created and dropped)', process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres')
+  .option('--server-log-level <level>', 'the server\'s pino level (info shows each batch\'s plan / insert / delivery times)', 'warn')
   .option('--profile <dir>', 'run the server under node --cpu-prof, profiles into <dir>')
   .option('--reports-per-day <n>', 'agent reports per Mac per day for the storage figures (default schedule: every 15 min)', int, 96)
   .parse()
-  .opts<{ agents: number; processes: number; interval: number; window: number; commands: number; commandRate: number; perMacBulk?: boolean; bulkConcurrency: number; databaseUrl: string; profile?: string; reportsPerDay: number }>();
+  .opts<{ agents: number; processes: number; interval: number; window: number; commands: number; commandRate: number; perMacBulk?: boolean; bulkConcurrency: number; databaseUrl: string; serverLogLevel: string; profile?: string; reportsPerDay: number }>();
 
 // Sockets: the server holds one per Mac; each simulator process holds its share.
 ensureOpenFiles(o.agents + 2_000);
@@ -152,7 +153,7 @@ try {
   log(`bare ws: ${fmt(wsBase.rate)} messages/s (${wsBase.messageBytes} B delta reports, ${wsBase.connections} sockets)`);
 
   server = await startServerProcess({
-    databaseUrl: db.url, enrollSecret: ENROLL_SECRET, adminToken: ADMIN_TOKEN,
+    databaseUrl: db.url, enrollSecret: ENROLL_SECRET, adminToken: ADMIN_TOKEN, logLevel: o.serverLogLevel,
     nodeArgs: o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : [],
   });
   pgBase = await measureRawInsert(db.url, 200);
@@ -276,6 +277,8 @@ try {
   const bulk = await api<{ batchId: string; targets: Array<{ commandId: string }> }>(server, 'POST', '/api/v1/batches', { action: { type: 'agent.collect', params: {} }, dryRun: false });
   const apiDone = now();
   const bulkIds = bulk.targets.map((t) => t.commandId);
+  const batchLog = server.output().split('\n').find((l) => l.includes(bulk.batchId) && l.includes('deliverMs'));
+  if (batchLog) log(`server: ${batchLog.slice(0, 300)}`);
   let bulkTimings = await fleet.commandTimings(bulkIds);
   await until(async () => {
     bulkTimings = await fleet!.commandTimings(bulkIds);

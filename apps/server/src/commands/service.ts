@@ -11,10 +11,55 @@ import { CommandReplies, type ResultOutcome } from './replies.js';
 export type { ResultOutcome };
 
 const CANCELLABLE: CommandStatus[] = ['queued', 'sent'];
-/** Rows per multi-row INSERT: 9 columns stay far below Postgres' 65,535 bind parameters. */
-const INSERT_CHUNK = 2000;
+/** Commands per INSERT statement (one JSON parameter of ~2 MB). */
+const INSERT_CHUNK = 5000;
 /** Devices per delivery UPDATE of a bulk command: about 100 ms of signing and sending between yields. */
 const DELIVER_CHUNK = 1000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// A command and its audit row in one statement, only if the device exists (n = 0 otherwise).
+// Timestamps are Prisma's timestamp(3) in UTC.
+const CREATE_SQL = `
+WITH d AS (SELECT id FROM "Device" WHERE id = $1::uuid),
+c AS (
+  INSERT INTO "Command" (id, "deviceId", type, params, status, "createdBy", "createdAt", "expiresAt")
+  SELECT $2, d.id, $3, $4::jsonb, 'queued', $5, $6::timestamp(3), $7::timestamp(3) FROM d
+  RETURNING "deviceId"
+),
+a AS (
+  INSERT INTO "AuditLog" (actor, action, target, params)
+  SELECT $5, 'command.create', 'device:' || c."deviceId", $8::jsonb FROM c
+)
+SELECT count(*)::int AS n FROM c`;
+
+// Commands and their audit rows from one JSON array: one statement per chunk, whatever its size.
+const INSERT_MANY_SQL = `
+WITH v AS (
+  SELECT * FROM json_to_recordset($1::json) AS v(id text, "deviceId" uuid, type text, params jsonb, "createdBy" text, "batchId" text,
+    "createdAt" timestamp(3), "expiresAt" timestamp(3), audit jsonb)
+), c AS (
+  INSERT INTO "Command" (id, "deviceId", type, params, status, "createdBy", "batchId", "createdAt", "expiresAt")
+  SELECT id, "deviceId", type, params, 'queued', "createdBy", "batchId", "createdAt", "expiresAt" FROM v
+)
+INSERT INTO "AuditLog" (actor, action, target, params) SELECT "createdBy", 'command.create', 'device:' || "deviceId", audit FROM v`;
+
+// A bulk command's queued commands for the devices in $2 become sent; what the envelopes need comes back.
+const DELIVER_BATCH_SQL = `
+UPDATE "Command" SET status = 'sent', "sentAt" = $3::timestamp(3)
+WHERE "batchId" = $1 AND status = 'queued' AND "expiresAt" > $3::timestamp(3) AND "deviceId" = ANY($2::uuid[])
+RETURNING id, "deviceId"::text AS "deviceId", type, params,
+  to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char("expiresAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "expiresAt"`;
+
+// Devices in $1 with queued commands outside batch $2: their commands go oldest first, one device at a time.
+const OLDER_QUEUED_SQL = `
+SELECT DISTINCT "deviceId"::text AS "deviceId" FROM "Command"
+WHERE "deviceId" = ANY($1::uuid[]) AND status = 'queued' AND "batchId" IS DISTINCT FROM $2`;
+
+/** The `command.create` audit row's params: which command, what, and its batch if any. */
+const auditParams = (c: Command): Prisma.InputJsonValue => ({
+  commandId: c.id, type: c.type, params: c.params as Prisma.InputJsonValue, ...(c.batchId ? { batchId: c.batchId } : {}),
+});
 
 /** A Command row as the envelope the agent receives, before signing (deliverPending signs it). */
 export function toEnvelope(c: Command): UnsignedEnvelope {
@@ -49,13 +94,19 @@ export class CommandService {
     this.replies = new CommandReplies(prisma);
   }
 
-  /** Queues `action` for a device (404 when unknown) and audits it as `command.create` by `actor`. */
+  /**
+   * Queues `action` for a device (404 when unknown) and audits it as `command.create` by `actor`:
+   * one statement (command row and audit row, or neither), so a single command costs one round
+   * trip to the database however busy its pool is.
+   */
   async create(deviceId: string, action: Action, actor: string, now = new Date()): Promise<Command> {
-    return this.prisma.$transaction(async (tx) => {
-      const device = await tx.device.findUnique({ where: { id: deviceId }, select: { id: true } });
-      if (!device) throw notFound(`device ${deviceId}`);
-      return (await this.insertMany(tx, [{ deviceId, action, actor, now }]))[0]!;
-    });
+    const row = this.row({ deviceId, action, actor, now });
+    const inserted = UUID.test(deviceId)
+      ? await this.prisma.$queryRawUnsafe<Array<{ n: number }>>(CREATE_SQL, deviceId, row.id, row.type, JSON.stringify(row.params), actor,
+        now.toISOString(), row.expiresAt.toISOString(), JSON.stringify(auditParams(row)))
+      : [{ n: 0 }];
+    if (inserted[0]?.n !== 1) throw notFound(`device ${deviceId}`);
+    return row;
   }
 
   /**
@@ -65,27 +116,23 @@ export class CommandService {
    * rows in input order.
    */
   async insertMany(tx: Prisma.TransactionClient, inputs: readonly NewCommand[]): Promise<Command[]> {
-    const rows: Command[] = inputs.map(({ deviceId, action, actor, batchId, now = new Date() }) => ({
+    const rows = inputs.map((input) => this.row(input));
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await tx.$executeRawUnsafe(INSERT_MANY_SQL, JSON.stringify(rows.slice(i, i + INSERT_CHUNK).map((c) => ({
+        id: c.id, deviceId: c.deviceId, type: c.type, params: c.params, createdBy: c.createdBy, batchId: c.batchId,
+        createdAt: c.createdAt.toISOString(), expiresAt: c.expiresAt.toISOString(), audit: auditParams(c),
+      }))));
+    }
+    return rows;
+  }
+
+  /** The row a new command is stored as: queued, expiring `ttlSeconds` after `now`. */
+  private row({ deviceId, action, actor, batchId, now = new Date() }: NewCommand): Command {
+    return {
       id: randomUUID(), deviceId, type: action.type, params: action.params as Prisma.JsonValue, status: 'queued', createdBy: actor,
       batchId: batchId ?? null, createdAt: now, expiresAt: new Date(now.getTime() + this.ttlSeconds * 1000),
       sentAt: null, ackedAt: null, finishedAt: null, exitCode: null, stdout: null, stderr: null, reason: null, durationMs: null, result: null,
-    }));
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const chunk = rows.slice(i, i + INSERT_CHUNK);
-      await tx.command.createMany({
-        data: chunk.map((c) => ({
-          id: c.id, deviceId: c.deviceId, type: c.type, params: c.params as Prisma.InputJsonValue, createdBy: c.createdBy,
-          batchId: c.batchId, createdAt: c.createdAt, expiresAt: c.expiresAt,
-        })),
-      });
-      await tx.auditLog.createMany({
-        data: chunk.map((c) => ({
-          actor: c.createdBy, action: 'command.create', target: `device:${c.deviceId}`,
-          params: { commandId: c.id, type: c.type, params: c.params as Prisma.InputJsonValue, ...(c.batchId ? { batchId: c.batchId } : {}) },
-        })),
-      });
-    }
-    return rows;
+    };
   }
 
   /** Cancels a queued or sent command (409 otherwise, 404 when unknown); audited as `command.cancel`. */
@@ -146,19 +193,15 @@ export class CommandService {
     const ids = [...sinks.keys()];
     for (let i = 0; i < ids.length; i += DELIVER_CHUNK) {
       const chunk = ids.slice(i, i + DELIVER_CHUNK);
-      const older = await this.prisma.command.findMany({
-        where: { deviceId: { in: chunk }, status: 'queued', OR: [{ batchId: null }, { batchId: { not: batchId } }] },
-        select: { deviceId: true }, distinct: ['deviceId'],
-      });
+      const older = await this.prisma.$queryRawUnsafe<Array<{ deviceId: string }>>(OLDER_QUEUED_SQL, chunk, batchId);
       const skip = new Set(older.map((o) => o.deviceId));
       deferred.push(...skip);
-      const marked = await this.prisma.command.updateManyAndReturn({
-        where: { batchId, status: 'queued', expiresAt: { gt: now }, deviceId: { in: chunk.filter((d) => !skip.has(d)) } },
-        data: { status: 'sent', sentAt: now },
-      });
+      const marked = await this.prisma.$queryRawUnsafe<Array<{ id: string; deviceId: string; type: string; params: unknown; createdAt: string; expiresAt: string }>>(
+        DELIVER_BATCH_SQL, batchId, chunk.filter((d) => !skip.has(d)), now.toISOString());
       const key = await signingKey(this.prisma);
-      for (const command of marked) {
-        if (sinks.get(command.deviceId)!.send({ type: 'command', command: key.signEnvelope(toEnvelope(command)) })) sent.push(command.id);
+      for (const { id, deviceId, type, params, createdAt, expiresAt } of marked) {
+        const envelope = { id, deviceId, action: { type, params } as Action, createdAt, expiresAt };
+        if (sinks.get(deviceId)!.send({ type: 'command', command: key.signEnvelope(envelope) })) sent.push(id);
       }
       await new Promise((r) => setImmediate(r));
     }
