@@ -47,7 +47,7 @@ export class LocalDispatcher implements CommandDispatcher {
     const sinks = new Map<string, AgentConnection>();
     for (const conn of deviceIds ? deviceIds.flatMap((id) => this.registry.get(id) ?? []) : this.registry.all()) sinks.set(conn.deviceId, conn);
     if (sinks.size === 0) return;
-    const { deferred } = await this.commands.deliverBatch(batchId, sinks);
+    const { deferred } = await this.commands.deliverBatch(batchId, sinks, deviceIds);
     await this.dispatchMany(deferred);
   }
 }

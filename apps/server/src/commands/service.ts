@@ -44,17 +44,17 @@ WITH v AS (
 )
 INSERT INTO "AuditLog" (actor, action, target, params) SELECT "createdBy", 'command.create', 'device:' || "deviceId", audit FROM v`;
 
-// A bulk command's queued commands for the devices in $2 become sent; what the envelopes need comes back.
+// A batch's queued commands for the devices in $2 become sent, unless the device has older queued
+// commands of its own (those go oldest first, device by device); what the envelopes need comes back.
 const DELIVER_BATCH_SQL = `
-UPDATE "Command" SET status = 'sent', "sentAt" = $3::timestamp(3)
-WHERE "batchId" = $1 AND status = 'queued' AND "expiresAt" > $3::timestamp(3) AND "deviceId" = ANY($2::uuid[])
-RETURNING id, "deviceId"::text AS "deviceId", type, params,
-  to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char("expiresAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "expiresAt"`;
+UPDATE "Command" c SET status = 'sent', "sentAt" = $3::timestamp(3)
+WHERE c."batchId" = $1 AND c.status = 'queued' AND c."expiresAt" > $3::timestamp(3) AND c."deviceId" = ANY($2::uuid[])
+  AND NOT EXISTS (SELECT 1 FROM "Command" o WHERE o."deviceId" = c."deviceId" AND o.status = 'queued' AND o."batchId" IS DISTINCT FROM $1)
+RETURNING c.id, c."deviceId"::text AS "deviceId", c.type, c.params,
+  to_char(c."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(c."expiresAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "expiresAt"`;
+interface MarkedRow { id: string; deviceId: string; type: string; params: unknown; createdAt: string; expiresAt: string }
 
-// Devices in $1 with queued commands outside batch $2: their commands go oldest first, one device at a time.
-const OLDER_QUEUED_SQL = `
-SELECT DISTINCT "deviceId"::text AS "deviceId" FROM "Command"
-WHERE "deviceId" = ANY($1::uuid[]) AND status = 'queued' AND "batchId" IS DISTINCT FROM $2`;
+const BATCH_QUEUED_SQL = `SELECT "deviceId"::text AS "deviceId" FROM "Command" WHERE "batchId" = $1 AND status = 'queued'`;
 
 /** The `command.create` audit row's params: which command, what, and its batch if any. */
 const auditParams = (c: Command): Prisma.InputJsonValue => ({
@@ -181,28 +181,34 @@ export class CommandService {
   }
 
   /**
-   * Delivers a bulk command's queued commands to the devices whose sockets are in `sinks`
-   * (deviceId -> socket), DELIVER_CHUNK devices per UPDATE ... RETURNING, yielding to the event
-   * loop between chunks so heartbeats and reports keep flowing. A device with older queued
-   * commands of its own is left out (returned in `deferred`): deliverPending sends its commands
-   * oldest first. Returns the ids sent and the deferred device ids.
+   * Delivers a batch's queued commands to its targets whose sockets are in `sinks` (deviceId ->
+   * socket; `targets`: the batch's device ids, read from the database when not given), in chunks
+   * of DELIVER_CHUNK devices: one UPDATE ... RETURNING per chunk, the next chunk's running while
+   * this one is signed and sent, and a yield to the event loop between chunks so heartbeats and
+   * reports keep flowing. A target not marked (it has older queued commands of its own, which
+   * deliverPending sends oldest first; or its command is no longer queued) is returned in
+   * `deferred`. Returns the ids sent and the deferred device ids.
    */
-  async deliverBatch(batchId: string, sinks: ReadonlyMap<string, MessageSink>, now = new Date()): Promise<{ sent: string[]; deferred: string[] }> {
+  async deliverBatch(batchId: string, sinks: ReadonlyMap<string, MessageSink>, targets?: readonly string[], now = new Date()): Promise<{ sent: string[]; deferred: string[] }> {
+    const ids = (targets ?? (await this.prisma.$queryRawUnsafe<Array<{ deviceId: string }>>(BATCH_QUEUED_SQL, batchId)).map((r) => r.deviceId))
+      .filter((id) => sinks.has(id));
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += DELIVER_CHUNK) chunks.push(ids.slice(i, i + DELIVER_CHUNK));
+    const mark = (chunk: string[]) => this.prisma.$queryRawUnsafe<MarkedRow[]>(DELIVER_BATCH_SQL, batchId, chunk, now.toISOString());
+    const key = await signingKey(this.prisma);
     const sent: string[] = [];
     const deferred: string[] = [];
-    const ids = [...sinks.keys()];
-    for (let i = 0; i < ids.length; i += DELIVER_CHUNK) {
-      const chunk = ids.slice(i, i + DELIVER_CHUNK);
-      const older = await this.prisma.$queryRawUnsafe<Array<{ deviceId: string }>>(OLDER_QUEUED_SQL, chunk, batchId);
-      const skip = new Set(older.map((o) => o.deviceId));
-      deferred.push(...skip);
-      const marked = await this.prisma.$queryRawUnsafe<Array<{ id: string; deviceId: string; type: string; params: unknown; createdAt: string; expiresAt: string }>>(
-        DELIVER_BATCH_SQL, batchId, chunk.filter((d) => !skip.has(d)), now.toISOString());
-      const key = await signingKey(this.prisma);
+    let next = chunks.length > 0 ? mark(chunks[0]!) : null;
+    for (let i = 0; i < chunks.length; i++) {
+      const marked = await next!;
+      next = i + 1 < chunks.length ? mark(chunks[i + 1]!) : null;
+      const done = new Set<string>();
       for (const { id, deviceId, type, params, createdAt, expiresAt } of marked) {
+        done.add(deviceId);
         const envelope = { id, deviceId, action: { type, params } as Action, createdAt, expiresAt };
         if (sinks.get(deviceId)!.send({ type: 'command', command: key.signEnvelope(envelope) })) sent.push(id);
       }
+      for (const id of chunks[i]!) if (!done.has(id)) deferred.push(id);
       await new Promise((r) => setImmediate(r));
     }
     return { sent, deferred };

@@ -1,8 +1,7 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { applyMigrations } from './migrate.js';
 
@@ -49,7 +48,9 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   } else {
     const dataDir = options.dataDir ?? '.data/pglite';
     if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
-    pglite = new PGlite(dataDir);
+    // Loaded only here: PGlite's module costs ~40 MB of RSS that a server on Postgres never needs.
+    const [{ PGlite: PGliteClass }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
+    pglite = new PGliteClass(dataDir);
     await pglite.waitReady;
     factory = new PrismaPGlite(pglite);
     description = `pglite ${dataDir}`;

@@ -1,6 +1,4 @@
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { NO_FILTERS, loadDatamodel, loadMigrations, openSchemaEngine } from './schema-engine.js';
 
 /**
@@ -74,6 +72,8 @@ function forMigrations(factory: SqlMigrationAwareDriverAdapterFactory): { factor
  * when they agree (the drift check). Uses an in-memory PGlite as the engine's shadow database.
  */
 export async function pendingSchemaDiff(): Promise<string> {
+  // Loaded here only: a server on Postgres never needs PGlite's ~40 MB.
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   const pg = new PGlite();
   const engine = await openSchemaEngine(new PrismaPGlite(pg));
   try {
