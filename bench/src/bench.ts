@@ -28,6 +28,7 @@ const o = new Command()
   .description('FleetMedic server benchmark: fleet simulator + limits of this machine, one run')
   .option('--agents <n>', 'simulated Macs (capped by the open-files limit)', int, 20_000)
   .option('--processes <n>', 'simulator processes', int, 2)
+  .option('--instances <n>', 'server instances on the one database (simulator process i connects to instance i mod n, as behind a load balancer; API calls go to the first)', int, 1)
   .option('--interval <s>', 'steady state: each Mac reports every S seconds', int, 60)
   .option('--window <s>', 'length of each steady measurement window, s', int, 45)
   .option('--commands <n>', 'single commands for the round-trip percentiles', int, 300)
@@ -39,18 +40,21 @@ const o = new Command()
   .option('--profile <dir>', 'run the server under node --cpu-prof, profiles into <dir>')
   .option('--reports-per-day <n>', 'agent reports per Mac per day for the storage figures (default schedule: every 15 min)', int, 96)
   .parse()
-  .opts<{ agents: number; processes: number; interval: number; window: number; commands: number; commandRate: number; perMacBulk?: boolean; bulkConcurrency: number; databaseUrl: string; serverLogLevel: string; profile?: string; reportsPerDay: number }>();
+  .opts<{ agents: number; processes: number; instances: number; interval: number; window: number; commands: number; commandRate: number; perMacBulk?: boolean; bulkConcurrency: number; databaseUrl: string; serverLogLevel: string; profile?: string; reportsPerDay: number }>();
 
 // Sockets: the server holds one per Mac; each simulator process holds its share.
 ensureOpenFiles(o.agents + 2_000);
 const limits = openFileLimits();
 // The server needs its sockets plus ~100 files (Postgres pool, listeners, modules, stdio).
 const maxAgents = limits.soft - 150;
-const agents = Math.min(o.agents, maxAgents);
-let serverPid = 0;
+// Each instance holds its share of the sockets; each simulator process holds its share too.
+const agents = Math.min(o.agents, maxAgents * Math.min(o.instances, o.processes));
+let servers: ServerProcess[] = [];
+/** CPU seconds and RSS summed over every server instance. */
+const sampleServers = (): ProcSample => servers.map((x) => sampleProc(x.pid)).reduce((a, b) => ({ ...a, cpuSeconds: a.cpuSeconds + b.cpuSeconds, rssBytes: a.rssBytes + b.rssBytes }));
 const serverRss = () => {
   try {
-    return serverPid ? ` [server RSS ${mb(sampleProc(serverPid).rssBytes)}]` : '';
+    return servers.length > 0 ? ` [server RSS ${mb(sampleServers().rssBytes)}]` : '';
   } catch {
     return '';
   }
@@ -136,7 +140,7 @@ hardStop.unref();
 
 async function cleanup(): Promise<void> {
   await fleet?.stop().catch(() => {});
-  await server?.stop().catch(() => {});
+  await Promise.all(servers.map((x) => x.stop().catch(() => {})));
   await db.drop().catch((e) => log(`could not drop ${db.name}: ${(e as Error).message}`));
 }
 
@@ -152,20 +156,23 @@ try {
   }
   log(`bare ws: ${fmt(wsBase.rate)} messages/s (${wsBase.messageBytes} B delta reports, ${wsBase.connections} sockets)`);
 
-  server = await startServerProcess({
-    databaseUrl: db.url, enrollSecret: ENROLL_SECRET, adminToken: ADMIN_TOKEN, logLevel: o.serverLogLevel,
-    nodeArgs: o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : [],
-  });
+  // One after the other: the first applies the migrations.
+  for (let i = 0; i < o.instances; i++) {
+    servers.push(await startServerProcess({
+      databaseUrl: db.url, enrollSecret: ENROLL_SECRET, adminToken: ADMIN_TOKEN, logLevel: o.serverLogLevel,
+      nodeArgs: o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : [],
+    }));
+  }
+  server = servers[0]!;
   pgBase = await measureRawInsert(db.url, 200);
   log(`raw pg insert: ${fmt(pgBase.rate)} rows/s (${pgBase.batchSize} rows per INSERT, ${pgBase.connections} connections)`);
-  serverPid = server.pid;
-  const idle = sampleProc(server.pid);
-  log(`server pid ${server.pid} on ${server.url}: idle RSS ${mb(idle.rssBytes)}`);
+  const idle = sampleServers();
+  log(`${servers.length} server instance(s), pid ${servers.map((x) => x.pid).join(', ')} on ${servers.map((x) => x.url).join(', ')}: idle RSS ${mb(idle.rssBytes)}`);
 
   // ---- enroll and connect ---------------------------------------------------------------------
   const t0 = now();
   fleet = await FleetProcesses.start({
-    agents, processes: o.processes, serverUrl: server.url, enrollSecret: ENROLL_SECRET,
+    agents, processes: o.processes, serverUrl: server.url, serverUrls: servers.map((x) => x.url), enrollSecret: ENROLL_SECRET,
     intervalSeconds: o.interval, changeProbability: 0, connectConcurrency: 200, timeoutMs: 20 * 60_000,
   });
   let s: FleetStats = await fleet.stats();
@@ -174,7 +181,7 @@ try {
   log(`${s.connected}/${agents} connected in ${fmt(connectedIn, 1)} s; ${s.enrolled} enrolled`);
   await until(async () => (s = await fleet!.stats()).acked >= agents, 10 * 60_000);
   log(`first (whole) reports acked: ${s.acked}/${agents} at ${fmt((now() - t0) / 1000, 1)} s`);
-  const serverConns = (await api<{ connections: number }>(server, 'GET', '/api/v1/agent/ingest-stats')).connections;
+  const serverConns = (await Promise.all(servers.map((x) => api<{ connections: number }>(x, 'GET', '/api/v1/agent/ingest-stats')))).reduce((a, x) => a + x.connections, 0);
   figures.push({ name: 'connections held (server registry)', value: fmt(serverConns), ...check(serverConns, '>=', 20_000, 'Macs') });
   figures.push({ name: 'enrollments per second', value: fmt(s.enrolled / enrollSeconds, 0) });
   figures.push({ name: 'time to enroll + connect all', value: `${fmt(connectedIn, 1)} s` });
@@ -183,7 +190,7 @@ try {
   const rssSamples: ProcSample[] = [];
   const sampler = setInterval(() => {
     try {
-      rssSamples.push(sampleProc(server!.pid));
+      rssSamples.push(sampleServers());
     } catch { /* gone */ }
   }, 1000);
   await sleep(5_000); // let the whole-report wave settle
@@ -193,12 +200,12 @@ try {
     // Vacuumed first, so free-space and visibility maps already exist and do not count as growth.
     await adminQuery(db.url, `VACUUM ${TABLES.map((t) => `"${t}"`).join(', ')}`);
     const sizes0 = await tableSizes(db.url);
-    const cpu0 = sampleProc(server!.pid);
+    const cpu0 = sampleServers();
     const a0 = await fleet!.stats();
     const from = now();
     await sleep(o.window * 1000);
     const a1 = await fleet!.stats();
-    const cpu1 = sampleProc(server!.pid);
+    const cpu1 = sampleServers();
     const to = now();
     const sizes1 = await tableSizes(db.url);
     const reports = a1.acked - a0.acked;
@@ -227,12 +234,12 @@ try {
 
   // ---- burst: every Mac reports at once --------------------------------------------------------
   const b0 = await fleet.stats();
-  const cpuB0 = sampleProc(server.pid);
+  const cpuB0 = sampleServers();
   const burstFrom = now();
   await fleet.burst(false);
   await until(async () => (s = await fleet!.stats()).acked - b0.acked >= agents, 5 * 60_000, 200);
   const burstTo = now();
-  const cpuB1 = sampleProc(server.pid);
+  const cpuB1 = sampleServers();
   const burstReports = s.acked - b0.acked;
   const burst = rates(s.ackedPerSecond, burstFrom, burstTo);
   const burstRate = burstReports / ((burstTo - burstFrom) / 1000);
@@ -277,7 +284,7 @@ try {
   const bulk = await api<{ batchId: string; targets: Array<{ commandId: string }> }>(server, 'POST', '/api/v1/batches', { action: { type: 'agent.collect', params: {} }, dryRun: false });
   const apiDone = now();
   const bulkIds = bulk.targets.map((t) => t.commandId);
-  const batchLog = server.output().split('\n').find((l) => l.includes(bulk.batchId) && l.includes('deliverMs'));
+  const batchLog = servers.flatMap((x) => x.output().split('\n')).find((l) => l.includes(bulk.batchId) && l.includes('deliverMs'));
   if (batchLog) log(`server: ${batchLog.slice(0, 300)}`);
   let bulkTimings = await fleet.commandTimings(bulkIds);
   await until(async () => {
@@ -352,12 +359,13 @@ try {
   figures.push({ name: 'simulator RSS (all processes)', value: mb(sims.reduce((a, x) => a + x.rssBytes, 0)) });
   s = await fleet.stats();
   notes.push(`reports: ${s.reports} (${s.fullReports} whole, ${s.deltaReports} delta, ${s.changedReports} with a change), resyncs ${s.resyncs}, reconnects ${s.connects - agents}`);
-  const ingest = await api<Record<string, number>>(server, 'GET', '/api/v1/agent/ingest-stats');
+  const ingest = (await Promise.all(servers.map((x) => api<Record<string, number>>(x, 'GET', '/api/v1/agent/ingest-stats'))))
+    .reduce((a, x) => Object.fromEntries(Object.keys(x).map((k) => [k, k === 'maxBatch' ? Math.max(a[k] ?? 0, x[k]!) : (a[k] ?? 0) + x[k]!])), {} as Record<string, number>);
   notes.push(`ingest: ${ingest.batches} batches, largest ${ingest.maxBatch}, mean ${fmt(ingest.reports! / ingest.batches!, 1)}; fast path ${ingest.unchanged}, full ${ingest.full}, duplicates ${ingest.duplicate}, resyncs ${ingest.resync}`);
   notes.push(`message sizes: whole ${kb(ingest.wholeBytes! / ingest.wholeMessages!)}, delta ${fmt(ingest.deltaBytes! / ingest.deltaMessages!)} B on average`);
 } catch (err) {
   log(`benchmark failed: ${(err as Error).stack ?? String(err)}`);
-  if (server) log(`server output (tail):\n${server.output().slice(-3000)}`);
+  for (const x of servers) log(`server ${x.pid} output (tail):\n${x.output().slice(-3000)}`);
   process.exitCode = 1;
 } finally {
   await cleanup();
@@ -368,7 +376,7 @@ const pgVersion = execFileSync('psql', ['--version']).toString().trim();
 process.stdout.write(`
 FleetMedic benchmark — ${new Date().toISOString()}
 machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${mb(totalmem())} memory, Node ${process.version}, ${pgVersion}; open files ${limits.soft}/${limits.hard}; load average at the end ${loadavg()}
-run: ${agents} simulated Macs in ${o.processes} processes, steady interval ${o.interval} s, windows ${o.window} s, server, Postgres and simulator on this one machine
+run: ${agents} simulated Macs in ${o.processes} processes against ${o.instances} server instance(s), steady interval ${o.interval} s, windows ${o.window} s, server, Postgres and simulator on this one machine
 limits: bare ws ${wsBase ? `${fmt(wsBase.rate)} msg/s` : 'n/a'}; raw pg multi-row insert ${pgBase ? `${fmt(pgBase.rate)} rows/s` : 'n/a'}
 
 ${table(figures)}

@@ -13,7 +13,11 @@ export class FleetProcesses {
    * continue from one worker to the next, so every Mac has its own identity). Resolves when every
    * worker has all its Macs connected, or its start timed out.
    */
-  static async start(opts: Omit<FleetOptions, 'agents' | 'firstIndex' | 'stateRoot'> & { agents: number; processes: number; timeoutMs?: number; stateRoot?: string }): Promise<FleetProcesses> {
+  static async start(opts: Omit<FleetOptions, 'agents' | 'firstIndex' | 'stateRoot'> & {
+    agents: number; processes: number; timeoutMs?: number; stateRoot?: string;
+    /** server instances: process p connects to serverUrls[p mod n] (default [serverUrl]) */
+    serverUrls?: string[];
+  }): Promise<FleetProcesses> {
     const root = opts.stateRoot ?? await mkdtemp(path.join(os.tmpdir(), 'fm-fleet-'));
     const per = Math.ceil(opts.agents / opts.processes);
     const workers: Child[] = [];
@@ -23,8 +27,9 @@ export class FleetProcesses {
       const n = Math.min(per, opts.agents - first);
       const w = Child.fork('fleet-worker.ts', { nodeArgs: ['--max-old-space-size=4096'] });
       workers.push(w);
-      const { processes: _p, timeoutMs, stateRoot: _s, ...fleet } = opts;
-      starts.push(w.call('start', { options: { ...fleet, agents: n, firstIndex: first, stateRoot: path.join(root, `p${p}`) } satisfies FleetOptions, timeoutMs }, (timeoutMs ?? 600_000) + 60_000));
+      const { processes: _p, timeoutMs, stateRoot: _s, serverUrls, ...fleet } = opts;
+      const serverUrl = serverUrls?.length ? serverUrls[p % serverUrls.length]! : opts.serverUrl;
+      starts.push(w.call('start', { options: { ...fleet, serverUrl, agents: n, firstIndex: first, stateRoot: path.join(root, `p${p}`) } satisfies FleetOptions, timeoutMs }, (timeoutMs ?? 600_000) + 60_000));
       first += n;
     }
     const fleet = new FleetProcesses(workers, opts.agents);

@@ -16,7 +16,7 @@ export interface CommandDispatcher {
   dispatchBatch(batchId: string, deviceIds: readonly string[]): Promise<void>;
 }
 
-/** Delivers through the device's socket on this instance, in the connection's message order. */
+/** Delivers through the device's socket on this instance, once its connect-time delivery is done. */
 export class LocalDispatcher implements CommandDispatcher {
   constructor(private readonly registry: ConnectionRegistry, private readonly commands: CommandService) {}
 
@@ -28,9 +28,10 @@ export class LocalDispatcher implements CommandDispatcher {
   async dispatch(deviceId: string): Promise<void> {
     const conn = this.registry.get(deviceId);
     if (!conn) return;
-    await conn.enqueue(async () => {
-      await this.commands.deliverPending(deviceId, conn);
-    });
+    // After the connect-time resend, not behind the reports queued on the socket; deliverPending
+    // marks under a status guard, so concurrent deliveries never send a command twice.
+    await conn.ready.catch(() => {});
+    await this.commands.deliverPending(deviceId, conn);
   }
 
   async dispatchMany(deviceIds: readonly string[]): Promise<void> {

@@ -18,6 +18,12 @@ const BAD_MESSAGE_WINDOW_MS = 60_000;
 export class AgentConnection implements MessageSink {
   /** false after a ping until the pong arrives */
   alive = true;
+  /**
+   * Settles when the work done at connect (online, resending undelivered commands) is over. New
+   * commands wait for it, not for the reports ahead of them on this socket: a command never
+   * overtakes the connect-time resend, and never waits for a report's ingest.
+   */
+  ready: Promise<void> = Promise.resolve();
   private chain: Promise<void> = Promise.resolve();
   private badAt: number[] = [];
 

@@ -133,7 +133,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
       }
     });
 
-    track(conn.enqueue(async () => {
+    track(conn.ready = conn.enqueue(async () => {
       await online.set(device.id, true);
       const sent = await commands.deliverPending(device.id, conn, { resend: true });
       if (sent.length > 0) log().info({ commands: sent }, 'delivered queued commands at connect');
