@@ -5,12 +5,12 @@
 // sinks — and the cost of Ed25519 signing alone. Prints figures; asserts nothing.
 import { performance } from 'node:perf_hooks';
 import { Command, InvalidArgumentError } from 'commander';
-import pg from 'pg';
 import type { ServerMessage } from '@fleetmedic/protocol';
 import { CommandService, openDatabase } from '@fleetmedic/server';
 import { BatchService } from '../../apps/server/src/commands/batches.js';
 import { signingKey } from '../../apps/server/src/signing/signing-key.js';
 import { fmt, table, type Figure } from './report.js';
+import { createBenchDatabase } from './server-process.js';
 
 const int = (v: string) => {
   const n = Number(v);
@@ -22,14 +22,8 @@ const o = new Command()
   .option('--devices <n>', 'devices in the fleet', int, 20_000)
   .parse()
   .opts<{ devices: number }>();
-const serverUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const name = `fleetmedic_bench_cmd_${Date.now().toString(36)}`;
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${name}"`);
-const url = new URL(serverUrl);
-url.pathname = `/${name}`;
-const db = await openDatabase({ databaseUrl: url.toString() });
+const bench = await createBenchDatabase(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
+const db = await openDatabase({ databaseUrl: bench.url });
 const figures: Figure[] = [];
 const ms = (t: number) => `${fmt(t, 0)} ms`;
 try {
@@ -64,6 +58,5 @@ try {
   process.stdout.write(table(figures));
 } finally {
   await db.close();
-  await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
-  await admin.end();
+  await bench.drop();
 }

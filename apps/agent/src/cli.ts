@@ -1,8 +1,9 @@
 import { Command } from 'commander';
-import { collectCommand } from './cli/collect.js';
-import { doctorCommand } from './cli/doctor.js';
-import { runCommand } from './cli/run.js';
+import type { RunCommandOptions } from './cli/run.js';
 import { AGENT_VERSION } from './version.js';
+
+// Each command's module loads when it runs: the resident `run` never loads the diagnosis rules
+// or the text tables that only `doctor` and `collect` print.
 
 /**
  * FleetMedic agent CLI. stdout carries only the command's output (pure JSON with --json);
@@ -18,7 +19,7 @@ program
   .description('collect one snapshot and print it')
   .option('--replay <dir>', 'serve a recorded Mac folder instead of this machine')
   .option('--json', 'print the snapshot as JSON')
-  .action(collectCommand);
+  .action(async (opts: { replay?: string; json?: boolean }) => (await import('./cli/collect.js')).collectCommand(opts));
 
 program
   .command('doctor')
@@ -26,7 +27,7 @@ program
   .option('--replay <dir>', 'serve a recorded Mac folder instead of this machine')
   .option('--json', 'print { host, findings, unknown, unknownReasons } as JSON')
   .option('--policy <file.json>', 'policy overrides (minZoomVersion, minMacosVersion, zoomBundleId, zoomAppPath)')
-  .action(doctorCommand);
+  .action(async (opts: { replay?: string; json?: boolean; policy?: string }) => (await import('./cli/doctor.js')).doctorCommand(opts));
 
 program
   .command('run')
@@ -37,7 +38,7 @@ program
   .option('--state-dir <dir>', 'state folder (credentials, outbox, executed commands)')
   .option('--schedule <cron>', 'collection schedule, cron syntax', '*/15 * * * *')
   .option('--jitter <seconds>', 'random delay before each scheduled collection, seconds', '60')
-  .action(runCommand);
+  .action(async (opts: RunCommandOptions) => (await import('./cli/run.js')).runCommand(opts));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`fleetmedic-agent: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
@@ -8,13 +9,15 @@ import { REPO_ROOT, RECORDED_MACS, startStack, waitFor, type Stack } from './tes
 /**
  * The dashboard in Debian's Chromium against the real server (buildApp, PGlite in memory) with a
  * real agent process per recorded Mac. Builds the page first (vite build -> apps/dashboard/dist).
- * Saves docs/screenshots/overview.png and device.png.
+ * Takes overview.png and device.png: into docs/screenshots with FLEETMEDIC_SCREENSHOTS=1 (to
+ * refresh the README's pictures), otherwise into a temporary folder, so a test run leaves the
+ * checkout unchanged.
  */
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const SCREENSHOTS = path.join(REPO_ROOT, 'docs/screenshots');
+const SCREENSHOTS = process.env.FLEETMEDIC_SCREENSHOTS ? path.join(REPO_ROOT, 'docs/screenshots') : mkdtempSync(path.join(tmpdir(), 'fm-screenshots-'));
 const MACS = readdirSync(RECORDED_MACS).filter((d) => existsSync(path.join(RECORDED_MACS, d, 'host.json')) && statSync(path.join(RECORDED_MACS, d)).isDirectory());
 const CAMERA_MAC = 'mba-m2-14-camera-denied';
 const FIREWALL_MAC = 'mbp-m2pro-26-firewall-blocks-zoom';

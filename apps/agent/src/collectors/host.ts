@@ -1,6 +1,5 @@
 import os from 'node:os';
 import type { HostFacts } from '@fleetmedic/protocol';
-import si from 'systeminformation';
 import { COMMANDS } from '../runner/commands.js';
 import type { CommandRunner } from '../runner/types.js';
 import { runSpec } from './section.js';
@@ -9,6 +8,8 @@ import { runSpec } from './section.js';
  * Host identity. A recorded Mac: host.json (console user from `cmd/console-user` when recorded).
  * This machine: `systeminformation` (IOPlatformExpertDevice on a Mac, DMI on Linux) and, on a
  * Mac, the console user from `stat -f %Su /dev/console`. Unknown values are null, never "-".
+ * Only systeminformation's `system` module is loaded, and only here: the whole package costs the
+ * resident agent about 11 MB, and a recorded Mac never needs it.
  */
 export async function collectHost(runner: CommandRunner): Promise<HostFacts> {
   if (runner.recorded) {
@@ -22,7 +23,7 @@ export async function collectHost(runner: CommandRunner): Promise<HostFacts> {
       consoleUser: await findConsoleUser(runner),
     };
   }
-  const system = await si.system().catch(() => null);
+  const system = await import('systeminformation/lib/system.js').then((m) => m.default.system()).catch(() => null);
   return {
     hostname: os.hostname(),
     serialNumber: known(system?.serial),

@@ -19,7 +19,8 @@ export async function collectTcc(runner: CommandRunner): Promise<Sections['tcc']
   const targets: { path: string; scope: 'system' | 'user'; user: string | null }[] = [
     { path: TCC_SYSTEM_DB, scope: 'system', user: null },
     ...Object.entries(homes)
-      .sort(([a], [b]) => a.localeCompare(b))
+      // Code-unit order: stable across runs, and no ICU collator in the resident agent (localeCompare maps ~2 MB of it).
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([user, home]) => ({ path: tccUserDb(home), scope: 'user' as const, user })),
   ];
   const problems: string[] = [];

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import cron, { type ScheduledTask } from 'node-cron';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import { collectHost } from '../collectors/host.js';
 import { collectSnapshot } from '../collectors/snapshot.js';
@@ -28,7 +29,7 @@ export interface DaemonOptions {
   stateDir: string;
   runner: CommandRunner;
   logger: Logger;
-  /** cron expression (node-cron, 5 or 6 fields). Default DEFAULT_SCHEDULE. null: no schedule (the caller calls collectNow). */
+  /** cron expression (5 fields, or 6 with seconds first). Default DEFAULT_SCHEDULE. null: no schedule (the caller calls collectNow). */
   schedule?: string | null;
   /** Random delay before each scheduled collection, in seconds (0 – jitter). Default 60. */
   jitterSeconds?: number;
@@ -74,6 +75,18 @@ export class DaemonConfigError extends Error {
   override name = 'DaemonConfigError';
 }
 
+/** Cron forms the agent takes: 5 fields, or 6 with seconds first. */
+const CRON_MODE = '5-or-6-parts';
+
+/** Throws DaemonConfigError when `schedule` is not a cron expression the agent takes. */
+function checkSchedule(schedule: string): void {
+  try {
+    new Cron(schedule, { mode: CRON_MODE, paused: true }).stop();
+  } catch {
+    throw new DaemonConfigError(`invalid --schedule "${schedule}": not a cron expression`);
+  }
+}
+
 /**
  * The agent service (`run`): enrolls once (credentials.json, 0600), keeps one WebSocket to the
  * server, collects at start and on the schedule, keeps every report in the outbox until the
@@ -81,7 +94,9 @@ export class DaemonConfigError extends Error {
  */
 export class AgentDaemon {
   private creds: Credentials | null = null;
-  private task: ScheduledTask | null = null;
+  private task: Cron | null = null;
+  /** Aborted by stop(): ends a scheduled collection's jitter pause without collecting. */
+  private readonly stopping = new AbortController();
   private collecting: Promise<void> = Promise.resolve();
   private readonly connection: AgentConnection;
   private readonly executor: RemediationExecutor;
@@ -127,7 +142,7 @@ export class AgentDaemon {
   /** Checks options, opens the state, collects once, connects and schedules. */
   static async start(opts: DaemonOptions): Promise<AgentDaemon> {
     const schedule = opts.schedule === undefined ? DEFAULT_SCHEDULE : opts.schedule;
-    if (schedule !== null && !cron.validate(schedule)) throw new DaemonConfigError(`invalid --schedule "${schedule}": not a cron expression`);
+    if (schedule !== null) checkSchedule(schedule);
     const jitter = opts.jitterSeconds ?? 60;
     if (!Number.isFinite(jitter) || jitter < 0) throw new DaemonConfigError(`invalid --jitter ${jitter}: seconds, 0 or more`);
     await mkdir(opts.stateDir, { recursive: true });
@@ -142,7 +157,10 @@ export class AgentDaemon {
     const daemon = new AgentDaemon({ ...opts, serverUrl: new URL(opts.serverUrl).href }, outbox, store, reporter);
     daemon.connection.start();
     if (schedule !== null) {
-      daemon.task = cron.schedule(schedule, () => daemon.collectNow('schedule'), { name: 'collect', noOverlap: true, maxRandomDelay: jitter * 1000 });
+      // croner rather than node-cron: node-cron wakes every second and formats the time with Intl,
+      // which maps ICU's data into the resident agent (about 6 MB); croner sleeps until the next run.
+      // protect: a run still pausing or collecting when the next one falls due makes it skip.
+      daemon.task = new Cron(schedule, { mode: CRON_MODE, protect: true }, () => daemon.scheduledCollection(jitter));
     }
     if (opts.collectAtStart !== false) await daemon.collectNow('start');
     return daemon;
@@ -171,9 +189,20 @@ export class AgentDaemon {
     return run;
   }
 
+  /** A scheduled collection, after a random pause of up to `jitterSeconds` so that a fleet does not report in step. */
+  private async scheduledCollection(jitterSeconds: number): Promise<void> {
+    try {
+      await sleep(Math.random() * jitterSeconds * 1000, undefined, { signal: this.stopping.signal });
+    } catch {
+      return; // stopped while pausing
+    }
+    await this.collectNow('schedule');
+  }
+
   /** Stops the schedule and the connection; the outbox stays on disk. */
   async stop(): Promise<void> {
-    await this.task?.destroy();
+    this.task?.stop();
+    this.stopping.abort();
     await this.connection.stop();
     await this.collecting;
   }

@@ -1,7 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import initSqlJs, { type SqlJsStatic } from 'sql.js';
+import type { SqlJsStatic } from 'sql.js';
 import type { RunResult } from './types.js';
 
+// Loaded on first use only: a Mac (and any box with /usr/bin/sqlite3) never pays for the WASM engine.
 let engine: Promise<SqlJsStatic> | undefined;
 
 /**
@@ -22,7 +23,7 @@ export async function runSqliteWasm(args: string[]): Promise<Omit<RunResult, 'du
   } catch (err) {
     return fail(`Error: unable to open database "${file}": ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
   }
-  const SQL = await (engine ??= initSqlJs());
+  const SQL = await (engine ??= import('sql.js').then((m) => m.default()));
   let db;
   try {
     db = new SQL.Database(bytes);

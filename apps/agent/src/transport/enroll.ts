@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { EnrollResponse, validator, type EnrollRequest } from '@fleetmedic/protocol';
 
 const checkResponse = validator(EnrollResponse);
@@ -28,19 +30,14 @@ export interface EnrollAnswer {
  */
 export async function enroll(serverUrl: string, request: EnrollRequest, timeoutMs = 15_000): Promise<EnrollAnswer> {
   const url = new URL('/api/v1/enroll', serverUrl);
-  let res: Response;
+  let res: { status: number; text: string };
   try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(request),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    res = await postJson(url, JSON.stringify(request), timeoutMs);
   } catch (error) {
     throw new EnrollError(`cannot reach ${url.href}: ${(error as Error).message}`, null);
   }
-  const text = await res.text();
-  if (!res.ok) throw new EnrollError(`enrollment refused by ${url.href}: HTTP ${res.status} ${text.slice(0, 500)}`, res.status);
+  const { text } = res;
+  if (res.status < 200 || res.status > 299) throw new EnrollError(`enrollment refused by ${url.href}: HTTP ${res.status} ${text.slice(0, 500)}`, res.status);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -51,6 +48,40 @@ export async function enroll(serverUrl: string, request: EnrollRequest, timeoutM
   if (!checked.ok) throw new EnrollError(`enrollment answer from ${url.href} is malformed: ${checked.errors.join('; ')}`, res.status);
   const { deviceId, deviceToken, serverPublicKey } = checked.value;
   return { deviceId, deviceToken, serverPublicKey: serverPublicKey ?? null };
+}
+
+/** Largest enrollment answer read, bytes: a few hundred are expected. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/**
+ * POSTs a JSON body with node:http(s) (already loaded for the WebSocket; global fetch would load
+ * undici for this one request, about 9 MB that stay resident) and resolves with the status and the
+ * body as text. Rejects on a network error, after `timeoutMs` in all, or past MAX_ANSWER_BYTES.
+ * Redirects are not followed (nor are they by the WebSocket).
+ */
+function postJson(url: URL, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const req = (url.protocol === 'https:' ? https : http).request(url, { method: 'POST', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_ANSWER_BYTES) req.destroy(new Error(`answer larger than ${MAX_ANSWER_BYTES} bytes`));
+        else chunks.push(chunk);
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    const timer = setTimeout(() => req.destroy(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    req.end(body);
+  });
 }
 
 /** ws:// or wss:// URL of the agent gateway for an http(s) server URL. */

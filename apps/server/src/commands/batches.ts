@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command, Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { audit } from '../audit/audit.js';
+import { retryOnConflict } from '../db/retry.js';
 import { conflict } from '../errors.js';
 import type { DeviceFilter } from '../routes/device-filter.js';
 import type { Action } from '@fleetmedic/protocol';
@@ -67,7 +68,8 @@ export function countStatuses(statuses: string[]): BatchCounts {
  * - a bulk command: one action (e.g. agent.collect) to every Mac the device filter matches.
  * Created in one transaction with multi-row INSERTs and their audit rows (`remediation.create` or
  * `batch.create` for the batch, `command.create` with the batchId for each command). Delivery is
- * the caller's job (CommandDispatcher.dispatchBatch).
+ * the caller's job (CommandDispatcher.dispatchBatch). A transaction that meets a deadlock is run
+ * again (retryOnConflict).
  */
 export class BatchService {
   constructor(private readonly prisma: PrismaClient, private readonly commands: CommandService) {}
@@ -77,14 +79,14 @@ export class BatchService {
    * commands. 409 when no Mac would get a command (every one skipped, or none has the finding open).
    */
   async createRemediation(findingId: string, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
-    return this.prisma.$transaction(async (tx) => {
+    return retryOnConflict(() => this.prisma.$transaction(async (tx) => {
       const t0 = performance.now();
       const plan = await planRemediation(tx, findingId, filter, onlineCutoff);
       if (plan.targets.length === 0) {
         throw conflict(`no Mac to remediate for ${findingId}: ${plan.skipped.length} with the finding open, all skipped; nothing was queued`);
       }
       return this.insert(tx, plan, { findingId, action: null, filter, actor, now }, 'remediation.create', t0);
-    }, { timeout: 60_000 });
+    }, { timeout: 60_000 }));
   }
 
   /**
@@ -93,14 +95,14 @@ export class BatchService {
    * acknowledged. 409 when no Mac would get it.
    */
   async createBulkCommand(action: Action, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
-    return this.prisma.$transaction(async (tx) => {
+    return retryOnConflict(() => this.prisma.$transaction(async (tx) => {
       const t0 = performance.now();
       const plan = await planBulkCommand(tx, action, filter, onlineCutoff);
       if (plan.targets.length === 0) {
         throw conflict(`no Mac to send ${action.type} to: ${plan.skipped.length} match the filter, all skipped; nothing was queued`);
       }
       return this.insert(tx, plan, { findingId: null, action, filter, actor, now }, 'batch.create', t0);
-    }, { timeout: 60_000 });
+    }, { timeout: 60_000 }));
   }
 
   private async insert(

@@ -2,31 +2,11 @@
 // server and a real database, with agents on real sockets.
 import { randomUUID } from 'node:crypto';
 import type { Action, CommandResult, ServerMessage } from '@fleetmedic/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetMedicApp } from '../app.js';
-import { TestAgent, bearer, buildTestApp, createToken, enroll, eventually, listen } from '../testing/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TestAgent, bearer, enroll, eventually, useTestApp } from '../testing/harness.js';
 import { buildSnapshot } from '../testing/snapshots.js';
-import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 
-let db: TestDatabase;
-let app: FleetMedicApp;
-let url: string;
-let operator: string;
-let viewer: string;
-const agents: TestAgent[] = [];
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-  app = await buildTestApp(db);
-  url = await listen(app);
-  operator = await createToken(app, 'fleet-operator', 'operator');
-  viewer = await createToken(app, 'fleet-viewer', 'viewer');
-});
-afterAll(async () => {
-  for (const a of agents) a.close();
-  await app?.close();
-  await db?.cleanup();
-});
+const ctx = useTestApp();
 
 type CommandMessage = Extract<ServerMessage, { type: 'command' }>;
 const COLLECT = { type: 'agent.collect', params: {} } satisfies Action;
@@ -40,18 +20,18 @@ const succeeded = (): CommandResult => ({
 /** Enrolls a Mac and (unless `connect` is false) connects it and waits for its first report's ack. */
 async function mac(hostname: string, connect = true) {
   const serialNumber = `C02${randomUUID().slice(0, 8).toUpperCase()}`;
-  const { deviceId, deviceToken } = await enroll(app, { hostname, serialNumber });
+  const { deviceId, deviceToken } = await enroll(ctx.app, { hostname, serialNumber });
   if (!connect) return { deviceId, deviceToken, hostname, agent: null };
-  const agent = await TestAgent.connect(url, deviceToken);
-  agents.push(agent);
+  const agent = await TestAgent.connect(ctx.url, deviceToken);
+  ctx.agents.push(agent);
   const id = `report-${randomUUID()}`;
   agent.send({ type: 'report', id, snapshot: buildSnapshot({ hostname, serialNumber }) });
   await agent.next((m) => m.type === 'ack' && m.id === id);
   return { deviceId, deviceToken, hostname, agent };
 }
 
-const post = (payload: unknown, token = operator) =>
-  app.inject({ method: 'POST', url: '/api/v1/batches', headers: bearer(token), payload: payload as Record<string, unknown> });
+const post = (payload: unknown, token = ctx.operator) =>
+  ctx.app.inject({ method: 'POST', url: '/api/v1/batches', headers: bearer(token), payload: payload as Record<string, unknown> });
 
 describe('POST /api/v1/batches: one action to every Mac a filter matches', () => {
   let a: Awaited<ReturnType<typeof mac>>;
@@ -74,19 +54,19 @@ describe('POST /api/v1/batches: one action to every Mac a filter matches', () =>
       targets: [a, b, c, offline].map((m) => ({ deviceId: m.deviceId, hostname: m.hostname, action: COLLECT })),
       skipped: [],
     });
-    expect(await db.prisma.command.count({ where: { deviceId: { in: [a.deviceId, b.deviceId, c.deviceId, offline.deviceId] } } })).toBe(0);
+    expect(await ctx.db.prisma.command.count({ where: { deviceId: { in: [a.deviceId, b.deviceId, c.deviceId, offline.deviceId] } } })).toBe(0);
   });
 
   it('refuses an action outside the closed list (400 with the reason), and viewers (403)', async () => {
     const bad = await post({ action: { type: 'shell.run', params: { command: 'rm -rf /' } }, dryRun: false });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/^invalid action: /);
-    expect((await post({ action: COLLECT, dryRun: true }, viewer)).statusCode).toBe(403);
+    expect((await post({ action: COLLECT, dryRun: true }, ctx.viewer)).statusCode).toBe(403);
   });
 
   it('delivers to connected Macs at once, queues for the offline one, audits, and the batch status follows the results', async () => {
     // c has an older command of its own still queued (its delivery was lost): it must go out first.
-    const older = await db.prisma.command.create({
+    const older = await ctx.db.prisma.command.create({
       data: { id: randomUUID(), deviceId: c.deviceId, type: 'zoom.quit', params: {}, createdBy: 'fleet-operator', expiresAt: new Date(Date.now() + 3_600_000) },
     });
     const res = await post({ action: COLLECT, dryRun: false, filter: { search: 'blk-' } });
@@ -104,18 +84,18 @@ describe('POST /api/v1/batches: one action to every Mac a filter matches', () =>
     const second = await c.agent!.next<CommandMessage>(isCommand);
     expect([first.command.id, second.command.id]).toEqual([older.id, commandOf.get(c.deviceId)]);
 
-    const audit = await db.prisma.auditLog.findMany({ where: { action: 'batch.create', target: `batch:${body.batchId}` } });
+    const audit = await ctx.db.prisma.auditLog.findMany({ where: { action: 'batch.create', target: `batch:${body.batchId}` } });
     expect(audit).toMatchObject([{ actor: 'fleet-operator', params: { action: COLLECT, filter: { search: 'blk-' }, commandCount: 4, skipped: [] } }]);
-    expect(await db.prisma.auditLog.count({ where: { action: 'command.create', params: { path: ['batchId'], equals: body.batchId } } })).toBe(4);
+    expect(await ctx.db.prisma.auditLog.count({ where: { action: 'command.create', params: { path: ['batchId'], equals: body.batchId } } })).toBe(4);
 
-    // Answers from three agents at once: acks and results are stored by group commit.
+    // Answers from three ctx.agents at once: acks and results are stored by group commit.
     for (const m of [a, b, c]) {
       const id = commandOf.get(m.deviceId)!;
       m.agent!.send({ type: 'command.ack', id });
       m.agent!.send({ type: 'command.result', id, result: succeeded() });
     }
     for (const m of [a, b, c]) await m.agent!.next((msg) => msg.type === 'ack' && msg.id === commandOf.get(m.deviceId));
-    const status = async () => (await app.inject({ method: 'GET', url: `/api/v1/batches/${body.batchId}`, headers: bearer(viewer) })).json();
+    const status = async () => (await ctx.app.inject({ method: 'GET', url: `/api/v1/batches/${body.batchId}`, headers: bearer(ctx.viewer) })).json();
     expect(await status()).toMatchObject({
       id: body.batchId, findingId: null, action: COLLECT, createdBy: 'fleet-operator',
       counts: { total: 4, succeeded: 3, failed: 0, pending: 1 },
@@ -130,8 +110,8 @@ describe('POST /api/v1/batches: one action to every Mac a filter matches', () =>
     }]);
 
     // The offline Mac connects: its command is waiting.
-    const late = await TestAgent.connect(url, offline.deviceToken);
-    agents.push(late);
+    const late = await TestAgent.connect(ctx.url, offline.deviceToken);
+    ctx.agents.push(late);
     const waiting = await late.next<CommandMessage>(isCommand);
     expect(waiting.command.id).toBe(commandOf.get(offline.deviceId));
     await eventually(async () => (await status()).counts.pending === 1 && (await status()).commands.find((x: { deviceId: string }) => x.deviceId === offline.deviceId).status === 'sent');
@@ -147,7 +127,7 @@ describe('POST /api/v1/batches: one action to every Mac a filter matches', () =>
 describe('command replies are group-committed: many devices per statement, each answered right', () => {
   it('stores 60 concurrent acks and results, refuses another device\'s command, and tells duplicates from unknown ids', async () => {
     const macs = await Promise.all(Array.from({ length: 3 }, (_, i) => mac(`grp-${i}`, false)));
-    const commands = app.services.commands;
+    const commands = ctx.app.services.commands;
     const made = await Promise.all(macs.flatMap((m) => Array.from({ length: 10 }, () => commands.create(m.deviceId, COLLECT, 'test'))));
     const [acks, results] = await Promise.all([
       Promise.all(made.map((cmd) => commands.recordAck(cmd.deviceId, cmd.id))),
@@ -156,7 +136,7 @@ describe('command replies are group-committed: many devices per statement, each 
     // An ack flushed after the result cannot move it back: each ack is true only if it came first.
     expect(results).toEqual(made.map(() => 'recorded'));
     expect(acks.every((x) => typeof x === 'boolean')).toBe(true);
-    const stored = await db.prisma.command.findMany({ where: { id: { in: made.map((m) => m.id) } } });
+    const stored = await ctx.db.prisma.command.findMany({ where: { id: { in: made.map((m) => m.id) } } });
     expect(stored.map((s) => s.status)).toEqual(made.map(() => 'succeeded'));
     expect(stored.every((s) => s.durationMs === 250 && s.stdout === 'collected\n' && s.finishedAt?.toISOString() === '2026-11-29T10:00:00.250Z')).toBe(true);
 
@@ -170,6 +150,6 @@ describe('command replies are group-committed: many devices per statement, each 
       commands.recordAck(mine.deviceId, fresh.id),
     ]);
     expect(answers).toEqual([false, 'unknown-command', 'duplicate', 'unknown-command', true]);
-    expect((await db.prisma.command.findUniqueOrThrow({ where: { id: fresh.id } })).status).toBe('acknowledged');
+    expect((await ctx.db.prisma.command.findUniqueOrThrow({ where: { id: fresh.id } })).status).toBe('acknowledged');
   });
 });

@@ -2,31 +2,11 @@
 // snapshots over real sockets, the diagnosis opens findings, then dry run, batch, batch status.
 import { randomUUID } from 'node:crypto';
 import type { Snapshot } from '@fleetmedic/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetMedicApp } from '../app.js';
-import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, createToken, enroll, eventually, listen } from '../testing/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_ADMIN_TOKEN, TestAgent, bearer, enroll, eventually, useTestApp } from '../testing/harness.js';
 import { buildSnapshot } from '../testing/snapshots.js';
-import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 
-let db: TestDatabase;
-let app: FleetMedicApp;
-let url: string;
-let operator: string;
-let viewer: string;
-const agents: TestAgent[] = [];
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-  app = await buildTestApp(db);
-  url = await listen(app);
-  operator = await createToken(app, 'fleet-operator', 'operator');
-  viewer = await createToken(app, 'fleet-viewer', 'viewer');
-});
-afterAll(async () => {
-  for (const a of agents) a.close();
-  await app?.close();
-  await db?.cleanup();
-});
+const ctx = useTestApp();
 
 const RESET_CAMERA = { type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' } };
 
@@ -41,17 +21,17 @@ function mdmDeniedSnapshot(hostname: string, serialNumber: string): Snapshot {
 /** Enrolls a Mac, connects it, reports `snapshot` and waits for the ack (the findings are stored then). */
 async function macReporting(hostname: string, snapshot: (serial: string) => Snapshot) {
   const serialNumber = `C02${randomUUID().slice(0, 8).toUpperCase()}`;
-  const { deviceId, deviceToken } = await enroll(app, { hostname, serialNumber });
-  const agent = await TestAgent.connect(url, deviceToken);
-  agents.push(agent);
+  const { deviceId, deviceToken } = await enroll(ctx.app, { hostname, serialNumber });
+  const agent = await TestAgent.connect(ctx.url, deviceToken);
+  ctx.agents.push(agent);
   const id = `report-${randomUUID()}`;
   agent.send({ type: 'report', id, snapshot: snapshot(serialNumber) });
   await agent.next((m) => m.type === 'ack' && m.id === id);
   return { deviceId, agent, hostname };
 }
 
-const post = (payload: unknown, token = operator) =>
-  app.inject({ method: 'POST', url: '/api/v1/remediations', headers: bearer(token), payload: payload as Record<string, unknown> });
+const post = (payload: unknown, token = ctx.operator) =>
+  ctx.app.inject({ method: 'POST', url: '/api/v1/remediations', headers: bearer(token), payload: payload as Record<string, unknown> });
 
 describe('POST /api/v1/remediations and GET /api/v1/batches/:id', () => {
   let denied: Awaited<ReturnType<typeof macReporting>>;
@@ -66,7 +46,7 @@ describe('POST /api/v1/remediations and GET /api/v1/batches/:id', () => {
   });
 
   it('a dry run lists the targets with their remedy action and the MDM-managed Mac as skipped, and changes nothing', async () => {
-    const auditBefore = await db.prisma.auditLog.count();
+    const auditBefore = await ctx.db.prisma.auditLog.count();
     const res = await post({ findingId: 'tcc.camera.denied', dryRun: true, filter: { search: 'bulk-' } });
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -81,8 +61,8 @@ describe('POST /api/v1/remediations and GET /api/v1/batches/:id', () => {
       'no automatic remedy for this finding: A configuration profile from your MDM (PPPC payload, auth_reason mdm-policy) denies Zoom the camera. '
       + 'A local reset cannot override it: change or remove the PPPC payload for us.zoom.xos (kTCCServiceCamera) in your MDM.',
     );
-    expect(await db.prisma.command.count({ where: { deviceId: { in: [denied.deviceId, alsoDenied.deviceId, mdm.deviceId] } } })).toBe(0);
-    expect(await db.prisma.auditLog.count()).toBe(auditBefore);
+    expect(await ctx.db.prisma.command.count({ where: { deviceId: { in: [denied.deviceId, alsoDenied.deviceId, mdm.deviceId] } } })).toBe(0);
+    expect(await ctx.db.prisma.auditLog.count()).toBe(auditBefore);
   });
 
   it('the device-list filters narrow the targets (search by hostname)', async () => {
@@ -97,7 +77,7 @@ describe('POST /api/v1/remediations and GET /api/v1/batches/:id', () => {
     const body = res.json();
     expect(body.batchId).toMatch(/^[0-9a-f-]{36}$/);
     expect(body.targets.map((t: { hostname: string }) => t.hostname)).toEqual(['bulk-anna-mbp', 'bulk-boris-mba']);
-    const rows = await db.prisma.command.findMany({ where: { batchId: body.batchId }, orderBy: { id: 'asc' } });
+    const rows = await ctx.db.prisma.command.findMany({ where: { batchId: body.batchId }, orderBy: { id: 'asc' } });
     expect(rows.map((r) => r.deviceId).sort()).toEqual([denied.deviceId, alsoDenied.deviceId].sort());
     expect(rows.every((r) => r.type === 'tcc.reset' && r.createdBy === 'fleet-operator')).toBe(true);
 
@@ -108,7 +88,7 @@ describe('POST /api/v1/remediations and GET /api/v1/batches/:id', () => {
     expect([a.command.id, b.command.id].sort()).toEqual(body.targets.map((t: { commandId: string }) => t.commandId).sort());
 
     // Audit: the batch with its commands and skipped Macs, and one command.create per command.
-    const batchAudit = await db.prisma.auditLog.findMany({ where: { action: 'remediation.create', target: `batch:${body.batchId}` } });
+    const batchAudit = await ctx.db.prisma.auditLog.findMany({ where: { action: 'remediation.create', target: `batch:${body.batchId}` } });
     expect(batchAudit).toHaveLength(1);
     expect(batchAudit[0]).toMatchObject({
       actor: 'fleet-operator',
@@ -119,10 +99,10 @@ describe('POST /api/v1/remediations and GET /api/v1/batches/:id', () => {
       },
     });
     expect((batchAudit[0]!.params as { commandCount: number }).commandCount).toBe(2);
-    const perCommand = await db.prisma.auditLog.findMany({ where: { action: 'command.create', actor: 'fleet-operator', target: { in: [`device:${denied.deviceId}`, `device:${alsoDenied.deviceId}`] } } });
+    const perCommand = await ctx.db.prisma.auditLog.findMany({ where: { action: 'command.create', actor: 'fleet-operator', target: { in: [`device:${denied.deviceId}`, `device:${alsoDenied.deviceId}`] } } });
     expect(perCommand.map((r) => (r.params as { batchId: string }).batchId)).toEqual([body.batchId, body.batchId]);
 
-    const status = async () => (await app.inject({ method: 'GET', url: `/api/v1/batches/${body.batchId}`, headers: bearer(viewer) })).json();
+    const status = async () => (await ctx.app.inject({ method: 'GET', url: `/api/v1/batches/${body.batchId}`, headers: bearer(ctx.viewer) })).json();
     await eventually(async () => (await status()).counts.pending === 2);
     expect((await status())).toMatchObject({
       id: body.batchId, findingId: 'tcc.camera.denied', createdBy: 'fleet-operator',
@@ -162,13 +142,13 @@ describe('POST /api/v1/remediations and GET /api/v1/batches/:id', () => {
   });
 
   it('answers 401 without or with an unknown token, 403 for a viewer, 400 for an unknown finding id or a missing dryRun, 404 for an unknown batch', async () => {
-    const none = await app.inject({ method: 'POST', url: '/api/v1/remediations', payload: { findingId: 'tcc.camera.denied', dryRun: true } });
+    const none = await ctx.app.inject({ method: 'POST', url: '/api/v1/remediations', payload: { findingId: 'tcc.camera.denied', dryRun: true } });
     expect(none.statusCode).toBe(401);
     expect(none.json()).toEqual({ error: 'unauthorized', message: 'missing admin token: send Authorization: Bearer <admin token>' });
     const unknown = await post({ findingId: 'tcc.camera.denied', dryRun: true }, 'fm_not_a_real_token_0123456789');
     expect(unknown.statusCode).toBe(401);
     expect(unknown.json()).toEqual({ error: 'unauthorized', message: 'unknown admin token' });
-    const asViewer = await post({ findingId: 'tcc.camera.denied', dryRun: false }, viewer);
+    const asViewer = await post({ findingId: 'tcc.camera.denied', dryRun: false }, ctx.viewer);
     expect(asViewer.statusCode).toBe(403);
     expect(asViewer.json()).toEqual({ error: 'forbidden', message: 'token "fleet-viewer" has role viewer; this needs operator or higher' });
     const badFinding = await post({ findingId: 'tcc.webcam.denied', dryRun: true });
@@ -177,9 +157,9 @@ describe('POST /api/v1/remediations and GET /api/v1/batches/:id', () => {
     const noDryRun = await post({ findingId: 'tcc.camera.denied' });
     expect(noDryRun.statusCode).toBe(400);
     expect(noDryRun.json().message).toMatch(/dryRun/);
-    const noBatch = await app.inject({ method: 'GET', url: `/api/v1/batches/${randomUUID()}`, headers: bearer(viewer) });
+    const noBatch = await ctx.app.inject({ method: 'GET', url: `/api/v1/batches/${randomUUID()}`, headers: bearer(ctx.viewer) });
     expect(noBatch.statusCode).toBe(404);
-    const batchNoToken = await app.inject({ method: 'GET', url: `/api/v1/batches/${randomUUID()}` });
+    const batchNoToken = await ctx.app.inject({ method: 'GET', url: `/api/v1/batches/${randomUUID()}` });
     expect(batchNoToken.statusCode).toBe(401);
     const adminDry = await post({ findingId: 'tcc.camera.denied', dryRun: true, filter: { search: 'nobody-matches-this' } }, TEST_ADMIN_TOKEN);
     expect(adminDry.json()).toMatchObject({ targets: [], skipped: [] });
@@ -188,12 +168,12 @@ describe('POST /api/v1/remediations and GET /api/v1/batches/:id', () => {
 
 describe('bulk remediation at fleet scale (measured, not timed)', () => {
   it('plans and queues 500 Macs in one batch', async () => {
-    const template = await db.prisma.finding.findFirstOrThrow({ where: { ruleId: 'tcc.camera.denied', remedy: { path: ['action', 'type'], equals: 'tcc.reset' } } });
+    const template = await ctx.db.prisma.finding.findFirstOrThrow({ where: { ruleId: 'tcc.camera.denied', remedy: { path: ['action', 'type'], equals: 'tcc.reset' } } });
     const devices = Array.from({ length: 500 }, (_, i) => ({
       id: randomUUID(), hostname: `scale-${String(i).padStart(3, '0')}`, serialNumber: null, architecture: 'arm64', platform: 'darwin', tokenHash: randomUUID(),
     }));
-    await db.prisma.device.createMany({ data: devices });
-    await db.prisma.finding.createMany({
+    await ctx.db.prisma.device.createMany({ data: devices });
+    await ctx.db.prisma.finding.createMany({
       data: devices.map((d) => ({
         deviceId: d.id, ruleId: template.ruleId, key: template.key, severity: template.severity, title: template.title,
         evidence: template.evidence as object, remedy: template.remedy as object, state: 'open',
@@ -207,11 +187,11 @@ describe('bulk remediation at fleet scale (measured, not timed)', () => {
     const real = await post({ findingId: 'tcc.camera.denied', dryRun: false, filter: { search: 'scale-' } });
     const createMs = performance.now() - t;
     expect(real.statusCode).toBe(201);
-    expect(await db.prisma.command.count({ where: { batchId: real.json().batchId } })).toBe(500);
+    expect(await ctx.db.prisma.command.count({ where: { batchId: real.json().batchId } })).toBe(500);
     t = performance.now();
-    const status = await app.inject({ method: 'GET', url: `/api/v1/batches/${real.json().batchId}`, headers: bearer(viewer) });
+    const status = await ctx.app.inject({ method: 'GET', url: `/api/v1/batches/${real.json().batchId}`, headers: bearer(ctx.viewer) });
     const statusMs = performance.now() - t;
     expect(status.json().counts).toEqual({ total: 500, succeeded: 0, failed: 0, pending: 500, timedOut: 0, expired: 0, cancelled: 0 });
-    console.info(`[bulk 500 Macs, ${db.description}] dry run ${dryMs.toFixed(0)} ms, create ${createMs.toFixed(0)} ms, status ${statusMs.toFixed(0)} ms`);
+    console.info(`[bulk 500 Macs, ${ctx.db.description}] dry run ${dryMs.toFixed(0)} ms, create ${createMs.toFixed(0)} ms, status ${statusMs.toFixed(0)} ms`);
   });
 });

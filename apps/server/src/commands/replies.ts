@@ -1,6 +1,7 @@
 import { OUTPUT_CAP_BYTES, type CommandResult, type CommandStatus } from '@fleetmedic/protocol';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { GroupCommit } from '../db/group-commit.js';
+import { retryOnConflict } from '../db/retry.js';
 
 /** How a `command.result` was taken. */
 export type ResultOutcome = 'recorded' | 'duplicate' | 'unknown-command';
@@ -93,7 +94,7 @@ export class CommandReplies {
     // Only ids that look like a device's uuid reach the uuid cast; the others match nothing.
     const valid = rows.filter((r) => UUID.test(r.deviceId));
     if (valid.length === 0) return new Set();
-    const changed = await this.prisma.$queryRawUnsafe<Array<{ id: string; deviceId: string }>>(sql, JSON.stringify(valid), ...params);
+    const changed = await retryOnConflict(() => this.prisma.$queryRawUnsafe<Array<{ id: string; deviceId: string }>>(sql, JSON.stringify(valid), ...params));
     return new Set(changed.map((c) => `${c.deviceId}/${c.id}`));
   }
 

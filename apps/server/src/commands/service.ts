@@ -6,6 +6,7 @@ import { HttpError, notFound } from '../errors.js';
 import type { MessageSink } from '../gateway/connection.js';
 import { signingKey, type UnsignedEnvelope } from '../signing/signing-key.js';
 import { expireOverdueCommands } from '../jobs/command-expiry.js';
+import { retryOnConflict } from '../db/retry.js';
 import { CommandReplies, type ResultOutcome } from './replies.js';
 
 export type { ResultOutcome };
@@ -102,8 +103,8 @@ export class CommandService {
   async create(deviceId: string, action: Action, actor: string, now = new Date()): Promise<Command> {
     const row = this.row({ deviceId, action, actor, now });
     const inserted = UUID.test(deviceId)
-      ? await this.prisma.$queryRawUnsafe<Array<{ n: number }>>(CREATE_SQL, deviceId, row.id, row.type, JSON.stringify(row.params), actor,
-        now.toISOString(), row.expiresAt.toISOString(), JSON.stringify(auditParams(row)))
+      ? await retryOnConflict(() => this.prisma.$queryRawUnsafe<Array<{ n: number }>>(CREATE_SQL, deviceId, row.id, row.type, JSON.stringify(row.params), actor,
+        now.toISOString(), row.expiresAt.toISOString(), JSON.stringify(auditParams(row))))
       : [{ n: 0 }];
     if (inserted[0]?.n !== 1) throw notFound(`device ${deviceId}`);
     return row;
@@ -194,7 +195,7 @@ export class CommandService {
       .filter((id) => sinks.has(id));
     const chunks: string[][] = [];
     for (let i = 0; i < ids.length; i += DELIVER_CHUNK) chunks.push(ids.slice(i, i + DELIVER_CHUNK));
-    const mark = (chunk: string[]) => this.prisma.$queryRawUnsafe<MarkedRow[]>(DELIVER_BATCH_SQL, batchId, chunk, now.toISOString());
+    const mark = (chunk: string[]) => retryOnConflict(() => this.prisma.$queryRawUnsafe<MarkedRow[]>(DELIVER_BATCH_SQL, batchId, chunk, now.toISOString()));
     const key = await signingKey(this.prisma);
     const sent: string[] = [];
     const deferred: string[] = [];

@@ -1,3 +1,4 @@
+import { retryOnConflict } from '../db/retry.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 
 /** Most device ids per UPDATE. */
@@ -36,7 +37,7 @@ export class DeviceTouches {
         // lastSeenAt themselves; waiting for it could deadlock with their own row order.
         await this.prisma.$executeRawUnsafe(
           `UPDATE "Device" d SET "lastSeenAt" = $2::timestamp(3)
-           FROM (SELECT id FROM "Device" WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE SKIP LOCKED) l
+           FROM (SELECT id FROM "Device" WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED) l
            WHERE d.id = l.id`,
           chunk, at.toISOString(),
         ).catch(this.onError);
@@ -85,13 +86,13 @@ export class OnlineWriter {
       const rows = [...batch].map(([id, e]) => ({ id, online: e.online }));
       try {
         for (let i = 0; i < rows.length; i += CHUNK) {
-          await this.prisma.$executeRawUnsafe(
+          await retryOnConflict(() => this.prisma.$executeRawUnsafe(
             // Rows locked in id order, as every multi-row Device writer does: no deadlock between them.
             `UPDATE "Device" d SET online = t.online, "lastSeenAt" = $2::timestamp(3)
              FROM json_to_recordset($1::json) AS t(id uuid, online boolean),
-               (SELECT id FROM "Device" WHERE id IN (SELECT id FROM json_to_recordset($1::json) AS x(id uuid)) ORDER BY id FOR UPDATE) l
+               (SELECT id FROM "Device" WHERE id IN (SELECT id FROM json_to_recordset($1::json) AS x(id uuid)) ORDER BY id FOR NO KEY UPDATE) l
              WHERE d.id = t.id AND l.id = t.id`,
-            JSON.stringify(rows.slice(i, i + CHUNK)), new Date().toISOString());
+            JSON.stringify(rows.slice(i, i + CHUNK)), new Date().toISOString()));
         }
         for (const e of batch.values()) for (const d of e.done) d.resolve();
       } catch (err) {

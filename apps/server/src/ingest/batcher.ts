@@ -1,5 +1,6 @@
 import type { Policy } from '@fleetmedic/protocol';
 import type { PrismaClient } from '../generated/prisma/client.js';
+import { retryOnConflict } from '../db/retry.js';
 import { contentHash } from './canonical-json.js';
 import { fastPathIngest } from './fast-path.js';
 import { fullPathIngest } from './full-path.js';
@@ -110,13 +111,13 @@ export class IngestBatcher {
     try {
       policy = await this.opts.policy();
       const policyHash = contentHash(policy);
-      fast = await fastPathIngest(this.prisma, batch.map((p) => ({
+      fast = await retryOnConflict(() => fastPathIngest(this.prisma, batch.map((p) => ({
         deviceId: p.deviceId,
         reportId: p.report.reportId,
         collectedAt: p.report.collectedAt,
         stateHash: stateFingerprint(p.report, policyHash),
         hashes: p.report.hashes,
-      })), now);
+      })), now));
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
@@ -150,7 +151,7 @@ export class IngestBatcher {
       p.resolve(outcome);
     };
     try {
-      const outcomes = await fullPathIngest(this.prisma, round.map((p) => ({ deviceId: p.deviceId, report: p.report })), policy, now);
+      const outcomes = await retryOnConflict(() => fullPathIngest(this.prisma, round.map((p) => ({ deviceId: p.deviceId, report: p.report })), policy, now));
       round.forEach((p, i) => record(p, outcomes[i]!));
     } catch (err) {
       if (round.length === 1) return round[0]!.reject(err);

@@ -36,7 +36,7 @@ WITH input AS (
   GROUP BY m."deviceId"
 ), locked AS (
   -- Device rows locked in id order, as every multi-row Device writer does: no deadlock between them.
-  SELECT id FROM "Device" WHERE id IN (SELECT "deviceId" FROM newest) ORDER BY id FOR UPDATE
+  SELECT id FROM "Device" WHERE id IN (SELECT "deviceId" FROM newest) ORDER BY id FOR NO KEY UPDATE
 ), upd AS (
   UPDATE "Device" d SET "lastSeenAt" = $2::timestamp(3), "lastReportAt" = $2::timestamp(3),
     "lastCollectedAt" = GREATEST(d."lastCollectedAt", newest."collectedAt")

@@ -52,7 +52,7 @@ export async function fullPathIngest(prisma: PrismaClient, items: FullPathItem[]
   return prisma.$transaction(async (tx) => {
     const devices = await q<{ id: string; stateHash: string | null; lastCollectedAt: Date | null }>(tx,
       `SELECT id::text AS id, "stateHash", "lastCollectedAt" FROM "Device"
-       WHERE id IN (SELECT value::uuid FROM json_array_elements_text($1::json)) ORDER BY id FOR UPDATE`, json(ids.sort()));
+       WHERE id IN (SELECT value::uuid FROM json_array_elements_text($1::json)) ORDER BY id FOR NO KEY UPDATE`, json(ids.sort()));
     const deviceById = new Map(devices.map((d) => [d.id, d]));
     const states = await q<{ deviceId: string; section: string; hash: string }>(tx,
       `SELECT "deviceId"::text AS "deviceId", section, hash FROM "SectionState"

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { EnrollResponse, ServerMessage } from '@fleetmedic/protocol';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import { buildApp, type FleetMedicApp } from '../app.js';
 import type { AppConfig } from '../config.js';
 import type { Database } from '../db/index.js';
+import { openTestDatabase, type TestDatabase } from './test-database.js';
 
 /** Credentials every test app is bootstrapped with. */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -14,6 +16,41 @@ export async function buildTestApp(db: Database, config: Partial<AppConfig> = {}
   const app = await buildApp({ db, config: { adminToken: TEST_ADMIN_TOKEN, enrollSecrets: [TEST_ENROLL_SECRET], ...config } });
   await app.ready();
   return app;
+}
+
+/** What useTestApp gives a test file; every field is set once its beforeAll has run. */
+export interface TestAppContext {
+  db: TestDatabase;
+  app: FleetMedicApp;
+  /** ws:// base of the listening app */
+  url: string;
+  /** admin tokens named fleet-operator (operator) and fleet-viewer (viewer) */
+  operator: string;
+  viewer: string;
+  /** agents the file opened; closed after the file */
+  agents: TestAgent[];
+}
+
+/**
+ * A listening app on a fresh test database for one test file (vitest beforeAll/afterAll), with
+ * an operator and a viewer token; afterwards its agents are closed, then the app, then the
+ * database is removed.
+ */
+export function useTestApp(config: Partial<AppConfig> = {}): TestAppContext {
+  const ctx = { agents: [] as TestAgent[] } as TestAppContext;
+  beforeAll(async () => {
+    ctx.db = await openTestDatabase();
+    ctx.app = await buildTestApp(ctx.db, config);
+    ctx.url = await listen(ctx.app);
+    ctx.operator = await createToken(ctx.app, 'fleet-operator', 'operator');
+    ctx.viewer = await createToken(ctx.app, 'fleet-viewer', 'viewer');
+  });
+  afterAll(async () => {
+    for (const a of ctx.agents) a.close();
+    await ctx.app?.close();
+    await ctx.db?.cleanup();
+  });
+  return ctx;
 }
 
 /** Bearer header for an admin token. */
