@@ -277,6 +277,11 @@ try {
   figures.push({ name: `command round trip p50 (${rtt.length} of ${ids.length}, ${o.commandRate}/s)`, value: `${fmt(percentile(rtt, 50))} ms` });
   figures.push({ name: 'command round trip p95', value: `${fmt(percentile(rtt, 95))} ms` });
   figures.push({ name: 'command round trip p99', value: `${fmt(percentile(rtt, 99))} ms`, ...check(percentile(rtt, 99), '<', 250, 'ms') });
+  // Where the time goes: API call -> the Mac has the command; then it runs (agent.collect sends a report) -> its result is stored.
+  const toMac = ids.flatMap((id) => (timings.get(id) ? [timings.get(id)!.receivedAt - sent.get(id)!] : []));
+  const onMac = ids.flatMap((id) => { const x = timings.get(id); return x?.resultAckedAt ? [x.resultAckedAt - x.receivedAt] : []; });
+  figures.push({ name: 'of which API call -> command at the Mac, p50 / p99', value: `${fmt(percentile(toMac, 50))} / ${fmt(percentile(toMac, 99))} ms` });
+  figures.push({ name: 'of which run (collect + report) -> result stored, p50 / p99', value: `${fmt(percentile(onMac, 50))} / ${fmt(percentile(onMac, 99))} ms` });
   await drain(fleet);
 
   // ---- bulk: one command to every Mac, one API call (POST /api/v1/batches) -------------------

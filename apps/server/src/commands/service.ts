@@ -14,8 +14,8 @@ export type { ResultOutcome };
 const CANCELLABLE: CommandStatus[] = ['queued', 'sent'];
 /** Commands per INSERT statement (one JSON parameter of ~2 MB). */
 const INSERT_CHUNK = 5000;
-/** Devices per delivery UPDATE of a bulk command: about 100 ms of signing and sending between yields. */
-const DELIVER_CHUNK = 1000;
+/** Commands of a batch signed and sent between two yields to the event loop: ~0.2-0.5 s of work. */
+const SEND_CHUNK = 5000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -183,36 +183,32 @@ export class CommandService {
 
   /**
    * Delivers a batch's queued commands to its targets whose sockets are in `sinks` (deviceId ->
-   * socket; `targets`: the batch's device ids, read from the database when not given), in chunks
-   * of DELIVER_CHUNK devices: one UPDATE ... RETURNING per chunk, the next chunk's running while
-   * this one is signed and sent, and a yield to the event loop between chunks so heartbeats and
-   * reports keep flowing. A target not marked (it has older queued commands of its own, which
-   * deliverPending sends oldest first; or its command is no longer queued) is returned in
-   * `deferred`. Returns the ids sent and the deferred device ids.
+   * socket; `targets`: the batch's device ids, read from the database when not given): one
+   * UPDATE ... RETURNING marks them all sent, then they are signed and sent SEND_CHUNK at a time
+   * with a yield to the event loop in between. Delivery comes before the answers it provokes:
+   * yielding after every few hundred sends let each wave of acks, reports and results be
+   * processed before the next wave went out (6 s instead of ~1 s for 10,000 Macs, measured).
+   * A target not marked (it has older queued commands of its own, which deliverPending sends
+   * oldest first; or its command is no longer queued) is returned in `deferred`. Returns the
+   * ids sent and the deferred device ids.
    */
   async deliverBatch(batchId: string, sinks: ReadonlyMap<string, MessageSink>, targets?: readonly string[], now = new Date()): Promise<{ sent: string[]; deferred: string[] }> {
     const ids = (targets ?? (await this.prisma.$queryRawUnsafe<Array<{ deviceId: string }>>(BATCH_QUEUED_SQL, batchId)).map((r) => r.deviceId))
       .filter((id) => sinks.has(id));
-    const chunks: string[][] = [];
-    for (let i = 0; i < ids.length; i += DELIVER_CHUNK) chunks.push(ids.slice(i, i + DELIVER_CHUNK));
-    const mark = (chunk: string[]) => retryOnConflict(() => this.prisma.$queryRawUnsafe<MarkedRow[]>(DELIVER_BATCH_SQL, batchId, chunk, now.toISOString()));
+    if (ids.length === 0) return { sent: [], deferred: [] };
+    const marked = await retryOnConflict(() => this.prisma.$queryRawUnsafe<MarkedRow[]>(DELIVER_BATCH_SQL, batchId, ids, now.toISOString()));
     const key = await signingKey(this.prisma);
     const sent: string[] = [];
-    const deferred: string[] = [];
-    let next = chunks.length > 0 ? mark(chunks[0]!) : null;
-    for (let i = 0; i < chunks.length; i++) {
-      const marked = await next!;
-      next = i + 1 < chunks.length ? mark(chunks[i + 1]!) : null;
-      const done = new Set<string>();
-      for (const { id, deviceId, type, params, createdAt, expiresAt } of marked) {
+    const done = new Set<string>();
+    for (let i = 0; i < marked.length; i += SEND_CHUNK) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      for (const { id, deviceId, type, params, createdAt, expiresAt } of marked.slice(i, i + SEND_CHUNK)) {
         done.add(deviceId);
         const envelope = { id, deviceId, action: { type, params } as Action, createdAt, expiresAt };
         if (sinks.get(deviceId)!.send({ type: 'command', command: key.signEnvelope(envelope) })) sent.push(id);
       }
-      for (const id of chunks[i]!) if (!done.has(id)) deferred.push(id);
-      await new Promise((r) => setImmediate(r));
     }
-    return { sent, deferred };
+    return { sent, deferred: ids.filter((id) => !done.has(id)) };
   }
 
   /** Signs and sends `commands` oldest first; stops at the first the socket refuses. Returns the ids sent. */
