@@ -63,6 +63,15 @@ export function countStatuses(statuses: string[]): BatchCounts {
 }
 
 /**
+ * Two batches of the same kind (same finding, or same action type) are planned one after the
+ * other, on any instance: the second sees the first's commands in flight and skips those Macs
+ * instead of queuing the same command twice. A transaction-scoped advisory lock, released at commit.
+ */
+async function serialize(tx: Prisma.TransactionClient, key: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${key}))`;
+}
+
+/**
  * Commands to many Macs at once, sharing a batchId (Command.batchId, CommandBatch row):
  * - a remediation: for every Mac with a finding open, that finding's own remedy;
  * - a bulk command: one action (e.g. agent.collect) to every Mac the device filter matches.
@@ -81,6 +90,7 @@ export class BatchService {
   async createRemediation(findingId: string, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
     return retryOnConflict(() => this.prisma.$transaction(async (tx) => {
       const t0 = performance.now();
+      await serialize(tx, `remediation:${findingId}`);
       const plan = await planRemediation(tx, findingId, filter, onlineCutoff);
       if (plan.targets.length === 0) {
         throw conflict(`no Mac to remediate for ${findingId}: ${plan.skipped.length} with the finding open, all skipped; nothing was queued`);
@@ -97,6 +107,7 @@ export class BatchService {
   async createBulkCommand(action: Action, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
     return retryOnConflict(() => this.prisma.$transaction(async (tx) => {
       const t0 = performance.now();
+      await serialize(tx, `bulk:${action.type}`);
       const plan = await planBulkCommand(tx, action, filter, onlineCutoff);
       if (plan.targets.length === 0) {
         throw conflict(`no Mac to send ${action.type} to: ${plan.skipped.length} match the filter, all skipped; nothing was queued`);

@@ -117,6 +117,13 @@ describe('POST /api/v1/batches: one action to every Mac a filter matches', () =>
     await eventually(async () => (await status()).counts.pending === 1 && (await status()).commands.find((x: { deviceId: string }) => x.deviceId === offline.deviceId).status === 'sent');
   });
 
+  it('two identical bulk commands at once queue one command per Mac: the second sees the first in flight', async () => {
+    const macs = [await mac('dup-a', false), await mac('dup-b', false)];
+    const answers = await Promise.all([0, 1].map(() => post({ action: { type: 'zoom.quit', params: {} }, dryRun: false, filter: { search: 'dup-' } })));
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    expect(await ctx.db.prisma.command.count({ where: { deviceId: { in: macs.map((m) => m.deviceId) }, type: 'zoom.quit' } })).toBe(2);
+  });
+
   it('409 when no Mac matches the filter', async () => {
     const res = await post({ action: COLLECT, dryRun: false, filter: { search: 'no-such-mac-anywhere' } });
     expect(res.statusCode).toBe(409);
