@@ -2,7 +2,8 @@
  * Group commit: items submitted while a flush is in flight wait and go together in the next one,
  * so under load one statement stores hundreds of items and a lone item is not delayed at all
  * (no timer). `flush` gets the items in submission order and returns one result per item, in the
- * same order; when it throws, every item of that flush is rejected with the error.
+ * same order; when it throws, the items are flushed one by one, and only those that fail alone
+ * are rejected, each with its own error.
  */
 export class GroupCommit<T, R> {
   private queue: Array<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
@@ -29,13 +30,32 @@ export class GroupCommit<T, R> {
     });
   }
 
+  /**
+   * Flushes `batch`; when a flush of several items fails, each item is flushed again alone, so
+   * one bad item fails only itself (its own error), not the items that shared its statement.
+   */
+  private async write(batch: Array<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }>): Promise<void> {
+    try {
+      const results = await this.flush(batch.map((b) => b.item));
+      batch.forEach((b, i) => b.resolve(results[i]!));
+    } catch (err) {
+      if (batch.length === 1) return batch[0]!.reject(err);
+      for (const b of batch) {
+        try {
+          b.resolve((await this.flush([b.item]))[0]!);
+        } catch (alone) {
+          b.reject(alone);
+        }
+      }
+    }
+  }
+
   private pump(): void {
     while (this.inFlight < this.concurrency && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight += 1;
       this.inFlightItems += batch.length;
-      void this.flush(batch.map((b) => b.item))
-        .then((results) => batch.forEach((b, i) => b.resolve(results[i]!)), (err) => batch.forEach((b) => b.reject(err)))
+      void this.write(batch)
         .finally(() => {
           this.inFlight -= 1;
           this.inFlightItems -= batch.length;
