@@ -63,12 +63,14 @@ export function countStatuses(statuses: string[]): BatchCounts {
 }
 
 /**
- * Two batches of the same kind (same finding, or same action type) are planned one after the
- * other, on any instance: the second sees the first's commands in flight and skips those Macs
- * instead of queuing the same command twice. A transaction-scoped advisory lock, released at commit.
+ * Batches are planned one after the other, on any instance: a later one sees the earlier one's
+ * commands in flight and skips those Macs instead of queuing the same command twice. One key for
+ * every batch, not one per finding or action type: a remediation and a bulk command may carry the
+ * same action (tcc.reset Camera us.zoom.xos), and a remediation's actions are known only once
+ * planned. A transaction-scoped advisory lock, released at commit.
  */
-async function serialize(tx: Prisma.TransactionClient, key: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${key}))`;
+async function serialize(tx: Prisma.TransactionClient): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('fleetmedic.batch'))`;
 }
 
 /**
@@ -90,7 +92,7 @@ export class BatchService {
   async createRemediation(findingId: string, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
     return retryOnConflict(() => this.prisma.$transaction(async (tx) => {
       const t0 = performance.now();
-      await serialize(tx, `remediation:${findingId}`);
+      await serialize(tx);
       const plan = await planRemediation(tx, findingId, filter, onlineCutoff);
       if (plan.targets.length === 0) {
         throw conflict(`no Mac to remediate for ${findingId}: ${plan.skipped.length} with the finding open, all skipped; nothing was queued`);
@@ -107,7 +109,7 @@ export class BatchService {
   async createBulkCommand(action: Action, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
     return retryOnConflict(() => this.prisma.$transaction(async (tx) => {
       const t0 = performance.now();
-      await serialize(tx, `bulk:${action.type}`);
+      await serialize(tx);
       const plan = await planBulkCommand(tx, action, filter, onlineCutoff);
       if (plan.targets.length === 0) {
         throw conflict(`no Mac to send ${action.type} to: ${plan.skipped.length} match the filter, all skipped; nothing was queued`);

@@ -14,8 +14,11 @@ export type Reply =
   | { kind: 'ack'; deviceId: string; id: string; at: Date }
   | { kind: 'result'; deviceId: string; id: string; result: CommandResult };
 
-/** Keeps the last `max` characters: the end of a program's output says why it failed. */
-const tail = (text: string, max = OUTPUT_CAP_BYTES): string => (text.length > max ? text.slice(text.length - max) : text);
+/**
+ * Keeps the last `max` UTF-16 units: the end of a program's output says why it failed. A cut
+ * through a surrogate pair drops its low half (Postgres refuses a lone surrogate).
+ */
+const tail = (text: string, max = OUTPUT_CAP_BYTES): string => (text.length > max ? text.slice(text.length - max).replace(/^[\uDC00-\uDFFF]/, '') : text);
 
 // Timestamps are Prisma's timestamp(3) in UTC: an ISO string's "Z" is dropped by the cast.
 const ACK_SQL = `

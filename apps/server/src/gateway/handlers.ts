@@ -93,14 +93,27 @@ export async function handleAgentMessage(deps: GatewayDeps, conn: AgentConnectio
 export const MAX_JSON_DEPTH = 64;
 
 /**
- * JSON.parse, with NUL characters (`\u0000`, legal in JSON, refused by Postgres text) replaced by
- * U+FFFD so a report holding one is stored instead of failing forever. The reviver runs only when
- * the text contains an escaped NUL.
+ * JSON.parse, with what Postgres text and jsonb refuse replaced by U+FFFD, so a message holding it
+ * is stored instead of failing forever: NUL characters (`\u0000`) and lone UTF-16 surrogates
+ * (`\udc00`: legal JSON escapes, but not Unicode), in values and in object keys. A WebSocket
+ * text frame is valid UTF-8, so both can only arrive escaped: the reviver runs only when the text
+ * holds such an escape.
  */
 export function parseAgentJson(text: string): unknown {
-  if (!text.includes('\\u0000')) return JSON.parse(text);
-  return JSON.parse(text, (_key, value: unknown) => (typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value));
+  if (!UNSTORABLE_ESCAPE.test(text)) return JSON.parse(text);
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (typeof value === 'string') return storable(value);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    const keys = Object.keys(value);
+    if (keys.every((k) => storable(k) === k)) return value;
+    return Object.fromEntries(keys.map((k) => [storable(k), (value as Record<string, unknown>)[k]]));
+  });
 }
+
+const UNSTORABLE_ESCAPE = /\\u(0000|[dD][89a-fA-F][0-9a-fA-F]{2})/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** `text` with NUL characters and lone surrogates replaced by U+FFFD. */
+const storable = (text: string): string => text.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
 
 /** Nesting depth of a parsed JSON value, without recursion (a hostile value may be deeper than the stack). */
 export function jsonDepth(value: unknown): number {
