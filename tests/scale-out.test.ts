@@ -125,6 +125,9 @@ describe('two server instances on one database', () => {
     const stored = await dbA.prisma.command.findUniqueOrThrow({ where: { id: created.id } });
     expect(stored.sentAt).toBeInstanceOf(Date);
     expect(stored.finishedAt).toBeInstanceOf(Date);
+    // The lifecycle's times in its order: the ack is stamped when it arrived (found by a newcomer: acked after finished).
+    expect(stored.sentAt!.getTime()).toBeLessThanOrEqual(stored.ackedAt!.getTime());
+    expect(stored.ackedAt!.getTime()).toBeLessThanOrEqual(stored.finishedAt!.getTime());
     for (const status of ['queued', 'sent', 'acknowledged', 'succeeded']) {
       const event = await sse.next((e) => e.event === 'command.updated' && (e.data as { commandId: string; status: string }).commandId === created.id && (e.data as { status: string }).status === status);
       expect(event.data).toEqual({ commandId: created.id, deviceId: device.id, status });

@@ -56,7 +56,7 @@ function refusal(parsed: unknown): { code: string; id?: string; message: string 
  *   this device does not have is acked too (nothing to store; the agent may drop it) and logged.
  * Bad JSON or an invalid message gets `{ type: 'error', code, message }`; the socket stays usable.
  */
-export async function handleAgentMessage(deps: GatewayDeps, conn: AgentConnection, text: string): Promise<HandleOutcome> {
+export async function handleAgentMessage(deps: GatewayDeps, conn: AgentConnection, text: string, receivedAt = new Date()): Promise<HandleOutcome> {
   let parsed: unknown;
   try {
     parsed = parseAgentJson(text);
@@ -77,7 +77,7 @@ export async function handleAgentMessage(deps: GatewayDeps, conn: AgentConnectio
   }
   const message: AgentMessageT = checked.value;
   try {
-    return await act(deps, conn, message, Buffer.byteLength(text));
+    return await act(deps, conn, message, Buffer.byteLength(text), receivedAt);
   } catch (err) {
     deps.log.error({ err, deviceId: conn.deviceId, type: message.type, id: message.id }, 'agent message failed');
     conn.send({ type: 'error', code: 'internal', id: message.id, message: `the server could not handle ${message.type} ${message.id}; send it again later` });
@@ -129,7 +129,7 @@ export function jsonDepth(value: unknown): number {
   return max;
 }
 
-async function act(deps: GatewayDeps, conn: AgentConnection, message: AgentMessageT, bytes: number): Promise<HandleOutcome> {
+async function act(deps: GatewayDeps, conn: AgentConnection, message: AgentMessageT, bytes: number, receivedAt: Date): Promise<HandleOutcome> {
   const deviceId = conn.deviceId;
   switch (message.type) {
     case 'report': {
@@ -154,7 +154,8 @@ async function act(deps: GatewayDeps, conn: AgentConnection, message: AgentMessa
       return 'ok';
     }
     case 'command.ack': {
-      if (!(await deps.commands.recordAck(deviceId, message.id))) {
+      // ackedAt is when the ack arrived, not when its turn came behind the socket's earlier messages.
+      if (!(await deps.commands.recordAck(deviceId, message.id, receivedAt))) {
         deps.log.info({ deviceId, commandId: message.id }, 'command.ack for a command not awaiting one');
       }
       return 'ok';

@@ -106,6 +106,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
 
     socket.on('message', (data: RawData, isBinary: boolean) => {
       touch(conn);
+      const receivedAt = new Date();
       if (ingest.backlog > INGEST_HIGH_WATER && !paused.has(socket)) {
         paused.set(socket, Date.now());
         socket.pause();
@@ -114,7 +115,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
       track(conn.enqueue(async () => {
         const outcome = text === null
           ? (conn.send({ type: 'error', code: 'bad-message', message: 'binary frames are not accepted; send JSON text' }), 'bad')
-          : await handleAgentMessage(deps, conn, text);
+          : await handleAgentMessage(deps, conn, text, receivedAt);
         if (outcome === 'bad' && conn.recordBadMessage()) {
           log().warn('too many bad messages: closing');
           conn.close(CLOSE_CODES.badMessage, 'too many bad messages in a minute');
