@@ -11,18 +11,15 @@ import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from './args.js';
 import { REPO_ROOT } from '../../tests/support/agents.js';
 import { Child } from './ipc.js';
 import { sampleProc } from './proc.js';
 import { check, fmt, kb, mb, table, type Figure } from './report.js';
 import { adminQuery, createBenchDatabase, startServerProcess, type ServerProcess } from './server-process.js';
 
-const int = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('a whole number above 0');
-  return n;
-};
+const int = positiveInt;
 const o = new Command()
   .name('bench:agent')
   .description('measure the agent on a recorded Mac: RSS, CPU per collection cycle, bytes sent per day')

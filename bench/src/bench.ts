@@ -5,7 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from './args.js';
 import { sectionHashes } from '@fleetmedic/protocol/hash';
 import { measureBareWs, type WsBaseline } from './baseline-ws.js';
 import { measureRawInsert, type PgBaseline } from './baseline-pg.js';
@@ -18,11 +19,7 @@ import { check, fmt, kb, mb, percentile, table, type Figure } from './report.js'
 import { adminQuery, createBenchDatabase, startServerProcess, type ServerProcess } from './server-process.js';
 import { ensureOpenFiles } from './ulimit.js';
 
-const int = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('a whole number above 0');
-  return n;
-};
+const int = positiveInt;
 const o = new Command()
   .name('bench')
   .description('FleetMedic server benchmark: fleet simulator + limits of this machine, one run')

@@ -4,7 +4,8 @@
 // (commands + audit rows), delivery (UPDATE ... RETURNING, signing, serializing) to N in-memory
 // sinks — and the cost of Ed25519 signing alone. Prints figures; asserts nothing.
 import { performance } from 'node:perf_hooks';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from './args.js';
 import type { ServerMessage } from '@fleetmedic/protocol';
 import { CommandService, openDatabase } from '@fleetmedic/server';
 import { BatchService } from '../../apps/server/src/commands/batches.js';
@@ -12,11 +13,7 @@ import { signingKey } from '../../apps/server/src/signing/signing-key.js';
 import { fmt, table, type Figure } from './report.js';
 import { createBenchDatabase } from './server-process.js';
 
-const int = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('a whole number above 0');
-  return n;
-};
+const int = positiveInt;
 const o = new Command()
   .name('bench:commands')
   .option('--devices <n>', 'devices in the fleet', int, 20_000)

@@ -1,14 +1,11 @@
 // pnpm bench:fleet --agents N [--duration S] [--server URL] [--enroll-secret S] [--interval S] [--processes P]
 // N simulated Macs (the real agent daemon on recorded-Mac snapshots) against a running server.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from './args.js';
 import { FleetProcesses } from './fleet-procs.js';
 import { ensureOpenFiles } from './ulimit.js';
 
-const int = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('a whole number above 0');
-  return n;
-};
+const int = positiveInt;
 const program = new Command()
   .name('bench:fleet')
   .description('run N simulated Macs against a running FleetMedic server, print what they saw')

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../app.js';
-import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp, enroll, listen } from '../testing/harness.js';
+import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp, enroll, listen, upgradeStatus } from '../testing/harness.js';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 
 const MAX = 5;
@@ -29,21 +28,7 @@ const devicesFrom = (remoteAddress: string, token: string | null) =>
 const blockedAudits = (address: string) => db.prisma.auditLog.findMany({ where: { action: 'auth.blocked', target: `ip:${address}` } });
 
 /** A WebSocket upgrade's refusal (status, Retry-After, body), or status 101 when it opened. */
-function upgrade(headers: Record<string, string>): Promise<{ status: number; retryAfter?: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(wsUrl, { headers });
-    ws.on('open', () => {
-      ws.close();
-      resolve({ status: 101, body: '' });
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => { body += c.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body }));
-    });
-    ws.on('error', reject);
-  });
-}
+const upgrade = (headers: Record<string, string>) => upgradeStatus(wsUrl, headers);
 
 describe('failed enrollment secrets', () => {
   it(`${MAX} bad secrets from one address, then 429 with Retry-After for any secret from it; another address still enrolls`, async () => {

@@ -90,8 +90,8 @@ export async function listen(app: FleetMedicApp): Promise<string> {
   return `${address.replace(/^http/, 'ws')}/api/v1/agent/ws`;
 }
 
-/** The HTTP status of a refused upgrade, or 101 when the socket opened. */
-export function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+/** A refused upgrade's HTTP status, Retry-After header and body, or status 101 when the socket opened. */
+export function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<{ status: number; retryAfter?: string; body: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers });
     ws.on('open', () => {
@@ -101,7 +101,7 @@ export function upgradeStatus(url: string, headers: Record<string, string> = {})
     ws.on('unexpected-response', (_req, res) => {
       let body = '';
       res.on('data', (c: Buffer) => { body += c.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers['retry-after'] ? { retryAfter: res.headers['retry-after'] } : {}), body }));
     });
     ws.on('error', (err) => reject(err));
   });
