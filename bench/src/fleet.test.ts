@@ -55,8 +55,10 @@ describe('fleet simulator against the real server', () => {
   it('reports are stored: one whole report per Mac, then deltas far smaller than whole ones', async () => {
     await until('three reports acked per Mac', () => fleet.stats().acked >= AGENTS * 3);
     const s = fleet.stats();
-    expect(s.fullReports).toBe(AGENTS + s.resyncs);
-    expect(s.deltaReports).toBeGreaterThanOrEqual(AGENTS * 2 - s.resyncs);
+    // Whole: each Mac's first report, resyncs, and any report a Mac sent before its first one's
+    // ack came back (no acked base yet: seen in CI on a loaded machine, 21 whole for 20 Macs).
+    expect(s.fullReports).toBeGreaterThanOrEqual(AGENTS + s.resyncs);
+    expect(s.deltaReports).toBeGreaterThanOrEqual(AGENTS * 3 - s.fullReports);
     expect(await db.prisma.report.count()).toBeGreaterThanOrEqual(s.acked);
     expect(await db.prisma.device.count({ where: { lastReportAt: { not: null } } })).toBe(AGENTS);
 
