@@ -11,7 +11,7 @@ import { sectionHashes } from '@fleetmedic/protocol/hash';
 import { measureBareWs, type WsBaseline } from './baseline-ws.js';
 import { measureRawInsert, type PgBaseline } from './baseline-pg.js';
 import { FleetProcesses } from './fleet-procs.js';
-import type { FleetStats } from './fleet.js';
+import type { CommandTiming, FleetStats } from './fleet.js';
 import { Child } from './ipc.js';
 import { MacModel } from './model.js';
 import { sampleProc, openFileLimits, type ProcSample } from './proc.js';
@@ -106,6 +106,25 @@ async function api<T>(server: ServerProcess, method: string, path: string, body?
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${text.slice(0, 300)}`);
   return JSON.parse(text) as T;
+}
+
+/**
+ * Waits (at most 5 minutes) until every command in `ids` has its result stored; returns the
+ * timings the simulated Macs saw, the time the last one received its command and the time the
+ * last result was stored, ms after `start` (NaN when some result never came).
+ */
+async function awaitResults(f: FleetProcesses, ids: string[], start: number): Promise<{ received: CommandTiming[]; reach: number; done: number }> {
+  let timings = await f.commandTimings(ids);
+  await until(async () => {
+    timings = await f.commandTimings(ids);
+    return [...timings.values()].filter((t) => t.resultAckedAt).length >= ids.length;
+  }, 5 * 60_000, 1000);
+  const received = [...timings.values()];
+  return {
+    received,
+    reach: Math.max(...received.map((t) => t.receivedAt)) - start,
+    done: Math.max(...received.map((t) => t.resultAckedAt ?? Number.NaN)) - start,
+  };
 }
 
 /** The largest count in any one-second bucket, and the mean rate over [from, to]. */
@@ -288,14 +307,7 @@ try {
   const bulkIds = bulk.targets.map((t) => t.commandId);
   const batchLog = servers.flatMap((x) => x.output().split('\n')).find((l) => l.includes(bulk.batchId) && l.includes('deliverMs'));
   if (batchLog) log(`server: ${batchLog.slice(0, 300)}`);
-  let bulkTimings = await fleet.commandTimings(bulkIds);
-  await until(async () => {
-    bulkTimings = await fleet!.commandTimings(bulkIds);
-    return [...bulkTimings.values()].filter((t) => t.resultAckedAt).length >= bulkIds.length;
-  }, 5 * 60_000, 1000);
-  const received = [...bulkTimings.values()];
-  const reachAll = Math.max(...received.map((t) => t.receivedAt)) - bulkStart;
-  const resultsAll = Math.max(...received.map((t) => t.resultAckedAt ?? Number.NaN)) - bulkStart;
+  const { received, reach: reachAll, done: resultsAll } = await awaitResults(fleet, bulkIds, bulkStart);
   log(`bulk: ${bulkIds.length} commands, API answered in ${fmt((apiDone - bulkStart) / 1000, 1)} s; ${received.length} received; last received at ${fmt(reachAll / 1000, 1)} s`);
   figures.push({ name: `bulk command (POST /api/v1/batches): API answered, ${bulkIds.length} Macs`, value: `${fmt((apiDone - bulkStart) / 1000, 1)} s` });
   figures.push({ name: `bulk command: reached every Mac (${received.length}/${devices.length})`, value: `${fmt(reachAll / 1000, 1)} s`, ...check(received.length === devices.length ? reachAll / 1000 : Number.NaN, '<', 10, 's', 1) });
@@ -335,14 +347,7 @@ try {
     const rem = await api<{ batchId: string; targets: Array<{ commandId?: string }> }>(server, 'POST', '/api/v1/remediations', { findingId: 'tcc.camera.denied', dryRun: false });
     const remAnswered = now();
     const remIds = rem.targets.flatMap((t) => (t.commandId ? [t.commandId] : []));
-    let remTimings = await fleet.commandTimings(remIds);
-    await until(async () => {
-      remTimings = await fleet!.commandTimings(remIds);
-      return [...remTimings.values()].filter((t) => t.resultAckedAt).length >= remIds.length;
-    }, 5 * 60_000, 1000);
-    const got = [...remTimings.values()];
-    const reach = Math.max(...got.map((t) => t.receivedAt)) - remStart;
-    const done = Math.max(...got.map((t) => t.resultAckedAt ?? Number.NaN)) - remStart;
+    const { received: got, reach, done } = await awaitResults(fleet, remIds, remStart);
     log(`bulk remediation: ${remIds.length} tcc.reset commands (${deniedMacs} Macs denied), API answered in ${fmt((remAnswered - remStart) / 1000, 1)} s, ${got.length} received, last at ${fmt(reach / 1000, 1)} s`);
     figures.push({ name: `bulk remediation (POST /api/v1/remediations): reached ${got.length}/${remIds.length} Macs`, value: `${fmt(reach / 1000, 1)} s`, ...check(got.length === remIds.length ? reach / 1000 : Number.NaN, '<', 10, 's', 1) });
     figures.push({ name: 'bulk remediation: every result stored', value: `${fmt(done / 1000, 1)} s` });

@@ -62,6 +62,9 @@ export function countStatuses(statuses: string[]): BatchCounts {
   return counts;
 }
 
+/** What a batch row records besides its plan. */
+interface BatchRow { findingId: string | null; action: Action | null; filter: DeviceFilter; actor: string; now: Date }
+
 /**
  * Batches are planned one after the other, on any instance: a later one sees the earlier one's
  * commands in flight and skips those Macs instead of queuing the same command twice. One key for
@@ -89,16 +92,12 @@ export class BatchService {
    * A remediation: plans again inside the transaction (the preview may be stale) and queues the
    * commands. 409 when no Mac would get a command (every one skipped, or none has the finding open).
    */
-  async createRemediation(findingId: string, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
-    return retryOnConflict(() => this.prisma.$transaction(async (tx) => {
-      const t0 = performance.now();
-      await serialize(tx);
-      const plan = await planRemediation(tx, findingId, filter, onlineCutoff);
-      if (plan.targets.length === 0) {
-        throw conflict(`no Mac to remediate for ${findingId}: ${plan.skipped.length} with the finding open, all skipped; nothing was queued`);
-      }
-      return this.insert(tx, plan, { findingId, action: null, filter, actor, now }, 'remediation.create', t0);
-    }, { timeout: 60_000 }));
+  createRemediation(findingId: string, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
+    return this.create(
+      (tx) => planRemediation(tx, findingId, filter, onlineCutoff),
+      (plan) => `no Mac to remediate for ${findingId}: ${plan.skipped.length} with the finding open, all skipped; nothing was queued`,
+      { findingId, action: null, filter, actor, now }, 'remediation.create',
+    );
   }
 
   /**
@@ -106,22 +105,34 @@ export class BatchService {
    * connect, until it expires), except those with the same action still queued, sent or
    * acknowledged. 409 when no Mac would get it.
    */
-  async createBulkCommand(action: Action, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
+  createBulkCommand(action: Action, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
+    return this.create(
+      (tx) => planBulkCommand(tx, action, filter, onlineCutoff),
+      (plan) => `no Mac to send ${action.type} to: ${plan.skipped.length} match the filter, all skipped; nothing was queued`,
+      { findingId: null, action, filter, actor, now }, 'batch.create',
+    );
+  }
+
+  /** Plans under the batch lock and inserts, in one transaction run again on a deadlock; 409 (`nothing`) when the plan has no target. */
+  private create(
+    plan: (tx: Prisma.TransactionClient) => Promise<BatchPlan>,
+    nothing: (plan: BatchPlan) => string,
+    batch: BatchRow,
+    auditAction: string,
+  ): Promise<CreatedBatch> {
     return retryOnConflict(() => this.prisma.$transaction(async (tx) => {
       const t0 = performance.now();
       await serialize(tx);
-      const plan = await planBulkCommand(tx, action, filter, onlineCutoff);
-      if (plan.targets.length === 0) {
-        throw conflict(`no Mac to send ${action.type} to: ${plan.skipped.length} match the filter, all skipped; nothing was queued`);
-      }
-      return this.insert(tx, plan, { findingId: null, action, filter, actor, now }, 'batch.create', t0);
+      const planned = await plan(tx);
+      if (planned.targets.length === 0) throw conflict(nothing(planned));
+      return this.insert(tx, planned, batch, auditAction, t0);
     }, { timeout: 60_000 }));
   }
 
   private async insert(
     tx: Prisma.TransactionClient,
     plan: BatchPlan,
-    batch: { findingId: string | null; action: Action | null; filter: DeviceFilter; actor: string; now: Date },
+    batch: BatchRow,
     auditAction: string,
     startedAt: number,
   ): Promise<CreatedBatch> {
