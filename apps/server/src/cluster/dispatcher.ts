@@ -39,12 +39,6 @@ export class ClusterDispatcher implements CommandDispatcher {
     await this.bus.publish(CHANNELS.commands, deviceId);
   }
 
-  async dispatchMany(deviceIds: readonly string[]): Promise<void> {
-    const here = deviceIds.filter((id) => this.local.holds(id));
-    const elsewhere = deviceIds.filter((id) => !this.local.holds(id));
-    await Promise.all([this.local.dispatchMany(here), ...packPayloads(elsewhere).map((p) => this.bus.publish(CHANNELS.commands, p))]);
-  }
-
   /**
    * A batch: this instance delivers to its own sockets, and one `batch:<batchId>:<instanceId>`
    * notification (whatever the batch's size) makes every other instance deliver to theirs.

@@ -10,8 +10,6 @@ import type { CommandService } from './service.js';
 export interface CommandDispatcher {
   /** Deliver the device's queued commands now if it is connected; otherwise they wait for its next connect. */
   dispatch(deviceId: string): Promise<void>;
-  /** dispatch() for many devices, in as few notifications as fit. */
-  dispatchMany(deviceIds: readonly string[]): Promise<void>;
   /** Delivers a batch's commands (CommandBatch `batchId`, targets `deviceIds`) to every connected target, wherever its socket is. */
   dispatchBatch(batchId: string, deviceIds: readonly string[]): Promise<void>;
 }
@@ -34,9 +32,6 @@ export class LocalDispatcher implements CommandDispatcher {
     await this.commands.deliverPending(deviceId, conn);
   }
 
-  async dispatchMany(deviceIds: readonly string[]): Promise<void> {
-    await Promise.all(deviceIds.map((id) => this.dispatch(id)));
-  }
 
   /**
    * Sends the batch's queued commands to the targets connected here (`deviceIds`, or every
@@ -49,6 +44,6 @@ export class LocalDispatcher implements CommandDispatcher {
     for (const conn of deviceIds ? deviceIds.flatMap((id) => this.registry.get(id) ?? []) : this.registry.all()) sinks.set(conn.deviceId, conn);
     if (sinks.size === 0) return;
     const { deferred } = await this.commands.deliverBatch(batchId, sinks, deviceIds);
-    await this.dispatchMany(deferred);
+    await Promise.all(deferred.map((id) => this.dispatch(id)));
   }
 }
