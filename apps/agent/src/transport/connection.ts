@@ -74,7 +74,7 @@ export class AgentConnection {
     const min = this.opts.minBackoffMs ?? 1_000;
     const max = this.opts.maxBackoffMs ?? 60_000;
     while (!this.abort.signal.aborted) {
-      let socket: WebSocket;
+      let socket: OpenedSocket;
       try {
         socket = await pRetry(() => this.openOnce(), {
           forever: true,
@@ -99,15 +99,20 @@ export class AgentConnection {
   }
 
   /** One connection attempt: resolves with the open socket, rejects (as Error, so p-retry retries) otherwise. */
-  private async openOnce(): Promise<WebSocket> {
+  private async openOnce(): Promise<OpenedSocket> {
     const token = await this.opts.token().catch((error: unknown) => {
       throw new Error(`no device token: ${(error as Error).message}`);
     });
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.opts.url, { headers: { Authorization: `Bearer ${token}` }, handshakeTimeout: 15_000 });
+      // Held from the first byte: a frame that came in the same read as the 101 answer (the
+      // server sends queued commands at connect) is emitted before serve() can listen.
+      const held: WebSocket.RawData[] = [];
+      const hold = (data: WebSocket.RawData) => held.push(data);
+      ws.on('message', hold);
       ws.once('open', () => {
         ws.removeAllListeners('error');
-        resolve(ws);
+        resolve({ ws, held, hold });
       });
       ws.once('unexpected-response', (_req, res) => {
         const status = res.statusCode ?? 0;
@@ -121,8 +126,8 @@ export class AgentConnection {
     });
   }
 
-  /** Runs an open socket until it closes: heartbeat, messages, onOpen. */
-  private serve(ws: WebSocket): Promise<void> {
+  /** Runs an open socket until it closes: heartbeat, messages (those held since the upgrade first), onOpen. */
+  private serve({ ws, held, hold }: OpenedSocket): Promise<void> {
     const { logger } = this.opts;
     this.socket = ws;
     let alive = true;
@@ -138,7 +143,7 @@ export class AgentConnection {
       alive = false;
       ws.ping();
     }, this.opts.heartbeatMs ?? 30_000);
-    ws.on('message', (data) => {
+    const receive = (data: WebSocket.RawData) => {
       let parsed: unknown;
       try {
         parsed = JSON.parse(data.toString());
@@ -156,7 +161,10 @@ export class AgentConnection {
         return;
       }
       this.opts.onMessage(checked.value as IncomingMessage);
-    });
+    };
+    ws.off('message', hold);
+    ws.on('message', receive);
+    for (const data of held.splice(0)) receive(data);
     ws.on('error', (error) => logger.warn({ err: error.message }, 'WebSocket error'));
     logger.info({ url: this.opts.url }, 'connected to the server');
     Promise.resolve()
@@ -172,6 +180,13 @@ export class AgentConnection {
       });
     });
   }
+}
+
+/** An open socket and the frames that arrived before serve() took it over. */
+interface OpenedSocket {
+  ws: WebSocket;
+  held: WebSocket.RawData[];
+  hold: (data: WebSocket.RawData) => void;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
