@@ -51,15 +51,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       await db.close();
     })());
     if (options.handleSignals !== false) {
+      // `on`, not `once`: a second Ctrl-C (tsx and pnpm pass SIGINT on as well) must not kill the
+      // process mid-shutdown, which would leave its Macs marked online.
       const onSignal = (signal: NodeJS.Signals) => {
-        started.log.info({ signal }, 'shutting down');
+        started.log.info({ signal }, stopping ? 'already shutting down' : 'shutting down');
         stop().then(() => process.exit(0), (err) => {
           console.error('shutdown failed:', err);
           process.exit(1);
         });
       };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
     }
     return { app: started, db, url, stop };
   } catch (err) {
