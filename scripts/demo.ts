@@ -1,12 +1,18 @@
-// `pnpm start`: FleetMedic on one machine. Starts the server on embedded PGlite in .data/,
-// then one agent process per recorded Mac in recorded-macs/, and prints the dashboard address
-// and an admin token. Ctrl-C stops everything.
+// `pnpm start`: FleetMedic on one machine. Starts the server on embedded PGlite in .data/ (or the
+// Postgres DATABASE_URL names), then one agent process per recorded Mac in recorded-macs/, prints
+// the dashboard address and an admin token, then how many Macs have reported until all have.
+// Ctrl-C (or SIGTERM/SIGHUP) stops the agents first, so that the server records them offline,
+// then the server, and exits 0.
 //
 // The demo's admin token and enrollment secret are kept in .data/demo.json (mode 0600) so a
-// restart reuses them; the server itself stores only their hashes.
+// restart reuses them; the server itself stores only their hashes. Agents read the secret from
+// .data/enroll-secret (0600), as a Mac's LaunchDaemon does, never from their command line.
+//
+// Settings (environment): PORT, HOST, FLEETMEDIC_DATA_DIR, FLEETMEDIC_DEMO_SCHEDULE (agents' cron),
+// FLEETMEDIC_DEMO_MACS (comma-separated recorded-macs/ folders; default all of them).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,14 +21,41 @@ const dataDir = path.resolve(process.env.FLEETMEDIC_DATA_DIR ?? path.join(root, 
 const port = Number(process.env.PORT ?? 8080);
 const host = process.env.HOST ?? '127.0.0.1';
 const schedule = process.env.FLEETMEDIC_DEMO_SCHEDULE ?? '*/2 * * * *';
-const tsx = path.join(root, 'node_modules/.bin/tsx');
+const macsDir = path.join(root, 'recorded-macs');
+/** Polling the device list for the progress lines, ms. */
+const PROGRESS_POLL_MS = 2_000;
+/** After this long without every Mac reported, name the missing ones once, ms. */
+const SLOW_AFTER_MS = 5 * 60_000;
+/** Grace given to an agent, then to the server, to stop on SIGTERM before SIGKILL, ms. */
+const AGENT_STOP_MS = 10_000;
+const SERVER_STOP_MS = 30_000;
 
+/** The recorded Macs to run: FLEETMEDIC_DEMO_MACS, else every folder with a host.json. Exits 1 on an unknown name. */
+function recordedMacs(): string[] {
+  const all = readdirSync(macsDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(path.join(macsDir, e.name, 'host.json')))
+    .map((e) => e.name)
+    .sort();
+  const wanted = process.env.FLEETMEDIC_DEMO_MACS?.split(',').map((m) => m.trim()).filter(Boolean);
+  if (!wanted || wanted.length === 0) return all;
+  const unknown = wanted.filter((m) => !all.includes(m));
+  if (unknown.length > 0) {
+    console.error(`FLEETMEDIC_DEMO_MACS: not recorded Macs: ${unknown.join(', ')} (choose from: ${all.join(', ')})`);
+    process.exit(1);
+  }
+  return wanted;
+}
+
+const macs = recordedMacs();
 mkdirSync(dataDir, { recursive: true });
 const secretsFile = path.join(dataDir, 'demo.json');
 const secrets: { enrollSecret: string; adminToken: string } = existsSync(secretsFile)
   ? JSON.parse(readFileSync(secretsFile, 'utf8'))
   : { enrollSecret: `enroll-${randomBytes(18).toString('base64url')}`, adminToken: `fm_admin_${randomBytes(24).toString('base64url')}` };
 writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+const enrollSecretFile = path.join(dataDir, 'enroll-secret');
+writeFileSync(enrollSecretFile, `${secrets.enrollSecret}\n`, { mode: 0o600 });
+chmodSync(enrollSecretFile, 0o600); // an older file keeps its mode through writeFileSync
 
 // The server serves the dashboard from apps/dashboard/dist: build it once.
 const dashboardDir = path.join(root, 'apps/dashboard');
@@ -32,37 +65,93 @@ if (!existsSync(path.join(dashboardDir, 'dist/index.html'))) {
   if (built.status !== 0) console.error('dashboard build failed: the API still runs; see the output above');
 }
 
-const children: ChildProcess[] = [];
-let stopping = false;
-function stopAll(code = 0): void {
-  stopping = true;
-  for (const c of children) c.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 1500).unref();
+/** A child process of the demo and its end. */
+interface Child {
+  name: string;
+  proc: ChildProcess;
+  exited: Promise<void>;
 }
-process.on('SIGINT', () => stopAll(0));
-process.on('SIGTERM', () => stopAll(0));
+
+/**
+ * Starts `script` on node with tsx as a loader: no tsx wrapper process, whose signal relay would
+ * send a second SIGINT (or a SIGKILL when the child is busy) in the middle of a clean shutdown.
+ * Detached, in its own process group, so a terminal's Ctrl-C reaches only the demo, which then
+ * stops the children in order.
+ */
+function launch(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, stdout: 'inherit' | 'ignore'): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, script), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', stdout, 'inherit'],
+    detached: true,
+  });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  return { name, proc, exited };
+}
+
+const running = (c: Child) => c.proc.exitCode === null && c.proc.signalCode === null;
+
+/** Sends `signal` to a child's process group (it and anything it started), if it still runs. */
+function signal(c: Child, sig: NodeJS.Signals): void {
+  if (!running(c) || c.proc.pid === undefined) return;
+  try {
+    process.kill(-c.proc.pid, sig);
+  } catch {
+    // gone in between
+  }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. */
+async function stopChild(c: Child, graceMs: number): Promise<void> {
+  if (!running(c)) return;
+  signal(c, 'SIGTERM');
+  const force = setTimeout(() => {
+    console.error(`${c.name} did not stop within ${graceMs / 1000} s: killing it`);
+    signal(c, 'SIGKILL');
+  }, graceMs);
+  await c.exited;
+  clearTimeout(force);
+}
+
+let server: Child | undefined;
+const agents: Child[] = [];
+let stopping = false;
+let progressTimer: NodeJS.Timeout | undefined;
+
+/** Stops the agents (their sockets close: the server marks them offline), then the server; exits with `code`. */
+async function stopAll(code: number): Promise<void> {
+  if (stopping) return; // a second signal while stopping changes nothing
+  stopping = true;
+  clearTimeout(progressTimer);
+  if (agents.some(running)) console.log('\nstopping the agents ...');
+  await Promise.all(agents.map((a) => stopChild(a, AGENT_STOP_MS)));
+  if (server && running(server)) console.log('stopping the server ...');
+  if (server) await stopChild(server, SERVER_STOP_MS);
+  process.exit(code);
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void stopAll(0));
+// Any other way out (an exception): the detached children must not outlive the demo.
+process.on('exit', () => {
+  for (const c of [...agents, ...(server ? [server] : [])]) signal(c, 'SIGTERM');
+});
 
 const serverUrl = `http://${host}:${port}`;
-const server = spawn(tsx, [path.join(root, 'apps/server/src/cli.ts'), 'serve'], {
-  cwd: root,
-  env: {
-    ...process.env,
-    PORT: String(port),
-    HOST: host,
-    FLEETMEDIC_DATA_DIR: dataDir,
-    FLEETMEDIC_ENROLL_SECRET: secrets.enrollSecret,
-    FLEETMEDIC_ADMIN_TOKEN: secrets.adminToken,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
-children.push(server);
-server.on('exit', (code) => {
-  if (stopping) return; // Ctrl-C reaches the whole process group: the server stopping is expected
+console.log(`starting the server on ${serverUrl} ...`);
+server = launch('the server', 'apps/server/src/cli.ts', ['serve'], {
+  PORT: String(port),
+  HOST: host,
+  FLEETMEDIC_DATA_DIR: dataDir,
+  FLEETMEDIC_ENROLL_SECRET: secrets.enrollSecret,
+  FLEETMEDIC_ADMIN_TOKEN: secrets.adminToken,
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+}, 'inherit');
+server.proc.on('exit', (code) => {
+  if (stopping) return;
   console.error(`server exited (${code}); stopping the demo${code === 1 ? ' (port taken? set PORT=...)' : ''}`);
-  stopAll(code ?? 1);
+  void stopAll(code ?? 1);
 });
 
+/** Resolves once GET /api/v1/health answers 200; throws after `timeoutMs`. */
 async function waitForServer(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -77,37 +166,95 @@ async function waitForServer(timeoutMs: number): Promise<void> {
   throw new Error(`server did not answer ${serverUrl}/api/v1/health within ${timeoutMs / 1000} s`);
 }
 
-await waitForServer(120_000);
-const macsDir = path.join(root, 'recorded-macs');
-const macs = readdirSync(macsDir, { withFileTypes: true })
-  .filter((e) => e.isDirectory() && existsSync(path.join(macsDir, e.name, 'host.json')))
-  .map((e) => e.name)
-  .sort();
+try {
+  await waitForServer(120_000);
+} catch (error) {
+  console.error((error as Error).message);
+  await stopAll(1);
+}
+if (stopping) await new Promise(() => {}); // Ctrl-C during start-up: stopAll exits
+
+const startedAt = Date.now();
 for (const mac of macs) {
-  const agent = spawn(
-    tsx,
-    [
-      path.join(root, 'apps/agent/src/cli.ts'), 'run',
-      '--server', serverUrl,
-      '--enroll-secret', secrets.enrollSecret,
-      '--replay', path.join(macsDir, mac),
-      '--state-dir', path.join(dataDir, 'agents', mac),
-      '--schedule', schedule,
-    ],
-    { cwd: root, env: { ...process.env, FLEETMEDIC_LOG_LEVEL: process.env.FLEETMEDIC_LOG_LEVEL ?? 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  children.push(agent);
+  const agent = launch(`agent ${mac}`, 'apps/agent/src/cli.ts', [
+    'run',
+    '--server', serverUrl,
+    '--enroll-secret-file', enrollSecretFile,
+    '--replay', path.join(macsDir, mac),
+    '--state-dir', path.join(dataDir, 'agents', mac),
+    '--schedule', schedule,
+  ], { FLEETMEDIC_LOG_LEVEL: process.env.FLEETMEDIC_LOG_LEVEL ?? 'warn' }, 'ignore');
+  agent.proc.on('exit', (code, sig) => {
+    if (!stopping) console.error(`agent ${mac} exited (${code ?? sig}): that Mac will not report; its error is above`);
+  });
+  agents.push(agent);
 }
 
 console.log(`
-FleetMedic demo is running (embedded PGlite in ${dataDir.startsWith(root) ? path.relative(root, dataDir) : dataDir}).
+FleetMedic demo is running (database: ${process.env.DATABASE_URL ? 'DATABASE_URL' : `embedded PGlite in ${dataDir.startsWith(root) ? path.relative(root, dataDir) : dataDir}`}).
 
   Dashboard   ${serverUrl}/
   API         ${serverUrl}/api/v1/devices
   Admin token ${secrets.adminToken}
-  Agents      ${macs.length} recorded Macs from recorded-macs/ (collect every 2 minutes)
+  Agents      ${macs.length} recorded Macs from recorded-macs/ (collect ${schedule === '*/2 * * * *' ? 'every 2 minutes' : `on "${schedule}"`})
 
   Try: curl -H "Authorization: Bearer ${secrets.adminToken}" ${serverUrl}/api/v1/fleet/summary
 
-Ctrl-C stops the server and the agents.
+The Macs enroll and send their first report over the next minute or two (each agent is its own
+Node process); the dashboard fills in as they do. Ctrl-C stops the agents, then the server.
 `);
+
+interface DeviceRow {
+  hostname: string;
+  serialNumber: string | null;
+  lastReportAt: string | null;
+}
+const expected = macs.map((mac) => {
+  const h = JSON.parse(readFileSync(path.join(macsDir, mac, 'host.json'), 'utf8')) as { hostname: string; serialNumber: string | null };
+  return { mac, hostname: h.hostname, serialNumber: h.serialNumber };
+});
+
+/** Recorded Macs whose device has a report received since the agents started, by the device list (admin token). */
+async function reportedMacs(): Promise<Set<string>> {
+  const res = await fetch(`${serverUrl}/api/v1/devices?limit=500`, { headers: { authorization: `Bearer ${secrets.adminToken}` } });
+  if (!res.ok) throw new Error(`GET /api/v1/devices answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+  const { devices } = (await res.json()) as { devices: DeviceRow[] };
+  const fresh = devices.filter((d) => d.lastReportAt !== null && Date.parse(d.lastReportAt) >= startedAt);
+  return new Set(expected.filter((e) => fresh.some((d) => d.hostname === e.hostname && d.serialNumber === e.serialNumber)).map((e) => e.mac));
+}
+
+/**
+ * Prints "n/N Macs reported" when n changes, one line when all have, and the missing ones once if
+ * slow. A failed poll is printed (once per distinct reason) and polling goes on.
+ */
+function followProgress(): void {
+  let shown = -1;
+  let namedSlow = false;
+  let lastError = '';
+  const poll = async () => {
+    if (stopping) return;
+    try {
+      const reported = await reportedMacs();
+      if (stopping) return;
+      if (reported.size !== shown) {
+        shown = reported.size;
+        if (shown === macs.length) {
+          console.log(`All ${macs.length} recorded Macs have reported: the dashboard shows the whole fleet (${serverUrl}/).`);
+          return;
+        }
+        console.log(`  ${shown}/${macs.length} Macs reported ...`);
+      }
+      if (!namedSlow && Date.now() - startedAt > SLOW_AFTER_MS) {
+        namedSlow = true;
+        console.log(`  still waiting for: ${macs.filter((m) => !reported.has(m)).join(', ')} (any agent errors are above)`);
+      }
+    } catch (error) {
+      const message = (error as Error).message;
+      if (!stopping && message !== lastError) console.error(`cannot count the Macs that reported (retrying): ${message}`);
+      lastError = message;
+    }
+    progressTimer = setTimeout(() => void poll(), PROGRESS_POLL_MS);
+  };
+  void poll();
+}
+followProgress();

@@ -175,7 +175,7 @@ describe('delivery and expiry around a Mac that is offline', () => {
     const since = new Date().toISOString();
     agent = agentOn(macDir, agent.stateDir);
     const done = await finished(queued.id, agent);
-    expect(done).toMatchObject({ status: 'succeeded', exitCode: 0, reason: 'reset Camera for us.zoom.xos (3 registered copies of the app); reset Camera for us.zoom.xos (3 registered copies of the app)' });
+    expect(done).toMatchObject({ status: 'succeeded', exitCode: 0, reason: "system TCC.db: reset Camera for us.zoom.xos (3 registered copies of the app); user's TCC.db: reset Camera for us.zoom.xos (3 registered copies of the app)" });
     // The recording's tccutil printed its success line once per LaunchServices copy of zoom.us.app.
     expect(done.stdout).toBe('Successfully reset Camera approval status for us.zoom.xos\n'.repeat(6));
     expect(done.sentAt! >= since).toBe(true);

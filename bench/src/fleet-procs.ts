@@ -4,9 +4,17 @@ import path from 'node:path';
 import type { CommandTiming, FleetOptions, FleetStats } from './fleet.js';
 import { Child } from './ipc.js';
 
+/**
+ * How long a worker may take by default to answer for its counters, a schedule change or command
+ * timings, ms: a busy worker answers within seconds; one silent this long is stuck, and the bench
+ * should say so instead of waiting (a stuck simulator once held the bench past its 60-minute bound,
+ * with 15 minutes allowed per call, before it printed its figures).
+ */
+const QUICK_CALL_MS = 60_000;
+
 /** A fleet split over one or more worker processes (bench/src/fleet-worker.ts), driven as one. */
 export class FleetProcesses {
-  private constructor(readonly workers: Child[], readonly agents: number) {}
+  private constructor(readonly workers: Child[], readonly agents: number, private readonly quickCallMs: number) {}
 
   /**
    * Forks `processes` workers and starts `agents` Macs split evenly among them (indices
@@ -17,6 +25,8 @@ export class FleetProcesses {
     agents: number; processes: number; timeoutMs?: number; stateRoot?: string;
     /** server instances: process p connects to serverUrls[p mod n] (default [serverUrl]) */
     serverUrls?: string[];
+    /** the answer time of quick calls (stats, configure, command timings), ms; default QUICK_CALL_MS */
+    quickCallMs?: number;
   }): Promise<FleetProcesses> {
     const root = opts.stateRoot ?? await mkdtemp(path.join(os.tmpdir(), 'fm-fleet-'));
     const per = Math.ceil(opts.agents / opts.processes);
@@ -27,12 +37,12 @@ export class FleetProcesses {
       const n = Math.min(per, opts.agents - first);
       const w = Child.fork('fleet-worker.ts', { nodeArgs: ['--max-old-space-size=4096'] });
       workers.push(w);
-      const { processes: _p, timeoutMs, stateRoot: _s, serverUrls, ...fleet } = opts;
+      const { processes: _p, timeoutMs, stateRoot: _s, serverUrls, quickCallMs: _q, ...fleet } = opts;
       const serverUrl = serverUrls?.length ? serverUrls[p % serverUrls.length]! : opts.serverUrl;
       starts.push(w.call('start', { options: { ...fleet, serverUrl, agents: n, firstIndex: first, stateRoot: path.join(root, `p${p}`) } satisfies FleetOptions, timeoutMs }, (timeoutMs ?? 600_000) + 60_000));
       first += n;
     }
-    const fleet = new FleetProcesses(workers, opts.agents);
+    const fleet = new FleetProcesses(workers, opts.agents, opts.quickCallMs ?? QUICK_CALL_MS);
     try {
       await Promise.all(starts);
     } catch (err) {
@@ -44,7 +54,7 @@ export class FleetProcesses {
 
   /** Every worker's counters. */
   async statsEach(): Promise<FleetStats[]> {
-    return Promise.all(this.workers.map((w) => w.call<FleetStats>('stats')));
+    return Promise.all(this.workers.map((w) => w.call<FleetStats>('stats', undefined, this.quickCallMs)));
   }
 
   /** Counters summed over the workers (per-second series merged). */
@@ -53,7 +63,7 @@ export class FleetProcesses {
   }
 
   async configure(p: { intervalSeconds?: number; changeProbability?: number }): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.call('configure', p)));
+    await Promise.all(this.workers.map((w) => w.call('configure', p, this.quickCallMs)));
   }
 
   /** Every Mac reports at once. */
@@ -61,14 +71,15 @@ export class FleetProcesses {
     await Promise.all(this.workers.map((w) => w.call('burst', { change })));
   }
 
-  /** Denies Zoom's camera on every Mac that has the TCC row; returns how many. */
-  async denyCamera(): Promise<number> {
-    return (await Promise.all(this.workers.map((w) => w.call<number>('denyCamera')))).reduce((a, b) => a + b, 0);
+  /** Denies Zoom's camera on every Mac that has the TCC row; how many, and how many of their reports the server stored (within `timeoutMs`). */
+  async denyCamera(timeoutMs = 180_000): Promise<{ denied: number; stored: number }> {
+    const each = await Promise.all(this.workers.map((w) => w.call<{ denied: number; stored: number }>('denyCamera', { timeoutMs }, timeoutMs + this.quickCallMs)));
+    return each.reduce((a, b) => ({ denied: a.denied + b.denied, stored: a.stored + b.stored }), { denied: 0, stored: 0 });
   }
 
   /** When each of these commands reached its Mac and when its result was acked. */
   async commandTimings(ids: string[]): Promise<Map<string, CommandTiming>> {
-    const all = await Promise.all(this.workers.map((w) => w.call<Array<CommandTiming & { id: string }>>('commands', { ids })));
+    const all = await Promise.all(this.workers.map((w) => w.call<Array<CommandTiming & { id: string }>>('commands', { ids }, this.quickCallMs)));
     return new Map(all.flat().map(({ id, ...t }) => [id, t]));
   }
 

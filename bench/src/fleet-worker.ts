@@ -20,7 +20,7 @@ serve({
     await need().burst(p.change ?? false);
     return need().stats();
   },
-  denyCamera: () => need().denyCamera(),
+  denyCamera: (p: { timeoutMs?: number }) => need().denyCamera(p?.timeoutMs),
   /** Timings of the commands with these ids (those this process received). */
   commands: (p: { ids: string[] }) => p.ids.flatMap((id) => {
     const t = need().commands.get(id);

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { REPO_ROOT } from '../../tests/support/agents.js';
 import { MacModel, type Change } from './model.js';
 import { SimulatedMac } from './sim-mac.js';
+import { SharedRunner } from './sim-runner.js';
 
 export interface FleetOptions {
   /** simulated Macs in this process */
@@ -89,9 +90,14 @@ export class Fleet {
   async start(timeoutMs = 600_000): Promise<void> {
     const { opts } = this;
     const models = await MacModel.loadAll();
+    // One replay runner per recording, shared by its simulated Macs: SQLite in this process (a
+    // sqlite3 process per simulated remediation forks this large process each time), and one
+    // bound on the runner calls in flight in the whole process (open files).
     const runners = new Map<string, CommandRunner>();
+    const limit = SharedRunner.limit();
     for (const m of models) {
-      runners.set(m.name, await ReplayRunner.open(path.join(REPO_ROOT, 'recorded-macs', m.name), { stateDir: path.join(opts.stateRoot, `replay-${m.name}`) }));
+      const replay = await ReplayRunner.open(path.join(REPO_ROOT, 'recorded-macs', m.name), { stateDir: path.join(opts.stateRoot, `replay-${m.name}`), sqlite3: null });
+      runners.set(m.name, new SharedRunner(replay, limit));
     }
     const logger = pino({ level: 'silent' });
     const first = opts.firstIndex ?? 0;
@@ -146,18 +152,22 @@ export class Fleet {
 
   /**
    * Every Mac that has a Zoom camera row in its user TCC.db gets it denied (as after a bad
-   * profile push) and reports; resolves with how many Macs changed.
+   * profile push) and reports; resolves once the server has stored those reports (or after
+   * `timeoutMs`) with how many Macs changed and how many of their reports were stored.
    */
-  async denyCamera(): Promise<number> {
-    const changed: Promise<void>[] = [];
+  async denyCamera(timeoutMs = 180_000): Promise<{ denied: number; stored: number }> {
+    const changed: SimulatedMac[] = [];
     for (const mac of this.macs) {
       const denied = mac.opts.model.cameraDenied(mac.variant);
       if (!denied) continue;
       mac.variant = denied;
-      changed.push(mac.report());
+      changed.push(mac);
     }
-    await Promise.all(changed);
-    return changed.length;
+    await Promise.all(changed.map((m) => m.report()));
+    const stored = () => changed.filter((m) => m.latestReportAcked).length;
+    const end = Date.now() + timeoutMs;
+    while (stored() < changed.length && Date.now() < end) await sleep(100);
+    return { denied: changed.length, stored: stored() };
   }
 
   stats(): FleetStats {

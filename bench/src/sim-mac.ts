@@ -1,5 +1,5 @@
 import type { HostFacts } from '@fleetmedic/protocol';
-import { AgentDaemon, MemoryAckedSections, MemoryOutbox, type CommandRunner, type DaemonEvent } from '@fleetmedic/agent';
+import { AgentDaemon, ExecutedStore, MemoryAckedSections, MemoryOutbox, type CommandRunner, type DaemonEvent } from '@fleetmedic/agent';
 import type { Logger } from 'pino';
 import { applyChange, MacModel, NO_VARIANT, type Change, type Variant } from './model.js';
 
@@ -10,9 +10,9 @@ export interface SimulatedMacOptions {
   /** http URL of the FleetMedic server */
   serverUrl: string;
   enrollSecret: string;
-  /** this Mac's folder for credentials.json and executed.json */
+  /** this Mac's folder for credentials.json */
   stateDir: string;
-  /** the recorded Mac's replay runner (remediation commands run against it) */
+  /** the recorded Mac's replay runner, shared by the Macs of one recording (remediation commands run against it) */
   runner: CommandRunner;
   logger: Logger;
   /** WebSocket ping interval, ms */
@@ -27,12 +27,15 @@ export const simSerial = (index: number) => `FMS${String(index).padStart(9, '0')
  * One simulated Mac: the real agent daemon (enrollment, socket, heartbeat, reconnect, outbox,
  * delta reports, remediation executor) whose collector returns its recorded Mac's snapshot under
  * its own identity, with its current variant. Reports happen when the fleet calls `report()`.
- * Unacked reports wait in memory (MemoryOutbox), the acked base too.
+ * Unacked reports wait in memory (MemoryOutbox), the acked base and the executed command ids too:
+ * a file per Mac written at each command ran 10,000 Macs of a process out of open files.
  */
 export class SimulatedMac {
   variant: Variant = NO_VARIANT;
   readonly host: HostFacts;
   private daemon: AgentDaemon | null = null;
+  /** this Mac's latest report and whether the server has acked it */
+  private latest: { id: string; acked: boolean } | null = null;
 
   constructor(readonly opts: SimulatedMacOptions) {
     const base = opts.model.base.host;
@@ -54,15 +57,25 @@ export class SimulatedMac {
       maxBackoffMs: 30_000,
       collect: async () => opts.model.snapshot(this.host, this.variant, new Date()),
       host: async () => this.host,
-      onEvent: (e) => opts.onEvent(this, e),
+      onEvent: (e) => {
+        if (e.type === 'report') this.latest = { id: e.id, acked: false };
+        else if (e.type === 'acked' && e.report && e.id === this.latest?.id) this.latest.acked = true;
+        opts.onEvent(this, e);
+      },
       outbox: new MemoryOutbox(20),
       ackedSections: new MemoryAckedSections(),
+      executed: ExecutedStore.memory(),
       hashSection: MacModel.hash,
     });
   }
 
   get connected(): boolean {
     return this.daemon?.connected ?? false;
+  }
+
+  /** Whether the server has stored (acked) this Mac's latest report; false before the first one. */
+  get latestReportAcked(): boolean {
+    return this.latest?.acked ?? false;
   }
 
   /** Collects and reports now, after applying `change` if given. */

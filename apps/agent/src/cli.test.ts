@@ -1,6 +1,6 @@
 import { execFile, spawn as spawnChild } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Snapshot, validator, type Finding } from '@fleetmedic/protocol';
@@ -107,10 +107,15 @@ describe('agent CLI as a real process', () => {
 });
 
 describe('agent run as a real process', () => {
-  it('enrolls, streams the start report over the WebSocket, logs JSON to stderr, and stops on SIGTERM', async () => {
+  it('enrolls with the secret from the file FLEETMEDIC_ENROLL_SECRET_FILE names, streams the start report, logs JSON to stderr, stops on SIGTERM', async () => {
     const srv = await startServer();
     const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-run-'));
-    const child = spawnChild(TSX, [CLI, 'run', '--server', srv.url, '--enroll-secret', 'secret-12345', '--replay', path.join(MACS_DIR, 'mbp-m5pro-26-healthy'), '--state-dir', stateDir, '--schedule', '0 0 1 1 *', '--jitter', '0'], { cwd: REPO_ROOT });
+    const secretFile = path.join(stateDir, 'enroll-secret');
+    await writeFile(secretFile, 'secret-12345\n', { mode: 0o600 });
+    const child = spawnChild(TSX, [CLI, 'run', '--server', srv.url, '--replay', path.join(MACS_DIR, 'mbp-m5pro-26-healthy'), '--state-dir', stateDir, '--schedule', '0 0 1 1 *', '--jitter', '0'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, FLEETMEDIC_ENROLL_SECRET_FILE: secretFile },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -120,6 +125,7 @@ describe('agent run as a real process', () => {
       const report = await waitFor('a report from the agent process', () => srv.state.received.find((m) => m.type === 'report'), 30_000);
       expect((report.snapshot as { host: { hostname: string } }).host.hostname).toBe('mbp-m5pro-26');
       await waitFor('the acked report to leave the outbox', () => readdirSync(path.join(stateDir, 'outbox')).length === 0);
+      expect(srv.state.enrollments).toMatchObject([{ enrollSecret: 'secret-12345' }]);
     } finally {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
@@ -128,6 +134,26 @@ describe('agent run as a real process', () => {
     expect(stdout).toBe('');
     const logs = stderr.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; level: number });
     expect(logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['enrolled', 'connected to the server', 'agent running', 'stopping']));
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('as root, refuses a secret file others can read: exit 78, the reason and the fix on stderr, nothing started', async () => {
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-run-'));
+    const secretFile = path.join(stateDir, 'enroll-secret');
+    await writeFile(secretFile, 'secret-12345\n');
+    await chmod(secretFile, 0o644);
+    const r = await agent('run', '--server', 'http://127.0.0.1:9', '--enroll-secret-file', secretFile, '--state-dir', path.join(stateDir, 'state'));
+    expect(r.code).toBe(78);
+    expect(r.stderr).toBe(`fleetmedic-agent: refusing the enrollment secret file ${secretFile}: running as root, group and others must have no access to it (mode 644): sudo chmod 600 '${secretFile}'\n`);
+    expect(existsSync(path.join(stateDir, 'state'))).toBe(false);
+  });
+
+  it('takes one enrollment secret source: neither, or the flag and a file at once, is refused with the reason', async () => {
+    const none = await agent('run', '--server', 'http://127.0.0.1:9');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe('fleetmedic-agent: no enrollment secret: give --enroll-secret-file <path> (or set FLEETMEDIC_ENROLL_SECRET_FILE), or --enroll-secret <secret>\n');
+    const both = await agent('run', '--server', 'http://127.0.0.1:9', '--enroll-secret', 'secret-12345', '--enroll-secret-file', '/nonexistent');
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(/option '--enroll-secret-file <path>' cannot be used with option '--enroll-secret <secret>'/);
   });
 
   it('refuses a bad --server or --schedule with the reason', async () => {

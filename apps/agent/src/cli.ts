@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { RunCommandOptions } from './cli/run.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -7,7 +7,8 @@ import { AGENT_VERSION } from './version.js';
 
 /**
  * FleetMedic agent CLI. stdout carries only the command's output (pure JSON with --json);
- * logs and errors go to stderr. Exit 1 with a one-line reason on any error.
+ * logs and errors go to stderr. Exit 1 with a one-line reason on any error; 78 (EX_CONFIG) for an
+ * enrollment secret file it refuses.
  */
 const program = new Command()
   .name('fleetmedic-agent')
@@ -33,7 +34,12 @@ program
   .command('run')
   .description('run as the agent service: enroll, stream reports, execute remediation commands')
   .requiredOption('--server <url>', 'FleetMedic server, e.g. http://127.0.0.1:8080')
-  .requiredOption('--enroll-secret <secret>', 'enrollment secret (used once; credentials are kept in the state folder)')
+  .addOption(
+    new Option('--enroll-secret-file <path>', 'file holding the enrollment secret on one line; run as root, it must belong to root with mode 600 (exit 78 otherwise)')
+      .env('FLEETMEDIC_ENROLL_SECRET_FILE')
+      .conflicts('enrollSecret'),
+  )
+  .option('--enroll-secret <secret>', 'the enrollment secret itself: every local user sees it in ps, prefer --enroll-secret-file')
   .option('--replay <dir>', 'serve a recorded Mac folder instead of this machine')
   .option('--state-dir <dir>', 'state folder (credentials, outbox, executed commands)')
   .option('--schedule <cron>', 'collection schedule, cron syntax', '*/15 * * * *')
@@ -42,5 +48,6 @@ program
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`fleetmedic-agent: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  const { exitCode } = error as { exitCode?: unknown };
+  process.exitCode = typeof exitCode === 'number' ? exitCode : 1;
 });

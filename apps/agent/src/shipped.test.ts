@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { parse as parsePlist } from 'plist';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../packages/macos/src/testing/fixtures.js';
 import { collectHost } from './collectors/host.js';
@@ -56,5 +57,20 @@ describe('the shipped agent (bundle + launcher)', () => {
     const r = await shipped('collect', '--json');
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as { host: unknown }).host).toEqual(await collectHost(new RealRunner()));
+  });
+
+  it('the LaunchDaemon names a secret file, never the secret (every local user can read the plist and see ps); as root the agent refuses a file others can read', async () => {
+    const daemon = parsePlist(await readFile(path.join(AGENT_DIR, 'deploy/com.fleetmedic.agent.plist'), 'utf8')) as { ProgramArguments: string[] };
+    const args = daemon.ProgramArguments;
+    expect(args).not.toContain('--enroll-secret');
+    expect(args[args.indexOf('--enroll-secret-file') + 1]).toBe('/Library/Application Support/FleetMedic/enroll-secret');
+    if (process.getuid?.() !== 0) return;
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'fm-secret-'));
+    const secretFile = path.join(dir, 'enroll-secret');
+    await writeFile(secretFile, 'enroll-secret-value\n');
+    await chmod(secretFile, 0o644);
+    const r = await shipped('run', '--server', 'http://127.0.0.1:9', '--enroll-secret-file', secretFile, '--state-dir', path.join(dir, 'state'));
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain(`refusing the enrollment secret file ${secretFile}: running as root, group and others must have no access to it (mode 644)`);
   });
 });

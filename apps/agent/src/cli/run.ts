@@ -2,11 +2,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { AgentDaemon, DEFAULT_SCHEDULE } from '../daemon/daemon.js';
 import { createLogger } from '../log.js';
+import { resolveEnrollSecret } from './enroll-secret.js';
 import { openRunner } from './open-runner.js';
 
+/** `run`'s options as commander parses them (strings); one of the two secret sources is needed. */
 export interface RunCommandOptions {
   server: string;
-  enrollSecret: string;
+  enrollSecret?: string;
+  enrollSecretFile?: string;
   replay?: string;
   stateDir?: string;
   schedule?: string;
@@ -20,7 +23,11 @@ export function defaultStateDir(): string {
     : path.join(os.homedir(), '.fleetmedic-agent');
 }
 
-/** `run --server <url> --enroll-secret <s> ...`: the agent service, until SIGINT/SIGTERM. */
+/**
+ * `run --server <url> --enroll-secret-file <path> ...`: the agent service, until SIGINT/SIGTERM.
+ * Throws (before anything starts) on a bad URL, schedule or jitter, a missing secret, or a
+ * secret file it refuses (EnrollSecretFileError, exit 78).
+ */
 export async function runCommand(opts: RunCommandOptions): Promise<void> {
   const logger = createLogger();
   const stateDir = path.resolve(opts.stateDir ?? defaultStateDir());
@@ -32,11 +39,12 @@ export async function runCommand(opts: RunCommandOptions): Promise<void> {
     throw new Error(`--server "${opts.server}" is not a URL (e.g. http://127.0.0.1:8080)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`--server must be http:// or https://, got ${url.protocol}`);
+  const enrollSecret = await resolveEnrollSecret(opts);
   // Replay remediation writes go beside the agent's own state, never into the recording.
   const runner = await openRunner(opts.replay, opts.replay ? path.join(stateDir, 'replay') : undefined);
   const daemon = await AgentDaemon.start({
     serverUrl: url.href,
-    enrollSecret: opts.enrollSecret,
+    enrollSecret,
     stateDir,
     runner,
     logger,

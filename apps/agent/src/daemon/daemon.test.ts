@@ -8,14 +8,14 @@ import { PROGRAMS } from '../runner/commands.js';
 import { ReplayRunner } from '../runner/replay.js';
 import { startServer, waitFor, type Msg } from '../testing/agent-server.js';
 import { makeTinyMac } from '../testing/tiny-mac.js';
-import { AgentDaemon, DaemonConfigError } from './daemon.js';
+import { AgentDaemon, DaemonConfigError, type DaemonOptions } from './daemon.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function startAgent(serverUrl: string, stateDir: string, mac: string, extra: { heartbeatMs?: number } = {}) {
+async function startAgent(serverUrl: string, stateDir: string, mac: string, extra: Partial<DaemonOptions> = {}) {
   const runner = await ReplayRunner.open(mac, { stateDir: path.join(stateDir, 'replay') });
   const daemon = await AgentDaemon.start({
     serverUrl,
@@ -181,5 +181,57 @@ describe('AgentDaemon against a real ws server', () => {
     await expect(
       AgentDaemon.start({ serverUrl: srv.url, enrollSecret: 'secret-12345', stateDir, runner, logger: pino({ level: 'silent' }), schedule: 'every now and then' }),
     ).rejects.toThrow(DaemonConfigError);
+  });
+});
+
+describe('AgentDaemon when the server refuses the enrollment secret', () => {
+  /** pino JSON lines (warn and up) captured as objects. */
+  function captureLogs() {
+    const lines: { level: number; msg: string; retryInMs?: number; retryAt?: string }[] = [];
+    return { lines, logger: pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) }) };
+  }
+
+  it('after a 401 waits the refused-secret pause, after a 429 its Retry-After, logging why each time, then enrolls', async () => {
+    const srv = await startServer();
+    cleanups.push(srv.close);
+    srv.state.enrollAnswers.push(
+      { status: 401, body: '{"error":"unauthorized","message":"unknown or revoked enrollment secret"}' },
+      { status: 429, headers: { 'retry-after': '1' }, body: '{"error":"too-many-requests","message":"too many failed attempts"}' },
+    );
+    const { lines, logger } = captureLogs();
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-state-'));
+    // Backoff of 20-50 ms: without the pauses the agent would try dozens of times in the same span.
+    await startAgent(srv.url, stateDir, makeTinyMac(), { logger, enrollRefusedPauseMs: 400, minBackoffMs: 20, maxBackoffMs: 50 });
+    await waitFor('the report after enrolling', () => srv.state.received.find((m) => m.type === 'report'), 20_000);
+
+    expect(srv.state.enrollAttempts).toHaveLength(3);
+    const [refusedAt, blockedAt, enrolledAt] = srv.state.enrollAttempts as [number, number, number];
+    expect(blockedAt - refusedAt).toBeGreaterThanOrEqual(300); // 400 ms -25%
+    expect(enrolledAt - blockedAt).toBeGreaterThanOrEqual(1000); // Retry-After: 1
+    const pauses = lines.filter((l) => l.retryInMs !== undefined);
+    expect(pauses.map((l) => l.msg)).toEqual([
+      expect.stringMatching(/^the server refused the enrollment secret \(HTTP 401\): check the secret given to the agent\. Next enrollment attempt in 1 s, not sooner: repeated wrong secrets would get this network address blocked/),
+      expect.stringMatching(/^the server is refusing enrollments from this network address for now \(HTTP 429: too many wrong secrets from it; Retry-After 1 s\)/),
+    ]);
+    expect(pauses[0]!.retryInMs).toBeGreaterThanOrEqual(300);
+    expect(pauses[0]!.retryInMs).toBeLessThanOrEqual(500);
+    expect(pauses[1]!.retryInMs).toBeGreaterThanOrEqual(1000);
+    expect(pauses[1]!.retryInMs).toBeLessThanOrEqual(1100);
+    expect(srv.state.enrollments).toHaveLength(1);
+  });
+
+  it('stopping during the hour-long pause after a refused secret ends it at once, with no further attempt', async () => {
+    const srv = await startServer();
+    cleanups.push(srv.close);
+    srv.state.enrollAnswers.push({ status: 401 });
+    const { lines, logger } = captureLogs();
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-state-'));
+    const daemon = await startAgent(srv.url, stateDir, makeTinyMac(), { logger, minBackoffMs: 20, maxBackoffMs: 50 });
+    const pause = await waitFor('the pause logged', () => lines.find((l) => l.retryInMs !== undefined));
+    expect(pause.retryInMs).toBeGreaterThanOrEqual(45 * 60_000);
+    expect(Date.parse(pause.retryAt!)).toBeGreaterThan(Date.now() + 40 * 60_000);
+    await daemon.stop();
+    expect(srv.state.enrollAttempts).toHaveLength(1);
+    expect(daemon.connected).toBe(false);
   });
 });

@@ -15,8 +15,9 @@ import { ExecutedStore } from '../remediation/executed-store.js';
 import { RemediationExecutor } from '../remediation/executor.js';
 import type { CommandRunner } from '../runner/types.js';
 import { AgentConnection, type IncomingMessage } from '../transport/connection.js';
-import { agentSocketUrl, enroll } from '../transport/enroll.js';
+import { agentSocketUrl, enroll, type EnrollAnswer } from '../transport/enroll.js';
 import { clearCredentials, loadCredentials, previousDeviceToken, saveCredentials, type Credentials } from './credentials.js';
+import { enrollPause } from './enroll-pause.js';
 
 /** Default schedule: every 15 minutes. */
 export const DEFAULT_SCHEDULE = '*/15 * * * *';
@@ -37,6 +38,8 @@ export interface DaemonOptions {
   heartbeatMs?: number;
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Pause after the server refused the enrollment secret (HTTP 401/403), ms, ±25% jitter. Default 3 600 000 (enroll-pause.ts says why). */
+  enrollRefusedPauseMs?: number;
   outboxMaxFiles?: number;
   outboxMaxBytes?: number;
   /**
@@ -44,7 +47,8 @@ export interface DaemonOptions {
    * collect: makes a snapshot (default: collectSnapshot over `runner`); outbox: where unacked
    * reports wait (default: `<state>/outbox`); ackedSections: the delta base (default
    * `<state>/acked-sections.json`); hashSection: section content hash (default contentHash);
-   * collectAtStart: collect once at start (default true).
+   * collectAtStart: collect once at start (default true); executed: the command ids run
+   * (default `<state>/executed.json`).
    */
   collect?: () => Promise<Snapshot>;
   /** host facts sent at enrollment (default: collectHost over `runner`) */
@@ -55,6 +59,7 @@ export interface DaemonOptions {
   ackedSections?: AckedSectionsStore;
   hashSection?: (section: unknown) => string;
   collectAtStart?: boolean;
+  executed?: ExecutedStore;
 }
 
 /**
@@ -91,6 +96,8 @@ function checkSchedule(schedule: string): void {
  * The agent service (`run`): enrolls once (credentials.json, 0600), keeps one WebSocket to the
  * server, collects at start and on the schedule, keeps every report in the outbox until the
  * server acks it (resent on every reconnect), and executes remediation commands exactly once.
+ * A refused enrollment secret (401/403) or a blocked address (429) pauses enrollment for an hour
+ * or the server's Retry-After (enroll-pause.ts), logged with the reason.
  */
 export class AgentDaemon {
   private creds: Credentials | null = null;
@@ -98,6 +105,8 @@ export class AgentDaemon {
   /** Aborted by stop(): ends a scheduled collection's jitter pause without collecting. */
   private readonly stopping = new AbortController();
   private collecting: Promise<void> = Promise.resolve();
+  /** No enrollment attempt before this time (ms since the epoch): set after a refused secret or a 429. */
+  private enrollNotBefore = 0;
   private readonly connection: AgentConnection;
   private readonly executor: RemediationExecutor;
 
@@ -151,7 +160,7 @@ export class AgentDaemon {
       maxBytes: opts.outboxMaxBytes,
       onDrop: (id, reason) => opts.logger.warn({ id, reason }, 'report dropped from the outbox'),
     });
-    const store = await ExecutedStore.open(path.join(opts.stateDir, 'executed.json'));
+    const store = opts.executed ?? await ExecutedStore.open(path.join(opts.stateDir, 'executed.json'));
     const reporter = await DeltaReporter.open(opts.ackedSections ?? new FileAckedSections(opts.stateDir), { hash: opts.hashSection });
     // One spelling of the server URL, so stored credentials match it on the next start.
     const daemon = new AgentDaemon({ ...opts, serverUrl: new URL(opts.serverUrl).href }, outbox, store, reporter);
@@ -215,13 +224,26 @@ export class AgentDaemon {
     const { serverUrl, stateDir, enrollSecret, runner, logger } = this.opts;
     this.creds ??= await loadCredentials(stateDir, serverUrl);
     if (this.creds) return this.creds;
+    // Waits out a pause set by the last refusal here, whatever the connection's backoff: stop() ends it.
+    const wait = this.enrollNotBefore - Date.now();
+    if (wait > 0) await sleep(wait, undefined, { signal: this.stopping.signal });
     const h = await (this.opts.host ? this.opts.host() : collectHost(runner));
     const deviceToken = await previousDeviceToken(stateDir, serverUrl);
-    const answer = await enroll(serverUrl, {
-      enrollSecret,
-      ...(deviceToken ? { deviceToken } : {}),
-      host: { hostname: h.hostname, serialNumber: h.serialNumber, hardwareModel: h.hardwareModel, architecture: h.architecture, platform: h.platform },
-    });
+    let answer: EnrollAnswer;
+    try {
+      answer = await enroll(serverUrl, {
+        enrollSecret,
+        ...(deviceToken ? { deviceToken } : {}),
+        host: { hostname: h.hostname, serialNumber: h.serialNumber, hardwareModel: h.hardwareModel, architecture: h.architecture, platform: h.platform },
+      });
+    } catch (error) {
+      const pause = enrollPause(error, this.opts.enrollRefusedPauseMs);
+      if (pause) {
+        this.enrollNotBefore = Date.now() + pause.ms;
+        logger.warn({ err: (error as Error).message, retryInMs: pause.ms, retryAt: new Date(this.enrollNotBefore).toISOString() }, pause.reason);
+      }
+      throw error;
+    }
     const creds: Credentials = { serverUrl, ...answer, enrolledAt: new Date().toISOString() };
     await saveCredentials(stateDir, creds);
     logger.info({ deviceId: creds.deviceId }, 'enrolled');

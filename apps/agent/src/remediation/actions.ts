@@ -9,6 +9,8 @@ import type { CommandRunner, RunResult } from '../runner/types.js';
 export interface Step {
   argv: [string, ...string[]];
   asUser?: string;
+  /** What the step acts on, put before its reason when an action has several alike ("system TCC.db", "alice's TCC.db"). */
+  scope?: string;
   /** ok: the step did what it should; reason: in words, from the macos parsers. */
   judge(r: RunResult): { ok: boolean; reason: string };
 }
@@ -21,8 +23,9 @@ const USER_SERVICES = new Set(['Camera', 'Microphone', 'All']);
 
 /**
  * The argument arrays an action runs (never shell text):
- * - tcc.reset: `/usr/bin/tccutil reset <Service> <bundleId>`; for Camera/Microphone/All also
- *   `/bin/launchctl asuser <uid> /usr/bin/sudo -u <user> /usr/bin/tccutil reset ...` for the console user.
+ * - tcc.reset: `/usr/bin/tccutil reset <Service> <bundleId>` (scope "system TCC.db"); for
+ *   Camera/Microphone/All also `/bin/launchctl asuser <uid> /usr/bin/sudo -u <user> /usr/bin/tccutil
+ *   reset ...` for the console user (scope "<user>'s TCC.db").
  * - firewall.allow: `socketfilterfw --add <path>` then `--unblockapp <path>`; firewall.block: `--blockapp <path>`.
  * - zoom.quit: `/usr/bin/pkill -x zoom.us`. agent.collect: no program.
  */
@@ -31,14 +34,15 @@ export async function planAction(action: Action, runner: CommandRunner): Promise
     case 'tcc.reset': {
       const { service, bundleId } = action.params as { service: string; bundleId: string };
       const reset: [string, ...string[]] = [PROGRAMS.tccutil, 'reset', service, bundleId];
-      const steps: Step[] = [{ argv: reset, judge: judgeTccutil }];
+      // Both runs print the same tccutil line: the scope tells the two results apart.
+      const steps: Step[] = [{ argv: reset, scope: 'system TCC.db', judge: judgeTccutil }];
       if (USER_SERVICES.has(service)) {
         const user = await findConsoleUser(runner);
         if (!user) return { cannot: `no console user: ${service} permissions live in the logged-in user's TCC.db, and nobody is logged in` };
         const uid = await runSpec(runner, COMMANDS.consoleUid);
         const uidText = uid.result.stdout.trim();
         if (uid.failure || !/^\d+$/.test(uidText)) return { cannot: `could not learn the console user's uid: ${uid.failure ?? `unexpected output "${uidText}"`}` };
-        steps.push({ argv: [PROGRAMS.launchctl, 'asuser', uidText, PROGRAMS.sudo, '-u', user, ...reset], asUser: user, judge: judgeTccutil });
+        steps.push({ argv: [PROGRAMS.launchctl, 'asuser', uidText, PROGRAMS.sudo, '-u', user, ...reset], asUser: user, scope: `${user}'s TCC.db`, judge: judgeTccutil });
       }
       return { steps };
     }

@@ -12,13 +12,21 @@ export type ExecutedEntry =
  * redelivered command is answered with its stored result instead of running twice.
  * An id left `running` (the agent died mid-command) is never re-run either.
  * Bounded to the newest `max` ids (default 1000); writes are atomic (temp file + rename).
+ * `ExecutedStore.memory()` keeps them in memory only (the fleet simulator: 10,000 Macs in one
+ * process writing a file each per command ran out of open files, leaving results unsent).
  */
 export class ExecutedStore {
   private constructor(
-    private readonly file: string,
+    /** null: kept in memory only */
+    private readonly file: string | null,
     private readonly entries: Map<string, ExecutedEntry>,
     private readonly max: number,
   ) {}
+
+  /** A store kept in memory only, lost when the process ends (for many simulated Macs in one process). */
+  static memory(max = 1000): ExecutedStore {
+    return new ExecutedStore(null, new Map(), max);
+  }
 
   static async open(file: string, max = 1000): Promise<ExecutedStore> {
     await mkdir(path.dirname(file), { recursive: true });
@@ -55,6 +63,7 @@ export class ExecutedStore {
       if (oldest === undefined) break;
       this.entries.delete(oldest);
     }
+    if (this.file === null) return;
     const tmp = `${this.file}.tmp`;
     await writeFile(tmp, JSON.stringify(Object.fromEntries(this.entries), null, 1));
     await rename(tmp, this.file);

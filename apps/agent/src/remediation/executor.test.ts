@@ -89,7 +89,8 @@ describe('RemediationExecutor on a replayed Mac', () => {
       [PROGRAMS.tccutil, 'reset', 'Camera', 'us.zoom.xos'],
       [PROGRAMS.launchctl, 'asuser', '501', PROGRAMS.sudo, '-u', 'alice', PROGRAMS.tccutil, 'reset', 'Camera', 'us.zoom.xos'],
     ]);
-    expect(r.reason).toBe('reset Camera for us.zoom.xos; reset Camera for us.zoom.xos');
+    // tccutil prints the same line in both scopes: the reason names each scope once.
+    expect(r.reason).toBe("system TCC.db: reset Camera for us.zoom.xos; alice's TCC.db: reset Camera for us.zoom.xos");
     expect(r.stdout).toBe('Successfully reset Camera approval status for us.zoom.xos\n'.repeat(2));
     const copy = path.join(h.state, 'replay', 'fs', tccUserDb('/Users/alice'));
     expect(execFileSync('/usr/bin/sqlite3', [copy, 'SELECT service FROM access'], { encoding: 'utf8' })).toBe('kTCCServiceMicrophone\n');
@@ -259,7 +260,7 @@ describe('RemediationExecutor on a replayed Mac', () => {
     await ex.handle(cmd);
     const r = h.resultOf(cmd.id);
     expect(r).toMatchObject({ status: 'failed', exitCode: 64 });
-    expect(r.reason).toMatch(/^no such bundle identifier "us.zoom.xos" \(OSStatus -10814\)/);
+    expect(r.reason).toMatch(/^system TCC\.db: no such bundle identifier "us.zoom.xos" \(OSStatus -10814\)/);
     expect(r.stderr).toContain('OSStatus error -10814');
     expect(h.collects).toEqual([]);
   });

@@ -36,6 +36,8 @@ const checkEnvelope = validator(CommandEnvelope);
  *    schema, is for another device or has expired;
  * 4. otherwise `command.ack`, run the typed action's argument arrays through the runner, send
  *    `command.result`, and re-collect after a state-changing action.
+ * Every acked command gets a result: one that cannot be recorded in executed.json before it runs
+ * is not run (failed, with the reason), one whose run throws fails with the error.
  * Commands run one at a time.
  */
 export class RemediationExecutor {
@@ -71,7 +73,7 @@ export class RemediationExecutor {
       const result = seen.state === 'done'
         ? seen.result
         : refusal(now(), 'the agent stopped while this command was running; it is not run again');
-      if (seen.state === 'running') await store.finish(id, result);
+      if (seen.state === 'running') await this.remember(id, result);
       logger.info({ id }, 'command redelivered: answering with the stored result');
       send({ type: 'command.ack', id });
       send({ type: 'command.result', id, result });
@@ -86,7 +88,7 @@ export class RemediationExecutor {
     if (reason) {
       const result = refusal(now(), reason);
       logger.warn({ id, reason }, 'command refused');
-      await store.finish(id, result);
+      await this.remember(id, result);
       send({ type: 'command.result', id, result });
       return;
     }
@@ -94,15 +96,39 @@ export class RemediationExecutor {
     const envelope = raw as CommandEnvelope;
     send({ type: 'command.ack', id });
     const started = now();
-    await store.start(id, started.toISOString());
-    const result = await this.execute(envelope, started);
-    await store.finish(id, result);
+    try {
+      await store.start(id, started.toISOString());
+    } catch (error) {
+      // Not run: unrecorded, a redelivery after a restart could run it a second time. The server still gets an answer.
+      const result = refusal(now(), `not run: the agent could not record it in executed.json first (${(error as Error).message})`);
+      logger.error({ id, err: error }, 'command not run: executed.json could not be written');
+      await this.remember(id, result);
+      send({ type: 'command.result', id, result });
+      return;
+    }
+    let result: CommandResult;
+    try {
+      result = await this.execute(envelope, started);
+    } catch (error) {
+      result = refusal(started, `failed while running: ${(error as Error).message}`, now());
+    }
+    await this.remember(id, result);
     logger.info({ id, action: envelope.action.type, status: result.status, reason: result.reason }, 'command finished');
     send({ type: 'command.result', id, result });
     if (envelope.action.type === 'agent.collect' || (result.status === 'succeeded' && changesState(envelope.action))) {
       // A failed collect is logged by collectNow's owner; the command result stands on its own.
       await this.deps.collectNow(`after command ${id} (${envelope.action.type})`).catch((error: unknown) => logger.error({ err: error }, 'collect after command failed'));
     }
+  }
+
+  /**
+   * Records a command's result (executed.json). A failed write is logged and never keeps the result
+   * from being sent: the id stays remembered in memory, so a redelivery is answered, not re-run.
+   */
+  private async remember(id: string, result: CommandResult): Promise<void> {
+    await this.deps.store.finish(id, result).catch((error: unknown) => {
+      this.deps.logger.error({ id, err: error }, 'could not write executed.json: the result is sent anyway');
+    });
   }
 
   private contextRefusal(envelope: CommandEnvelope, now: Date): string | null {
@@ -132,7 +158,7 @@ export class RemediationExecutor {
       stderr.push(r.stderr);
       exitCode = r.exitCode;
       const judged = step.judge(r);
-      reasons.push(judged.reason);
+      reasons.push(step.scope ? `${step.scope}: ${judged.reason}` : judged.reason);
       if (!judged.ok) {
         ok = false;
         break;

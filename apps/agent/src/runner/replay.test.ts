@@ -137,6 +137,16 @@ describe('ReplayRunner on a tiny recorded Mac', () => {
     expect(rowsOf(path.join(state, 'fs', ALICE_DB))).toBe('kTCCServiceMicrophone|us.zoom.xos|2\n');
   });
 
+  it('sqlite3: null runs SQLite in this process, and resets sharing one runner all land (one write at a time)', async () => {
+    // The fleet simulator shares one runner among the Macs of a recording: two resets at once each
+    // read, changed and rewrote the whole file, and the later write brought the other's row back.
+    const r = await ReplayRunner.open(mac, { stateDir: state, sqlite3: null });
+    const reset = (service: string) => r.run(PROGRAMS.launchctl, ['asuser', '501', PROGRAMS.sudo, '-u', 'alice', PROGRAMS.tccutil, 'reset', service, 'us.zoom.xos']);
+    const results = await Promise.all([reset('Camera'), reset('Microphone')]);
+    expect(results.map((x) => [x.exitCode, x.note])).toEqual([[0, undefined], [0, undefined]]);
+    expect(rowsOf(path.join(state, 'fs', ALICE_DB))).toBe('');
+  });
+
   it('pkill finds no process on a recording (exit 1) and is logged', async () => {
     const r = await ReplayRunner.open(mac, { stateDir: state });
     expect(await r.run(PROGRAMS.pkill, ['-x', 'zoom.us'])).toMatchObject({ exitCode: 1, notInstalled: false });

@@ -11,8 +11,13 @@ import type { CommandRunner, ReadFileResult, RecordedHost, RunOptions, RunResult
 export interface ReplayOptions {
   /** Where changes made by remediation go (copied fs, changed outputs, replay-log.jsonl). Default: a temp folder on first write. */
   stateDir?: string;
-  /** This machine's sqlite3, used on the recorded TCC.db files. Default /usr/bin/sqlite3. */
-  sqlite3?: string;
+  /**
+   * This machine's sqlite3, used on the recorded TCC.db files. Default /usr/bin/sqlite3. null:
+   * SQLite in WebAssembly in this process, never a process per query: for many replayed Macs in
+   * one process (the fleet simulator), where each spawn forks a large Node process and blocks
+   * its event loop (30-250 ms measured under load): 14,285 simulated resets gave no result in 20 min.
+   */
+  sqlite3?: string | null;
 }
 
 /** A recorded output: `cmd/<name>.out`, `.err`, `.code`; null when none of them exists. */
@@ -31,13 +36,15 @@ export interface RecordedOutput {
 export class ReplayRunner implements CommandRunner {
   readonly platform = 'darwin';
   private readonly local = new RealRunner();
+  /** The last write to the state copy: writes run one at a time (see sqliteWrite). */
+  private writing: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly dir: string,
     readonly recorded: RecordedHost,
     private readonly denied: string[],
     readonly state: ReplayState,
-    private readonly sqlite3: string,
+    private readonly sqlite3: string | null,
   ) {}
 
   /** Opens a recorded Mac; throws RecordedMacError when host.json is missing or malformed. */
@@ -47,7 +54,7 @@ export class ReplayRunner implements CommandRunner {
     const denied = await readDenied(abs);
     const state = new ReplayState(abs, opts.stateDir);
     await state.init();
-    return new ReplayRunner(abs, recorded, denied, state, opts.sqlite3 ?? PROGRAMS.sqlite3);
+    return new ReplayRunner(abs, recorded, denied, state, opts.sqlite3 === undefined ? PROGRAMS.sqlite3 : opts.sqlite3);
   }
 
   async run(program: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -107,15 +114,22 @@ export class ReplayRunner implements CommandRunner {
     return { ...r, stderr: r.stderr.split(local).join(db), stdout: r.stdout };
   }
 
-  /** This machine's sqlite3, or SQLite in WebAssembly when it has none (a Linux box with only Node). */
+  /** This machine's sqlite3, or SQLite in WebAssembly when it has none (a Linux box with only Node) or none was wanted. */
   private async runSqlite(args: string[]): Promise<Omit<RunResult, 'durationMs'>> {
+    if (this.sqlite3 === null) return runSqliteWasm(args);
     const r = await this.local.run(this.sqlite3, args);
     return r.notInstalled ? runSqliteWasm(args) : r;
   }
 
-  /** Runs sqlite3 with write access on a file of the state copy (for simulated tccd changes). */
-  async sqliteWrite(localDb: string, sql: string): Promise<Omit<RunResult, 'durationMs'>> {
-    return this.runSqlite([localDb, sql]);
+  /**
+   * Runs sqlite3 with write access on a file of the state copy (for simulated tccd changes), one
+   * write at a time: commands sharing this runner (the fleet simulator's Macs of one recording)
+   * would otherwise meet "database is locked" (sqlite3) or rewrite the file over each other (sql.js).
+   */
+  sqliteWrite(localDb: string, sql: string): Promise<Omit<RunResult, 'durationMs'>> {
+    const run = this.writing.then(() => this.runSqlite([localDb, sql]));
+    this.writing = run.catch(() => {});
+    return run;
   }
 
   /** The recorded output of a command, changed state first; null when the command was not recorded. */

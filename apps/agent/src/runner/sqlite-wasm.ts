@@ -10,7 +10,8 @@ let engine: Promise<SqlJsStatic> | undefined;
  * to WebAssembly (sql.js) runs the same SQL on the same TCC.db file and prints what the sqlite3
  * shell prints for the two forms the replay runner uses:
  * - `[-readonly] -json <db> <sql>`: rows as a JSON array of objects, nothing for no rows;
- * - `<db> <sql>` (writes to the state copy): no output, the file rewritten.
+ * - `<db> <sql>` (writes to the state copy): no output, the file rewritten when a row changed
+ *   (a fleet simulator's thousands of identical resets on one shared copy change it once).
  * Errors come back as sqlite3 words on stderr with exit 1 ("Error: file is not a database", ...).
  */
 export async function runSqliteWasm(args: string[]): Promise<Omit<RunResult, 'durationMs'>> {
@@ -29,7 +30,7 @@ export async function runSqliteWasm(args: string[]): Promise<Omit<RunResult, 'du
     db = new SQL.Database(bytes);
     const results = db.exec(sql);
     if (!flags.includes('-readonly') && !flags.includes('-json')) {
-      await writeFile(file, db.export());
+      if (Number(db.exec('SELECT total_changes()')[0]?.values[0]?.[0] ?? 1) > 0) await writeFile(file, db.export());
       return { stdout: '', stderr: '', exitCode: 0, notInstalled: false };
     }
     const rows = results.flatMap((r) => r.values.map((v) => Object.fromEntries(r.columns.map((c, i) => [c, v[i] instanceof Uint8Array ? null : v[i]]))));

@@ -10,10 +10,14 @@ export type Msg = { type: string; id: string; [k: string]: unknown };
  * A real HTTP + WebSocket server on 127.0.0.1:0 speaking the agent protocol: POST /api/v1/enroll
  * (secret "secret-12345" -> device-1/token-1 and the public half of its own command-signing key,
  * which `sign` signs envelopes with) and /api/v1/agent/ws (Bearer token-1), acking reports.
+ * `state.enrollAnswers`: canned answers given to the next enrollment attempts first (e.g. 401, or
+ * 429 with Retry-After); `state.enrollAttempts`: when each attempt came (ms since the epoch).
  */
 export async function startServer(opts: { autoPong?: boolean } = {}) {
   const state = {
     enrollments: [] as unknown[],
+    enrollAttempts: [] as number[],
+    enrollAnswers: [] as { status: number; headers?: Record<string, string>; body?: string }[],
     connections: 0,
     authHeaders: [] as (string | undefined)[],
     received: [] as Msg[],
@@ -27,6 +31,12 @@ export async function startServer(opts: { autoPong?: boolean } = {}) {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
+        state.enrollAttempts.push(Date.now());
+        const canned = state.enrollAnswers.shift();
+        if (canned) {
+          res.writeHead(canned.status, { 'content-type': 'application/json', ...canned.headers }).end(canned.body ?? '{"error":"canned"}');
+          return;
+        }
         const parsed = JSON.parse(body) as { enrollSecret: string };
         if (parsed.enrollSecret !== 'secret-12345') {
           res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"bad enroll secret"}');

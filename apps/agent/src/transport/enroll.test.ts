@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer } from '../testing/agent-server.js';
-import { enroll, EnrollError } from './enroll.js';
+import { enroll, EnrollError, parseRetryAfter } from './enroll.js';
 
 const HOST = { hostname: 'tiny-mac', serialNumber: 'C02TINY0001', hardwareModel: 'Mac14,2', architecture: 'arm64', platform: 'darwin' as const };
 const closers: (() => Promise<void>)[] = [];
@@ -43,6 +43,28 @@ describe('enroll', () => {
     const error = await enrollError(srv.url, undefined, 'wrong-secret');
     expect(error.status).toBe(401);
     expect(error.message).toBe(`enrollment refused by ${srv.url}/api/v1/enroll: HTTP 401 {"error":"bad enroll secret"}`);
+  });
+
+  it('a 429 carries the wait its Retry-After asked for, in seconds or as an HTTP date; a refusal without one carries null', async () => {
+    const seconds = await enrollError(await serverAnswering((res) => res.writeHead(429, { 'retry-after': '120' }).end('{"error":"too-many-requests"}')));
+    expect(seconds.status).toBe(429);
+    expect(seconds.retryAfterMs).toBe(120_000);
+    const at = new Date(Date.now() + 3_600_000).toUTCString();
+    const dated = await enrollError(await serverAnswering((res) => res.writeHead(429, { 'retry-after': at }).end()));
+    expect(dated.retryAfterMs).toBeGreaterThan(3_000_000);
+    expect(dated.retryAfterMs).toBeLessThanOrEqual(3_600_000);
+    const srv = await startServer();
+    closers.push(() => srv.close());
+    expect((await enrollError(srv.url, undefined, 'wrong-secret')).retryAfterMs).toBeNull();
+  });
+
+  it('parseRetryAfter: delay-seconds, an HTTP date (past: 0), anything else null', () => {
+    const now = Date.parse('2026-03-01T12:00:00Z');
+    expect(parseRetryAfter('600', now)).toBe(600_000);
+    expect(parseRetryAfter(' 0 ', now)).toBe(0);
+    expect(parseRetryAfter('Sun, 01 Mar 2026 12:10:00 GMT', now)).toBe(600_000);
+    expect(parseRetryAfter('Sun, 01 Mar 2026 11:00:00 GMT', now)).toBe(0);
+    for (const bad of [undefined, '', '-5', '1.5', 'soon', '2026-03-01T12:10:00Z', 'Sun, 99 Foo 2026 GMT']) expect(parseRetryAfter(bad, now)).toBeNull();
   });
 
   it('an answer that is not JSON, or not an enrollment, is an error that quotes it', async () => {
