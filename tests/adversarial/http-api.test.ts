@@ -35,7 +35,7 @@ describe('admin tokens: missing, malformed, revoked', () => {
     for (const authorization of [`Basic ${Buffer.from(`x:${TEST_ADMIN_TOKEN}`).toString('base64')}`, 'Bearer ', 'Bearer', `Bearer ${TEST_ADMIN_TOKEN} extra`, `Token ${TEST_ADMIN_TOKEN}`]) {
       const res = await app.inject({ method: 'GET', url: '/api/v1/devices', headers: { authorization } });
       expect(res.statusCode, authorization).toBe(401);
-      expect(res.json().message, authorization).toMatch(/missing admin token/);
+      expect(res.json().message, authorization).toMatch(/^missing API token: /);
     }
   });
 
@@ -43,7 +43,7 @@ describe('admin tokens: missing, malformed, revoked', () => {
     const row = await db.prisma.adminToken.findFirstOrThrow({ where: { name: 'adv-viewer' } });
     const res = await app.inject({ method: 'GET', url: '/api/v1/devices', headers: bearer(row.tokenHash) });
     expect(res.statusCode).toBe(401);
-    expect(res.json().message).toBe('unknown admin token');
+    expect(res.json().message).toBe('unknown API token: this route needs a viewer, operator or admin API token');
   });
 
   it('a device token does not open the admin API, and an admin token does not open the agent socket', async () => {
@@ -67,7 +67,7 @@ describe('role escalation', () => {
     const before = await db.prisma.command.count();
     const res = await command(viewer, { type: 'zoom.quit', params: {} });
     expect(res.statusCode).toBe(403);
-    expect(res.json().message).toBe('token "adv-viewer" has role viewer; this needs operator or higher');
+    expect(res.json().message).toBe('API token "adv-viewer" has role viewer; this route needs an operator or admin API token');
     expect((await post('/api/v1/commands/00000000-0000-0000-0000-000000000000/cancel', viewer, {})).statusCode).toBe(403);
     expect(await db.prisma.command.count()).toBe(before);
   });

@@ -9,9 +9,9 @@ import { REPO_ROOT, RECORDED_MACS, startStack, waitFor, type Stack } from './tes
 /**
  * The dashboard in Debian's Chromium against the real server (buildApp, PGlite in memory) with a
  * real agent process per recorded Mac. Builds the page first (vite build -> apps/dashboard/dist).
- * Takes overview.png and device.png: into docs/screenshots with FLEETMEDIC_SCREENSHOTS=1 (to
- * refresh the README's pictures), otherwise into a temporary folder, so a test run leaves the
- * checkout unchanged.
+ * Takes overview.png (last, so its trend shows the fixes made here), device.png and bulk-fix.png:
+ * into docs/screenshots with FLEETMEDIC_SCREENSHOTS=1 (to refresh the README's pictures),
+ * otherwise into a temporary folder, so a test run leaves the checkout unchanged.
  */
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -25,7 +25,15 @@ const FIREWALL_MAC = 'mbp-m2pro-26-firewall-blocks-zoom';
 const MICROPHONE_MAC = 'mbp-m1pro-15-microphone-denied';
 
 interface Summary { total: number; healthy: number; problems: number; unknown: number; offline: number; findings: { id: string; devices: number }[] }
-interface Detail { device: { hostname: string }; findings: { ruleId: string; title: string; state: string; remedy: { action?: unknown } }[] }
+interface Detail {
+  device: { hostname: string };
+  sections: { section: string; body: { data?: { databases?: { status: string }[] } } }[];
+  findings: { ruleId: string; title: string; state: string; remedy: { action?: unknown } }[];
+}
+interface Plan { targets: { deviceId: string; hostname: string }[]; skipped: { deviceId: string; hostname: string; reason: string }[] }
+interface Sample { at: string; total: number; healthy: number; problems: number }
+/** A <progress> element as the page script sees it (this file compiles without the DOM types). */
+interface Progress { value: number; max: number }
 
 let stack: Stack;
 let browser: Browser;
@@ -37,6 +45,20 @@ const get = async <T>(url: string, token = stack.tokens.admin): Promise<T> => {
   if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 };
+
+/** A dry run of POST /api/v1/remediations for `findingId` on the Macs with it open, as the operator. */
+const dryRun = async (findingId: string): Promise<Plan> => {
+  const res = await fetch(`${stack.apiUrl}/api/v1/remediations`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.tokens.operator}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ findingId, dryRun: true, filter: { finding: findingId } }),
+  });
+  if (!res.ok) throw new Error(`dry run ${findingId}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Plan;
+};
+
+/** Records the fleet's counts now, as the scheduled fleet-sample job does every 15 minutes. */
+const sampleFleet = () => stack.app.services.jobs.runNow('fleet-sample', { force: true });
 
 /** A page of a fresh context (its own sessionStorage), signed in with `token` through the form. */
 async function signedIn(token: string, width = 1366, height = 900): Promise<{ context: BrowserContext; page: Page }> {
@@ -54,9 +76,11 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   await build({ configFile: path.join(REPO_ROOT, 'apps/dashboard/vite.config.ts'), logLevel: 'warn' });
   stack = await startStack(MACS, (line) => logs.push(line));
+  // The trend's first point with every Mac reported (the job's own first run was before any enrolled).
+  await sampleFleet();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   mkdirSync(SCREENSHOTS, { recursive: true });
-}, 240_000);
+}, 360_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -84,6 +108,28 @@ describe('dashboard against the real server and agents', () => {
     await context.close();
   }, 60_000);
 
+  it('loads without a failed request: the favicon is an SVG the server serves', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const failed: string[] = [];
+    // The browser fetches the favicon itself: it shows only as a console error, not as a page response.
+    page.on('console', (m) => { if (m.type() === 'error') failed.push(`${m.text()} ${m.location().url}`); });
+    page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
+    page.on('requestfailed', (r) => failed.push(`${r.failure()?.errorText} ${r.url()}`));
+    await page.goto(`${stack.url}/`, { waitUntil: 'load' });
+    await page.getByLabel('Admin token').fill(stack.tokens.viewer);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('.tile').first().waitFor();
+    const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+    expect(icon).toMatch(/^\.\/assets\/favicon-[\w-]+\.svg$/);
+    const served = await page.request.get(new URL(icon!, page.url()).href);
+    expect(served.status()).toBe(200);
+    expect(served.headers()['content-type']).toBe('image/svg+xml');
+    expect(await served.text()).toContain('<svg');
+    expect(failed).toEqual([]);
+    await context.close();
+  }, 60_000);
+
   it('overview: counts and reasons match the API, each reason links to its filtered device list', async () => {
     const summary = await get<Summary>('/fleet/summary');
     expect(summary.total).toBe(MACS.length);
@@ -104,7 +150,6 @@ describe('dashboard against the real server and agents', () => {
     // One title per finding id (tcc.unreadable can be open once per TCC.db).
     expect((await firstWorst.locator('.worst-findings').textContent())!.split(' · ').sort())
       .toEqual([...new Set(worstDetail.findings.filter((f) => f.state === 'open').map((f) => f.title))].sort());
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
 
     await page.getByRole('link', { name: /Zoom is denied the camera/ }).click();
     await page.getByRole('heading', { name: 'Zoom is denied the camera' }).waitFor();
@@ -124,7 +169,17 @@ describe('dashboard against the real server and agents', () => {
     await waitFor('search result', async () => ((await page.locator('table.devices tbody tr').count()) === 1 ? true : undefined));
     expect(await page.locator('table.devices tbody th').textContent()).toBe('mbp-m2pro-26');
     expect(page.url()).toContain('search=m2pro');
+    // Nothing found says what was searched for, not just "no device".
+    await page.getByLabel('Search').fill('zzz');
+    await page.locator('.list-empty').waitFor();
+    expect(await page.locator('.list-empty').textContent()).toBe('No Mac matches search “zzz” (hostname, serial number or console user).');
     await page.getByRole('link', { name: 'Clear filters' }).click();
+    // A mistyped link: the list still shows every Mac and says what it ignored (was: the server's 400 schema error, no list).
+    await page.goto(`${stack.url}/#/devices?sort=bogus&health=nope`);
+    await page.locator('.ignored-filters').waitFor();
+    expect(await page.locator('.ignored-filters').textContent()).toContain('health “nope”, sort “bogus”');
+    await waitFor('every Mac listed', async () => ((await page.locator('table.devices tbody tr').count()) === MACS.length ? true : undefined));
+    expect(await page.locator('.error').count()).toBe(0);
     // Cursor paging, 5 Macs a page: every Mac exactly once, in the server's order.
     await page.goto(`${stack.url}/#/devices?sort=hostname&limit=5`);
     const seen: string[] = [];
@@ -151,6 +206,7 @@ describe('dashboard against the real server and agents', () => {
 
   it('every device page renders its findings as the API has them, without page errors', async () => {
     const { context, page } = await signedIn(stack.tokens.viewer);
+    const unreadTcc: string[] = [];
     for (const mac of MACS) {
       const id = stack.devices[mac]!;
       const detail = await get<Detail>(`/devices/${id}`);
@@ -161,7 +217,19 @@ describe('dashboard against the real server and agents', () => {
       expect(titles.sort(), mac).toEqual(detail.findings.filter((f) => f.state !== 'resolved').map((f) => f.title).sort());
       // A viewer sees no Fix or Collect buttons.
       expect(await page.getByRole('button', { name: /^Fix:|Collect now/ }).count(), mac).toBe(0);
+      // No TCC.db read: the permissions are unknown, never an empty "no rows" table.
+      const databases = detail.sections.find((x) => x.section === 'tcc')?.body.data?.databases ?? [];
+      if (databases.length > 0 && databases.every((db) => db.status !== 'ok')) {
+        unreadTcc.push(mac);
+        expect(await page.locator('table.tcc .tcc-empty').textContent(), mac).toMatch(/^Unknown: no TCC\.db was read/);
+        expect(await page.locator('table.tcc .decision').count(), mac).toBe(0);
+      }
     }
+    // The demo fleet has Macs without Full Disk Access.
+    expect(unreadTcc.length).toBeGreaterThan(0);
+    // A link to no Mac says so and where to look (was: the API's "params/id must match format uuid").
+    await page.goto(`${stack.url}/#/devices/not-a-device`);
+    expect(await page.getByRole('alert').textContent()).toContain('No Mac has the id “not-a-device”. The link may be mistyped, or the Mac was removed.');
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 120_000);
@@ -245,48 +313,96 @@ describe('dashboard against the real server and agents', () => {
     await context.close();
   }, 90_000);
 
-  it('bulk fix: Fix all on a finding-filtered list names the Macs, Cancel is focused, the batch ends live', async () => {
+  it('bulk fix: the dry run names the action and the Macs, Cancel is focused; an offline Mac\'s batch runs when it connects', async () => {
     const micId = stack.devices[MICROPHONE_MAC]!;
-    const plan = await (await fetch(`${stack.apiUrl}/api/v1/remediations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${stack.tokens.operator}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ findingId: 'tcc.microphone.denied', dryRun: true, filter: { finding: 'tcc.microphone.denied' } }),
-    })).json() as { targets: { deviceId: string; hostname: string }[]; skipped: { hostname: string; reason: string }[] };
+    const plan = await dryRun('tcc.microphone.denied');
     expect(plan.targets.map((t) => t.deviceId)).toContain(micId);
+    const n = new Set(plan.targets.map((t) => t.deviceId)).size;
+    const macsWord = `${n} Mac${n === 1 ? '' : 's'}`;
 
     // A viewer gets no bulk button.
     const asViewer = await signedIn(stack.tokens.viewer);
     await asViewer.page.goto(`${stack.url}/#/devices?finding=tcc.microphone.denied`);
     await asViewer.page.locator('table.devices tbody tr').first().waitFor();
-    expect(await asViewer.page.getByRole('button', { name: /^Fix all/ }).count()).toBe(0);
+    expect(await asViewer.page.getByRole('button', { name: /^Fix (all|this)/ }).count()).toBe(0);
     await asViewer.context.close();
+
+    // The Mac goes offline first: its command waits in the queue, and the dialog shows it running.
+    await stack.stopAgent(MICROPHONE_MAC);
+    await waitFor('the microphone Mac offline', async () =>
+      ((await get<{ devices: { id: string }[] }>('/devices?online=false')).devices.some((d) => d.id === micId) ? true : undefined));
 
     const { context, page } = await signedIn(stack.tokens.operator);
     await page.goto(`${stack.url}/#/devices?finding=tcc.microphone.denied`);
-    const fixAll = page.getByRole('button', { name: /^Fix all \d+\+?…$/ });
+    const fixAll = page.getByRole('button', { name: n === 1 ? 'Fix this Mac…' : `Fix all ${n} Macs…` });
     await fixAll.focus();
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog');
     await dialog.locator('.bulk-targets').waitFor();
+    // The confirmation names how many Macs, which action and what it does, and each Mac.
+    expect(await dialog.getByRole('heading', { level: 2 }).textContent()).toBe(`Fix “Zoom is denied the microphone” on ${macsWord}?`);
+    expect(await dialog.locator('.bulk-action').allTextContents()).toEqual([
+      `Reset the Microphone permission (TCC) of us.zoom.xos on ${n === 1 ? plan.targets[0]!.hostname : macsWord}. macOS asks the user again the next time the app wants it.`,
+    ]);
     expect(await dialog.locator('.bulk-targets strong').allTextContents()).toEqual(plan.targets.map((t) => t.hostname));
     expect(await dialog.locator('.bulk-targets').textContent()).toContain('mbp-m1pro-15-mic');
-    expect(await dialog.locator('.bulk-skipped li').count()).toBe(plan.skipped.length);
+    expect(await dialog.locator('.bulk-skipped li').count()).toBe(new Set(plan.skipped.map((x) => x.reason)).size);
     expect(await page.evaluate('document.activeElement?.textContent')).toBe('Cancel');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'bulk-fix.png'), fullPage: true });
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     expect((await get<{ commands: unknown[] }>(`/devices/${micId}/commands`)).commands).toEqual([]);
 
     await fixAll.click();
-    await dialog.getByRole('button', { name: /^Send to \d+ Macs?$/ }).click();
-    await dialog.locator('.batch[data-done="true"]').waitFor({ timeout: 30_000 });
-    const n = plan.targets.length;
-    expect(await dialog.locator('.batch .cmd-status').textContent()).toBe(`Done: ${n} succeeded of ${n}`);
-    expect(await dialog.locator('.batch-commands tbody th').allTextContents()).toEqual(plan.targets.map((t) => t.hostname));
+    await dialog.getByRole('button', { name: `Send to ${macsWord}` }).click();
+    // Running: the offline Mac's command is queued, nothing has a result yet.
+    await dialog.locator('.batch[data-done="false"]').waitFor();
+    expect(await dialog.getByRole('heading', { level: 2 }).textContent()).toBe(`Fixing “Zoom is denied the microphone” on ${macsWord}`);
+    expect(await dialog.locator('.batch .cmd-status').textContent()).toBe(`Running: ${n} pending of ${n}`);
+    expect(await dialog.locator('.batch-progress').evaluate((el) => [(el as unknown as Progress).value, (el as unknown as Progress).max])).toEqual([0, n]);
+    expect(await dialog.locator(`.batch-commands tr[data-command-id] .cmd-badge`).first().textContent()).toBe('Queued: waiting for the Mac to connect');
     expect(await page.evaluate('document.activeElement?.textContent')).toBe('Close');
+
+    // The Mac comes back: it gets the command, runs it, and the dialog ends with the counts.
+    stack.startAgent(MICROPHONE_MAC);
+    await dialog.locator('.batch[data-done="true"]').waitFor({ timeout: 90_000 });
+    expect(await dialog.locator('.batch .cmd-status').textContent()).toBe(`Done: ${n} succeeded of ${n}`);
+    expect(await dialog.locator('.batch-progress').evaluate((el) => (el as unknown as Progress).value)).toBe(n);
+    expect(await dialog.locator('.batch-commands tbody th').allTextContents()).toEqual(plan.targets.map((t) => t.hostname));
+    expect(await dialog.locator('.batch-commands tbody th a').first().getAttribute('href')).toBe(`#/devices/${plan.targets[0]!.deviceId}`);
+    expect(await dialog.locator('.batch-next').textContent()).toContain('until they allow, the Mac shows “Fixed — waiting for the user to allow”');
     await dialog.getByRole('button', { name: 'Close' }).click();
+    // The list reloads: the microphone finding waits for the user's consent, so no Mac has it open.
+    await page.locator('.list-empty').waitFor();
+    expect(await page.locator('.list-empty').textContent()).toBe('No Mac has “Zoom is denied the microphone” open right now.');
     expect(pageErrors).toEqual([]);
     await context.close();
-  }, 90_000);
+  }, 180_000);
+
+  it('bulk fix with nothing fixable: says why once per reason, names each Mac once, offers only Close', async () => {
+    const plan = await dryRun('tcc.unreadable');
+    expect(plan.targets).toEqual([]);
+    const hosts = [...new Set(plan.skipped.map((x) => x.hostname))];
+    // The demo fleet: two Macs without Full Disk Access, one of them with two unreadable TCC.db files.
+    expect(plan.skipped.length).toBeGreaterThan(hosts.length);
+    const { context, page } = await signedIn(stack.tokens.operator);
+    await page.goto(`${stack.url}/#/devices?finding=tcc.unreadable`);
+    await page.getByRole('button', { name: `Fix all ${hosts.length} Macs…` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('.bulk-skipped').waitFor();
+    expect(await dialog.getByRole('heading', { level: 2 }).textContent()).toBe('Nothing to fix automatically: “Privacy permissions could not be read”');
+    const reasons = [...new Set(plan.skipped.map((x) => x.reason))];
+    expect(await dialog.locator('.bulk-skipped li').count()).toBe(reasons.length);
+    expect((await dialog.locator('.bulk-skipped strong').allTextContents()).sort()).toEqual(hosts.sort());
+    expect(await dialog.locator('.bulk-skipped li').first().textContent()).toContain('Full Disk Access');
+    expect(await dialog.getByRole('button').allTextContents()).toEqual(['Close']);
+    // Another list (Back, or a link) closes the dialog: its dry run was for this one.
+    await page.evaluate('location.hash = "#/devices?finding=zoom.outdated"');
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'Zoom is older than the minimum version', level: 1 }).waitFor();
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 60_000);
 
   it('reads at 390 px: no sideways scrolling on the overview, the list and every device page', async () => {
     const { context, page } = await signedIn(stack.tokens.operator, 390, 844);
@@ -300,6 +416,22 @@ describe('dashboard against the real server and agents', () => {
       await page.getByRole('heading', { name: 'USB devices and power' }).waitFor();
       expect(await overflow(), mac).toBeLessThanOrEqual(390);
     }
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('overview after the fixes: the trend shows fewer Macs that cannot join', async () => {
+    await sampleFleet();
+    const samples = (await get<{ samples: Sample[] }>('/fleet/trend?hours=168')).samples.filter((x) => x.total > 0);
+    const [first, last] = [samples[0]!, samples[samples.length - 1]!];
+    // Camera, microphone and firewall were fixed above.
+    expect(last.problems).toBeLessThan(first.problems);
+    const { context, page } = await signedIn(stack.tokens.viewer);
+    await page.locator('#trend .trend-text').waitFor();
+    expect(await page.locator('#trend .trend-text').textContent())
+      .toMatch(new RegExp(`^Ready for calls: ${first.healthy} → ${last.healthy}; cannot join or at risk: ${first.problems} → ${last.problems}, over \\d+ (minute|hour)s?\\.$`));
+    await page.locator('.worst li').first().waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 60_000);

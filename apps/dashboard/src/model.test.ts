@@ -9,7 +9,7 @@ import { tccProblems, tccRows, reasonWords } from '../web/model/tcc.js';
 import { barFraction, usbTree, type UsbNode } from '../web/model/usb.js';
 import { ago, describeAction, firewallStateWords, powerWords } from '../web/model/words.js';
 import { isCancellable, isTerminal, sameAction } from '../web/model/commands.js';
-import { sparklinePoints, spanWords, trendText } from '../web/model/trend.js';
+import { fromFirstMac, sparklinePoints, spanWords, trendText } from '../web/model/trend.js';
 import type { FleetSample } from '../web/api/types.js';
 
 const value = <T>(r: { ok: true; value: T } | { ok: false; error: string }): T => {
@@ -170,6 +170,14 @@ describe('trend', () => {
 
   it('tells the first and last counts over the span, for screen readers', () => {
     expect(trendText(week)).toBe('Ready for calls: 9 → 11; cannot join or at risk: 3 → 1, over 7 days');
+  });
+
+  it('starts at the first sample with an enrolled Mac: the empty samples of a new server are no rise in problems', () => {
+    const empty = { ...sample('2026-06-01T11:45:00.000Z', 0, 0), total: 0, unknown: 0 };
+    expect(fromFirstMac([empty, ...week])).toEqual(week);
+    expect(trendText(fromFirstMac([empty, week[0]!]))).toBeNull();
+    expect(fromFirstMac([empty])).toEqual([]);
+    expect(fromFirstMac(week)).toEqual(week);
   });
 
   it('has nothing to tell with fewer than 2 samples', () => {

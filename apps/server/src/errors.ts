@@ -1,11 +1,8 @@
-import Type from 'typebox';
+import { ErrorBody } from '@fleetmedic/protocol';
 import type { FastifyError, FastifyInstance } from 'fastify';
 
-/** Body of every 4xx/5xx answer: a stable machine code and a sentence for people. */
-export const ErrorBody = Type.Object({
-  error: Type.String({ description: 'machine code, e.g. unauthorized, forbidden, not-found, bad-request, conflict' }),
-  message: Type.String({ description: 'why, in words' }),
-});
+/** Body of every 4xx/5xx answer, `{ error, message }` (defined in @fleetmedic/protocol). */
+export { ErrorBody };
 
 /** Thrown by handlers and services to answer with `statusCode` and `{ error, message }`. */
 export class HttpError extends Error {

@@ -25,6 +25,10 @@ export interface Stack {
   devices: Record<string, string>;
   /** agent processes, by recorded Mac */
   agents: Record<string, ChildProcess>;
+  /** Stops one Mac's agent (SIGTERM) and resolves when it exited: the Mac goes offline. */
+  stopAgent(mac: string): Promise<void>;
+  /** Starts one Mac's agent again with its state folder: it reconnects with its device token. */
+  startAgent(mac: string): void;
   stop(): Promise<void>;
 }
 
@@ -83,9 +87,16 @@ export async function startStack(macs: string[], log: (line: string) => void = (
   const stateRoot = await mkdtemp(path.join(os.tmpdir(), 'fleetmedic-e2e-'));
   const agents: Record<string, ChildProcess> = {};
   let front: Front | null = null;
+  const stopAgent = async (mac: string) => {
+    const child = agents[mac];
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
   const stop = async () => {
     for (const child of Object.values(agents)) child.kill('SIGTERM');
-    await Promise.all(Object.values(agents).map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+    await Promise.all(Object.values(agents).map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)))));
     await front?.close();
     await app.close();
     await db.close();
@@ -99,7 +110,7 @@ export async function startStack(macs: string[], log: (line: string) => void = (
       const page = await api<{ devices: { id: string; hostname: string; lastReportAt: string | null }[] }>(apiUrl, admin, 'GET', '/api/v1/devices?limit=500');
       const done = page.devices.filter((d) => d.lastReportAt);
       return done.length >= macs.length ? page.devices : undefined;
-    }, 90_000);
+    }, 180_000); // 14 tsx processes starting on 2 busy cores: over a minute
     const devices: Record<string, string> = {};
     for (const mac of macs) {
       const host = JSON.parse(readFileSync(path.join(RECORDED_MACS, mac, 'host.json'), 'utf8')) as { hostname: string };
@@ -110,7 +121,12 @@ export async function startStack(macs: string[], log: (line: string) => void = (
     const root = await fetch(`${apiUrl}/`).then((r) => (r.ok ? r.text() : ''), () => '');
     const servesDashboard = root.includes('<div id="app">');
     if (!servesDashboard) front = await startFront(DIST_DIR, apiUrl);
-    return { app, apiUrl, url: front?.url ?? apiUrl, tokens: { admin, operator, viewer }, devices, agents, stop };
+    return {
+      app, apiUrl, url: front?.url ?? apiUrl, tokens: { admin, operator, viewer }, devices, agents, stop, stopAgent,
+      startAgent: (mac: string) => {
+        agents[mac] = startAgent(apiUrl, secret, mac, path.join(stateRoot, mac), log);
+      },
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -1,4 +1,5 @@
 import type { Action } from '@fleetmedic/protocol';
+import type { CommandStatus } from '@fleetmedic/protocol';
 import type {
   BatchView, CommandView, DeviceDetail, DeviceHistory, DevicePage, DeviceSections, FleetSample, FleetSummary, Me, RawDeviceDetail,
   RemediationAnswer, RemediationFilter,
@@ -40,6 +41,13 @@ export interface DeviceQuery {
   sort?: string;
   limit?: number;
   cursor?: string;
+}
+
+/** Query of `GET /api/v1/batches/:id`: page size (1..500, server default 50), the previous page's `nextCursor`, one command status. */
+export interface BatchQuery {
+  limit?: number;
+  cursor?: string;
+  status?: CommandStatus;
 }
 
 /**
@@ -164,8 +172,12 @@ export class ApiClient {
     return this.request('POST', '/remediations', { findingId, dryRun, filter });
   }
 
-  /** `GET /batches/:id`: a bulk fix's counts and per-Mac command status. */
-  batch(id: string): Promise<BatchView> {
-    return this.request('GET', `/batches/${encodeURIComponent(id)}`);
+  /**
+   * `GET /batches/:id`: a batch's counts (all its commands, in every page) and one page of its
+   * commands with their status, in hostname order; `nextCursor` (null on the last page) as
+   * `query.cursor` gives the next page.
+   */
+  batch(id: string, query: BatchQuery = {}): Promise<BatchView> {
+    return this.request('GET', `/batches/${encodeURIComponent(id)}${queryString(query)}`);
   }
 }

@@ -2,23 +2,40 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client.js';
 import type { BatchView, RemediationAnswer, RemediationFilter } from '../api/types.js';
 import { useApp, useLoad } from '../app-context.js';
-import { batchCountWords, batchDone, macs } from '../model/bulk.js';
+import { batchCountWords, batchDone, batchNextStep, bulkErrorWords, groupSkipped, macs, summarizePlan, type PlanSummary, type SkipGroup } from '../model/bulk.js';
 import { findingInfo } from '../model/findings.js';
+import { href } from '../model/route.js';
 import { COMMAND_STATUS_WORDS, actionLabel } from '../model/words.js';
 import { ErrorBox } from './bits.js';
 
 /** How often a running batch is polled besides the live events, in ms. */
 const POLL_MS = 1_500;
+/** Macs listed in the progress table (the counts cover the whole batch). */
+const LISTED = 200;
 
 const asApiError = (err: unknown): ApiError => (err instanceof ApiError ? err : new ApiError(0, 'client', String(err)));
 
-/** The target and skipped Macs of a dry run, by hostname. */
-function PlanList({ plan }: { plan: RemediationAnswer }) {
+/** Skipped findings, one line per reason naming its Macs (one long remedy text, not one per Mac). */
+function SkippedList({ groups }: { groups: SkipGroup[] }) {
+  return (
+    <ul class="bulk-skipped">
+      {groups.map((g) => (
+        <li key={g.reason}>
+          {g.hostnames.map((h, i) => <span key={h}>{i > 0 && ', '}<strong>{h}</strong></span>)}: {g.reason}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A dry run: what runs, on which Macs (by hostname), and the Macs skipped with the reason. */
+function PlanList({ plan, summary }: { plan: RemediationAnswer; summary: PlanSummary }) {
   return (
     <>
+      {summary.actions.map((a) => <p class="bulk-action" key={JSON.stringify(a.action)}>{a.words}</p>)}
       {plan.targets.length > 0 && (
         <>
-          <h3>{macs(plan.targets.length)} will get a command</h3>
+          <h3>{macs(summary.targetMacs)} will get a command</h3>
           <ul class="bulk-targets">
             {plan.targets.map((t) => (
               <li key={`${t.deviceId}:${t.findingKey}`}><strong>{t.hostname}</strong>: {actionLabel(t.action)} <code>{t.action.type}</code></li>
@@ -26,15 +43,15 @@ function PlanList({ plan }: { plan: RemediationAnswer }) {
           </ul>
         </>
       )}
-      {plan.skipped.length > 0 && (
+      {summary.skipped.length > 0 && (
         <>
-          <h3>{macs(plan.skipped.length)} skipped</h3>
-          <ul class="bulk-skipped">
-            {plan.skipped.map((s) => <li key={`${s.deviceId}:${s.findingKey}`}><strong>{s.hostname}</strong>: {s.reason}</li>)}
-          </ul>
+          <h3>{summary.targetMacs > 0 ? `${macs(summary.skippedMacs)} skipped` : `Why ${summary.skippedMacs === 1 ? 'it' : 'they'} cannot be fixed from here`}</h3>
+          <SkippedList groups={summary.skipped} />
         </>
       )}
-      {plan.targets.length === 0 && <p class="note">No Mac in this list can be fixed automatically: nothing would be sent.</p>}
+      {plan.targets.length === 0 && plan.skipped.length === 0 && (
+        <p class="note">No Mac in this list has this problem open any more: nothing would be sent.</p>
+      )}
     </>
   );
 }
@@ -47,13 +64,14 @@ function BatchProgress({ batchId }: { batchId: string }) {
   const { api } = useApp();
   const ids = useRef(new Set<string>());
   const loaded = useLoad(
-    () => api.batch(batchId),
+    () => api.batch(batchId, { limit: LISTED }),
     [api, batchId],
     (e) => (e.type === 'command.updated' && ids.current.has(e.commandId)) || e.type === 'resync',
   );
   const batch: BatchView | null = loaded.data;
   if (batch) ids.current = new Set(batch.commands.map((c) => c.id));
   const done = batch ? batchDone(batch.counts) : false;
+  const next = batch ? batchNextStep(batch) : null;
   useEffect(() => {
     if (done) return;
     const timer = setInterval(loaded.reload, POLL_MS);
@@ -66,6 +84,8 @@ function BatchProgress({ batchId }: { batchId: string }) {
       <p class={`cmd-status ${done ? (batch.counts.succeeded === batch.counts.total ? 'status-succeeded' : 'status-failed') : ''}`} role="status" aria-live="polite">
         {done ? 'Done: ' : 'Running: '}{batchCountWords(batch.counts)}
       </p>
+      <progress class="batch-progress" max={batch.counts.total} value={batch.counts.total - batch.counts.pending} aria-label="Commands with a result" />
+      {next && <p class="note batch-next">{next}</p>}
       {loaded.error && <ErrorBox error={loaded.error} what="the batch" />}
       <table class="batch-commands">
         <caption class="sr-only">Command of each Mac</caption>
@@ -73,7 +93,7 @@ function BatchProgress({ batchId }: { batchId: string }) {
         <tbody>
           {batch.commands.map((c) => (
             <tr key={c.id} data-command-id={c.id} data-status={c.status}>
-              <th scope="row">{c.hostname}</th>
+              <th scope="row"><a href={href({ page: 'device', id: c.deviceId })}>{c.hostname}</a></th>
               <td>{actionLabel(c.action)}</td>
               <td>
                 <span class={`cmd-badge status-${c.status}`}>{COMMAND_STATUS_WORDS[c.status] ?? c.status}</span>
@@ -83,6 +103,13 @@ function BatchProgress({ batchId }: { batchId: string }) {
           ))}
         </tbody>
       </table>
+      {batch.nextCursor && <p class="note">The first {batch.commands.length} of {macs(batch.counts.total)} are listed; the counts above cover them all.</p>}
+      {batch.skipped.length > 0 && (
+        <details class="batch-skipped">
+          <summary>{macs(new Set(batch.skipped.map((x) => x.deviceId)).size)} skipped</summary>
+          <SkippedList groups={groupSkipped(batch.skipped)} />
+        </details>
+      )}
     </div>
   );
 }
@@ -110,16 +137,15 @@ export function BulkFixDialog({ findingId, filter, onClose }: { findingId: strin
     return () => dialog?.close();
   }, []);
 
-  const failed = (err: unknown, what: string) => {
+  const failed = (err: unknown, stage: 'list' | 'send') => {
     const e = asApiError(err);
-    if (e.forbidden) {
-      learnedViewer();
-      setError('Your token is a viewer token: it may look but not send commands. Ask for an operator token.');
-    } else setError(`${what}: ${e.message}`);
+    if (e.forbidden) learnedViewer();
+    setError(bulkErrorWords(e, stage));
   };
+  const listMacs = () => api.remediate(findingId, true, filter).then(setPlan, (err) => failed(err, 'list'));
 
   useEffect(() => {
-    api.remediate(findingId, true, filter).then(setPlan, (err) => failed(err, 'Could not list the Macs to fix'));
+    listMacs();
   }, [api, findingId, JSON.stringify(filter)]);
 
   const confirm = async () => {
@@ -127,26 +153,38 @@ export function BulkFixDialog({ findingId, filter, onClose }: { findingId: strin
     setError(null);
     try {
       const created = await api.remediate(findingId, false, filter);
+      // The real run's own plan: Macs may have changed since the dry run.
+      setPlan(created);
       setBatchId(created.batchId);
     } catch (err) {
-      failed(err, 'Nothing was queued');
+      failed(err, 'send');
+      // A 409 means the dry run is stale: show the Macs as they are now.
+      if (asApiError(err).status === 409) listMacs();
     } finally {
       setBusy(false);
     }
   };
 
-  const n = plan?.targets.length ?? 0;
+  const summary = plan ? summarizePlan(plan) : null;
+  const n = summary?.targetMacs ?? 0;
+  const heading = batchId
+    ? `Fixing “${title}” on ${macs(n)}`
+    : !summary
+      ? `Fix “${title}” on every Mac in this list?`
+      : n > 0
+        ? `Fix “${title}” on ${macs(n)}?`
+        : `Nothing to fix automatically: “${title}”`;
   return (
     <dialog ref={ref} class="fix-dialog" aria-labelledby="bulk-fix-title" onCancel={(e) => { e.preventDefault(); onClose(); }}>
-      <h2 id="bulk-fix-title">{batchId ? `Fixing: ${title}` : `Fix “${title}” on ${plan ? macs(n) : 'every Mac in this list'}?`}</h2>
+      <h2 id="bulk-fix-title">{heading}</h2>
       {!batchId && (
         <>
           {!plan && !error && <p role="status">Listing the Macs…</p>}
-          {plan && <PlanList plan={plan} />}
-          {plan && n > 0 && <p class="note">Offline Macs get their command when they connect.</p>}
+          {plan && summary && <PlanList plan={plan} summary={summary} />}
+          {n > 0 && <p class="muted small">A Mac that is offline now gets its command when it connects.</p>}
           {error && <p class="error" role="alert">{error}</p>}
           <div class="dialog-buttons">
-            <button type="button" onClick={onClose} autofocus>Cancel</button>
+            <button type="button" onClick={onClose} autofocus>{plan && n === 0 ? 'Close' : 'Cancel'}</button>
             {plan && n > 0 && (
               <button type="button" class="primary" onClick={confirm} disabled={busy}>
                 {busy ? 'Sending…' : `Send to ${macs(n)}`}

@@ -11,14 +11,21 @@ const STATUS_WORDS = {
  * Says how a section was read when it was not read cleanly (partial, unavailable, unsupported),
  * or that the Mac never reported it. Nothing for a clean read. Never shows "could not read" as "off".
  */
-export function SectionNote({ section, name }: { section: SectionView<unknown> | undefined; name: string }) {
+export function SectionNote({ section, name, covered = [] }: {
+  section: SectionView<unknown> | undefined;
+  name: string;
+  /** Problems naming one of these (e.g. a TCC.db path) are shown beside the data, so not here. */
+  covered?: string[];
+}) {
   if (!section) return <p class="note">No {name} facts reported yet.</p>;
   if (section.status === 'ok') return null;
-  // Problems the reason already spells out are not listed twice.
-  const extra = (section.problems ?? []).filter((p) => !section.reason?.includes(p));
+  // Problems the reason already spells out, or the data's own notes show, are not listed twice.
+  const problems = section.problems ?? [];
+  const extra = problems.filter((p) => !section.reason?.includes(p) && !covered.some((c) => p.includes(c)));
+  const below = !section.reason && extra.length === 0 && problems.length > 0;
   return (
     <div class={`note note-${section.status}`} role="note">
-      <strong>{STATUS_WORDS[section.status]}.</strong> {section.reason}
+      <strong>{STATUS_WORDS[section.status]}.</strong> {section.reason}{below && 'What could not be read is listed below.'}
       {extra.length > 0 && <ul>{extra.map((p, i) => <li key={i}>{p}</li>)}</ul>}
     </div>
   );

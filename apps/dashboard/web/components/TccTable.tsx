@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { TccFacts } from '@fleetmedic/protocol';
-import { tccProblems, tccRows } from '../model/tcc.js';
+import { tccEmptyWords, tccProblems, tccRows } from '../model/tcc.js';
 import { dateTime } from '../model/words.js';
 
 /** TCC permissions: service, app, allowed/denied, why (auth_reason), when (last_modified), which TCC.db. */
@@ -31,12 +31,12 @@ export function TccTable({ tcc, zoomBundleId }: { tcc: TccFacts; zoomBundleId?: 
             </tr>
           </thead>
           <tbody>
-            {shown.length === 0 && <tr><td colSpan={6}>No camera, microphone or screen recording rows.</td></tr>}
+            {shown.length === 0 && <tr class="tcc-empty"><td colSpan={6}>{tccEmptyWords(tcc)}</td></tr>}
             {shown.map((r, i) => (
               <tr key={`${r.database}|${r.service}|${r.client}|${i}`} class={r.denied && r.callService && r.isZoom ? 'row-bad' : r.isZoom ? 'row-zoom' : undefined}>
                 <td data-label="Service" title={r.service}>{r.serviceLabel}</td>
                 <td data-label="App" class="mono">{r.client}</td>
-                <td data-label="Decision"><span class={`decision decision-${r.denied ? 'denied' : r.decision === 'allowed' ? 'allowed' : 'other'}`}>{r.decision}</span></td>
+                <td data-label="Decision"><span class={`decision decision-${r.denied ? 'denied' : r.decision === 'allowed' ? 'allowed' : r.decision === 'unknown' ? 'unknown' : 'other'}`}>{r.decision}</span></td>
                 <td data-label="Why">{r.why ?? '—'}</td>
                 <td data-label="When">{dateTime(r.when)}</td>
                 <td data-label="TCC.db">{r.database}</td>

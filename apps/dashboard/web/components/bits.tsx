@@ -2,9 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { Severity } from '@fleetmedic/protocol';
 import type { ApiError } from '../api/client.js';
 import type { FindingState, Health } from '../api/types.js';
-import { ago, dateTime } from '../model/words.js';
-
-const HEALTH_WORDS: Record<Health, string> = { healthy: 'Ready for calls', problems: 'Problems', unknown: 'Unknown' };
+import { HEALTH_WORDS, ago, dateTime, errorHint } from '../model/words.js';
 
 /** Health as a coloured badge with words (never colour alone). */
 export function HealthBadge({ health }: { health: Health }) {
@@ -35,15 +33,9 @@ export function Online({ online, lastSeenAt }: { online: boolean; lastSeenAt: st
   );
 }
 
-/** An API error in words; 403 explains the role. */
+/** An API error in words, with what to do about it (errorHint). */
 export function ErrorBox({ error, what }: { error: ApiError; what: string }) {
-  const hint = error.forbidden
-    ? 'Your token does not have the role needed for this.'
-    : error.status === 0
-      ? 'Check that the FleetMedic server is running.'
-      : error.notFound
-        ? 'It does not exist (any more).'
-        : '';
+  const hint = errorHint(error);
   return (
     <div class="error" role="alert">
       <strong>Could not load {what}.</strong> {error.message} {hint}

@@ -96,3 +96,18 @@ export function tccProblems(tcc: TccFacts): TccProblem[] {
     .filter((db) => db.status !== 'ok')
     .map((db) => ({ database: databaseLabel(db), path: db.path, status: db.status, reason: db.reason ?? db.status }));
 }
+
+/**
+ * What the TCC table says when it has no camera, microphone or screen recording row: with no
+ * TCC.db read, the permissions are unknown (never "none"); with some unread, the rest may hold them.
+ */
+export function tccEmptyWords(tcc: TccFacts): string {
+  const unread = tcc.databases.filter((db) => db.status !== 'ok').length;
+  if (tcc.databases.length === 0 || unread === tcc.databases.length) {
+    return 'Unknown: no TCC.db was read (see above), so Zoom\'s camera, microphone and screen recording permissions are not known (not denied, not allowed).';
+  }
+  if (unread > 0) {
+    return `No camera, microphone or screen recording rows in the TCC.db that could be read; ${unread === 1 ? 'the unread one' : `the ${unread} unread ones`} may hold some (unknown).`;
+  }
+  return 'No camera, microphone or screen recording rows: no app has asked for them yet, and no profile set them.';
+}

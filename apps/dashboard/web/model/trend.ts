@@ -8,6 +8,16 @@ export function spanWords(fromIso: string, toIso: string): string {
 }
 
 /**
+ * The samples from the first one with an enrolled Mac on (oldest first in, oldest first out):
+ * samples taken before any Mac enrolled (a new server) would draw the fleet's arrival as
+ * "cannot join: 0 → 11", a rise in problems that never happened.
+ */
+export const fromFirstMac = (samples: FleetSample[]): FleetSample[] => {
+  const first = samples.findIndex((s) => s.total > 0);
+  return first === -1 ? [] : samples.slice(first);
+};
+
+/**
  * The trend in words for screen readers and the caption, from samples oldest first:
  * "Ready for calls: 9 → 11; cannot join or at risk: 3 → 1, over 7 days". Null with fewer than
  * 2 samples (no trend to tell).

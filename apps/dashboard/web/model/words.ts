@@ -1,4 +1,8 @@
 import type { Action, CommandStatus, FirewallFacts, PowerFacts } from '@fleetmedic/protocol';
+import type { Health } from '../api/types.js';
+
+/** A Mac's health in words (badges, filters, empty states). */
+export const HEALTH_WORDS: Record<Health, string> = { healthy: 'Ready for calls', problems: 'Problems', unknown: 'Unknown' };
 
 /** One action in words, naming the target device, for the confirmation dialog. */
 export function describeAction(action: Action, hostname: string): string {
@@ -86,4 +90,14 @@ export function dateTime(iso: string | null | undefined): string {
   if (Number.isNaN(d.getTime())) return iso;
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** What to do about an API error, by its status: role, server down, gone, too many tries, server failure. */
+export function errorHint(error: { status: number }): string {
+  if (error.status === 403) return 'Your token does not have the role needed for this: ask an admin for one that does.';
+  if (error.status === 0) return 'Check that the FleetMedic server is running and this page\'s address points at it, then reload.';
+  if (error.status === 404) return 'It does not exist (any more).';
+  if (error.status === 429) return 'Too many failed attempts from this address: wait a few minutes, then reload.';
+  if (error.status >= 500) return 'The server failed: reload to try again; if it keeps failing, the server\'s log says why.';
+  return '';
 }

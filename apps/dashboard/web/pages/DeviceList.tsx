@@ -2,8 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { useApp, useLoad } from '../app-context.js';
 import { BulkFixDialog } from '../components/BulkFixDialog.js';
 import { ErrorBox, HealthBadge, Online } from '../components/bits.js';
-import { canBulkFix, remediationFilter } from '../model/bulk.js';
+import { bulkButtonLabel, canBulkFix, remediationFilter } from '../model/bulk.js';
 import { FINDING_OPTIONS, findingInfo } from '../model/findings.js';
+import { cleanFilters, emptyListWords } from '../model/list.js';
 import { href, type DeviceFilters } from '../model/route.js';
 import { DEFAULT_SORT, SORT_OPTIONS } from '../model/sort.js';
 import { ago } from '../model/words.js';
@@ -71,14 +72,23 @@ function Filters({ filters }: { filters: DeviceFilters }) {
   );
 }
 
-/** Device list: search, filters, sort and cursor paging, all kept in the URL but the page. */
-export function DeviceList({ filters }: { filters: DeviceFilters }) {
+/**
+ * Device list: search, filters, sort and cursor paging, all kept in the URL but the page. Values
+ * of the URL the API does not know are left out of the query, and the page says so.
+ */
+export function DeviceList({ filters: urlFilters }: { filters: DeviceFilters }) {
   const { api, session } = useApp();
+  const { filters, ignored } = cleanFilters(urlFilters);
   const [bulkOpen, setBulkOpen] = useState(false);
   // Cursors of the pages before the current one; [] on the first page.
   const [cursors, setCursors] = useState<string[]>([]);
   const key = JSON.stringify(filters);
-  useEffect(() => setCursors([]), [key]);
+  // Other filters (Back while the bulk dialog is open, too) are another list: start on page 1 and
+  // close the dialog, whose dry run was for the old list.
+  useEffect(() => {
+    setCursors([]);
+    setBulkOpen(false);
+  }, [key]);
   const cursor = cursors[cursors.length - 1];
   const page = useLoad(
     () => api.devices({ ...filters, sort: filters.sort || DEFAULT_SORT, limit: pageSize(filters.limit), cursor }),
@@ -93,10 +103,16 @@ export function DeviceList({ filters }: { filters: DeviceFilters }) {
       <h1>{title}</h1>
       {filters.finding && <p class="lead">Macs with this problem open. <a href="#/devices">All devices</a></p>}
       <Filters filters={filters} />
+      {ignored.length > 0 && (
+        <p class="note ignored-filters" role="note">
+          Ignored in the address, not a value this list knows: {ignored.map((i) => `${i.key} “${i.value}”`).join(', ')}.{' '}
+          <a href={href({ page: 'devices', filters })}>Remove from the address</a>
+        </p>
+      )}
       {canBulkFix(session.role, filters) && page.data && page.data.devices.length > 0 && (
         <p class="bulk-fix">
           <button type="button" class="primary" onClick={() => setBulkOpen(true)}>
-            Fix all {page.data.devices.length}{page.data.nextCursor ? '+' : ''}…
+            {bulkButtonLabel(page.data.devices.length, page.data.nextCursor !== null)}
           </button>
         </p>
       )}
@@ -122,7 +138,7 @@ export function DeviceList({ filters }: { filters: DeviceFilters }) {
               </thead>
               <tbody>
                 {page.data.devices.length === 0 && (
-                  <tr><td colSpan={8}>No device matches.</td></tr>
+                  <tr class="list-empty"><td colSpan={8}>{cursors.length > 0 ? 'No more Macs: this page is empty.' : emptyListWords(filters)}</td></tr>
                 )}
                 {page.data.devices.map((d) => (
                   <tr key={d.id} class={d.health === 'problems' ? 'row-problems' : undefined}>

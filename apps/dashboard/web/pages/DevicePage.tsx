@@ -75,7 +75,23 @@ export function DevicePage({ id }: { id: string }) {
     (e) => e.type === 'resync' || e.deviceId === id,
   );
   const history = useLoad(() => api.history(id, 30), [api, id], (e) => e.type === 'resync' || (e.type === 'device.updated' && e.deviceId === id));
-  if (loaded.error) return <div class="page"><p><a href="#/devices">← Devices</a></p><ErrorBox error={loaded.error} what="this device" /></div>;
+  if (loaded.error) {
+    // 400 (not a device id) and 404 (no such device) both mean: this link leads to no Mac.
+    const noSuchMac = loaded.error.status === 400 || loaded.error.notFound;
+    return (
+      <div class="page">
+        <p><a href="#/devices">← Devices</a></p>
+        {noSuchMac
+          ? (
+            <div class="error" role="alert">
+              <strong>No Mac has the id “{id}”.</strong> The link may be mistyped, or the Mac was removed.{' '}
+              Find it by hostname or serial number in the <a href="#/devices">device list</a>.
+            </div>
+          )
+          : <ErrorBox error={loaded.error} what="this device" />}
+      </div>
+    );
+  }
   const d = loaded.data;
   if (!d) return <div class="page"><p role="status">Loading…</p></div>;
   const allowed = canFix(session.role);
@@ -118,7 +134,7 @@ export function DevicePage({ id }: { id: string }) {
         </Panel>
       </div>
       <Panel id="tcc" title="Privacy permissions (TCC)">
-        <SectionNote section={s.tcc} name="TCC" />
+        <SectionNote section={s.tcc} name="TCC" covered={s.tcc?.data?.databases.filter((db) => db.status !== 'ok').map((db) => db.path)} />
         {s.tcc?.data && <TccTable tcc={s.tcc.data} zoomBundleId={s.zoom?.data?.bundleId ?? undefined} />}
         <Sources section={s.tcc} />
       </Panel>

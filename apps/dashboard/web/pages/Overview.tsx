@@ -4,6 +4,7 @@ import type { DeviceListItem, FleetSample, FleetSummary } from '../api/types.js'
 import { ErrorBox, Online, Panel, SeverityBadge } from '../components/bits.js';
 import { Trend } from '../components/Trend.js';
 import { findingInfo, rankProblems, reasonsByDevice } from '../model/findings.js';
+import { fromFirstMac } from '../model/trend.js';
 import { devicesHref, href } from '../model/route.js';
 
 const WORST = 8;
@@ -57,7 +58,7 @@ interface OverviewData {
   worst: DeviceListItem[];
   /** device id -> open finding ids, most serious first */
   reasons: Map<string, string[]>;
-  /** the last 7 days of samples, oldest first, or why they could not be loaded (the rest of the page still shows) */
+  /** the last 7 days of samples from the first with a Mac (fromFirstMac), oldest first, or why they could not be loaded (the rest of the page still shows) */
   trend: FleetSample[] | ApiError;
 }
 
@@ -69,7 +70,7 @@ async function loadOverview(api: ApiClient): Promise<OverviewData> {
   const [summary, page, trend] = await Promise.all([
     api.summary(),
     api.devices({ health: 'problems', sort: '-openFindings', limit: WORST }),
-    api.trend(TREND_HOURS).then((t) => t.samples, (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'unreachable', String(e)))),
+    api.trend(TREND_HOURS).then((t) => fromFirstMac(t.samples), (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'unreachable', String(e)))),
   ]);
   if (page.devices.every((d) => d.openFindingIds)) {
     return { summary, worst: page.devices, reasons: new Map(page.devices.map((d) => [d.id, d.openFindingIds ?? []])), trend };

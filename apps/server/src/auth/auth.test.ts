@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../app.js';
-import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp, createToken } from '../testing/harness.js';
+import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp, createToken, enroll } from '../testing/harness.js';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { sha256Hex } from './secrets.js';
 
@@ -15,17 +15,43 @@ afterAll(async () => {
   await db?.cleanup();
 });
 
-describe('admin bearer tokens', () => {
-  it('401 with a reason when the token is missing', async () => {
+const VIEWER_UP = 'a viewer, operator or admin API token';
+const OPERATOR_UP = 'an operator or admin API token';
+const ADMIN = 'an admin API token';
+
+describe('API bearer tokens', () => {
+  it('401 with a reason when the token is missing, naming the token the route needs', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/devices' });
     expect(res.statusCode).toBe(401);
-    expect(res.json()).toEqual({ error: 'unauthorized', message: 'missing admin token: send Authorization: Bearer <admin token>' });
+    expect(res.json()).toEqual({ error: 'unauthorized', message: `missing API token: this route needs ${VIEWER_UP}; send Authorization: Bearer <API token>` });
+    const write = await app.inject({ method: 'POST', url: '/api/v1/batches', payload: { action: { type: 'agent.collect', params: {} }, dryRun: true } });
+    expect(write.json().message).toBe(`missing API token: this route needs ${OPERATOR_UP}; send Authorization: Bearer <API token>`);
+    const admin = await app.inject({ method: 'GET', url: '/api/v1/admin/tokens' });
+    expect(admin.json().message).toBe(`missing API token: this route needs ${ADMIN}; send Authorization: Bearer <API token>`);
   });
 
   it('401 with a reason when the token is unknown', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/devices', headers: bearer('not-a-token') });
     expect(res.statusCode).toBe(401);
-    expect(res.json()).toEqual({ error: 'unauthorized', message: 'unknown admin token' });
+    expect(res.json()).toEqual({ error: 'unauthorized', message: `unknown API token: this route needs ${VIEWER_UP}` });
+  });
+
+  it('a device token or an enrollment secret sent as an API token: 401 saying which credential it is and what the route needs', async () => {
+    // Said "unknown admin token" before, for every route and whatever was sent.
+    const { deviceToken } = await enroll(app);
+    const asDevice = await app.inject({ method: 'GET', url: '/api/v1/devices', headers: bearer(deviceToken) });
+    expect(asDevice.statusCode).toBe(401);
+    expect(asDevice.json()).toEqual({
+      error: 'unauthorized',
+      message: `this is a device token, which only opens a Mac's agent socket (GET /api/v1/agent/ws); this route needs ${VIEWER_UP}`,
+    });
+    const asSecret = await app.inject({ method: 'POST', url: '/api/v1/admin/tokens', headers: bearer(TEST_ENROLL_SECRET), payload: { name: 'x', role: 'viewer' } });
+    expect(asSecret.statusCode).toBe(401);
+    expect(asSecret.json()).toEqual({
+      error: 'unauthorized',
+      message: `this is an enrollment secret, which only enrolls a Mac (POST /api/v1/enroll); this route needs ${ADMIN}`,
+    });
+    expect(await db.prisma.adminToken.count({ where: { name: 'x' } })).toBe(0);
   });
 
   it('403 with a reason when the role is too low, for each role boundary', async () => {
@@ -34,10 +60,26 @@ describe('admin bearer tokens', () => {
     expect((await app.inject({ method: 'GET', url: '/api/v1/devices', headers: bearer(viewer) })).statusCode).toBe(200);
     const asViewer = await app.inject({ method: 'GET', url: '/api/v1/policy', headers: bearer(viewer) });
     expect(asViewer.statusCode).toBe(403);
-    expect(asViewer.json()).toEqual({ error: 'forbidden', message: 'token "viewer-1" has role viewer; this needs admin or higher' });
+    expect(asViewer.json()).toEqual({ error: 'forbidden', message: `API token "viewer-1" has role viewer; this route needs ${ADMIN}` });
     const asOperator = await app.inject({ method: 'POST', url: '/api/v1/admin/tokens', headers: bearer(operator), payload: { name: 'x', role: 'admin' } });
     expect(asOperator.statusCode).toBe(403);
-    expect(asOperator.json().message).toBe('token "operator-1" has role operator; this needs admin or higher');
+    expect(asOperator.json().message).toBe(`API token "operator-1" has role operator; this route needs ${ADMIN}`);
+    const viewerWrites = await app.inject({ method: 'POST', url: '/api/v1/batches', headers: bearer(viewer), payload: { action: { type: 'agent.collect', params: {} }, dryRun: true } });
+    expect(viewerWrites.statusCode).toBe(403);
+    expect(viewerWrites.json().message).toBe(`API token "viewer-1" has role viewer; this route needs ${OPERATOR_UP}`);
+  });
+
+  it('a stored token with a role the server does not know: 403 naming the roles and what the route needs', async () => {
+    // Only a hand-edited row can hold one: the API refuses unknown roles (400).
+    const row = await db.prisma.adminToken.create({ data: { name: 'hand-made', role: 'root', tokenHash: sha256Hex('hand-made-token-0123456789') } });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/api/v1/devices', headers: bearer('hand-made-token-0123456789') });
+      expect(res.statusCode).toBe(403);
+      expect(res.json().message).toBe(`API token "hand-made" has an unknown role "root" (roles: viewer, operator, admin); this route needs ${VIEWER_UP}`);
+    } finally {
+      // GET /api/v1/admin/tokens cannot list such a row (its role schema refuses it): not left for the tests below.
+      await db.prisma.adminToken.delete({ where: { id: row.id } });
+    }
   });
 
   it('stores only the sha256 of a new token, returns it once, and audits its creation', async () => {
@@ -62,7 +104,7 @@ describe('admin bearer tokens', () => {
     expect(revoked.json().revokedAt).toEqual(expect.any(String));
     const res = await app.inject({ method: 'GET', url: '/api/v1/devices', headers: bearer(token) });
     expect(res.statusCode).toBe(401);
-    expect(res.json().message).toMatch(/^admin token "leaving-admin" was revoked on \d{4}-/);
+    expect(res.json().message).toMatch(new RegExp(`^API token "leaving-admin" was revoked on \\d{4}-[^;]+; this route needs ${VIEWER_UP}$`));
     expect(await db.prisma.auditLog.count({ where: { action: 'admin-token.revoke', target: `admin-token:${id}`, actor: 'env' } })).toBe(1);
   });
 

@@ -94,12 +94,12 @@ describe('failed admin tokens', () => {
     for (let i = 0; i < MAX; i++) {
       const res = await devicesFrom(guesser, `guess-admin-token-${i}`);
       expect(res.statusCode).toBe(401);
-      expect(res.json().message).toBe('unknown admin token');
+      expect(res.json().message).toBe('unknown API token: this route needs a viewer, operator or admin API token');
     }
     const blocked = await devicesFrom(guesser, TEST_ADMIN_TOKEN);
     expect(blocked.statusCode).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-    expect(blocked.json().message).toMatch(/^too many failed admin token attempts from this address \(5 in 600 s\): try again in \d+ s$/);
+    expect(blocked.json().message).toMatch(/^too many failed API token attempts from this address \(5 in 600 s\): try again in \d+ s$/);
     // Every route behind requireRole shares the count (here /api/v1/me and the event stream's ?token=).
     expect((await app.inject({ method: 'GET', url: '/api/v1/me', remoteAddress: guesser, headers: bearer(TEST_ADMIN_TOKEN) })).statusCode).toBe(429);
     expect((await app.inject({ method: 'GET', url: `/api/v1/events?token=${TEST_ADMIN_TOKEN}`, remoteAddress: guesser })).statusCode).toBe(429);

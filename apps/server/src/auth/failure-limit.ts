@@ -17,7 +17,7 @@ export type CredentialKind = 'enroll-secret' | 'admin-token' | 'device-token';
 export interface AuthFailureLimit {
   /** length of the counting window, which is also the longest block, s (default 600) */
   windowSeconds: number;
-  /** failed enrollment secrets or admin tokens allowed per window and address (default 30) */
+  /** failed enrollment secrets or API tokens allowed per window and address (default 30) */
   maxFailures: number;
   /**
    * failed device tokens allowed per window and address (default 1000). Device tokens are 256
@@ -50,19 +50,20 @@ export interface AuthFailureGuard {
   /**
    * Resolves when the request's address may try a credential of `kind`. Otherwise sets
    * `Retry-After` (s) on `reply` and throws HttpError 429 `too-many-requests`, e.g. "too many
-   * failed admin token attempts from this address (30 in 600 s): try again in 412 s".
+   * failed API token attempts from this address (30 in 600 s): try again in 412 s".
    */
   admit(kind: CredentialKind, request: FastifyRequest, reply: FastifyReply): Promise<void>;
   /**
    * Counts one failed attempt of `kind` from the request's address and logs it (warn; never the
    * credential). The attempt that fills the window is also written to the audit log
    * (`auth.blocked`, actor `system`, target `ip:<address>`). `reason` says what was wrong, e.g.
-   * "unknown admin token".
+   * "unknown API token".
    */
   fail(kind: CredentialKind, request: FastifyRequest, reason: string): Promise<void>;
 }
 
-const LABELS: Record<CredentialKind, string> = { 'enroll-secret': 'enrollment secret', 'admin-token': 'admin token', 'device-token': 'device token' };
+/** The credentials in words; `admin-token` is any API token (viewer, operator or admin). */
+const LABELS: Record<CredentialKind, string> = { 'enroll-secret': 'enrollment secret', 'admin-token': 'API token', 'device-token': 'device token' };
 
 type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
 

@@ -1,11 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import { Me } from '@fleetmedic/protocol';
 import { actorOf } from './plugin.js';
-
-const Me = Type.Object({
-  name: Type.String({ description: 'the admin token\'s name' }),
-  role: Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('admin')]),
-});
 
 /** `GET /api/v1/me` (any role): who the bearer token is, so a client can show or hide actions. */
 export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {

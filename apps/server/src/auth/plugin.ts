@@ -2,11 +2,12 @@ import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { HttpError } from '../errors.js';
+import { apiTokenNeeded, OPENS, otherCredentialKind } from './credential-kind.js';
 import { createAuthFailureGuard, DEFAULT_AUTH_FAILURE_LIMIT, type AuthFailureGuard } from './failure-limit.js';
-import { isRole, roleAtLeast, type Role } from './roles.js';
+import { isRole, roleAtLeast, ROLES, type Role } from './roles.js';
 import { bearerToken, sha256Hex } from './secrets.js';
 
-/** The admin token behind a request. `name` is the actor written to the audit log. */
+/** The API token (role viewer, operator or admin) behind a request. `name` is the actor written to the audit log. */
 export interface AdminPrincipal {
   tokenId: string;
   name: string;
@@ -19,7 +20,12 @@ declare module 'fastify' {
     admin: AdminPrincipal | null;
   }
   interface FastifyInstance {
-    /** preHandler: 401 when the admin bearer token is missing/unknown/revoked, 403 when its role is below `role`, 429 (Retry-After) when the address sent too many unknown tokens. */
+    /**
+     * preHandler: 401 when the bearer API token is missing, unknown (saying so when it is a device
+     * token or an enrollment secret) or revoked, 403 when its role is below `role`, 429
+     * (Retry-After) when the address sent too many unknown tokens. Every 401/403 names the token
+     * the route needs, e.g. "an operator or admin API token".
+     */
     requireRole(role: Role): preHandlerAsyncHookHandler;
     /** failed-authentication counter per client address (enrollment, admin API, agent socket) */
     authFailures: AuthFailureGuard;
@@ -30,9 +36,9 @@ declare module 'fastify' {
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
- * Admin bearer tokens (AdminToken rows, sha256-hashed) with roles viewer < operator < admin, and
+ * Bearer API tokens (AdminToken rows, sha256-hashed) with roles viewer < operator < admin, and
  * the failed-authentication guard (`app.authFailures`, config `authFailureLimit`): an address
- * that sent too many unknown admin tokens gets 429 before its token is looked at.
+ * that sent too many unknown API tokens gets 429 before its token is looked at.
  */
 export const authPlugin = fp(
   async (app) => {
@@ -42,25 +48,30 @@ export const authPlugin = fp(
     app.decorateRequest('admin', null);
     app.decorate('requireRole', (role: Role): preHandlerAsyncHookHandler => {
       return async function (request: FastifyRequest, reply: FastifyReply) {
-        const principal = await app.authFailures.attempt('admin-token', request, reply, () => authenticate(request));
+        const principal = await app.authFailures.attempt('admin-token', request, reply, () => authenticate(request, role));
         if (!roleAtLeast(principal.role, role)) {
-          throw new HttpError(403, 'forbidden', `token "${principal.name}" has role ${principal.role}; this needs ${role} or higher`);
+          throw new HttpError(403, 'forbidden', `API token "${principal.name}" has role ${principal.role}; this route needs ${apiTokenNeeded(role)}`);
         }
         request.admin = principal;
       };
     });
 
-    async function authenticate(request: FastifyRequest): Promise<AdminPrincipal> {
+    /** The API token of the request; 401/403 naming what `role` needs otherwise. */
+    async function authenticate(request: FastifyRequest, role: Role): Promise<AdminPrincipal> {
+      const needed = apiTokenNeeded(role);
       const token = bearerToken(request.headers.authorization);
-      if (!token) throw new HttpError(401, 'unauthorized', 'missing admin token: send Authorization: Bearer <admin token>');
+      if (!token) throw new HttpError(401, 'unauthorized', `missing API token: this route needs ${needed}; send Authorization: Bearer <API token>`);
       const row = await app.prisma.adminToken.findUnique({ where: { tokenHash: sha256Hex(token) } });
       if (!row) {
-        // Counted: a guess. A missing or revoked token is a stale client, not a guess.
-        await app.authFailures.fail('admin-token', request, 'unknown admin token');
-        throw new HttpError(401, 'unauthorized', 'unknown admin token');
+        // Counted: a guess, or a credential sent to the wrong door. A missing or revoked token is a stale client, not a guess.
+        await app.authFailures.fail('admin-token', request, 'unknown API token');
+        const other = await otherCredentialKind(app.prisma, token);
+        throw new HttpError(401, 'unauthorized', other ? `this is ${OPENS[other]}; this route needs ${needed}` : `unknown API token: this route needs ${needed}`);
       }
-      if (row.revokedAt) throw new HttpError(401, 'unauthorized', `admin token "${row.name}" was revoked on ${row.revokedAt.toISOString()}`);
-      if (!isRole(row.role)) throw new HttpError(403, 'forbidden', `admin token "${row.name}" has an unknown role "${row.role}"`);
+      if (row.revokedAt) throw new HttpError(401, 'unauthorized', `API token "${row.name}" was revoked on ${row.revokedAt.toISOString()}; this route needs ${needed}`);
+      if (!isRole(row.role)) {
+        throw new HttpError(403, 'forbidden', `API token "${row.name}" has an unknown role "${row.role}" (roles: ${ROLES.join(', ')}); this route needs ${needed}`);
+      }
       const now = Date.now();
       if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
         await app.prisma.adminToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });

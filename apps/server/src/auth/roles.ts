@@ -1,6 +1,7 @@
-/** Admin roles, weakest first: a viewer reads, an operator also sends commands, an admin also manages secrets, tokens and policy. */
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '@fleetmedic/protocol';
+
+/** API token roles, weakest first (defined in @fleetmedic/protocol). */
+export { ROLES, type Role };
 
 export const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
 

@@ -1,28 +1,8 @@
+import type { FindingCount, FleetSummary } from '@fleetmedic/protocol';
 import type { Prisma } from '../generated/prisma/client.js';
 
-/** Devices and open findings of one finding (rule) id. */
-export interface FindingCount {
-  /** finding (rule) id, e.g. "tcc.camera.denied" */
-  id: string;
-  /** devices with at least one open finding of this id */
-  devices: number;
-  /** open findings of this id (a device can have several, e.g. one per TCC.db) */
-  open: number;
-}
-
-/** The fleet at a moment: device counts by health and connectivity, and per finding id. */
-export interface FleetCounts {
-  total: number;
-  healthy: number;
-  problems: number;
-  unknown: number;
-  /** marked online and seen within offlineAfterSeconds of `now` */
-  online: number;
-  /** total - online */
-  offline: number;
-  /** most devices first, then by id */
-  findings: FindingCount[];
-}
+/** The fleet at a moment, as GET /api/v1/fleet/summary shows it (defined in @fleetmedic/protocol). */
+export type FleetCounts = FleetSummary;
 
 /**
  * Counts the fleet as GET /api/v1/fleet/summary shows it and the fleet-sample job records it:

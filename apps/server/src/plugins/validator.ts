@@ -1,4 +1,5 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import { explainErrors } from '@fleetmedic/protocol';
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
 import type { TSchema } from 'typebox';
 
@@ -11,7 +12,11 @@ type NumericKind = 'integer' | 'number';
 
 /**
  * Fastify's validator compiler for this server: TypeBox's (`TypeBoxValidatorCompiler`), with the
- * text of numeric querystring, params and headers values checked before TypeBox converts it.
+ * text of numeric querystring, params and headers values checked before TypeBox converts it, and
+ * errors that say what would have been accepted (`explainErrors`: the allowed values of an enum,
+ * e.g. `querystring/health must be one of healthy, problems, unknown; got "bogus"`, and the
+ * allowed names for a property an object does not take, e.g. `querystring/status is not allowed
+ * here; allowed: search, finding, ...`), for every route and every part of the request.
  *
  * Why: for those parts TypeBox runs `Value.Convert`, which turns `"1.5"` into `1`, `"0x10"` into
  * 16, `"1e2"` into 100 and `"true"` into 1 for a `Type.Integer`, so `?hours=1.5` would be served
@@ -22,9 +27,12 @@ type NumericKind = 'integer' | 'number';
  * and never converted, so they go to TypeBox unchanged.
  */
 export const strictValidatorCompiler: FastifySchemaCompiler<TSchema> = (route) => {
-  const validate = TypeBoxValidatorCompiler(route);
-  if (route.httpPart === 'body') return validate;
-  const numeric = numericProperties(route.schema);
+  const typebox = TypeBoxValidatorCompiler(route);
+  const validate = (value: unknown) => {
+    const result = typebox(value) as { value?: unknown; error?: FastifySchemaValidationError[] };
+    return result.error ? { error: explainErrors(result.error, route.schema, value) } : result;
+  };
+  const numeric = route.httpPart === 'body' ? [] : numericProperties(route.schema);
   if (numeric.length === 0) return validate;
   return (value) => {
     const errors = numeric.flatMap(([name, kind]) => numericTextErrors(name, kind, (value as Record<string, unknown> | null | undefined)?.[name]));

@@ -1,21 +1,13 @@
-import { FINDING_IDS } from '@fleetmedic/protocol';
-import Type, { type Static } from 'typebox';
+import { DeviceFilter, DeviceFilterFields, FINDING_IDS } from '@fleetmedic/protocol';
 import type { Prisma } from '../generated/prisma/client.js';
 import { badRequest } from '../errors.js';
-import { HealthSchema } from './views.js';
 
 /**
- * The device-list filters, shared by `GET /api/v1/devices` (query string) and bulk remediation
- * (`POST /api/v1/remediations` body `filter`), so "these Macs" means the same thing in both.
+ * The device-list filters (defined in @fleetmedic/protocol), shared by `GET /api/v1/devices`
+ * (query string) and bulk commands and remediations (body `filter`), so "these Macs" means the
+ * same thing in both.
  */
-export const DeviceFilterFields = {
-  search: Type.Optional(Type.String({ maxLength: 200, pattern: '^[^\\x00-\\x1f\\x7f]*$', description: 'part of hostname, serial number or console user (case-insensitive, literal: % and _ are not wildcards)' })),
-  finding: Type.Optional(Type.String({ maxLength: 100, description: 'finding (rule) id with an open finding, e.g. tcc.camera.denied' })),
-  health: Type.Optional(HealthSchema),
-  online: Type.Optional(Type.Boolean()),
-};
-export const DeviceFilter = Type.Object(DeviceFilterFields, { additionalProperties: false });
-export type DeviceFilter = Static<typeof DeviceFilter>;
+export { DeviceFilter, DeviceFilterFields };
 
 /** 400 with the known ids unless `id` is a finding id of the protocol's stable list. */
 export function assertFindingId(id: string): void {

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DeviceDetailView, DeviceHistoryView, DevicePage, SECTION_NAMES, type StoredSection } from '@fleetmedic/protocol';
 import Type from 'typebox';
 import { ErrorBody, notFound } from '../errors.js';
 import { DeviceFilterFields, deviceFilterWhere } from './device-filter.js';
-import { CommandView, DeviceView, FindingView, commandView, deviceView, findingView } from './views.js';
+import { commandView, deviceView, findingView } from './views.js';
 
 const SORTS = ['hostname', '-hostname', 'lastSeenAt', '-lastSeenAt', 'openFindings', '-openFindings', 'health', '-health', 'enrolledAt', '-enrolledAt'] as const;
 const SEVERITY_ORDER = ['critical', 'warning', 'info'];
@@ -15,16 +16,7 @@ const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   cursor: Type.Optional(Type.String({ format: 'uuid', description: 'nextCursor of the previous page' })),
   sort: Type.Optional(Type.Union(SORTS.map((s) => Type.Literal(s)), { description: 'field, "-" prefix for descending; default hostname' })),
-});
-
-const SectionView = Type.Object({ section: Type.String(), status: Type.String(), hash: Type.String(), body: Type.Unknown(), updatedAt: Type.String() });
-const SectionChangeView = Type.Object({
-  id: Type.String(), section: Type.String(), status: Type.String(), hash: Type.String(), reportId: Type.String(), changedAt: Type.String(), body: Type.Unknown(),
-});
-const TransitionView = Type.Object({
-  id: Type.String(), findingId: Type.String(), ruleId: Type.String(), key: Type.String(),
-  fromState: Type.Union([Type.String(), Type.Null()]), toState: Type.String(), at: Type.String(), reportId: Type.String(),
-});
+}, { additionalProperties: false });
 
 /** Device list, device detail and device history (viewer role). */
 export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -33,7 +25,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/api/v1/devices', {
     ...viewer,
-    schema: { querystring: ListQuery, response: { 200: Type.Object({ devices: Type.Array(DeviceView), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors } },
+    schema: { querystring: ListQuery, response: { 200: DevicePage, ...errors } },
   }, async (request) => {
     const q = request.query;
     const now = cutoff();
@@ -58,15 +50,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ...viewer,
     schema: {
       params: DeviceParams,
-      response: {
-        200: Type.Object({
-          device: DeviceView,
-          sections: Type.Array(SectionView),
-          findings: Type.Array(FindingView, { description: 'open and awaiting-consent findings' }),
-          commands: Type.Array(CommandView, { description: 'the last 20 commands, newest first' }),
-        }),
-        ...errors,
-      },
+      response: { 200: DeviceDetailView, ...errors },
     },
   }, async (request) => {
     const device = await app.prisma.device.findUnique({
@@ -80,7 +64,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!device) throw notFound(`device ${request.params.id}`);
     return {
       device: deviceView(device, cutoff()),
-      sections: device.sections.map((s) => ({ section: s.section, status: s.status, hash: s.hash, body: s.body, updatedAt: s.updatedAt.toISOString() })),
+      sections: device.sections.map((s) => ({ section: s.section, status: s.status, hash: s.hash, body: s.body as unknown as StoredSection, updatedAt: s.updatedAt.toISOString() })),
       findings: [...device.findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity)).map(findingView),
       commands: device.commands.map(commandView),
     };
@@ -92,9 +76,9 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: DeviceParams,
       querystring: Type.Object({
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-        section: Type.Optional(Type.String({ description: 'only changes of this section' })),
-      }),
-      response: { 200: Type.Object({ sectionChanges: Type.Array(SectionChangeView), findingTransitions: Type.Array(TransitionView) }), ...errors },
+        section: Type.Optional(Type.Enum(SECTION_NAMES, { description: 'only changes of this section' })),
+      }, { additionalProperties: false }),
+      response: { 200: DeviceHistoryView, ...errors },
     },
   }, async (request) => {
     const deviceId = request.params.id;
@@ -110,7 +94,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ]);
     return {
       sectionChanges: changes.map((c) => ({
-        id: c.id.toString(), section: c.section, status: c.status, hash: c.hash, reportId: c.reportId, changedAt: c.changedAt.toISOString(), body: c.body,
+        id: c.id.toString(), section: c.section, status: c.status, hash: c.hash, reportId: c.reportId, changedAt: c.changedAt.toISOString(), body: c.body as unknown as StoredSection,
       })),
       findingTransitions: transitions.map((t) => ({
         id: t.id.toString(), findingId: t.findingId, ruleId: t.ruleId, key: t.key, fromState: t.fromState, toState: t.toState, at: t.at.toISOString(), reportId: t.reportId,

@@ -39,10 +39,10 @@ describe('GET /api/v1/events', () => {
   it('refuses a missing or unknown token with 401 and a reason', async () => {
     const none = await SseClient.open(`${base}/api/v1/events`);
     expect(none.status).toBe(401);
-    expect(none.error).toEqual({ error: 'unauthorized', message: expect.stringContaining('missing admin token') });
+    expect(none.error).toEqual({ error: 'unauthorized', message: expect.stringContaining('missing API token') });
     const unknown = await SseClient.open(`${base}/api/v1/events?token=not-a-token`);
     expect(unknown.status).toBe(401);
-    expect(unknown.error).toMatchObject({ message: 'unknown admin token' });
+    expect(unknown.error).toMatchObject({ message: 'unknown API token: this route needs a viewer, operator or admin API token' });
   });
 
   it('streams text/event-stream with a ready event naming the instance, by ?token= or by Authorization header', async () => {

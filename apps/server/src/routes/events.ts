@@ -25,7 +25,7 @@ export function redactTokenInUrl(url: string): string {
  * - `device.updated` `{ deviceId }` — the device row changed (online/offline, health, findings
  *   count, versions, enrolled, deleted); re-read it;
  * - `command.updated` `{ commandId, deviceId, status }` — created or moved to a new status.
- * Events come from every server instance (Postgres NOTIFY). The admin token goes in
+ * Events come from every server instance (Postgres NOTIFY). The API token goes in
  * `Authorization: Bearer`, or — because the browser's EventSource cannot send headers — in
  * `?token=` on this route only (it is redacted from the server's logs; use a viewer token
  * for dashboards, since proxies may log URLs). A comment line every 15 s keeps the stream open.
@@ -41,7 +41,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ events: FleetEvents; insta
     },
     preHandler: app.requireRole('viewer'),
     schema: {
-      querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 512, description: 'admin token, for EventSource clients that cannot send Authorization' })) }),
+      querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 512, description: 'API token (any role), for EventSource clients that cannot send Authorization' })) }),
       response: { 401: ErrorBody, 403: ErrorBody },
     },
   }, async (request, reply) => {

@@ -1,35 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { FleetSummary, FleetTrend } from '@fleetmedic/protocol';
 import Type from 'typebox';
 import { ErrorBody } from '../errors.js';
 import { countFleet } from '../fleet/summary.js';
 
-const FleetSummary = Type.Object({
-  total: Type.Integer(),
-  healthy: Type.Integer(),
-  problems: Type.Integer(),
-  unknown: Type.Integer(),
-  online: Type.Integer(),
-  offline: Type.Integer(),
-  findings: Type.Array(Type.Object({
-    id: Type.String({ description: 'finding (rule) id' }),
-    devices: Type.Integer({ description: 'devices with at least one open finding of this id' }),
-    open: Type.Integer({ description: 'open findings of this id (a device can have several, e.g. one per TCC.db)' }),
-  })),
-});
-
-const FleetSampleView = Type.Object({
-  at: Type.String({ format: 'date-time' }),
-  total: Type.Integer(),
-  healthy: Type.Integer({ description: 'ready for calls' }),
-  problems: Type.Integer({ description: 'devices with open findings' }),
-  unknown: Type.Integer(),
-  offline: Type.Integer(),
-  findings: Type.Record(Type.String(), Type.Integer(), { description: 'devices with an open finding, per finding id' }),
-});
-
 const TrendQuery = Type.Object({
   hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 2160, description: 'how far back, hours (default 168: 7 days; at most 90 days)' })),
-});
+}, { additionalProperties: false });
 
 /**
  * `GET /api/v1/fleet/summary` (viewer): device counts by health and connectivity, and per finding id.
@@ -43,7 +20,7 @@ export const fleetRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/api/v1/fleet/trend', {
     preHandler: app.requireRole('viewer'),
-    schema: { querystring: TrendQuery, response: { 200: Type.Object({ samples: Type.Array(FleetSampleView) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } },
+    schema: { querystring: TrendQuery, response: { 200: FleetTrend, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } },
   }, async (request) => {
     const since = new Date(Date.now() - (request.query.hours ?? 168) * 3600_000);
     const rows = await app.prisma.fleetSample.findMany({ where: { at: { gte: since } }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });

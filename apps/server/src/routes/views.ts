@@ -1,72 +1,18 @@
-import Type from 'typebox';
+import {
+  CommandView, DeviceView, FindingView, type Action, type CommandStatus, type Evidence, type FindingState, type Health, type Remedy, type Severity,
+} from '@fleetmedic/protocol';
 import type { Command, Device, Finding } from '../generated/prisma/client.js';
 
-/** Response shapes shared by the REST routes. Times are ISO 8601 strings. */
-const Iso = Type.String({ format: 'date-time' });
-const NullableIso = Type.Union([Iso, Type.Null()]);
-const NullableString = Type.Union([Type.String(), Type.Null()]);
-
-export const HealthSchema = Type.Union([Type.Literal('healthy'), Type.Literal('problems'), Type.Literal('unknown')]);
-
-export const DeviceView = Type.Object({
-  id: Type.String(),
-  hostname: Type.String(),
-  serialNumber: NullableString,
-  hardwareModel: NullableString,
-  architecture: Type.String(),
-  platform: Type.String(),
-  consoleUser: NullableString,
-  osVersion: NullableString,
-  zoomVersion: NullableString,
-  health: HealthSchema,
-  openFindings: Type.Integer(),
-  unknownSections: Type.Array(Type.String()),
-  online: Type.Boolean({ description: 'socket open and a sign of life within offlineAfterSeconds' }),
-  enrolledAt: Iso,
-  lastSeenAt: NullableIso,
-  lastReportAt: NullableIso,
-  openFindingIds: Type.Optional(Type.Array(Type.String(), { description: 'rule ids of the open findings (device list only)' })),
-});
-
-export const FindingView = Type.Object({
-  id: Type.String(),
-  ruleId: Type.String(),
-  key: Type.String(),
-  severity: Type.String(),
-  title: Type.String(),
-  state: Type.String({ description: 'open | awaiting-consent | resolved' }),
-  evidence: Type.Unknown(),
-  remedy: Type.Unknown(),
-  firstSeenAt: Iso,
-  lastSeenAt: Iso,
-  resolvedAt: NullableIso,
-});
-
-export const CommandView = Type.Object({
-  id: Type.String(),
-  deviceId: Type.String(),
-  action: Type.Object({ type: Type.String(), params: Type.Unknown() }),
-  status: Type.String({ description: 'queued | sent | acknowledged | succeeded | failed | timed_out | expired | cancelled' }),
-  createdBy: Type.String(),
-  createdAt: Iso,
-  expiresAt: Iso,
-  sentAt: NullableIso,
-  ackedAt: NullableIso,
-  finishedAt: NullableIso,
-  exitCode: Type.Union([Type.Integer(), Type.Null()]),
-  stdout: NullableString,
-  stderr: NullableString,
-  reason: NullableString,
-  durationMs: Type.Union([Type.Integer(), Type.Null()]),
-  result: Type.Unknown(),
-});
+/** The response schemas of the REST routes: one definition in @fleetmedic/protocol (api.ts), which the dashboard imports too. */
+export { CommandView, DeviceView, FindingView };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** Whether a device counts as online: its socket is open somewhere and it showed life recently. */
 export const isOnline = (d: Pick<Device, 'online' | 'lastSeenAt'>, cutoff: Date) => d.online && d.lastSeenAt != null && d.lastSeenAt >= cutoff;
 
-export function deviceView(d: Device, cutoff: Date) {
+/** A Device row as the API shows it (DeviceView); `cutoff`: seen at or after it counts as online. */
+export function deviceView(d: Device, cutoff: Date): DeviceView {
   return {
     id: d.id,
     hostname: d.hostname,
@@ -77,7 +23,7 @@ export function deviceView(d: Device, cutoff: Date) {
     consoleUser: d.consoleUser,
     osVersion: d.osVersion,
     zoomVersion: d.zoomVersion,
-    health: d.health as 'healthy' | 'problems' | 'unknown',
+    health: d.health as Health,
     openFindings: d.openFindings,
     unknownSections: d.unknownSections,
     online: isOnline(d, cutoff),
@@ -87,28 +33,30 @@ export function deviceView(d: Device, cutoff: Date) {
   };
 }
 
-export function findingView(f: Finding) {
+/** A Finding row as the API shows it (FindingView); its JSON columns hold what the diagnosis wrote. */
+export function findingView(f: Finding): FindingView {
   return {
     id: f.id,
     ruleId: f.ruleId,
     key: f.key,
-    severity: f.severity,
+    severity: f.severity as Severity,
     title: f.title,
-    state: f.state,
-    evidence: f.evidence,
-    remedy: f.remedy,
+    state: f.state as FindingState,
+    evidence: f.evidence as unknown as Evidence[],
+    remedy: f.remedy as unknown as Remedy,
     firstSeenAt: f.firstSeenAt.toISOString(),
     lastSeenAt: f.lastSeenAt.toISOString(),
     resolvedAt: iso(f.resolvedAt),
   };
 }
 
-export function commandView(c: Command) {
+/** A Command row as the API shows it (CommandView); its action was checked against the Action list when queued. */
+export function commandView(c: Command): CommandView {
   return {
     id: c.id,
     deviceId: c.deviceId,
-    action: { type: c.type, params: c.params },
-    status: c.status,
+    action: { type: c.type, params: c.params } as Action,
+    status: c.status as CommandStatus,
     createdBy: c.createdBy,
     createdAt: c.createdAt.toISOString(),
     expiresAt: c.expiresAt.toISOString(),

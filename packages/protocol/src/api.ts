@@ -1,0 +1,278 @@
+import Type, { type Static, type TSchema } from 'typebox';
+import { Action, type CommandStatus } from './commands.js';
+import { type Evidence, type Remedy, type Severity } from './findings.js';
+import { type SectionStatus } from './section.js';
+
+/**
+ * Shapes of the server's HTTP API (`/api/v1`), one definition for both sides: the server uses
+ * them as its route schemas (request validation, response serialization) and the dashboard
+ * imports their static types. Times are ISO 8601 strings.
+ *
+ * Values the server reads back from its own database (command actions and results, finding
+ * evidence and remedies, section bodies, statuses) were checked when they were written; their
+ * wire schema stays as loose as the column (`Stored`), so a row written by an older version
+ * is still served, while their static type says what they hold.
+ */
+
+/** A schema that serializes like `wire` but has the static type `T` (see above). */
+const Stored = <T>(wire: TSchema = Type.Unknown()) => Type.Unsafe<T>(wire);
+
+const Iso = Type.String({ format: 'date-time' });
+const NullableIso = Type.Union([Iso, Type.Null()]);
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+/** Body of every 4xx/5xx answer: a stable machine code and a sentence for people. */
+export const ErrorBody = Type.Object({
+  error: Type.String({ description: 'machine code, e.g. unauthorized, forbidden, not-found, bad-request, conflict' }),
+  message: Type.String({ description: 'why, in words' }),
+});
+export type ErrorBody = Static<typeof ErrorBody>;
+
+/** Health of one Mac as the server judged it: `unknown` = no report yet, or a section could not be judged. */
+export const HEALTHS = ['healthy', 'problems', 'unknown'] as const;
+export const Health = Type.Union([Type.Literal('healthy'), Type.Literal('problems'), Type.Literal('unknown')]);
+export type Health = (typeof HEALTHS)[number];
+
+/** Roles of API tokens, weakest first: a viewer reads, an operator also sends commands, an admin also manages secrets, tokens and policy. */
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export const Role = Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('admin')]);
+export type Role = (typeof ROLES)[number];
+
+/** `GET /api/v1/me`: the API token behind the request. */
+export const Me = Type.Object({
+  name: Type.String({ description: 'the API token\'s name' }),
+  role: Role,
+});
+export type Me = Static<typeof Me>;
+
+/**
+ * The device-list filters: `GET /api/v1/devices` takes them in the query string, bulk commands
+ * and remediations (`filter`) in the body, so "these Macs" means the same in both. Absent = not
+ * filtered on.
+ */
+export const DeviceFilterFields = {
+  search: Type.Optional(Type.String({ maxLength: 200, pattern: '^[^\\x00-\\x1f\\x7f]*$', description: 'part of hostname, serial number or console user (case-insensitive, literal: % and _ are not wildcards)' })),
+  finding: Type.Optional(Type.String({ maxLength: 100, description: 'finding (rule) id with an open finding, e.g. tcc.camera.denied' })),
+  health: Type.Optional(Health),
+  online: Type.Optional(Type.Boolean()),
+};
+export const DeviceFilter = Type.Object(DeviceFilterFields, { additionalProperties: false });
+export type DeviceFilter = Static<typeof DeviceFilter>;
+
+/** One Mac: `GET /api/v1/devices` rows (with `openFindingIds`) and `GET /api/v1/devices/:id` `device`. */
+export const DeviceView = Type.Object({
+  id: Type.String(),
+  hostname: Type.String(),
+  serialNumber: NullableString,
+  hardwareModel: NullableString,
+  architecture: Type.String(),
+  platform: Type.String(),
+  consoleUser: NullableString,
+  osVersion: NullableString,
+  zoomVersion: NullableString,
+  health: Health,
+  openFindings: Type.Integer(),
+  unknownSections: Type.Array(Type.String()),
+  online: Type.Boolean({ description: 'socket open and a sign of life within offlineAfterSeconds' }),
+  enrolledAt: Iso,
+  lastSeenAt: NullableIso,
+  lastReportAt: NullableIso,
+  openFindingIds: Type.Optional(Type.Array(Type.String(), { description: 'rule ids of the open findings (device list only)' })),
+});
+export type DeviceView = Static<typeof DeviceView>;
+
+/** `GET /api/v1/devices`: one page, and the cursor of the next page (null on the last). */
+export const DevicePage = Type.Object({ devices: Type.Array(DeviceView), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export type DevicePage = Static<typeof DevicePage>;
+
+/** A finding's lifecycle: `awaiting-consent` = fixed, now waiting for the user to allow at the next Zoom launch. */
+export type FindingState = 'open' | 'awaiting-consent' | 'resolved';
+
+/** A stored finding. `id` is the row's uuid, `ruleId` the finding (rule) id, e.g. tcc.camera.denied. */
+export const FindingView = Type.Object({
+  id: Type.String(),
+  ruleId: Type.String(),
+  key: Type.String(),
+  severity: Stored<Severity>(Type.String()),
+  title: Type.String(),
+  state: Stored<FindingState>(Type.String({ description: 'open | awaiting-consent | resolved' })),
+  evidence: Stored<Evidence[]>(),
+  remedy: Stored<Remedy>(),
+  firstSeenAt: Iso,
+  lastSeenAt: Iso,
+  resolvedAt: NullableIso,
+});
+export type FindingView = Static<typeof FindingView>;
+
+/** A command's action as stored: `{ type, params }` of the closed Action list. */
+const StoredAction = Stored<Action>(Type.Object({ type: Type.String(), params: Type.Unknown() }));
+const StoredCommandStatus = Stored<CommandStatus>(Type.String({ description: 'queued | sent | acknowledged | succeeded | failed | timed_out | expired | cancelled' }));
+
+/** A remediation command and its lifecycle; stdout/stderr are the tails the agent sent back. */
+export const CommandView = Type.Object({
+  id: Type.String(),
+  deviceId: Type.String(),
+  action: StoredAction,
+  status: StoredCommandStatus,
+  createdBy: Type.String(),
+  createdAt: Iso,
+  expiresAt: Iso,
+  sentAt: NullableIso,
+  ackedAt: NullableIso,
+  finishedAt: NullableIso,
+  exitCode: Type.Union([Type.Integer(), Type.Null()]),
+  stdout: NullableString,
+  stderr: NullableString,
+  reason: NullableString,
+  durationMs: Type.Union([Type.Integer(), Type.Null()], { description: 'ms' }),
+  result: Type.Unknown(),
+});
+export type CommandView = Static<typeof CommandView>;
+
+/** A section as the agent reported it (the protocol's Section, data untyped here). */
+export interface StoredSection {
+  status: SectionStatus;
+  sources: string[];
+  reason?: string;
+  problems?: string[];
+  data?: unknown;
+}
+
+/** One section of a device's current state. */
+export const SectionStateView = Type.Object({ section: Type.String(), status: Type.String(), hash: Type.String(), body: Stored<StoredSection>(), updatedAt: Iso });
+export type SectionStateView = Static<typeof SectionStateView>;
+
+/** `GET /api/v1/devices/:id`: the device, its current sections, open and awaiting-consent findings, and its last 20 commands (newest first). */
+export const DeviceDetailView = Type.Object({
+  device: DeviceView,
+  sections: Type.Array(SectionStateView),
+  findings: Type.Array(FindingView, { description: 'open and awaiting-consent findings' }),
+  commands: Type.Array(CommandView, { description: 'the last 20 commands, newest first' }),
+});
+export type DeviceDetailView = Static<typeof DeviceDetailView>;
+
+/** A section's content changing, from `GET /api/v1/devices/:id/history`. */
+export const SectionChangeView = Type.Object({
+  id: Type.String(), section: Type.String(), status: Type.String(), hash: Type.String(), reportId: Type.String(), changedAt: Iso, body: Stored<StoredSection>(),
+});
+export type SectionChangeView = Static<typeof SectionChangeView>;
+
+/** A finding changing state (`fromState` null when first seen), from `GET /api/v1/devices/:id/history`. */
+export const FindingTransitionView = Type.Object({
+  id: Type.String(), findingId: Type.String(), ruleId: Type.String(), key: Type.String(),
+  fromState: Type.Union([Type.String(), Type.Null()]), toState: Type.String(), at: Iso, reportId: Type.String(),
+});
+export type FindingTransitionView = Static<typeof FindingTransitionView>;
+
+/** `GET /api/v1/devices/:id/history`: newest first. */
+export const DeviceHistoryView = Type.Object({ sectionChanges: Type.Array(SectionChangeView), findingTransitions: Type.Array(FindingTransitionView) });
+export type DeviceHistoryView = Static<typeof DeviceHistoryView>;
+
+/** One finding id in the fleet summary. */
+export const FindingCount = Type.Object({
+  id: Type.String({ description: 'finding (rule) id, e.g. tcc.camera.denied' }),
+  devices: Type.Integer({ description: 'devices with at least one open finding of this id' }),
+  open: Type.Integer({ description: 'open findings of this id (a device can have several, e.g. one per TCC.db)' }),
+});
+export type FindingCount = Static<typeof FindingCount>;
+
+/** `GET /api/v1/fleet/summary`: device counts by health and connectivity, and per finding id (most devices first, then by id). */
+export const FleetSummary = Type.Object({
+  total: Type.Integer(),
+  healthy: Type.Integer(),
+  problems: Type.Integer(),
+  unknown: Type.Integer(),
+  online: Type.Integer({ description: 'marked online and seen within offlineAfterSeconds' }),
+  offline: Type.Integer({ description: 'total - online' }),
+  findings: Type.Array(FindingCount),
+});
+export type FleetSummary = Static<typeof FleetSummary>;
+
+/** One point of `GET /api/v1/fleet/trend`: the fleet's counts at `at`, taken every 15 minutes by default. */
+export const FleetSample = Type.Object({
+  at: Iso,
+  total: Type.Integer(),
+  healthy: Type.Integer({ description: 'ready for calls' }),
+  problems: Type.Integer({ description: 'devices with open findings' }),
+  unknown: Type.Integer(),
+  offline: Type.Integer(),
+  findings: Type.Record(Type.String(), Type.Integer(), { description: 'devices with an open finding, per finding id' }),
+});
+export type FleetSample = Static<typeof FleetSample>;
+
+/** `GET /api/v1/fleet/trend`: samples, oldest first. */
+export const FleetTrend = Type.Object({ samples: Type.Array(FleetSample) });
+export type FleetTrend = Static<typeof FleetTrend>;
+
+/** The Mac (and, for a remediation, the finding) a batch target or skipped Mac is about. */
+const BatchMac = {
+  deviceId: Type.String(),
+  hostname: Type.String(),
+  findingKey: Type.Optional(Type.String({ description: 'the finding\'s key, e.g. tcc.camera.denied:us.zoom.xos (remediations only)' })),
+};
+
+/** A Mac a batch sends a command to: for a remediation, the remedy action of its open finding. */
+export const BatchTarget = Type.Object({
+  ...BatchMac,
+  action: StoredAction,
+  commandId: Type.Optional(Type.String({ description: 'the queued command (not on a dry run)' })),
+});
+export type BatchTarget = Static<typeof BatchTarget>;
+
+/** A Mac that gets no command, and why (no automatic remedy, the same action already on its way, ...). */
+export const SkippedDevice = Type.Object({ ...BatchMac, reason: Type.String() });
+export type SkippedDevice = Static<typeof SkippedDevice>;
+
+/**
+ * `POST /api/v1/remediations` and `POST /api/v1/batches`: 200 on a dry run (batchId null), 201
+ * with the batchId once one command per target is queued. Targets and skipped Macs in hostname order.
+ */
+export const BatchAnswer = Type.Object({
+  batchId: Type.Union([Type.String(), Type.Null()], { description: 'null on a dry run' }),
+  findingId: Type.Union([Type.String(), Type.Null()], { description: 'null for a bulk command' }),
+  action: Type.Union([StoredAction, Type.Null()], { description: 'the action of a bulk command; null for a remediation' }),
+  dryRun: Type.Boolean(),
+  filter: DeviceFilter,
+  targets: Type.Array(BatchTarget),
+  skipped: Type.Array(SkippedDevice),
+});
+export type BatchAnswer = Static<typeof BatchAnswer>;
+
+/** Command counts of a whole batch. */
+export const BatchCounts = Type.Object({
+  total: Type.Integer(),
+  succeeded: Type.Integer(),
+  failed: Type.Integer(),
+  pending: Type.Integer({ description: 'queued, sent or acknowledged: no result yet' }),
+  timedOut: Type.Integer(),
+  expired: Type.Integer(),
+  cancelled: Type.Integer(),
+});
+export type BatchCounts = Static<typeof BatchCounts>;
+
+/** One command of a batch (no output: `GET /api/v1/commands/:id` has it). */
+export const BatchCommandView = Type.Object({
+  id: Type.String(), deviceId: Type.String(), hostname: Type.String(), action: StoredAction, status: StoredCommandStatus,
+  reason: NullableString, exitCode: Type.Union([Type.Integer(), Type.Null()]),
+  sentAt: NullableIso, ackedAt: NullableIso, finishedAt: NullableIso,
+});
+export type BatchCommandView = Static<typeof BatchCommandView>;
+
+/**
+ * `GET /api/v1/batches/:id?limit=&cursor=&status=`: the batch, its counts (the whole batch, in
+ * every page), one page of its commands in hostname order, and the cursor of the next page (null
+ * on the last).
+ */
+export const BatchView = Type.Object({
+  id: Type.String(),
+  findingId: Type.Union([Type.String(), Type.Null()], { description: 'the finding a remediation targeted; null for a bulk command' }),
+  action: Type.Union([StoredAction, Type.Null()], { description: 'the action of a bulk command; null for a remediation' }),
+  filter: DeviceFilter,
+  createdBy: Type.String(),
+  createdAt: Iso,
+  counts: BatchCounts,
+  commands: Type.Array(BatchCommandView, { description: 'one page, hostname order' }),
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as ?cursor= for the next page; null on the last' }),
+  skipped: Type.Array(SkippedDevice),
+});
+export type BatchView = Static<typeof BatchView>;
