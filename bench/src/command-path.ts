@@ -1,58 +1,108 @@
-// `pnpm bench:commands [--devices 20000]`: where the time of a bulk command goes, step by step,
-// without sockets or a simulator: a fresh Postgres database (DATABASE_URL, default the local
-// server) with N devices, then one bulk command through the real services — plan, insert
-// (commands + audit rows), delivery (UPDATE ... RETURNING, signing, serializing) to N in-memory
-// sinks — and the cost of Ed25519 signing alone. Prints figures; asserts nothing.
+// `pnpm bench:commands [--devices 20000]`: where the time of the command path goes, without
+// sockets or a simulator: a fresh Postgres database (DATABASE_URL, default the local server) with
+// N devices, each with an open tcc.camera.denied finding, then through the real services:
+// - one bulk command to all N: plan, insert (commands + audit rows, committed chunk by chunk),
+//   delivery of each chunk as soon as it is committed (UPDATE, signing, serializing) to N
+//   in-memory sinks: when the first and the last Mac would have had it;
+// - the remediation plan for the finding on all N;
+// - single commands (create, deliver, ack, result stored), on an idle database and while the
+//   main pool is kept busy by long statements (a stand-in for ingest batches);
+// - the cost of an Ed25519 signature alone.
+// Prints figures; asserts nothing.
 import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import { positiveInt } from './args.js';
-import type { ServerMessage } from '@fleetmedic/protocol';
+import type { CommandResult, ServerMessage } from '@fleetmedic/protocol';
 import { CommandService, openDatabase } from '@fleetmedic/server';
 import { BatchService } from '../../apps/server/src/commands/batches.js';
+import { planRemediation } from '../../apps/server/src/commands/batch-plan.js';
 import { signingKey } from '../../apps/server/src/signing/signing-key.js';
-import { fmt, table, type Figure } from './report.js';
+import { fmt, percentile, table, type Figure } from './report.js';
 import { createBenchDatabase } from './server-process.js';
 
 const int = positiveInt;
 const o = new Command()
   .name('bench:commands')
   .option('--devices <n>', 'devices in the fleet', int, 20_000)
+  .option('--singles <n>', 'single commands timed in each phase', int, 200)
+  .option('--busy <n>', 'loops of 100 ms statements keeping the main pool busy in the second single-command phase', int, 20)
   .parse()
-  .opts<{ devices: number }>();
+  .opts<{ devices: number; singles: number; busy: number }>();
 const bench = await createBenchDatabase(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
 const db = await openDatabase({ databaseUrl: bench.url });
 const figures: Figure[] = [];
 const ms = (t: number) => `${fmt(t, 0)} ms`;
+const REMEDY = { summary: 'reset the camera permission', action: { type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' } } };
 try {
   await db.prisma.$executeRawUnsafe(`
     INSERT INTO "Device" (id, hostname, "serialNumber", architecture, platform, "osVersion", "tokenHash", online, "lastSeenAt")
     SELECT gen_random_uuid(), 'mac-' || lpad(i::text, 5, '0'), 'C02' || lpad(i::text, 8, '0'), 'arm64', 'darwin', '15.3.1', md5(i::text), true, now()
     FROM generate_series(1, ${o.devices}) AS i`);
+  await db.prisma.$executeRawUnsafe(`
+    INSERT INTO "Finding" (id, "deviceId", "ruleId", key, severity, title, evidence, remedy, state)
+    SELECT gen_random_uuid(), id, 'tcc.camera.denied', 'tcc.camera.denied:user:alice:us.zoom.xos', 'critical', 'Zoom is denied the camera', '{}', $1::jsonb, 'open'
+    FROM "Device"`, JSON.stringify(REMEDY));
+  const deviceIds = (await db.prisma.device.findMany({ select: { id: true } })).map((d) => d.id);
   if (process.env.NO_TRIGGERS) await db.prisma.$executeRawUnsafe(`ALTER TABLE "Command" DISABLE TRIGGER USER`);
-  const commands = new CommandService(db.prisma, 3600);
-  const batches = new BatchService(db.prisma, commands);
+  const commands = new CommandService(db.commandPrisma, 3600);
   const action = { type: 'agent.collect' as const, params: {} };
 
+  // Bulk command: every chunk is delivered as soon as it is committed.
+  let bytes = 0;
+  let sent = 0;
+  let firstAt = Number.NaN;
+  let lastAt = Number.NaN;
+  const sink = { send: (m: ServerMessage) => ((bytes += JSON.stringify(m).length), (sent += 1), (lastAt = performance.now()), (firstAt = Number.isNaN(firstAt) ? lastAt : firstAt), true) };
+  const sinks = new Map(deviceIds.map((id) => [id, sink]));
+  const batches = new BatchService(commands, { dispatchBatch: async (batchId, chunk) => void (await commands.deliverBatch(batchId, sinks, chunk)) }, db.kind);
   const t0 = performance.now();
   const created = await batches.createBulkCommand(action, {}, 'bench', new Date(Date.now() - 3_600_000));
   const t1 = performance.now();
-  figures.push({ name: `plan (${created.commands.length} targets)`, value: ms(created.timings.planMs) });
-  figures.push({ name: 'insert commands + audit rows, commit', value: ms(t1 - t0 - created.timings.planMs) });
+  const { planMs, insertMs } = created.timings;
+  figures.push({ name: `bulk command: plan (${created.commands.length} targets)`, value: ms(planMs) });
+  figures.push({ name: 'bulk command: insert commands + audit rows, every chunk committed', value: ms(planMs + insertMs) + ' from the call' });
+  figures.push({ name: 'bulk command: first Mac reached', value: ms(firstAt - t0) + ' from the call' });
+  figures.push({ name: `bulk command: last Mac reached (${sent} commands, ${fmt(bytes / sent)} B each)`, value: ms(lastAt - t0) + ' from the call' });
+  figures.push({ name: 'bulk command: call returned', value: ms(t1 - t0) });
+  figures.push({ name: 'bulk command: per command, create + deliver', value: `${fmt(((lastAt - t0) * 1000) / sent)} µs` });
 
-  let bytes = 0;
-  const sinks = new Map(created.commands.map((c) => [c.deviceId, { send: (m: ServerMessage) => ((bytes += JSON.stringify(m).length), true) }]));
+  // The remediation plan, on devices that now also have an agent.collect in flight.
   const t2 = performance.now();
-  const { sent } = await commands.deliverBatch(created.batchId, sinks);
-  const t3 = performance.now();
-  figures.push({ name: `deliver: mark sent, sign, serialize (${sent.length} commands, ${fmt(bytes / sent.length)} B each)`, value: ms(t3 - t2) });
-  figures.push({ name: 'per command, create + deliver', value: `${fmt(((t3 - t0) * 1000) / sent.length)} µs` });
+  const plan = await planRemediation(db.commandPrisma, 'tcc.camera.denied', {}, new Date(Date.now() - 3_600_000));
+  figures.push({ name: `remediation plan (${plan.targets.length} targets, ${plan.skipped.length} skipped)`, value: ms(performance.now() - t2) });
+
+  // Single commands to one Mac: create -> delivered -> ack -> result stored.
+  const result: CommandResult = { status: 'succeeded', exitCode: 0, stdout: '', stderr: '', argv: [], startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 1 };
+  const singles = async () => {
+    const times: number[] = [];
+    const one = deviceIds[0]!;
+    for (let i = 0; i < o.singles; i++) {
+      const s = performance.now();
+      const cmd = await commands.create(one, action, 'bench');
+      await commands.deliverPending(one, sink);
+      await commands.recordAck(one, cmd.id);
+      await commands.recordResult(one, cmd.id, result);
+      times.push(performance.now() - s);
+    }
+    return times;
+  };
+  const idle = await singles();
+  figures.push({ name: `single command create -> result stored, idle, p50 / p99 (${o.singles})`, value: `${fmt(percentile(idle, 50), 1)} / ${fmt(percentile(idle, 99), 1)} ms` });
+  let busy = true;
+  const loops = Array.from({ length: o.busy }, async () => {
+    while (busy) await db.prisma.$executeRawUnsafe('SELECT pg_sleep(0.1)');
+  });
+  const loaded = await singles();
+  busy = false;
+  await Promise.all(loops);
+  figures.push({ name: `  the same, main pool busy (${o.busy} loops of 100 ms statements), p50 / p99`, value: `${fmt(percentile(loaded, 50), 1)} / ${fmt(percentile(loaded, 99), 1)} ms` });
 
   const key = await signingKey(db.prisma);
-  const envelope = { id: 'x', deviceId: created.commands[0]!.deviceId, action, createdAt: new Date().toISOString(), expiresAt: new Date().toISOString() };
+  const envelope = { id: 'x', deviceId: deviceIds[0]!, action, createdAt: new Date().toISOString(), expiresAt: new Date().toISOString() };
   const t4 = performance.now();
   for (let i = 0; i < 5000; i++) key.signEnvelope({ ...envelope, id: String(i) });
   figures.push({ name: 'Ed25519 signature alone', value: `${fmt(((performance.now() - t4) * 1000) / 5000)} µs` });
-  process.stdout.write(table(figures));
+  process.stdout.write(`${table(figures)}\n`);
 } finally {
   await db.close();
   await bench.drop();

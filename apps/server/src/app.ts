@@ -81,7 +81,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
   const instanceId = randomUUID();
   const bus = createNotifyBus(options.db, app.log, { listenUrl: config.listenDatabaseUrl, reconnect: options.reconnect });
   const registry = new ClusterRegistry(bus, instanceId, app.log);
-  const commands = new CommandService(prisma, config.commandTtlSeconds);
+  // The command path runs on its own pool (db.commandPrisma): commands never queue behind ingest.
+  const commands = new CommandService(options.db.commandPrisma, config.commandTtlSeconds);
   const dispatcher = new ClusterDispatcher(registry, commands, bus, app.log, instanceId);
   const events = new FleetEvents(bus, app.log);
   const jobs = addServerJobs(new JobScheduler({ prisma, instanceId, log: app.log }), config);

@@ -1,6 +1,6 @@
 import type { CommandDispatcher } from '../commands/dispatcher.js';
 import { LocalDispatcher } from '../commands/dispatcher.js';
-import type { CommandService } from '../commands/service.js';
+import type { CommandService, EnvelopeSource } from '../commands/service.js';
 import type { ConnectionRegistry } from '../gateway/registry.js';
 import { CHANNELS, MAX_PAYLOAD_BYTES, type BusLog, type NotifyBus } from './notify-bus.js';
 
@@ -8,13 +8,15 @@ import { CHANNELS, MAX_PAYLOAD_BYTES, type BusLog, type NotifyBus } from './noti
  * Command delivery across server instances. A device whose socket this instance holds gets its
  * commands right away; for any other device, `NOTIFY fleetmedic_commands '<deviceId>'` (after the
  * command's transaction committed) wakes every instance, and the one holding the socket
- * delivers. A batch (a bulk command to thousands of Macs) is one notification naming the batch.
- * After the LISTEN connection was lost and came back, every device connected here is
+ * delivers. A batch (a bulk command to thousands of Macs) is one notification naming the batch
+ * per committed chunk. After the LISTEN connection was lost and came back, every device connected here is
  * woken, since notifications may have been missed meanwhile. Delivery marks a command sent
  * under a status guard, so a duplicate wake-up sends nothing twice.
  */
 export class ClusterDispatcher implements CommandDispatcher {
   private readonly local: LocalDispatcher;
+  /** batches being delivered after a notification: `again` when another one came meanwhile */
+  private readonly notifiedBatches = new Map<string, { again: boolean }>();
 
   constructor(
     private readonly registry: ConnectionRegistry,
@@ -29,7 +31,7 @@ export class ClusterDispatcher implements CommandDispatcher {
       const batch = BATCH_PAYLOAD.exec(payload);
       if (!batch) return this.wake(payload.split(','));
       if (batch[2] === this.instanceId) return; // this instance delivered to its own sockets already
-      this.local.dispatchBatch(batch[1]!).catch((err) => this.log.error({ err, batchId: batch[1] }, 'delivering a batch after a notification failed'));
+      this.deliverNotifiedBatch(batch[1]!);
     });
     bus.onReconnect(() => this.wake(registry.all().map((c) => c.deviceId)));
   }
@@ -40,15 +42,39 @@ export class ClusterDispatcher implements CommandDispatcher {
   }
 
   /**
-   * A batch: this instance delivers to its own sockets, and one `batch:<batchId>:<instanceId>`
-   * notification (whatever the batch's size) makes every other instance deliver to theirs.
+   * A batch's committed chunk: this instance delivers to its own sockets, and one
+   * `batch:<batchId>:<instanceId>` notification (whatever the chunk's size) makes every other
+   * instance deliver the batch's queued commands to theirs.
    */
-  async dispatchBatch(batchId: string, deviceIds: readonly string[]): Promise<void> {
-    const here = deviceIds.filter((id) => this.local.holds(id));
+  async dispatchBatch(batchId: string, commands: readonly EnvelopeSource[]): Promise<void> {
+    const here = commands.filter((c) => this.local.holds(c.deviceId));
     await Promise.all([
       this.local.dispatchBatch(batchId, here),
-      here.length < deviceIds.length ? this.bus.publish(CHANNELS.commands, `batch:${batchId}:${this.instanceId}`) : undefined,
+      here.length < commands.length ? this.bus.publish(CHANNELS.commands, `batch:${batchId}:${this.instanceId}`) : undefined,
     ]);
+  }
+
+  /**
+   * Delivers a batch named by another instance's notification. One delivery per batch at a time:
+   * a notification for the next chunk arriving meanwhile runs one more pass after it (which reads
+   * every chunk committed by then). Two passes at once would both read the same queued rows, and
+   * the one that loses the marking would send each of its Macs through dispatch() one by one.
+   */
+  private deliverNotifiedBatch(batchId: string): void {
+    const running = this.notifiedBatches.get(batchId);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const state = { again: true };
+    this.notifiedBatches.set(batchId, state);
+    void (async () => {
+      while (state.again) {
+        state.again = false;
+        await this.local.dispatchBatch(batchId).catch((err) => this.log.error({ err, batchId }, 'delivering a batch after a notification failed'));
+      }
+      this.notifiedBatches.delete(batchId);
+    })();
   }
 
   private wake(deviceIds: readonly string[]): void {

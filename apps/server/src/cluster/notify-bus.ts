@@ -37,8 +37,8 @@ export interface NotificationSource {
 }
 
 /**
- * Postgres LISTEN/NOTIFY between server instances. Publishing goes through Prisma's pool
- * (`SELECT pg_notify(channel, payload)`, delivered at commit when run inside a transaction);
+ * Postgres LISTEN/NOTIFY between server instances. Publishing goes through the given Prisma
+ * client (`SELECT pg_notify(channel, payload)`, delivered at commit when run inside a transaction);
  * listening uses a NotificationSource. Handlers run synchronously in arrival order and must not
  * throw (errors are logged).
  */
@@ -244,14 +244,16 @@ export class PGliteNotificationSource implements NotificationSource {
 /**
  * The bus for an open database: on Postgres a dedicated LISTEN connection to `listenUrl`
  * (default the database's own URL; set it to a direct server address when DATABASE_URL goes
- * through PgBouncer in transaction mode), on PGlite the PGlite's own listen. Not started.
+ * through PgBouncer in transaction mode), on PGlite the PGlite's own listen. Publishes through the
+ * command path's pool (`db.commandPrisma`): a command's NOTIFY to the instance holding its Mac's
+ * socket does not wait behind ingest. Not started.
  */
 export function createNotifyBus(db: Database, log: BusLog, opts: { listenUrl?: string; reconnect?: ReconnectOptions } = {}): NotifyBus {
   if (db.kind === 'pglite') {
     if (!db.pglite) throw new Error('createNotifyBus: a pglite database without its PGlite instance');
-    return new NotifyBus(db.prisma, new PGliteNotificationSource(db.pglite), log);
+    return new NotifyBus(db.commandPrisma, new PGliteNotificationSource(db.pglite), log);
   }
   const url = opts.listenUrl ?? db.databaseUrl;
   if (!url) throw new Error('createNotifyBus: a postgres database without its URL; pass listenUrl');
-  return new NotifyBus(db.prisma, new PgNotificationSource(url, log, opts.reconnect), log);
+  return new NotifyBus(db.commandPrisma, new PgNotificationSource(url, log, opts.reconnect), log);
 }

@@ -38,9 +38,63 @@ export interface RemediationPlan extends BatchPlan {
 const IN_FLIGHT = ['queued', 'sent', 'acknowledged'];
 const inFlightReason = (c: { id: string; type: string; status: string }) => `command ${c.id} with the same action (${c.type}) is already ${c.status}`;
 
-/** Action identity: type and parameters, key order ignored. */
+/**
+ * Action identity: type and parameters, key order ignored. Keys sorted by code unit, not
+ * localeCompare: the ICU collator cost ~15 µs a call, 0.3 s of a 20,000-Mac remediation plan.
+ */
 const actionKey = (a: { type: string; params: unknown }) =>
-  JSON.stringify([a.type, Object.entries((a.params ?? {}) as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y))]);
+  JSON.stringify([a.type, Object.entries((a.params ?? {}) as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))]);
+
+/** A command of a candidate still on its way. */
+interface InFlightCommand { id: string; type: string; params: unknown; status: string }
+
+/** A device a batch may target, with what its plan looks at. */
+interface Candidate {
+  id: string;
+  hostname: string;
+  /** its commands still queued, sent or acknowledged (of `actionType` only, when given) */
+  inFlight: InFlightCommand[];
+  /** its open findings of `findingId` in key order (remediations only; empty otherwise) */
+  findings: Array<{ key: string; remedy: unknown }>;
+}
+
+// One indexed lookup (Command deviceId+status) for every candidate at once; $3 null: any type.
+const IN_FLIGHT_SQL = `
+SELECT id, "deviceId"::text AS "deviceId", type, params, status FROM "Command"
+WHERE "deviceId" = ANY($1::uuid[]) AND status = ANY($2::text[]) AND ($3::text IS NULL OR type = $3::text)`;
+
+const OPEN_FINDINGS_SQL = `
+SELECT "deviceId"::text AS "deviceId", key, remedy FROM "Finding"
+WHERE "ruleId" = $2 AND state = 'open' AND "deviceId" = ANY($1::uuid[])
+ORDER BY key`;
+
+/**
+ * The devices matching `filter` (deviceFilterWhere: the device list's own filter, so "these Macs"
+ * means the same everywhere), hostname order, with an open finding of `findingId` when given,
+ * each with its in-flight commands and open findings of that id. Three flat queries whatever the
+ * fleet's size: the devices, then the in-flight commands and the findings of all of them at once
+ * (nested relation loads cost one round of work per device: 57 s for a 15,714-Mac remediation).
+ */
+async function candidates(
+  db: Prisma.TransactionClient,
+  filter: DeviceFilter,
+  onlineCutoff: Date,
+  opts: { findingId?: string; actionType?: string },
+): Promise<Candidate[]> {
+  const where = deviceFilterWhere(filter, onlineCutoff);
+  if (opts.findingId) where.push({ findings: { some: { ruleId: opts.findingId, state: 'open' } } });
+  const devices = await db.device.findMany({ where: { AND: where }, orderBy: [{ hostname: 'asc' }, { id: 'asc' }], select: { id: true, hostname: true } });
+  if (devices.length === 0) return [];
+  const ids = devices.map((d) => d.id);
+  const commands = await db.$queryRawUnsafe<Array<InFlightCommand & { deviceId: string }>>(IN_FLIGHT_SQL, ids, IN_FLIGHT, opts.actionType ?? null);
+  const findings = opts.findingId
+    ? await db.$queryRawUnsafe<Array<{ deviceId: string; key: string; remedy: unknown }>>(OPEN_FINDINGS_SQL, ids, opts.findingId)
+    : [];
+  const byId = new Map<string, Candidate>(devices.map((d) => [d.id, { ...d, inFlight: [], findings: [] }]));
+  for (const { deviceId, ...c } of commands) byId.get(deviceId)?.inFlight.push(c);
+  for (const { deviceId, ...f } of findings) byId.get(deviceId)?.findings.push(f);
+  return [...byId.values()];
+}
 
 /**
  * Which Macs a "remediate `findingId` everywhere" would touch: every device matching `filter`
@@ -57,20 +111,11 @@ export async function planRemediation(
   filter: DeviceFilter,
   onlineCutoff: Date,
 ): Promise<RemediationPlan> {
-  const devices = await db.device.findMany({
-    where: { AND: [...deviceFilterWhere(filter, onlineCutoff), { findings: { some: { ruleId: findingId, state: 'open' } } }] },
-    orderBy: [{ hostname: 'asc' }, { id: 'asc' }],
-    select: {
-      id: true,
-      hostname: true,
-      findings: { where: { ruleId: findingId, state: 'open' }, orderBy: { key: 'asc' }, select: { key: true, remedy: true } },
-      commands: { where: { status: { in: IN_FLIGHT } }, select: { id: true, type: true, params: true, status: true } },
-    },
-  });
+  const devices = await candidates(db, filter, onlineCutoff, { findingId });
   const plan: RemediationPlan = { findingId, targets: [], skipped: [] };
   for (const device of devices) {
     const base = { deviceId: device.id, hostname: device.hostname };
-    const inFlight = new Map(device.commands.map((c) => [actionKey(c), c]));
+    const inFlight = new Map(device.inFlight.map((c) => [actionKey(c), c]));
     const planned = new Set<string>();
     for (const finding of device.findings) {
       const remedy = (finding.remedy ?? {}) as { summary?: string; action?: unknown };
@@ -104,15 +149,11 @@ export async function planRemediation(
  * (type and parameters) queued, sent or acknowledged. `onlineCutoff`: see deviceFilterWhere.
  */
 export async function planBulkCommand(db: Prisma.TransactionClient, action: Action, filter: DeviceFilter, onlineCutoff: Date): Promise<BatchPlan> {
-  const devices = await db.device.findMany({
-    where: { AND: deviceFilterWhere(filter, onlineCutoff) },
-    orderBy: [{ hostname: 'asc' }, { id: 'asc' }],
-    select: { id: true, hostname: true, commands: { where: { type: action.type, status: { in: IN_FLIGHT } }, select: { id: true, type: true, params: true, status: true } } },
-  });
+  const devices = await candidates(db, filter, onlineCutoff, { actionType: action.type });
   const key = actionKey(action);
   const plan: BatchPlan = { targets: [], skipped: [] };
-  for (const { id, hostname, commands } of devices) {
-    const pending = commands.find((c) => actionKey(c) === key);
+  for (const { id, hostname, inFlight } of devices) {
+    const pending = inFlight.find((c) => actionKey(c) === key);
     if (pending) plan.skipped.push({ deviceId: id, hostname, reason: inFlightReason(pending) });
     else plan.targets.push({ deviceId: id, hostname, action });
   }

@@ -1,23 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { BatchAnswer, BatchView, CommandStatus } from '@fleetmedic/protocol';
 import Type from 'typebox';
 import { actorOf } from '../auth/plugin.js';
 import type { FastifyRequest } from 'fastify';
 import { ErrorBody, badRequest, notFound } from '../errors.js';
 import { DeviceFilter, assertFindingId } from '../routes/device-filter.js';
 import { checkActionInput } from './action-check.js';
+import { readBatchPage } from './batch-page.js';
 import { BatchService, type CreatedBatch } from './batches.js';
 import type { CommandDispatcher } from './dispatcher.js';
 import { planBulkCommand, planRemediation } from './batch-plan.js';
 import type { CommandService } from './service.js';
 
-const Iso = Type.String({ format: 'date-time' });
-const NullableIso = Type.Union([Iso, Type.Null()]);
-const ActionView = Type.Object({ type: Type.String(), params: Type.Unknown() });
-const Target = Type.Object({
-  deviceId: Type.String(), hostname: Type.String(), findingKey: Type.Optional(Type.String({ description: 'remediations only' })), action: ActionView,
-  commandId: Type.Optional(Type.String({ description: 'the queued command (not on a dry run)' })),
-});
-const Skipped = Type.Object({ deviceId: Type.String(), hostname: Type.String(), findingKey: Type.Optional(Type.String()), reason: Type.String() });
 const RemediationBody = Type.Object({
   findingId: Type.String({ maxLength: 100, description: 'finding (rule) id, e.g. tcc.camera.denied' }),
   dryRun: Type.Boolean({ description: 'true: only list the targets and the skipped Macs; false: queue one command per target' }),
@@ -28,31 +22,12 @@ const BulkCommandBody = Type.Object({
   dryRun: Type.Boolean({ description: 'true: only list the targets and the skipped Macs; false: queue one command per target' }),
   filter: Type.Optional(DeviceFilter),
 }, { additionalProperties: false });
-const BatchAnswer = Type.Object({
-  batchId: Type.Union([Type.String(), Type.Null()], { description: 'null on a dry run' }),
-  findingId: Type.Union([Type.String(), Type.Null()], { description: 'null for a bulk command' }),
-  action: Type.Union([ActionView, Type.Null()], { description: 'the action of a bulk command; null for a remediation' }),
-  dryRun: Type.Boolean(),
-  filter: DeviceFilter,
-  targets: Type.Array(Target),
-  skipped: Type.Array(Skipped),
-});
-const Counts = Type.Object({
-  total: Type.Integer(), succeeded: Type.Integer(), failed: Type.Integer(),
-  pending: Type.Integer({ description: 'queued, sent or acknowledged: no result yet' }),
-  timedOut: Type.Integer(), expired: Type.Integer(), cancelled: Type.Integer(),
-});
-const BatchCommand = Type.Object({
-  id: Type.String(), deviceId: Type.String(), hostname: Type.String(), action: ActionView, status: Type.String(),
-  reason: Type.Union([Type.String(), Type.Null()]), exitCode: Type.Union([Type.Integer(), Type.Null()]),
-  sentAt: NullableIso, ackedAt: NullableIso, finishedAt: NullableIso,
-});
-const BatchView = Type.Object({
-  id: Type.String(), findingId: Type.Union([Type.String(), Type.Null()]), action: Type.Union([ActionView, Type.Null()]), filter: DeviceFilter, createdBy: Type.String(), createdAt: Iso,
-  counts: Counts, commands: Type.Array(BatchCommand), skipped: Type.Array(Skipped),
-});
+const BatchQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'commands per page' })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'nextCursor of the previous page' })),
+  status: Type.Optional(CommandStatus),
+}, { additionalProperties: false });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
  * Batches: commands to many Macs in one call.
@@ -65,10 +40,14 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * otherwise 201 with the batchId after queuing one command per target (audited) and sending
  * them to every connected target. Offline targets get theirs when they connect, unless it
  * expired. 409 when no Mac would get a command.
- * - `GET /api/v1/batches/:id` (viewer): counts (succeeded, failed, pending, ...) and per-command status.
+ * - `GET /api/v1/batches/:id?limit=&cursor=&status=` (viewer): the batch with the counts of all its
+ *   commands (succeeded, failed, pending, ...) and one page of them with their status, in hostname
+ *   order (`limit` 1..500, default 50; `nextCursor` for the next page, null on the last; `status`:
+ *   only commands in that status). 404 for an unknown batch, 400 for a cursor not of this batch.
  */
 export const batchRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; dispatcher: CommandDispatcher }> = async (app, opts) => {
-  const batches = new BatchService(app.prisma, opts.commands);
+  // Each committed chunk of a batch is delivered by the dispatcher while the next one is inserted.
+  const batches = new BatchService(opts.commands, opts.dispatcher, app.db.kind);
   const onlineCutoff = () => new Date(Date.now() - app.appConfig.offlineAfterSeconds * 1000);
   const answer = (created: CreatedBatch) => ({
     batchId: created.batchId,
@@ -76,14 +55,9 @@ export const batchRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; 
     skipped: created.plan.skipped,
   });
   const deliver = async (request: FastifyRequest, created: CreatedBatch) => {
-    const t0 = performance.now();
-    try {
-      await opts.dispatcher.dispatchBatch(created.batchId, created.commands.map((c) => c.deviceId));
-      request.log.info({ batchId: created.batchId, commands: created.commands.length, ...created.timings, deliverMs: Math.round(performance.now() - t0) }, 'batch queued and sent to the connected Macs');
-    } catch (err) {
-      // Stored and queued either way: an undelivered command goes out at the device's next connect.
-      request.log.warn({ err, batchId: created.batchId }, 'immediate delivery failed');
-    }
+    request.log.info({ batchId: created.batchId, commands: created.commands.length, ...created.timings }, 'batch queued and sent to the connected Macs');
+    // Stored and queued either way: an undelivered command goes out at the device's next connect.
+    for (const err of created.undelivered) request.log.warn({ err, batchId: created.batchId }, 'immediate delivery failed');
   };
 
   app.post('/api/v1/remediations', {
@@ -123,17 +97,11 @@ export const batchRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; 
 
   app.get('/api/v1/batches/:id', {
     preHandler: app.requireRole('viewer'),
-    schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 200: BatchView, ...errors } },
+    schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }), querystring: BatchQuery, response: { 200: BatchView, ...errors } },
   }, async (request) => {
-    const batch = await batches.status(request.params.id);
+    const { limit = 50, cursor, status } = request.query;
+    const batch = await readBatchPage(app.prisma, request.params.id, { limit, cursor, status });
     if (!batch) throw notFound(`batch ${request.params.id}`);
-    return {
-      ...batch,
-      createdAt: batch.createdAt.toISOString(),
-      commands: batch.commands.map((c) => ({
-        id: c.id, deviceId: c.deviceId, hostname: c.hostname, action: { type: c.type, params: c.params }, status: c.status,
-        reason: c.reason, exitCode: c.exitCode, sentAt: iso(c.sentAt), ackedAt: iso(c.ackedAt), finishedAt: iso(c.finishedAt),
-      })),
-    };
+    return batch;
   });
 };

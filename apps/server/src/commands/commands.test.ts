@@ -222,7 +222,7 @@ describe('command creation is checked and audited', () => {
     const { deviceId } = await enroll(app);
     const res = await createCommand(deviceId, RESET_CAMERA, viewer);
     expect(res.statusCode).toBe(403);
-    expect(res.json()).toEqual({ error: 'forbidden', message: 'token "dashboard-viewer" has role viewer; this needs operator or higher' });
+    expect(res.json()).toEqual({ error: 'forbidden', message: 'API token "dashboard-viewer" has role viewer; this route needs an operator or admin API token' });
   });
 
   it('writes command.create to the audit log with actor, target and params', async () => {

@@ -1,6 +1,6 @@
 import type { AgentConnection } from '../gateway/connection.js';
 import type { ConnectionRegistry } from '../gateway/registry.js';
-import type { CommandService } from './service.js';
+import type { CommandService, EnvelopeSource } from './service.js';
 
 /**
  * Gets newly queued commands to their device. The local one reaches sockets on this instance;
@@ -10,8 +10,11 @@ import type { CommandService } from './service.js';
 export interface CommandDispatcher {
   /** Deliver the device's queued commands now if it is connected; otherwise they wait for its next connect. */
   dispatch(deviceId: string): Promise<void>;
-  /** Delivers a batch's commands (CommandBatch `batchId`, targets `deviceIds`) to every connected target, wherever its socket is. */
-  dispatchBatch(batchId: string, deviceIds: readonly string[]): Promise<void>;
+  /**
+   * Delivers `commands`, rows of the batch `batchId` just committed (BatchService calls it once
+   * per chunk, in order), to every connected target, wherever its socket is.
+   */
+  dispatchBatch(batchId: string, commands: readonly EnvelopeSource[]): Promise<void>;
 }
 
 /** Delivers through the device's socket on this instance, once its connect-time delivery is done. */
@@ -34,16 +37,17 @@ export class LocalDispatcher implements CommandDispatcher {
 
 
   /**
-   * Sends the batch's queued commands to the targets connected here (`deviceIds`, or every
-   * socket of this instance when omitted: a notification from another instance names no devices),
-   * in chunks (CommandService.deliverBatch); targets with older queued commands of their own get
-   * theirs through dispatch(), oldest first.
+   * Sends the batch's queued commands to the targets connected here: `commands` (rows just
+   * committed), or, when omitted (a notification from another instance names only the batch),
+   * the batch's queued commands read from the database for every socket of this instance. Signed
+   * and sent in chunks (CommandService.deliverBatch); targets with older queued commands of their
+   * own get theirs through dispatch(), oldest first.
    */
-  async dispatchBatch(batchId: string, deviceIds?: readonly string[]): Promise<void> {
+  async dispatchBatch(batchId: string, commands?: readonly EnvelopeSource[]): Promise<void> {
     const sinks = new Map<string, AgentConnection>();
-    for (const conn of deviceIds ? deviceIds.flatMap((id) => this.registry.get(id) ?? []) : this.registry.all()) sinks.set(conn.deviceId, conn);
+    for (const conn of commands ? commands.flatMap((c) => this.registry.get(c.deviceId) ?? []) : this.registry.all()) sinks.set(conn.deviceId, conn);
     if (sinks.size === 0) return;
-    const { deferred } = await this.commands.deliverBatch(batchId, sinks, deviceIds);
+    const { deferred } = await this.commands.deliverBatch(batchId, sinks, commands);
     await Promise.all(deferred.map((id) => this.dispatch(id)));
   }
 }

@@ -144,13 +144,13 @@ describe('POST /api/v1/remediations and GET /api/v1/batches/:id', () => {
   it('answers 401 without or with an unknown token, 403 for a viewer, 400 for an unknown finding id or a missing dryRun, 404 for an unknown batch', async () => {
     const none = await ctx.app.inject({ method: 'POST', url: '/api/v1/remediations', payload: { findingId: 'tcc.camera.denied', dryRun: true } });
     expect(none.statusCode).toBe(401);
-    expect(none.json()).toEqual({ error: 'unauthorized', message: 'missing admin token: send Authorization: Bearer <admin token>' });
+    expect(none.json()).toEqual({ error: 'unauthorized', message: 'missing API token: this route needs an operator or admin API token; send Authorization: Bearer <API token>' });
     const unknown = await post({ findingId: 'tcc.camera.denied', dryRun: true }, 'fm_not_a_real_token_0123456789');
     expect(unknown.statusCode).toBe(401);
-    expect(unknown.json()).toEqual({ error: 'unauthorized', message: 'unknown admin token' });
+    expect(unknown.json()).toEqual({ error: 'unauthorized', message: 'unknown API token: this route needs an operator or admin API token' });
     const asViewer = await post({ findingId: 'tcc.camera.denied', dryRun: false }, ctx.viewer);
     expect(asViewer.statusCode).toBe(403);
-    expect(asViewer.json()).toEqual({ error: 'forbidden', message: 'token "fleet-viewer" has role viewer; this needs operator or higher' });
+    expect(asViewer.json()).toEqual({ error: 'forbidden', message: 'API token "fleet-viewer" has role viewer; this route needs an operator or admin API token' });
     const badFinding = await post({ findingId: 'tcc.webcam.denied', dryRun: true });
     expect(badFinding.statusCode).toBe(400);
     expect(badFinding.json().message).toMatch(/^unknown finding id "tcc.webcam.denied"; known: tcc.camera.denied, /);

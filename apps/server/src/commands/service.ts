@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Action, CommandResult, CommandStatus } from '@fleetmedic/protocol';
+import type { Action, CommandEnvelope, CommandResult, CommandStatus } from '@fleetmedic/protocol';
 import type { Command, Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { audit } from '../audit/audit.js';
 import { HttpError, notFound } from '../errors.js';
@@ -12,10 +12,11 @@ import { CommandReplies, type ResultOutcome } from './replies.js';
 export type { ResultOutcome };
 
 const CANCELLABLE: CommandStatus[] = ['queued', 'sent'];
-/** Commands per INSERT statement (one JSON parameter of ~2 MB). */
-const INSERT_CHUNK = 5000;
 /** Commands of a batch signed and sent between two yields to the event loop: ~0.2-0.5 s of work. */
 const SEND_CHUNK = 5000;
+
+/** Lets the event loop run what waits (socket reads, timers) before the next slice of work. */
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -34,7 +35,7 @@ a AS (
 )
 SELECT count(*)::int AS n FROM c`;
 
-// Commands and their audit rows from one JSON array: one statement per chunk, whatever its size.
+// Commands and their audit rows from one JSON array: one statement, whatever its size.
 const INSERT_MANY_SQL = `
 WITH v AS (
   SELECT * FROM json_to_recordset($1::json) AS v(id text, "deviceId" uuid, type text, params jsonb, "createdBy" text, "batchId" text,
@@ -45,31 +46,38 @@ WITH v AS (
 )
 INSERT INTO "AuditLog" (actor, action, target, params) SELECT "createdBy", 'command.create', 'device:' || "deviceId", audit FROM v`;
 
-// A batch's queued commands for the devices in $2 become sent, unless the device has older queued
-// commands of its own (those go oldest first, device by device); what the envelopes need comes back.
+// The batch's commands with the ids in $2 become sent if still queued and not expired, unless the
+// device has older queued commands of its own (those go oldest first, device by device).
 const DELIVER_BATCH_SQL = `
 UPDATE "Command" c SET status = 'sent', "sentAt" = $3::timestamp(3)
-WHERE c."batchId" = $1 AND c.status = 'queued' AND c."expiresAt" > $3::timestamp(3) AND c."deviceId" = ANY($2::uuid[])
+WHERE c.id = ANY($2::text[]) AND c."batchId" = $1 AND c.status = 'queued' AND c."expiresAt" > $3::timestamp(3)
   AND NOT EXISTS (SELECT 1 FROM "Command" o WHERE o."deviceId" = c."deviceId" AND o.status = 'queued' AND o."batchId" IS DISTINCT FROM $1)
-RETURNING c.id, c."deviceId"::text AS "deviceId", c.type, c.params,
-  to_char(c."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char(c."expiresAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "expiresAt"`;
-interface MarkedRow { id: string; deviceId: string; type: string; params: unknown; createdAt: string; expiresAt: string }
+RETURNING c.id`;
 
-const BATCH_QUEUED_SQL = `SELECT "deviceId"::text AS "deviceId" FROM "Command" WHERE "batchId" = $1 AND status = 'queued'`;
+// What the envelopes of a batch's queued commands need (a delivery woken by another instance's NOTIFY).
+const BATCH_QUEUED_SQL = `
+SELECT id, "deviceId"::text AS "deviceId", type, params,
+  to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char("expiresAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "expiresAt"
+FROM "Command" WHERE "batchId" = $1 AND status = 'queued'`;
 
 /** The `command.create` audit row's params: which command, what, and its batch if any. */
 const auditParams = (c: Command): Prisma.InputJsonValue => ({
   commandId: c.id, type: c.type, params: c.params as Prisma.InputJsonValue, ...(c.batchId ? { batchId: c.batchId } : {}),
 });
 
+/** What a command's envelope is made of: a Command row, or the same columns with the times read as ISO text. */
+export type EnvelopeSource = Pick<Command, 'id' | 'deviceId' | 'type' | 'params'> & { createdAt: Date | string; expiresAt: Date | string };
+
+const isoOf = (t: Date | string): string => (typeof t === 'string' ? t : t.toISOString());
+
 /** A Command row as the envelope the agent receives, before signing (deliverPending signs it). */
-export function toEnvelope(c: Command): UnsignedEnvelope {
+export function toEnvelope(c: EnvelopeSource): UnsignedEnvelope {
   return {
     id: c.id,
     deviceId: c.deviceId,
     action: { type: c.type, params: c.params } as Action,
-    createdAt: c.createdAt.toISOString(),
-    expiresAt: c.expiresAt.toISOString(),
+    createdAt: isoOf(c.createdAt),
+    expiresAt: isoOf(c.expiresAt),
   };
 }
 
@@ -91,7 +99,11 @@ export interface NewCommand {
 export class CommandService {
   private readonly replies: CommandReplies;
 
-  constructor(private readonly prisma: PrismaClient, private readonly ttlSeconds: number) {
+  /**
+   * @param prisma the command path's client (Database.commandPrisma: a pool of its own on Postgres)
+   * @param ttlSeconds how long a new command may wait for delivery and its result (expiresAt)
+   */
+  constructor(readonly prisma: PrismaClient, private readonly ttlSeconds: number) {
     this.replies = new CommandReplies(prisma);
   }
 
@@ -111,24 +123,20 @@ export class CommandService {
   }
 
   /**
-   * Inserts queued commands inside the caller's transaction (the devices must exist) with one
-   * `command.create` audit row each (with `batchId` when part of a bulk command), in multi-row
-   * INSERTs of INSERT_CHUNK rows: 20,000 commands take a few statements, not 40,000. Returns the
-   * rows in input order.
+   * Inserts `rows` (from `row`; their devices must exist) as queued commands with one
+   * `command.create` audit row each (with `batchId` when part of a bulk command), in ONE
+   * multi-row statement, on `db`: a client, or the caller's transaction. Callers split large
+   * batches (BatchService inserts 5,000 a statement). Throws the database's error (nothing inserted).
    */
-  async insertMany(tx: Prisma.TransactionClient, inputs: readonly NewCommand[]): Promise<Command[]> {
-    const rows = inputs.map((input) => this.row(input));
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await tx.$executeRawUnsafe(INSERT_MANY_SQL, JSON.stringify(rows.slice(i, i + INSERT_CHUNK).map((c) => ({
-        id: c.id, deviceId: c.deviceId, type: c.type, params: c.params, createdBy: c.createdBy, batchId: c.batchId,
-        createdAt: c.createdAt.toISOString(), expiresAt: c.expiresAt.toISOString(), audit: auditParams(c),
-      }))));
-    }
-    return rows;
+  async insertRows(db: Prisma.TransactionClient, rows: readonly Command[]): Promise<void> {
+    await db.$executeRawUnsafe(INSERT_MANY_SQL, JSON.stringify(rows.map((c) => ({
+      id: c.id, deviceId: c.deviceId, type: c.type, params: c.params, createdBy: c.createdBy, batchId: c.batchId,
+      createdAt: c.createdAt.toISOString(), expiresAt: c.expiresAt.toISOString(), audit: auditParams(c),
+    }))));
   }
 
-  /** The row a new command is stored as: queued, expiring `ttlSeconds` after `now`. */
-  private row({ deviceId, action, actor, batchId, now = new Date() }: NewCommand): Command {
+  /** The row a new command is stored as (not stored yet): a fresh id, queued, expiring `ttlSeconds` after `now`. */
+  row({ deviceId, action, actor, batchId, now = new Date() }: NewCommand): Command {
     return {
       id: randomUUID(), deviceId, type: action.type, params: action.params as Prisma.JsonValue, status: 'queued', createdBy: actor,
       batchId: batchId ?? null, createdAt: now, expiresAt: new Date(now.getTime() + this.ttlSeconds * 1000),
@@ -182,33 +190,40 @@ export class CommandService {
   }
 
   /**
-   * Delivers a batch's queued commands to its targets whose sockets are in `sinks` (deviceId ->
-   * socket; `targets`: the batch's device ids, read from the database when not given): one
-   * UPDATE ... RETURNING marks them all sent, then they are signed and sent SEND_CHUNK at a time
-   * with a yield to the event loop in between. Delivery comes before the answers it provokes:
-   * yielding after every few hundred sends let each wave of acks, reports and results be
-   * processed before the next wave went out (6 s instead of ~1 s for 10,000 Macs, measured).
-   * A target not marked (it has older queued commands of its own, which deliverPending sends
-   * oldest first; or its command is no longer queued) is returned in `deferred`. Returns the
-   * ids sent and the deferred device ids.
+   * Delivers a batch's queued commands to their devices whose sockets are in `sinks` (deviceId ->
+   * socket). `commands`: the batch's rows just inserted (BatchService hands over each committed
+   * chunk); when absent (a notification from another instance names only the batch) the batch's
+   * queued commands are read from the database. One UPDATE marks the deliverable ones sent while
+   * their envelopes are signed, then they are sent SEND_CHUNK at a time with a yield to the event
+   * loop in between. Delivery comes before the answers it provokes: yielding after every few
+   * hundred sends let each wave of acks, reports and results be processed before the next wave
+   * went out (6 s instead of ~1 s for 10,000 Macs, measured). A target not marked (it has older
+   * queued commands of its own, which deliverPending sends oldest first; or its command is no
+   * longer queued) is returned in `deferred`. Returns the ids sent and the deferred device ids.
    */
-  async deliverBatch(batchId: string, sinks: ReadonlyMap<string, MessageSink>, targets?: readonly string[], now = new Date()): Promise<{ sent: string[]; deferred: string[] }> {
-    const ids = (targets ?? (await this.prisma.$queryRawUnsafe<Array<{ deviceId: string }>>(BATCH_QUEUED_SQL, batchId)).map((r) => r.deviceId))
-      .filter((id) => sinks.has(id));
-    if (ids.length === 0) return { sent: [], deferred: [] };
-    const marked = await retryOnConflict(() => this.prisma.$queryRawUnsafe<MarkedRow[]>(DELIVER_BATCH_SQL, batchId, ids, now.toISOString()));
+  async deliverBatch(batchId: string, sinks: ReadonlyMap<string, MessageSink>, commands?: readonly EnvelopeSource[], now = new Date()): Promise<{ sent: string[]; deferred: string[] }> {
+    const rows = (commands ?? await this.prisma.$queryRawUnsafe<EnvelopeSource[]>(BATCH_QUEUED_SQL, batchId)).filter((c) => sinks.has(c.deviceId));
+    if (rows.length === 0) return { sent: [], deferred: [] };
+    const marking = retryOnConflict(() => this.prisma.$queryRawUnsafe<Array<{ id: string }>>(DELIVER_BATCH_SQL, batchId, rows.map((c) => c.id), now.toISOString()));
+    marking.catch(() => {}); // awaited below, after signing; this only keeps it from counting as unhandled meanwhile
+    // Signing (~30 µs each) runs while Postgres marks: the signature does not depend on the marking.
     const key = await signingKey(this.prisma);
+    const signed: CommandEnvelope[] = [];
+    for (let i = 0; i < rows.length; i += SEND_CHUNK) {
+      if (i > 0) await nextTurn();
+      for (const c of rows.slice(i, i + SEND_CHUNK)) signed.push(key.signEnvelope(toEnvelope(c)));
+    }
+    const marked = new Set((await marking).map((r) => r.id));
     const sent: string[] = [];
-    const done = new Set<string>();
-    for (let i = 0; i < marked.length; i += SEND_CHUNK) {
-      if (i > 0) await new Promise((r) => setImmediate(r));
-      for (const { id, deviceId, type, params, createdAt, expiresAt } of marked.slice(i, i + SEND_CHUNK)) {
-        done.add(deviceId);
-        const envelope = { id, deviceId, action: { type, params } as Action, createdAt, expiresAt };
-        if (sinks.get(deviceId)!.send({ type: 'command', command: key.signEnvelope(envelope) })) sent.push(id);
+    const deferred: string[] = [];
+    for (let i = 0; i < signed.length; i += SEND_CHUNK) {
+      if (i > 0) await nextTurn();
+      for (const command of signed.slice(i, i + SEND_CHUNK)) {
+        if (!marked.has(command.id)) deferred.push(command.deviceId);
+        else if (sinks.get(command.deviceId)!.send({ type: 'command', command })) sent.push(command.id);
       }
     }
-    return { sent, deferred: ids.filter((id) => !done.has(id)) };
+    return { sent, deferred };
   }
 
   /** Signs and sends `commands` oldest first; stops at the first the socket refuses. Returns the ids sent. */

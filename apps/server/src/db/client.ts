@@ -15,11 +15,29 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
+  /** Postgres only: connections of the command path's own pool (`commandPrisma`), default COMMAND_POOL_SIZE. */
+  commandPoolSize?: number;
 }
+
+/** Connections of the main Prisma pool on Postgres (ingest, jobs, API reads). */
+export const MAIN_POOL_SIZE = 10;
+/**
+ * Connections of the command path's pool on Postgres: a single command's create and delivery, the
+ * agents' acks and results, NOTIFY, and a bulk command (which holds at most three at once: its
+ * cross-instance lock, one chunk being inserted, one being marked sent).
+ */
+export const COMMAND_POOL_SIZE = 5;
 
 /** An open database: the Prisma client, which engine backs it, and how to close it. */
 export interface Database {
   prisma: PrismaClient;
+  /**
+   * The command path's client (commands created, delivered, acked, finished; NOTIFY between
+   * instances). On Postgres a second client over a small pool of its own, so a command's few
+   * short statements never wait for a connection behind ingest batches in `prisma`'s pool; on
+   * PGlite (one session) the same client as `prisma`.
+   */
+  commandPrisma: PrismaClient;
   kind: 'postgres' | 'pglite';
   /** Human description without secrets, e.g. "postgres 127.0.0.1:5432/test" or "pglite .data/pglite". */
   description: string;
@@ -39,10 +57,12 @@ export interface Database {
  */
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   let factory: SqlMigrationAwareDriverAdapterFactory;
+  let commandFactory: SqlMigrationAwareDriverAdapterFactory | undefined;
   let pglite: PGlite | undefined;
   let description: string;
   if (options.databaseUrl) {
-    factory = new PrismaPg({ connectionString: options.databaseUrl, max: 10 });
+    factory = new PrismaPg({ connectionString: options.databaseUrl, max: MAIN_POOL_SIZE });
+    commandFactory = new PrismaPg({ connectionString: options.databaseUrl, max: options.commandPoolSize ?? COMMAND_POOL_SIZE, application_name: 'fleetmedic-commands' });
     const u = new URL(options.databaseUrl);
     description = `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`;
   } else {
@@ -57,8 +77,10 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   }
   const appliedMigrations = options.migrate === false ? [] : await applyMigrations(factory);
   const prisma = new PrismaClient({ adapter: factory });
+  const commandPrisma = commandFactory ? new PrismaClient({ adapter: commandFactory }) : prisma;
   return {
     prisma,
+    commandPrisma,
     kind: pglite ? 'pglite' : 'postgres',
     description,
     appliedMigrations,
@@ -66,6 +88,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     databaseUrl: options.databaseUrl,
     async close() {
       await prisma.$disconnect();
+      if (commandPrisma !== prisma) await commandPrisma.$disconnect();
       await pglite?.close();
     },
   };
