@@ -6,7 +6,7 @@ import type { Database } from '../db/client.js';
 import { HttpError, conflict } from '../errors.js';
 import type { DeviceFilter } from '../routes/device-filter.js';
 import type { Action } from '@fleetmedic/protocol';
-import { planBulkCommand, planRemediation, type BatchPlan, type SkippedDevice } from './batch-plan.js';
+import { planBulkCommand, planRemediation, type BatchPlan } from './batch-plan.js';
 import type { CommandDispatcher } from './dispatcher.js';
 import type { CommandService } from './service.js';
 
@@ -22,51 +22,6 @@ export interface CreatedBatch {
   timings: { planMs: number; insertMs: number; deliverMs: number };
   /** errors of chunk deliveries that failed (their commands stay queued for the Macs' next connect); empty when all went out */
   undelivered: unknown[];
-}
-
-/** Command counts of a batch. pending: queued, sent or acknowledged (no result yet). */
-export interface BatchCounts {
-  total: number;
-  succeeded: number;
-  failed: number;
-  pending: number;
-  timedOut: number;
-  expired: number;
-  cancelled: number;
-}
-
-/** One command of a batch as its status shows it (no output: GET /api/v1/commands/:id has it). */
-export type BatchCommand = Pick<Command, 'id' | 'deviceId' | 'type' | 'params' | 'status' | 'reason' | 'exitCode' | 'sentAt' | 'ackedAt' | 'finishedAt'> & { hostname: string };
-
-/** A batch as `GET /api/v1/batches/:id` shows it. */
-export interface BatchStatus {
-  id: string;
-  /** the finding a remediation targeted; null for a bulk command */
-  findingId: string | null;
-  /** the action a bulk command sent to every target; null for a remediation (each Mac got its finding's remedy) */
-  action: Action | null;
-  filter: DeviceFilter;
-  createdBy: string;
-  createdAt: Date;
-  counts: BatchCounts;
-  commands: BatchCommand[];
-  skipped: SkippedDevice[];
-}
-
-const COUNTED: Record<string, keyof BatchCounts> = {
-  queued: 'pending', sent: 'pending', acknowledged: 'pending',
-  succeeded: 'succeeded', failed: 'failed', timed_out: 'timedOut', expired: 'expired', cancelled: 'cancelled',
-};
-
-/** Counts commands by status into the batch buckets. */
-export function countStatuses(statuses: string[]): BatchCounts {
-  const counts: BatchCounts = { total: 0, succeeded: 0, failed: 0, pending: 0, timedOut: 0, expired: 0, cancelled: 0 };
-  for (const s of statuses) {
-    counts.total += 1;
-    const bucket = COUNTED[s];
-    if (bucket) counts[bucket] += 1;
-  }
-  return counts;
 }
 
 /** What a batch row records besides its plan. */
@@ -277,30 +232,5 @@ export class BatchService {
         skipped: plan.skipped.map((s) => ({ deviceId: s.deviceId, reason: s.reason })),
       },
     });
-  }
-
-  /** The batch with its counts and every command (hostname order), or null when unknown. */
-  async status(id: string): Promise<BatchStatus | null> {
-    const batch = await this.prisma.commandBatch.findUnique({ where: { id } });
-    if (!batch) return null;
-    const commands = await this.prisma.command.findMany({
-      where: { batchId: id },
-      select: {
-        id: true, deviceId: true, type: true, params: true, status: true, reason: true, exitCode: true, sentAt: true, ackedAt: true, finishedAt: true,
-        device: { select: { hostname: true } },
-      },
-      orderBy: [{ device: { hostname: 'asc' } }, { id: 'asc' }],
-    });
-    return {
-      id: batch.id,
-      findingId: batch.findingId,
-      action: batch.action as Action | null,
-      filter: batch.filter as DeviceFilter,
-      createdBy: batch.createdBy,
-      createdAt: batch.createdAt,
-      counts: countStatuses(commands.map((c) => c.status)),
-      commands: commands.map(({ device, ...c }) => ({ ...c, hostname: device.hostname })),
-      skipped: batch.skipped as unknown as SkippedDevice[],
-    };
   }
 }
