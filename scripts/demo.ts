@@ -30,6 +30,9 @@ const SLOW_AFTER_MS = 5 * 60_000;
 const AGENT_STOP_MS = 10_000;
 const SERVER_STOP_MS = 30_000;
 
+/** "1 Mac" / "3 Macs". */
+const macsWord = (n: number) => `${n} ${n === 1 ? 'Mac' : 'Macs'}`;
+
 /** The recorded Macs to run: FLEETMEDIC_DEMO_MACS, else every folder with a host.json. Exits 1 on an unknown name. */
 function recordedMacs(): string[] {
   const all = readdirSync(macsDir, { withFileTypes: true })
@@ -196,7 +199,7 @@ FleetMedic demo is running (database: ${process.env.DATABASE_URL ? 'DATABASE_URL
   Dashboard   ${serverUrl}/
   API         ${serverUrl}/api/v1/devices
   Admin token ${secrets.adminToken}
-  Agents      ${macs.length} recorded Macs from recorded-macs/ (collect ${schedule === '*/2 * * * *' ? 'every 2 minutes' : `on "${schedule}"`})
+  Agents      ${macs.length === 1 ? '1 recorded Mac' : `${macs.length} recorded Macs`} from recorded-macs/ (collect ${schedule === '*/2 * * * *' ? 'every 2 minutes' : `on "${schedule}"`})
 
   Try: curl -H "Authorization: Bearer ${secrets.adminToken}" ${serverUrl}/api/v1/fleet/summary
 
@@ -207,6 +210,7 @@ Node process); the dashboard fills in as they do. Ctrl-C stops the agents, then 
 interface DeviceRow {
   hostname: string;
   serialNumber: string | null;
+  online: boolean;
   lastReportAt: string | null;
 }
 const expected = macs.map((mac) => {
@@ -214,13 +218,49 @@ const expected = macs.map((mac) => {
   return { mac, hostname: h.hostname, serialNumber: h.serialNumber };
 });
 
-/** Recorded Macs whose device has a report received since the agents started, by the device list (admin token). */
-async function reportedMacs(): Promise<Set<string>> {
-  const res = await fetch(`${serverUrl}/api/v1/devices?limit=500`, { headers: { authorization: `Bearer ${secrets.adminToken}` } });
-  if (!res.ok) throw new Error(`GET /api/v1/devices answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
-  const { devices } = (await res.json()) as { devices: DeviceRow[] };
+/** Every device the server knows, all pages of the device list (admin token). */
+async function allDevices(): Promise<DeviceRow[]> {
+  const devices: DeviceRow[] = [];
+  let cursor: string | null = null;
+  do {
+    const url = `${serverUrl}/api/v1/devices?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const res = await fetch(url, { headers: { authorization: `Bearer ${secrets.adminToken}` } });
+    if (!res.ok) throw new Error(`GET /api/v1/devices answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+    const page = (await res.json()) as { devices: DeviceRow[]; nextCursor: string | null };
+    devices.push(...page.devices);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return devices;
+}
+
+/**
+ * The fleet as the dashboard shows it: the recorded Macs of this run whose device has a report
+ * received since the agents started, and the other devices in the database (earlier runs with
+ * other FLEETMEDIC_DEMO_MACS, or other agents), with how many of those are offline.
+ */
+async function fleetState(): Promise<{ reported: Set<string>; others: number; othersOffline: number }> {
+  const devices = await allDevices();
+  const isOurs = (d: DeviceRow) => expected.some((e) => d.hostname === e.hostname && d.serialNumber === e.serialNumber);
   const fresh = devices.filter((d) => d.lastReportAt !== null && Date.parse(d.lastReportAt) >= startedAt);
-  return new Set(expected.filter((e) => fresh.some((d) => d.hostname === e.hostname && d.serialNumber === e.serialNumber)).map((e) => e.mac));
+  const others = devices.filter((d) => !isOurs(d));
+  return {
+    reported: new Set(expected.filter((e) => fresh.some((d) => d.hostname === e.hostname && d.serialNumber === e.serialNumber)).map((e) => e.mac)),
+    others: others.length,
+    othersOffline: others.filter((d) => !d.online).length,
+  };
+}
+
+/**
+ * The line printed once every recorded Mac of this run has reported. The dashboard lists every
+ * device in the database, so Macs from earlier runs (another FLEETMEDIC_DEMO_MACS) are counted too.
+ */
+function allReportedLine(running: number, others: number, othersOffline: number, dashboard: string): string {
+  const ours = running === 1 ? 'The recorded Mac has reported' : `All ${running} recorded Macs have reported`;
+  if (others === 0) return `${ours}: the dashboard shows the whole fleet (${dashboard}).`;
+  const online = others - othersOffline;
+  const state = online === 0 ? (others === 1 ? 'offline' : 'all offline') : `${othersOffline} offline, ${online} online`;
+  return `${ours}. The dashboard (${dashboard}) also lists ${others} other ${others === 1 ? 'Mac' : 'Macs'} from earlier runs `
+    + `(${state}): ${macsWord(running + others)} in all.`;
 }
 
 /**
@@ -234,15 +274,15 @@ function followProgress(): void {
   const poll = async () => {
     if (stopping) return;
     try {
-      const reported = await reportedMacs();
+      const { reported, others, othersOffline } = await fleetState();
       if (stopping) return;
       if (reported.size !== shown) {
         shown = reported.size;
         if (shown === macs.length) {
-          console.log(`All ${macs.length} recorded Macs have reported: the dashboard shows the whole fleet (${serverUrl}/).`);
+          console.log(allReportedLine(macs.length, others, othersOffline, `${serverUrl}/`));
           return;
         }
-        console.log(`  ${shown}/${macs.length} Macs reported ...`);
+        console.log(`  ${shown}/${macsWord(macs.length)} reported ...`);
       }
       if (!namedSlow && Date.now() - startedAt > SLOW_AFTER_MS) {
         namedSlow = true;

@@ -31,8 +31,8 @@ function pnpmCommand(): [string, string[]] {
   return ['pnpm', []];
 }
 
-describe('pnpm start (the demo), two recorded Macs', () => {
-  it('prints the address first, then progress until every Mac reported; Ctrl-C stops agents then server, leaves every Mac offline, exits 0', async () => {
+describe('pnpm start (the demo), two recorded Macs, then one of them', () => {
+  it('prints the address first, then progress until every Mac reported; Ctrl-C stops agents then server, leaves every Mac offline, exits 0; run again with one Mac, says the other is still listed, offline', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'fm-demo-'));
     const port = await freePort();
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), FLEETMEDIC_DATA_DIR: dataDir, FLEETMEDIC_DEMO_MACS: MACS.join(',') };
@@ -79,5 +79,25 @@ describe('pnpm start (the demo), two recorded Macs', () => {
     } finally {
       await db.close();
     }
-  }, 300_000);
+
+    // Again on the same data folder with one of the two Macs: the dashboard still lists the other,
+    // offline, and the demo says so instead of "the whole fleet" (a newcomer saw "All 1 recorded
+    // Macs have reported: the dashboard shows the whole fleet" next to 13 offline Macs).
+    const one = spawn(cmd, [...pre, 'start'], { cwd: REPO_ROOT, env: { ...env, FLEETMEDIC_DEMO_MACS: MACS[0] }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out1 = '';
+    one.stdout.on('data', (b: Buffer) => (out1 += b.toString()));
+    one.stderr.on('data', (b: Buffer) => (out1 += b.toString()));
+    const exited1 = new Promise<string>((resolve) => one.once('exit', (code, sig) => resolve(`exit ${code ?? sig}`)));
+    try {
+      await waitFor('the one Mac to report', async () => (/has reported/.test(out1) ? true : undefined), 240_000)
+        .catch((e: Error) => { throw new Error(`${e.message}\noutput:\n${out1}`); });
+      expect(out1).toContain('  Agents      1 recorded Mac from recorded-macs/');
+      expect(out1).toContain(`The recorded Mac has reported. The dashboard (http://127.0.0.1:${port}/) also lists 1 other Mac from earlier runs (offline): 2 Macs in all.`);
+      expect(out1).not.toMatch(/whole fleet|1 recorded Macs/);
+      process.kill(-one.pid!, 'SIGINT');
+      expect(await exited1, out1).toBe('exit 0');
+    } finally {
+      if (one.exitCode === null && one.signalCode === null) process.kill(-one.pid!, 'SIGKILL');
+    }
+  }, 540_000);
 });

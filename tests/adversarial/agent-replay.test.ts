@@ -102,14 +102,14 @@ describe('broken recorded Macs: clear errors, never "healthy" from unread data',
     expect(diagnosis.findings.map((f) => f.id)).toContain('tcc.unreadable');
   });
 
-  it('socketfilterfw not installed: firewall unavailable with the reason, globalState never 0', async () => {
+  it('socketfilterfw not recorded: firewall unavailable with the reason, globalState never 0', async () => {
     const dir = brokenMac('no-socketfilterfw', (d) => {
       for (const f of ['getglobalstate', 'getblockall', 'getstealthmode', 'getallowsigned', 'listapps']) rmSync(path.join(d, 'cmd', `socketfilterfw-${f}.out`));
     });
     const { snapshot, diagnosis } = await collect(dir);
     expect(snapshot.sections.firewall.status).toBe('unavailable');
     expect(snapshot.sections.firewall.data).toBeUndefined();
-    expect(snapshot.sections.firewall.reason).toMatch(/not installed/);
+    expect(snapshot.sections.firewall.reason).toContain('socketfilterfw --getglobalstate: not recorded (no cmd/socketfilterfw-getglobalstate.out)');
     expect(diagnosis.unknown).toContain('firewall');
   });
 

@@ -15,15 +15,17 @@ import { ReplayRunner } from './runner/replay.js';
 const AGENT_DIR = path.join(REPO_ROOT, 'apps/agent');
 let root: string;
 
-function run(program: string, args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+function run(program: string, args: string[], node = process.execPath): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve) => {
-    execFile(program, args, { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, FLEETMEDIC_NODE: process.execPath } }, (error, stdout, stderr) => {
+    execFile(program, args, { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, FLEETMEDIC_NODE: node } }, (error, stdout, stderr) => {
       resolve({ stdout, stderr, code: error ? Number((error as { code?: number }).code ?? 1) : 0 });
     });
   });
 }
 /** The launcher in a temp install (bin/ beside dist/), as on a Mac. */
 const shipped = (...args: string[]) => run(path.join(root, 'bin', 'fleetmedic-agent'), args);
+/** The same, on the node binary `node`. */
+const shippedOn = (node: string, ...args: string[]) => run(path.join(root, 'bin', 'fleetmedic-agent'), args, node);
 const withoutTime = (s: { collectedAt?: string }) => ({ ...s, collectedAt: 'x' });
 
 beforeAll(async () => {
@@ -72,5 +74,18 @@ describe('the shipped agent (bundle + launcher)', () => {
     const r = await shipped('run', '--server', 'http://127.0.0.1:9', '--enroll-secret-file', secretFile, '--state-dir', path.join(dir, 'state'));
     expect(r.code).toBe(78);
     expect(r.stderr).toContain(`refusing the enrollment secret file ${secretFile}: running as root, group and others must have no access to it (mode 644)`);
+  });
+
+  it('as root, runs the agent\'s own node copy (root:wheel, mode 700: the one Full Disk Access is granted to), and refuses it group-writable', async () => {
+    if (process.getuid?.() !== 0) return;
+    const node = path.join(root, 'node');
+    await copyFile(process.execPath, node);
+    await chmod(node, 0o700);
+    const { version } = JSON.parse(await readFile(path.join(AGENT_DIR, 'package.json'), 'utf8')) as { version: string };
+    expect(await shippedOn(node, '--version')).toMatchObject({ code: 0, stdout: `${version}\n` });
+    await chmod(node, 0o770);
+    const refused = await shippedOn(node, '--version');
+    expect(refused.code).toBe(78);
+    expect(refused.stderr).toContain(`refusing to run as root: ${node} must exist, belong to root and not be group- or world-writable`);
   });
 });

@@ -5,6 +5,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, RECORDED_MACS, startStack, waitFor, type Stack } from './testing/stack.js';
+import { tilesCaption } from '../web/model/words.js';
 
 /**
  * The dashboard in Debian's Chromium against the real server (buildApp, PGlite in memory) with a
@@ -138,6 +139,8 @@ describe('dashboard against the real server and agents', () => {
     expect(await tile('Ready for calls')).toBe(String(summary.healthy));
     expect(await tile('Cannot join or at risk')).toBe(String(summary.problems));
     expect(await tile('Offline')).toBe(String(summary.offline));
+    // Offline Macs are in the other tiles too, by their last report: the caption says so.
+    expect(await page.locator('.tiles-caption').textContent()).toBe(tilesCaption(summary));
     const reasons = page.locator('.problems li');
     expect(await reasons.count()).toBe(summary.findings.filter((f) => f.devices > 0).length);
     // Critical reasons come first.

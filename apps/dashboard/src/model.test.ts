@@ -7,7 +7,7 @@ import { rankProblems, findingInfo, reasonsByDevice } from '../web/model/finding
 import { devicesHref, href, parseRoute } from '../web/model/route.js';
 import { tccProblems, tccRows, reasonWords } from '../web/model/tcc.js';
 import { barFraction, usbTree, type UsbNode } from '../web/model/usb.js';
-import { ago, describeAction, firewallStateWords, powerWords } from '../web/model/words.js';
+import { ago, describeAction, firewallStateWords, powerWords, tilesCaption } from '../web/model/words.js';
 import { isCancellable, isTerminal, sameAction } from '../web/model/commands.js';
 import { fromFirstMac, sparklinePoints, spanWords, trendText } from '../web/model/trend.js';
 import type { FleetSample } from '../web/api/types.js';
@@ -151,6 +151,16 @@ describe('words', () => {
     const now = Date.parse('2026-01-01T12:00:00Z');
     expect(ago('2026-01-01T11:58:30Z', now)).toBe('1 min ago');
     expect(ago(null, now)).toBe('never');
+  });
+
+  it('captions the overview tiles: counted by last report, offline Macs included, and how many are offline', () => {
+    // The newcomer's fleet: Ready 5, Cannot join 9, Offline 13 of 14 read as if they did not add up.
+    expect(tilesCaption({ total: 14, offline: 13 })).toBe('Counted by each Mac\'s last report, offline Macs included: 13 of 14 Macs are offline, shown as they were when last seen.');
+    expect(tilesCaption({ total: 14, offline: 1 })).toBe('Counted by each Mac\'s last report, offline Macs included: 1 of 14 Macs is offline, shown as it was when last seen.');
+    expect(tilesCaption({ total: 1, offline: 1 })).toBe('Counted by each Mac\'s last report, offline Macs included: the only Mac is offline, shown as it was when last seen.');
+    expect(tilesCaption({ total: 14, offline: 0 })).toBe('Counted by each Mac\'s last report; all 14 Macs are online.');
+    expect(tilesCaption({ total: 1, offline: 0 })).toBe('Counted by each Mac\'s last report; the Mac is online.');
+    expect(tilesCaption({ total: 0, offline: 0 })).toBeNull();
   });
 
   it('knows which commands can still change', () => {

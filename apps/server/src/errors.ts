@@ -22,18 +22,43 @@ const CLIENT_ERROR_CODES: Record<number, string> = {
   406: 'not-acceptable', 413: 'payload-too-large', 415: 'unsupported-media-type', 429: 'too-many-requests',
 };
 
+/** What every JSON route wants; said in each answer to a body sent another way. */
+const SEND_JSON = 'send the body as JSON with the header Content-Type: application/json';
+
+/**
+ * Whether a request's Content-Type is JSON (`application/json`, any parameters). Fastify parses
+ * only JSON and text/plain here: anything else never reaches a route.
+ */
+function sentJson(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^\s*application\/json\s*(;|$)/i.test(contentType);
+}
+
+/** The Content-Type a request was sent with, quoted, or "no Content-Type". */
+function sentType(contentType: string | undefined): string {
+  return contentType === undefined ? 'no Content-Type' : `Content-Type ${JSON.stringify(contentType.slice(0, 100))}`;
+}
+
 /**
  * Turns every error into `{ error, message }`: HttpError as given, schema validation failures
  * as 400 with the failing paths, other 4xx from Fastify (bad JSON, too large) as they are, and
- * anything else as 500 without internals (logged).
+ * anything else as 500 without internals (logged). A body sent as something other than JSON
+ * (curl's `-d` alone sends application/x-www-form-urlencoded) is told what to send: 415 for a
+ * type no parser takes, and a 400 body error when the body came as text/plain or with no type.
  */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
+    const contentType = request.headers['content-type'];
     if ((err as FastifyError).validation) {
-      return reply.code(400).send({ error: 'bad-request', message: err.message });
+      const hint = (err as FastifyError).validationContext === 'body' && !sentJson(contentType)
+        ? ` (the request had ${sentType(contentType)}: ${SEND_JSON})`
+        : '';
+      return reply.code(400).send({ error: 'bad-request', message: `${err.message}${hint}` });
     }
     const status = (err as FastifyError).statusCode ?? 500;
+    if (status === 415) {
+      return reply.code(415).send({ error: CLIENT_ERROR_CODES[415], message: `${err.message}: the request had ${sentType(contentType)}; ${SEND_JSON}` });
+    }
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ error: CLIENT_ERROR_CODES[status] ?? 'bad-request', message: err.message });
     }

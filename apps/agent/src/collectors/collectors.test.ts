@@ -52,13 +52,22 @@ describe('collectors on the tiny recorded Mac', () => {
     expect(s.sections.firewall).toMatchObject({ status: 'partial', data: { globalState: 1, blockAll: false, stealthMode: null } });
     expect(s.sections.firewall.problems).toContain('socketfilterfw --getstealthmode: exited 1: ALF: Error, kStealthEnableKey does not return the correct type.');
     expect(s.sections.usb.status).toBe('unavailable');
-    expect(s.sections.usb.reason).toBe('system_profiler -json SPUSBDataType: not installed; ioreg -p IOUSB -l -w0: not installed');
+    expect(s.sections.usb.reason).toBe('system_profiler -json SPUSBDataType: not recorded (no cmd/system_profiler-SPUSBDataType.out); ioreg -p IOUSB -l -w0: not recorded (no cmd/ioreg-IOUSB.out)');
     expect(s.sections.power).toMatchObject({ status: 'partial', data: { source: 'ac', batteryPercent: 80 } });
-    expect(s.sections.power.problems).toContain('pmset -g adapter: not installed');
+    expect(s.sections.power.problems).toContain('pmset -g adapter: not recorded (no cmd/pmset-adapter.out)');
   });
 });
 
 describe('collectors on the recorded Macs', () => {
+  it('a capture the recording lacks reads "not recorded", never "not installed" (pmset is on every Mac)', async () => {
+    // mbp-m1max-14-healthy has no cmd/pmset-*.out: the power panel used to say "pmset -g batt: not installed".
+    const s = await snapshotOf('mbp-m1max-14-healthy');
+    expect(s.sections.power.status).toBe('unavailable');
+    expect(s.sections.power.problems).toContain('pmset -g batt: not recorded (no cmd/pmset-batt.out)');
+    expect(s.sections.power.reason).toContain('pmset -g batt: not recorded (no cmd/pmset-batt.out)');
+    expect(JSON.stringify(s.sections)).not.toContain('not installed');
+  });
+
   it('camera-denied (macOS 14.4.1): Zoom denied the camera in the user TCC.db, auth-17 layout', async () => {
     const s = await snapshotOf('mba-m2-14-camera-denied');
     expect(s.sections.os.data?.productVersion).toBe('14.4.1');

@@ -1,6 +1,6 @@
 import type { Sections } from '@fleetmedic/protocol';
 import { sourceLabel, type CommandSpec } from '../runner/commands.js';
-import type { CommandRunner, RunResult } from '../runner/types.js';
+import { notRunWords, type CommandRunner, type RunResult } from '../runner/types.js';
 
 /** A section of any kind: status, sources, reason, problems, data. */
 export type SectionOf<T> = {
@@ -44,7 +44,7 @@ export async function runSpec(runner: CommandRunner, spec: CommandSpec): Promise
 
 /** Why a command's output cannot be used, or null when it exited 0. */
 export function commandFailure(label: string, r: RunResult): string | null {
-  if (r.notInstalled) return `${label}: not installed`;
+  if (r.notInstalled) return `${label}: ${notRunWords(r)}`;
   if (r.exitCode === 0) return null;
   const said = firstLine(r.stderr) || firstLine(r.stdout);
   const how = r.exitCode === null ? (r.note ?? 'killed') : `exited ${r.exitCode}`;

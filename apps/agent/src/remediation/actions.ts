@@ -3,7 +3,7 @@ import type { Action } from '@fleetmedic/protocol';
 import { findConsoleUser } from '../collectors/host.js';
 import { runSpec } from '../collectors/section.js';
 import { COMMANDS, PROGRAMS } from '../runner/commands.js';
-import type { CommandRunner, RunResult } from '../runner/types.js';
+import { notRunWords, type CommandRunner, type RunResult } from '../runner/types.js';
 
 /** One program run of an action, and how to read its outcome. */
 export interface Step {
@@ -63,7 +63,7 @@ function firewallStep(flag: string, appPath: string): Step {
   return {
     argv: [PROGRAMS.socketfilterfw, flag, appPath],
     judge: (r) => {
-      if (r.notInstalled) return { ok: false, reason: 'socketfilterfw is not installed' };
+      if (r.notInstalled) return { ok: false, reason: `socketfilterfw: ${notRunWords(r)}` };
       const w = parseSocketfilterfwWrite(r.stdout, r.stderr, r.exitCode ?? -1);
       return { ok: w.outcome === 'applied', reason: w.reason };
     },
@@ -71,14 +71,14 @@ function firewallStep(flag: string, appPath: string): Step {
 }
 
 function judgeTccutil(r: RunResult): { ok: boolean; reason: string } {
-  if (r.notInstalled) return { ok: false, reason: 'tccutil is not installed' };
+  if (r.notInstalled) return { ok: false, reason: `tccutil: ${notRunWords(r)}` };
   const t = parseTccutilResult(r.stdout, r.stderr, r.exitCode ?? -1);
   return { ok: t.outcome === 'reset', reason: t.reason };
 }
 
 /** pkill: 0 signalled, 1 nothing matched (Zoom was not running: the goal holds), else an error. */
 function judgePkill(r: RunResult): { ok: boolean; reason: string } {
-  if (r.notInstalled) return { ok: false, reason: 'pkill is not installed' };
+  if (r.notInstalled) return { ok: false, reason: `pkill: ${notRunWords(r)}` };
   if (r.exitCode === 0) return { ok: true, reason: 'zoom.us was told to quit' };
   if (r.exitCode === 1) return { ok: true, reason: 'zoom.us was not running' };
   return { ok: false, reason: `pkill exited ${r.exitCode ?? r.note ?? 'abnormally'}: ${r.stderr.trim()}` };

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RealRunner } from './real.js';
+import { notRunWords } from './types.js';
 
 describe('RealRunner (this machine)', () => {
   const runner = new RealRunner();
@@ -22,7 +23,11 @@ describe('RealRunner (this machine)', () => {
   it('reports exit codes, stderr, missing programs, relative programs, timeouts and output caps', async () => {
     const fail = await runner.run('/bin/sh', ['-c', 'echo oops >&2; exit 3']);
     expect(fail).toMatchObject({ stderr: 'oops\n', exitCode: 3, notInstalled: false });
-    expect(await runner.run('/usr/bin/no-such-program', [])).toMatchObject({ exitCode: null, notInstalled: true });
+    const missing = await runner.run('/usr/bin/no-such-program', []);
+    expect(missing).toMatchObject({ exitCode: null, notInstalled: true });
+    // A real ENOENT is a program that is not installed; only a replay says "not recorded".
+    expect(missing.notRecorded).toBeUndefined();
+    expect(notRunWords(missing)).toBe('not installed');
     const relative = await runner.run('sqlite3', ['-version']);
     expect(relative.stderr).toContain('must be an absolute path');
     const slow = await runner.run('/bin/sleep', ['5'], { timeoutMs: 200 });

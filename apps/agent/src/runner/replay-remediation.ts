@@ -12,20 +12,21 @@ type Simulated = Omit<RunResult, 'durationMs'>;
 export const FIREWALL_WRITE_FLAGS = new Set(['--add', '--remove', '--blockapp', '--unblockapp']);
 
 /**
- * A remedy with no recorded answer: the spawn fails as for a missing program and nothing changes
- * (docs/recorded-mac.md). Inventing the tool's answer would report a fix nobody has seen work.
+ * A remedy with no recorded answer: the spawn fails as for a missing program, marked not recorded,
+ * and nothing changes (docs/recorded-mac.md). Inventing the tool's answer would report a fix nobody has seen work.
  */
 const notRecorded = (name: string): Simulated => ({
   stdout: '',
   stderr: `spawn: no recorded answer cmd/${name}.out in this recorded Mac (ENOENT)\n`,
   exitCode: null,
   notInstalled: true,
+  notRecorded: `no cmd/${name}.out`,
   note: `cmd/${name} not recorded`,
 });
 
 /**
- * `tccutil reset <Service> [bundle]`: answers from `cmd/tccutil-reset.*` (not recorded: fails as
- * not installed), and on success deletes the matching `access` rows from the
+ * `tccutil reset <Service> [bundle]`: answers from `cmd/tccutil-reset.*` (not recorded: fails,
+ * nothing changes), and on success deletes the matching `access` rows from the
  * copied TCC.db that tccd would change: the user's database when run in a user's context
  * (`launchctl asuser`), else the system database.
  */
@@ -57,7 +58,7 @@ export async function simulateTccutil(r: ReplayRunner, args: string[], user: str
 
 /**
  * `socketfilterfw --add|--remove|--blockapp|--unblockapp <path>`: answers from
- * `cmd/socketfilterfw-<flag>.*` (not recorded: fails as not installed), and rewrites
+ * `cmd/socketfilterfw-<flag>.*` (not recorded: fails, nothing changes), and rewrites
  * the state's copy of `socketfilterfw-listapps.out` (macOS 15+ layout) so a re-collect sees it.
  */
 export async function simulateFirewallWrite(r: ReplayRunner, args: string[]): Promise<Simulated> {

@@ -9,6 +9,7 @@ import { makeTinyMac } from '../testing/tiny-mac.js';
 import { COMMANDS, PROGRAMS, TCC_SYSTEM_DB, replayNameFor, sqliteReadArgs, tccUserDb } from './commands.js';
 import { RecordedMacError } from './recorded-host.js';
 import { ReplayRunner } from './replay.js';
+import { notRunWords } from './types.js';
 
 const ALICE_DB = tccUserDb('/Users/alice');
 const BOB_DB = tccUserDb('/Users/bob');
@@ -31,16 +32,18 @@ describe('ReplayRunner on a tiny recorded Mac', () => {
     expect(r.recorded).toMatchObject({ hostname: 'tiny-mac', consoleUser: 'alice', homes: { alice: '/Users/alice' } });
   });
 
-  it('serves .err and .code, and reports a command with no files as not installed', async () => {
+  it('serves .err and .code, and reports a command with no files as not recorded', async () => {
     const r = await ReplayRunner.open(mac);
     const stealth = await r.run(PROGRAMS.socketfilterfw, ['--getstealthmode']);
     expect(stealth).toMatchObject({ stdout: '', exitCode: 1, notInstalled: false });
     expect(stealth.stderr).toContain('kStealthEnableKey');
     const adapter = await r.run(PROGRAMS.pmset, ['-g', 'adapter']);
-    expect(adapter).toMatchObject({ stdout: '', exitCode: null, notInstalled: true });
+    expect(adapter).toMatchObject({ stdout: '', exitCode: null, notInstalled: true, notRecorded: 'no cmd/pmset-adapter.out' });
+    expect(notRunWords(adapter)).toBe('not recorded (no cmd/pmset-adapter.out)');
     const unknown = await r.run('/usr/bin/uptime', []);
     expect(unknown.notInstalled).toBe(true);
     expect(unknown.note).toContain('not in the replay table');
+    expect(notRunWords(unknown)).toBe('not recorded (not in the replay table: /usr/bin/uptime)');
   });
 
   it('runs the real sqlite3 read-only on fs/ and fails denied.txt paths like macOS without Full Disk Access', async () => {
@@ -100,10 +103,10 @@ describe('ReplayRunner on a tiny recorded Mac', () => {
     expect(usage).toMatchObject({ exitCode: 64, stderr: 'tccutil: Usage: tccutil reset SERVICE [BUNDLE_ID]\n' });
   });
 
-  it('socketfilterfw --blockapp with no recorded answer fails as not installed and changes nothing', async () => {
+  it('socketfilterfw --blockapp with no recorded answer fails as not recorded and changes nothing', async () => {
     const r = await ReplayRunner.open(mac, { stateDir: state });
     const block = await r.run(PROGRAMS.socketfilterfw, ['--blockapp', '/usr/bin/python3']);
-    expect(block).toMatchObject({ exitCode: null, notInstalled: true, note: 'cmd/socketfilterfw-blockapp not recorded' });
+    expect(block).toMatchObject({ exitCode: null, notInstalled: true, notRecorded: 'no cmd/socketfilterfw-blockapp.out', note: 'cmd/socketfilterfw-blockapp not recorded' });
     expect(existsSync(path.join(state, 'cmd', 'socketfilterfw-listapps.out'))).toBe(false);
   });
 

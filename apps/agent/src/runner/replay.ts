@@ -78,14 +78,18 @@ export class ReplayRunner implements CommandRunner {
     if (program === PROGRAMS.pkill) return { ...((await this.recordedOutput('pkill')) ?? { stdout: '', stderr: '', exitCode: 1 }), notInstalled: false };
 
     const name = replayNameFor(program, args);
-    if (!name) return { stdout: '', stderr: '', exitCode: null, notInstalled: true, note: `not in the replay table: ${[program, ...args].join(' ')}` };
+    if (!name) {
+      const notRecorded = `not in the replay table: ${[program, ...args].join(' ')}`;
+      return { stdout: '', stderr: '', exitCode: null, notInstalled: true, notRecorded, note: notRecorded };
+    }
     const out = await this.recordedOutput(name);
     if (out) return { ...out, notInstalled: false };
     if (name === COMMANDS.consoleUid.name && this.recorded.consoleUser) {
       // Recordings rarely carry the uid; 501 is the first local user's uid on every Mac.
       return { stdout: '501\n', stderr: '', exitCode: 0, notInstalled: false, note: 'uid not recorded; assumed 501' };
     }
-    return { stdout: '', stderr: '', exitCode: null, notInstalled: true };
+    // Not "not installed": the program is on every Mac (pmset, system_profiler); the capture was not made.
+    return { stdout: '', stderr: '', exitCode: null, notInstalled: true, notRecorded: `no cmd/${name}.out` };
   }
 
   /** `launchctl asuser <uid> /usr/bin/sudo -u <user> <program> ...`: runs the inner command in that user's context. */

@@ -12,8 +12,9 @@ export interface RunOptions {
 
 /**
  * What one command produced. `exitCode` is null when the process was killed (timeout, signal).
- * `notInstalled` is true when the program does not exist (ENOENT), then stdout/stderr are empty.
- * `durationMs` is wall time in milliseconds.
+ * `notInstalled` is true when the program did not run because it does not exist (ENOENT) or, on
+ * a recorded Mac, because the recording has no answer for it (`notRecorded` then says so): stdout
+ * is empty. `durationMs` is wall time in milliseconds.
  */
 export interface RunResult {
   stdout: string;
@@ -23,6 +24,20 @@ export interface RunResult {
   durationMs: number;
   /** Set when the runner killed the process (timeout) or capped its output. */
   note?: string;
+  /**
+   * Replay only, with `notInstalled`: what the recording lacks, e.g. "no cmd/pmset-batt.out".
+   * The program exists on the Mac (pmset always does); the capture was not made. Never set by
+   * the real runner, whose ENOENT is a program that is not installed.
+   */
+  notRecorded?: string;
+}
+
+/**
+ * Why a command with `notInstalled` did not run, in words for a section's problems or a command's
+ * result: "not installed" on a real Mac, "not recorded (no cmd/pmset-batt.out)" on a recorded one.
+ */
+export function notRunWords(r: Pick<RunResult, 'notRecorded'>): string {
+  return r.notRecorded === undefined ? 'not installed' : `not recorded (${r.notRecorded})`;
 }
 
 /** A file read: its bytes, or why not (`permission-denied` is what a missing Full Disk Access looks like). */

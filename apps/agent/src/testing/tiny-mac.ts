@@ -34,7 +34,7 @@ export const ZOOM_PLIST = `<?xml version="1.0" encoding="UTF-8"?>
 /**
  * A tiny recorded Mac in a temp folder, from real captures: macOS 12.5.1 sw_vers, socketfilterfw
  * (state 1, stealth read fails with exit 1), listapps (macOS 15 layout), pmset batt (pmset-adapter
- * missing: not installed), console user alice, Zoom 5.16.10; TCC: system db (ScreenCapture allowed),
+ * missing: not recorded), console user alice, Zoom 5.16.10; TCC: system db (ScreenCapture allowed),
  * alice's (Camera denied, Microphone allowed), bob's listed in denied.txt.
  */
 export function makeTinyMac(): string {

@@ -1,5 +1,5 @@
 import type { Action, CommandStatus, FirewallFacts, PowerFacts } from '@fleetmedic/protocol';
-import type { Health } from '../api/types.js';
+import type { FleetSummary, Health } from '../api/types.js';
 
 /** A Mac's health in words (badges, filters, empty states). */
 export const HEALTH_WORDS: Record<Health, string> = { healthy: 'Ready for calls', problems: 'Problems', unknown: 'Unknown' };
@@ -68,6 +68,19 @@ export function powerWords(p: PowerFacts): string {
   if (p.batteryPercent != null) parts.push(`battery ${p.batteryPercent} %`);
   if (p.batteryState) parts.push(p.batteryState);
   return parts.join(', ');
+}
+
+/**
+ * The caption under the overview's tiles. Ready / cannot join / unknown count every Mac by its
+ * last report, offline Macs included, so they add up to the total and Offline overlaps them: the
+ * caption says so, and how many Macs are offline. null when no Mac is enrolled.
+ */
+export function tilesCaption(s: Pick<FleetSummary, 'total' | 'offline'>): string | null {
+  if (s.total === 0) return null;
+  const counted = 'Counted by each Mac\'s last report';
+  if (s.offline === 0) return `${counted}; ${s.total === 1 ? 'the Mac is' : `all ${s.total} Macs are`} online.`;
+  const of = s.total === 1 ? 'the only Mac is' : `${s.offline} of ${s.total} Macs ${s.offline === 1 ? 'is' : 'are'}`;
+  return `${counted}, offline Macs included: ${of} offline, shown as ${s.offline === 1 ? 'it was' : 'they were'} when last seen.`;
 }
 
 /** "3 min ago" style age of an ISO 8601 time, relative to `now` (ms since epoch). */
