@@ -32,7 +32,10 @@ describe('ApiClient.batch pages', () => {
   it('follows nextCursor through every page, each with the whole batch counts', async () => {
     const pages: BatchView[] = [await api.batch(batchId, { limit: 2 })];
     while (pages.at(-1)!.nextCursor && pages.length < 5) pages.push(await api.batch(batchId, { limit: 2, cursor: pages.at(-1)!.nextCursor! }));
-    expect(pages.map((p) => p.commands.map((c) => c.hostname))).toEqual([['bp-a-mbp', 'bp-b-air'], ['bp-c-imac', 'bp-d-studio'], ['bp-e-mini']]);
+    // Command-id order (immutable; hostnames change), each command once.
+    const ids = (await db.prisma.command.findMany({ where: { batchId }, select: { id: true } })).map((c) => c.id).sort();
+    expect(pages.map((p) => p.commands.map((c) => c.id))).toEqual([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
+    expect(pages.flatMap((p) => p.commands.map((c) => c.hostname)).sort()).toEqual([...hostnames].sort());
     expect(pages.at(-1)!.nextCursor).toBeNull();
     for (const p of pages) expect(p.counts).toEqual({ total: 5, succeeded: 0, failed: 0, pending: 5, timedOut: 0, expired: 0, cancelled: 0 });
     expect((await api.batch(batchId)).commands).toHaveLength(5);

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
@@ -20,7 +21,27 @@ async function server(onConnection: (send: (m: unknown) => void) => void): Promi
   return `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
 }
 
-function connect(url: string) {
+/** A raw TCP server that answers every WebSocket upgrade with 101 followed, in the same write, by `frame`. */
+async function rawServer(frame: Buffer): Promise<{ url: string; server: Server; upgrades: () => number }> {
+  let upgrades = 0;
+  const server = createServer((socket: Socket) => {
+    socket.once('data', (head) => {
+      upgrades += 1;
+      const key = /sec-websocket-key: *(\S+)/i.exec(head.toString())?.[1] ?? '';
+      const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(Buffer.concat([
+        Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`),
+        frame,
+      ]));
+    });
+    socket.on('error', () => {});
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, server, upgrades: () => upgrades };
+}
+
+function connect(url: string, backoff: { minBackoffMs?: number; maxBackoffMs?: number } = {}) {
   const received: IncomingMessage[] = [];
   let wake = () => {};
   const conn = new AgentConnection({
@@ -28,6 +49,7 @@ function connect(url: string) {
     token: async () => 'device-token',
     logger: pino({ level: 'silent' }),
     onOpen: () => {},
+    ...backoff,
     onMessage: (m) => {
       received.push(m);
       wake();
@@ -68,5 +90,43 @@ describe('AgentConnection', () => {
     const { received, waitFor } = connect(url);
     await waitFor(1);
     expect(received).toEqual([{ type: 'command', command: { id: 'after' } }]);
+  });
+
+  // Adversarial pass: the error listener of the handshake was removed at 'open' and serve()'s
+  // added later; a bad frame in that gap was an uncaught exception that killed the agent.
+  it('survives a bad frame in the same write as the upgrade answer, and connects again', async () => {
+    const { url, server, upgrades } = await rawServer(Buffer.from([0xf1, 0x02, 0x7b, 0x7d])); // RSV2 and RSV3 set
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onUncaught);
+    try {
+      connect(url, { minBackoffMs: 10, maxBackoffMs: 50 });
+      for (let i = 0; i < 500 && upgrades() < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(uncaught).toEqual([]);
+      expect(upgrades()).toBeGreaterThanOrEqual(2);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await Promise.all(conns.splice(0).map((c) => c.stop()));
+      server.close();
+    }
+  });
+
+  // Adversarial pass: stop() during a slow handshake resolved at once and the socket opened
+  // afterwards and stayed open: the server counted a stopped agent online.
+  it('stop() during the handshake drops the socket being opened', async () => {
+    const wss = new WebSocketServer({
+      port: 0, host: '127.0.0.1',
+      verifyClient: (_info, done) => setTimeout(() => done(true), 1_000),
+    });
+    servers.push(wss);
+    await once(wss, 'listening');
+    const opened: Array<Promise<unknown>> = [];
+    wss.on('connection', (ws) => opened.push(once(ws, 'close')));
+    const { conn } = connect(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+    await new Promise((r) => setTimeout(r, 300));
+    await conn.stop();
+    await new Promise((r) => setTimeout(r, 1_500)); // past the server's answer to the upgrade
+    await Promise.all(opened); // any socket the server opened is closed again
+    expect([...wss.clients].filter((c) => c.readyState === c.OPEN)).toEqual([]);
   });
 });

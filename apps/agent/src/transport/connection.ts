@@ -88,6 +88,11 @@ export class AgentConnection {
       } catch {
         return; // aborted
       }
+      if (this.abort.signal.aborted) {
+        // stop() came between the upgrade and now: this socket must not outlive the agent.
+        socket.ws.close(1000, 'agent stopping');
+        return;
+      }
       const openedAt = Date.now();
       await this.serve(socket);
       if (this.abort.signal.aborted) return;
@@ -103,18 +108,33 @@ export class AgentConnection {
     const token = await this.opts.token().catch((error: unknown) => {
       throw new Error(`no device token: ${(error as Error).message}`);
     });
+    const { logger } = this.opts;
+    const { signal } = this.abort;
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.opts.url, { headers: { Authorization: `Bearer ${token}` }, handshakeTimeout: 15_000 });
       // Held from the first byte: a frame that came in the same read as the 101 answer (the
-      // server sends queued commands at connect) is emitted before serve() can listen.
+      // server sends queued commands at connect) is emitted before serve() can listen. The
+      // close is caught from the first byte too, for a socket that dies in that gap.
       const held: WebSocket.RawData[] = [];
       const hold = (data: WebSocket.RawData) => held.push(data);
       ws.on('message', hold);
+      const closed = new Promise<{ code: number; reason: string }>((done) => ws.once('close', (code, reason) => done({ code, reason: reason.toString() })));
+      // stop() during the handshake: the socket being opened is dropped, not left open behind a stopped agent.
+      const onAbort = () => {
+        ws.once('error', () => {});
+        ws.terminate();
+        reject(new Error('agent stopping'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
       ws.once('open', () => {
+        signal.removeEventListener('abort', onAbort);
         ws.removeAllListeners('error');
-        resolve({ ws, held, hold });
+        // Always an error listener: a bad frame right after the upgrade must not crash the agent (ws then closes the socket).
+        ws.on('error', (error) => logger.warn({ err: error.message }, 'WebSocket error'));
+        resolve({ ws, held, hold, closed });
       });
       ws.once('unexpected-response', (_req, res) => {
+        signal.removeEventListener('abort', onAbort);
         const status = res.statusCode ?? 0;
         reject(new Error(`server answered HTTP ${status} to the WebSocket upgrade`));
         ws.once('error', () => {}); // terminate() during the handshake emits one more error
@@ -122,12 +142,15 @@ export class AgentConnection {
         // The next attempt comes after a backoff pause: time enough to forget the token.
         if (status === 401 || status === 403) void this.opts.onUnauthorized?.();
       });
-      ws.once('error', (error) => reject(new Error(`WebSocket error: ${error.message}`)));
+      ws.once('error', (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(new Error(`WebSocket error: ${error.message}`));
+      });
     });
   }
 
   /** Runs an open socket until it closes: heartbeat, messages (those held since the upgrade first), onOpen. */
-  private serve({ ws, held, hold }: OpenedSocket): Promise<void> {
+  private serve({ ws, held, hold, closed }: OpenedSocket): Promise<void> {
     const { logger } = this.opts;
     this.socket = ws;
     let alive = true;
@@ -165,28 +188,25 @@ export class AgentConnection {
     ws.off('message', hold);
     ws.on('message', receive);
     for (const data of held.splice(0)) receive(data);
-    ws.on('error', (error) => logger.warn({ err: error.message }, 'WebSocket error'));
     logger.info({ url: this.opts.url }, 'connected to the server');
     Promise.resolve()
       .then(() => this.opts.onOpen())
       .catch((error: unknown) => logger.error({ err: error }, 'on-connect handling failed'));
-    return new Promise((resolve) => {
-      ws.once('close', (code, reason) => {
-        clearInterval(heartbeat);
-        if (this.socket === ws) this.socket = null;
-        logger.info({ code, reason: reason.toString() }, 'disconnected from the server');
-        if (code === 4401) void (this.opts.onUnauthorized?.() ?? Promise.resolve()).finally(resolve);
-        else resolve();
-      });
+    return closed.then(async ({ code, reason }) => {
+      clearInterval(heartbeat);
+      if (this.socket === ws) this.socket = null;
+      logger.info({ code, reason }, 'disconnected from the server');
+      if (code === 4401) await (this.opts.onUnauthorized?.() ?? Promise.resolve()).catch(() => {});
     });
   }
 }
 
-/** An open socket and the frames that arrived before serve() took it over. */
+/** An open socket, the frames that arrived before serve() took it over, and its close (code, reason). */
 interface OpenedSocket {
   ws: WebSocket;
   held: WebSocket.RawData[];
   hold: (data: WebSocket.RawData) => void;
+  closed: Promise<{ code: number; reason: string }>;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

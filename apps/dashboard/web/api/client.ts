@@ -174,8 +174,8 @@ export class ApiClient {
 
   /**
    * `GET /batches/:id`: a batch's counts (all its commands, in every page) and one page of its
-   * commands with their status, in hostname order; `nextCursor` (null on the last page) as
-   * `query.cursor` gives the next page.
+   * commands with their status, in command-id order (immutable, unlike hostnames, so a walk sees
+   * each command once); `nextCursor` (null on the last page) as `query.cursor` gives the next page.
    */
   batch(id: string, query: BatchQuery = {}): Promise<BatchView> {
     return this.request('GET', `/batches/${encodeURIComponent(id)}${queryString(query)}`);

@@ -13,6 +13,7 @@ const POLL_MS = 1_500;
 /** Macs listed in the progress table (the counts cover the whole batch). */
 const LISTED = 200;
 
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const asApiError = (err: unknown): ApiError => (err instanceof ApiError ? err : new ApiError(0, 'client', String(err)));
 
 /** Skipped findings, one line per reason naming its Macs (one long remedy text, not one per Mac). */
@@ -70,6 +71,9 @@ function BatchProgress({ batchId }: { batchId: string }) {
   );
   const batch: BatchView | null = loaded.data;
   if (batch) ids.current = new Set(batch.commands.map((c) => c.id));
+  // The server pages in command-id order (hostnames change mid-walk); the table reads by hostname,
+  // code-point order as the plan's (Postgres C collation), then device id as the plan breaks ties.
+  const rows = batch ? [...batch.commands].sort((a, b) => cmp(a.hostname, b.hostname) || cmp(a.deviceId, b.deviceId)) : [];
   const done = batch ? batchDone(batch.counts) : false;
   const next = batch ? batchNextStep(batch) : null;
   useEffect(() => {
@@ -91,7 +95,7 @@ function BatchProgress({ batchId }: { batchId: string }) {
         <caption class="sr-only">Command of each Mac</caption>
         <thead><tr><th scope="col">Mac</th><th scope="col">Action</th><th scope="col">Status</th></tr></thead>
         <tbody>
-          {batch.commands.map((c) => (
+          {rows.map((c) => (
             <tr key={c.id} data-command-id={c.id} data-status={c.status}>
               <th scope="row"><a href={href({ page: 'device', id: c.deviceId })}>{c.hostname}</a></th>
               <td>{actionLabel(c.action)}</td>

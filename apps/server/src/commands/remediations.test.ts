@@ -119,7 +119,8 @@ describe('POST /api/v1/remediations and GET /api/v1/batches/:id', () => {
     await eventually(async () => (await status()).counts.pending === 0);
     const done = await status();
     expect(done.counts).toEqual({ total: 2, succeeded: 1, failed: 1, pending: 0, timedOut: 0, expired: 0, cancelled: 0 });
-    expect(done.commands.map((c: { hostname: string; status: string; reason: string }) => [c.hostname, c.status, c.reason])).toEqual([
+    // The batch pages in command-id order: sort by hostname to compare.
+    expect(done.commands.map((c: { hostname: string; status: string; reason: string }) => [c.hostname, c.status, c.reason]).sort()).toEqual([
       ['bulk-anna-mbp', 'succeeded', 'reset Camera for us.zoom.xos'],
       ['bulk-boris-mba', 'failed', 'no such bundle identifier "us.zoom.xos" (OSStatus -10814)'],
     ]);
