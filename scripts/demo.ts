@@ -9,12 +9,13 @@
 // .data/enroll-secret (0600), as a Mac's LaunchDaemon does, never from their command line.
 //
 // Settings (environment): PORT, HOST, FLEETMEDIC_DATA_DIR, FLEETMEDIC_DEMO_SCHEDULE (agents' cron),
-// FLEETMEDIC_DEMO_MACS (comma-separated recorded-macs/ folders; default all of them).
+// FLEETMEDIC_DEMO_MACS (comma-separated recorded-macs/ folders, each once; default all of them).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DemoMacsError, selectDemoMacs } from './demo-macs.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.resolve(process.env.FLEETMEDIC_DATA_DIR ?? path.join(root, '.data'));
@@ -33,20 +34,19 @@ const SERVER_STOP_MS = 30_000;
 /** "1 Mac" / "3 Macs". */
 const macsWord = (n: number) => `${n} ${n === 1 ? 'Mac' : 'Macs'}`;
 
-/** The recorded Macs to run: FLEETMEDIC_DEMO_MACS, else every folder with a host.json. Exits 1 on an unknown name. */
+/** The recorded Macs to run: FLEETMEDIC_DEMO_MACS, else every folder with a host.json. Exits 2 on a bad value (see selectDemoMacs). */
 function recordedMacs(): string[] {
   const all = readdirSync(macsDir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(path.join(macsDir, e.name, 'host.json')))
     .map((e) => e.name)
     .sort();
-  const wanted = process.env.FLEETMEDIC_DEMO_MACS?.split(',').map((m) => m.trim()).filter(Boolean);
-  if (!wanted || wanted.length === 0) return all;
-  const unknown = wanted.filter((m) => !all.includes(m));
-  if (unknown.length > 0) {
-    console.error(`FLEETMEDIC_DEMO_MACS: not recorded Macs: ${unknown.join(', ')} (choose from: ${all.join(', ')})`);
-    process.exit(1);
+  try {
+    return selectDemoMacs(process.env.FLEETMEDIC_DEMO_MACS, all);
+  } catch (err) {
+    if (!(err instanceof DemoMacsError)) throw err;
+    console.error(err.message);
+    process.exit(2);
   }
-  return wanted;
 }
 
 const macs = recordedMacs();

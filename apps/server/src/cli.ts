@@ -14,7 +14,11 @@ Environment:
   FLEETMEDIC_DATA_DIR       data folder (default .data)
   FLEETMEDIC_ENROLL_SECRET  enrollment secret to ensure at start
   FLEETMEDIC_ADMIN_TOKEN    admin token (role admin) to ensure at start
-  LOG_LEVEL                 fatal | error | warn | info | debug | trace | silent (default info)`);
+  LOG_LEVEL                 fatal | error | warn | info | debug | trace | silent (default info)
+  FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS
+                            after SIGINT/SIGTERM, exit 1 if shutdown has not finished within this
+                            many seconds (default 30); a signal more than 5 s after the first also
+                            exits 1 at once`);
 
 program
   .command('serve', { isDefault: true })

@@ -70,8 +70,13 @@ export interface ServerConfig {
   databaseUrl?: string;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** After SIGINT/SIGTERM, exit 1 if shutdown has not finished by then, s (default DEFAULT_SHUTDOWN_TIMEOUT_SECONDS). */
+  shutdownTimeoutSeconds?: number;
   app: AppConfig;
 }
+
+/** Default of ServerConfig.shutdownTimeoutSeconds, s. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 30;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -89,6 +94,7 @@ export const ServerEnv = Type.Object({
   FLEETMEDIC_AUTH_MAX_FAILURES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: 'bad enrollment secrets or admin tokens per address and window before 429 (default 30)' })),
   FLEETMEDIC_DEVICE_AUTH_MAX_FAILURES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,6}$', description: 'bad device tokens per address and window before 429 (default 1000)' })),
   FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: 'window of the failed-authentication counts, also the longest block, s (default 600)' })),
+  FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$', description: 'after SIGINT/SIGTERM, exit 1 if shutdown has not finished within this many s (default 30)' })),
   FLEETMEDIC_TRUST_PROXY: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z.:/, ]+$', description: 'comma-separated load balancer addresses/CIDRs whose X-Forwarded-For is trusted' })),
 });
 
@@ -103,7 +109,7 @@ export class ConfigError extends Error {
  * Reads PORT, HOST, DATABASE_URL, FLEETMEDIC_DATA_DIR, FLEETMEDIC_ENROLL_SECRET,
  * FLEETMEDIC_ADMIN_TOKEN, LOG_LEVEL, DATABASE_LISTEN_URL, FLEETMEDIC_RETENTION_DAYS,
  * FLEETMEDIC_AUTH_MAX_FAILURES, FLEETMEDIC_DEVICE_AUTH_MAX_FAILURES,
- * FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS and FLEETMEDIC_TRUST_PROXY. Empty strings count as unset. Throws ConfigError listing
+ * FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS, FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS and FLEETMEDIC_TRUST_PROXY. Empty strings count as unset. Throws ConfigError listing
  * each bad variable (e.g. `PORT="http": must match pattern ...`).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -136,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     databaseUrl: v.DATABASE_URL,
     dataDir: path.resolve(v.FLEETMEDIC_DATA_DIR ?? '.data'),
     logLevel: v.LOG_LEVEL ?? 'info',
+    shutdownTimeoutSeconds: optionalNumber(v.FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS) ?? DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
     app: {
       ...DEFAULT_APP_CONFIG,
       enrollSecrets: v.FLEETMEDIC_ENROLL_SECRET ? [v.FLEETMEDIC_ENROLL_SECRET] : undefined,

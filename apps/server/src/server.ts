@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { buildApp, type FleetMedicApp } from './app.js';
 import { bootstrapCredentials, ensureCredentials } from './auth/bootstrap.js';
-import { loadConfig, type ServerConfig } from './config.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT_SECONDS, loadConfig, type ServerConfig } from './config.js';
 import { openDatabase, type Database } from './db/index.js';
+import { handleShutdownSignals } from './shutdown.js';
 
 /** A running server: its address, and how to stop it (closes the app, then the database). */
 export interface RunningServer {
@@ -16,7 +17,7 @@ export interface RunningServer {
 export interface StartServerOptions {
   /** default: loadConfig(process.env) */
   config?: ServerConfig;
-  /** stop on SIGINT/SIGTERM (default true) */
+  /** stop on SIGINT/SIGTERM, then exit (default true) */
   handleSignals?: boolean;
   /** where first-start credentials are printed (default stdout) */
   print?: (line: string) => void;
@@ -26,7 +27,8 @@ export interface StartServerOptions {
  * Opens the database (DATABASE_URL, else PGlite in <dataDir>/pglite; migrations applied), ensures
  * the env-given enrollment secret and admin token, creates random ones on first start when none
  * exist (printed once: only their hashes are stored), builds the app and listens. SIGINT/SIGTERM
- * close the sockets, the app and the database, then exit.
+ * close the sockets, the app and the database, then exit (see handleShutdownSignals: exit 1 after
+ * config.shutdownTimeoutSeconds, or on a signal more than 5 s after the first).
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const config = options.config ?? loadConfig();
@@ -45,23 +47,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const url = await app.listen({ port: config.port, host: config.host });
     app.log.info({ db: db.description, migrations: db.appliedMigrations }, `FleetMedic server on ${url}`);
     let stopping: Promise<void> | undefined;
+    let waitingFor: string | undefined;
     const started = app;
     const stop = () => (stopping ??= (async () => {
+      waitingFor = 'closing the app (agent sockets, marking their Macs offline in the database, jobs)';
       await started.close();
+      waitingFor = 'closing the database';
       await db.close();
+      waitingFor = undefined;
     })());
     if (options.handleSignals !== false) {
-      // `on`, not `once`: a second Ctrl-C (tsx and pnpm pass SIGINT on as well) must not kill the
-      // process mid-shutdown, which would leave its Macs marked online.
-      const onSignal = (signal: NodeJS.Signals) => {
-        started.log.info({ signal }, stopping ? 'already shutting down' : 'shutting down');
-        stop().then(() => process.exit(0), (err) => {
-          console.error('shutdown failed:', err);
-          process.exit(1);
-        });
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      handleShutdownSignals({ stop, waitingFor: () => waitingFor, log: started.log, timeoutSeconds: config.shutdownTimeoutSeconds ?? DEFAULT_SHUTDOWN_TIMEOUT_SECONDS });
     }
     return { app: started, db, url, stop };
   } catch (err) {
