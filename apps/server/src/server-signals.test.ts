@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +6,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { DUPLICATE_SIGNAL_MS } from './shutdown.js';
+import { createFreshDatabase } from './testing/test-database.js';
 
 const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cli.ts');
 const ENROLL_SECRET = 'signal-test-enroll-secret';
@@ -68,44 +68,43 @@ describe('server process signals', () => {
   // `UPDATE "Device" SET online` wait forever; SIGINT, SIGINT, SIGTERM did nothing, only SIGKILL.
   describe('on Postgres, with a Device row locked by another session so that shutdown hangs', () => {
     const serverUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
-    const admin = async (sql: string) => {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      try {
-        await client.query(sql);
-      } finally {
-        await client.end();
-      }
-    };
-    const databases: string[] = [];
+    const drops: Array<() => Promise<void>> = [];
     afterAll(async () => {
-      for (const name of databases) await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      for (const drop of drops) await drop();
     });
 
-    /** A server on a fresh database with one connected Mac whose Device row `lock` holds FOR UPDATE. */
-    async function hungServer(env: NodeJS.ProcessEnv, serial: string) {
-      const name = `fleetmedic_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-      await admin(`CREATE DATABASE "${name}"`);
-      databases.push(name);
-      const url = new URL(serverUrl);
-      url.pathname = `/${name}`;
-      const server = await spawnServer({ DATABASE_URL: url.toString(), ...env });
+    type HungServer = { server: Awaited<ReturnType<typeof spawnServer>>; lock: pg.Client; deviceId: string; exited: Promise<[number | null, NodeJS.Signals | null]> };
+
+    /**
+     * Runs `test` on a server over a fresh database with one connected Mac whose Device row `lock`
+     * holds FOR UPDATE (so shutdown hangs until the lock goes); afterwards kills the server if it
+     * is still running and releases the lock.
+     */
+    async function withHungServer(env: NodeJS.ProcessEnv, serial: string, test: (hung: HungServer) => Promise<void>): Promise<void> {
+      const fresh = await createFreshDatabase(serverUrl);
+      drops.push(fresh.drop);
+      const server = await spawnServer({ DATABASE_URL: fresh.url, ...env });
       const { deviceId } = await connectMac(server.url, serial);
-      const lock = new pg.Client({ connectionString: url.toString() });
+      const lock = new pg.Client({ connectionString: fresh.url });
       await lock.connect();
       await lock.query('BEGIN');
       await lock.query('SELECT id FROM "Device" WHERE id = $1 FOR UPDATE', [deviceId]);
-      return { server, lock, deviceId };
+      const exited = once(server.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+      try {
+        await test({ server, lock, deviceId, exited });
+      } finally {
+        if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+        await lock.query('ROLLBACK').catch(() => {});
+        await lock.end();
+      }
     }
 
     // Newcomer report: after Ctrl-C of the demo, 13 of 14 Macs stayed "online". Ctrl-C reaches the
     // server twice (from the terminal and passed on by tsx/pnpm); with `process.once` the second
     // SIGINT killed it mid-shutdown, before it marked its connected Macs offline. The row lock
     // holds the shutdown open, so the second SIGINT surely lands during it.
-    it('a second SIGINT during shutdown does not kill it: once unblocked it exits 0 and its Mac is offline', async () => {
-      const { server, lock, deviceId } = await hungServer({ FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS: '600' }, 'C02SIGNAL01');
-      try {
-        const exited = once(server.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    it('a second SIGINT during shutdown does not kill it: once unblocked it exits 0 and its Mac is offline', () => withHungServer(
+      { FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS: '600' }, 'C02SIGNAL01', async ({ server, lock, deviceId, exited }) => {
         server.child.kill('SIGINT');
         await printed(server, '"shutting down"');
         server.child.kill('SIGINT');
@@ -116,33 +115,19 @@ describe('server process signals', () => {
         expect({ code, signal }).toEqual({ code: 0, signal: null });
         const { rows } = await lock.query('SELECT online FROM "Device" WHERE id = $1', [deviceId]);
         expect(rows).toEqual([{ online: false }]);
-      } finally {
-        if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
-        await lock.query('ROLLBACK').catch(() => {});
-        await lock.end();
-      }
-    }, 60_000);
+      }), 60_000);
 
-    it('exits 1 at the shutdown deadline, naming what it was waiting for', async () => {
-      const { server, lock } = await hungServer({ FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS: '2' }, 'C02SIGNAL02');
-      try {
-        const exited = once(server.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    it('exits 1 at the shutdown deadline, naming what it was waiting for', () => withHungServer(
+      { FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS: '2' }, 'C02SIGNAL02', async ({ server, exited }) => {
         server.child.kill('SIGINT');
         const [code, signal] = await exited;
         expect({ code, signal }).toEqual({ code: 1, signal: null });
         expect(server.out).toContain('shutdown did not finish within 2 s');
         expect(server.out).toContain('marking their Macs offline');
-      } finally {
-        if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
-        await lock.query('ROLLBACK').catch(() => {});
-        await lock.end();
-      }
-    }, 60_000);
+      }), 60_000);
 
-    it('a signal more than 5 s after the first exits 1 at once', async () => {
-      const { server, lock } = await hungServer({ FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS: '600' }, 'C02SIGNAL03');
-      try {
-        const exited = once(server.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    it('a signal more than 5 s after the first exits 1 at once', () => withHungServer(
+      { FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS: '600' }, 'C02SIGNAL03', async ({ server, exited }) => {
         server.child.kill('SIGINT');
         await printed(server, '"shutting down"');
         await new Promise((r) => setTimeout(r, DUPLICATE_SIGNAL_MS + 500));
@@ -150,11 +135,6 @@ describe('server process signals', () => {
         const [code, signal] = await exited;
         expect({ code, signal }).toEqual({ code: 1, signal: null });
         expect(server.out).toContain('second signal: exiting without finishing shutdown');
-      } finally {
-        if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
-        await lock.query('ROLLBACK').catch(() => {});
-        await lock.end();
-      }
-    }, 60_000);
+      }), 60_000);
   });
 });

@@ -22,18 +22,27 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   return { ...db, cleanup: () => db.close() };
 }
 
-async function freshDatabaseOn(serverUrl: string): Promise<TestDatabase> {
+/**
+ * Creates a uniquely named, empty database on the Postgres server at `serverUrl`: its URL, and
+ * `drop()` to remove it (WITH FORCE: sessions still open are ended).
+ */
+export async function createFreshDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `fleetmedic_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: url.toString() });
+  return { url: url.toString(), drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+async function freshDatabaseOn(serverUrl: string): Promise<TestDatabase> {
+  const fresh = await createFreshDatabase(serverUrl);
+  const db = await openDatabase({ databaseUrl: fresh.url });
   console.info(`[test-database] ${db.description} (fresh database on DATABASE_URL)`);
   return {
     ...db,
     async cleanup() {
       await db.close();
-      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await fresh.drop();
     },
   };
 }
