@@ -15,3 +15,4 @@ export * from './power/pmset.js';
 export * from './power/sp-power.js';
 export * from './power/ioreg-battery.js';
 export * from './power/parse.js';
+export * from './profiles/managed-settings.js';

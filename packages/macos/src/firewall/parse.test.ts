@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import * as plist from 'plist';
 import { describe, expect, it } from 'vitest';
 import { parseSocketfilterfwWrite, parseStealthMode } from '../socketfilterfw/parse.js';
+import { parseManagedSettings } from '../profiles/managed-settings.js';
 import { listFixtures, readFixture } from '../testing/fixtures.js';
 import { parseAlfPlist, parseFirewall, parseSpFirewallJson } from './parse.js';
 
@@ -15,6 +16,19 @@ const allow = (path: string, allowIncoming: boolean | null = true) => ({ path, n
 
 /** Every fixtures/firewall file, what it is fed to, and the real values in it. */
 const FIXTURES: Record<string, () => void> = {
+  'SPFirewallDataType-json-macos27-vm-firewall-off.json': () => {
+    // The first real SPFirewallDataType JSON (a macOS 27 VM, firewall off): apps keyed by bundle id, services ignored.
+    const bundle = (name: string) => ({ path: null, name, allowIncoming: true });
+    expect(parseSpFirewallJson(readFixture('firewall/SPFirewallDataType-json-macos27-vm-firewall-off.json'))).toEqual({
+      ok: true,
+      value: {
+        globalState: 0, blockAll: false, stealthMode: false, allowSignedBuiltIn: null, allowSignedDownloaded: null,
+        apps: ['com.apple.CoreDevice.remotepairingdeviced', 'com.apple.cupsd', 'com.apple.dt.xcode_select.tool-shim-public', 'com.apple.remoted',
+          'com.apple.ruby', 'com.apple.sharingd', 'com.apple.smbd', 'com.apple.sshd-keygen-wrapper'].map(bundle),
+      },
+      problems: ['allow-signed switches: not reported by SPFirewallDataType'],
+    });
+  },
   'blog2020-listapps-old-format-excerpt.txt': () => {
     // Partial by nature (1 of 7 entries shown): the rows read, the gap reported.
     expect(parseFirewall({ listApps: readFixture('firewall/blog2020-listapps-old-format-excerpt.txt') })).toEqual({
@@ -39,6 +53,24 @@ const FIXTURES: Record<string, () => void> = {
       { outcome: 'applied', reason: 'socketfilterfw confirmed: "Disabled allow signed built-in applications automatically"' },
       { outcome: 'applied', reason: 'socketfilterfw confirmed: "Disabled allow signed downloaded applications automatically"' },
     ]);
+  },
+  'fleet21802-SPConfigurationProfile-managed-firewall-macos15-PARTIAL.txt': () => {
+    // An SPExtensionsDataType item (ALF.kext) then the MDM-managed firewall keys; the capture is cut mid-Source.
+    const text = readFixture('firewall/fleet21802-SPConfigurationProfile-managed-firewall-macos15-PARTIAL.txt');
+    const both = ['com.apple.security.firewall (Computer)', 'com.apple.security.firewall (Computer)'];
+    const always = (value: string) => ({ value, state: 'always', sources: both });
+    expect(parseManagedSettings(text)).toEqual({
+      ok: true,
+      value: {
+        'com.apple.security.firewall': {
+          EnableLogging: always('1'), AllowSigned: always('1'), LoggingOption: always('detail'), EnableStealthMode: always('0'),
+          EnableFirewall: { value: '1', state: 'always', sources: ['com.apple.security.firewall (Computer)', 'com.apple.secu'] },
+        },
+      },
+      problems: ['output ends without a newline: the last line may be cut'],
+    });
+    // Not socketfilterfw output: read as nothing, never as "off".
+    expect(parseFirewall({ globalState: text })).toMatchObject({ ok: false, error: 'no firewall setting could be read' });
   },
   'kolide-combined-get-v1-state1.txt': () => {
     expect(parseFirewall(allGets(readFixture('firewall/kolide-combined-get-v1-state1.txt')))).toEqual({
@@ -185,6 +217,23 @@ describe('parseSpFirewallJson (system_profiler -json SPFirewallDataType, macOS 1
     fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => {
       expect(typeof parseSpFirewallJson(s).ok).toBe('boolean');
     }));
+  });
+});
+
+describe('parseManagedSettings bad input', () => {
+  it('fails with a reason on output without a managed domain; a key without a Value line is a problem', () => {
+    expect(parseManagedSettings('')).toEqual({ ok: false, error: 'no managed preference domain with settings in SPConfigurationProfileDataType output', problems: [] });
+    expect(parseManagedSettings('ALF:\n   Version: 5.0\n')).toMatchObject({ ok: false });
+    expect(parseManagedSettings('com.apple.security.firewall:\n    EnableFirewall:\n     State: always\n')).toEqual({
+      ok: true, value: { 'com.apple.security.firewall': { EnableFirewall: { value: null, state: 'always', sources: [] } } }, problems: ['com.apple.security.firewall EnableFirewall: no Value line'],
+    });
+  });
+
+  it('never throws on mangled captures (property)', () => {
+    const base = readFixture('firewall/fleet21802-SPConfigurationProfile-managed-firewall-macos15-PARTIAL.txt');
+    fc.assert(fc.property(fc.tuple(fc.nat(base.length), fc.nat(40), fc.string()), ([at, cut, ins]) => {
+      expect(typeof parseManagedSettings(base.slice(0, at) + ins + base.slice(at + cut)).ok).toBe('boolean');
+    }), { numRuns: 300 });
   });
 });
 

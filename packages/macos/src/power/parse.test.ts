@@ -96,6 +96,18 @@ const FIXTURES: Record<string, () => void> = {
     expect(parseSpPowerText(t)).toMatchObject({ ok: false, error: 'no "Power:" section in SPPowerDataType output' });
     expect(parsePower({ pmsetBatt: t })).toMatchObject({ ok: false, error: 'no power source output could be read' });
   },
+  'pmset-batt-5-states-elcapitan-10.11.6.txt': () => {
+    // Five runs split by the poster's "--" lines: the whole file reads the first with a problem; each run on its own is exact.
+    const t = read('pmset-batt-5-states-elcapitan-10.11.6.txt');
+    expect(parsePmsetBatt(t)).toMatchObject({ ok: true, value: { source: 'battery' }, problems: ['5 "Now drawing from" blocks (several captures?): read the first'] });
+    expect(t.split(/\n--\n/).map((run) => parsePmsetBatt(run))).toEqual([
+      { ok: true, value: { source: 'battery', batteries: [internal({ percent: 89, state: 'discharging', remainingMinutes: 287 })] }, problems: [] },
+      { ok: true, value: { source: 'battery', batteries: [internal({ percent: 90, state: 'discharging' })] }, problems: [] },
+      { ok: true, value: { source: 'ac', batteries: [internal({ percent: 88, state: 'AC attached; not charging' })] }, problems: [] },
+      { ok: true, value: { source: 'ac', batteries: [internal({ percent: 90, state: 'charging' })] }, problems: [] },
+      { ok: true, value: { source: 'ac', batteries: [internal({ percent: 91, state: 'charging', remainingMinutes: 25 })] }, problems: [] },
+    ]);
+  },
   'pmset-batt-m5pro-macos26.5.1-ac-not-charging-with-swvers.txt': () => {
     const t = read('pmset-batt-m5pro-macos26.5.1-ac-not-charging-with-swvers.txt');
     expect(parsePmsetBatt(t)).toEqual({ ok: true, value: { source: 'ac', batteries: [internal({ id: '23003235', percent: 80, state: 'AC attached; not charging' })] }, problems: [] });

@@ -6,6 +6,8 @@ import { parseSwVers } from './parse.js';
 
 /** Every fixtures/sw_vers file with the values it really holds, and the problems a partial capture must report. */
 const EXPECTED: Record<string, { facts: OsFacts; problems: RegExp[] }> = {
+  // sw_vers among prompt and uname lines: macOS 27 runs Darwin 27.0.0.
+  '27.0-26A428-with-uname-darwin27.txt': { facts: { productName: 'macOS', productVersion: '27.0', productVersionExtra: null, buildVersion: '26A428' }, problems: [] },
   'bigsur-11.4-20F71-m1-air-truncated.txt': { facts: { productName: 'macOS', productVersion: '11.4', productVersionExtra: null, buildVersion: '20F71' }, problems: [] },
   'catalina-10.15.7-19H1417.txt': { facts: { productName: 'Mac OS X', productVersion: '10.15.7', productVersionExtra: null, buildVersion: '19H1417' }, problems: [] },
   'mojave-10.14.6-18G95-with-uname.txt': { facts: { productName: 'Mac OS X', productVersion: '10.14.6', productVersionExtra: null, buildVersion: '18G95' }, problems: [] },
@@ -18,6 +20,8 @@ const EXPECTED: Record<string, { facts: OsFacts; problems: RegExp[] }> = {
   },
   // The author joined the lines with " / " after a uname line.
   'tahoe-26.3.1a-flattened-by-author-m3max.txt': { facts: { productName: 'macOS', productVersion: '26.3.1', productVersionExtra: '(a)', buildVersion: '25D771280a' }, problems: [] },
+  // After a "=== System ===" header and uname -m's "arm64".
+  'tahoe-26.4.1-25E253-with-header.txt': { facts: { productName: 'macOS', productVersion: '26.4.1', productVersionExtra: null, buildVersion: '25E253' }, problems: [] },
   'tahoe-26.5.1-25F80-m5pro-env-record.txt': { facts: { productName: 'macOS', productVersion: '26.5.1', productVersionExtra: null, buildVersion: '25F80' }, problems: [] },
   'ventura-13.0-22A380-single-tab.txt': { facts: { productName: 'macOS', productVersion: '13.0', productVersionExtra: null, buildVersion: '22A380' }, problems: [] },
   'ventura-13.3.1a-22E772610a-rsr-x86.txt': { facts: { productName: 'macOS', productVersion: '13.3.1', productVersionExtra: '(a)', buildVersion: '22E772610a' }, problems: [] },

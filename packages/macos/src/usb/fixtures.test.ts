@@ -187,6 +187,18 @@ const CASES: Record<string, Case> = {
       { name: 'Generic USB Hub', vid: 0x058f, kind: 'hub', loc: '0x5d100000' },
     ],
   },
+  'spusb_xml/glpi-SPUSBDataType-reporter705.4.1-dvd.xml': {
+    // The third XML generation (SPUSBReporter 705.4.1): unprefixed keys, an SS bus and a USB 2.0 bus.
+    parser: parseSpUsbXml,
+    buses: 2,
+    devices: 4,
+    expect: [
+      { name: 'Internal Memory Card Reader', vid: 0x05ac, pid: 0x8406, kind: 'storage', builtIn: true, loc: '0x15300000', speed: 'super', bus: 'XHCI Root Hub SS Simulation', power: { availableMa: 900, requiredMa: 896 } },
+      { name: 'Optical USB 2.0', vid: 0x059b, pid: 0x0252, vendor: 'Iomega Corporation', kind: 'storage', loc: '0x14200000', speed: 'high', power: { availableMa: 500, requiredMa: 0 } },
+      { name: 'BRCM20702 Hub', vid: 0x0a5c, pid: 0x4500, vendor: 'Broadcom Corp.', kind: 'hub', builtIn: true, speed: 'full', power: { availableMa: 500, requiredMa: 94 } },
+      { name: 'Bluetooth USB Host Controller', vid: 0x05ac, pid: 0x828f, depth: 1, parent: 'BRCM20702 Hub', loc: '0x14330000' },
+    ],
+  },
   'spusb_xml/satsmart-kext-stdout-pollution-before-xml.txt': {
     parser: parseSpUsbXml,
     error: /truncated plist/,
