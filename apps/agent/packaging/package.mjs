@@ -18,7 +18,8 @@ const AGENT_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const PROFILE_NAME = 'fleetmedic-agent-fda.mobileconfig';
 const isMac = process.platform === 'darwin';
 const say = (/** @type {string} */ line) => process.stdout.write(`${line}\n`);
-const fail = (/** @type {string} */ message, code = 1) => {
+/** Prints `message` and exits with `code`. @type {(message: string, code?: number) => never} */
+const fail = (message, code = 1) => {
   process.stderr.write(`fleetmedic package: ${message}\n`);
   process.exit(code);
 };
