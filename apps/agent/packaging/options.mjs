@@ -84,7 +84,8 @@ export async function checkNodeBinary(file) {
  * skipped). Never throws: unknown options, a bad URL, a node that is not a Mac binary, a bad version
  * or a multi-line value come back as `error`.
  * @param {string[]} argv arguments after the script name
- * @param {{ defaultVersion: string, defaultOutDir: string, isMac: boolean }} defaults
+ * @param {{ defaultVersion: string, defaultOutDir: string, isMac: boolean, cwd: string }} defaults `cwd`: the folder relative
+ *   --node and --out start from (the admin's, not the package folder pnpm runs scripts in)
  * @returns {Promise<{ ok: true, value: PackageOptions } | { ok: false, error: string } | { ok: true, help: true }>}
  */
 export async function parseOptions(argv, defaults) {
@@ -117,7 +118,7 @@ export async function parseOptions(argv, defaults) {
   for (const [name, value] of /** @type {const} */ ([['sign', values.sign], ['organization', values.organization], ['code-requirement', values['code-requirement']]])) {
     if (value !== undefined && (value.trim() === '' || /[\r\n\0]/.test(value))) return { ok: false, error: `--${name} must be one non-empty line` };
   }
-  const node = await checkNodeBinary(values.node);
+  const node = await checkNodeBinary(values.node === undefined ? undefined : path.resolve(defaults.cwd, values.node));
   if (!node.ok) return node;
   return {
     ok: true,
@@ -126,7 +127,7 @@ export async function parseOptions(argv, defaults) {
       nodeArch: node.value.arch,
       serverUrl: url.value,
       version,
-      outDir: path.resolve(values.out ?? defaults.defaultOutDir),
+      outDir: values.out === undefined ? defaults.defaultOutDir : path.resolve(defaults.cwd, values.out),
       signIdentity: values.sign,
       organization: values.organization ?? 'FleetMedic',
       codeRequirement: values['code-requirement'],

@@ -25,7 +25,13 @@ const fail = (message, code = 1) => {
 };
 
 const { version: agentVersion } = JSON.parse(await readFile(path.join(AGENT_DIR, 'package.json'), 'utf8'));
-const parsed = await parseOptions(process.argv.slice(2), { defaultVersion: agentVersion, defaultOutDir: path.join(AGENT_DIR, 'out'), isMac });
+const parsed = await parseOptions(process.argv.slice(2), {
+  defaultVersion: agentVersion,
+  defaultOutDir: path.join(AGENT_DIR, 'out'),
+  isMac,
+  // pnpm and npm run a package's scripts in its folder and name the caller's folder INIT_CWD.
+  cwd: process.env.INIT_CWD ?? process.cwd(),
+});
 if ('help' in parsed) {
   say(USAGE);
   process.exit(0);
