@@ -27,6 +27,8 @@ function sectionsProperties(): SectionsProperties {
  */
 export const Sections = Type.Object(sectionsProperties());
 export type Sections = Static<typeof Sections>;
+/** The `data` of a section (the registry's data schema), e.g. SectionDataOf<'firewall'> = FirewallFacts. */
+export type SectionDataOf<N extends SectionName> = Static<SectionRegistry[N]['data']>;
 /** One section as the snapshot carries it, present (status, sources, data…). */
 export type SectionOfName<N extends SectionName> = NonNullable<Sections[N]>;
 

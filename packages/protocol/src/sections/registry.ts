@@ -38,10 +38,15 @@ export interface RecordedInputs {
   readonly files: readonly string[];
 }
 
-/** Where the dashboard's device page shows the section: the panel's anchor id and its title. */
+/**
+ * Where the dashboard's device page shows the section: the panel's anchor id, its title and its
+ * link in the page's table of contents. Sections may share a panel (os and zoom: "versions").
+ */
 export interface PanelRef {
   readonly id: string;
   readonly title: string;
+  /** The table-of-contents link text. */
+  readonly nav: string;
   /** The signal in words, as the page says "No <noun> facts reported yet". */
   readonly noun: string;
 }
@@ -73,7 +78,7 @@ export const SECTION_REGISTRY = {
     description: 'macOS product name, version and build from `sw_vers` (every release).',
     sources: [{ source: 'sw_vers', why: 'ProductName, ProductVersion(Extra), BuildVersion on every release' }],
     recorded: { commands: ['sw_vers'], files: [] },
-    panel: { id: 'versions', title: 'Versions', noun: 'macOS' },
+    panel: { id: 'versions', title: 'Versions', nav: 'Versions', noun: 'macOS' },
   }),
   zoom: section({
     data: ZoomFacts,
@@ -81,7 +86,7 @@ export const SECTION_REGISTRY = {
     description: 'Zoom installed or not, its bundle id and versions, from `/Applications/zoom.us.app/Contents/Info.plist` (XML or binary plist, every release).',
     sources: [{ source: 'Info.plist', why: 'CFBundleShortVersionString, CFBundleVersion, CFBundleIdentifier on every release' }],
     recorded: { commands: [], files: ['/Applications/zoom.us.app/Contents/Info.plist'] },
-    panel: { id: 'versions', title: 'Versions', noun: 'Zoom' },
+    panel: { id: 'versions', title: 'Versions', nav: 'Versions', noun: 'Zoom' },
   }),
   tcc: section({
     data: TccFacts,
@@ -89,7 +94,7 @@ export const SECTION_REGISTRY = {
     description: 'Privacy permissions: the `access` rows of the system and every user TCC.db, read with `sqlite3 -readonly -json` (needs Full Disk Access; column layout per macOS release).',
     sources: [{ source: 'sqlite3-TCC.db', why: 'the access table of the system and per-user TCC.db on every release' }],
     recorded: { commands: [], files: [TCC_DB, `~${TCC_DB}`] },
-    panel: { id: 'tcc', title: 'Privacy permissions (TCC)', noun: 'TCC' },
+    panel: { id: 'tcc', title: 'Privacy permissions (TCC)', nav: 'Privacy (TCC)', noun: 'TCC' },
   }),
   firewall: section({
     data: FirewallFacts,
@@ -106,7 +111,7 @@ export const SECTION_REGISTRY = {
       ],
       files: [],
     },
-    panel: { id: 'firewall', title: 'Application firewall', noun: 'firewall' },
+    panel: { id: 'firewall', title: 'Application firewall', nav: 'Firewall', noun: 'firewall' },
   }),
   usb: section({
     data: UsbFacts,
@@ -118,7 +123,7 @@ export const SECTION_REGISTRY = {
       { source: 'ioreg-IOUSB', why: 'IOUSB plane on every release: the fallback when system_profiler fails' },
     ],
     recorded: { commands: ['system_profiler-SPUSBDataType', 'system_profiler-SPUSBHostDataType', 'ioreg-IOUSB'], files: [] },
-    panel: { id: 'usb', title: 'USB devices and power', noun: 'USB' },
+    panel: { id: 'usb', title: 'USB devices and power', nav: 'USB', noun: 'USB' },
   }),
   power: section({
     data: PowerFacts,
@@ -129,7 +134,7 @@ export const SECTION_REGISTRY = {
       { source: 'SPPowerDataType', why: 'adapter wattage and name, battery presence on every release' },
     ],
     recorded: { commands: ['pmset-batt', 'pmset-adapter', 'system_profiler-SPPowerDataType'], files: [] },
-    panel: { id: 'power', title: 'Power', noun: 'power' },
+    panel: { id: 'power', title: 'Power', nav: 'Power', noun: 'power' },
   }),
 } as const;
 
