@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SectionHashes } from './section-hashes.js';
-import { SECTION_NAMES } from './sections/registry.js';
+import { SECTION_NAMES } from './sections/names.js';
 import type { Sections } from './snapshot.js';
 
 /**

@@ -8,3 +8,4 @@ export * from './validate.js';
 export * from './api.js';
 export * from './sections/registry.js';
 export * from './section-hashes.js';
+export * from './sections/names.js';

@@ -1,5 +1,6 @@
 import Type, { type Static, type TOptional, type TString } from 'typebox';
-import { BASELINE_VERSION, SECTION_NAMES, SECTION_REGISTRY, type SectionName, type SectionRegistry } from './sections/registry.js';
+import { BASELINE_VERSION, SECTION_REGISTRY, type SectionName, type SectionRegistry } from './sections/registry.js';
+import { SECTION_NAMES } from './sections/names.js';
 
 /** sha256 (hex) of a section's canonical JSON (`sectionHashes` in `@fleetmedic/protocol/hash`). */
 export const SectionHash = Type.String({ pattern: '^[0-9a-f]{64}$' });

@@ -1,7 +1,8 @@
 import Type, { type Static, type TOptional } from 'typebox';
 import { Section } from './section.js';
 import { HostFacts } from './facts.js';
-import { BASELINE_VERSION, SECTION_NAMES, SECTION_REGISTRY, type SectionName, type SectionRegistry } from './sections/registry.js';
+import { BASELINE_VERSION, SECTION_REGISTRY, type SectionName, type SectionRegistry } from './sections/registry.js';
+import { SECTION_NAMES } from './sections/names.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 

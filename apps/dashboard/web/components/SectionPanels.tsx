@@ -16,7 +16,7 @@ const LATER_SECTION_BODIES: { [N in LaterSectionName]: ComponentType<{ d: Device
 
 /** The panel of a section added after 1.0: note (including "not reported by this agent version"), body when data is present, sources. */
 export function LaterSectionPanel<N extends LaterSectionName>({ d, name }: { d: DeviceDetail; name: N }) {
-  const { panel } = SECTION_REGISTRY[name];
+  const panel: PanelRef = (SECTION_REGISTRY[name] as { panel: PanelRef }).panel;
   const section = d.sections[name];
   const Body = LATER_SECTION_BODIES[name] as ComponentType<{ d: DeviceDetail; data: SectionDataOf<N> }>;
   return (

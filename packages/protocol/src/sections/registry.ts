@@ -141,16 +141,10 @@ export const SECTION_REGISTRY = {
 export type SectionRegistry = typeof SECTION_REGISTRY;
 /** The name of a section: a key of the registry. */
 export type SectionName = keyof SectionRegistry;
-/** Every section name, in registry order. */
-export const SECTION_NAMES = Object.keys(SECTION_REGISTRY) as SectionName[];
 /** Sections introduced after BASELINE_VERSION: optional on the wire. */
 export type LaterSectionName = { [N in SectionName]: SectionRegistry[N]['since'] extends typeof BASELINE_VERSION ? never : N }[SectionName];
 /** Sections every report carries (since BASELINE_VERSION). */
 export type BaselineSectionName = Exclude<SectionName, LaterSectionName>;
 
-/** True when every report must carry the section (it was in the baseline protocol). */
-export const isBaselineSection = (name: SectionName): boolean => SECTION_REGISTRY[name].since === BASELINE_VERSION;
-/** Sections an agent older than their `since` does not send: optional on the wire, "not reported" when absent. */
-export const LATER_SECTION_NAMES = SECTION_NAMES.filter((n) => !isBaselineSection(n)) as LaterSectionName[];
 /** The id of every source any section can be read from (the agent's SourceId). */
 export type SectionSourceId = SectionRegistry[SectionName]['sources'][number]['source'];
