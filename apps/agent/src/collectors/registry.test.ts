@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../runner/commands.js';
 import { SECTION_COLLECTORS } from './table.js';
 
-const HOST_COMMANDS = [COMMANDS.consoleUser.name, COMMANDS.consoleUid.name];
+const HOST_COMMANDS: string[] = [COMMANDS.consoleUser.name, COMMANDS.consoleUid.name];
 
 describe('the agent against the section registry', () => {
   it('has a collector for every section (os is read first, by collectSnapshot)', () => {

@@ -4,7 +4,7 @@ import type { CommandRunner } from '../runner/types.js';
 import { AGENT_VERSION } from '../version.js';
 import { collectHost } from './host.js';
 import { collectOs } from './os.js';
-import { unsupported } from './section.js';
+import { unsupportedSections } from './section.js';
 import { SECTION_COLLECTORS, type CollectContext } from './table.js';
 
 export interface CollectOptions {
@@ -58,7 +58,7 @@ function withoutNul<T>(value: T): T {
 async function collectSections(runner: CommandRunner, zoomAppPath: string): Promise<Sections> {
   const support = macSectionsSupported(runner.platform);
   if (!support.supported) {
-    return Object.fromEntries(SECTION_NAMES.map((n) => [n, unsupported<never>(support.reason)])) as Sections;
+    return unsupportedSections(support.reason);
   }
   const os = await collectOs(runner);
   const ctx: CollectContext = { runner, productVersion: os.data?.productVersion ?? null, zoomAppPath };
