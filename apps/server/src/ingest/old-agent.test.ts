@@ -11,10 +11,8 @@ import Type from 'typebox';
 import { DEFAULT_POLICY, SECTION_NAMES, Snapshot, validator, type DeltaReportMessage } from '@fleetmedic/protocol';
 import { diagnoseWithErrors, resolvePolicy, type Rule } from '@fleetmedic/diagnosis';
 import { sectionHashes } from '@fleetmedic/protocol/hash';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { FleetMedicApp } from '../app.js';
-import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, enroll, listen } from '../testing/harness.js';
-import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
+import { describe, expect, it, vi } from 'vitest';
+import { TEST_ADMIN_TOKEN, TestAgent, bearer, enroll, useTestApp } from '../testing/harness.js';
 import { contentHash } from './canonical-json.js';
 import { fastPathIngest } from './fast-path.js';
 import { prepareReport, stateFingerprint } from './prepare.js';
@@ -35,18 +33,7 @@ vi.mock('../../../../packages/protocol/src/sections/registry.js', async (importO
 const OLD_REPORT = JSON.parse(readFileSync(new URL('./fixtures/report-1.0-mbp-m5pro-26-healthy.json', import.meta.url), 'utf8')) as Snapshot;
 const SIX = ['os', 'zoom', 'tcc', 'firewall', 'usb', 'power'];
 
-let db: TestDatabase;
-let app: FleetMedicApp;
-let url: string;
-beforeAll(async () => {
-  db = await openTestDatabase();
-  app = await buildTestApp(db);
-  url = await listen(app);
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.cleanup();
-});
+const ctx = useTestApp();
 
 describe('a section registered after 1.0, and a report of an agent that predates it', () => {
   it('the registry (extended here) derives the section list, and the old report still validates', () => {
@@ -65,6 +52,7 @@ describe('a section registered after 1.0, and a report of an agent that predates
   });
 
   it('ingests through the gateway, diagnoses, and shows the section as not reported; the next identical report is unchanged on the fast path', async () => {
+    const { app, url, db } = ctx;
     const { deviceId, deviceToken } = await enroll(app, { hostname: OLD_REPORT.host.hostname, serialNumber: OLD_REPORT.host.serialNumber });
     const agent = await TestAgent.connect(url, deviceToken);
     agent.send({ type: 'report', id: 'old-agent-report-0001', snapshot: OLD_REPORT });
