@@ -11,6 +11,9 @@ export const INSTALL_DIR = '/usr/local/fleetmedic';
 /** The node binary the LaunchDaemon runs (FLEETMEDIC_NODE) and the PPPC profile grants Full Disk Access. */
 export const NODE_PATH = `${INSTALL_DIR}/node`;
 
+/** A private CA's certificates (PEM) the agent trusts besides Node's own list: NODE_EXTRA_CA_CERTS, when packaged with --ca-cert. */
+export const CA_CERT_PATH = `${INSTALL_DIR}/ca.pem`;
+
 /** The LaunchDaemon plist. */
 export const DAEMON_PLIST_PATH = `/Library/LaunchDaemons/${LABEL}.plist`;
 
@@ -19,9 +22,6 @@ export const DAEMON_PLIST_PATH = `/Library/LaunchDaemons/${LABEL}.plist`;
  * /private/etc, and a payload folder named etc would collide with that link.
  */
 export const NEWSYSLOG_PATH = '/private/etc/newsyslog.d/fleetmedic-agent.conf';
-
-/** The agent's state folder (credentials, outbox, the enrollment secret): made mode 700 by postinstall, not in the payload. */
-export const STATE_DIR = '/Library/Application Support/FleetMedic';
 
 /**
  * Every payload entry below the install location `/`, with its mode; dist/'s files are added as

@@ -1,6 +1,6 @@
 // The packaging command's options, checked before anything is built: a wrong node binary or server
 // URL would otherwise surface only on the Macs, as an agent that never starts or never connects.
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MACHO_HEADER_BYTES, readMachOHeader } from './macho.mjs';
@@ -14,6 +14,7 @@ export const USAGE = `usage: node packaging/package.mjs --node <node binary> --s
   --sign <identity>           "Developer ID Installer: Name (TEAMID)" from your keychain
   --organization <name>       PayloadOrganization of the Full Disk Access profile (default: FleetMedic)
   --code-requirement <req>    the node's designated requirement for the profile (on a Mac: read with codesign)
+  --ca-cert <pem file>        your private CA's certificate(s), when the server's certificate comes from one
   --payload-only              stage the payload and the profile, build no package (the default off macOS)`;
 
 /**
@@ -26,6 +27,7 @@ export const USAGE = `usage: node packaging/package.mjs --node <node binary> --s
  * @property {string | undefined} signIdentity the signing identity for pkgbuild/productbuild --sign
  * @property {string} organization PayloadOrganization of the profile
  * @property {string | undefined} codeRequirement designated requirement given by the admin
+ * @property {string | undefined} caCertPath absolute path of a PEM file of CA certificates to ship
  * @property {boolean} payloadOnly stop after staging
  */
 
@@ -80,6 +82,22 @@ export async function checkNodeBinary(file) {
 }
 
 /**
+ * Checks that `file` holds PEM certificates, as NODE_EXTRA_CA_CERTS reads them.
+ * @param {string} file absolute path
+ * @returns {Promise<{ ok: true, value: string } | { ok: false, error: string }>}
+ */
+async function checkCaCert(file) {
+  let text;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    return { ok: false, error: `--ca-cert ${file}: ${/** @type {Error} */ (error).message}` };
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) return { ok: false, error: `--ca-cert ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` };
+  return { ok: true, value: file };
+}
+
+/**
  * Parses and checks the command line (a leading `--`, as `pnpm run package -- ...` passes it, is
  * skipped). Never throws: unknown options, a bad URL, a node that is not a Mac binary, a bad version
  * or a multi-line value come back as `error`.
@@ -101,6 +119,7 @@ export async function parseOptions(argv, defaults) {
         sign: { type: 'string' },
         organization: { type: 'string' },
         'code-requirement': { type: 'string' },
+        'ca-cert': { type: 'string' },
         'payload-only': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -118,6 +137,8 @@ export async function parseOptions(argv, defaults) {
   for (const [name, value] of /** @type {const} */ ([['sign', values.sign], ['organization', values.organization], ['code-requirement', values['code-requirement']]])) {
     if (value !== undefined && (value.trim() === '' || /[\r\n\0]/.test(value))) return { ok: false, error: `--${name} must be one non-empty line` };
   }
+  const caCert = values['ca-cert'] === undefined ? undefined : await checkCaCert(path.resolve(defaults.cwd, values['ca-cert']));
+  if (caCert !== undefined && !caCert.ok) return caCert;
   const node = await checkNodeBinary(values.node === undefined ? undefined : path.resolve(defaults.cwd, values.node));
   if (!node.ok) return node;
   return {
@@ -131,6 +152,7 @@ export async function parseOptions(argv, defaults) {
       signIdentity: values.sign,
       organization: values.organization ?? 'FleetMedic',
       codeRequirement: values['code-requirement'],
+      caCertPath: caCert?.value,
       payloadOnly: values['payload-only'] === true || !defaults.isMac,
     },
   };

@@ -1,6 +1,6 @@
 // The packaging command on Linux: what it refuses, and the payload tree pkgbuild would pack on a Mac
 // (file list, modes, the LaunchDaemon plist, the Full Disk Access profile beside it).
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parsePlist } from 'plist';
@@ -111,7 +111,8 @@ describe('package.mjs on Linux', () => {
 
     // A rebuild with the requirement given (as read on a Mac) and an organization: same UUIDs, no placeholder left.
     const requirement = 'identifier "node" and anchor apple generic and certificate leaf[subject.OU] = HX7739G8FX';
-    const again = await runPackage('--node', path.join(dir, 'node'), '--server-url', SERVER, '--out', path.join(dir, 'again'), '--code-requirement', requirement, '--organization', 'Acme & Co', '--payload-only');
+    await writeFile(path.join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const again = await runPackage('--node', path.join(dir, 'node'), '--server-url', SERVER, '--out', path.join(dir, 'again'), '--code-requirement', requirement, '--organization', 'Acme & Co', '--ca-cert', path.join(dir, 'ca.pem'), '--payload-only');
     expect(again.code).toBe(0);
     const second = await readFile(path.join(dir, 'again', 'fleetmedic-agent-fda.mobileconfig'), 'utf8');
     expect(second).not.toContain('REPLACE_');
@@ -119,6 +120,17 @@ describe('package.mjs on Linux', () => {
     expect(reparsed.PayloadContent[0]!.Services.SystemPolicyAllFiles[0]!.CodeRequirement).toBe(requirement);
     expect(reparsed.PayloadOrganization).toBe('Acme & Co');
     expect([reparsed.PayloadUUID, reparsed.PayloadContent[0]!.PayloadUUID]).toEqual([profile.PayloadUUID, profile.PayloadContent[0]!.PayloadUUID]);
+
+    // --ca-cert: the PEM ships beside node (644) and the LaunchDaemon names it, once.
+    const againRoot = path.join(dir, 'again', 'payload', 'root');
+    expect(await readFile(path.join(againRoot, 'usr/local/fleetmedic/ca.pem'), 'utf8')).toBe(await readFile(path.join(dir, 'ca.pem'), 'utf8'));
+    expect(((await stat(path.join(againRoot, 'usr/local/fleetmedic/ca.pem'))).mode & 0o7777).toString(8)).toBe('644');
+    const plistText = await readFile(path.join(againRoot, 'Library/LaunchDaemons/com.fleetmedic.agent.plist'), 'utf8');
+    expect((parsePlist(plistText) as { EnvironmentVariables: Record<string, string> }).EnvironmentVariables).toEqual({
+      FLEETMEDIC_NODE: '/usr/local/fleetmedic/node',
+      NODE_EXTRA_CA_CERTS: '/usr/local/fleetmedic/ca.pem',
+    });
+    expect(plistText.match(/NODE_EXTRA_CA_CERTS/g)).toHaveLength(1);
   }, 60_000);
 });
 
@@ -137,6 +149,10 @@ describe('package.mjs refuses, before building anything', () => {
   it('a Mach-O file that is not an executable (a dylib, filetype 6)', async () => {
     await writeFakeMacNode(path.join(dir, 'libnode.dylib'), 6);
     await refused(['--node', path.join(dir, 'libnode.dylib'), '--server-url', SERVER], 'is not a macOS binary (a Mach-O file of type 6, not an executable');
+  });
+  it('a --ca-cert that holds no PEM certificate', async () => {
+    await writeFile(path.join(dir, 'not-a-cert.txt'), 'hello\n');
+    await refused(['--node', path.join(dir, 'node'), '--server-url', SERVER, '--ca-cert', path.join(dir, 'not-a-cert.txt')], 'holds no PEM certificate');
   });
   it('a missing node', () => refused(['--server-url', SERVER], '--node is required'));
   it('a version Installer cannot compare, an unknown option', async () => {

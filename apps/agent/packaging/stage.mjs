@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { renderDaemonPlist } from './daemon-plist.mjs';
-import { DAEMON_PLIST_PATH, DIST_DIR_MODE, DIST_FILE_MODE, INSTALL_DIR, NEWSYSLOG_PATH, NODE_PATH, PAYLOAD_ENTRIES, SCRIPT_NAMES } from './layout.mjs';
+import { CA_CERT_PATH, DAEMON_PLIST_PATH, DIST_DIR_MODE, DIST_FILE_MODE, INSTALL_DIR, NEWSYSLOG_PATH, NODE_PATH, PAYLOAD_ENTRIES, SCRIPT_NAMES } from './layout.mjs';
 
 const AGENT_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const HERE = path.join(AGENT_DIR, 'packaging');
@@ -26,7 +26,7 @@ const COPIED = {
  * Stages the payload and the install scripts under `<outDir>/payload` (emptied first: nothing of an
  * earlier build is packed). Builds the agent bundle into the payload's dist/ with scripts/build.mjs.
  * Throws when the build fails (its stderr in the message) or a file cannot be written.
- * @param {{ outDir: string, nodePath: string, serverUrl: string }} opts
+ * @param {{ outDir: string, nodePath: string, serverUrl: string, caCertPath: string | undefined }} opts
  * @returns {Promise<{ root: string, scripts: string }>} the two folders pkgbuild takes
  */
 export async function stagePayload(opts) {
@@ -39,12 +39,16 @@ export async function stagePayload(opts) {
 
   for (const entry of PAYLOAD_ENTRIES) if (entry.kind === 'dir') await mkdir(path.join(root, entry.path), { recursive: true });
   const template = await readFile(path.join(AGENT_DIR, 'deploy/com.fleetmedic.agent.plist'), 'utf8');
-  await writeFile(at(DAEMON_PLIST_PATH), renderDaemonPlist(template, opts.serverUrl));
+  await writeFile(at(DAEMON_PLIST_PATH), renderDaemonPlist(template, opts.serverUrl, opts.caCertPath !== undefined));
   await copyFile(opts.nodePath, at(NODE_PATH));
   for (const [installed, source] of Object.entries(COPIED)) await copyFile(source, at(installed));
   await buildBundle(at(`${INSTALL_DIR}/dist`));
   await setTreeModes(at(`${INSTALL_DIR}/dist`));
   for (const entry of PAYLOAD_ENTRIES) await chmod(path.join(root, entry.path), entry.mode);
+  if (opts.caCertPath !== undefined) {
+    await copyFile(opts.caCertPath, at(CA_CERT_PATH));
+    await chmod(at(CA_CERT_PATH), 0o644);
+  }
 
   for (const name of SCRIPT_NAMES) {
     await copyFile(path.join(HERE, 'scripts', name), path.join(scripts, name));
