@@ -1,5 +1,5 @@
 import type { AudioDevice } from '@fleetmedic/protocol';
-import { failed, parsed, type ParseResult } from '../result.js';
+import { failed, jsonArrayAt, parsed, type ParseResult } from '../result.js';
 import { buildTextTree, type TextNode } from '../usb/indented.js';
 
 /** Deepest `_items` nesting walked (real output nests one level; older releases two). */
@@ -16,14 +16,9 @@ const int = (v: unknown): number | null => (typeof v === 'number' && Number.isIn
  * or a missing SPAudioDataType array. Sources: recorded-macs/extra-captures/SPAudioDataType-json-*.
  */
 export function parseSpAudioJson(text: string): ParseResult<AudioDevice[]> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    return failed(`not JSON: ${(e as Error).message}`);
-  }
-  const groups = (doc as { SPAudioDataType?: unknown } | null)?.SPAudioDataType;
-  if (!Array.isArray(groups)) return failed('no "SPAudioDataType" array in system_profiler output');
+  const doc = jsonArrayAt(text, 'SPAudioDataType', 'system_profiler output');
+  if (!doc.ok) return doc;
+  const groups = doc.value;
   const problems: string[] = [];
   const devices: AudioDevice[] = [];
   const walk = (items: unknown[], depth: number): void => {

@@ -1,5 +1,5 @@
 import type { Camera } from '@fleetmedic/protocol';
-import { failed, parsed, type ParseResult } from '../result.js';
+import { failed, jsonArrayAt, parsed, type ParseResult } from '../result.js';
 import { buildTextTree } from '../usb/indented.js';
 
 /** "UVC Camera VendorID_1452 ProductID_34068": a USB camera's ids, in decimal. */
@@ -31,14 +31,9 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !=
  * non-JSON or a missing SPCameraDataType array. Sources: recorded-macs/extra-captures/SPCameraDataType-json-*.
  */
 export function parseSpCameraJson(text: string): ParseResult<Camera[]> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    return failed(`not JSON: ${(e as Error).message}`);
-  }
-  const items = (doc as { SPCameraDataType?: unknown } | null)?.SPCameraDataType;
-  if (!Array.isArray(items)) return failed('no "SPCameraDataType" array in system_profiler output');
+  const doc = jsonArrayAt(text, 'SPCameraDataType', 'system_profiler output');
+  if (!doc.ok) return doc;
+  const items = doc.value;
   const problems: string[] = [];
   const cameras: Camera[] = [];
   items.forEach((raw, i) => {
