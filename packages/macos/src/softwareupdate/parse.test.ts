@@ -2,7 +2,7 @@ import type { SoftwareUpdateItem } from '@fleetmedic/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { listExtraCaptures, listFixtures, readExtraCapture, readFixture } from '../testing/fixtures.js';
-import { parseSoftwareUpdateList } from './parse.js';
+import { parseSoftwareUpdateList, pendingMacosUpdates } from './parse.js';
 
 const item = (label: string, title: string, version: string, sizeKiB: number, restartRequired: boolean): SoftwareUpdateItem =>
   ({ label, title, version, sizeKiB, recommended: true, restartRequired });
@@ -52,5 +52,18 @@ describe('parseSoftwareUpdateList on bad input', () => {
   it('parses 20,000 updates without hanging (a hang hits the timeout)', { timeout: 60_000 }, () => {
     const one = '* Label: X-1\n\tTitle: X, Version: 1, Size: 1KiB, Recommended: YES, Action: restart, \n';
     expect(parseSoftwareUpdateList(one.repeat(20_000))).toMatchObject({ ok: true, value: { length: 20_000 } });
+  });
+});
+
+describe('pendingMacosUpdates on the Fleet capture (a macOS 26 Mac offered 26.7 and 27)', () => {
+  const r = parseSoftwareUpdateList(readFixture('softwareupdate/fleet-updates-available-tahoe-26.7-and-27.txt'));
+  const updates = r.ok ? r.value : [];
+  it('names the recommended 26.x update and not the major upgrade, Safari or SF Symbols', () => {
+    expect(pendingMacosUpdates(updates, '26.5.1').map((u) => u.label)).toEqual(['macOS Tahoe 26.7-25G229']);
+  });
+  it('finds nothing once the Mac runs 26.7, on macOS 27, or with an unreadable version', () => {
+    expect(pendingMacosUpdates(updates, '26.7')).toEqual([]);
+    expect(pendingMacosUpdates(updates, '27.0')).toEqual([]);
+    expect(pendingMacosUpdates(updates, '')).toEqual([]);
   });
 });

@@ -65,3 +65,21 @@ export function parseSoftwareUpdateList(text: string): ParseResult<SoftwareUpdat
   if (items.length > 0 && noneLine) problems.push('both updates and "No new software available." in one output');
   return parsed(items, problems);
 }
+
+/**
+ * The recommended macOS updates of the installed major release: title starting "macOS", Recommended
+ * YES, version of the same major as `productVersion` and newer than it (26.5.1 -> "macOS Tahoe 26.7";
+ * "macOS 27" is an upgrade, not an update). Empty when productVersion has no major.
+ */
+export function pendingMacosUpdates(updates: SoftwareUpdateItem[], productVersion: string): SoftwareUpdateItem[] {
+  const installed = productVersion.split('.').map(Number);
+  if (!Number.isInteger(installed[0])) return [];
+  const newer = (v: number[]) => {
+    for (let i = 0; i < Math.max(v.length, installed.length); i++) if ((v[i] ?? 0) !== (installed[i] ?? 0)) return (v[i] ?? 0) > (installed[i] ?? 0);
+    return false;
+  };
+  return updates.filter((u) => {
+    const v = (u.version ?? '').split('.').map(Number);
+    return /^macOS\b/.test(u.title ?? '') && u.recommended === true && v.every(Number.isInteger) && v[0] === installed[0] && newer(v);
+  });
+}
