@@ -9,3 +9,4 @@ export * from './api.js';
 export * from './sections/registry.js';
 export * from './section-hashes.js';
 export * from './sections/names.js';
+export * from './devices.js';
