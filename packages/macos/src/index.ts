@@ -16,3 +16,4 @@ export * from './power/sp-power.js';
 export * from './power/ioreg-battery.js';
 export * from './power/parse.js';
 export * from './profiles/managed-settings.js';
+export * from './log/tcc.js';
