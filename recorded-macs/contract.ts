@@ -21,6 +21,7 @@ export const COLLECT_COMMANDS = [
   'pmset-adapter', // pmset -g adapter
   'console-user', // stat -f %Su /dev/console
   'console-uid', // stat -f %u /dev/console (optional: launchctl asuser needs it)
+  'log-show-tcc', // log show --style compact --last 30d --predicate <tccd's decisions about Zoom> (read when no user TCC.db could be)
 ] as const;
 
 /** Remediation answers: what the real tool printed, replayed by the runner (state kept outside the Mac folder). */
