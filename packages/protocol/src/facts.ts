@@ -77,6 +77,14 @@ export const TccLogDecision = Type.Object({
 });
 export type TccLogDecision = Static<typeof TccLogDecision>;
 
+/** A `tccutil reset` the agent ran successfully: the log keeps the old decision, so the reset is reported beside it. */
+export const TccLogReset = Type.Object({
+  service: Type.String({ description: 'kTCCService name reset, e.g. kTCCServiceCamera' }),
+  client: Type.String({ description: 'bundle id reset, e.g. us.zoom.xos' }),
+  at: Type.String({ description: 'when the reset finished, in the layout and clock of the log lines (Mac local time, YYYY-MM-DD HH:MM:SS.mmm)' }),
+});
+export type TccLogReset = Static<typeof TccLogReset>;
+
 /** The unified-log read of TCC decisions: what was asked, over which window, and the latest decision per app and service. */
 export const TccLog = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('unreadable')], { description: 'unreadable: log failed or its output was not understood (reason says why)' }),
@@ -84,6 +92,7 @@ export const TccLog = Type.Object({
   windowDays: Type.Integer({ description: 'days of log searched (log show --last <N>d); no decision in them is "not known", never "allowed"' }),
   clients: Type.Array(Type.String(), { description: 'apps whose decisions were kept, e.g. us.zoom.xos' }),
   decisions: Type.Array(TccLogDecision, { description: 'latest decision per client and service in the window' }),
+  resets: Type.Optional(Type.Array(TccLogReset, { maxItems: 64, description: 'tcc.reset runs this agent completed: a reset newer than a decision supersedes it' })),
 });
 export type TccLog = Static<typeof TccLog>;
 

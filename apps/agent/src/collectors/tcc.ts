@@ -1,5 +1,5 @@
 import { TCC_TABLE_INFO_SQL, accessQuery, describeSqliteError, parseAccessRows, parseTableInfo, tccLayout } from '@fleetmedic/macos';
-import type { Sections, TccDatabase } from '@fleetmedic/protocol';
+import type { Sections, TccDatabase, TccLogReset } from '@fleetmedic/protocol';
 import { PROGRAMS, TCC_SYSTEM_DB, sqliteReadArgs, tccUserDb } from '../runner/commands.js';
 import type { CommandRunner, RunResult } from '../runner/types.js';
 import { listHomes } from './homes.js';
@@ -14,10 +14,11 @@ type DbStatus = TccDatabase['status'];
  * accessQuery. Each database carries its own status and reason: an unreadable one (no Full
  * Disk Access) is listed as `unreadable` with sqlite3's words, never as an empty list.
  * When no per-user TCC.db could be read (macOS 27 moved it out of reach; no Full Disk Access),
- * tccd's decisions about Zoom are read from the unified log as well (`log`, see collectTccLog).
+ * tccd's decisions about Zoom are read from the unified log as well (`log`, see collectTccLog),
+ * with `tccResets`, the resets this agent ran, beside them.
  * Section: `ok` when every database was read or is absent, `partial` otherwise.
  */
-export async function collectTcc(runner: CommandRunner): Promise<Sections['tcc']> {
+export async function collectTcc(runner: CommandRunner, tccResets: readonly TccLogReset[] = []): Promise<Sections['tcc']> {
   const homes = await listHomes(runner);
   const targets: { path: string; scope: 'system' | 'user'; user: string | null }[] = [
     { path: TCC_SYSTEM_DB, scope: 'system', user: null },
@@ -36,7 +37,7 @@ export async function collectTcc(runner: CommandRunner): Promise<Sections['tcc']
   if (databases.some((db) => db.scope === 'user' && db.status === 'ok')) {
     return withData(['sqlite3 -readonly -json TCC.db'], { databases }, problems);
   }
-  const fromLog = await collectTccLog(runner);
+  const fromLog = await collectTccLog(runner, tccResets);
   return withData(['sqlite3 -readonly -json TCC.db', 'log show (com.apple.TCC)'], { databases, log: fromLog.log }, [...problems, ...fromLog.problems]);
 }
 

@@ -18,8 +18,9 @@ const dbOwner = (db: TccDatabase): string => (db.scope === 'system' ? 'system' :
  * service's scope (`userScoped`: Camera, Microphone live in each user's TCC.db; else the system
  * one) was read — missing, unreadable, or out of reach as on macOS 27 — the latest decision tccd
  * wrote to the unified log answers instead (`tcc.log`, key `<id>:log:<bundle id>`, the log lines
- * as evidence). With neither, a per-user service cannot be judged: "no row" and "no event in the
- * window" are not "allowed".
+ * as evidence); a `tccutil reset` the agent ran after that decision (`tcc.log.resets`) stands for
+ * the deleted row: no finding, as after a reset read from TCC.db. With neither, a per-user service
+ * cannot be judged: "no row" and "no event in the window" are not "allowed".
  */
 export function tccDeniedRule(id: FindingId, service: string, tccutilService: TccResettableService, what: string, userScoped = false): Rule {
   const scope = userScoped ? 'user' : 'system';
@@ -39,6 +40,8 @@ export function tccDeniedRule(id: FindingId, service: string, tccutilService: Tc
           );
       }
       const fromLog = logDecision(tcc.log, service, policy.zoomBundleId);
+      // tccutil reset after the latest decision: not asked since, as a deleted TCC.db row (awaiting consent).
+      if (fromLog.resetAfter) return [];
       if (fromLog.decision) {
         const d = fromLog.decision;
         if (d.authValue === 0) return [logDeniedFinding(id, tcc.log?.windowDays ?? 0, d, tccutilService, what)];
@@ -52,11 +55,14 @@ export function tccDeniedRule(id: FindingId, service: string, tccutilService: Tc
 }
 
 /** The latest log decision about `client` for `service`, or why the log does not answer. */
-function logDecision(log: TccLog | undefined, service: string, client: string): { decision?: TccLogDecision; why: string } {
+function logDecision(log: TccLog | undefined, service: string, client: string): { decision?: TccLogDecision; resetAfter?: boolean; why: string } {
   if (!log) return { why: 'the agent read no unified log (an agent older than its macOS 27 support)' };
   if (log.status !== 'ok') return { why: `the unified log could not be read: ${log.reason ?? 'no reason given'}` };
   if (!log.clients.includes(client)) return { why: `the unified log was read for ${log.clients.join(', ') || 'no app'}, not ${client}` };
   const decision = log.decisions.find((d) => d.service === service && d.client === client);
+  // Both times are the Mac's local clock in log's compact layout, so they compare as text.
+  const reset = (log.resets ?? []).filter((r) => (r.service === service || r.service === 'kTCCServiceAll') && r.client === client).some((r) => !decision || r.at > decision.observedAt);
+  if (reset) return { resetAfter: true, why: `${service} for ${client} was reset after the latest decision in the log` };
   if (!decision) return { why: `tccd logged no ${service} decision about ${client} in the last ${log.windowDays} days` };
   return { decision, why: `the latest ${service} decision about ${client} in the unified log is ${decision.authValueName} (${decision.authReasonName}) at ${decision.observedAt}` };
 }
