@@ -61,4 +61,12 @@ describe('TCC rules on macOS 27: the unified log answers when no per-user TCC.db
     expect(tccScreenCaptureDenied.evaluate(s(log([decision({ service: 'kTCCServiceScreenCapture' })])), DEFAULT_POLICY).map((f) => f.key)).toEqual(['tcc.screen-capture.denied:log:us.zoom.xos']);
     expect(tccScreenCaptureDenied.evaluate(s(log([])), DEFAULT_POLICY)).toEqual([]);
   });
+
+  it('a tcc.reset the agent ran after the logged denial stands for the deleted row (no finding); an older one does not', () => {
+    const reset = (at: string, service = 'kTCCServiceCamera') => log([decision()], { resets: [{ service, client: 'us.zoom.xos', at }] });
+    expect(tccCameraDenied.evaluate(snap(reset('2026-10-06 12:00:00.000')), DEFAULT_POLICY)).toEqual([]);
+    expect(tccCameraDenied.evaluate(snap(reset('2026-10-06 12:00:00.000', 'kTCCServiceAll')), DEFAULT_POLICY)).toEqual([]);
+    expect(tccCameraDenied.evaluate(snap(reset('2026-10-06 11:00:00.000')), DEFAULT_POLICY).map((f) => f.key)).toEqual(['tcc.camera.denied:log:us.zoom.xos']);
+    expect(tccCameraDenied.evaluate(snap(reset('2026-10-06 12:00:00.000', 'kTCCServiceMicrophone')), DEFAULT_POLICY).map((f) => f.key)).toEqual(['tcc.camera.denied:log:us.zoom.xos']);
+  });
 });
