@@ -228,6 +228,16 @@ const user15 = (user: string, zoom: ZoomTccMap, integrityFlag = false): TccDbSpe
 
 export const SYSTEM_TCC = '/Library/Application Support/com.apple.TCC/TCC.db';
 export const userTcc = (user: string): string => `/Users/${user}/Library/Application Support/com.apple.TCC/TCC.db`;
+/** The macOS 27 M4 Mac mini's recordings besides the unified log (no system_profiler USB, no pmset: see its notes). */
+const MAC27_M4: CmdFile[] = [
+  SW.macos27,
+  cmd('ioreg-IOUSB', f('ioreg_usb/m1max-macos27-ioreg-p-IOUSB-w0-no-devices.txt')),
+  ...FW_NEW_GET,
+  cmd('socketfilterfw-listapps', f('firewall/darwin27-listapps-zoom-entry-measured.txt')),
+  consoleUser('user'),
+  RESET_26,
+  ...SFW_ANSWERS,
+];
 const homes = (...users: string[]): Record<string, string> => Object.fromEntries(users.map((u) => [u, `/Users/${u}`]));
 
 // ---- the Macs --------------------------------------------------------------------------------
@@ -462,16 +472,7 @@ export const MACS: MacSpec[] = [
     summary: 'M4 Mac on macOS 27: the system TCC.db cannot be read without Full Disk Access and the per-user TCC.db is no longer under the home folder.',
     expectedFindings: ['tcc.unreadable'],
     trigger: 'denied.txt lists the system TCC.db; no user TCC.db at ~/Library/Application Support/com.apple.TCC/ (moved on macOS 27)',
-    cmds: [
-      SW.macos27,
-      cmd('ioreg-IOUSB', f('ioreg_usb/m1max-macos27-ioreg-p-IOUSB-w0-no-devices.txt')),
-      ...FW_NEW_GET,
-      cmd('socketfilterfw-listapps', f('firewall/darwin27-listapps-zoom-entry-measured.txt')),
-      consoleUser('user'),
-      RESET_26,
-      ...SFW_ANSWERS,
-      LOG_TCC_NO_ZOOM,
-    ],
+    cmds: [...MAC27_M4, LOG_TCC_NO_ZOOM],
     zoom: '7.1.5',
     tcc: [],
     denied: [SYSTEM_TCC],
@@ -490,25 +491,14 @@ export const MACS: MacSpec[] = [
     summary: 'M4 Mac on macOS 27, not enrolled in MDM (no tccutil list): no TCC.db can be read, and the unified log shows the user answering "Don\u2019t Allow" to Zoom\u2019s camera prompt.',
     expectedFindings: ['tcc.camera.denied', 'tcc.unreadable'],
     trigger: 'no readable TCC.db (as macmini-m4-27-tcc-unreadable); cmd/log-show-tcc.out: tccd prompted for kTCCServiceCamera for us.zoom.xos and logged authValue=0, authReason=2',
-    cmds: [
-      SW.macos27,
-      cmd('ioreg-IOUSB', f('ioreg_usb/m1max-macos27-ioreg-p-IOUSB-w0-no-devices.txt')),
-      ...FW_NEW_GET,
-      cmd('socketfilterfw-listapps', f('firewall/darwin27-listapps-zoom-entry-measured.txt')),
-      consoleUser('user'),
-      RESET_26,
-      ...SFW_ANSWERS,
-      LOG_TCC_ZOOM_CAMERA_DENIED,
-    ],
+    cmds: [...MAC27_M4, LOG_TCC_ZOOM_CAMERA_DENIED],
     zoom: '7.1.5',
     tcc: [],
     denied: [SYSTEM_TCC],
     notes: [
-      'No system_profiler USB commands: on macOS 27 `system_profiler SPUSBDataType` printed nothing (ioreg source, INDEX.md) and no SPUSBHostDataType -json capture of 27 exists; the agent falls back to ioreg, which shows the two controllers and no devices.',
-      'The 27 user TCC.db lives in /private/var/containers/Data/ProtectedSystem/<per-user UUID>/… (research notes, find_string id 69664977641 — not a fixture); fleetdm/fleet#53273 reports it inaccessible. The recording therefore has no user TCC.db and the agent should report it missing, not allowed.',
+      'Every other recording is the same as macmini-m4-27-tcc-unreadable (see its notes).',
       'log-show-tcc: the header and the AUTHREQ_RESULT line are copied from the real compact capture; the AUTHREQ_PROMPTING line between them is that capture\'s line 3 with its service and subject changed to Zoom\'s camera (no real tccd line about Zoom was found). A bundle-id subject prints as Sub:{<bundle id>} (real Nexy assistant log, find_string id 12653984578).',
       'The microphone has no decision in the log: tcc.microphone.denied cannot judge (could not check, with the reason).',
-      'listapps is the measured Darwin 27 entry ("/Applications/Zoom.app", allowed; the header says 3 apps but only the measured entry was kept upstream).',
     ],
   },
 ];
