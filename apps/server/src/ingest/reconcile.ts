@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Finding, Snapshot } from '@fleetmedic/protocol';
-import type { Diagnosis } from '@fleetmedic/diagnosis';
+import type { Finding, SectionName, Snapshot } from '@fleetmedic/protocol';
+import { RULES, type Diagnosis } from '@fleetmedic/diagnosis';
 
 /** Finding states stored in Finding.state. */
 export type FindingState = 'open' | 'awaiting-consent' | 'resolved';
@@ -55,6 +55,8 @@ export interface ReconcilePlan {
   outcome: ReconcileOutcome;
 }
 
+
+const RULE_SECTIONS = new Map<string, readonly SectionName[]>(RULES.map((r) => [r.id, r.sections]));
 
 /**
  * What a tcc.* finding is about: a TCC.db row (evidence `{ path, entry: { service, client } }`) or,
@@ -116,8 +118,8 @@ export function needsResets(stored: FindingRow[], diagnosis: Diagnosis): boolean
  * - a finding not stored (or stored resolved / awaiting-consent) -> open;
  * - still present -> lastSeenAt, evidence and remedy refreshed;
  * - gone -> resolved with resolvedAt, except:
- *   - when its rule could not judge in this report (its section unknown, or the rule's own
- *     CannotJudge), or, for tcc.*, its TCC.db or unified log was not read: nothing can be
+ *   - when its rule could not judge in this report (its section unknown or not reported, or the
+ *     rule's own CannotJudge), or, for tcc.*, its TCC.db or unified log was not read: nothing can be
  *     concluded, the finding stays as it is;
  *   - a tcc.* finding whose `access` row is gone (on macOS 27: whose logged decision a tcc.reset
  *     the agent ran since supersedes) and whose `tcc.reset` succeeded since the finding was last
@@ -159,9 +161,10 @@ export function planReconcile(input: {
   // Per rule (unknownReasons names the rule, for an unavailable section too): one rule that cannot
   // judge (the microphone with no logged decision) leaves the others of its section judged.
   const unjudged = new Set<string>(diagnosis.unknownReasons.map((u) => u.rule));
+  const notReported = new Set<string>(diagnosis.notReported);
   for (const row of stored) {
     if (present.has(row.key) || row.state === 'resolved') continue;
-    const cannotJudge = unjudged.has(row.ruleId);
+    const cannotJudge = unjudged.has(row.ruleId) || (RULE_SECTIONS.get(row.ruleId) ?? []).some((n) => notReported.has(n));
     const subject = tccSubject(row);
     const stateNow = subject ? tccStateNow(snapshot, subject) : null;
     if (cannotJudge || (subject && !stateNow)) {
