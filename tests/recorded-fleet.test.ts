@@ -1,9 +1,9 @@
 import { Snapshot, validator } from '@fleetmedic/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetMedicApp } from '../app.js';
-import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, enroll, listen } from '../testing/harness.js';
-import { loadRecordedSnapshots, type RecordedSnapshot } from '../testing/recorded-snapshots.js';
-import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
+import type { FleetMedicApp } from '../apps/server/src/app.js';
+import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, enroll, listen } from '../apps/server/src/testing/harness.js';
+import { openTestDatabase, type TestDatabase } from '../apps/server/src/testing/test-database.js';
+import { collectRecordedFleet, type RecordedSnapshot } from './support/recorded-fleet.js';
 
 let db: TestDatabase;
 let app: FleetMedicApp;
@@ -11,7 +11,7 @@ let url: string;
 let recorded: RecordedSnapshot[];
 
 beforeAll(async () => {
-  recorded = await loadRecordedSnapshots();
+  recorded = await collectRecordedFleet();
   db = await openTestDatabase();
   app = await buildTestApp(db);
   url = await listen(app);
