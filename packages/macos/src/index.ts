@@ -16,3 +16,6 @@ export * from './power/sp-power.js';
 export * from './power/ioreg-battery.js';
 export * from './power/parse.js';
 export * from './profiles/managed-settings.js';
+export * from './systemextensionsctl/parse.js';
+export * from './scutil/proxy.js';
+export * from './scutil/nc-list.js';
