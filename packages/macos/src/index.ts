@@ -19,3 +19,4 @@ export * from './profiles/managed-settings.js';
 export * from './systemextensionsctl/parse.js';
 export * from './scutil/proxy.js';
 export * from './scutil/nc-list.js';
+export * from './security/pem.js';

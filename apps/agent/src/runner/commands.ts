@@ -28,6 +28,9 @@ export const PROGRAMS = {
   launchctl: '/bin/launchctl',
   sudo: '/usr/bin/sudo',
   pkill: '/usr/bin/pkill',
+  scutil: '/usr/sbin/scutil',
+  systemextensionsctl: '/usr/bin/systemextensionsctl',
+  security: '/usr/bin/security',
 } as const;
 
 const sp = (dataType: string): CommandSpec => ({
@@ -60,6 +63,11 @@ export const COMMANDS = {
   consoleUser: { name: 'console-user', program: PROGRAMS.stat, args: ['-f', '%Su', '/dev/console'] },
   /** uid of the console user, for `launchctl asuser`. */
   consoleUid: { name: 'console-uid', program: PROGRAMS.stat, args: ['-f', '%u', '/dev/console'] },
+  scutilProxy: { name: 'scutil-proxy', program: PROGRAMS.scutil, args: ['--proxy'] },
+  scutilNcList: { name: 'scutil-nc-list', program: PROGRAMS.scutil, args: ['--nc', 'list'] },
+  sysextList: { name: 'systemextensionsctl-list', program: PROGRAMS.systemextensionsctl, args: ['list'] },
+  /** Roots an admin or MDM installed (Zscaler's, a proxy's): a chain only they validate is TLS inspection. */
+  systemKeychainCerts: { name: 'security-system-keychain-certs', program: PROGRAMS.security, args: ['find-certificate', '-a', '-p', '/Library/Keychains/System.keychain'] },
 } as const satisfies Record<string, CommandSpec>;
 
 const BY_ARGV = new Map<string, string>(
