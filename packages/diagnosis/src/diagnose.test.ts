@@ -31,7 +31,7 @@ describe('diagnose', () => {
   it('finds nothing and leaves nothing unknown on a healthy Mac', () => {
     const snap = buildSnapshot();
     expect(checkSnapshot(snap)).toEqual({ ok: true, value: snap });
-    expect(diagnoseWithErrors(snap)).toEqual({ findings: [], unknown: [], unknownReasons: [], ruleErrors: [] });
+    expect(diagnoseWithErrors(snap)).toEqual({ findings: [], unknown: [], notReported: [], unknownReasons: [], ruleErrors: [] });
   });
 
   it('reports every problem of a sick Mac, critical first, then by id, each a valid Finding', () => {
@@ -86,7 +86,7 @@ describe('diagnose', () => {
 
   it('does not call unsupported sections unknown (a Linux host has no TCC or ALF)', () => {
     const snap = buildSnapshot({ tcc: unsupportedSection('TCC exists only on macOS'), firewall: unsupportedSection('ALF exists only on macOS') });
-    expect(diagnoseWithErrors(snap)).toEqual({ findings: [], unknown: [], unknownReasons: [], ruleErrors: [] });
+    expect(diagnoseWithErrors(snap)).toEqual({ findings: [], unknown: [], notReported: [], unknownReasons: [], ruleErrors: [] });
   });
 
   it('turns a value a rule cannot judge into an unknown section, not a rule error', () => {
