@@ -13,6 +13,9 @@ export const FINDING_IDS = [
   'zoom.outdated',
   'zoom.not-installed',
   'macos.outdated',
+  'network.zoom-unreachable',
+  'network.tls-inspected',
+  'network.extension-unsettled',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 

@@ -14,7 +14,7 @@ import { openRunner } from './open-runner.js';
 export async function doctorCommand(opts: { replay?: string; json?: boolean; policy?: string }): Promise<void> {
   const policy = opts.policy ? await loadPolicy(opts.policy) : resolvePolicy();
   const runner = await openRunner(opts.replay);
-  const snapshot = await collectSnapshot(runner, { zoomAppPath: policy.zoomAppPath });
+  const snapshot = await collectSnapshot(runner, { zoomAppPath: policy.zoomAppPath, policy });
   const d = diagnoseWithErrors(snapshot, policy);
   const unsupported = Object.entries(snapshot.sections)
     .filter(([, sec]) => sec.status === 'unsupported')

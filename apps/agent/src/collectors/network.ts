@@ -4,7 +4,7 @@ import type { Prober } from '../probes/answers.js';
 import { probeReach, type ReachPlan } from '../probes/reach.js';
 import { COMMANDS, type CommandSpec } from '../runner/commands.js';
 import type { CommandRunner } from '../runner/types.js';
-import { runSpec, withData, type SectionOf } from './section.js';
+import { runSpec, unavailable, withData, type SectionOf } from './section.js';
 
 /** What the network section probes: Zoom (from the policy) and the FleetMedic server. */
 export interface NetworkPlans {
@@ -31,6 +31,11 @@ export async function collectNetwork(runner: CommandRunner, prober: { prober: Pr
   for (const p of [...zoom.dns, ...server.dns]) if (p.code === 'NOT_RECORDED') problems.push(`dns ${p.host}: not recorded`);
   for (const p of [...zoom.endpoints, ...server.endpoints]) if (p.tcpCode === 'NOT_RECORDED' || p.tlsCode === 'NOT_RECORDED') problems.push(`connect ${p.host}:${p.port}: not recorded`);
   const sources = ['dns.lookup', 'tcp/tls connect', proxy.label, vpn.label, sysext.label];
+  const probes = [...zoom.dns, ...server.dns].map((p) => p.code).concat([...zoom.endpoints, ...server.endpoints].map((p) => p.tcpCode));
+  if (probes.every((code) => code === 'NOT_RECORDED') && proxy.value === null && vpn.value === null && sysext.value === null) {
+    // A recording made before the network section: nothing was read, which is not "nothing in the path".
+    return unavailable(sources, 'nothing of the network path could be read', problems);
+  }
   return withData(sources, { zoom, server, proxy: proxy.value, vpnServices: vpn.value, systemExtensions: sysext.value }, problems);
 }
 

@@ -1,5 +1,7 @@
 import type { SectionName, SectionOfName } from '@fleetmedic/protocol';
+import { openProber } from '../probes/open.js';
 import type { CommandRunner } from '../runner/types.js';
+import { collectNetwork, type NetworkPlans } from './network.js';
 import { collectFirewall } from './firewall.js';
 import { collectPower } from './power.js';
 import { collectTcc } from './tcc.js';
@@ -13,6 +15,8 @@ export interface CollectContext {
   productVersion: string | null;
   /** Where Zoom is looked for (DEFAULT_POLICY.zoomAppPath unless configured). */
   zoomAppPath: string;
+  /** What the network section probes: the policy's Zoom targets and the FleetMedic server. */
+  network: NetworkPlans;
 }
 
 /** A section collector: never throws, answers "could not read" as `unavailable` with a reason. */
@@ -29,4 +33,5 @@ export const SECTION_COLLECTORS: { [N in Exclude<SectionName, 'os'>]: SectionCol
   firewall: (c) => collectFirewall(c.runner, c.productVersion),
   usb: (c) => collectUsb(c.runner, c.productVersion),
   power: (c) => collectPower(c.runner, c.productVersion),
+  network: async (c) => collectNetwork(c.runner, await openProber(c.runner), c.network),
 };

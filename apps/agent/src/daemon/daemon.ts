@@ -183,7 +183,7 @@ export class AgentDaemon {
     const run = this.collecting.then(async () => {
       const { logger } = this.opts;
       try {
-        const snapshot = await (this.opts.collect ? this.opts.collect() : collectSnapshot(this.opts.runner));
+        const snapshot = await (this.opts.collect ? this.opts.collect() : collectSnapshot(this.opts.runner, { serverUrl: this.opts.serverUrl }));
         const message = { type: 'report' as const, id: newReportId(), snapshot };
         await this.outbox.add(message);
         const wire = this.reporter.wire(message);
