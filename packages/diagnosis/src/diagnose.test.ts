@@ -74,6 +74,7 @@ describe('diagnose', () => {
       { section: 'firewall', rule: 'firewall.blocks-zoom', reason: 'socketfilterfw --getglobalstate exited 1: Operation not permitted' },
       { section: 'firewall', rule: 'firewall.block-all', reason: 'socketfilterfw --getglobalstate exited 1: Operation not permitted' },
       { section: 'usb', rule: 'usb.power.insufficient', reason: 'SPUSBDataType empty and SPUSBHostDataType failed' },
+      { section: 'usb', rule: 'usb.bandwidth.shared', reason: 'SPUSBDataType empty and SPUSBHostDataType failed' },
     ]);
     expect(result.ruleErrors).toEqual([]);
   });
@@ -142,6 +143,7 @@ describe('RULES and FINDING_CATALOG', () => {
       'firewall.blocks-zoom': 'critical',
       'firewall.block-all': 'critical',
       'usb.power.insufficient': 'warning',
+      'usb.bandwidth.shared': 'warning',
       'zoom.outdated': 'warning',
       'zoom.not-installed': 'critical',
       'macos.outdated': 'warning',

@@ -10,3 +10,4 @@ export * from './sections/registry.js';
 export * from './section-hashes.js';
 export * from './sections/names.js';
 export * from './network.js';
+export * from './devices.js';

@@ -15,7 +15,7 @@ type SectionsProperties = {
 function sectionsProperties(): SectionsProperties {
   const props: Record<string, unknown> = {};
   for (const name of SECTION_NAMES) {
-    const schema = Section(SECTION_REGISTRY[name].data);
+    const schema = Section(SECTION_REGISTRY[name].data, SECTION_REGISTRY[name].description);
     props[name] = SECTION_REGISTRY[name].since === BASELINE_VERSION ? schema : Type.Optional(schema);
   }
   return props as SectionsProperties;

@@ -15,6 +15,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { TEST_ADMIN_TOKEN, TestAgent, bearer, enroll, useTestApp } from '../testing/harness.js';
 import { contentHash } from './canonical-json.js';
 import { fastPathIngest } from './fast-path.js';
+import { ingestReport } from './ingest.js';
 import { prepareReport, stateFingerprint } from './prepare.js';
 
 vi.mock('../../../../packages/protocol/src/sections/registry.js', async (importOriginal) => {
@@ -83,5 +84,18 @@ describe('a section registered after 1.0, and a report of an agent that predates
       deviceId, reportId: third.reportId, collectedAt: third.collectedAt, hashes: third.hashes, stateHash: stateFingerprint(third, contentHash(resolvePolicy())),
     }], new Date());
     expect(fast).toEqual(['unchanged']);
+  });
+
+  it('a Mac whose agent is downgraded below the section: the stored section is dropped, and it shows as not reported', async () => {
+    const { app, db } = ctx;
+    const { deviceId } = await enroll(app, { hostname: 'downgraded-mac', serialNumber: 'C02DOWNGRADE1' });
+    const newer = { ...OLD_REPORT, sections: { ...OLD_REPORT.sections, probe: { status: 'ok', sources: ['probe'], data: { reachable: true } } } } as Snapshot;
+    expect(await ingestReport(db.prisma, { deviceId, reportId: 'newer-agent-0001', snapshot: newer, policy: resolvePolicy() }))
+      .toMatchObject({ kind: 'stored', health: 'healthy', notReportedSections: [] });
+    const older = { ...OLD_REPORT, collectedAt: new Date(Date.parse(OLD_REPORT.collectedAt) + 60_000).toISOString() };
+    expect(await ingestReport(db.prisma, { deviceId, reportId: 'older-agent-0002', snapshot: older, policy: resolvePolicy() }))
+      .toMatchObject({ kind: 'stored', changedSections: [], health: 'unknown', notReportedSections: ['probe'] });
+    const rows = await db.prisma.sectionState.findMany({ where: { deviceId }, select: { section: true } });
+    expect(rows.map((r) => r.section).sort()).toEqual([...SIX].sort());
   });
 });
