@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Snapshot, validator, type Finding } from '@fleetmedic/protocol';
+import { SECTION_NAMES, Snapshot, validator, type Finding } from '@fleetmedic/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../packages/macos/src/testing/fixtures.js';
 import { startServer, waitFor } from './testing/agent-server.js';
