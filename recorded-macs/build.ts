@@ -94,6 +94,7 @@ function buildMac(mac: MacSpec): void {
   write(path.join(dir, 'scenario.json'), `${JSON.stringify({ summary: mac.summary, expectedFindings: mac.expectedFindings }, null, 2)}\n`);
   if (mac.denied.length) write(path.join(dir, 'denied.txt'), mac.denied.map((p) => `${p}\n`).join(''));
   for (const c of mac.cmds) write(path.join(dir, 'cmd', `${c.name}.${c.ext}`), renderCmd(c));
+  for (const [rel, answer] of Object.entries(mac.net ?? {})) write(path.join(dir, 'net', rel), `${JSON.stringify(answer, null, 2)}\n`);
   if (mac.zoom) write(path.join(dir, 'fs/Applications/zoom.us.app/Contents/Info.plist'), infoPlist(mac.zoom));
   for (const t of mac.tcc) {
     const sql = tccSql(t, readFixture, [

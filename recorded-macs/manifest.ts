@@ -73,6 +73,12 @@ export interface MacSpec {
   tcc: TccDbSpec[];
   /** Absolute Mac paths the agent may not read (denied.txt). */
   denied: string[];
+  /**
+   * The network probes' answers, `net/<path>` -> Node's answer (apps/agent/src/probes/answers.ts),
+   * written as JSON. Scenario data shaped like Node's real answers (extra-captures/node-*.txt):
+   * probing Zoom is not something a public capture records.
+   */
+  net?: Record<string, unknown>;
   notes?: string[];
 }
 
@@ -121,6 +127,13 @@ export const UPSTREAM: Record<string, string> = {
   'extra:sw_vers-27.0-26A428-t8132.txt': 'find_string id 69348655571 (Chinese tool inventory); arm64 T8132 (M4), macOS 27.0',
   'extra:log-tcc-compact-macmini-2026-10-06-prompt-denied.txt': 'find_string id 71362385156 (test of a Mac-mini setup tool: "real tccd log lines on the Mac mini, 06/10/2026, tail trimmed"); macOS 26/27 (not stated)',
   'extra:log-tcc-compact-aterm-2026-08-31-lines.txt': 'find_string id 59261573190 (Rust test constants captured from /usr/bin/log stream, 2026-08-31); macOS 26/27 (not stated)',
+  'extra:scutil-proxy-measured-none-default-exceptions.txt': 'find_string id 71365582930 (Python test constant, "measured" on its author\'s Mac): no proxy, default exceptions',
+  'extra:scutil-proxy-httptoolkit151-pac.txt': 'https://github.com/httptoolkit/httptoolkit/issues/151 (macOS 10.15.7): PAC http://wpad.company.com/wpad.dat',
+  'extra:scutil-nc-list-alfred19-empty.txt': 'https://github.com/mrodalgaard/alfred-network-workflow/issues/19 (2023-11-17): header only, no service',
+  'extra:scutil-nc-list-tailscale-connected-protonvpn.txt': 'find_string id 71048987528 (Rust test, "this machine\'s verbatim output"): Tailscale connected, ProtonVPN disconnected',
+  'extra:sysextctl-list-ramen-no-extensions.txt': 'RamenDR/ramen testdata no-extensions.stdout @ b04bd477139fcbea8763716f571338b1213346bd: "0 extension(s)"',
+  'extra:sysextctl-list-ramen-cisco-crowdstrike-enabled.txt': 'RamenDR/ramen testdata enabled-and-active.stdout @ ace9383565db4821b2776dca10b0d686b9bd2c1c: Cisco Secure Client and CrowdStrike Falcon enabled',
+  'sysext/sysextctl-list-3-network-extensions-one-waiting-for-user.txt': 'find_string id 59110972667 (Swift tests, "verbatim from a real machine"): v2RayTun [activated waiting for user]',
   'extra:socketfilterfw-add-unblockapp-blog-nginx.txt': 'find_string id 103811115 (Chinese nginx note, nginx 1.10 era = OS X 10.11); outputs quoted after "#显示 " ("shows")',
 };
 
@@ -242,7 +255,7 @@ const homes = (...users: string[]): Record<string, string> => Object.fromEntries
 
 // ---- the Macs --------------------------------------------------------------------------------
 
-export const MACS: MacSpec[] = [
+const BASE_MACS: MacSpec[] = [
   {
     folder: 'mbp-intel-t2-12-macos-outdated',
     macos: '12.5.1 (21G83)',
@@ -503,3 +516,90 @@ export const MACS: MacSpec[] = [
     ],
   },
 ];
+
+// ---- the network path (issue 10) --------------------------------------------------------------
+
+/** `systemextensionsctl list` with no extension: the count line of a real capture (its `Category:` line comes only with a category argument). */
+const NO_SYSEXT = cmd('systemextensionsctl-list', x('sysextctl-list-ramen-no-extensions.txt', [2, 2]));
+/** No proxy (default exceptions), no VPN service, no system extension. */
+const QUIET_NETWORK: CmdFile[] = [
+  cmd('scutil-proxy', x('scutil-proxy-measured-none-default-exceptions.txt')),
+  cmd('scutil-nc-list', x('scutil-nc-list-alfred19-empty.txt')),
+  NO_SYSEXT,
+];
+/** `systemextensionsctl list` (no argument) of a Mac with Cisco Secure Client and CrowdStrike Falcon: the capture without its `Category:` line. */
+const CISCO_FALCON = cmd('systemextensionsctl-list', x('sysextctl-list-ramen-cisco-crowdstrike-enabled.txt', [2, 8]));
+
+const zoomUsAddress = { addresses: [{ address: '170.114.52.2', family: 4 }] };
+const zoomComAddress = { addresses: [{ address: '170.114.15.222', family: 4 }] };
+const serverAnswers = { 'dns/server.json': { addresses: [{ address: '10.20.0.15', family: 4 }] }, 'connect/server.json': { tcp: { connected: true } } };
+const publicChain = { authorized: true, authorizationError: null, issuer: 'DigiCert Global Root G2' };
+/** Zoom and the FleetMedic server answer; zoom.us:443's chain validates against Node's public roots. */
+export const NET_HEALTHY: Record<string, unknown> = {
+  'dns/zoom.us.json': zoomUsAddress,
+  'dns/zoom.com.json': zoomComAddress,
+  'connect/zoom.us-443.json': { tcp: { connected: true }, publicRoots: publicChain },
+  ...serverAnswers,
+};
+
+const withQuietNetwork = (m: MacSpec): MacSpec => ({ ...m, cmds: [...m.cmds, ...QUIET_NETWORK], net: NET_HEALTHY });
+
+const M1MAX_14 = BASE_MACS.find((m) => m.folder === 'mbp-m1max-14-healthy')!;
+const M5PRO_26 = BASE_MACS.find((m) => m.folder === 'mbp-m5pro-26-healthy')!;
+
+/** The four Macs of the network path: the rest of each Mac is the healthy Mac of its release. */
+const NETWORK_MACS: MacSpec[] = [
+  {
+    ...M1MAX_14,
+    folder: 'mbp-m1max-14-zoom-sinkholed',
+    host: { ...M1MAX_14.host, hostname: 'mbp-m1max-14-dns', serialNumber: 'SERIAL-REDACTED-15' },
+    summary: 'M1 Max on macOS 14 whose DNS answers 0.0.0.0 for zoom.us and zoom.com (a DNS filter\'s block) while the FleetMedic server answers; Cisco Secure Client and CrowdStrike Falcon run, a PAC file is set.',
+    expectedFindings: ['network.zoom-unreachable'],
+    trigger: 'net/dns/zoom.us.json and zoom.com.json: 0.0.0.0; net/dns/server.json resolves and net/connect/server.json connects',
+    cmds: [...M1MAX_14.cmds, cmd('scutil-proxy', x('scutil-proxy-httptoolkit151-pac.txt')), cmd('scutil-nc-list', x('scutil-nc-list-alfred19-empty.txt')), CISCO_FALCON],
+    net: { 'dns/zoom.us.json': { addresses: [{ address: '0.0.0.0', family: 4 }] }, 'dns/zoom.com.json': { addresses: [{ address: '0.0.0.0', family: 4 }] }, ...serverAnswers },
+  },
+  {
+    ...M5PRO_26,
+    folder: 'mbp-m5pro-26-zoom-tls-inspected',
+    host: { ...M5PRO_26.host, hostname: 'mbp-m5pro-26-tls', serialNumber: 'SERIAL-REDACTED-16' },
+    summary: 'M5 Pro on macOS 26 whose zoom.us:443 chain ends at "Cisco Umbrella Root CA", installed on the Mac by Cisco Secure Client: Zoom\'s traffic is decrypted.',
+    expectedFindings: ['network.tls-inspected'],
+    trigger: 'net/connect/zoom.us-443.json: SELF_SIGNED_CERT_IN_CHAIN with the public roots, authorized with the System keychain roots',
+    cmds: [...M5PRO_26.cmds, cmd('scutil-proxy', x('scutil-proxy-measured-none-default-exceptions.txt')), cmd('scutil-nc-list', x('scutil-nc-list-alfred19-empty.txt')), CISCO_FALCON],
+    net: {
+      ...NET_HEALTHY,
+      'connect/zoom.us-443.json': {
+        tcp: { connected: true },
+        publicRoots: { authorized: false, authorizationError: 'SELF_SIGNED_CERT_IN_CHAIN', issuer: 'Cisco Umbrella Root CA' },
+        localRoots: { authorized: true, authorizationError: null, issuer: 'Cisco Umbrella Root CA' },
+      },
+    },
+  },
+  {
+    ...M5PRO_26,
+    folder: 'mbp-m5pro-26-content-filter-waiting',
+    host: { ...M5PRO_26.host, hostname: 'mbp-m5pro-26-filter', serialNumber: 'SERIAL-REDACTED-17' },
+    summary: 'M5 Pro on macOS 26 with three network extensions: AdGuard and Karing on, v2RayTun\'s waiting for the user\'s approval; Tailscale connected. Zoom is reachable.',
+    expectedFindings: ['network.extension-unsettled'],
+    trigger: 'systemextensionsctl list: com.databridges.privacy.v2RayTun.snextension [activated waiting for user]',
+    cmds: [...M5PRO_26.cmds, cmd('scutil-proxy', x('scutil-proxy-measured-none-default-exceptions.txt')), cmd('scutil-nc-list', x('scutil-nc-list-tailscale-connected-protonvpn.txt')), cmd('systemextensionsctl-list', f('sysext/sysextctl-list-3-network-extensions-one-waiting-for-user.txt'))],
+    net: NET_HEALTHY,
+  },
+  {
+    ...M1MAX_14,
+    folder: 'mbp-m1max-14-offline',
+    host: { ...M1MAX_14.host, hostname: 'mbp-m1max-14-plane', serialNumber: 'SERIAL-REDACTED-18' },
+    summary: 'M1 Max on macOS 14 with no network at all (a Mac on a plane): neither Zoom nor the FleetMedic server resolves. No network finding: the Mac is offline.',
+    expectedFindings: [],
+    trigger: 'net/dns/*.json: ENOTFOUND for zoom.us, zoom.com and the server (what macOS answers offline, extra-captures/node-dns-enotfound-osx-offline.txt)',
+    cmds: [...M1MAX_14.cmds, ...QUIET_NETWORK],
+    net: {
+      'dns/zoom.us.json': { error: { code: 'ENOTFOUND' } },
+      'dns/zoom.com.json': { error: { code: 'ENOTFOUND' } },
+      'dns/server.json': { error: { code: 'ENOTFOUND' } },
+    },
+  },
+];
+
+export const MACS: MacSpec[] = [...BASE_MACS.map(withQuietNetwork), ...NETWORK_MACS];

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Snapshot, validator, type Finding } from '@fleetmedic/protocol';
+import { SECTION_NAMES, Snapshot, validator, type Finding } from '@fleetmedic/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../packages/macos/src/testing/fixtures.js';
 import { startServer, waitFor } from './testing/agent-server.js';
@@ -60,7 +60,7 @@ describe('agent CLI as a real process', () => {
     const json = await agent('doctor', '--json');
     expect(json.code).toBe(0);
     const out = JSON.parse(json.stdout) as { findings: unknown[]; unsupported: { section: string; reason: string }[] };
-    expect(out.unsupported.map((u) => u.section)).toEqual(['os', 'zoom', 'tcc', 'firewall', 'usb', 'power']);
+    expect(out.unsupported.map((u) => u.section)).toEqual([...SECTION_NAMES]);
     const text = await agent('doctor');
     expect(text.stdout).toContain(`Not checked on this platform: os, zoom, tcc, firewall, usb, power (not macOS (${process.platform})).`);
   });

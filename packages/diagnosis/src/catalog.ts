@@ -106,4 +106,33 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
       'sw_vers ProductVersion is older than the policy\'s minimum macOS version. Current Zoom releases drop old '
       + 'macOS versions, and old macOS lacks camera and audio fixes. Update macOS.',
   },
+  'network.zoom-unreachable': {
+    id: 'network.zoom-unreachable',
+    title: 'Zoom cannot be reached from this Mac',
+    severity: 'critical',
+    description:
+      'The agent could not resolve, connect to or complete TLS with Zoom (the policy\'s hosts, default zoom.us and zoom.com) '
+      + 'while the FleetMedic server was reachable: the network works, Zoom is blocked. Zoom then says "Unable to connect" '
+      + '(5003) or stays on "connecting". A sinkhole answer (0.0.0.0, 127.0.0.1) is a DNS filter\'s block. The evidence '
+      + 'names the security software, VPN or proxy in the path: add Zoom (*.zoom.us, *.zoom.com) to the allowed list in that software. '
+      + 'A Mac with no network at all gets no finding: its network panel says it is offline.',
+  },
+  'network.tls-inspected': {
+    id: 'network.tls-inspected',
+    title: "Zoom's traffic is TLS-inspected",
+    severity: 'warning',
+    description:
+      "Zoom's certificate chain validates only against a root installed on this Mac, not against the public roots: a proxy "
+      + 'or security product decrypts Zoom\'s traffic. Zoom pins its certificates in places and may refuse to connect, and '
+      + 'media quality suffers. Exempt Zoom\'s domains (*.zoom.us, *.zoom.com) from TLS inspection in the product that issued the root.',
+  },
+  'network.extension-unsettled': {
+    id: 'network.extension-unsettled',
+    title: 'A network or security extension is not settled',
+    severity: 'warning',
+    description:
+      'A network extension (content filter, VPN, DNS proxy) or endpoint-security extension is waiting for the user\'s '
+      + 'approval, for a restart, or still activating (`systemextensionsctl list`). Until it settles it can hold or drop '
+      + 'traffic, Zoom\'s included. Approve it under System Settings > General > Login Items & Extensions (or by MDM), or restart the Mac.',
+  },
 };

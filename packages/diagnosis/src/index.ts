@@ -4,3 +4,5 @@ export { CannotJudge, type Rule } from './rule.js';
 export { FINDING_CATALOG, type CatalogEntry } from './catalog.js';
 export { resolvePolicy } from './policy.js';
 export { isDottedVersion, isOlderThan, zoomComparableVersion } from './versions.js';
+export { KNOWN_VENDORS, vendorOf, type KnownVendor } from './vendors.js';
+export { serverReach, zoomFailures, describeDns, describeEndpoint, describeExtension, type Reach } from './network-path.js';

@@ -6,8 +6,14 @@ describe('resolvePolicy', () => {
   it('returns the defaults when given nothing', () => {
     expect(resolvePolicy()).toEqual({
       minZoomVersion: '6.0.0', minMacosVersion: '14.0', zoomBundleId: 'us.zoom.xos', zoomAppPath: '/Applications/zoom.us.app',
+      zoomHosts: ['zoom.us', 'zoom.com'], zoomEndpoints: [{ host: 'zoom.us', port: 443 }],
     });
     expect(resolvePolicy()).not.toBe(DEFAULT_POLICY);
+  });
+  it('takes the Zoom probe targets as host names and host:port, and refuses anything else', () => {
+    expect(resolvePolicy({ zoomHosts: ['zoom.us', 'us04web.zoom.us'], zoomEndpoints: [{ host: 'zoom.com', port: 443 }] })).toMatchObject({ zoomHosts: ['zoom.us', 'us04web.zoom.us'], zoomEndpoints: [{ host: 'zoom.com', port: 443 }] });
+    expect(() => resolvePolicy({ zoomHosts: ['zoom.us; rm -rf /'] })).toThrow(/zoomHosts must be a list of host names/);
+    expect(() => resolvePolicy({ zoomEndpoints: [{ host: 'zoom.us', port: 0 }] })).toThrow(/zoomEndpoints must be a list of \{ host, port \}/);
   });
   it('overrides the given fields and ignores undefined ones', () => {
     expect(resolvePolicy({ minZoomVersion: '5.0.0', minMacosVersion: undefined })).toEqual({ ...DEFAULT_POLICY, minZoomVersion: '5.0.0' });
@@ -19,7 +25,7 @@ describe('resolvePolicy', () => {
   it('lists every problem at once, including unknown keys', () => {
     const bad = { minZoomVerison: '5.0.0', zoomBundleId: 'zoom', zoomAppPath: 'Applications/zoom.us.app' } as never;
     expect(() => resolvePolicy(bad)).toThrow(
-      'invalid policy: unknown key "minZoomVerison" (known: minZoomVersion, minMacosVersion, zoomBundleId, zoomAppPath); '
+      'invalid policy: unknown key "minZoomVerison" (known: minZoomVersion, minMacosVersion, zoomBundleId, zoomAppPath, zoomHosts, zoomEndpoints); '
       + 'zoomBundleId "zoom" is not a bundle id like us.zoom.xos; '
       + 'zoomAppPath "Applications/zoom.us.app" is not an absolute path to an .app bundle like /Applications/zoom.us.app',
     );

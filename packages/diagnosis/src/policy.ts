@@ -17,11 +17,20 @@ export function resolvePolicy(partial: Partial<Policy> = {}): Policy {
     if (!POLICY_KEYS.includes(key as keyof Policy)) problems.push(`unknown key "${key}" (known: ${POLICY_KEYS.join(', ')})`);
   }
   const policy: Policy = { ...DEFAULT_POLICY };
-  for (const key of POLICY_KEYS) {
+  for (const key of ['minZoomVersion', 'minMacosVersion', 'zoomBundleId', 'zoomAppPath'] as const) {
     const value: unknown = partial[key];
     if (value === undefined) continue;
     if (typeof value !== 'string') problems.push(`${key} must be a string, got ${JSON.stringify(value)}`);
     else policy[key] = value;
+  }
+  if (partial.zoomHosts !== undefined) {
+    if (!Array.isArray(partial.zoomHosts) || !partial.zoomHosts.every(isHostName)) problems.push(`zoomHosts must be a list of host names like zoom.us, got ${JSON.stringify(partial.zoomHosts)}`);
+    else policy.zoomHosts = partial.zoomHosts;
+  }
+  if (partial.zoomEndpoints !== undefined) {
+    const ok = Array.isArray(partial.zoomEndpoints) && partial.zoomEndpoints.every((e: unknown) => isEndpoint(e));
+    if (!ok) problems.push(`zoomEndpoints must be a list of { host, port } like { "host": "zoom.us", "port": 443 }, got ${JSON.stringify(partial.zoomEndpoints)}`);
+    else policy.zoomEndpoints = partial.zoomEndpoints;
   }
   for (const key of ['minZoomVersion', 'minMacosVersion'] as const) {
     if (!isDottedVersion(policy[key])) problems.push(`${key} "${policy[key]}" is not a dotted numeric version like 6.0.0`);
@@ -34,4 +43,16 @@ export function resolvePolicy(partial: Partial<Policy> = {}): Policy {
   }
   if (problems.length > 0) throw new Error(`invalid policy: ${problems.join('; ')}`);
   return policy;
+}
+
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+function isHostName(v: unknown): v is string {
+  return typeof v === 'string' && HOST_NAME.test(v);
+}
+
+function isEndpoint(v: unknown): v is { host: string; port: number } {
+  if (typeof v !== 'object' || v === null) return false;
+  const { host, port } = v as { host?: unknown; port?: unknown };
+  return isHostName(host) && Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65_535;
 }

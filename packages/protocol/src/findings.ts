@@ -14,6 +14,9 @@ export const FINDING_IDS = [
   'zoom.outdated',
   'zoom.not-installed',
   'macos.outdated',
+  'network.zoom-unreachable',
+  'network.tls-inspected',
+  'network.extension-unsettled',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 
@@ -52,6 +55,8 @@ export const Policy = Type.Object({
   minMacosVersion: Type.String({ description: 'lowest acceptable macOS ProductVersion' }),
   zoomBundleId: Type.String(),
   zoomAppPath: Type.String(),
+  zoomHosts: Type.Optional(Type.Array(Type.String(), { description: 'names the agent resolves through the system resolver (network section); default in DEFAULT_POLICY, sources in docs/network-probes.md' })),
+  zoomEndpoints: Type.Optional(Type.Array(Type.Object({ host: Type.String(), port: Type.Integer({ minimum: 1, maximum: 65535 }) }), { description: 'host:port the agent connects to with TCP and TLS: only endpoints that always serve' })),
 });
 export type Policy = Static<typeof Policy>;
 
@@ -61,4 +66,7 @@ export const DEFAULT_POLICY: Policy = {
   minMacosVersion: '14.0',
   zoomBundleId: 'us.zoom.xos',
   zoomAppPath: '/Applications/zoom.us.app',
+  // Zoom's client firewall article lists *.zoom.us and *.zoom.com on TCP 443 and asks to check https://zoom.us (docs/network-probes.md).
+  zoomHosts: ['zoom.us', 'zoom.com'],
+  zoomEndpoints: [{ host: 'zoom.us', port: 443 }],
 };

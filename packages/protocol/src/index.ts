@@ -9,4 +9,5 @@ export * from './api.js';
 export * from './sections/registry.js';
 export * from './section-hashes.js';
 export * from './sections/names.js';
+export * from './network.js';
 export * from './devices.js';

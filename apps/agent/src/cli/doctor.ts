@@ -2,28 +2,28 @@ import { readFile } from 'node:fs/promises';
 import { diagnoseWithErrors, resolvePolicy } from '@fleetmedic/diagnosis';
 import type { Policy } from '@fleetmedic/protocol';
 import { collectSnapshot } from '../collectors/snapshot.js';
-import { formatDiagnosis } from './format.js';
+import { formatDiagnosis, networkState } from './format.js';
 import { openRunner } from './open-runner.js';
 
 /**
  * `doctor [--replay <dir>] [--json] [--policy <file.json>]`: collects, diagnoses, prints the
- * findings. JSON: `{ host, findings, unknown, unknownReasons, unsupported }` (findings sorted by
+ * findings. JSON: `{ host, network (online | offline | zoom-unreachable | null), findings, unknown, unknownReasons, unsupported }` (findings sorted by
  * severity, id, key; `unsupported`: sections that do not exist on this platform, with the reason —
  * on Linux every Mac section, so "0 findings" there never reads as a healthy Mac).
  */
 export async function doctorCommand(opts: { replay?: string; json?: boolean; policy?: string }): Promise<void> {
   const policy = opts.policy ? await loadPolicy(opts.policy) : resolvePolicy();
   const runner = await openRunner(opts.replay);
-  const snapshot = await collectSnapshot(runner, { zoomAppPath: policy.zoomAppPath });
+  const snapshot = await collectSnapshot(runner, { zoomAppPath: policy.zoomAppPath, policy });
   const d = diagnoseWithErrors(snapshot, policy);
   const unsupported = Object.entries(snapshot.sections)
     .filter(([, sec]) => sec.status === 'unsupported')
     .map(([section, sec]) => ({ section, reason: sec.reason ?? 'unsupported' }));
   if (opts.json) {
-    const out = { host: snapshot.host, findings: d.findings, unknown: d.unknown, unknownReasons: d.unknownReasons, unsupported };
+    const out = { host: snapshot.host, network: networkState(snapshot), findings: d.findings, unknown: d.unknown, unknownReasons: d.unknownReasons, unsupported };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
-    process.stdout.write(`${formatDiagnosis(snapshot.host.hostname, d, unsupported)}\n`);
+    process.stdout.write(`${formatDiagnosis(snapshot.host.hostname, d, unsupported, networkState(snapshot))}\n`);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Finding, Snapshot } from '@fleetmedic/protocol';
-import type { Diagnosis } from '@fleetmedic/diagnosis';
+import { serverReach, zoomFailures, type Diagnosis } from '@fleetmedic/diagnosis';
 
 /** Plain text table: columns padded to their widest cell, cells cut at `max` characters. */
 export function table(header: string[], rows: string[][], max = 70): string {
@@ -20,9 +20,29 @@ export function formatSnapshot(s: Snapshot): string {
   return `${s.host.hostname} (${s.host.platform}, ${s.host.hardwareModel ?? 'unknown model'}) at ${s.collectedAt}\n\n${table(['section', 'status', 'detail'], rows)}`;
 }
 
+/**
+ * The network path in one word for doctor: `offline` (neither Zoom nor the FleetMedic server
+ * answered: no network at all, never "Zoom blocked"), `zoom-unreachable`, `online`, or null when
+ * the section was not read.
+ */
+export function networkState(s: Snapshot): 'online' | 'offline' | 'zoom-unreachable' | null {
+  const net = s.sections.network?.data;
+  if (!net) return null;
+  const failed = zoomFailures(net.zoom);
+  if (failed.dns.length === 0 && failed.endpoints.length === 0) return 'online';
+  return serverReach(net.server) === 'unreachable' ? 'offline' : 'zoom-unreachable';
+}
+
+const NETWORK_WORDS = {
+  online: 'online, Zoom reachable',
+  offline: 'OFFLINE — neither Zoom nor the FleetMedic server answered (no network at all; no finding)',
+  'zoom-unreachable': 'Zoom cannot be reached (see the finding)',
+} as const;
+
 /** `doctor` without --json: findings table, then sections that could not be judged or do not exist here. */
-export function formatDiagnosis(hostname: string, d: Diagnosis, unsupported: { section: string; reason: string }[] = []): string {
+export function formatDiagnosis(hostname: string, d: Diagnosis, unsupported: { section: string; reason: string }[] = [], network: ReturnType<typeof networkState> = null): string {
   const out = [`${hostname}: ${d.findings.length} finding(s)`];
+  if (network) out.push(`Network: ${NETWORK_WORDS[network]}`);
   if (unsupported.length > 0) {
     out.push('', `Not checked on this platform: ${unsupported.map((u) => u.section).join(', ')} (${unsupported[0]!.reason}).`);
   }

@@ -1,15 +1,24 @@
-import { DEFAULT_POLICY, SECTION_NAMES, SNAPSHOT_SCHEMA_VERSION, Snapshot, validator, type SectionName, type Sections, type TccLogReset } from '@fleetmedic/protocol';
+import { DEFAULT_POLICY, SECTION_NAMES, type Policy, SNAPSHOT_SCHEMA_VERSION, Snapshot, validator, type SectionName, type Sections, type TccLogReset } from '@fleetmedic/protocol';
 import { macSectionsSupported } from '../platform/sources.js';
 import type { CommandRunner } from '../runner/types.js';
 import { AGENT_VERSION } from '../version.js';
 import { collectHost } from './host.js';
 import { collectOs } from './os.js';
 import { unsupportedSections } from './section.js';
+import { serverPlan, zoomPlan } from '../probes/plans.js';
+import type { NetworkPlans } from './network.js';
 import { SECTION_COLLECTORS, type CollectContext } from './table.js';
+
+/** A recorded Mac keeps its server answers under a fixed name (net/dns/server.json, net/connect/server.json): probe "the server" even without a URL. */
+const recordedServer = (runner: CommandRunner): string | undefined => (runner.recorded ? 'wss://fleetmedic-server' : undefined);
 
 export interface CollectOptions {
   /** Where Zoom is looked for; default DEFAULT_POLICY.zoomAppPath (/Applications/zoom.us.app). */
   zoomAppPath?: string;
+  /** Zoom probe targets (network section); default DEFAULT_POLICY's. */
+  policy?: Pick<Policy, 'zoomHosts' | 'zoomEndpoints'>;
+  /** The FleetMedic server the agent reports to, probed so "no network at all" is told from "Zoom blocked". */
+  serverUrl?: string;
   /** Clock, for tests. */
   now?: () => Date;
   /** tcc.reset runs the agent completed, reported beside the unified log's TCC decisions. */
@@ -33,7 +42,8 @@ const checkSnapshot = validator(Snapshot);
  */
 export async function collectSnapshot(runner: CommandRunner, opts: CollectOptions = {}): Promise<Snapshot> {
   const host = await collectHost(runner);
-  const sections = await collectSections(runner, opts.zoomAppPath ?? DEFAULT_POLICY.zoomAppPath, opts.tccResets ?? []);
+  const network: NetworkPlans = { zoom: zoomPlan(opts.policy ?? DEFAULT_POLICY), server: serverPlan(opts.serverUrl ?? recordedServer(runner)) };
+  const sections = await collectSections(runner, opts.zoomAppPath ?? DEFAULT_POLICY.zoomAppPath, opts.tccResets ?? [], network);
   const snapshot = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     collectedAt: (opts.now?.() ?? new Date()).toISOString(),
@@ -57,13 +67,13 @@ function withoutNul<T>(value: T): T {
   return JSON.parse(text, (_key, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '\uFFFD') : v)) as T;
 }
 
-async function collectSections(runner: CommandRunner, zoomAppPath: string, tccResets: readonly TccLogReset[]): Promise<Sections> {
+async function collectSections(runner: CommandRunner, zoomAppPath: string, tccResets: readonly TccLogReset[], network: NetworkPlans): Promise<Sections> {
   const support = macSectionsSupported(runner.platform);
   if (!support.supported) {
     return unsupportedSections(support.reason);
   }
   const os = await collectOs(runner);
-  const ctx: CollectContext = { runner, productVersion: os.data?.productVersion ?? null, zoomAppPath, tccResets };
+  const ctx: CollectContext = { runner, productVersion: os.data?.productVersion ?? null, zoomAppPath, tccResets, network };
   // Independent sources: read them side by side.
   const others = SECTION_NAMES.filter((n): n is Exclude<SectionName, 'os'> => n !== 'os');
   const read = await Promise.all(others.map((n) => SECTION_COLLECTORS[n](ctx)));

@@ -1,5 +1,7 @@
 import type { SectionName, SectionOfName, TccLogReset } from '@fleetmedic/protocol';
+import { openProber } from '../probes/open.js';
 import type { CommandRunner } from '../runner/types.js';
+import { collectNetwork, type NetworkPlans } from './network.js';
 import { collectFirewall } from './firewall.js';
 import { collectPower } from './power.js';
 import { collectTcc } from './tcc.js';
@@ -15,6 +17,8 @@ export interface CollectContext {
   zoomAppPath: string;
   /** tcc.reset runs the agent completed, reported beside the unified log's TCC decisions. */
   tccResets: readonly TccLogReset[];
+  /** What the network section probes: the policy's Zoom targets and the FleetMedic server. */
+  network: NetworkPlans;
 }
 
 /** A section collector: never throws, answers "could not read" as `unavailable` with a reason. */
@@ -31,4 +35,5 @@ export const SECTION_COLLECTORS: { [N in Exclude<SectionName, 'os'>]: SectionCol
   firewall: (c) => collectFirewall(c.runner, c.productVersion),
   usb: (c) => collectUsb(c.runner, c.productVersion),
   power: (c) => collectPower(c.runner, c.productVersion),
+  network: async (c) => collectNetwork(c.runner, await openProber(c.runner), c.network),
 };

@@ -178,7 +178,7 @@ export class AgentDaemon {
     const run = this.collecting.then(async () => {
       const { logger } = this.opts;
       try {
-        const snapshot = await (this.opts.collect ? this.opts.collect() : collectSnapshot(this.opts.runner, { tccResets: this.tccResets.list() }));
+        const snapshot = await (this.opts.collect ? this.opts.collect() : collectSnapshot(this.opts.runner, { tccResets: this.tccResets.list(), serverUrl: this.opts.serverUrl }));
         const message = { type: 'report' as const, id: newReportId(), snapshot };
         await this.outbox.add(message);
         const wire = this.reporter.wire(message);

@@ -31,6 +31,9 @@ export const PROGRAMS = {
   sudo: '/usr/bin/sudo',
   pkill: '/usr/bin/pkill',
   log: '/usr/bin/log',
+  scutil: '/usr/sbin/scutil',
+  systemextensionsctl: '/usr/bin/systemextensionsctl',
+  security: '/usr/bin/security',
 } as const;
 
 /** Zoom's bundle id: the one app whose TCC decisions the agent reads from the unified log. */
@@ -86,6 +89,11 @@ export const COMMANDS = {
     timeoutMs: 120_000,
     maxOutputBytes: 4 * 1024 * 1024,
   },
+  scutilProxy: { name: 'scutil-proxy', program: PROGRAMS.scutil, args: ['--proxy'] },
+  scutilNcList: { name: 'scutil-nc-list', program: PROGRAMS.scutil, args: ['--nc', 'list'] },
+  sysextList: { name: 'systemextensionsctl-list', program: PROGRAMS.systemextensionsctl, args: ['list'] },
+  /** Roots an admin or MDM installed (Zscaler's, a proxy's): a chain only they validate is TLS inspection. */
+  systemKeychainCerts: { name: 'security-system-keychain-certs', program: PROGRAMS.security, args: ['find-certificate', '-a', '-p', '/Library/Keychains/System.keychain'] },
 } as const satisfies Record<string, CommandSpec>;
 
 const BY_ARGV = new Map<string, string>(

@@ -2,6 +2,7 @@ import type { ComponentType } from 'preact';
 import { SECTION_NAMES, SECTION_REGISTRY, type LaterSectionName, type PanelRef, type SectionDataOf } from '@fleetmedic/protocol';
 import type { DeviceDetail } from '../api/types.js';
 import { Panel } from './bits.js';
+import { NetworkPath } from './NetworkPath.js';
 import { SectionNote, Sources } from './SectionNote.js';
 
 /** The device page's section panels in registry order, one per panel id (os and zoom share "versions"): its table of contents. */
@@ -12,7 +13,9 @@ export const SECTION_PANELS: PanelRef[] = [...new Map(SECTION_NAMES.map((n) => [
  * SectionNote and the sources. Typed over the registry: a later section without a body here fails
  * the build. (The 1.0 sections' panels are laid out by hand in DevicePage.)
  */
-const LATER_SECTION_BODIES: { [N in LaterSectionName]: ComponentType<{ d: DeviceDetail; data: SectionDataOf<N> }> } = {};
+const LATER_SECTION_BODIES: { [N in LaterSectionName]: ComponentType<{ d: DeviceDetail; data: SectionDataOf<N> }> } = {
+  network: ({ data }) => <NetworkPath net={data} />,
+};
 
 /** The panel of a section added after 1.0: note (including "not reported by this agent version"), body when data is present, sources. */
 export function LaterSectionPanel<N extends LaterSectionName>({ d, name }: { d: DeviceDetail; name: N }) {

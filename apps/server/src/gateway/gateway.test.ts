@@ -1,4 +1,4 @@
-import { CLOSE_CODES } from '@fleetmedic/protocol';
+import { CLOSE_CODES, SECTION_NAMES } from '@fleetmedic/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../app.js';
 import { BAD_MESSAGE_LIMIT } from './connection.js';
@@ -70,9 +70,9 @@ describe('reports', () => {
     const reports = await db.prisma.report.findMany({ where: { deviceId } });
     expect(reports.map((r) => r.id)).toEqual(['report-0001']);
     const sections = await db.prisma.sectionState.findMany({ where: { deviceId }, orderBy: { section: 'asc' } });
-    expect(sections.map((s) => s.section)).toEqual(['firewall', 'os', 'power', 'tcc', 'usb', 'zoom']);
+    expect(sections.map((s) => s.section)).toEqual([...SECTION_NAMES].sort());
     expect(sections.every((s) => /^[0-9a-f]{64}$/.test(s.hash))).toBe(true);
-    expect(await db.prisma.sectionChange.count({ where: { deviceId } })).toBe(6);
+    expect(await db.prisma.sectionChange.count({ where: { deviceId } })).toBe(SECTION_NAMES.length);
     const device = await db.prisma.device.findUniqueOrThrow({ where: { id: deviceId } });
     expect(device).toMatchObject({
       hostname: 'bob-mba', consoleUser: 'bob', osVersion: '15.3.1', zoomVersion: '6.3.11 (51090)',
@@ -92,7 +92,7 @@ describe('reports', () => {
     agent.send(message);
     await agent.next((m) => m.type === 'ack' && m.id === 'report-dup-1');
     expect(await db.prisma.report.count({ where: { deviceId } })).toBe(1);
-    expect(await db.prisma.sectionChange.count({ where: { deviceId } })).toBe(6);
+    expect(await db.prisma.sectionChange.count({ where: { deviceId } })).toBe(SECTION_NAMES.length);
     agent.close();
   });
 
@@ -103,7 +103,7 @@ describe('reports', () => {
     await agent.next((m) => m.type === 'ack' && m.id === 'report-sc-1');
     agent.send(report('report-sc-2', { batteryPercent: 80, collectedAt: '2026-01-01T10:05:00.000Z' }));
     await agent.next((m) => m.type === 'ack' && m.id === 'report-sc-2');
-    expect(await db.prisma.sectionChange.count({ where: { deviceId } })).toBe(6);
+    expect(await db.prisma.sectionChange.count({ where: { deviceId } })).toBe(SECTION_NAMES.length);
     agent.send(report('report-sc-3', { batteryPercent: 64, collectedAt: '2026-01-01T10:10:00.000Z' }));
     await agent.next((m) => m.type === 'ack' && m.id === 'report-sc-3');
     const changes = await db.prisma.sectionChange.findMany({ where: { deviceId, reportId: 'report-sc-3' } });
@@ -167,7 +167,7 @@ describe('delta reports', () => {
     expect(JSON.stringify(unchanged).length).toBeLessThan(JSON.stringify(report('x', {})).length / 3);
     agent.send(unchanged);
     expect(await agent.next((m) => (m as { id?: string }).id === 'delta-gw-0002')).toEqual({ type: 'ack', id: 'delta-gw-0002' });
-    expect(await db.prisma.sectionChange.count({ where: { deviceId } })).toBe(6);
+    expect(await db.prisma.sectionChange.count({ where: { deviceId } })).toBe(SECTION_NAMES.length);
 
     agent.send(deltaOf('delta-gw-0003', buildSnapshot({ collectedAt: '2026-06-01T10:30:00.000Z', batteryPercent: 40 }), ['power']));
     expect(await agent.next((m) => (m as { id?: string }).id === 'delta-gw-0003')).toEqual({ type: 'ack', id: 'delta-gw-0003' });
@@ -182,7 +182,7 @@ describe('delta reports', () => {
     expect(resync).toMatchObject({ type: 'error', code: 'resync', id: 'delta-gw-0004' });
     agent.send({ type: 'report', id: 'delta-gw-0004', snapshot: later });
     expect(await agent.next((m) => (m as { id?: string }).id === 'delta-gw-0004')).toEqual({ type: 'ack', id: 'delta-gw-0004' });
-    expect(await db.prisma.sectionState.count({ where: { deviceId } })).toBe(6);
+    expect(await db.prisma.sectionState.count({ where: { deviceId } })).toBe(SECTION_NAMES.length);
 
     const lying = deltaOf('delta-gw-0005', buildSnapshot({ collectedAt: '2026-06-01T11:00:00.000Z', batteryPercent: 7 }), ['power']);
     lying.delta.hashes.power = lying.delta.hashes.os;

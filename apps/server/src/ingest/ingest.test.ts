@@ -1,4 +1,4 @@
-import { DEFAULT_POLICY, type DeltaReportMessage, type Snapshot } from '@fleetmedic/protocol';
+import { DEFAULT_POLICY, SECTION_NAMES, type DeltaReportMessage, type Snapshot } from '@fleetmedic/protocol';
 import { sectionHashes } from '@fleetmedic/protocol/hash';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../auth/secrets.js';
@@ -132,7 +132,7 @@ describe('exactly once, newest wins', () => {
     expect(outcomes.map((o) => o.kind).sort()).toEqual(['duplicate', 'stored']);
     expect(await ingestReport(db.prisma, input)).toEqual({ kind: 'duplicate' });
     expect(await db.prisma.report.count({ where: { deviceId } })).toBe(1);
-    expect(await db.prisma.sectionChange.count({ where: { deviceId } })).toBe(6);
+    expect(await db.prisma.sectionChange.count({ where: { deviceId } })).toBe(SECTION_NAMES.length);
   });
 
   it('the same report id from two devices is two reports', async () => {

@@ -38,7 +38,7 @@ const ctx = useTestApp();
 
 describe('a section registered after 1.0, and a report of an agent that predates it', () => {
   it('the registry (extended here) derives the section list, and the old report still validates', () => {
-    expect(SECTION_NAMES).toEqual([...SIX, 'probe']);
+    expect(SECTION_NAMES).toEqual([...SIX, 'network', 'probe']);
     expect(Object.keys(OLD_REPORT.sections)).toEqual(SIX);
     expect(validator(Snapshot)(OLD_REPORT)).toEqual({ ok: true, value: OLD_REPORT });
   });
@@ -49,7 +49,7 @@ describe('a section registered after 1.0, and a report of an agent that predates
       evaluate: () => { throw new Error('must not run on a report without the section'); },
     } as unknown as Rule;
     const d = diagnoseWithErrors(OLD_REPORT, DEFAULT_POLICY, [probeRule]);
-    expect(d).toEqual({ findings: [], unknown: [], notReported: ['probe'], unknownReasons: [], ruleErrors: [] });
+    expect(d).toEqual({ findings: [], unknown: [], notReported: ['network', 'probe'], unknownReasons: [], ruleErrors: [] });
   });
 
   it('ingests through the gateway, diagnoses, and shows the section as not reported; the next identical report is unchanged on the fast path', async () => {
@@ -62,10 +62,10 @@ describe('a section registered after 1.0, and a report of an agent that predates
     const detail = (await app.inject({ method: 'GET', url: `/api/v1/devices/${deviceId}`, headers: bearer(TEST_ADMIN_TOKEN) })).json();
     // Healthy in every section it reports, so the only thing keeping it from "healthy" is the unreported one.
     expect(detail.findings).toEqual([]);
-    expect(detail.device).toMatchObject({ health: 'unknown', unknownSections: [], notReportedSections: ['probe'] });
+    expect(detail.device).toMatchObject({ health: 'unknown', unknownSections: [], notReportedSections: ['network', 'probe'] });
     expect(detail.sections.map((s: { section: string }) => s.section).sort()).toEqual([...SIX].sort());
     const list = (await app.inject({ method: 'GET', url: '/api/v1/devices', headers: bearer(TEST_ADMIN_TOKEN) })).json();
-    expect(list.devices.find((d: { id: string }) => d.id === deviceId)).toMatchObject({ health: 'unknown', notReportedSections: ['probe'] });
+    expect(list.devices.find((d: { id: string }) => d.id === deviceId)).toMatchObject({ health: 'unknown', notReportedSections: ['network', 'probe'] });
 
     // The old agent's next report: a delta with its six hashes and no content (nothing changed).
     const next = { ...OLD_REPORT, collectedAt: new Date(Date.parse(OLD_REPORT.collectedAt) + 60_000).toISOString() };

@@ -1,3 +1,4 @@
+import { SECTION_NAMES } from '@fleetmedic/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../app.js';
 import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, createToken, enroll, listen } from '../testing/harness.js';
@@ -108,7 +109,7 @@ describe('GET /api/v1/devices/:id and /history', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.device.hostname).toBe('dave-mbp');
-    expect(body.sections.map((s: { section: string }) => s.section)).toEqual(['firewall', 'os', 'power', 'tcc', 'usb', 'zoom']);
+    expect(body.sections.map((s: { section: string }) => s.section)).toEqual([...SECTION_NAMES].sort());
     expect(body.sections.find((s: { section: string }) => s.section === 'power').body.data.batteryPercent).toBe(70);
     expect(body.findings).toHaveLength(1);
     expect(body.findings[0]).toMatchObject({
@@ -128,8 +129,8 @@ describe('GET /api/v1/devices/:id and /history', () => {
 
   it('history holds section changes (not copies) and finding transitions, newest first', async () => {
     const body = (await get(`/api/v1/devices/${ids.dave}/history`)).json();
-    // First report: 6 sections; second: only power changed (battery 90 -> 70).
-    expect(body.sectionChanges).toHaveLength(7);
+    // First report: every section; second: only power changed (battery 90 -> 70).
+    expect(body.sectionChanges).toHaveLength(SECTION_NAMES.length + 1);
     expect(body.sectionChanges[0]).toMatchObject({ section: 'power', reportId: 'dave-0002', status: 'ok' });
     expect(body.sectionChanges[0].body.data.batteryPercent).toBe(70);
     expect(body.findingTransitions).toEqual([

@@ -2,6 +2,9 @@ import type { Rule } from '../rule.js';
 import { firewallBlockAll } from './firewall-block-all.js';
 import { firewallBlocksZoom } from './firewall-blocks-zoom.js';
 import { macosOutdated } from './macos-outdated.js';
+import { networkExtensionUnsettled } from './network-extension-unsettled.js';
+import { networkTlsInspected } from './network-tls-inspected.js';
+import { networkZoomUnreachable } from './network-zoom-unreachable.js';
 import { tccCameraDenied } from './tcc-camera-denied.js';
 import { tccMicrophoneDenied } from './tcc-microphone-denied.js';
 import { tccScreenCaptureDenied } from './tcc-screen-capture-denied.js';
@@ -24,4 +27,7 @@ export const RULES: readonly Rule[] = [
   zoomOutdated,
   zoomNotInstalled,
   macosOutdated,
+  networkZoomUnreachable,
+  networkTlsInspected,
+  networkExtensionUnsettled,
 ];

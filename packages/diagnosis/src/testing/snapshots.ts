@@ -4,7 +4,7 @@
  * zoom.us.app allowed, an LG UltraFine display hub with its camera and audio as
  * system_profiler SPUSBDataType reports them), plus small constructors to vary one fact.
  */
-import { SNAPSHOT_SCHEMA_VERSION, type FirewallApp, type Sections, type UsbBus, type Snapshot, type TccDatabase, type TccEntry, type UsbDevice } from '@fleetmedic/protocol';
+import { SNAPSHOT_SCHEMA_VERSION, type FirewallApp, type NetworkFacts, type Sections, type UsbBus, type Snapshot, type TccDatabase, type TccEntry, type UsbDevice } from '@fleetmedic/protocol';
 
 /** A section that was read: status ok (or partial with problems). */
 export function okSection<T>(data: T, sources: string[], problems?: string[]) {
@@ -121,6 +121,7 @@ export function healthySections(): Sections {
       source: 'ac', adapterConnected: true, adapterWatts: 96, adapterName: '96W USB-C Power Adapter',
       batteryPresent: true, batteryPercent: 80, batteryState: 'AC attached; not charging',
     }, ['pmset -g batt', 'pmset -g adapter']),
+    network: networkSection(),
   };
 }
 
@@ -162,3 +163,23 @@ export function zoomSection(over: Partial<NonNullable<Sections['zoom']['data']>>
 /** os section for a given sw_vers ProductVersion and build. */
 export const osSection = (productVersion: string, buildVersion: string) =>
   okSection({ productName: 'macOS', productVersion, productVersionExtra: null, buildVersion }, ['sw_vers']);
+
+/** The network facts of a Mac that reaches Zoom and the server, with no proxy, VPN or extension. */
+export function healthyNetwork(): NetworkFacts {
+  return {
+    zoom: {
+      dns: [{ host: 'zoom.us', verdict: 'resolved', code: null, sinkholeAddress: null }, { host: 'zoom.com', verdict: 'resolved', code: null, sinkholeAddress: null }],
+      endpoints: [{ host: 'zoom.us', port: 443, tcp: 'connected', tcpCode: null, tls: 'valid', tlsCode: null, issuer: 'DigiCert Global Root G2' }],
+    },
+    server: {
+      dns: [{ host: 'fleet.example.com', verdict: 'resolved', code: null, sinkholeAddress: null }],
+      endpoints: [{ host: 'fleet.example.com', port: 443, tcp: 'connected', tcpCode: null, tls: 'not-tried', tlsCode: null, issuer: null }],
+    },
+    proxy: { proxies: [], pacUrl: null, autoDiscovery: false, exceptions: ['*.local', '169.254/16'] },
+    vpnServices: [],
+    systemExtensions: [],
+  };
+}
+
+export const networkSection = (over: Partial<NetworkFacts> = {}) =>
+  okSection({ ...healthyNetwork(), ...over }, ['dns.lookup', 'tcp/tls connect', 'scutil --proxy', 'scutil --nc list', 'systemextensionsctl list']);

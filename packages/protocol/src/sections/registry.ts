@@ -7,6 +7,7 @@
  */
 import type { TSchema } from 'typebox';
 import { FirewallFacts, OsFacts, PowerFacts, TccFacts, UsbFacts, ZoomFacts } from '../facts.js';
+import { NetworkFacts } from '../network.js';
 
 /**
  * Protocol versions a section can be introduced in. Sections of BASELINE_VERSION are required
@@ -138,6 +139,19 @@ export const SECTION_REGISTRY = {
     ],
     recorded: { commands: ['pmset-batt', 'pmset-adapter', 'system_profiler-SPPowerDataType'], files: [] },
     panel: { id: 'power', title: 'Power', nav: 'Power', noun: 'power' },
+  }),
+  network: section({
+    data: NetworkFacts,
+    since: '1.1',
+    description: 'The path to Zoom: DNS (system resolver), TCP and TLS verdicts to the policy\'s Zoom hosts and to the FleetMedic server (never timings), '
+      + 'proxies and PAC (`scutil --proxy`), VPN services (`scutil --nc list`), network and endpoint-security extensions (`systemextensionsctl list`, macOS 10.15+). docs/network-probes.md.',
+    sources: [
+      { source: 'network-probes', why: 'Node dns.lookup / net / tls from the Mac on every release; a recorded Mac answers from net/' },
+      { source: 'scutil', why: '`scutil --proxy` and `scutil --nc list` on every release' },
+      { source: 'systemextensionsctl', why: 'system extensions exist from macOS 10.15' },
+    ],
+    recorded: { commands: ['scutil-proxy', 'scutil-nc-list', 'systemextensionsctl-list'], files: [] },
+    panel: { id: 'network', title: 'Network path to Zoom', nav: 'Network', noun: 'network' },
   }),
 } as const;
 
