@@ -1,7 +1,8 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SECTION_NAMES } from '@fleetmedic/protocol';
 import type { SectionHashMap } from '@fleetmedic/protocol/hash';
+import { SerialFile } from './serial-file.js';
 
 /** The section hashes of the newest report the server acked: the base the next delta is cut against. */
 export interface AckedSections {
@@ -27,11 +28,13 @@ function isAckedSections(v: unknown): v is AckedSections {
     && SECTION_NAMES.every((n) => HASH.test(String((a.hashes as Record<string, unknown>)[n])));
 }
 
-/** `<stateDir>/acked-sections.json`, written atomically (temp file + rename). */
+/** `<stateDir>/acked-sections.json`, written atomically (temp file + rename), one save at a time. */
 export class FileAckedSections implements AckedSectionsStore {
   readonly file: string;
+  private readonly out: SerialFile;
   constructor(stateDir: string) {
     this.file = path.join(stateDir, 'acked-sections.json');
+    this.out = new SerialFile(this.file);
   }
 
   async load(): Promise<AckedSections | null> {
@@ -43,11 +46,8 @@ export class FileAckedSections implements AckedSectionsStore {
     }
   }
 
-  async save(value: AckedSections | null): Promise<void> {
-    if (!value) return rm(this.file, { force: true });
-    const tmp = `${this.file}.tmp`;
-    await writeFile(tmp, JSON.stringify(value));
-    await rename(tmp, this.file);
+  save(value: AckedSections | null): Promise<void> {
+    return value ? this.out.write(JSON.stringify(value)) : this.out.remove();
   }
 }
 

@@ -1,6 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandResult } from '@fleetmedic/protocol';
+import { SerialFile } from '../outbox/serial-file.js';
 
 /** One command id the agent has taken on: `running` until its result is stored. `expiresAt`: the command's own (ISO). */
 export type ExecutedEntry =
@@ -43,11 +44,9 @@ const LEGACY_KEEP_MS = 30 * 24 * 3600_000;
  * process writing a file each per command ran out of open files, leaving results unsent).
  */
 export class ExecutedStore {
-  private saving: Promise<void> = Promise.resolve();
-
   private constructor(
     /** null: kept in memory only */
-    private readonly file: string | null,
+    private readonly file: SerialFile | null,
     private readonly executed: Map<string, ExecutedEntry>,
     private readonly refused: Map<string, ExecutedEntry>,
     private forgotten: string | null,
@@ -71,7 +70,7 @@ export class ExecutedStore {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') await rename(file, `${file}.corrupt-${Date.now()}`).catch(() => {});
     }
     return new ExecutedStore(
-      file, new Map(Object.entries(saved.executed)), new Map(Object.entries(saved.refused)), saved.forgottenThrough,
+      new SerialFile(file), new Map(Object.entries(saved.executed)), new Map(Object.entries(saved.refused)), saved.forgottenThrough,
       opts.maxExecuted ?? 10_000, opts.maxRefused ?? 1000,
     );
   }
@@ -108,18 +107,10 @@ export class ExecutedStore {
 
   private save(now: Date): Promise<void> {
     this.prune(now);
-    const file = this.file;
-    if (file === null) return Promise.resolve();
-    const text = JSON.stringify({
+    if (this.file === null) return Promise.resolve();
+    return this.file.write(JSON.stringify({
       version: 2, executed: Object.fromEntries(this.executed), refused: Object.fromEntries(this.refused), forgottenThrough: this.forgotten,
-    } satisfies SavedV2, null, 1);
-    // One write at a time on one temp path: the last state always lands last.
-    const run = this.saving.catch(() => {}).then(async () => {
-      await writeFile(`${file}.tmp`, text);
-      await rename(`${file}.tmp`, file);
-    });
-    this.saving = run;
-    return run;
+    } satisfies SavedV2, null, 1));
   }
 
   /** Drops ids expired more than a day ago; past the cap, forgets the soonest-expiring executions and records how far. */
