@@ -21,7 +21,7 @@ const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // A command and its audit row in one statement, only if the device exists (n = 0 otherwise).
-// Timestamps are Prisma's timestamp(3) in UTC.
+// Timestamps are Prisma's timestamp(3) in UTC, every one passed (never a column default).
 const CREATE_SQL = `
 WITH d AS (SELECT id FROM "Device" WHERE id = $1::uuid),
 c AS (
@@ -30,8 +30,8 @@ c AS (
   RETURNING "deviceId"
 ),
 a AS (
-  INSERT INTO "AuditLog" (actor, action, target, params)
-  SELECT $5, 'command.create', 'device:' || c."deviceId", $8::jsonb FROM c
+  INSERT INTO "AuditLog" (at, actor, action, target, params)
+  SELECT $6::timestamp(3), $5, 'command.create', 'device:' || c."deviceId", $8::jsonb FROM c
 )
 SELECT count(*)::int AS n FROM c`;
 
@@ -44,7 +44,7 @@ WITH v AS (
   INSERT INTO "Command" (id, "deviceId", type, params, status, "createdBy", "batchId", "createdAt", "expiresAt")
   SELECT id, "deviceId", type, params, 'queued', "createdBy", "batchId", "createdAt", "expiresAt" FROM v
 )
-INSERT INTO "AuditLog" (actor, action, target, params) SELECT "createdBy", 'command.create', 'device:' || "deviceId", audit FROM v`;
+INSERT INTO "AuditLog" (at, actor, action, target, params) SELECT "createdAt", "createdBy", 'command.create', 'device:' || "deviceId", audit FROM v`;
 
 // The batch's commands with the ids in $2 become sent if still queued and not expired, unless the
 // device has older queued commands of its own (those go oldest first, device by device).
