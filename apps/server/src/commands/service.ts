@@ -4,7 +4,7 @@ import type { Command, Prisma, PrismaClient } from '../generated/prisma/client.j
 import { audit } from '../audit/audit.js';
 import { HttpError, notFound } from '../errors.js';
 import type { MessageSink } from '../gateway/connection.js';
-import { signingKey, type UnsignedEnvelope } from '../signing/signing-key.js';
+import type { SigningKeySource, UnsignedEnvelope } from '../signing/signing-key.js';
 import { expireOverdueCommands } from '../jobs/command-expiry.js';
 import { retryOnConflict } from '../db/retry.js';
 import { CommandReplies, type ResultOutcome } from './replies.js';
@@ -102,8 +102,9 @@ export class CommandService {
   /**
    * @param prisma the command path's client (Database.commandPrisma: a pool of its own on Postgres)
    * @param ttlSeconds how long a new command may wait for delivery and its result (expiresAt)
+   * @param keys the server's one signing key source (the key enrollment announces)
    */
-  constructor(readonly prisma: PrismaClient, private readonly ttlSeconds: number) {
+  constructor(readonly prisma: PrismaClient, private readonly ttlSeconds: number, private readonly keys: SigningKeySource) {
     this.replies = new CommandReplies(prisma);
   }
 
@@ -207,7 +208,7 @@ export class CommandService {
     const marking = retryOnConflict(() => this.prisma.$queryRawUnsafe<Array<{ id: string }>>(DELIVER_BATCH_SQL, batchId, rows.map((c) => c.id), now.toISOString()));
     marking.catch(() => {}); // awaited below, after signing; this only keeps it from counting as unhandled meanwhile
     // Signing (~30 µs each) runs while Postgres marks: the signature does not depend on the marking.
-    const key = await signingKey(this.prisma);
+    const key = await this.keys.get();
     const signed: CommandEnvelope[] = [];
     for (let i = 0; i < rows.length; i += SEND_CHUNK) {
       if (i > 0) await nextTurn();
@@ -230,7 +231,7 @@ export class CommandService {
   private async send(commands: Command[], sink: MessageSink): Promise<string[]> {
     if (commands.length === 0) return [];
     commands.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
-    const key = await signingKey(this.prisma);
+    const key = await this.keys.get();
     const sent: string[] = [];
     for (const command of commands) {
       if (!sink.send({ type: 'command', command: key.signEnvelope(toEnvelope(command)) })) break;

@@ -2,7 +2,7 @@ import type { EnrollRequest, EnrollResponse } from '@fleetmedic/protocol';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { hexDigestsEqual, newSecret, sha256Hex } from '../auth/secrets.js';
 import { HttpError } from '../errors.js';
-import { signingKey } from '../signing/signing-key.js';
+import type { SigningKeySource } from '../signing/signing-key.js';
 
 /** What enrollment did: a new device, or a new token for a device that proved it holds its current token. */
 export interface EnrollOutcome extends EnrollResponse {
@@ -38,11 +38,11 @@ export async function enrollSecretValid(prisma: PrismaClient, secret: string): P
  * and receive its commands. A reinstalled agent therefore appears as a new device next to the
  * old one (same serial number), which goes offline.
  */
-export async function enrollDevice(prisma: PrismaClient, request: EnrollRequest): Promise<EnrollOutcome> {
+export async function enrollDevice(prisma: PrismaClient, keys: SigningKeySource, request: EnrollRequest): Promise<EnrollOutcome> {
   if (!(await enrollSecretValid(prisma, request.enrollSecret))) {
     throw new HttpError(401, 'unauthorized', 'unknown or revoked enrollment secret');
   }
-  const { publicKey: serverPublicKey } = await signingKey(prisma);
+  const { publicKey: serverPublicKey } = await keys.get();
   const deviceToken = newSecret(32);
   const tokenHash = sha256Hex(deviceToken);
   const { host } = request;
