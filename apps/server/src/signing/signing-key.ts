@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, hkdfSync, sign, type KeyObject } from 'node:crypto';
 import { commandSigningPayload, type CommandEnvelope } from '@fleetmedic/protocol';
 import type { PrismaClient } from '../generated/prisma/client.js';
 
@@ -18,6 +18,15 @@ export class SigningKey {
   /** Ed25519 signature of `commandSigningPayload(envelope)`, 64 bytes, base64url. */
   sign(envelope: UnsignedEnvelope): string {
     return sign(null, Buffer.from(commandSigningPayload(envelope), 'utf8'), this.privateKey).toString('base64url');
+  }
+
+  /**
+   * A 32-byte secret derived from the private key for one other use, named by `label` (HKDF-SHA256,
+   * so it reveals nothing of the signing key and differs per label). Stable while the key is.
+   */
+  derivedSecret(label: string): Buffer {
+    const d = this.privateKey.export({ format: 'jwk' }).d!;
+    return Buffer.from(hkdfSync('sha256', Buffer.from(d, 'base64url'), Buffer.alloc(0), label, 32));
   }
 
   /** The envelope with its signature. */
