@@ -1,6 +1,6 @@
 import type { HostFacts, SectionName, SectionOfName, Sections, Snapshot, TccEntry, UsbDevice } from '@fleetmedic/protocol';
 import { contentHash } from '@fleetmedic/protocol/hash';
-import { loadRecordedSnapshots } from '../../apps/server/src/testing/recorded-snapshots.js';
+import { collectRecordedFleet } from '../../tests/support/recorded-fleet.js';
 
 /**
  * How a simulated Mac differs from its recorded Mac right now. Each field is one of the small
@@ -35,9 +35,9 @@ export class MacModel {
 
   constructor(readonly name: string, readonly base: Snapshot) {}
 
-  /** Every recorded Mac with a readable snapshot in apps/server/src/testing/snapshots. */
+  /** Every recorded Mac, collected by the agent's collectors over the replay runner. */
   static async loadAll(): Promise<MacModel[]> {
-    return (await loadRecordedSnapshots()).map((r) => new MacModel(r.mac, r.snapshot));
+    return (await collectRecordedFleet()).map((r) => new MacModel(r.mac, r.snapshot));
   }
 
   /** Content hash of a section object, remembered per object (the protocol's contentHash). */

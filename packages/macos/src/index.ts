@@ -22,3 +22,4 @@ export * from './sp_camera/parse.js';
 export * from './sp_audio/parse.js';
 export * from './softwareupdate/parse.js';
 export * from './sp_applications/parse.js';
+export * from './log/tcc.js';

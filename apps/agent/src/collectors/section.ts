@@ -42,7 +42,8 @@ export interface CommandOutcome {
 
 /** Runs a spec from the command table and says whether it worked. */
 export async function runSpec(runner: CommandRunner, spec: CommandSpec): Promise<CommandOutcome> {
-  const result = await runner.run(spec.program, [...spec.args], spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {});
+  const opts = { ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}), ...(spec.maxOutputBytes ? { maxOutputBytes: spec.maxOutputBytes } : {}) };
+  const result = await runner.run(spec.program, [...spec.args], opts);
   const label = sourceLabel(spec);
   return { label, result, failure: commandFailure(label, result) };
 }

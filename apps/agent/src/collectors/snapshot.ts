@@ -1,4 +1,4 @@
-import { DEFAULT_POLICY, SECTION_NAMES, SNAPSHOT_SCHEMA_VERSION, Snapshot, validator, type SectionName, type Sections } from '@fleetmedic/protocol';
+import { DEFAULT_POLICY, SECTION_NAMES, SNAPSHOT_SCHEMA_VERSION, Snapshot, validator, type SectionName, type Sections, type TccLogReset } from '@fleetmedic/protocol';
 import { macSectionsSupported } from '../platform/sources.js';
 import type { CommandRunner } from '../runner/types.js';
 import { AGENT_VERSION } from '../version.js';
@@ -12,6 +12,8 @@ export interface CollectOptions {
   zoomAppPath?: string;
   /** Clock, for tests. */
   now?: () => Date;
+  /** tcc.reset runs the agent completed, reported beside the unified log's TCC decisions. */
+  tccResets?: readonly TccLogReset[];
 }
 
 /** A collected snapshot that does not match the protocol schema: a bug in the agent, never sent. */
@@ -31,7 +33,7 @@ const checkSnapshot = validator(Snapshot);
  */
 export async function collectSnapshot(runner: CommandRunner, opts: CollectOptions = {}): Promise<Snapshot> {
   const host = await collectHost(runner);
-  const sections = await collectSections(runner, opts.zoomAppPath ?? DEFAULT_POLICY.zoomAppPath);
+  const sections = await collectSections(runner, opts.zoomAppPath ?? DEFAULT_POLICY.zoomAppPath, opts.tccResets ?? []);
   const snapshot = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     collectedAt: (opts.now?.() ?? new Date()).toISOString(),
@@ -55,13 +57,13 @@ function withoutNul<T>(value: T): T {
   return JSON.parse(text, (_key, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '\uFFFD') : v)) as T;
 }
 
-async function collectSections(runner: CommandRunner, zoomAppPath: string): Promise<Sections> {
+async function collectSections(runner: CommandRunner, zoomAppPath: string, tccResets: readonly TccLogReset[]): Promise<Sections> {
   const support = macSectionsSupported(runner.platform);
   if (!support.supported) {
     return unsupportedSections(support.reason);
   }
   const os = await collectOs(runner);
-  const ctx: CollectContext = { runner, productVersion: os.data?.productVersion ?? null, zoomAppPath };
+  const ctx: CollectContext = { runner, productVersion: os.data?.productVersion ?? null, zoomAppPath, tccResets };
   // Independent sources: read them side by side.
   const others = SECTION_NAMES.filter((n): n is Exclude<SectionName, 'os'> => n !== 'os');
   const read = await Promise.all(others.map((n) => SECTION_COLLECTORS[n](ctx)));

@@ -1,4 +1,4 @@
-import type { SectionName, SectionOfName } from '@fleetmedic/protocol';
+import type { SectionName, SectionOfName, TccLogReset } from '@fleetmedic/protocol';
 import type { CommandRunner } from '../runner/types.js';
 import { collectFirewall } from './firewall.js';
 import { collectPower } from './power.js';
@@ -13,6 +13,8 @@ export interface CollectContext {
   productVersion: string | null;
   /** Where Zoom is looked for (DEFAULT_POLICY.zoomAppPath unless configured). */
   zoomAppPath: string;
+  /** tcc.reset runs the agent completed, reported beside the unified log's TCC decisions. */
+  tccResets: readonly TccLogReset[];
 }
 
 /** A section collector: never throws, answers "could not read" as `unavailable` with a reason. */
@@ -25,7 +27,7 @@ export type SectionCollector<N extends SectionName> = (ctx: CollectContext) => P
  */
 export const SECTION_COLLECTORS: { [N in Exclude<SectionName, 'os'>]: SectionCollector<N> } = {
   zoom: (c) => collectZoom(c.runner, c.zoomAppPath),
-  tcc: (c) => collectTcc(c.runner),
+  tcc: (c) => collectTcc(c.runner, c.tccResets),
   firewall: (c) => collectFirewall(c.runner, c.productVersion),
   usb: (c) => collectUsb(c.runner, c.productVersion),
   power: (c) => collectPower(c.runner, c.productVersion),

@@ -11,6 +11,7 @@ import { newReportId } from '../outbox/ids.js';
 import { Outbox } from '../outbox/outbox.js';
 import type { ReportQueue } from '../outbox/queue.js';
 import { ExecutedStore } from '../remediation/executed-store.js';
+import { TccResetMarks } from '../remediation/tcc-resets.js';
 import { RemediationExecutor } from '../remediation/executor.js';
 import type { CommandRunner } from '../runner/types.js';
 import { AgentConnection, type IncomingMessage } from '../transport/connection.js';
@@ -103,6 +104,8 @@ export class AgentDaemon {
   private enrollNotBefore = 0;
   private readonly connection: AgentConnection;
   private readonly executor: RemediationExecutor;
+  /** tcc.reset runs completed, for the unified-log TCC source (the log keeps the old decision). */
+  private readonly tccResets = new TccResetMarks();
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -139,6 +142,7 @@ export class AgentDaemon {
       },
       collectNow: (why) => this.collectNow(why),
       logger,
+      tccResets: this.tccResets,
     });
   }
 
@@ -174,7 +178,7 @@ export class AgentDaemon {
     const run = this.collecting.then(async () => {
       const { logger } = this.opts;
       try {
-        const snapshot = await (this.opts.collect ? this.opts.collect() : collectSnapshot(this.opts.runner));
+        const snapshot = await (this.opts.collect ? this.opts.collect() : collectSnapshot(this.opts.runner, { tccResets: this.tccResets.list() }));
         const message = { type: 'report' as const, id: newReportId(), snapshot };
         await this.outbox.add(message);
         const wire = this.reporter.wire(message);

@@ -91,9 +91,12 @@ export const SECTION_REGISTRY = {
   tcc: section({
     data: TccFacts,
     since: '1.0',
-    description: 'Privacy permissions: the `access` rows of the system and every user TCC.db, read with `sqlite3 -readonly -json` (needs Full Disk Access; column layout per macOS release).',
-    sources: [{ source: 'sqlite3-TCC.db', why: 'the access table of the system and per-user TCC.db on every release' }],
-    recorded: { commands: [], files: [TCC_DB, `~${TCC_DB}`] },
+    description: 'Privacy permissions: the `access` rows of the system and every user TCC.db, read with `sqlite3 -readonly -json` (needs Full Disk Access; column layout per macOS release); when no user TCC.db can be read (macOS 27), tccd\'s latest decisions about Zoom from `log show` (last 30 days).',
+    sources: [
+      { source: 'sqlite3-TCC.db', why: 'the access table of the system and per-user TCC.db on every release' },
+      { source: 'log-show-TCC', why: 'tccd\'s AUTHREQ decisions about Zoom in the unified log, read when no per-user TCC.db could be (macOS 27: out of reach)' },
+    ],
+    recorded: { commands: ['log-show-tcc'], files: [TCC_DB, `~${TCC_DB}`] },
     panel: { id: 'tcc', title: 'Privacy permissions (TCC)', nav: 'Privacy (TCC)', noun: 'TCC' },
   }),
   firewall: section({

@@ -1,0 +1,62 @@
+import { Snapshot, validator } from '@fleetmedic/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FleetMedicApp } from '../apps/server/src/app.js';
+import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, enroll, listen } from '../apps/server/src/testing/harness.js';
+import { openTestDatabase, type TestDatabase } from '../apps/server/src/testing/test-database.js';
+import { collectRecordedFleet, type RecordedSnapshot } from './support/recorded-fleet.js';
+
+let db: TestDatabase;
+let app: FleetMedicApp;
+let url: string;
+let recorded: RecordedSnapshot[];
+
+beforeAll(async () => {
+  recorded = await collectRecordedFleet();
+  db = await openTestDatabase();
+  app = await buildTestApp(db);
+  url = await listen(app);
+});
+afterAll(async () => {
+  await app?.close();
+  await db?.cleanup();
+});
+
+const checkSnapshot = validator(Snapshot);
+
+describe('snapshots of the recorded Macs, through the gateway', () => {
+  it('every recorded snapshot is a valid Snapshot', () => {
+    expect(recorded.length).toBeGreaterThanOrEqual(10);
+    for (const r of recorded) expect({ mac: r.mac, check: checkSnapshot(r.snapshot) }).toEqual({ mac: r.mac, check: { ok: true, value: r.snapshot } });
+  });
+
+  it('each Mac is stored and diagnosed with exactly the findings its scenario expects', async () => {
+    for (const r of recorded) {
+      const { host } = r.snapshot;
+      const { deviceId, deviceToken } = await enroll(app, { hostname: host.hostname, serialNumber: host.serialNumber });
+      const agent = await TestAgent.connect(url, deviceToken);
+      const reportId = `rec-${r.mac}`.slice(0, 64).replace(/[^A-Za-z0-9_-]/g, '_');
+      agent.send({ type: 'report', id: reportId, snapshot: r.snapshot });
+      expect(await agent.next((m) => m.type === 'ack' || m.type === 'error')).toEqual({ type: 'ack', id: reportId });
+      agent.close();
+
+      const res = await app.inject({ method: 'GET', url: `/api/v1/devices/${deviceId}`, headers: bearer(TEST_ADMIN_TOKEN) });
+      const body = res.json();
+      const found = [...new Set(body.findings.map((f: { ruleId: string }) => f.ruleId))].sort();
+      expect({ mac: r.mac, findings: found }).toEqual({ mac: r.mac, findings: [...r.expectedFindings].sort() });
+      expect({ mac: r.mac, health: body.device.health }).toEqual({ mac: r.mac, health: r.expectedFindings.length > 0 ? 'problems' : 'healthy' });
+      expect(body.device).toMatchObject({ hostname: host.hostname, consoleUser: host.consoleUser });
+      if (r.snapshot.sections.os.data) expect(body.device.osVersion).toContain(r.snapshot.sections.os.data.productVersion);
+      expect(body.sections).toHaveLength(6);
+    }
+  });
+
+  it('the fleet summary counts the recorded fleet by finding id', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/fleet/summary', headers: bearer(TEST_ADMIN_TOKEN) });
+    const summary = res.json();
+    expect(summary.total).toBe(recorded.length);
+    expect(summary.healthy).toBe(recorded.filter((r) => r.expectedFindings.length === 0).length);
+    const expected = new Map<string, number>();
+    for (const r of recorded) for (const id of new Set(r.expectedFindings)) expected.set(id, (expected.get(id) ?? 0) + 1);
+    expect(Object.fromEntries(summary.findings.map((f: { id: string; devices: number }) => [f.id, f.devices]))).toEqual(Object.fromEntries(expected));
+  });
+});
