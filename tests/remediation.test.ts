@@ -11,7 +11,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type FleetMedicApp } from '../apps/server/src/index.js';
 import { toEnvelope } from '../apps/server/src/commands/service.js';
-import { signingKey } from '../apps/server/src/signing/signing-key.js';
 import { openTestDatabase, type TestDatabase } from '../apps/server/src/testing/test-database.js';
 import { logClockTime } from '../apps/agent/src/remediation/tcc-resets.js';
 import { RECORDED_MACS, startAgent, waitFor, type AgentProcess } from './support/agents.js';
@@ -124,7 +123,7 @@ describe('signed commands over the real socket', () => {
   it('the agent pins the server key at enrollment and refuses unsigned, badly signed, other-device and expired commands, running none', async () => {
     const agent = agentOn(copyMac(CAMERA_DENIED, 'sig-mac'));
     const { device } = await reported(agent, 'sig-mac');
-    const key = await signingKey(db.prisma);
+    const key = await app.services.keys.get();
     const creds = JSON.parse(readFileSync(path.join(agent.stateDir, 'credentials.json'), 'utf8')) as { deviceId: string; serverPublicKey: string };
     expect(creds).toMatchObject({ deviceId: device.id, serverPublicKey: key.publicKey });
 

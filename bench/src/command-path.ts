@@ -16,7 +16,7 @@ import type { CommandResult, ServerMessage } from '@fleetmedic/protocol';
 import { CommandService, openDatabase } from '@fleetmedic/server';
 import { BatchService } from '../../apps/server/src/commands/batches.js';
 import { planRemediation } from '../../apps/server/src/commands/batch-plan.js';
-import { signingKey } from '../../apps/server/src/signing/signing-key.js';
+import { SigningKeySource } from '../../apps/server/src/signing/signing-key.js';
 import { fmt, percentile, table, type Figure } from './report.js';
 import { createBenchDatabase } from './server-process.js';
 
@@ -44,7 +44,8 @@ try {
     FROM "Device"`, JSON.stringify(REMEDY));
   const deviceIds = (await db.prisma.device.findMany({ select: { id: true } })).map((d) => d.id);
   if (process.env.NO_TRIGGERS) await db.prisma.$executeRawUnsafe(`ALTER TABLE "Command" DISABLE TRIGGER USER`);
-  const commands = new CommandService(db.commandPrisma, 3600);
+  const keys = new SigningKeySource(db.prisma);
+  const commands = new CommandService(db.commandPrisma, 3600, keys);
   const action = { type: 'agent.collect' as const, params: {} };
 
   // Bulk command: every chunk is delivered as soon as it is committed.
@@ -97,7 +98,7 @@ try {
   await Promise.all(loops);
   figures.push({ name: `  the same, main pool busy (${o.busy} loops of 100 ms statements), p50 / p99`, value: `${fmt(percentile(loaded, 50), 1)} / ${fmt(percentile(loaded, 99), 1)} ms` });
 
-  const key = await signingKey(db.prisma);
+  const key = await keys.get();
   const envelope = { id: 'x', deviceId: deviceIds[0]!, action, createdAt: new Date().toISOString(), expiresAt: new Date().toISOString() };
   const t4 = performance.now();
   for (let i = 0; i < 5000; i++) key.signEnvelope({ ...envelope, id: String(i) });

@@ -16,6 +16,7 @@ import { CommandService } from './commands/service.js';
 import { DEFAULT_APP_CONFIG, type AppConfig } from './config.js';
 import type { Database } from './db/index.js';
 import { enrollRoutes } from './enroll/routes.js';
+import { SigningKeySource } from './signing/signing-key.js';
 import { installErrorHandlers } from './errors.js';
 import { gatewayPlugin } from './gateway/plugin.js';
 import type { ConnectionRegistry } from './gateway/registry.js';
@@ -57,6 +58,8 @@ export interface AppServices {
   jobs: JobScheduler;
   /** random per buildApp: names this instance in socket announcements and JobRun rows */
   instanceId: string;
+  /** the one command-signing key of this server: commands are signed with it, enrollment announces it */
+  keys: SigningKeySource;
 }
 
 export type FleetMedicApp = FastifyInstance & { services: AppServices };
@@ -82,12 +85,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
   const bus = createNotifyBus(options.db, app.log, { listenUrl: config.listenDatabaseUrl, reconnect: options.reconnect });
   const registry = new ClusterRegistry(bus, instanceId, app.log);
   // The command path runs on its own pool (db.commandPrisma): commands never queue behind ingest.
-  const commands = new CommandService(options.db.commandPrisma, config.commandTtlSeconds);
+  const keys = new SigningKeySource(prisma);
+  const commands = new CommandService(options.db.commandPrisma, config.commandTtlSeconds, keys);
   const dispatcher = new ClusterDispatcher(registry, commands, bus, app.log, instanceId);
   const events = new FleetEvents(bus, app.log);
   const jobs = addServerJobs(new JobScheduler({ prisma, instanceId, log: app.log }), config);
   const policy = new PolicyStore(prisma, config.policy);
-  const services: AppServices = { commands, dispatcher, policy, registry, bus, events, jobs, instanceId };
+  const services: AppServices = { commands, dispatcher, policy, registry, bus, events, jobs, instanceId, keys };
 
   await app.register(contextPlugin, { db: options.db, config });
   await app.register(clusterPlugin, { bus, registry });
@@ -96,6 +100,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
 
   await app.register(healthRoutes);
   await app.register(enrollRoutes, {
+    keys,
     // The old token no longer opens a socket; close one still using it.
     onReenroll: (deviceId) => registry.get(deviceId)?.close(CLOSE_CODES.unauthorized, 'device re-enrolled: this token was replaced'),
   });

@@ -9,6 +9,8 @@ export const CLOSE_CODES = {
   unauthorized: 4401,
   replaced: 4409,
   badMessage: 4400,
+  /** the agent left more than MAX_SOCKET_BUFFERED_BYTES of server messages unread: it reconnects and gets what is pending again */
+  notReading: 4408,
   serverShutdown: 1001,
 } as const;
 

@@ -268,16 +268,19 @@ export class AgentDaemon {
   private onMessage(m: IncomingMessage): void {
     const { logger } = this.opts;
     switch (m.type) {
-      case 'ack':
-        // The base moves first: a report cut after this ack must be cut against it.
-        void this.reporter.ackedReport(m.id)
-          .then((report) => {
-            this.opts.onEvent?.({ type: 'acked', id: m.id, report });
-            return this.outbox.remove(m.id);
-          })
-          .then((removed) => logger.debug({ id: m.id, removed }, 'report acknowledged'))
-          .catch((error: unknown) => logger.error({ err: error, id: m.id }, 'could not record an ack'));
+      case 'ack': {
+        // The base moves in memory at once (a report cut after this ack is cut against it); the
+        // acked report leaves the outbox even if the base cannot be saved (the next report is
+        // then cut against an older base, which the server answers with resync at worst).
+        const base = this.reporter.ackedReport(m.id);
+        void Promise.allSettled([base, this.outbox.remove(m.id)]).then(([saved, removed]) => {
+          if (saved.status === 'rejected') logger.error({ err: saved.reason, id: m.id }, 'could not save the acked base (acked-sections.json)');
+          if (removed.status === 'rejected') logger.error({ err: removed.reason, id: m.id }, 'could not remove an acked report from the outbox');
+          else logger.debug({ id: m.id, removed: removed.value }, 'report acknowledged');
+          this.opts.onEvent?.({ type: 'acked', id: m.id, report: saved.status === 'fulfilled' ? saved.value : true });
+        });
         break;
+      }
       case 'command':
         this.opts.onEvent?.({ type: 'command', id: String((m.command as { id?: unknown } | null)?.id) });
         void this.executor.handle(m.command);

@@ -1,7 +1,8 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SECTION_NAMES, isBaselineSection } from '@fleetmedic/protocol';
 import type { SectionHashMap } from '@fleetmedic/protocol/hash';
+import { SerialFile } from './serial-file.js';
 
 /** The section hashes of the newest report the server acked: the base the next delta is cut against. */
 export interface AckedSections {
@@ -31,11 +32,13 @@ function isAckedSections(v: unknown): v is AckedSections {
   return SECTION_NAMES.every((n) => (hashes[n] === undefined && !isBaselineSection(n)) || HASH.test(String(hashes[n])));
 }
 
-/** `<stateDir>/acked-sections.json`, written atomically (temp file + rename). */
+/** `<stateDir>/acked-sections.json`, written atomically (temp file + rename), one save at a time. */
 export class FileAckedSections implements AckedSectionsStore {
   readonly file: string;
+  private readonly out: SerialFile;
   constructor(stateDir: string) {
     this.file = path.join(stateDir, 'acked-sections.json');
+    this.out = new SerialFile(this.file);
   }
 
   async load(): Promise<AckedSections | null> {
@@ -47,11 +50,8 @@ export class FileAckedSections implements AckedSectionsStore {
     }
   }
 
-  async save(value: AckedSections | null): Promise<void> {
-    if (!value) return rm(this.file, { force: true });
-    const tmp = `${this.file}.tmp`;
-    await writeFile(tmp, JSON.stringify(value));
-    await rename(tmp, this.file);
+  save(value: AckedSections | null): Promise<void> {
+    return value ? this.out.write(JSON.stringify(value)) : this.out.remove();
   }
 }
 

@@ -143,7 +143,7 @@ describe('RemediationExecutor on a replayed Mac', () => {
   it('a command left running by a crash is answered as failed, not run again', async () => {
     const store = await ExecutedStore.open(path.join(h.state, 'executed.json'));
     const cmd = envelope({ type: 'zoom.quit', params: {} });
-    await store.start(cmd.id, NOW.toISOString());
+    await store.start(cmd.id, NOW.toISOString(), cmd.expiresAt);
     await (await h.make()).handle(cmd);
     expect(h.resultOf(cmd.id)).toMatchObject({ status: 'failed', reason: 'the agent stopped while this command was running; it is not run again', argv: [] });
     expect(h.logLines()).toEqual([]);

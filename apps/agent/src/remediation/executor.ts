@@ -35,8 +35,9 @@ const checkEnvelope = validator(CommandEnvelope);
  * 2. a command id seen before is answered with the stored result and never run again; one the
  *    agent died while running is answered "failed: stopped while running" (it may have changed
  *    the Mac halfway, so it is not run a second time), one acked but never started runs now;
- * 3. refuse (failed result with the reason, remembered) what fails the agent's allow-list, the
- *    schema, is for another device or has expired;
+ * 3. refuse (failed result with the reason, remembered apart from executions) what fails the
+ *    agent's allow-list, the schema, is for another device, has expired, or expires no later than
+ *    an executed id the store had to forget (ExecutedStore.forgottenThrough);
  * 4. otherwise `command.ack`, run the typed action's argument arrays through the runner, send
  *    `command.result`, and re-collect after a state-changing action.
  * Every acked command gets a result: one that cannot be recorded in executed.json before it runs
@@ -76,7 +77,7 @@ export class RemediationExecutor {
       const result = seen.state === 'done'
         ? seen.result
         : refusal(now(), 'the agent stopped while this command was running; it is not run again');
-      if (seen.state === 'running') await this.remember(id, result);
+      if (seen.state === 'running') await this.remember(id, result, seen.expiresAt);
       logger.info({ id }, 'command redelivered: answering with the stored result');
       send({ type: 'command.ack', id });
       send({ type: 'command.result', id, result });
@@ -91,7 +92,9 @@ export class RemediationExecutor {
     if (reason) {
       const result = refusal(now(), reason);
       logger.warn({ id, reason }, 'command refused');
-      await this.remember(id, result);
+      const expiresAt = (raw as { expiresAt?: unknown }).expiresAt;
+      await store.refuse(id, result, typeof expiresAt === 'string' && !Number.isNaN(Date.parse(expiresAt)) ? expiresAt : null)
+        .catch((error: unknown) => logger.error({ id, err: error }, 'could not write executed.json: the refusal is sent anyway'));
       send({ type: 'command.result', id, result });
       return;
     }
@@ -100,12 +103,12 @@ export class RemediationExecutor {
     send({ type: 'command.ack', id });
     const started = now();
     try {
-      await store.start(id, started.toISOString());
+      await store.start(id, started.toISOString(), envelope.expiresAt);
     } catch (error) {
       // Not run: unrecorded, a redelivery after a restart could run it a second time. The server still gets an answer.
       const result = refusal(now(), `not run: the agent could not record it in executed.json first (${(error as Error).message})`);
       logger.error({ id, err: error }, 'command not run: executed.json could not be written');
-      await this.remember(id, result);
+      await this.remember(id, result, envelope.expiresAt);
       send({ type: 'command.result', id, result });
       return;
     }
@@ -115,7 +118,7 @@ export class RemediationExecutor {
     } catch (error) {
       result = refusal(started, `failed while running: ${(error as Error).message}`, now());
     }
-    await this.remember(id, result);
+    await this.remember(id, result, envelope.expiresAt);
     if (result.status === 'succeeded') this.deps.tccResets?.record(envelope.action, now());
     logger.info({ id, action: envelope.action.type, status: result.status, reason: result.reason }, 'command finished');
     send({ type: 'command.result', id, result });
@@ -129,8 +132,8 @@ export class RemediationExecutor {
    * Records a command's result (executed.json). A failed write is logged and never keeps the result
    * from being sent: the id stays remembered in memory, so a redelivery is answered, not re-run.
    */
-  private async remember(id: string, result: CommandResult): Promise<void> {
-    await this.deps.store.finish(id, result).catch((error: unknown) => {
+  private async remember(id: string, result: CommandResult, expiresAt: string): Promise<void> {
+    await this.deps.store.finish(id, result, expiresAt).catch((error: unknown) => {
       this.deps.logger.error({ id, err: error }, 'could not write executed.json: the result is sent anyway');
     });
   }
@@ -141,6 +144,10 @@ export class RemediationExecutor {
     const expires = Date.parse(envelope.expiresAt);
     if (Number.isNaN(expires)) return `refused: expiresAt "${envelope.expiresAt}" is not a date`;
     if (expires <= now.getTime()) return `refused: command expired at ${envelope.expiresAt}`;
+    const forgotten = this.deps.store.forgottenThrough();
+    if (forgotten !== null && expires <= Date.parse(forgotten)) {
+      return `refused: this agent no longer remembers commands expiring at or before ${forgotten}, so it cannot tell whether this one already ran`;
+    }
     return null;
   }
 

@@ -4,7 +4,7 @@ import type { Command, Prisma, PrismaClient } from '../generated/prisma/client.j
 import { audit } from '../audit/audit.js';
 import { HttpError, notFound } from '../errors.js';
 import type { MessageSink } from '../gateway/connection.js';
-import { signingKey, type UnsignedEnvelope } from '../signing/signing-key.js';
+import type { SigningKeySource, UnsignedEnvelope } from '../signing/signing-key.js';
 import { expireOverdueCommands } from '../jobs/command-expiry.js';
 import { retryOnConflict } from '../db/retry.js';
 import { CommandReplies, type ResultOutcome } from './replies.js';
@@ -21,7 +21,7 @@ const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // A command and its audit row in one statement, only if the device exists (n = 0 otherwise).
-// Timestamps are Prisma's timestamp(3) in UTC.
+// Timestamps are Prisma's timestamp(3) in UTC, every one passed (never a column default).
 const CREATE_SQL = `
 WITH d AS (SELECT id FROM "Device" WHERE id = $1::uuid),
 c AS (
@@ -30,8 +30,8 @@ c AS (
   RETURNING "deviceId"
 ),
 a AS (
-  INSERT INTO "AuditLog" (actor, action, target, params)
-  SELECT $5, 'command.create', 'device:' || c."deviceId", $8::jsonb FROM c
+  INSERT INTO "AuditLog" (at, actor, action, target, params)
+  SELECT $6::timestamp(3), $5, 'command.create', 'device:' || c."deviceId", $8::jsonb FROM c
 )
 SELECT count(*)::int AS n FROM c`;
 
@@ -44,7 +44,7 @@ WITH v AS (
   INSERT INTO "Command" (id, "deviceId", type, params, status, "createdBy", "batchId", "createdAt", "expiresAt")
   SELECT id, "deviceId", type, params, 'queued', "createdBy", "batchId", "createdAt", "expiresAt" FROM v
 )
-INSERT INTO "AuditLog" (actor, action, target, params) SELECT "createdBy", 'command.create', 'device:' || "deviceId", audit FROM v`;
+INSERT INTO "AuditLog" (at, actor, action, target, params) SELECT "createdAt", "createdBy", 'command.create', 'device:' || "deviceId", audit FROM v`;
 
 // The batch's commands with the ids in $2 become sent if still queued and not expired, unless the
 // device has older queued commands of its own (those go oldest first, device by device).
@@ -102,8 +102,9 @@ export class CommandService {
   /**
    * @param prisma the command path's client (Database.commandPrisma: a pool of its own on Postgres)
    * @param ttlSeconds how long a new command may wait for delivery and its result (expiresAt)
+   * @param keys the server's one signing key source (the key enrollment announces)
    */
-  constructor(readonly prisma: PrismaClient, private readonly ttlSeconds: number) {
+  constructor(readonly prisma: PrismaClient, private readonly ttlSeconds: number, private readonly keys: SigningKeySource) {
     this.replies = new CommandReplies(prisma);
   }
 
@@ -207,7 +208,7 @@ export class CommandService {
     const marking = retryOnConflict(() => this.prisma.$queryRawUnsafe<Array<{ id: string }>>(DELIVER_BATCH_SQL, batchId, rows.map((c) => c.id), now.toISOString()));
     marking.catch(() => {}); // awaited below, after signing; this only keeps it from counting as unhandled meanwhile
     // Signing (~30 µs each) runs while Postgres marks: the signature does not depend on the marking.
-    const key = await signingKey(this.prisma);
+    const key = await this.keys.get();
     const signed: CommandEnvelope[] = [];
     for (let i = 0; i < rows.length; i += SEND_CHUNK) {
       if (i > 0) await nextTurn();
@@ -230,7 +231,7 @@ export class CommandService {
   private async send(commands: Command[], sink: MessageSink): Promise<string[]> {
     if (commands.length === 0) return [];
     commands.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
-    const key = await signingKey(this.prisma);
+    const key = await this.keys.get();
     const sent: string[] = [];
     for (const command of commands) {
       if (!sink.send({ type: 'command', command: key.signEnvelope(toEnvelope(command)) })) break;

@@ -19,6 +19,14 @@ export interface DatabaseOptions {
   commandPoolSize?: number;
 }
 
+/**
+ * Startup options of every Postgres connection: the session's TimeZone is UTC whatever the
+ * server's or the database's default. Every column is a timestamp without time zone holding UTC,
+ * and a column default (CURRENT_TIMESTAMP) is read in the session's zone: under America/New_York
+ * the audit rows of created commands were 5 hours early.
+ */
+export const UTC_SESSION = '-c TimeZone=UTC';
+
 /** Connections of the main Prisma pool on Postgres (ingest, jobs, API reads). */
 export const MAIN_POOL_SIZE = 10;
 /**
@@ -61,8 +69,10 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   let pglite: PGlite | undefined;
   let description: string;
   if (options.databaseUrl) {
-    factory = new PrismaPg({ connectionString: options.databaseUrl, max: MAIN_POOL_SIZE });
-    commandFactory = new PrismaPg({ connectionString: options.databaseUrl, max: options.commandPoolSize ?? COMMAND_POOL_SIZE, application_name: 'fleetmedic-commands' });
+    factory = new PrismaPg({ connectionString: options.databaseUrl, max: MAIN_POOL_SIZE, options: UTC_SESSION });
+    commandFactory = new PrismaPg({
+      connectionString: options.databaseUrl, max: options.commandPoolSize ?? COMMAND_POOL_SIZE, application_name: 'fleetmedic-commands', options: UTC_SESSION,
+    });
     const u = new URL(options.databaseUrl);
     description = `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`;
   } else {

@@ -1,8 +1,9 @@
+import { createHmac } from 'node:crypto';
 import type { EnrollRequest, EnrollResponse } from '@fleetmedic/protocol';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { hexDigestsEqual, newSecret, sha256Hex } from '../auth/secrets.js';
 import { HttpError } from '../errors.js';
-import { signingKey } from '../signing/signing-key.js';
+import type { SigningKeySource } from '../signing/signing-key.js';
 
 /** What enrollment did: a new device, or a new token for a device that proved it holds its current token. */
 export interface EnrollOutcome extends EnrollResponse {
@@ -24,6 +25,18 @@ export async function enrollSecretValid(prisma: PrismaClient, secret: string): P
   return ok;
 }
 
+/** HKDF label of the secret that re-enrollment tokens are derived with. */
+const REENROLL_LABEL = 'fleetmedic-reenroll-token-v1';
+
+// The device whose current token, or whose replaced token not yet superseded by a socket, is $1
+// takes the token $2 ($1 becomes its previous one). A retry finds it by previousTokenHash and
+// sets the same values again.
+const REENROLL_SQL = `
+UPDATE "Device" SET "previousTokenHash" = $1, "tokenHash" = $2, hostname = $3, "serialNumber" = $4, "hardwareModel" = $5,
+  architecture = $6, platform = $7, "enrolledAt" = $8::timestamp(3)
+WHERE "tokenHash" = $1 OR "previousTokenHash" = $1
+RETURNING id::text`;
+
 /**
  * Enrolls a device: checks the enrollment secret (401 when unknown or revoked), then issues a new
  * device token (32 random bytes, base64url), returned once; only its sha256 is stored. The answer
@@ -32,19 +45,21 @@ export async function enrollSecretValid(prisma: PrismaClient, secret: string): P
  *
  * Re-enrollment: an agent that presents its current device token (`deviceToken`) gets a new token
  * for the same device (the old one stops working), which keeps its id, history, findings and
- * commands. Without that proof the request enrolls a new device, even with a known serial number:
+ * commands. The new token is derived from the old one (HMAC with a secret derived from the
+ * signing key), so parallel re-enrollments with one token, and a retry whose answer was lost
+ * (the old token is still accepted here until the new one opens a socket), all get the same
+ * device and the same token. Without that proof the request enrolls a new device, even with a known serial number:
  * a serial number is printed on the Mac and shown to every viewer, so it proves nothing, and
  * accepting it would let anyone holding the fleet's enrollment secret take over a Mac's identity
  * and receive its commands. A reinstalled agent therefore appears as a new device next to the
  * old one (same serial number), which goes offline.
  */
-export async function enrollDevice(prisma: PrismaClient, request: EnrollRequest): Promise<EnrollOutcome> {
+export async function enrollDevice(prisma: PrismaClient, keys: SigningKeySource, request: EnrollRequest): Promise<EnrollOutcome> {
   if (!(await enrollSecretValid(prisma, request.enrollSecret))) {
     throw new HttpError(401, 'unauthorized', 'unknown or revoked enrollment secret');
   }
-  const { publicKey: serverPublicKey } = await signingKey(prisma);
-  const deviceToken = newSecret(32);
-  const tokenHash = sha256Hex(deviceToken);
+  const key = await keys.get();
+  const serverPublicKey = key.publicKey;
   const { host } = request;
   const facts = {
     hostname: host.hostname,
@@ -53,13 +68,17 @@ export async function enrollDevice(prisma: PrismaClient, request: EnrollRequest)
     architecture: host.architecture,
     platform: host.platform,
   };
-  const existing = request.deviceToken
-    ? await prisma.device.findUnique({ where: { tokenHash: sha256Hex(request.deviceToken) } })
-    : null;
-  if (existing) {
-    await prisma.device.update({ where: { id: existing.id }, data: { ...facts, tokenHash, enrolledAt: new Date() } });
-    return { deviceId: existing.id, deviceToken, serverPublicKey, reenrolled: true };
+  if (request.deviceToken) {
+    // The next token is a function of the presented one: concurrent requests and a retry after a
+    // lost answer all compute the same token, and one UPDATE (a row lock) moves the device to it.
+    const deviceToken = createHmac('sha256', key.derivedSecret(REENROLL_LABEL)).update(request.deviceToken).digest('base64url');
+    const presented = sha256Hex(request.deviceToken);
+    const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(REENROLL_SQL, presented, sha256Hex(deviceToken), facts.hostname, facts.serialNumber,
+      facts.hardwareModel, facts.architecture, facts.platform, new Date().toISOString());
+    if (rows[0]) return { deviceId: rows[0].id, deviceToken, serverPublicKey, reenrolled: true };
   }
+  const deviceToken = newSecret(32);
+  const tokenHash = sha256Hex(deviceToken);
   const created = await prisma.device.create({ data: { ...facts, tokenHash } });
   return { deviceId: created.id, deviceToken, serverPublicKey, reenrolled: false };
 }

@@ -88,9 +88,14 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     if (!token) return reply.code(401).send({ error: 'unauthorized', message: 'missing device token: send Authorization: Bearer <deviceToken> from enrollment' });
     // 429 for an address that sent too many unknown tokens; an unknown token counts.
     const device = await app.authFailures.attempt('device-token', request, reply, async () => {
-      const found = await app.prisma.device.findUnique({ where: { tokenHash: sha256Hex(token) }, select: { id: true, hostname: true } });
-      if (!found) await app.authFailures.fail('device-token', request, 'unknown device token');
-      return found;
+      const found = await app.prisma.device.findUnique({ where: { tokenHash: sha256Hex(token) }, select: { id: true, hostname: true, previousTokenHash: true } });
+      if (!found) {
+        await app.authFailures.fail('device-token', request, 'unknown device token');
+        return null;
+      }
+      // The agent has its new token: the replaced one no longer re-enrolls (enrollDevice).
+      if (found.previousTokenHash) await app.prisma.device.update({ where: { id: found.id }, data: { previousTokenHash: null } });
+      return { id: found.id, hostname: found.hostname };
     });
     if (!device) return reply.code(401).send({ error: 'unauthorized', message: 'unknown device token (revoked by re-enrollment, or never issued): enroll again' });
     request.agentDevice = device;

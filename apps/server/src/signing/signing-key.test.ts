@@ -2,7 +2,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import { commandSigningPayload } from '@fleetmedic/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
-import { loadOrCreateSigningKey, signingKey } from './signing-key.js';
+import { SigningKeySource, loadOrCreateSigningKey } from './signing-key.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -28,11 +28,11 @@ describe('the fleet signing key in Postgres', () => {
     const row = await db.prisma.serverSigningKey.findUniqueOrThrow({ where: { id: 'primary' } });
     expect(row).toMatchObject({ algorithm: 'ed25519', publicKey: keys[0]!.publicKey });
     expect(row.privateKey).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
-    expect((await signingKey(db.prisma)).publicKey).toBe(row.publicKey);
+    expect((await new SigningKeySource(db.prisma).get()).publicKey).toBe(row.publicKey);
   });
 
   it('signs the canonical payload: node:crypto verifies it with the public key alone, and any field change breaks it', async () => {
-    const key = await signingKey(db.prisma);
+    const key = await new SigningKeySource(db.prisma).get();
     const signature = key.sign(envelope);
     expect(signature).toMatch(/^[A-Za-z0-9_-]{86}$/);
     const pub = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.publicKey }, format: 'jwk' });

@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, hkdfSync, sign, type KeyObject } from 'node:crypto';
 import { commandSigningPayload, type CommandEnvelope } from '@fleetmedic/protocol';
 import type { PrismaClient } from '../generated/prisma/client.js';
 
@@ -18,6 +18,15 @@ export class SigningKey {
   /** Ed25519 signature of `commandSigningPayload(envelope)`, 64 bytes, base64url. */
   sign(envelope: UnsignedEnvelope): string {
     return sign(null, Buffer.from(commandSigningPayload(envelope), 'utf8'), this.privateKey).toString('base64url');
+  }
+
+  /**
+   * A 32-byte secret derived from the private key for one other use, named by `label` (HKDF-SHA256,
+   * so it reveals nothing of the signing key and differs per label). Stable while the key is.
+   */
+  derivedSecret(label: string): Buffer {
+    const d = this.privateKey.export({ format: 'jwk' }).d!;
+    return Buffer.from(hkdfSync('sha256', Buffer.from(d, 'base64url'), Buffer.alloc(0), label, 32));
   }
 
   /** The envelope with its signature. */
@@ -58,18 +67,27 @@ export async function loadOrCreateSigningKey(prisma: PrismaClient): Promise<Sign
   return new SigningKey(row.publicKey, privateKey);
 }
 
-const cache = new WeakMap<PrismaClient, Promise<SigningKey>>();
-
 /**
- * The signing key for this database, loaded once per Prisma client (a failed load is retried on
- * the next call). Used by command delivery (to sign) and enrollment (to hand out the public key).
+ * The one source of the fleet's signing key in a server (buildApp makes one and hands it to
+ * command delivery, to sign, and to enrollment, to announce the public half): loaded once from
+ * the database (a failed load is retried on the next call), then never re-read, so the key a Mac
+ * is told at enrollment is the key its commands are signed with for the life of the process.
+ * (A cache per Prisma client let the command pool's client load a replaced key row while
+ * enrollment kept announcing the old one.)
  */
-export function signingKey(prisma: PrismaClient): Promise<SigningKey> {
-  let key = cache.get(prisma);
-  if (!key) {
-    key = loadOrCreateSigningKey(prisma);
-    cache.set(prisma, key);
-    key.catch(() => cache.delete(prisma));
+export class SigningKeySource {
+  private key: Promise<SigningKey> | null = null;
+
+  constructor(private readonly prisma: PrismaClient) {}
+
+  get(): Promise<SigningKey> {
+    if (!this.key) {
+      const loading = loadOrCreateSigningKey(this.prisma);
+      this.key = loading;
+      loading.catch(() => {
+        if (this.key === loading) this.key = null;
+      });
+    }
+    return this.key;
   }
-  return key;
 }
