@@ -9,7 +9,7 @@ import { tccProblems, tccRows, reasonWords } from '../web/model/tcc.js';
 import { barFraction, usbTree, type UsbNode } from '../web/model/usb.js';
 import { ago, describeAction, firewallStateWords, powerWords, tilesCaption } from '../web/model/words.js';
 import { isCancellable, isTerminal, sameAction } from '../web/model/commands.js';
-import { fromFirstMac, sparklinePoints, spanWords, trendText } from '../web/model/trend.js';
+import { fromFirstMac, notEnoughHistory, sparklinePoints, spanWords, trendText } from '../web/model/trend.js';
 import type { FleetSample } from '../web/api/types.js';
 
 const value = <T>(r: { ok: true; value: T } | { ok: false; error: string }): T => {
@@ -95,17 +95,18 @@ describe('tccRows on real TCC.db access rows', () => {
 describe('fleet summary ranking', () => {
   it('puts critical findings first, then the most Macs, and drops zero counts', () => {
     const ranked = rankProblems([
-      { id: 'macos.outdated', devices: 3, open: 3 },
-      { id: 'tcc.unreadable', devices: 2, open: 3 },
-      { id: 'tcc.camera.denied', devices: 1, open: 1 },
-      { id: 'firewall.blocks-zoom', devices: 2, open: 2 },
-      { id: 'zoom.outdated', devices: 0, open: 0 },
+      { id: 'macos.outdated', severity: 'warning', devices: 3, open: 3 },
+      { id: 'tcc.unreadable', severity: 'warning', devices: 2, open: 3 },
+      { id: 'tcc.camera.denied', severity: 'critical', devices: 1, open: 1 },
+      { id: 'firewall.blocks-zoom', severity: 'critical', devices: 2, open: 2 },
+      { id: 'zoom.outdated', severity: 'warning', devices: 0, open: 0 },
     ]);
     expect(ranked.map((p) => [p.id, p.count])).toEqual([
       ['firewall.blocks-zoom', 2], ['tcc.camera.denied', 1], ['macos.outdated', 3], ['tcc.unreadable', 2],
     ]);
     expect(ranked[0]!.title).toBe('Application firewall blocks Zoom');
-    expect(findingInfo('no.such.rule')).toEqual({ title: 'no.such.rule', severity: 'warning', description: null });
+    expect(ranked[0]!.breaks).toBe('Audio and video of calls fail');
+    expect(findingInfo('no.such.rule')).toEqual({ title: 'no.such.rule', severity: 'warning', breaks: '', description: null });
   });
 
   it('gathers each device\'s open finding ids from the per-finding lists, critical first', () => {
@@ -174,12 +175,12 @@ describe('words', () => {
 });
 
 describe('trend', () => {
-  const sample = (at: string, healthy: number, problems: number): FleetSample =>
-    ({ at, total: 12, healthy, problems, unknown: 12 - healthy - problems, offline: 0, findings: {} });
+  const sample = (at: string, ready: number, cannotJoin: number): FleetSample =>
+    ({ at, total: 12, cannotJoin, atRisk: 1, unknown: 11 - ready - cannotJoin, ready, offline: 0, findings: {} });
   const week = [sample('2026-06-01T12:00:00.000Z', 9, 3), sample('2026-06-04T12:00:00.000Z', 8, 4), sample('2026-06-08T12:00:00.000Z', 11, 1)];
 
   it('tells the first and last counts over the span, for screen readers', () => {
-    expect(trendText(week)).toBe('Ready for calls: 9 → 11; cannot join or at risk: 3 → 1, over 7 days');
+    expect(trendText(week)).toBe('Cannot join: 3 → 1; at risk: 1 → 1; ready for calls: 9 → 11, over 7 days');
   });
 
   it('starts at the first sample with an enrolled Mac: the empty samples of a new server are no rise in problems', () => {
@@ -190,9 +191,13 @@ describe('trend', () => {
     expect(fromFirstMac(week)).toEqual(week);
   });
 
-  it('has nothing to tell with fewer than 2 samples', () => {
+  it('has no trend to tell with fewer than 2 samples, and says so plainly', () => {
     expect(trendText([])).toBeNull();
     expect(trendText([week[0]!])).toBeNull();
+    const hhmm = (iso: string) => iso.slice(11, 16);
+    expect(notEnoughHistory([], hhmm)).toBe('Not enough history yet: the first point is taken as soon as a Mac reports.');
+    expect(notEnoughHistory([week[0]!], hhmm)).toBe('Not enough history yet: one point so far (12:00, 12 Macs). '
+      + 'The next comes when another Mac reports for the first time, or at the next scheduled sample.');
   });
 
   it('names the span in days, hours or minutes', () => {
@@ -205,7 +210,7 @@ describe('trend', () => {
 
   it('places sparkline points by time, 0 at the bottom and the fleet size at the top', () => {
     const times = week.map((s) => Date.parse(s.at));
-    expect(sparklinePoints(week.map((s) => s.healthy), times, 12, 700, 120)).toBe('0,30 300,40 700,10');
+    expect(sparklinePoints(week.map((s) => s.ready), times, 12, 700, 120)).toBe('0,30 300,40 700,10');
     expect(sparklinePoints([0, 0], [0, 0], 0, 100, 50)).toBe('0,50 0,50');
   });
 });

@@ -4,3 +4,4 @@ export { CannotJudge, type Rule } from './rule.js';
 export { FINDING_CATALOG, type CatalogEntry } from './catalog.js';
 export { resolvePolicy } from './policy.js';
 export { isDottedVersion, isOlderThan, zoomComparableVersion } from './versions.js';
+export { judgeHealth, READINESS_SECTIONS, type HealthInput } from './health.js';

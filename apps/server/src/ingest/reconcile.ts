@@ -12,6 +12,10 @@ export interface ReconcileOutcome {
   awaitingConsent: number;
   /** findings in state open after this report, including those kept because their section could not be judged (Device.openFindings) */
   open: number;
+  /** the severities of those open findings (judgeHealth) */
+  openSeverities: string[];
+  /** firstSeenAt of the oldest of them, null when none is open (Device.problemSince) */
+  problemSince: Date | null;
 }
 
 /** A Finding row as stored (the columns reconcile reads and writes). */
@@ -64,16 +68,16 @@ interface TccSubject {
   client: string;
 }
 
-function tccSubject(row: FindingRow): TccSubject | null {
-  if (!row.ruleId.startsWith('tcc.')) return null;
+/** Every TCC.db row a tcc.* finding is about (one finding per cause can stand on several databases). */
+function tccSubjects(row: FindingRow): TccSubject[] {
+  if (!row.ruleId.startsWith('tcc.')) return [];
   const evidence = Array.isArray(row.evidence) ? row.evidence : [];
-  for (const e of evidence) {
+  return evidence.flatMap((e) => {
     const value = (e as { value?: { path?: unknown; entry?: { service?: unknown; client?: unknown } } } | null)?.value;
-    if (typeof value?.path === 'string' && typeof value.entry?.service === 'string' && typeof value.entry.client === 'string') {
-      return { path: value.path, service: value.entry.service, client: value.entry.client };
-    }
-  }
-  return null;
+    return typeof value?.path === 'string' && typeof value.entry?.service === 'string' && typeof value.entry.client === 'string'
+      ? [{ path: value.path, service: value.entry.service, client: value.entry.client }]
+      : [];
+  });
 }
 
 /** The readable TCC.db at `path` in this snapshot, or null when it was not read (then nothing can be judged). */
@@ -103,11 +107,11 @@ export function needsResets(stored: FindingRow[], diagnosis: Diagnosis): boolean
  * - a finding not stored (or stored resolved / awaiting-consent) -> open;
  * - still present -> lastSeenAt, evidence and remedy refreshed;
  * - gone -> resolved with resolvedAt, except:
- *   - when a section its rule judges is unknown in this report (or, for tcc.*, its TCC.db was not
- *     read): nothing can be concluded, the finding stays as it is;
- *   - a tcc.* finding whose `access` row is gone and whose `tcc.reset` succeeded since the finding
+ *   - when a section its rule judges is unknown in this report (or, for tcc.*, one of its TCC.db
+ *     was not read): nothing can be concluded, the finding stays as it is;
+ *   - a tcc.* finding whose `access` rows are all gone and whose `tcc.reset` succeeded since the finding
  *     was last seen -> awaiting-consent: the row no longer exists, so Zoom will prompt the user;
- *     it is resolved once the row comes back allowed (and opens again if it comes back denied).
+ *     it is resolved once a row comes back allowed (and opens again if it comes back denied).
  * `resets`: the device's succeeded tcc.reset commands (needed only when needsResets says so).
  */
 export function planReconcile(input: {
@@ -115,7 +119,12 @@ export function planReconcile(input: {
 }): ReconcilePlan {
   const { deviceId, reportId, snapshot, diagnosis, stored, resets, now } = input;
   const byKey = new Map(stored.map((f) => [f.key, f]));
-  const outcome: ReconcileOutcome = { opened: 0, resolved: 0, awaitingConsent: 0, open: 0 };
+  const outcome: ReconcileOutcome = { opened: 0, resolved: 0, awaitingConsent: 0, open: 0, openSeverities: [], problemSince: null };
+  const stillOpen = (severity: string, since: Date) => {
+    outcome.open += 1;
+    outcome.openSeverities.push(severity);
+    if (!outcome.problemSince || since < outcome.problemSince) outcome.problemSince = since;
+  };
   const upserts: FindingRow[] = [];
   const transitions: TransitionRow[] = [];
   const transition = (row: FindingRow, fromState: string | null, toState: FindingState) =>
@@ -124,9 +133,9 @@ export function planReconcile(input: {
   const present = new Set<string>();
   for (const f of diagnosis.findings) {
     present.add(f.key);
-    outcome.open += 1;
     const row = byKey.get(f.key);
     const fields = findingFields(f);
+    stillOpen(f.severity, row?.state === 'open' ? row.firstSeenAt : now);
     if (!row) {
       const created: FindingRow = { id: randomUUID(), deviceId, ...fields, state: 'open', firstSeenAt: now, lastSeenAt: now, resolvedAt: null };
       upserts.push(created);
@@ -145,18 +154,19 @@ export function planReconcile(input: {
   for (const row of stored) {
     if (present.has(row.key) || row.state === 'resolved') continue;
     const cannotJudge = (RULE_SECTIONS.get(row.ruleId) ?? []).some((s) => unknown.has(s));
-    const subject = tccSubject(row);
-    const db = subject ? readableTccDb(snapshot, subject.path) : null;
-    if (cannotJudge || (subject && !db)) {
-      if (row.state === 'open') outcome.open += 1; // unchanged, still counts
+    const subjects = tccSubjects(row);
+    const dbs = subjects.map((subject) => readableTccDb(snapshot, subject.path));
+    if (cannotJudge || dbs.some((db) => !db)) {
+      if (row.state === 'open') stillOpen(row.severity, row.firstSeenAt); // unchanged, still counts
       continue;
     }
-    const entryNow = subject && db ? db.entries.find((e) => e.service === subject.service && e.client === subject.client) : undefined;
+    // The row of any of its databases back (allowed: resolved; denied: the finding is present again).
+    const entryNow = subjects.some((sub, i) => dbs[i]!.entries.some((e) => e.service === sub.service && e.client === sub.client));
 
     let next: FindingState = 'resolved';
     if (row.state === 'awaiting-consent') {
       if (!entryNow) continue; // still no row: the user has not been asked yet
-    } else if (subject && !entryNow) {
+    } else if (subjects.length > 0 && !entryNow) {
       const reset = resetOf(row);
       const resetSince = reset && resets.some((c) => {
         const p = c.params as { service?: string; bundleId?: string };

@@ -153,7 +153,7 @@ describe('fleet sample', () => {
   });
 
   it('deletes samples older than the retention days when it records one', async () => {
-    const counts = { total: 1, healthy: 1, problems: 0, unknown: 0, offline: 0, findings: {} };
+    const counts = { total: 1, cannotJoin: 0, atRisk: 0, unknown: 0, ready: 1, offline: 0, findings: {} };
     await db.prisma.fleetSample.createMany({ data: [{ at: ago(31 * DAY), ...counts }, { at: ago(29 * DAY), ...counts }] });
     const outcome = await runExclusive(db.prisma, fleetSampleJob(90, 30, 900), 'instance-a', { now: NOW, force: true });
     expect(outcome).toMatchObject({ ran: true, result: { deleted: 1 } });

@@ -26,7 +26,7 @@ export const fleetRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const rows = await app.prisma.fleetSample.findMany({ where: { at: { gte: since } }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
     return {
       samples: rows.map((r) => ({
-        at: r.at.toISOString(), total: r.total, healthy: r.healthy, problems: r.problems, unknown: r.unknown, offline: r.offline,
+        at: r.at.toISOString(), total: r.total, cannotJoin: r.cannotJoin, unknown: r.unknown, atRisk: r.atRisk, ready: r.ready, offline: r.offline,
         findings: r.findings as Record<string, number>,
       })),
     };
