@@ -290,7 +290,8 @@ export type BatchCommandView = Static<typeof BatchCommandView>;
 
 /**
  * `GET /api/v1/batches/:id?limit=&cursor=&status=`: the batch, its counts (the whole batch, in
- * every page), one page of its commands in hostname order, and the cursor of the next page (null
+ * every page), one page of its commands in the hostname order the batch was planned in (command ids are
+ * handed out in that order, so a rename mid-walk moves nothing), and the cursor of the next page (null
  * on the last).
  */
 export const BatchView = Type.Object({
@@ -301,7 +302,7 @@ export const BatchView = Type.Object({
   createdBy: Type.String(),
   createdAt: Iso,
   counts: BatchCounts,
-  commands: Type.Array(BatchCommandView, { description: 'one page, hostname order' }),
+  commands: Type.Array(BatchCommandView, { description: 'one page, in the hostname order of the batch\'s plan' }),
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as ?cursor= for the next page; null on the last' }),
   skipped: Type.Array(SkippedDevice),
 });
