@@ -25,3 +25,32 @@ export function fleetSampleJob(offlineAfterSeconds: number, retentionDays: numbe
   if (!(retentionDays > 0)) throw new RangeError(`retentionDays must be > 0, got ${retentionDays}`);
   return { name: 'fleet-sample', intervalSeconds, run: (db, now) => recordFleetSample(db, offlineAfterSeconds, retentionDays, now) };
 }
+
+/** What one arrival check saw: devices enrolled and devices that have reported, and whether it sampled. */
+export type ArrivalOutcome = { total: number; reported: number; sampled: boolean };
+
+/**
+ * The arrival sampler, so the trend starts with the fleet instead of 15 minutes later: every
+ * `intervalSeconds` (s) it counts the devices enrolled and those that have reported at least once,
+ * and records a fleet sample (recordFleetSample) when either number differs from its previous run
+ * (kept in its JobRun result) — a Mac enrolled, reported for the first time, or was deleted. An
+ * unchanged fleet costs two counts and writes no sample; the regular fleet-sample job goes on.
+ */
+export function fleetArrivalSampleJob(offlineAfterSeconds: number, retentionDays: number, intervalSeconds: number): ScheduledJob {
+  const name = 'fleet-arrival-sample';
+  return {
+    name,
+    intervalSeconds,
+    async run(db, now): Promise<ArrivalOutcome> {
+      const [total, reported, last] = await Promise.all([
+        db.device.count(),
+        db.device.count({ where: { lastReportAt: { not: null } } }),
+        db.jobRun.findUnique({ where: { name }, select: { result: true } }),
+      ]);
+      const before = last?.result as Partial<ArrivalOutcome> | null | undefined;
+      const changed = total > 0 && (before?.total !== total || before?.reported !== reported);
+      if (changed) await recordFleetSample(db, offlineAfterSeconds, retentionDays, now);
+      return { total, reported, sampled: changed };
+    },
+  };
+}

@@ -242,10 +242,10 @@ describe('JobScheduler', () => {
     expect(() => scheduler.add({ name: 'x', intervalSeconds: 0, run: async () => ({}) })).toThrow('intervalSeconds must be > 0');
   });
 
-  it('is wired into the app with the four server jobs', async () => {
+  it('is wired into the app with the five server jobs', async () => {
     const app = await buildTestApp(db, { jobs: false });
     try {
-      expect(app.services.jobs.names).toEqual(['offline-detection', 'command-expiry', 'retention', 'fleet-sample']);
+      expect(app.services.jobs.names).toEqual(['offline-detection', 'command-expiry', 'retention', 'fleet-sample', 'fleet-arrival-sample']);
     } finally {
       await app.close();
     }
