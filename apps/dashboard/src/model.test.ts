@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { changeWords, uncomparedWords } from '../web/model/changes.js';
 import { ACCESS_COLUMNS_BY_LAYOUT, parseAccessRowsPipe, parseSpUsbJson } from '@fleetmedic/macos';
 import type { TccFacts, UsbFacts } from '@fleetmedic/protocol';
 import { readFixture } from '../../../packages/macos/src/testing/fixtures.js';
@@ -131,7 +132,7 @@ describe('routes in the URL hash', () => {
     expect(parseRoute(href({ page: 'device', id: 'f1d2e3c2-4487-445f-9c0c-897ff8ec244b' }))).toEqual({ page: 'device', id: 'f1d2e3c2-4487-445f-9c0c-897ff8ec244b' });
     expect(parseRoute('')).toEqual({ page: 'overview' });
     expect(parseRoute('#/nope')).toEqual({ page: 'not-found', path: '/nope' });
-    expect(DEFAULT_SORT).toBe('-openFindings');
+    expect(DEFAULT_SORT).toBe('worst');
   });
 });
 
@@ -212,5 +213,18 @@ describe('trend', () => {
     const times = week.map((s) => Date.parse(s.at));
     expect(sparklinePoints(week.map((s) => s.ready), times, 12, 700, 120)).toBe('0,30 300,40 700,10');
     expect(sparklinePoints([0, 0], [0, 0], 0, 100, 50)).toBe('0,50 0,50');
+  });
+});
+
+describe('what changed before it broke, in words', () => {
+  const camera = { findingId: 'tcc.camera.denied', devices: 41, compared: 40, changes: [{ section: 'os', change: 'macOS 15.2 → 15.3', devices: 38 }] };
+  it('says how many of the Macs with the finding made the change, and in what window', () => {
+    expect(changeWords(camera, camera.changes[0]!, 24)).toBe('38 of 41 Macs with “Zoom is denied the camera” went through macOS 15.2 → 15.3 in the 24 hours before it appeared');
+    expect(changeWords(camera, camera.changes[0]!, 72)).toContain('in the 3 days before');
+  });
+  it('says plainly which Macs could not be compared, and when nothing changed', () => {
+    expect(uncomparedWords(camera, 24)).toBe('1 Mac had it from its first report: nothing before to compare.');
+    expect(uncomparedWords({ devices: 3, compared: 3, changes: [] }, 24)).toBe('No section of these Macs changed in the 24 hours before it appeared.');
+    expect(uncomparedWords({ devices: 3, compared: 3, changes: camera.changes }, 24)).toBeNull();
   });
 });

@@ -5,3 +5,4 @@ export { FINDING_CATALOG, type CatalogEntry } from './catalog.js';
 export { resolvePolicy } from './policy.js';
 export { isDottedVersion, isOlderThan, zoomComparableVersion } from './versions.js';
 export { judgeHealth, READINESS_SECTIONS, type HealthInput } from './health.js';
+export { describeSectionChange, type SectionBody } from './changes.js';

@@ -307,3 +307,32 @@ export const BatchView = Type.Object({
   skipped: Type.Array(SkippedDevice),
 });
 export type BatchView = Static<typeof BatchView>;
+
+/** One section change shared by Macs with a finding: what changed, and on how many of them. */
+export const ChangeBefore = Type.Object({
+  section: Type.String({ description: 'the section that changed, e.g. os' }),
+  change: Type.String({ description: 'the change in words, the same on every Mac that made it, e.g. "macOS 15.2 → 15.3"' }),
+  devices: Type.Integer({ description: 'Macs with the finding open that made this change in the window before it first appeared' }),
+});
+export type ChangeBefore = Static<typeof ChangeBefore>;
+
+/** What changed on the Macs with one finding just before it first appeared on each. */
+export const FindingChanges = Type.Object({
+  findingId: Type.String(),
+  severity: Stored<Severity>(Type.String()),
+  devices: Type.Integer({ description: 'Macs with the finding open' }),
+  compared: Type.Integer({ description: 'of them, Macs that reported before it appeared (the others had it from their first report: nothing to compare)' }),
+  changes: Type.Array(ChangeBefore, { description: 'most shared first, then section and words' }),
+});
+export type FindingChanges = Static<typeof FindingChanges>;
+
+/**
+ * `GET /api/v1/fleet/changes?hours=24&finding=&limit=5`: per open finding id (worst first, as the
+ * summary), the section changes its Macs made in the `windowHours` before it first appeared on each,
+ * ranked by how many of them share each change.
+ */
+export const FleetChanges = Type.Object({
+  windowHours: Type.Integer(),
+  findings: Type.Array(FindingChanges),
+});
+export type FleetChanges = Static<typeof FleetChanges>;

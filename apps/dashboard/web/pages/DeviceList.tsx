@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { useApp, useLoad } from '../app-context.js';
 import { BulkFixDialog } from '../components/BulkFixDialog.js';
 import { HEALTHS } from '@fleetmedic/protocol';
-import { ErrorBox, HealthBadge, Online, ReasonBadge } from '../components/bits.js';
+import { ErrorBox, HealthBadge, Online, Panel, ReasonBadge } from '../components/bits.js';
+import { ChangesBefore } from '../components/ChangesBefore.js';
 import { bulkButtonLabel, canBulkFix, remediationFilter } from '../model/bulk.js';
 import { FINDING_OPTIONS, findingInfo } from '../model/findings.js';
 import { cleanFilters, emptyListWords } from '../model/list.js';
@@ -11,6 +12,22 @@ import { DEFAULT_SORT, SORT_OPTIONS } from '../model/sort.js';
 import { HEALTH_WORDS, ago } from '../model/words.js';
 
 const PAGE_SIZE = 50;
+/** the window before a finding appeared in which its Macs' changes are counted, h */
+const CHANGES_HOURS = 24;
+
+/** On a finding's list: what its Macs changed just before it appeared, most shared first. */
+function FindingChangesPanel({ findingId }: { findingId: string }) {
+  const { api } = useApp();
+  const loaded = useLoad(() => api.changes({ finding: findingId, hours: CHANGES_HOURS, limit: 5 }), [api, findingId], (e) => e.type === 'device.updated', 2_000);
+  if (loaded.error) return <ErrorBox error={loaded.error} what="what changed before it broke" />;
+  const f = loaded.data?.findings[0];
+  if (!loaded.data || !f) return null;
+  return (
+    <Panel id="changes" title="What changed before it broke">
+      <ChangesBefore finding={f} windowHours={loaded.data.windowHours} />
+    </Panel>
+  );
+}
 
 /** The `limit` of the URL when it is a whole number 1–500, else PAGE_SIZE. */
 const pageSize = (limit: string): number => (/^\d+$/.test(limit) && Number(limit) >= 1 && Number(limit) <= 500 ? Number(limit) : PAGE_SIZE);
@@ -100,7 +117,8 @@ export function DeviceList({ filters: urlFilters }: { filters: DeviceFilters }) 
   return (
     <div class="page">
       <h1>{title}</h1>
-      {filters.finding && <p class="lead">Macs with this problem open. <a href="#/devices">All devices</a></p>}
+      {filters.finding && <p class="lead">Macs with this problem open{findingInfo(filters.finding).breaks ? ` (in Zoom: ${findingInfo(filters.finding).breaks.toLowerCase()})` : ''}. <a href="#/devices">All devices</a></p>}
+      {filters.finding && <FindingChangesPanel findingId={filters.finding} />}
       <Filters filters={filters} />
       {ignored.length > 0 && (
         <p class="note ignored-filters" role="note">

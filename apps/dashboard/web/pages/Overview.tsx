@@ -1,10 +1,11 @@
 import { HEALTH_COUNT_FIELD, type Health } from '@fleetmedic/protocol';
 import { useApp, useLoad } from '../app-context.js';
 import { ApiError, type ApiClient } from '../api/client.js';
-import type { DeviceListItem, FleetSample, FleetSummary } from '../api/types.js';
+import type { DeviceListItem, FleetChanges, FleetSample, FleetSummary } from '../api/types.js';
+import { ChangesBefore } from '../components/ChangesBefore.js';
 import { ErrorBox, Online, Panel, ReasonBadge, SeverityBadge } from '../components/bits.js';
 import { Trend } from '../components/Trend.js';
-import { rankProblems, type ProblemCount } from '../model/findings.js';
+import { findingInfo, rankProblems, type ProblemCount } from '../model/findings.js';
 import { fromFirstMac } from '../model/trend.js';
 import { devicesHref, href } from '../model/route.js';
 import { HEALTH_MEANING, HEALTH_WORDS, tilesCaption } from '../model/words.js';
@@ -12,6 +13,10 @@ import { HEALTH_MEANING, HEALTH_WORDS, tilesCaption } from '../model/words.js';
 const WORST = 8;
 /** the overview's trend window: 7 days */
 const TREND_HOURS = 168;
+/** "what changed before it broke": the window before each finding appeared, h; findings and changes shown */
+const CHANGES_HOURS = 24;
+const CHANGES_FINDINGS = 4;
+const CHANGES_EACH = 2;
 /** the tiles, worst first */
 const TILE_ORDER: Health[] = ['cannot-join', 'at-risk', 'unknown', 'ready'];
 
@@ -81,16 +86,21 @@ interface OverviewData {
   worst: DeviceListItem[];
   /** the last 7 days of samples from the first with a Mac (fromFirstMac), oldest first, or why they could not be loaded (the rest of the page still shows) */
   trend: FleetSample[] | ApiError;
+  /** what changed before each open finding appeared, or why it could not be loaded */
+  changes: FleetChanges | ApiError;
 }
+
+const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'unreachable', String(e)));
 
 /** The summary, the worst Macs (each with its top reason) and the trend. */
 async function loadOverview(api: ApiClient): Promise<OverviewData> {
-  const [summary, page, trend] = await Promise.all([
+  const [summary, page, trend, changes] = await Promise.all([
     api.summary(),
     api.devices({ sort: 'worst', limit: WORST }),
-    api.trend(TREND_HOURS).then((t) => fromFirstMac(t.samples), (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'unreachable', String(e)))),
+    api.trend(TREND_HOURS).then((t) => fromFirstMac(t.samples), asApiError),
+    api.changes({ hours: CHANGES_HOURS, limit: CHANGES_EACH }).catch(asApiError),
   ]);
-  return { summary, worst: page.devices.filter((d) => d.health !== 'ready'), trend };
+  return { summary, worst: page.devices.filter((d) => d.health !== 'ready'), trend, changes };
 }
 
 function WorstMacs({ data }: { data: OverviewData }) {
@@ -108,6 +118,22 @@ function WorstMacs({ data }: { data: OverviewData }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/** What changed before it broke: for the worst open findings, the changes their Macs share most. */
+function Changes({ changes }: { changes: FleetChanges }) {
+  const shown = changes.findings.slice(0, CHANGES_FINDINGS);
+  if (shown.length === 0) return <p class="muted">No open findings: nothing broke.</p>;
+  return (
+    <>
+      {shown.map((f) => (
+        <div key={f.findingId} class="changes-finding">
+          <h3 class="problems-group"><a href={devicesHref({ finding: f.findingId })}>{findingInfo(f.findingId).title}</a></h3>
+          <ChangesBefore finding={f} windowHours={changes.windowHours} />
+        </div>
+      ))}
+    </>
   );
 }
 
@@ -136,6 +162,9 @@ export function Overview() {
               <WorstMacs data={data} />
             </Panel>
           </div>
+          {data.changes instanceof ApiError
+            ? <ErrorBox error={data.changes} what="what changed before it broke" />
+            : <Panel id="changes" title="What changed before it broke"><Changes changes={data.changes} /></Panel>}
         </>
       )}
     </div>
