@@ -31,11 +31,11 @@ describe('describeSectionChange: the same change reads the same on every Mac', (
       .toEqual(['Zoom in the firewall: allowed → blocked']);
   });
 
-  it('names USB devices connected and disconnected, and ignores what matters to no call (battery charge)', () => {
+  it('names USB devices connected and disconnected, and ignores power (charge and source change all day)', () => {
     const cam = usbDevice({ name: 'Logitech BRIO' });
     expect(describeSectionChange('usb', usbSection([]), usbSection([cam]))).toEqual(['USB device connected: Logitech BRIO']);
     const power = healthySections().power;
-    expect(describeSectionChange('power', power, { ...power, data: { ...power.data!, batteryPercent: 12 } })).toEqual([]);
+    expect(describeSectionChange('power', power, { ...power, data: { ...power.data!, batteryPercent: 12, source: 'battery' } })).toEqual([]);
   });
 
   it('names a section that stopped being readable, and a section it has no words for', () => {

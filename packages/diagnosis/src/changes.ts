@@ -1,5 +1,5 @@
 import { walkUsb } from '@fleetmedic/macos';
-import type { FirewallFacts, OsFacts, PowerFacts, TccFacts, UsbFacts, ZoomFacts } from '@fleetmedic/protocol';
+import type { FirewallFacts, OsFacts, TccFacts, UsbFacts, ZoomFacts } from '@fleetmedic/protocol';
 
 /** A section as stored: its status and, when read, its data (the shape of its facts; checked loosely here). */
 export interface SectionBody {
@@ -70,11 +70,9 @@ const usb: Describer = (b, a) => {
   ];
 };
 
-// Battery charge changes every report: only the source counts.
-const power: Describer = (b, a) => {
-  const [x, y] = [b as PowerFacts, a as PowerFacts];
-  return x.source !== y.source ? [`power source ${str(x.source)} → ${str(y.source)}`] : [];
-};
+// A laptop's charge changes every report and its source (adapter or battery) many times a day:
+// neither tells why a call broke, and both would top every ranking. Power says nothing.
+const power: Describer = () => [];
 
 const DESCRIBERS: Record<string, Describer> = { os, zoom, tcc, firewall, usb, power };
 
@@ -83,7 +81,7 @@ const DESCRIBERS: Record<string, Describer> = { os, zoom, tcc, firewall, usb, po
  * every Mac that made the same change ("macOS 15.2 → 15.3", "kTCCServiceCamera for us.zoom.xos
  * (user TCC.db): allowed → denied"), so a fleet can count them. A status change ("tcc could be read
  * → could not") is a statement of its own; a section without a describer (one added later) says
- * "<section> facts changed". Changes that matter to no call (battery charge) give none. Never
+ * "<section> facts changed". Changes that tell nothing about calls (power: charge and source) give none. Never
  * throws: a body it cannot read gives "<section> facts changed".
  */
 export function describeSectionChange(section: string, before: SectionBody, after: SectionBody): string[] {

@@ -4,21 +4,30 @@ import type { Prisma } from '../generated/prisma/client.js';
 
 /**
  * For each open finding (of `$1`, or all when null): its Mac's section changes in the `$2` hours
- * up to the moment it first appeared (the change written by the same report included), each with
- * the section's previous content. A first report has no previous content and is no change. One
- * statement; the previous row comes from the (deviceId, changedAt) index.
+ * up to the moment it first appeared (the change written by the same report included), each paired
+ * with the section's previous content; a first report has no previous content and is no change.
+ * Pairs with the same content before and after (same hashes: sha256 of the content) are one group
+ * with its Macs, and its bodies are read once: a fleet that made one macOS update reads two bodies,
+ * not two per Mac. One statement; the previous row comes from the (deviceId, changedAt) index.
  */
 const CHANGES_SQL = `
-SELECT f."ruleId", f."deviceId"::text AS "deviceId", c.section, prev.body AS before, c.body AS after
-FROM "Finding" f
-JOIN "SectionChange" c ON c."deviceId" = f."deviceId"
-  AND c."changedAt" <= f."firstSeenAt" AND c."changedAt" >= f."firstSeenAt" - make_interval(hours => $2::int)
-JOIN LATERAL (
-  SELECT p.body FROM "SectionChange" p
-  WHERE p."deviceId" = c."deviceId" AND p.section = c.section AND (p."changedAt", p.id) < (c."changedAt", c.id)
-  ORDER BY p."changedAt" DESC, p.id DESC LIMIT 1
-) prev ON true
-WHERE f.state = 'open' AND ($1::text IS NULL OR f."ruleId" = $1::text)`;
+WITH pairs AS (
+  SELECT f."ruleId", f."deviceId", c.section, c.hash, c.id, prev.hash AS "prevHash", prev.id AS "prevId"
+  FROM "Finding" f
+  JOIN "SectionChange" c ON c."deviceId" = f."deviceId"
+    AND c."changedAt" <= f."firstSeenAt" AND c."changedAt" >= f."firstSeenAt" - make_interval(hours => $2::int)
+  JOIN LATERAL (
+    SELECT p.id, p.hash FROM "SectionChange" p
+    WHERE p."deviceId" = c."deviceId" AND p.section = c.section AND (p."changedAt", p.id) < (c."changedAt", c.id)
+    ORDER BY p."changedAt" DESC, p.id DESC LIMIT 1
+  ) prev ON true
+  WHERE f.state = 'open' AND ($1::text IS NULL OR f."ruleId" = $1::text) AND prev.hash <> c.hash
+), groups AS (
+  SELECT "ruleId", section, "prevHash", hash, array_agg(DISTINCT "deviceId"::text) AS devices, min(id) AS id, min("prevId") AS "prevId"
+  FROM pairs GROUP BY "ruleId", section, "prevHash", hash
+)
+SELECT g."ruleId", g.section, g.devices, b.body AS before, a.body AS after
+FROM groups g JOIN "SectionChange" a ON a.id = g.id JOIN "SectionChange" b ON b.id = g."prevId"`;
 
 /** Macs with each finding open, and how many of them had a report before it appeared. */
 const DEVICES_SQL = `
@@ -40,7 +49,7 @@ const SEVERITY_RANK: Record<string, number> = { critical: 0, warning: 1, info: 2
 export async function changesBeforeFindings(db: Prisma.TransactionClient, opts: { windowHours: number; findingId?: string; limit: number }): Promise<FleetChanges> {
   const finding = opts.findingId ?? null;
   const [rows, counts] = await Promise.all([
-    db.$queryRawUnsafe<Array<{ ruleId: string; deviceId: string; section: string; before: SectionBody; after: SectionBody }>>(CHANGES_SQL, finding, opts.windowHours),
+    db.$queryRawUnsafe<Array<{ ruleId: string; section: string; devices: string[]; before: SectionBody; after: SectionBody }>>(CHANGES_SQL, finding, opts.windowHours),
     db.$queryRawUnsafe<Array<{ ruleId: string; critical: string | null; severity: string; devices: number; compared: number }>>(DEVICES_SQL, finding),
   ]);
   // finding id -> "section\u0000change" -> the Macs that made it
@@ -49,7 +58,8 @@ export async function changesBeforeFindings(db: Prisma.TransactionClient, opts: 
     const byChange = shared.get(r.ruleId) ?? shared.set(r.ruleId, new Map()).get(r.ruleId)!;
     for (const change of describeSectionChange(r.section, r.before ?? {}, r.after ?? {})) {
       const key = `${r.section}\u0000${change}`;
-      (byChange.get(key) ?? byChange.set(key, new Set()).get(key)!).add(r.deviceId);
+      const macs = byChange.get(key) ?? byChange.set(key, new Set()).get(key)!;
+      for (const deviceId of r.devices) macs.add(deviceId);
     }
   }
   const findings: FindingChanges[] = counts.map((c) => ({
