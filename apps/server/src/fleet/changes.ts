@@ -1,6 +1,6 @@
 import { describeSectionChange, type SectionBody } from '@fleetmedic/diagnosis';
 import type { FindingChanges, FleetChanges } from '@fleetmedic/protocol';
-import type { Prisma } from '../generated/prisma/client.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 
 /**
  * For each open finding (of `$1`, or all when null): its Mac's section changes in the `$2` hours
@@ -44,11 +44,13 @@ const SEVERITY_RANK: Record<string, number> = { critical: 0, warning: 1, info: 2
  * What changed before it broke, across the fleet: for each open finding id (or only `findingId`),
  * the section changes its Macs made in the `windowHours` (h) before it first appeared on each Mac,
  * in words (describeSectionChange), each counted once per Mac, most shared first; at most `limit`
- * changes per finding. Findings worst first: severity, then most Macs, then id.
+ * changes per finding. Findings worst first: severity, then most Macs, then id. Both statements
+ * run with JIT off: at 20,000 Macs Postgres spent 5.7 s compiling the plan that ran in 0.1 s.
  */
-export async function changesBeforeFindings(db: Prisma.TransactionClient, opts: { windowHours: number; findingId?: string; limit: number }): Promise<FleetChanges> {
+export async function changesBeforeFindings(db: PrismaClient, opts: { windowHours: number; findingId?: string; limit: number }): Promise<FleetChanges> {
   const finding = opts.findingId ?? null;
-  const [rows, counts] = await Promise.all([
+  const [, rows, counts] = await db.$transaction([
+    db.$executeRawUnsafe('SET LOCAL jit = off'),
     db.$queryRawUnsafe<Array<{ ruleId: string; section: string; devices: string[]; before: SectionBody; after: SectionBody }>>(CHANGES_SQL, finding, opts.windowHours),
     db.$queryRawUnsafe<Array<{ ruleId: string; critical: string | null; severity: string; devices: number; compared: number }>>(DEVICES_SQL, finding),
   ]);
