@@ -317,11 +317,12 @@ export const MACS: MacSpec[] = [
     macos: '15.6.1 (24G90)',
     hardware: 'Apple M1 Pro/Max (T6000) + Apple Thunderbolt Display + LG UltraFine 5K',
     host: { hostname: 'mbp-m1pro-15-usb', serialNumber: 'SERIAL-REDACTED-07', hardwareModel: null, architecture: 'arm64', consoleUser: 'user', homes: homes('user') },
-    summary: 'M1 Pro on macOS 15 with the Thunderbolt Display\'s FaceTime HD Camera drawing the full 500 mA its hub port offers, behind the display\'s own (self-powered) hub: a USB power false positive must not be raised.',
-    expectedFindings: [],
+    summary: 'M1 Pro on macOS 15 with the Thunderbolt Display\'s FaceTime HD Camera drawing the full 500 mA its hub port offers, behind the display\'s own (self-powered) hub: a USB power false positive must not be raised. The camera and Display Audio share that USB 2.0 hub\'s 480 Mb/s link (the closest real capture to two cameras on one USB 2.0 hub: none exists).',
+    expectedFindings: ['usb.bandwidth.shared'],
     trigger:
       'SPUSBDataType: "FaceTime HD Camera (Display)" location 0x40150000, bus_power "500", bus_power_used "500" (required = available), ' +
-      'child of "hub_device" 0x40100000 whose own bus_power_used is "100" (a hub drawing bus power). No real capture has required > available or kUSBFailedRequestedPower on a -json/ioreg output; this is the closest real case',
+      'child of "hub_device" 0x40100000 whose own bus_power_used is "100" (a hub drawing bus power). No real capture has required > available or kUSBFailedRequestedPower on a -json/ioreg output; this is the closest real case. ' +
+      'usb.bandwidth.shared: "FaceTime HD Camera (Display)" (high_speed) and "Display Audio" 0x40140000 (full_speed) below the display\'s USB 2.0 hub 0x40100000 (device_speed high_speed)',
     cmds: [SW.sequoia1561, ...usbJson('spusb_json/m1pro-t6000-lg-ultrafine-tbdisplay-yubikey.json'), ...FW_NEW_GET, LISTAPPS_NIX, consoleUser('user'), RESET_14, ...SFW_ANSWERS],
     zoom: '7.1.5',
     tcc: [sys15(SCREEN_ALLOWED), user15('user', ALL_ALLOWED_USER)],

@@ -27,3 +27,18 @@ export function readSource<T>(name: string, stdout: string | undefined, parse: (
   if (!r.ok) problems.push(`${name}: ${r.error}`);
   return r.ok ? r.value : null;
 }
+
+/**
+ * The array under `key` of a JSON document (`system_profiler -json` output: `{ "SPCameraDataType": [...] }`).
+ * Fails with "not JSON: …" or `no "<key>" array in <what>`; never throws.
+ */
+export function jsonArrayAt(text: string, key: string, what: string): ParseResult<unknown[]> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return failed(`not JSON: ${(e as Error).message}`);
+  }
+  const items = (doc as Record<string, unknown> | null)?.[key];
+  return Array.isArray(items) ? parsed(items) : failed(`no "${key}" array in ${what}`);
+}

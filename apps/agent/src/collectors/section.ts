@@ -1,4 +1,4 @@
-import type { Sections } from '@fleetmedic/protocol';
+import { SECTION_NAMES, type Sections } from '@fleetmedic/protocol';
 import { sourceLabel, type CommandSpec } from '../runner/commands.js';
 import { notRunWords, type CommandRunner, type RunResult } from '../runner/types.js';
 
@@ -25,6 +25,11 @@ export function unavailable<T>(sources: string[], reason: string, problems: stri
 /** The signal does not exist on this platform. */
 export function unsupported<T>(reason: string): SectionOf<T> {
   return { status: 'unsupported', sources: [], reason };
+}
+
+/** Every registered section `unsupported` with `reason`: a platform without the Mac signals (e.g. "not macOS (linux)"). */
+export function unsupportedSections(reason: string): Sections {
+  return Object.fromEntries(SECTION_NAMES.map((n) => [n, unsupported<never>(reason)])) as Sections;
 }
 
 /** One command's run, with its label and, when it failed, why in words. */

@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import { collectHost } from '../collectors/host.js';
 import { collectSnapshot } from '../collectors/snapshot.js';
@@ -18,6 +17,7 @@ import { AgentConnection, type IncomingMessage } from '../transport/connection.j
 import { agentSocketUrl, enroll, type EnrollAnswer } from '../transport/enroll.js';
 import { clearCredentials, loadCredentials, previousDeviceToken, saveCredentials, type Credentials } from './credentials.js';
 import { enrollPause } from './enroll-pause.js';
+import { cronExpressionError, startSchedule, type Schedule } from './schedule.js';
 
 /** Default schedule: every 15 minutes. */
 export const DEFAULT_SCHEDULE = '*/15 * * * *';
@@ -80,16 +80,10 @@ export class DaemonConfigError extends Error {
   override name = 'DaemonConfigError';
 }
 
-/** Cron forms the agent takes: 5 fields, or 6 with seconds first. */
-const CRON_MODE = '5-or-6-parts';
-
 /** Throws DaemonConfigError when `schedule` is not a cron expression the agent takes. */
 function checkSchedule(schedule: string): void {
-  try {
-    new Cron(schedule, { mode: CRON_MODE, paused: true }).stop();
-  } catch {
-    throw new DaemonConfigError(`invalid --schedule "${schedule}": not a cron expression`);
-  }
+  const why = cronExpressionError(schedule);
+  if (why !== null) throw new DaemonConfigError(`invalid --schedule "${schedule}": not a cron expression (${why})`);
 }
 
 /**
@@ -101,7 +95,7 @@ function checkSchedule(schedule: string): void {
  */
 export class AgentDaemon {
   private creds: Credentials | null = null;
-  private task: Cron | null = null;
+  private task: Schedule | null = null;
   /** Aborted by stop(): ends a scheduled collection's jitter pause without collecting. */
   private readonly stopping = new AbortController();
   private collecting: Promise<void> = Promise.resolve();
@@ -166,10 +160,7 @@ export class AgentDaemon {
     const daemon = new AgentDaemon({ ...opts, serverUrl: new URL(opts.serverUrl).href }, outbox, store, reporter);
     daemon.connection.start();
     if (schedule !== null) {
-      // croner rather than node-cron: node-cron wakes every second and formats the time with Intl,
-      // which maps ICU's data into the resident agent (about 6 MB); croner sleeps until the next run.
-      // protect: a run still pausing or collecting when the next one falls due makes it skip.
-      daemon.task = new Cron(schedule, { mode: CRON_MODE, protect: true }, () => daemon.scheduledCollection(jitter));
+      daemon.task = startSchedule(schedule, () => daemon.scheduledCollection(jitter), { logger: opts.logger });
     }
     if (opts.collectAtStart !== false) await daemon.collectNow('start');
     return daemon;
@@ -193,6 +184,9 @@ export class AgentDaemon {
       } catch (error) {
         logger.error({ err: error, why }, 'collection failed');
       }
+      // The shipped launcher exposes gc (--expose-gc): a full collection now leaves only live data
+      // resident for the quarter hour the agent sleeps (docs/performance.md, "Agent").
+      (globalThis as { gc?: () => void }).gc?.();
     });
     this.collecting = run;
     return run;

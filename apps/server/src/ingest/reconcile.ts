@@ -107,8 +107,8 @@ export function needsResets(stored: FindingRow[], diagnosis: Diagnosis): boolean
  * - a finding not stored (or stored resolved / awaiting-consent) -> open;
  * - still present -> lastSeenAt, evidence and remedy refreshed;
  * - gone -> resolved with resolvedAt, except:
- *   - when a section its rule judges is unknown in this report (or, for tcc.*, one of its TCC.db
- *     was not read): nothing can be concluded, the finding stays as it is;
+ *   - when a section its rule judges is unknown or not reported in this report (or, for tcc.*, one
+ *     of its TCC.db was not read): nothing can be concluded, the finding stays as it is;
  *   - a tcc.* finding whose `access` rows are all gone and whose `tcc.reset` succeeded since the finding
  *     was last seen -> awaiting-consent: the row no longer exists, so Zoom will prompt the user;
  *     it is resolved once a row comes back allowed (and opens again if it comes back denied).
@@ -150,7 +150,7 @@ export function planReconcile(input: {
     }
   }
 
-  const unknown = new Set<string>(diagnosis.unknown);
+  const unknown = new Set<string>([...diagnosis.unknown, ...diagnosis.notReported]);
   for (const row of stored) {
     if (present.has(row.key) || row.state === 'resolved') continue;
     const cannotJudge = (RULE_SECTIONS.get(row.ruleId) ?? []).some((s) => unknown.has(s));
