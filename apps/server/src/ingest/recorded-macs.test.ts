@@ -17,7 +17,7 @@ const EXPECTED_HEALTH: Record<string, string> = {
   'mbp-intel-t2-12-macos-outdated': 'at-risk',
   'mbp-intel-t2-13-zoom-not-installed': 'cannot-join',
   'mbp-m1max-14-healthy': 'ready',
-  'mbp-m1pro-15-display-camera-full-budget': 'ready',
+  'mbp-m1pro-15-display-camera-full-budget': 'at-risk',
   'mbp-m1pro-15-firewall-block-all': 'cannot-join',
   'mbp-m1pro-15-microphone-denied': 'cannot-join',
   'mbp-m1pro-15-zoom-outdated': 'at-risk',
