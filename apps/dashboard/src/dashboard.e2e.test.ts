@@ -89,7 +89,7 @@ beforeAll(async () => {
   if (samples.some((x) => x.total === 0)) throw new Error('the trend holds a sample of the empty fleet');
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   mkdirSync(SCREENSHOTS, { recursive: true });
-}, 360_000);
+}, 600_000);
 
 afterAll(async () => {
   await browser?.close();
