@@ -265,7 +265,7 @@ describe('verification after tcc.reset', () => {
     const agent = agentOn(copyMac(CAMERA_DENIED, 'verify-mac'));
     const { device, findings } = await reported(agent, 'verify-mac');
     const camera = findings.find((f) => f.ruleId === 'tcc.camera.denied')!;
-    expect(camera).toMatchObject({ state: 'open', key: 'tcc.camera.denied:user:user:us.zoom.xos', remedy: { action: RESET_CAMERA } });
+    expect(camera).toMatchObject({ state: 'open', key: 'tcc.camera.denied:us.zoom.xos', remedy: { action: RESET_CAMERA } });
 
     const reset = await finished((await queue(device.id, camera.remedy.action)).id);
     expect(reset.status).toBe('succeeded');

@@ -40,7 +40,7 @@ try {
     FROM generate_series(1, ${o.devices}) AS i`);
   await db.prisma.$executeRawUnsafe(`
     INSERT INTO "Finding" (id, "deviceId", "ruleId", key, severity, title, evidence, remedy, state)
-    SELECT gen_random_uuid(), id, 'tcc.camera.denied', 'tcc.camera.denied:user:alice:us.zoom.xos', 'critical', 'Zoom is denied the camera', '{}', $1::jsonb, 'open'
+    SELECT gen_random_uuid(), id, 'tcc.camera.denied', 'tcc.camera.denied:us.zoom.xos', 'critical', 'Zoom is denied the camera', '{}', $1::jsonb, 'open'
     FROM "Device"`, JSON.stringify(REMEDY));
   const deviceIds = (await db.prisma.device.findMany({ select: { id: true } })).map((d) => d.id);
   if (process.env.NO_TRIGGERS) await db.prisma.$executeRawUnsafe(`ALTER TABLE "Command" DISABLE TRIGGER USER`);

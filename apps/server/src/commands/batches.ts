@@ -172,7 +172,10 @@ export class BatchService {
     const { actor, now } = batch;
     const t0 = performance.now();
     const batchId = randomUUID();
-    const rows = plan.targets.map((t) => this.commands.row({ deviceId: t.deviceId, action: t.action, actor, batchId, now }));
+    // Random ids, sorted and handed out in the plan's (hostname) order: a batch's pages go in id
+    // order (stable when a Mac is renamed mid-walk) and that order is the plan's, not chance's.
+    const ids = plan.targets.map(() => randomUUID()).sort();
+    const rows = plan.targets.map((t, i) => this.commands.row({ deviceId: t.deviceId, action: t.action, actor, batchId, now, id: ids[i] }));
     const failures: unknown[] = [];
     let delivering = Promise.resolve();
     let queued = 0;

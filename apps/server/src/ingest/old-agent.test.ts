@@ -91,7 +91,7 @@ describe('a section registered after 1.0, and a report of an agent that predates
     const { deviceId } = await enroll(app, { hostname: 'downgraded-mac', serialNumber: 'C02DOWNGRADE1' });
     const newer = { ...OLD_REPORT, sections: { ...OLD_REPORT.sections, probe: { status: 'ok', sources: ['probe'], data: { reachable: true } } } } as Snapshot;
     expect(await ingestReport(db.prisma, { deviceId, reportId: 'newer-agent-0001', snapshot: newer, policy: resolvePolicy() }))
-      .toMatchObject({ kind: 'stored', health: 'healthy', notReportedSections: [] });
+      .toMatchObject({ kind: 'stored', health: 'ready', notReportedSections: [] });
     const older = { ...OLD_REPORT, collectedAt: new Date(Date.parse(OLD_REPORT.collectedAt) + 60_000).toISOString() };
     expect(await ingestReport(db.prisma, { deviceId, reportId: 'older-agent-0002', snapshot: older, policy: resolvePolicy() }))
       .toMatchObject({ kind: 'stored', changedSections: [], health: 'unknown', notReportedSections: ['probe'] });

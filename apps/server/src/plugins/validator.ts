@@ -14,7 +14,7 @@ type NumericKind = 'integer' | 'number';
  * Fastify's validator compiler for this server: TypeBox's (`TypeBoxValidatorCompiler`), with the
  * text of numeric querystring, params and headers values checked before TypeBox converts it, and
  * errors that say what would have been accepted (`explainErrors`: the allowed values of an enum,
- * e.g. `querystring/health must be one of healthy, problems, unknown; got "bogus"`, and the
+ * e.g. `querystring/health must be one of cannot-join, unknown, at-risk, ready; got "bogus"`, and the
  * allowed names for a property an object does not take, e.g. `querystring/status is not allowed
  * here; allowed: search, finding, ...`), for every route and every part of the request.
  *
