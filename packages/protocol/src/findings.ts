@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { Action } from './commands.js';
+import { DEFAULT_REMEDIATION_SCOPE } from './remediation-scope.js';
 
 /** Stable finding ids: public API, never renamed. */
 export const FINDING_IDS = [
@@ -50,7 +51,9 @@ export const Policy = Type.Object({
   minZoomVersion: Type.String({ description: 'lowest acceptable Zoom version, dotted numeric' }),
   minMacosVersion: Type.String({ description: 'lowest acceptable macOS ProductVersion' }),
   zoomBundleId: Type.String(),
-  zoomAppPath: Type.String(),
+  zoomAppPath: Type.String({ description: 'an application bundle under /Applications (see refuseAppPath)' }),
+  tccResetServices: Type.Array(Type.String(), { maxItems: 100, description: 'TCC services tcc.reset may reset (RemediationScope); default Camera, Microphone, ScreenCapture' }),
+  tccResetClients: Type.Array(Type.String(), { maxItems: 100, description: 'bundle ids tcc.reset may reset (RemediationScope); default [zoomBundleId]' }),
 });
 export type Policy = Static<typeof Policy>;
 
@@ -60,4 +63,6 @@ export const DEFAULT_POLICY: Policy = {
   minMacosVersion: '14.0',
   zoomBundleId: 'us.zoom.xos',
   zoomAppPath: '/Applications/zoom.us.app',
+  tccResetServices: [...DEFAULT_REMEDIATION_SCOPE.tccResetServices],
+  tccResetClients: [...DEFAULT_REMEDIATION_SCOPE.tccResetClients],
 };

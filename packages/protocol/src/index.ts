@@ -6,3 +6,4 @@ export * from './findings.js';
 export * from './messages.js';
 export * from './validate.js';
 export * from './api.js';
+export * from './remediation-scope.js';

@@ -5,7 +5,7 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import { collectHost } from '../collectors/host.js';
 import { collectSnapshot } from '../collectors/snapshot.js';
-import type { HostFacts, Snapshot } from '@fleetmedic/protocol';
+import type { HostFacts, RemediationScope, Snapshot } from '@fleetmedic/protocol';
 import { FileAckedSections, type AckedSectionsStore } from '../outbox/acked.js';
 import { DeltaReporter } from '../outbox/delta.js';
 import { newReportId } from '../outbox/ids.js';
@@ -34,6 +34,8 @@ export interface DaemonOptions {
   schedule?: string | null;
   /** Random delay before each scheduled collection, in seconds (0 – jitter). Default 60. */
   jitterSeconds?: number;
+  /** What tcc.reset commands may touch (default DEFAULT_REMEDIATION_SCOPE), from the agent's own options. */
+  remediationScope?: RemediationScope;
   /** WebSocket ping interval, milliseconds. Default 30 000. */
   heartbeatMs?: number;
   minBackoffMs?: number;
@@ -145,6 +147,7 @@ export class AgentDaemon {
       },
       collectNow: (why) => this.collectNow(why),
       logger,
+      scope: opts.remediationScope,
     });
   }
 
