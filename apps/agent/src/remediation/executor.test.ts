@@ -36,7 +36,7 @@ interface Harness {
   state: string;
   sent: AgentMessage[];
   collects: string[];
-  make: (pinnedKey?: string | null) => Promise<RemediationExecutor>;
+  make: (pinnedKey?: string | null, scope?: RemediationScope) => Promise<RemediationExecutor>;
   resultOf: (id: string) => CommandResult;
   logLines: () => string[][];
 }
