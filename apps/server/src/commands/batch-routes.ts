@@ -63,7 +63,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; 
   };
 
   app.post('/api/v1/remediations', {
-    preHandler: app.requireRole('operator'),
+    onRequest: app.requireRole('operator'),
     schema: { body: RemediationBody, response: { 200: BatchAnswer, 201: BatchAnswer, ...errors } },
   }, async (request, reply) => {
     const { findingId, dryRun } = request.body;
@@ -80,7 +80,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; 
   });
 
   app.post('/api/v1/batches', {
-    preHandler: app.requireRole('operator'),
+    onRequest: app.requireRole('operator'),
     schema: { body: BulkCommandBody, response: { 200: BatchAnswer, 201: BatchAnswer, ...errors } },
   }, async (request, reply) => {
     const checked = checkActionInput(request.body.action, await scope());
@@ -98,7 +98,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; 
   });
 
   app.get('/api/v1/batches/:id', {
-    preHandler: app.requireRole('viewer'),
+    onRequest: app.requireRole('viewer'),
     schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }), querystring: BatchQuery, response: { 200: BatchView, ...errors } },
   }, async (request) => {
     const { limit = 50, cursor, status } = request.query;

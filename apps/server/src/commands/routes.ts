@@ -20,8 +20,8 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
  */
 export const commandRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; dispatcher: CommandDispatcher; policy: PolicyStore }> = async (app, opts) => {
   const { commands, dispatcher, policy } = opts;
-  const operator = { preHandler: app.requireRole('operator') };
-  const viewer = { preHandler: app.requireRole('viewer') };
+  const operator = { onRequest: app.requireRole('operator') };
+  const viewer = { onRequest: app.requireRole('viewer') };
   await app.register(batchRoutes, { commands, dispatcher, policy });
 
   app.post('/api/v1/devices/:id/commands', {

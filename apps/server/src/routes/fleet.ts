@@ -14,12 +14,12 @@ const TrendQuery = Type.Object({
  */
 export const fleetRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/fleet/summary', {
-    preHandler: app.requireRole('viewer'),
+    onRequest: app.requireRole('viewer'),
     schema: { response: { 200: FleetSummary, 401: ErrorBody, 403: ErrorBody } },
   }, async () => countFleet(app.prisma, app.appConfig.offlineAfterSeconds, new Date()));
 
   app.get('/api/v1/fleet/trend', {
-    preHandler: app.requireRole('viewer'),
+    onRequest: app.requireRole('viewer'),
     schema: { querystring: TrendQuery, response: { 200: FleetTrend, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } },
   }, async (request) => {
     const since = new Date(Date.now() - (request.query.hours ?? 168) * 3600_000);
