@@ -71,7 +71,9 @@ export function parseTccutilList(stdout: string): ParseResult<TccutilListEntry[]
   const problems: string[] = [];
   const entries: TccutilListEntry[] = [];
   stdout.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.replace(/\s{2,}#.*$/, '').trim();
+    // Two whitespace characters and "#" start a note: a fixed-width search (`\s{2,}#.*$` rescanned long space runs).
+    const note = raw.search(/\s\s#/);
+    const line = (note < 0 ? raw : raw.slice(0, note)).trim();
     if (line === '') return;
     if (line !== raw.trim()) problems.push(`line ${i + 1}: trailing note dropped`);
     if (line.startsWith('/')) entries.push({ client: line, clientType: 'path' });
