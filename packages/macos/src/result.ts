@@ -27,3 +27,15 @@ export function readSource<T>(name: string, stdout: string | undefined, parse: (
   if (!r.ok) problems.push(`${name}: ${r.error}`);
   return r.ok ? r.value : null;
 }
+
+/**
+ * ok:false, before any scan, when `text` is longer than `maxChars`: more than any real output of
+ * `what` (limits sit far above the largest capture), so parsing it could only cost time; the agent
+ * accepts 8 MiB of a command's output and parses it on its only thread. Null when the size is fine.
+ */
+export function refuseOversized(text: string, maxChars: number, what: string): ParseResult<never> | null {
+  return text.length > maxChars ? failed(`${what} is ${text.length} characters, more than the ${maxChars} any real one has: not parsed`) : null;
+}
+
+/** The last `maxChars` characters of `text`: where a command prints its outcome. */
+export const lastChars = (text: string, maxChars: number): string => (text.length > maxChars ? text.slice(-maxChars) : text);

@@ -1,5 +1,8 @@
 import type { OsFacts } from '@fleetmedic/protocol';
-import { failed, parsed, type ParseResult } from '../result.js';
+import { failed, parsed, refuseOversized, type ParseResult } from '../result.js';
+
+/** Largest sw_vers output parsed, characters (a real one is about 100; transcripts a few thousand). */
+export const SW_VERS_MAX_CHARS = 64 * 1024;
 
 const KEYS = ['ProductName', 'ProductVersion', 'ProductVersionExtra', 'BuildVersion'] as const;
 type Key = (typeof KEYS)[number];
@@ -22,6 +25,8 @@ const BUILD = /^\d+[A-Z]\d+[a-z]?$/;
  * missing ProductVersion or BuildVersion fails.
  */
 export function parseSwVers(stdout: string): ParseResult<OsFacts> {
+  const oversized = refuseOversized(stdout, SW_VERS_MAX_CHARS, 'sw_vers output');
+  if (oversized) return oversized;
   const values = new Map<Key, string>();
   const problems: string[] = [];
   for (const line of stdout.split(/\r?\n/).flatMap(splitFlattened)) {

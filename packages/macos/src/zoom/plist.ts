@@ -32,8 +32,6 @@ export function decodePlist(content: string | Uint8Array): ParseResult<PlistValu
 /** Deepest element nesting an XML plist may have: Info.plist and com.apple.alf.plist stay under 10, SPUSBDataType under 40. */
 export const MAX_PLIST_DEPTH = 128;
 
-/** Thrown from xmldom's onError to stop at the first complaint instead of collecting one per bad `<`. */
-class FirstXmlError extends Error {}
 
 /**
  * XML plist text -> its value, quietly and in time linear in the text: refused (ok: false) when
@@ -43,15 +41,19 @@ class FirstXmlError extends Error {}
  */
 export function parseXmlPlist(text: string): ParseResult<PlistValue> {
   if (nestingOver(text, MAX_PLIST_DEPTH)) return failed(`XML nested deeper than ${MAX_PLIST_DEPTH} elements: not a plist macOS writes`);
+  let firstError: string | undefined;
   try {
     new DOMParser({
       onError: (level, message) => {
-        if (level !== 'warning') throw new FirstXmlError(message.trim());
+        if (level === 'warning') return;
+        // Throwing stops xmldom at the first complaint instead of one callback per bad `<`.
+        firstError ??= message.trim();
+        throw new Error(firstError);
       },
     }).parseFromString(text, 'text/xml');
     return parsed(plist.parse(text));
   } catch (e) {
-    return failed(e instanceof FirstXmlError ? `not well-formed XML: ${e.message}` : `unreadable plist: ${(e as Error).message}`);
+    return failed(firstError ? `not well-formed XML: ${firstError}` : `unreadable plist: ${(e as Error).message}`);
   }
 }
 
