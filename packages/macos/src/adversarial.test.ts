@@ -16,11 +16,11 @@ beforeEach(() => {
   written.length = 0;
   // Observed, not replaced: what a parser writes would land in the agent's log.
   for (const stream of [process.stdout, process.stderr]) {
-    const write = stream.write.bind(stream);
-    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: never[]) => {
+    const write = stream.write.bind(stream) as (chunk: string | Uint8Array) => boolean;
+    vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array) => {
       written.push(String(chunk));
-      return write(chunk, ...rest);
-    });
+      return write(chunk);
+    }) as typeof stream.write);
   }
   for (const level of ['log', 'warn', 'error'] as const) {
     const original = console[level].bind(console);
