@@ -1,6 +1,6 @@
 import type { FirewallApp, FirewallFacts } from '@fleetmedic/protocol';
-import { failed, parsed, readSource, refuseOversized, type ParseResult } from '../result.js';
-import { SOCKETFILTERFW_MAX_CHARS, parseAllowSigned, parseBlockAll, parseGlobalState, parseListApps, parseStealthMode } from '../socketfilterfw/parse.js';
+import { failed, parsed, readSource, type ParseResult } from '../result.js';
+import { parseAllowSigned, parseBlockAll, parseGlobalState, parseListApps, parseStealthMode } from '../socketfilterfw/parse.js';
 import { asDict, decodePlist, type PlistValue } from '../zoom/plist.js';
 
 /** stdout of each socketfilterfw --get… run; undefined = that flag was not read. The same combined output may be passed for several. */
@@ -18,9 +18,8 @@ export interface SocketfilterfwOutputs {
  */
 export function parseFirewall(outputs: SocketfilterfwOutputs): ParseResult<FirewallFacts> {
   const problems: string[] = [];
-  // Every flag parser, exported or not, gets the size limit of socketfilterfw output.
   const read = <T>(name: string, stdout: string | undefined, parse: (s: string) => ParseResult<T>): T | null =>
-    readSource(name, stdout, (text) => refuseOversized(text, SOCKETFILTERFW_MAX_CHARS, 'socketfilterfw output') ?? parse(text), problems);
+    readSource(name, stdout, parse, problems);
   const globalState = read('--getglobalstate', outputs.globalState, parseGlobalState);
   const blockAll = read('--getblockall', outputs.blockAll, parseBlockAll);
   const stealthMode = read('--getstealthmode', outputs.stealthMode, parseStealthMode);

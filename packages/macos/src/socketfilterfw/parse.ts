@@ -71,6 +71,8 @@ const FLAG_WORDS: Record<Flag, string> = {
  * failed) makes the flag unreadable. Unattributed error lines explain a missing value.
  */
 function readFlag<T extends number | boolean | string>(stdout: string, flag: Flag): ParseResult<T> {
+  const oversized = refuseOversized(stdout, SOCKETFILTERFW_MAX_CHARS, 'socketfilterfw output');
+  if (oversized) return oversized;
   const ownError = (l: Line) => l.kind === 'error' && (l.flag === flag || (flag === 'allowSignedDownloaded' && l.flag === 'allowSignedBuiltIn'));
   const lines = stdout.split(/\r?\n/).map(classify);
   const relevant = lines.filter((l): l is Extract<Line, { value: unknown }> | Extract<Line, { kind: 'error' }> => l.kind === flag || ownError(l));
