@@ -2,26 +2,21 @@
  * The names and shapes a recorded Mac folder may hold (docs/recorded-mac.md). Shared by the
  * build, the README and the contract test; the agent's replay runner implements the same list.
  */
+import { SECTION_NAMES } from '../packages/protocol/src/sections/names.js';
+import { SECTION_REGISTRY } from '../packages/protocol/src/sections/registry.js';
 import { COLUMNS_13, COLUMNS_17, COLUMNS_19 } from './tcc-sql.js';
 
-/** Commands the agent collects with, as `cmd/<name>.out|.err|.code`. */
-export const COLLECT_COMMANDS = [
-  'sw_vers', // sw_vers
-  'system_profiler-SPUSBDataType', // system_profiler -json SPUSBDataType
-  'system_profiler-SPUSBHostDataType', // system_profiler -json SPUSBHostDataType (macOS 26+)
-  'system_profiler-SPFirewallDataType', // system_profiler -json SPFirewallDataType
-  'system_profiler-SPPowerDataType', // system_profiler -json SPPowerDataType
-  'ioreg-IOUSB', // ioreg -p IOUSB -l -w0
-  'socketfilterfw-getglobalstate',
-  'socketfilterfw-getblockall',
-  'socketfilterfw-getstealthmode',
-  'socketfilterfw-getallowsigned',
-  'socketfilterfw-listapps',
-  'pmset-batt', // pmset -g batt
-  'pmset-adapter', // pmset -g adapter
-  'console-user', // stat -f %Su /dev/console
-  'console-uid', // stat -f %u /dev/console (optional: launchctl asuser needs it)
-] as const;
+/** Commands behind the host facts (not a section): `stat -f %Su /dev/console`, and `stat -f %u /dev/console` (optional: launchctl asuser needs it). */
+export const HOST_COMMANDS = ['console-user', 'console-uid'] as const;
+
+/**
+ * Commands the agent collects with, as `cmd/<name>.out|.err|.code`: each section's
+ * `recorded.commands` in the section registry, and the host facts' commands.
+ */
+export const COLLECT_COMMANDS: readonly string[] = [
+  ...new Set(SECTION_NAMES.flatMap((n) => SECTION_REGISTRY[n].recorded.commands)),
+  ...HOST_COMMANDS,
+];
 
 /** Remediation answers: what the real tool printed, replayed by the runner (state kept outside the Mac folder). */
 export const REMEDY_COMMANDS = [

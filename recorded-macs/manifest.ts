@@ -119,6 +119,8 @@ export const UPSTREAM: Record<string, string> = {
   'extra:sw_vers-sequoia-15.6.1-24G90-t6000.txt': 'find_string id 9911543717 (bug report "Test Environment"); MacBook Pro T6000, macOS 15.6.1',
   'extra:sw_vers-sequoia-15.0-24A335.txt': 'find_string id 19308266283 (Japanese multipass note); macOS 15.0',
   'extra:sw_vers-27.0-26A428-t8132.txt': 'find_string id 69348655571 (Chinese tool inventory); arm64 T8132 (M4), macOS 27.0',
+  'extra:log-tcc-compact-macmini-2026-10-06-prompt-denied.txt': 'find_string id 71362385156 (test of a Mac-mini setup tool: "real tccd log lines on the Mac mini, 06/10/2026, tail trimmed"); macOS 26/27 (not stated)',
+  'extra:log-tcc-compact-aterm-2026-08-31-lines.txt': 'find_string id 59261573190 (Rust test constants captured from /usr/bin/log stream, 2026-08-31); macOS 26/27 (not stated)',
   'extra:socketfilterfw-add-unblockapp-blog-nginx.txt': 'find_string id 103811115 (Chinese nginx note, nginx 1.10 era = OS X 10.11); outputs quoted after "#显示 " ("shows")',
 };
 
@@ -169,6 +171,19 @@ const SFW_ANSWERS: CmdFile[] = [
 
 const RESET_OLD = cmd('tccutil-reset', f('tccutil/blog2022-terminal-camera.txt', [2, 2]));
 const RESET_14 = cmd('tccutil-reset', f('tccutil/jetforme-reset-all-bundle-3lines.txt', [3, 5]));
+const LOG_MACMINI = 'log-tcc-compact-macmini-2026-10-06-prompt-denied.txt';
+/** `log show` of a macOS 27 Mac on which Zoom asked for nothing: real tccd lines of other programs. */
+const LOG_TCC_NO_ZOOM = cmd('log-show-tcc', x(LOG_MACMINI, [1, 1]), x('log-tcc-compact-aterm-2026-08-31-lines.txt'));
+/** Zoom's camera prompt answered "Don't Allow": the real prompt and result lines, the prompt's service and subject made Zoom's. */
+const LOG_TCC_ZOOM_CAMERA_DENIED = cmd(
+  'log-show-tcc',
+  x(LOG_MACMINI, [1, 1]),
+  {
+    written: '2026-10-06 11:57:48.683 Df tccd[75697:5ad68f1] [com.apple.TCC:access] AUTHREQ_PROMPTING: msgID=75841.27701, service=kTCCServiceCamera, subject=Sub:{us.zoom.xos}Resp:{TCCDProcess: identifier=us.zoom.xos, pid=84654}',
+    why: `line 3 of extra-captures/${LOG_MACMINI} with service kTCCServiceSystemPolicyDesktopFolder -> kTCCServiceCamera and subject /private/tmp/opendir (identifier opendir) -> us.zoom.xos: no real tccd line about Zoom was found`,
+  },
+  x(LOG_MACMINI, [4, 4]),
+);
 const RESET_26 = cmd('tccutil-reset', f('tccutil/meetai-reset-success-x4.txt', [2, 5]));
 const RESET_NO_BUNDLE: CmdFile[] = [
   { name: 'tccutil-reset', ext: 'err', parts: [f('tccutil/june-no-such-bundle-stderr-osstatus.txt')] },
@@ -213,6 +228,16 @@ const user15 = (user: string, zoom: ZoomTccMap, integrityFlag = false): TccDbSpe
 
 export const SYSTEM_TCC = '/Library/Application Support/com.apple.TCC/TCC.db';
 export const userTcc = (user: string): string => `/Users/${user}/Library/Application Support/com.apple.TCC/TCC.db`;
+/** The macOS 27 M4 Mac mini's recordings besides the unified log (no system_profiler USB, no pmset: see its notes). */
+const MAC27_M4: CmdFile[] = [
+  SW.macos27,
+  cmd('ioreg-IOUSB', f('ioreg_usb/m1max-macos27-ioreg-p-IOUSB-w0-no-devices.txt')),
+  ...FW_NEW_GET,
+  cmd('socketfilterfw-listapps', f('firewall/darwin27-listapps-zoom-entry-measured.txt')),
+  consoleUser('user'),
+  RESET_26,
+  ...SFW_ANSWERS,
+];
 const homes = (...users: string[]): Record<string, string> => Object.fromEntries(users.map((u) => [u, `/Users/${u}`]));
 
 // ---- the Macs --------------------------------------------------------------------------------
@@ -317,11 +342,12 @@ export const MACS: MacSpec[] = [
     macos: '15.6.1 (24G90)',
     hardware: 'Apple M1 Pro/Max (T6000) + Apple Thunderbolt Display + LG UltraFine 5K',
     host: { hostname: 'mbp-m1pro-15-usb', serialNumber: 'SERIAL-REDACTED-07', hardwareModel: null, architecture: 'arm64', consoleUser: 'user', homes: homes('user') },
-    summary: 'M1 Pro on macOS 15 with the Thunderbolt Display\'s FaceTime HD Camera drawing the full 500 mA its hub port offers, behind the display\'s own (self-powered) hub: a USB power false positive must not be raised.',
-    expectedFindings: [],
+    summary: 'M1 Pro on macOS 15 with the Thunderbolt Display\'s FaceTime HD Camera drawing the full 500 mA its hub port offers, behind the display\'s own (self-powered) hub: a USB power false positive must not be raised. The camera and Display Audio share that USB 2.0 hub\'s 480 Mb/s link (the closest real capture to two cameras on one USB 2.0 hub: none exists).',
+    expectedFindings: ['usb.bandwidth.shared'],
     trigger:
       'SPUSBDataType: "FaceTime HD Camera (Display)" location 0x40150000, bus_power "500", bus_power_used "500" (required = available), ' +
-      'child of "hub_device" 0x40100000 whose own bus_power_used is "100" (a hub drawing bus power). No real capture has required > available or kUSBFailedRequestedPower on a -json/ioreg output; this is the closest real case',
+      'child of "hub_device" 0x40100000 whose own bus_power_used is "100" (a hub drawing bus power). No real capture has required > available or kUSBFailedRequestedPower on a -json/ioreg output; this is the closest real case. ' +
+      'usb.bandwidth.shared: "FaceTime HD Camera (Display)" (high_speed) and "Display Audio" 0x40140000 (full_speed) below the display\'s USB 2.0 hub 0x40100000 (device_speed high_speed)',
     cmds: [SW.sequoia1561, ...usbJson('spusb_json/m1pro-t6000-lg-ultrafine-tbdisplay-yubikey.json'), ...FW_NEW_GET, LISTAPPS_NIX, consoleUser('user'), RESET_14, ...SFW_ANSWERS],
     zoom: '7.1.5',
     tcc: [sys15(SCREEN_ALLOWED), user15('user', ALL_ALLOWED_USER)],
@@ -447,22 +473,33 @@ export const MACS: MacSpec[] = [
     summary: 'M4 Mac on macOS 27: the system TCC.db cannot be read without Full Disk Access and the per-user TCC.db is no longer under the home folder.',
     expectedFindings: ['tcc.unreadable'],
     trigger: 'denied.txt lists the system TCC.db; no user TCC.db at ~/Library/Application Support/com.apple.TCC/ (moved on macOS 27)',
-    cmds: [
-      SW.macos27,
-      cmd('ioreg-IOUSB', f('ioreg_usb/m1max-macos27-ioreg-p-IOUSB-w0-no-devices.txt')),
-      ...FW_NEW_GET,
-      cmd('socketfilterfw-listapps', f('firewall/darwin27-listapps-zoom-entry-measured.txt')),
-      consoleUser('user'),
-      RESET_26,
-      ...SFW_ANSWERS,
-    ],
+    cmds: [...MAC27_M4, LOG_TCC_NO_ZOOM],
     zoom: '7.1.5',
     tcc: [],
     denied: [SYSTEM_TCC],
     notes: [
       'No system_profiler USB commands: on macOS 27 `system_profiler SPUSBDataType` printed nothing (ioreg source, INDEX.md) and no SPUSBHostDataType -json capture of 27 exists; the agent falls back to ioreg, which shows the two controllers and no devices.',
       'The 27 user TCC.db lives in /private/var/containers/Data/ProtectedSystem/<per-user UUID>/… (research notes, find_string id 69664977641 — not a fixture); fleetdm/fleet#53273 reports it inaccessible. The recording therefore has no user TCC.db and the agent should report it missing, not allowed.',
+      'log-show-tcc holds real tccd lines of other programs only (no Zoom request in the 30 days searched): camera and microphone stay "could not check", with that reason, never "allowed".',
       'listapps is the measured Darwin 27 entry ("/Applications/Zoom.app", allowed; the header says 3 apps but only the measured entry was kept upstream).',
+    ],
+  },
+  {
+    folder: 'macmini-m4-27-camera-denied-log',
+    macos: '27.0 (26A428)',
+    hardware: 'Apple M4 (T8132)',
+    host: { hostname: 'macmini-m4-27-b', serialNumber: 'SERIAL-REDACTED-15', hardwareModel: null, architecture: 'arm64', consoleUser: 'user', homes: homes('user') },
+    summary: 'M4 Mac on macOS 27, not enrolled in MDM (no tccutil list): no TCC.db can be read, and the unified log shows the user answering "Don\u2019t Allow" to Zoom\u2019s camera prompt.',
+    expectedFindings: ['tcc.camera.denied', 'tcc.unreadable'],
+    trigger: 'no readable TCC.db (as macmini-m4-27-tcc-unreadable); cmd/log-show-tcc.out: tccd prompted for kTCCServiceCamera for us.zoom.xos and logged authValue=0, authReason=2',
+    cmds: [...MAC27_M4, LOG_TCC_ZOOM_CAMERA_DENIED],
+    zoom: '7.1.5',
+    tcc: [],
+    denied: [SYSTEM_TCC],
+    notes: [
+      'Every other recording is the same as macmini-m4-27-tcc-unreadable (see its notes).',
+      'log-show-tcc: the header and the AUTHREQ_RESULT line are copied from the real compact capture; the AUTHREQ_PROMPTING line between them is that capture\'s line 3 with its service and subject changed to Zoom\'s camera (no real tccd line about Zoom was found). A bundle-id subject prints as Sub:{<bundle id>} (real Nexy assistant log, find_string id 12653984578).',
+      'The microphone has no decision in the log: tcc.microphone.denied cannot judge (could not check, with the reason).',
     ],
   },
 ];

@@ -5,7 +5,7 @@
 // (tcc.reset -> awaiting consent -> resolved), firewall.allow on an MDM-managed Mac, and bulk
 // remediation by finding.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { buildApp, type FleetMedicApp } from '../apps/server/src/index.js';
 import { toEnvelope } from '../apps/server/src/commands/service.js';
 import { signingKey } from '../apps/server/src/signing/signing-key.js';
 import { openTestDatabase, type TestDatabase } from '../apps/server/src/testing/test-database.js';
+import { logClockTime } from '../apps/agent/src/remediation/tcc-resets.js';
 import { RECORDED_MACS, startAgent, waitFor, type AgentProcess } from './support/agents.js';
 
 const ENROLL_SECRET = 'e2e-remedy-enroll-secret-0123';
@@ -277,6 +278,36 @@ describe('verification after tcc.reset', () => {
       "INSERT INTO access (service, client, client_type, auth_value, auth_reason, auth_version, flags, last_modified) VALUES ('kTCCServiceCamera', 'us.zoom.xos', 0, 2, 2, 1, 0, CAST(strftime('%s','now') AS INTEGER))"]);
     const collect = await finished((await queue(device.id, { type: 'agent.collect', params: {} })).id);
     expect(collect).toMatchObject({ status: 'succeeded', reason: 'collect and report requested' });
+    await waitFor('resolved', async () => ((await detail(device.id)).findings.some((f) => f.key === camera.key) ? undefined : true));
+
+    const history = await api<{ findingTransitions: Transition[] }>('GET', `/api/v1/devices/${device.id}/history`);
+    const sequence = history.findingTransitions.filter((t) => t.key === camera.key).reverse().map((t) => [t.fromState, t.toState]);
+    expect(sequence).toEqual([[null, 'open'], ['open', 'awaiting-consent'], ['awaiting-consent', 'resolved']]);
+  });
+});
+
+describe('verification after tcc.reset on macOS 27 (the unified log is the only source)', () => {
+  it('open (denial seen in the log) -> awaiting-consent (the agent reset it after that line) -> resolved when tccd logs the user\'s Allow', async () => {
+    const mac = copyMac('macmini-m4-27-camera-denied-log', 'verify-27-mac');
+    const agent = agentOn(mac);
+    const { device, findings } = await reported(agent, 'verify-27-mac');
+    const camera = findings.find((f) => f.ruleId === 'tcc.camera.denied')!;
+    expect(camera).toMatchObject({ state: 'open', key: 'tcc.camera.denied:log:us.zoom.xos', remedy: { action: RESET_CAMERA } });
+
+    const reset = await finished((await queue(device.id, camera.remedy.action)).id, agent);
+    expect(reset.status).toBe('succeeded');
+    expect(reset.result?.argv).toEqual(TCCUTIL_CAMERA_RUN);
+    await waitFor('awaiting consent', async () => ((await detail(device.id)).findings.find((f) => f.key === camera.key)?.state === 'awaiting-consent' ? true : undefined));
+
+    // Zoom asks again and the user clicks Allow: tccd logs a prompt and its result (written in the real capture's layout, now).
+    const at = logClockTime(new Date()); // after the reset: awaiting-consent was already seen
+    const tccd = `Df tccd[75697:5ad68f1] [com.apple.TCC:access]`;
+    appendFileSync(path.join(mac, 'cmd', 'log-show-tcc.out'), [
+      `${at} ${tccd} AUTHREQ_PROMPTING: msgID=75841.28000, service=kTCCServiceCamera, subject=Sub:{us.zoom.xos}Resp:{TCCDProcess: identifier=us.zoom.xos, pid=91234}`,
+      `${at} ${tccd} AUTHREQ_RESULT: msgID=75841.28000, authValue=2, authReason=2, authVersion=1, desired_auth=0, error=(null),`,
+    ].join('\n') + '\n');
+    const collect = await finished((await queue(device.id, { type: 'agent.collect', params: {} })).id, agent);
+    expect(collect.status).toBe('succeeded');
     await waitFor('resolved', async () => ((await detail(device.id)).findings.some((f) => f.key === camera.key) ? undefined : true));
 
     const history = await api<{ findingTransitions: Transition[] }>('GET', `/api/v1/devices/${device.id}/history`);

@@ -1,4 +1,4 @@
-import type { HostFacts, Sections, Snapshot, TccEntry, UsbDevice } from '@fleetmedic/protocol';
+import type { HostFacts, SectionName, SectionOfName, Sections, Snapshot, TccEntry, UsbDevice } from '@fleetmedic/protocol';
 import { contentHash } from '@fleetmedic/protocol/hash';
 import { loadRecordedSnapshots } from '../../apps/server/src/testing/recorded-snapshots.js';
 
@@ -30,7 +30,7 @@ const BRIO: UsbDevice = {
  * never mutated, so their content hash is computed once (`hash`).
  */
 export class MacModel {
-  private readonly cache = new Map<string, Sections[keyof Sections]>();
+  private readonly cache = new Map<string, SectionOfName<SectionName>>();
   private static readonly hashes = new WeakMap<object, string>();
 
   constructor(readonly name: string, readonly base: Snapshot) {}
@@ -67,17 +67,15 @@ export class MacModel {
     return { ...v, tccFlipped: entry.authValue === 2 };
   }
 
-  /** The six sections of a variant; equal variants give the very same objects. */
+  /** The sections of a variant (every section as recorded but the varied ones); equal variants give the very same objects. */
   sections(v: Variant): Sections {
     const b = this.base.sections;
     return {
-      os: b.os,
+      ...b,
       zoom: v.zoomBumps ? this.memo(`zoom:${v.zoomBumps}`, () => this.bumpedZoom(v.zoomBumps)) : b.zoom,
       tcc: v.tccFlipped ? this.memo('tcc:flipped', () => this.flippedTcc()) : b.tcc,
-      firewall: b.firewall,
       usb: v.usbPlugged ? this.memo('usb:brio', () => this.pluggedUsb()) : b.usb,
-      power: b.power,
-    } as Sections;
+    };
   }
 
   /** A whole snapshot of this model as the Mac `host`, collected `now`. */
@@ -85,7 +83,7 @@ export class MacModel {
     return { ...this.base, collectedAt: now.toISOString(), host, sections: this.sections(v) };
   }
 
-  private memo<T extends Sections[keyof Sections]>(key: string, make: () => T): T {
+  private memo<T extends SectionOfName<SectionName>>(key: string, make: () => T): T {
     let s = this.cache.get(key);
     if (!s) {
       s = make();

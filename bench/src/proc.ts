@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux x86-64 and arm64). */
 const USER_HZ = 100;
@@ -20,6 +20,20 @@ export function sampleProc(pid: number): ProcSample {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return { rssBytes: Number(rss?.[1] ?? 0) * 1024, cpuSeconds: (utime + stime) / USER_HZ, at: Date.now() };
+}
+
+/**
+ * Times the process's threads went to sleep and were woken: the sum of voluntary_ctxt_switches
+ * over /proc/<pid>/task/<tid>/status (the main thread, libuv's pool, V8's workers). Over an idle
+ * stretch it counts wakeups: timers, the heartbeat, socket reads. Throws when the process is gone.
+ */
+export function voluntaryWakeups(pid: number): number {
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const m = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'));
+    total += Number(m?.[1] ?? 0);
+  }
+  return total;
 }
 
 /** The soft and hard limits on open files of this process (/proc/self/limits). */

@@ -69,7 +69,7 @@ describe('agent CLI as a real process', () => {
     const r = await agent('collect', '--replay', path.join(MACS_DIR, 'mbp-m5pro-26-tcc-unreadable'));
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^section\s+status\s+detail$/m);
-    expect(r.stdout).toMatch(/^tcc\s+partial\s+2 problem\(s\): \/Library\/Application Support\/com\.apple\.TCC\/TCC\.db/m);
+    expect(r.stdout).toMatch(/^tcc\s+partial\s+3 problem\(s\): \/Library\/Application Support\/com\.apple\.TCC\/TCC\.db/m);
   });
 
   it('a folder that is not a recorded Mac: exit 1, the reason on stderr, nothing on stdout', async () => {

@@ -4,7 +4,7 @@ export { RealRunner } from './runner/real.js';
 export { ReplayRunner, type ReplayOptions } from './runner/replay.js';
 export { RecordedMacError, loadRecordedHost } from './runner/recorded-host.js';
 export { COMMANDS, PROGRAMS, replayNameFor, sourceLabel, TCC_SYSTEM_DB, tccUserDb, type CommandSpec } from './runner/commands.js';
-export { SOURCE_TABLE, sourcesFor, macosMajor, macSectionsSupported, type Signal, type SourceId, type SourceRule } from './platform/sources.js';
+export { sourcesFor, macosMajor, macSectionsSupported, type Signal, type SourceId, type SourceRule } from './platform/sources.js';
 export { collectSnapshot, InvalidSnapshotError, type CollectOptions } from './collectors/snapshot.js';
 export { collectHost, findConsoleUser } from './collectors/host.js';
 export { collectOs } from './collectors/os.js';

@@ -7,13 +7,18 @@ export interface BenchInput {
   text: string;
 }
 
-/** The real captures of `folders` (text files, sorted), as the parsers' tests read them. */
-export function fixtureInputs(fixturesDir: string, folders: string[]): BenchInput[] {
+/**
+ * The real captures of `folders` (text files, sorted), as the parsers' tests read them: a folder of
+ * shared/fixtures/macos, or `extra:<prefix>` for the files of recorded-macs/extra-captures whose
+ * name starts with the prefix.
+ */
+export function fixtureInputs(dirs: { fixtures: string; extraCaptures: string }, folders: string[]): BenchInput[] {
   return folders.flatMap((folder) => {
-    const dir = path.join(fixturesDir, folder);
+    const extra = folder.startsWith('extra:') ? folder.slice('extra:'.length) : null;
+    const dir = extra === null ? path.join(dirs.fixtures, folder) : dirs.extraCaptures;
     return readdirSync(dir).sort()
-      .filter((f) => statSync(path.join(dir, f)).isFile())
-      .map((f) => ({ name: `${folder}/${f}`, text: readFileSync(path.join(dir, f), 'utf8') }));
+      .filter((f) => (extra === null || f.startsWith(extra)) && statSync(path.join(dir, f)).isFile())
+      .map((f) => ({ name: `${extra === null ? folder : 'extra-captures'}/${f}`, text: readFileSync(path.join(dir, f), 'utf8') }));
   });
 }
 

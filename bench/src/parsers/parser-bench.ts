@@ -42,7 +42,7 @@ function measure(run: (text: string) => unknown, inputs: BenchInput[]) {
 const rows: string[][] = [['parser', 'inputs', 'slowest input', 'chars', 'slowest ms', 'total ms', '< 1 s']];
 let failures = 0;
 for (const parser of PARSERS.filter((p) => !o.only || p.name === o.only)) {
-  const captures = fixtureInputs(FIXTURES, parser.folders);
+  const captures = fixtureInputs({ fixtures: FIXTURES, extraCaptures: path.join(REPO_ROOT, 'recorded-macs/extra-captures') }, parser.folders);
   const inputs = [
     ...captures,
     ...captures.flatMap((c, i) => mutations(c, o.mutations, i + 1)),

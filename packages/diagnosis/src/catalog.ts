@@ -73,6 +73,15 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
       + '(macOS reported the request failed, or current required exceeds current available in mA). Such devices '
       + 'drop out or stop streaming mid-call. Connect the device directly to the Mac or use a powered hub.',
   },
+  'usb.bandwidth.shared': {
+    id: 'usb.bandwidth.shared',
+    title: 'Cameras or audio devices share one USB 2.0 hub',
+    severity: 'warning',
+    description:
+      'Two or more USB cameras or audio devices sit behind one USB 2.0 (480 Mb/s) hub, so their video and audio '
+      + 'streams share its one 480 Mb/s link: a camera can fail to start or freeze when another streams. Connect one '
+      + 'of them to another port of the Mac or to a USB 3 hub.',
+  },
   'zoom.outdated': {
     id: 'zoom.outdated',
     title: 'Zoom is older than the minimum version',

@@ -31,7 +31,7 @@ describe('diagnose', () => {
   it('finds nothing and leaves nothing unknown on a healthy Mac', () => {
     const snap = buildSnapshot();
     expect(checkSnapshot(snap)).toEqual({ ok: true, value: snap });
-    expect(diagnoseWithErrors(snap)).toEqual({ findings: [], unknown: [], unknownReasons: [], ruleErrors: [] });
+    expect(diagnoseWithErrors(snap)).toEqual({ findings: [], unknown: [], notReported: [], unknownReasons: [], ruleErrors: [] });
   });
 
   it('reports every problem of a sick Mac, critical first, then by id, each a valid Finding', () => {
@@ -74,6 +74,7 @@ describe('diagnose', () => {
       { section: 'firewall', rule: 'firewall.blocks-zoom', reason: 'socketfilterfw --getglobalstate exited 1: Operation not permitted' },
       { section: 'firewall', rule: 'firewall.block-all', reason: 'socketfilterfw --getglobalstate exited 1: Operation not permitted' },
       { section: 'usb', rule: 'usb.power.insufficient', reason: 'SPUSBDataType empty and SPUSBHostDataType failed' },
+      { section: 'usb', rule: 'usb.bandwidth.shared', reason: 'SPUSBDataType empty and SPUSBHostDataType failed' },
     ]);
     expect(result.ruleErrors).toEqual([]);
   });
@@ -86,7 +87,7 @@ describe('diagnose', () => {
 
   it('does not call unsupported sections unknown (a Linux host has no TCC or ALF)', () => {
     const snap = buildSnapshot({ tcc: unsupportedSection('TCC exists only on macOS'), firewall: unsupportedSection('ALF exists only on macOS') });
-    expect(diagnoseWithErrors(snap)).toEqual({ findings: [], unknown: [], unknownReasons: [], ruleErrors: [] });
+    expect(diagnoseWithErrors(snap)).toEqual({ findings: [], unknown: [], notReported: [], unknownReasons: [], ruleErrors: [] });
   });
 
   it('turns a value a rule cannot judge into an unknown section, not a rule error', () => {
@@ -141,6 +142,7 @@ describe('RULES and FINDING_CATALOG', () => {
       'firewall.blocks-zoom': 'critical',
       'firewall.block-all': 'critical',
       'usb.power.insufficient': 'warning',
+      'usb.bandwidth.shared': 'warning',
       'zoom.outdated': 'warning',
       'zoom.not-installed': 'critical',
       'macos.outdated': 'warning',

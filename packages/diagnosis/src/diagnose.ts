@@ -1,5 +1,5 @@
-import { DEFAULT_POLICY, SECTION_NAMES, type Finding, type FindingId, type Policy, type SectionName, type Severity, type Snapshot } from '@fleetmedic/protocol';
-import { CannotJudge, sectionUnknown, type Rule } from './rule.js';
+import { DEFAULT_POLICY, SECTION_NAMES, isBaselineSection, type Finding, type FindingId, type Policy, type SectionName, type Severity, type Snapshot } from '@fleetmedic/protocol';
+import { CannotJudge, sectionNotReported, sectionUnknown, type Rule } from './rule.js';
 import { RULES } from './rules/index.js';
 
 /** A rule that failed with an unexpected error (a bug or a malformed snapshot): it produced no findings. */
@@ -22,12 +22,16 @@ export interface UnknownReason {
  *   `unavailable` (including `tcc`, alongside its `tcc.unreadable` finding), a value a rule needs
  *   missing, or a rule that failed. The UI says "could not check firewall" for these, never "healthy".
  *   `unsupported` sections (not on this platform) are not unknown.
+ * - `notReported`: sections added to the protocol after the agent's version (registry `since`),
+ *   absent from its report. Rules over them do not run: the UI says "not reported by this agent
+ *   version", never "healthy" and never "could not read".
  * - `unknownReasons`: one entry per rule and section behind `unknown`.
  * - `ruleErrors`: rules that threw something other than CannotJudge.
  */
 export interface Diagnosis {
   findings: Finding[];
   unknown: SectionName[];
+  notReported: SectionName[];
   unknownReasons: UnknownReason[];
   ruleErrors: RuleError[];
 }
@@ -53,7 +57,10 @@ export function diagnoseWithErrors(snapshot: Snapshot, policy: Policy = DEFAULT_
   const findings: Finding[] = [];
   const unknownReasons: UnknownReason[] = [];
   const ruleErrors: RuleError[] = [];
+  const notReported = SECTION_NAMES.filter((n) => !isBaselineSection(n) && sectionNotReported(snapshot, n));
   for (const rule of rules) {
+    // A rule over a section the agent does not report cannot judge it: neither pass nor unknown.
+    if (rule.sections.some((n) => notReported.includes(n))) continue;
     for (const section of rule.sections) {
       if (sectionUnknown(snapshot, section)) {
         const s = snapshot.sections?.[section];
@@ -75,6 +82,7 @@ export function diagnoseWithErrors(snapshot: Snapshot, policy: Policy = DEFAULT_
   return {
     findings: sortFindings(findings),
     unknown: SECTION_NAMES.filter((s) => unknownSet.has(s)),
+    notReported,
     unknownReasons,
     ruleErrors,
   };

@@ -28,17 +28,24 @@ export class CannotJudge extends Error {
   }
 }
 
-type SectionData<N extends SectionName> = NonNullable<Sections[N]['data']>;
+type SectionData<N extends SectionName> = NonNullable<NonNullable<Sections[N]>['data']>;
 
 /**
  * The data of a section when it can be judged (status ok or partial, data present), else null.
  * Rules return no findings on null; whether that means "unknown" is decided from the status.
  */
 export function sectionData<N extends SectionName>(snapshot: Snapshot, name: N): SectionData<N> | null {
-  const section = snapshot.sections[name];
+  const section = snapshot.sections[name] as Sections[N] | undefined;
+  if (!section) return null;
   if (section.status !== 'ok' && section.status !== 'partial') return null;
   return (section.data ?? null) as SectionData<N> | null;
 }
+
+/**
+ * True when the report lacks the section: an agent older than the section's registry `since`
+ * (or, for a baseline section, a snapshot that skipped validation).
+ */
+export const sectionNotReported = (snapshot: Snapshot, name: SectionName): boolean => snapshot.sections?.[name] === undefined;
 
 /**
  * True when the section could not be read on a platform where it exists: status `unavailable`,

@@ -1,3 +1,4 @@
+import { parseJson } from './json.js';
 /**
  * What every parser in this package returns instead of throwing.
  * - `ok: true`: `value` holds what was read; `problems` lists parts that were skipped or
@@ -39,3 +40,18 @@ export function refuseOversized(text: string, maxChars: number, what: string): P
 
 /** The last `maxChars` characters of `text`: where a command prints its outcome. */
 export const lastChars = (text: string, maxChars: number): string => (text.length > maxChars ? text.slice(-maxChars) : text);
+
+/**
+ * The array under `key` of a JSON document (`system_profiler -json` output: `{ "SPCameraDataType": [...] }`).
+ * Fails with "not JSON: …" or `no "<key>" array in <what>`; never throws.
+ */
+export function jsonArrayAt(text: string, key: string, what: string): ParseResult<unknown[]> {
+  let doc: unknown;
+  try {
+    doc = parseJson(text);
+  } catch (e) {
+    return failed(`not JSON: ${(e as Error).message}`);
+  }
+  const items = (doc as Record<string, unknown> | null)?.[key];
+  return Array.isArray(items) ? parsed(items) : failed(`no "${key}" array in ${what}`);
+}

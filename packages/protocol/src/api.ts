@@ -72,7 +72,10 @@ export const DeviceView = Type.Object({
   zoomVersion: NullableString,
   health: Health,
   openFindings: Type.Integer(),
-  unknownSections: Type.Array(Type.String()),
+  unknownSections: Type.Array(Type.String(), { description: 'sections that could not be read or judged ("could not check firewall")' }),
+  notReportedSections: Type.Array(Type.String(), {
+    description: 'sections the protocol added after this agent\'s version (registry `since`), absent from its last report: "not reported by this agent version", never healthy',
+  }),
   online: Type.Boolean({ description: 'socket open and a sign of life within offlineAfterSeconds' }),
   enrolledAt: Iso,
   lastSeenAt: NullableIso,

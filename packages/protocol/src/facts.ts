@@ -63,7 +63,44 @@ export const TccDatabase = Type.Object({
 });
 export type TccDatabase = Static<typeof TccDatabase>;
 
-export const TccFacts = Type.Object({ databases: Type.Array(TccDatabase) });
+/**
+ * One privacy decision tccd wrote to the unified log (`AUTHREQ_RESULT` joined to its request). Source:
+ * `log show --style compact` of the com.apple.TCC subsystem, read when no per-user TCC.db can be (macOS 27).
+ */
+export const TccLogDecision = Type.Object({
+  service: Type.String({ description: 'kTCCService name, e.g. kTCCServiceCamera' }),
+  client: Type.String({ description: 'the subject tccd judged, e.g. us.zoom.xos' }),
+  authValue: Type.Integer({ description: 'authValue: 0 denied, 1 unknown (not asked yet), 2 allowed, 3 limited' }),
+  authValueName: Type.String({ description: 'denied | unknown | allowed | limited | other(N)' }),
+  authReason: Type.Integer({ description: 'authReason, same numbers as auth_reason' }),
+  authReasonName: Type.String({ description: 'e.g. user-consent (the user answered the prompt), mdm-policy' }),
+  preflight: Nullable(Type.Boolean({ description: 'preflight=yes of AUTHREQ_CTX (a check, no prompt); null when not logged' })),
+  observedAt: Type.String({ description: 'time of the AUTHREQ_RESULT line as log printed it (compact style: the Mac\'s local time, no zone)' }),
+  lines: Type.Array(Type.String(), { maxItems: 8, description: 'the request\'s log lines, evidence as printed' }),
+});
+export type TccLogDecision = Static<typeof TccLogDecision>;
+
+/** A `tccutil reset` the agent ran successfully: the log keeps the old decision, so the reset is reported beside it. */
+export const TccLogReset = Type.Object({
+  service: Type.String({ description: 'kTCCService name reset, e.g. kTCCServiceCamera' }),
+  client: Type.String({ description: 'bundle id reset, e.g. us.zoom.xos' }),
+  at: Type.String({ description: 'when the reset finished, in the layout and clock of the log lines (Mac local time, YYYY-MM-DD HH:MM:SS.mmm)' }),
+});
+export type TccLogReset = Static<typeof TccLogReset>;
+
+/** The unified-log read of TCC decisions: what was asked, over which window, and the latest decision per app and service. */
+export const TccLog = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unreadable')], { description: 'unreadable: log failed or its output was not understood (reason says why)' }),
+  reason: Type.Optional(Type.String()),
+  windowDays: Type.Integer({ description: 'days of log searched (log show --last <N>d); no decision in them is "not known", never "allowed"' }),
+  clients: Type.Array(Type.String(), { description: 'apps whose decisions were kept, e.g. us.zoom.xos' }),
+  decisions: Type.Array(TccLogDecision, { description: 'latest decision per client and service in the window' }),
+  resets: Type.Optional(Type.Array(TccLogReset, { maxItems: 64, description: 'tcc.reset runs this agent completed: a reset newer than a decision supersedes it' })),
+});
+export type TccLog = Static<typeof TccLog>;
+
+/** TCC: every TCC.db looked at, and (agents from macOS 27 support on, when no per-user TCC.db was read) the unified-log read. */
+export const TccFacts = Type.Object({ databases: Type.Array(TccDatabase), log: Type.Optional(TccLog) });
 export type TccFacts = Static<typeof TccFacts>;
 
 /** One application in the firewall's list. Source: `socketfilterfw --listapps` or SPFirewallDataType. */

@@ -11,6 +11,7 @@ export const FINDING_IDS = [
   'firewall.blocks-zoom',
   'firewall.block-all',
   'usb.power.insufficient',
+  'usb.bandwidth.shared',
   'zoom.outdated',
   'zoom.not-installed',
   'macos.outdated',

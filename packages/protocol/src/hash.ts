@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { SECTION_NAMES, type SectionName, type Sections } from './snapshot.js';
+import type { SectionHashes } from './section-hashes.js';
+import { SECTION_NAMES } from './sections/names.js';
+import type { Sections } from './snapshot.js';
 
 /**
  * JSON with object keys sorted at every level and no whitespace, so equal content gives equal
@@ -19,12 +21,21 @@ export function canonicalJson(value: unknown): string {
 /** sha256 (64 lower-case hex digits) of the canonical JSON of a value: equal hash, equal content. */
 export const contentHash = (value: unknown): string => createHash('sha256').update(canonicalJson(value)).digest('hex');
 
-/** One content hash per snapshot section (os, zoom, tcc, firewall, usb, power): what a delta report carries. */
-export type SectionHashMap = Record<SectionName, string>;
+/**
+ * One content hash per section a snapshot has (every baseline section; a later section only when
+ * reported): what a delta report carries. No key = the section is not reported.
+ */
+export type SectionHashMap = SectionHashes;
 
-/** The content hash of every section of a snapshot, in SECTION_NAMES order. */
-export function sectionHashes(sections: Sections): SectionHashMap {
-  const out = {} as SectionHashMap;
-  for (const name of SECTION_NAMES) out[name] = contentHash(sections[name]);
-  return out;
+/**
+ * The content hash of every section a snapshot has, in SECTION_NAMES order; `hash` defaults to
+ * contentHash. A section the snapshot lacks (an agent older than it) gets no key.
+ */
+export function sectionHashes(sections: Sections, hash: (section: unknown) => string = contentHash): SectionHashMap {
+  const out: Record<string, string> = {};
+  for (const name of SECTION_NAMES) {
+    const section = sections[name];
+    if (section !== undefined) out[name] = hash(section);
+  }
+  return out as SectionHashMap;
 }

@@ -6,4 +6,8 @@ export * from './findings.js';
 export * from './messages.js';
 export * from './validate.js';
 export * from './api.js';
+export * from './sections/registry.js';
+export * from './section-hashes.js';
+export * from './sections/names.js';
+export * from './devices.js';
 export * from './remediation-scope.js';

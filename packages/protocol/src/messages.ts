@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { HostFacts, PRINTABLE } from './facts.js';
 import { SNAPSHOT_SCHEMA_VERSION, Sections, Snapshot } from './snapshot.js';
+import { SectionHashes } from './section-hashes.js';
 import { Action, CommandResult } from './commands.js';
 
 /** WebSocket close codes used by the gateway (4000-4999 are application codes). */
@@ -13,11 +14,9 @@ export const CLOSE_CODES = {
 
 const Id = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 
-/** sha256 (hex) of a section's canonical JSON (`sectionHashes` in `@fleetmedic/protocol/hash`). */
-export const SectionHash = Type.String({ pattern: '^[0-9a-f]{64}$' });
-
 /**
- * A snapshot sent as a change: every section's content hash, and the content of only the sections
+ * A snapshot sent as a change: the content hash of every section the snapshot has (a section
+ * added after 1.0 that the agent does not collect has no hash), and the content of only the sections
  * whose hash differs from the agent's last ACKED report. The server takes the other sections from
  * its stored state; when its stored hash of such a section differs from `hashes`, it answers
  * `{ type: 'error', code: 'resync', id }` and the agent sends the same report again in full.
@@ -27,9 +26,7 @@ export const DeltaSnapshot = Type.Object({
   collectedAt: Type.String({ format: 'date-time' }),
   agentVersion: Type.String(),
   host: HostFacts,
-  hashes: Type.Object({
-    os: SectionHash, zoom: SectionHash, tcc: SectionHash, firewall: SectionHash, usb: SectionHash, power: SectionHash,
-  }),
+  hashes: SectionHashes,
   sections: Type.Partial(Sections),
 });
 export type DeltaSnapshot = Static<typeof DeltaSnapshot>;

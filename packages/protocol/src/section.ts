@@ -20,13 +20,14 @@ export type SectionStatus = Static<typeof SectionStatus>;
  * One signal group of a snapshot, wrapped with how it was read.
  * `data` is present for `ok` and `partial`, absent otherwise.
  * `sources` names what was read, e.g. `["socketfilterfw --getglobalstate", "socketfilterfw --listapps"]`.
+ * `description` (the registry's) is kept on the schema for API documentation.
  */
-export function Section<T extends TSchema>(data: T) {
+export function Section<T extends TSchema>(data: T, description?: string) {
   return Type.Object({
     status: SectionStatus,
     sources: Type.Array(Type.String()),
     reason: Type.Optional(Type.String({ description: 'Why the section is unavailable/unsupported' })),
     problems: Type.Optional(Type.Array(Type.String(), { description: 'What could not be read in a partial section' })),
     data: Type.Optional(data),
-  });
+  }, description === undefined ? {} : { description });
 }

@@ -4,6 +4,7 @@ import { SECTION_NAMES, type Snapshot, type TccDatabase } from '@fleetmedic/prot
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../../packages/macos/src/testing/fixtures.js';
 import { sourcesFor } from '../platform/sources.js';
+import { COMMANDS } from '../runner/commands.js';
 import { RealRunner } from '../runner/real.js';
 import { ReplayRunner } from '../runner/replay.js';
 import { makeTinyMac } from '../testing/tiny-mac.js';
@@ -99,6 +100,25 @@ describe('collectors on the recorded Macs', () => {
     expect(s.sections.os.data?.productVersion).toBe('27.0');
     expect(s.sections.tcc.data?.databases.map((d) => [d.scope, d.status])).toEqual([['system', 'unreadable'], ['user', 'missing']]);
     expect(s.sections.usb).toMatchObject({ status: 'partial', sources: ['system_profiler -json SPUSBHostDataType', 'ioreg -p IOUSB -l -w0'], data: { source: 'ioreg' } });
+  });
+
+  it('macOS 27: with no user TCC.db read, tccd\'s decisions about Zoom come from the unified log, and nothing about other apps is kept', async () => {
+    const denied = await snapshotOf('macmini-m4-27-camera-denied-log');
+    expect(denied.sections.tcc.sources).toEqual(['sqlite3 -readonly -json TCC.db', 'log show (com.apple.TCC)']);
+    expect(denied.sections.tcc.data?.log).toMatchObject({
+      status: 'ok', windowDays: 30, clients: ['us.zoom.xos'],
+      decisions: [{ service: 'kTCCServiceCamera', client: 'us.zoom.xos', authValueName: 'denied', authReasonName: 'user-consent', observedAt: '2026-10-06 11:58:10.001' }],
+    });
+    // The no-answer Mac's log holds only other programs' lines (mdfind, PerfPowerServices): none of them is stored.
+    const none = await snapshotOf('macmini-m4-27-tcc-unreadable');
+    expect(none.sections.tcc.data?.log).toEqual({ status: 'ok', windowDays: 30, clients: ['us.zoom.xos'], decisions: [] });
+    expect(JSON.stringify(none.sections.tcc)).not.toMatch(/mdfind|PerfPowerServices/);
+    // Bounded read: 30 days, the TCC subsystem, Zoom's bundle id on the lines that name an app, a byte cap.
+    expect(COMMANDS.tccLog.args.slice(0, 5)).toEqual(['show', '--style', 'compact', '--last', '30d']);
+    expect(COMMANDS.tccLog.args[6]).toMatch(/^subsystem == "com\.apple\.TCC" AND \(.*CONTAINS "us\.zoom\.xos"/);
+    expect(COMMANDS.tccLog.maxOutputBytes).toBe(4 * 1024 * 1024);
+    // Where a user TCC.db was read, the log is not read at all.
+    expect((await snapshotOf('mba-m2-14-camera-denied')).sections.tcc.data?.log).toBeUndefined();
   });
 
   it('firewall: block-all on 15.0 is global state 2; on 26.5.1 Zoom is blocked in the app list; USB from SPUSBHostDataType', async () => {

@@ -1,4 +1,4 @@
-import type { Sections } from '@fleetmedic/protocol';
+import { SECTION_NAMES, type Sections } from '@fleetmedic/protocol';
 import { sourceLabel, type CommandSpec } from '../runner/commands.js';
 import { notRunWords, type CommandRunner, type RunResult } from '../runner/types.js';
 
@@ -27,6 +27,11 @@ export function unsupported<T>(reason: string): SectionOf<T> {
   return { status: 'unsupported', sources: [], reason };
 }
 
+/** Every registered section `unsupported` with `reason`: a platform without the Mac signals (e.g. "not macOS (linux)"). */
+export function unsupportedSections(reason: string): Sections {
+  return Object.fromEntries(SECTION_NAMES.map((n) => [n, unsupported<never>(reason)])) as Sections;
+}
+
 /** One command's run, with its label and, when it failed, why in words. */
 export interface CommandOutcome {
   label: string;
@@ -37,7 +42,8 @@ export interface CommandOutcome {
 
 /** Runs a spec from the command table and says whether it worked. */
 export async function runSpec(runner: CommandRunner, spec: CommandSpec): Promise<CommandOutcome> {
-  const result = await runner.run(spec.program, [...spec.args], spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {});
+  const opts = { ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}), ...(spec.maxOutputBytes ? { maxOutputBytes: spec.maxOutputBytes } : {}) };
+  const result = await runner.run(spec.program, [...spec.args], opts);
   const label = sourceLabel(spec);
   return { label, result, failure: commandFailure(label, result) };
 }

@@ -1,21 +1,19 @@
-import { DEFAULT_POLICY, SNAPSHOT_SCHEMA_VERSION, Snapshot, validator, type Sections } from '@fleetmedic/protocol';
+import { DEFAULT_POLICY, SECTION_NAMES, SNAPSHOT_SCHEMA_VERSION, Snapshot, validator, type SectionName, type Sections, type TccLogReset } from '@fleetmedic/protocol';
 import { macSectionsSupported } from '../platform/sources.js';
 import type { CommandRunner } from '../runner/types.js';
 import { AGENT_VERSION } from '../version.js';
-import { collectFirewall } from './firewall.js';
 import { collectHost } from './host.js';
 import { collectOs } from './os.js';
-import { collectPower } from './power.js';
-import { unsupported } from './section.js';
-import { collectTcc } from './tcc.js';
-import { collectUsb } from './usb.js';
-import { collectZoom } from './zoom.js';
+import { unsupportedSections } from './section.js';
+import { SECTION_COLLECTORS, type CollectContext } from './table.js';
 
 export interface CollectOptions {
   /** Where Zoom is looked for; default DEFAULT_POLICY.zoomAppPath (/Applications/zoom.us.app). */
   zoomAppPath?: string;
   /** Clock, for tests. */
   now?: () => Date;
+  /** tcc.reset runs the agent completed, reported beside the unified log's TCC decisions. */
+  tccResets?: readonly TccLogReset[];
 }
 
 /** A collected snapshot that does not match the protocol schema: a bug in the agent, never sent. */
@@ -29,13 +27,13 @@ export class InvalidSnapshotError extends Error {
 const checkSnapshot = validator(Snapshot);
 
 /**
- * One collection cycle: host facts and the six sections, validated against the protocol's
+ * One collection cycle: host facts and every registered section, validated against the protocol's
  * Snapshot schema. On a platform other than macOS the Mac sections are `unsupported`
  * ("not macOS (linux)"). Section collectors never throw; a schema mismatch throws InvalidSnapshotError.
  */
 export async function collectSnapshot(runner: CommandRunner, opts: CollectOptions = {}): Promise<Snapshot> {
   const host = await collectHost(runner);
-  const sections = await collectSections(runner, opts.zoomAppPath ?? DEFAULT_POLICY.zoomAppPath);
+  const sections = await collectSections(runner, opts.zoomAppPath ?? DEFAULT_POLICY.zoomAppPath, opts.tccResets ?? []);
   const snapshot = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     collectedAt: (opts.now?.() ?? new Date()).toISOString(),
@@ -59,21 +57,15 @@ function withoutNul<T>(value: T): T {
   return JSON.parse(text, (_key, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '\uFFFD') : v)) as T;
 }
 
-async function collectSections(runner: CommandRunner, zoomAppPath: string): Promise<Sections> {
+async function collectSections(runner: CommandRunner, zoomAppPath: string, tccResets: readonly TccLogReset[]): Promise<Sections> {
   const support = macSectionsSupported(runner.platform);
   if (!support.supported) {
-    const u = () => unsupported<never>(support.reason);
-    return { os: u(), zoom: u(), tcc: u(), firewall: u(), usb: u(), power: u() };
+    return unsupportedSections(support.reason);
   }
   const os = await collectOs(runner);
-  const version = os.data?.productVersion ?? null;
+  const ctx: CollectContext = { runner, productVersion: os.data?.productVersion ?? null, zoomAppPath, tccResets };
   // Independent sources: read them side by side.
-  const [zoom, tcc, firewall, usb, power] = await Promise.all([
-    collectZoom(runner, zoomAppPath),
-    collectTcc(runner),
-    collectFirewall(runner, version),
-    collectUsb(runner, version),
-    collectPower(runner, version),
-  ]);
-  return { os, zoom, tcc, firewall, usb, power };
+  const others = SECTION_NAMES.filter((n): n is Exclude<SectionName, 'os'> => n !== 'os');
+  const read = await Promise.all(others.map((n) => SECTION_COLLECTORS[n](ctx)));
+  return Object.fromEntries([['os', os], ...others.map((n, i) => [n, read[i]])]) as Sections;
 }

@@ -1,9 +1,10 @@
 import { TCC_TABLE_INFO_SQL, accessQuery, describeSqliteError, parseAccessRows, parseTableInfo, tccLayout } from '@fleetmedic/macos';
-import type { Sections, TccDatabase } from '@fleetmedic/protocol';
+import type { Sections, TccDatabase, TccLogReset } from '@fleetmedic/protocol';
 import { PROGRAMS, TCC_SYSTEM_DB, sqliteReadArgs, tccUserDb } from '../runner/commands.js';
 import type { CommandRunner, RunResult } from '../runner/types.js';
 import { listHomes } from './homes.js';
 import { commandFailure, withData } from './section.js';
+import { collectTccLog } from './tcc-log.js';
 
 type DbStatus = TccDatabase['status'];
 
@@ -12,9 +13,12 @@ type DbStatus = TccDatabase['status'];
  * `sqlite3 -readonly -json <db> "PRAGMA table_info(access)"` and then the by-name SELECT from
  * accessQuery. Each database carries its own status and reason: an unreadable one (no Full
  * Disk Access) is listed as `unreadable` with sqlite3's words, never as an empty list.
+ * When no per-user TCC.db could be read (macOS 27 moved it out of reach; no Full Disk Access),
+ * tccd's decisions about Zoom are read from the unified log as well (`log`, see collectTccLog),
+ * with `tccResets`, the resets this agent ran, beside them.
  * Section: `ok` when every database was read or is absent, `partial` otherwise.
  */
-export async function collectTcc(runner: CommandRunner): Promise<Sections['tcc']> {
+export async function collectTcc(runner: CommandRunner, tccResets: readonly TccLogReset[] = []): Promise<Sections['tcc']> {
   const homes = await listHomes(runner);
   const targets: { path: string; scope: 'system' | 'user'; user: string | null }[] = [
     { path: TCC_SYSTEM_DB, scope: 'system', user: null },
@@ -30,7 +34,11 @@ export async function collectTcc(runner: CommandRunner): Promise<Sections['tcc']
     databases.push(db.database);
     problems.push(...db.problems);
   }
-  return withData(['sqlite3 -readonly -json TCC.db'], { databases }, problems);
+  if (databases.some((db) => db.scope === 'user' && db.status === 'ok')) {
+    return withData(['sqlite3 -readonly -json TCC.db'], { databases }, problems);
+  }
+  const fromLog = await collectTccLog(runner, tccResets);
+  return withData(['sqlite3 -readonly -json TCC.db', 'log show (com.apple.TCC)'], { databases, log: fromLog.log }, [...problems, ...fromLog.problems]);
 }
 
 interface DbRead {

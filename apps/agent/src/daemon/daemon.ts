@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import { collectHost } from '../collectors/host.js';
 import { collectSnapshot } from '../collectors/snapshot.js';
@@ -12,12 +11,14 @@ import { newReportId } from '../outbox/ids.js';
 import { Outbox } from '../outbox/outbox.js';
 import type { ReportQueue } from '../outbox/queue.js';
 import { ExecutedStore } from '../remediation/executed-store.js';
+import { TccResetMarks } from '../remediation/tcc-resets.js';
 import { RemediationExecutor } from '../remediation/executor.js';
 import type { CommandRunner } from '../runner/types.js';
 import { AgentConnection, type IncomingMessage } from '../transport/connection.js';
 import { agentSocketUrl, enroll, type EnrollAnswer } from '../transport/enroll.js';
 import { clearCredentials, loadCredentials, previousDeviceToken, saveCredentials, type Credentials } from './credentials.js';
 import { enrollPause } from './enroll-pause.js';
+import { cronExpressionError, startSchedule, type Schedule } from './schedule.js';
 
 /** Default schedule: every 15 minutes. */
 export const DEFAULT_SCHEDULE = '*/15 * * * *';
@@ -82,16 +83,10 @@ export class DaemonConfigError extends Error {
   override name = 'DaemonConfigError';
 }
 
-/** Cron forms the agent takes: 5 fields, or 6 with seconds first. */
-const CRON_MODE = '5-or-6-parts';
-
 /** Throws DaemonConfigError when `schedule` is not a cron expression the agent takes. */
 function checkSchedule(schedule: string): void {
-  try {
-    new Cron(schedule, { mode: CRON_MODE, paused: true }).stop();
-  } catch {
-    throw new DaemonConfigError(`invalid --schedule "${schedule}": not a cron expression`);
-  }
+  const why = cronExpressionError(schedule);
+  if (why !== null) throw new DaemonConfigError(`invalid --schedule "${schedule}": not a cron expression (${why})`);
 }
 
 /**
@@ -103,7 +98,7 @@ function checkSchedule(schedule: string): void {
  */
 export class AgentDaemon {
   private creds: Credentials | null = null;
-  private task: Cron | null = null;
+  private task: Schedule | null = null;
   /** Aborted by stop(): ends a scheduled collection's jitter pause without collecting. */
   private readonly stopping = new AbortController();
   private collecting: Promise<void> = Promise.resolve();
@@ -111,6 +106,8 @@ export class AgentDaemon {
   private enrollNotBefore = 0;
   private readonly connection: AgentConnection;
   private readonly executor: RemediationExecutor;
+  /** tcc.reset runs completed, for the unified-log TCC source (the log keeps the old decision). */
+  private readonly tccResets = new TccResetMarks();
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -148,6 +145,7 @@ export class AgentDaemon {
       collectNow: (why) => this.collectNow(why),
       logger,
       scope: opts.remediationScope,
+      tccResets: this.tccResets,
     });
   }
 
@@ -169,10 +167,7 @@ export class AgentDaemon {
     const daemon = new AgentDaemon({ ...opts, serverUrl: new URL(opts.serverUrl).href }, outbox, store, reporter);
     daemon.connection.start();
     if (schedule !== null) {
-      // croner rather than node-cron: node-cron wakes every second and formats the time with Intl,
-      // which maps ICU's data into the resident agent (about 6 MB); croner sleeps until the next run.
-      // protect: a run still pausing or collecting when the next one falls due makes it skip.
-      daemon.task = new Cron(schedule, { mode: CRON_MODE, protect: true }, () => daemon.scheduledCollection(jitter));
+      daemon.task = startSchedule(schedule, () => daemon.scheduledCollection(jitter), { logger: opts.logger });
     }
     if (opts.collectAtStart !== false) await daemon.collectNow('start');
     return daemon;
@@ -186,7 +181,7 @@ export class AgentDaemon {
     const run = this.collecting.then(async () => {
       const { logger } = this.opts;
       try {
-        const snapshot = await (this.opts.collect ? this.opts.collect() : collectSnapshot(this.opts.runner));
+        const snapshot = await (this.opts.collect ? this.opts.collect() : collectSnapshot(this.opts.runner, { tccResets: this.tccResets.list() }));
         const message = { type: 'report' as const, id: newReportId(), snapshot };
         await this.outbox.add(message);
         const wire = this.reporter.wire(message);
@@ -196,6 +191,9 @@ export class AgentDaemon {
       } catch (error) {
         logger.error({ err: error, why }, 'collection failed');
       }
+      // The shipped launcher exposes gc (--expose-gc): a full collection now leaves only live data
+      // resident for the quarter hour the agent sleeps (docs/performance.md, "Agent").
+      (globalThis as { gc?: () => void }).gc?.();
     });
     this.collecting = run;
     return run;

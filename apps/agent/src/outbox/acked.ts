@@ -1,6 +1,6 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SECTION_NAMES } from '@fleetmedic/protocol';
+import { SECTION_NAMES, isBaselineSection } from '@fleetmedic/protocol';
 import type { SectionHashMap } from '@fleetmedic/protocol/hash';
 
 /** The section hashes of the newest report the server acked: the base the next delta is cut against. */
@@ -20,11 +20,15 @@ export interface AckedSectionsStore {
 
 const HASH = /^[0-9a-f]{64}$/;
 
-/** True when `v` is a well-formed AckedSections (a damaged file is ignored: the next report goes whole). */
+/**
+ * True when `v` is a well-formed AckedSections: a hash for every baseline section, and for a later
+ * section either a hash or nothing (a damaged file is ignored: the next report goes whole).
+ */
 function isAckedSections(v: unknown): v is AckedSections {
   const a = v as Partial<AckedSections> | null;
-  return typeof a?.reportId === 'string' && typeof a.collectedAt === 'string' && typeof a.hashes === 'object' && a.hashes !== null
-    && SECTION_NAMES.every((n) => HASH.test(String((a.hashes as Record<string, unknown>)[n])));
+  if (typeof a?.reportId !== 'string' || typeof a.collectedAt !== 'string' || typeof a.hashes !== 'object' || a.hashes === null) return false;
+  const hashes = a.hashes as Record<string, unknown>;
+  return SECTION_NAMES.every((n) => (hashes[n] === undefined && !isBaselineSection(n)) || HASH.test(String(hashes[n])));
 }
 
 /** `<stateDir>/acked-sections.json`, written atomically (temp file + rename). */

@@ -1,15 +1,15 @@
-import { SECTION_NAMES, type FullReportMessage, type ReportMessage, type Sections } from '@fleetmedic/protocol';
-import { contentHash, type SectionHashMap } from '@fleetmedic/protocol/hash';
+import { SECTION_NAMES, type FullReportMessage, type ReportMessage, type SectionName, type Sections } from '@fleetmedic/protocol';
+import { contentHash, sectionHashes, type SectionHashMap } from '@fleetmedic/protocol/hash';
 import type { AckedSections, AckedSectionsStore } from './acked.js';
 
 /** Sent-but-unacked reports whose hashes are remembered (the outbox keeps at most 200 by default). */
 const MAX_UNACKED = 1000;
 
-/** How a report went on the wire: whole, or as a delta carrying `sections` of the six. */
+/** How a report went on the wire: whole, or as a delta carrying `sections` of the report's. */
 export interface WireReport {
   message: ReportMessage;
-  /** the sections whose content is in the message (all six when whole) */
-  sections: (keyof Sections)[];
+  /** the sections whose content is in the message (all the report has when whole) */
+  sections: SectionName[];
   full: boolean;
 }
 
@@ -47,11 +47,13 @@ export class DeltaReporter {
   wire(report: FullReportMessage): WireReport {
     const { snapshot } = report;
     const hashes = this.hashesOf(report);
-    if (!this.base) return { message: report, sections: [...SECTION_NAMES], full: true };
+    const present = SECTION_NAMES.filter((n) => hashes[n] !== undefined);
+    if (!this.base) return { message: report, sections: present, full: true };
     const base = this.base.hashes;
     const changed: Partial<Sections> = {};
-    const names: (keyof Sections)[] = [];
-    for (const name of SECTION_NAMES) {
+    const names: SectionName[] = [];
+    // A section the report lacks (not collected by this agent) has no hash and no content: it stays absent.
+    for (const name of present) {
       if (base[name] === hashes[name]) continue;
       (changed as Record<string, unknown>)[name] = snapshot.sections[name];
       names.push(name);
@@ -83,8 +85,7 @@ export class DeltaReporter {
   private hashesOf(report: FullReportMessage): SectionHashMap {
     const known = this.sent.get(report.id);
     if (known) return known.hashes;
-    const hashes = {} as SectionHashMap;
-    for (const name of SECTION_NAMES) hashes[name] = this.hash(report.snapshot.sections[name]);
+    const hashes = sectionHashes(report.snapshot.sections, this.hash);
     this.sent.set(report.id, { collectedAt: report.snapshot.collectedAt, hashes });
     // Reports the outbox dropped are never acked: keep the map as bounded as the outbox.
     if (this.sent.size > MAX_UNACKED) this.sent.delete(this.sent.keys().next().value!);

@@ -15,6 +15,7 @@ import { testSigner } from '../testing/command-signer.js';
 import { makeTinyMac } from '../testing/tiny-mac.js';
 import { ExecutedStore } from './executed-store.js';
 import { RemediationExecutor } from './executor.js';
+import { TccResetMarks } from './tcc-resets.js';
 
 const DEVICE = 'device-1234';
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -293,8 +294,9 @@ describe('RemediationExecutor on a replayed Mac', () => {
 describe('remedies on the recorded Macs, then re-collect and diagnose', () => {
   const MACS = path.join(REPO_ROOT, 'recorded-macs');
 
-  async function remedy(mac: string, action: unknown) {
+  async function remedy(mac: string, action: unknown, at = NOW) {
     const state = await mkdtemp(path.join(os.tmpdir(), 'remedy-state-'));
+    const tccResets = new TccResetMarks();
     const runner = await ReplayRunner.open(path.join(MACS, mac), { stateDir: path.join(state, 'replay') });
     const sent: AgentMessage[] = [];
     const ex = new RemediationExecutor({
@@ -305,14 +307,16 @@ describe('remedies on the recorded Macs, then re-collect and diagnose', () => {
       send: (m) => sent.push(m),
       collectNow: async () => {},
       logger: pino({ level: 'silent' }),
-      now: () => NOW,
+      now: () => at,
+      tccResets,
     });
-    const cmd = envelope(action);
+    const cmd = envelope(action, { createdAt: new Date(at.getTime() - 60_000).toISOString(), expiresAt: new Date(at.getTime() + 3_600_000).toISOString() });
     await ex.handle(cmd);
     const result = sent.find((m) => m.type === 'command.result');
     if (result?.type !== 'command.result') throw new Error('no result');
-    const ids = diagnose(await collectSnapshot(runner)).map((f) => f.id);
-    return { result: result.result, ids };
+    const ids = diagnose(await collectSnapshot(runner, { tccResets: tccResets.list() })).map((f) => f.id);
+    const idsWithoutMarks = diagnose(await collectSnapshot(runner)).map((f) => f.id);
+    return { result: result.result, ids, idsWithoutMarks };
   }
 
   it('camera-denied: tcc.reset Camera answers with the recorded tccutil lines renamed, and the finding is gone', async () => {
@@ -326,6 +330,22 @@ describe('remedies on the recorded Macs, then re-collect and diagnose', () => {
     const { result, ids } = await remedy('mbp-m2pro-26-firewall-blocks-zoom', { type: 'firewall.allow', params: { appPath: '/Applications/zoom.us.app' } });
     expect(result).toMatchObject({ status: 'succeeded', stdout: 'The application is already a part of the firewall\nIncoming connection to the application is permitted\n' });
     expect(ids).toEqual([]);
+  });
+
+  it('macOS 27, camera denial seen only in the unified log: tcc.reset runs as root and as the console user; the re-collect reads the same log, where the reset supersedes the denial', async () => {
+    const after = new Date(2026, 9, 6, 12, 0, 0); // local clock, after the logged denial of 2026-10-06 11:58:10.001
+    const { result, ids, idsWithoutMarks } = await remedy('macmini-m4-27-camera-denied-log', { type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' } }, after);
+    expect(result.status).toBe('succeeded');
+    expect(result.reason).toMatch(/system TCC\.db: reset Camera for us\.zoom\.xos.*user's TCC\.db: reset Camera for us\.zoom\.xos/);
+    expect(ids).toEqual(['tcc.unreadable']);
+    // The log still holds the old "Don't Allow": without the agent's note of the reset it would still be read as denied.
+    expect(idsWithoutMarks).toEqual(['tcc.camera.denied', 'tcc.unreadable']);
+  });
+
+  it('macOS 27: a reset older than the latest logged decision does not hide it', async () => {
+    const before = new Date(2026, 9, 6, 11, 0, 0);
+    const { ids } = await remedy('macmini-m4-27-camera-denied-log', { type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' } }, before);
+    expect(ids).toEqual(['tcc.camera.denied', 'tcc.unreadable']);
   });
 
   it('screen-capture denied by MDM: tccutil answers, but the profile row stays and so does the finding', async () => {

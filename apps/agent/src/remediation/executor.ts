@@ -6,6 +6,7 @@ import { planAction } from './actions.js';
 import { changesState, refuseParameters } from './allow-list.js';
 import { signatureRefusal } from './signature.js';
 import type { ExecutedStore } from './executed-store.js';
+import type { TccResetMarks } from './tcc-resets.js';
 
 export interface ExecutorDeps {
   runner: CommandRunner;
@@ -22,6 +23,8 @@ export interface ExecutorDeps {
   collectNow: (why: string) => Promise<void>;
   logger: Logger;
   now?: () => Date;
+  /** Where a succeeded tcc.reset is noted for the unified-log source (macOS 27); none: not noted. */
+  tccResets?: TccResetMarks;
 }
 
 const checkEnvelope = validator(CommandEnvelope);
@@ -115,6 +118,7 @@ export class RemediationExecutor {
       result = refusal(started, `failed while running: ${(error as Error).message}`, now());
     }
     await this.remember(id, result);
+    if (result.status === 'succeeded') this.deps.tccResets?.record(envelope.action, now());
     logger.info({ id, action: envelope.action.type, status: result.status, reason: result.reason }, 'command finished');
     send({ type: 'command.result', id, result });
     if (envelope.action.type === 'agent.collect' || (result.status === 'succeeded' && changesState(envelope.action))) {

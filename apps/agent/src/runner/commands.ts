@@ -13,6 +13,8 @@ export interface CommandSpec {
   readonly args: readonly string[];
   /** Milliseconds; system_profiler on a docked Mac takes several seconds. */
   readonly timeoutMs?: number;
+  /** Bytes of stdout past which the command is killed and its output not used (default OUTPUT_CAP_BYTES). */
+  readonly maxOutputBytes?: number;
 }
 
 /** Absolute paths of every program the agent may start. */
@@ -28,7 +30,23 @@ export const PROGRAMS = {
   launchctl: '/bin/launchctl',
   sudo: '/usr/bin/sudo',
   pkill: '/usr/bin/pkill',
+  log: '/usr/bin/log',
 } as const;
+
+/** Zoom's bundle id: the one app whose TCC decisions the agent reads from the unified log. */
+export const ZOOM_BUNDLE_ID = 'us.zoom.xos';
+/** Days of unified log searched for TCC decisions (`log show --last 30d`). */
+export const TCC_LOG_WINDOW_DAYS = 30;
+/**
+ * What `log show` may match: tccd's request lines for the three services Zoom needs, the subject
+ * lines naming Zoom, and the result lines (which carry only a msgID and the values, no app: a
+ * predicate on the bundle id alone would drop Zoom's answers). Other apps' lines that pass are
+ * dropped by parseTccLog on the Mac.
+ */
+export const TCC_LOG_PREDICATE = 'subsystem == "com.apple.TCC" AND ('
+  + '(eventMessage BEGINSWITH "AUTHREQ_CTX" AND (eventMessage CONTAINS "kTCCServiceCamera" OR eventMessage CONTAINS "kTCCServiceMicrophone" OR eventMessage CONTAINS "kTCCServiceScreenCapture"))'
+  + ` OR ((eventMessage BEGINSWITH "AUTHREQ_SUBJECT" OR eventMessage BEGINSWITH "AUTHREQ_PROMPTING") AND eventMessage CONTAINS "${ZOOM_BUNDLE_ID}")`
+  + ' OR eventMessage BEGINSWITH "AUTHREQ_RESULT")';
 
 const sp = (dataType: string): CommandSpec => ({
   name: `system_profiler-${dataType}`,
@@ -60,6 +78,14 @@ export const COMMANDS = {
   consoleUser: { name: 'console-user', program: PROGRAMS.stat, args: ['-f', '%Su', '/dev/console'] },
   /** uid of the console user, for `launchctl asuser`. */
   consoleUid: { name: 'console-uid', program: PROGRAMS.stat, args: ['-f', '%u', '/dev/console'] },
+  /** tccd's decisions about Zoom over the last TCC_LOG_WINDOW_DAYS days, capped at 4 MiB of output. */
+  tccLog: {
+    name: 'log-show-tcc',
+    program: PROGRAMS.log,
+    args: ['show', '--style', 'compact', '--last', `${TCC_LOG_WINDOW_DAYS}d`, '--predicate', TCC_LOG_PREDICATE],
+    timeoutMs: 120_000,
+    maxOutputBytes: 4 * 1024 * 1024,
+  },
 } as const satisfies Record<string, CommandSpec>;
 
 const BY_ARGV = new Map<string, string>(

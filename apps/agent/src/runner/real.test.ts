@@ -37,6 +37,9 @@ describe('RealRunner (this machine)', () => {
     const capped = await new RealRunner(1000).run('/usr/bin/head', ['-c', '100000', '/dev/zero']);
     expect(capped.exitCode).toBeNull();
     expect(capped.note).toBe('output exceeded 1000 bytes; process killed');
+    // A command's own cap (the unified log's) is lower than the runner's, never higher.
+    expect((await new RealRunner(1000).run('/usr/bin/head', ['-c', '100000', '/dev/zero'], { maxOutputBytes: 500 })).note).toBe('output exceeded 500 bytes; process killed');
+    expect((await new RealRunner(1000).run('/usr/bin/head', ['-c', '100000', '/dev/zero'], { maxOutputBytes: 5000 })).note).toBe('output exceeded 1000 bytes; process killed');
   });
 
   it('reads files and says why not', async () => {

@@ -20,18 +20,19 @@ export class RealRunner implements CommandRunner {
     }
     const started = performance.now();
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const capBytes = Math.min(opts.maxOutputBytes ?? this.outputCapBytes, this.outputCapBytes);
     return new Promise((resolve) => {
       execFile(
         program,
         args,
-        { env: CHILD_ENV, timeout: timeoutMs, maxBuffer: this.outputCapBytes, encoding: 'utf8', windowsHide: true },
+        { env: CHILD_ENV, timeout: timeoutMs, maxBuffer: capBytes, encoding: 'utf8', windowsHide: true },
         (error, stdout, stderr) => {
           const durationMs = Math.round(performance.now() - started);
           if (!error) return resolve({ stdout, stderr, exitCode: 0, notInstalled: false, durationMs });
           const e = error as NodeJS.ErrnoException & { code?: number | string; killed?: boolean; signal?: string | null };
           if (e.code === 'ENOENT') return resolve({ stdout: '', stderr: '', exitCode: null, notInstalled: true, durationMs });
           if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-            return resolve({ stdout, stderr, exitCode: null, notInstalled: false, durationMs, note: `output exceeded ${this.outputCapBytes} bytes; process killed` });
+            return resolve({ stdout, stderr, exitCode: null, notInstalled: false, durationMs, note: `output exceeded ${capBytes} bytes; process killed` });
           }
           if (e.killed || e.signal) {
             // Node sets `killed` only when it killed the child itself: here, the timeout.

@@ -4,10 +4,12 @@
  * executor only ever talk to a `CommandRunner`.
  */
 
-/** Options for one command. `timeoutMs` in milliseconds (default 30 000); `asUser` is informational for replay logs. */
+/** Options for one command. `timeoutMs` in milliseconds (default 30 000); `asUser` is informational for replay logs; `maxOutputBytes` bounds a command that could print a lot (the unified log). */
 export interface RunOptions {
   timeoutMs?: number;
   asUser?: string;
+  /** Bytes of output past which the real runner kills the process (never more than its own cap). */
+  maxOutputBytes?: number;
 }
 
 /**

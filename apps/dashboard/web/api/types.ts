@@ -4,14 +4,10 @@ import type {
   DeviceFilter,
   DeviceView,
   FindingView,
-  FirewallFacts,
-  OsFacts,
-  PowerFacts,
+  SectionDataOf,
+  SectionName,
   SkippedDevice,
   StoredSection,
-  TccFacts,
-  UsbFacts,
-  ZoomFacts,
 } from '@fleetmedic/protocol';
 
 // The API's shapes are defined once, in @fleetmedic/protocol (api.ts), which the server's routes
@@ -51,15 +47,11 @@ export interface SectionView<T> extends Omit<StoredSection, 'data'> {
   updatedAt?: string;
 }
 
-/** The six sections of a device. Missing = never reported. */
-export interface DeviceSections {
-  os?: SectionView<OsFacts>;
-  zoom?: SectionView<ZoomFacts>;
-  tcc?: SectionView<TccFacts>;
-  firewall?: SectionView<FirewallFacts>;
-  usb?: SectionView<UsbFacts>;
-  power?: SectionView<PowerFacts>;
-}
+/**
+ * Every registered section of a device, data typed by the section registry. Missing = never
+ * reported (see `device.notReportedSections` for sections this agent version does not send).
+ */
+export type DeviceSections = { [N in SectionName]?: SectionView<SectionDataOf<N>> };
 
 /** `GET /api/v1/devices/:id` as the page uses it (sections keyed by name, findings by rule id). */
 export interface DeviceDetail extends Omit<RawDeviceDetail, 'sections' | 'findings'> {

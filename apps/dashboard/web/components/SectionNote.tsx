@@ -1,4 +1,5 @@
-import type { SectionView } from '../api/types.js';
+import { SECTION_REGISTRY, type SectionName } from '@fleetmedic/protocol';
+import type { DeviceDetail, SectionView } from '../api/types.js';
 
 const STATUS_WORDS = {
   ok: 'Read',
@@ -8,16 +9,23 @@ const STATUS_WORDS = {
 };
 
 /**
- * Says how a section was read when it was not read cleanly (partial, unavailable, unsupported),
- * or that the Mac never reported it. Nothing for a clean read. Never shows "could not read" as "off".
+ * Says how section `name` of device `d` was read when it was not read cleanly (partial,
+ * unavailable, unsupported), that this agent version does not report it (a section added after
+ * the agent's version: never shown as healthy), or that the Mac never reported it. Nothing for a
+ * clean read. Never shows "could not read" as "off". The section's words come from the registry.
  */
-export function SectionNote({ section, name, covered = [] }: {
-  section: SectionView<unknown> | undefined;
-  name: string;
+export function SectionNote({ d, name, covered = [] }: {
+  d: DeviceDetail;
+  name: SectionName;
   /** Problems naming one of these (e.g. a TCC.db path) are shown beside the data, so not here. */
   covered?: string[];
 }) {
-  if (!section) return <p class="note">No {name} facts reported yet.</p>;
+  const section = d.sections[name] as SectionView<unknown> | undefined;
+  const noun = SECTION_REGISTRY[name].panel.noun;
+  if (d.device.notReportedSections.includes(name)) {
+    return <p class="note note-not-reported" role="note"><strong>Not reported by this agent version.</strong> Update the agent to see {noun} facts.</p>;
+  }
+  if (!section) return <p class="note">No {noun} facts reported yet.</p>;
   if (section.status === 'ok') return null;
   // Problems the reason already spells out, or the data's own notes show, are not listed twice.
   const problems = section.problems ?? [];

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Action } from '@fleetmedic/protocol';
+import { LATER_SECTION_NAMES, type Action } from '@fleetmedic/protocol';
 import type { CommandView, DeviceDetail } from '../api/types.js';
 import { useApp, useLoad } from '../app-context.js';
 import { ErrorBox, HealthBadge, Online, Panel } from '../components/bits.js';
@@ -8,6 +8,7 @@ import { Findings } from '../components/Findings.js';
 import { Firewall } from '../components/Firewall.js';
 import { History } from '../components/History.js';
 import { FixDialog, type FixTarget } from '../components/FixDialog.js';
+import { LaterSectionPanel, SECTION_PANELS } from '../components/SectionPanels.js';
 import { SectionNote, Sources } from '../components/SectionNote.js';
 import { TccTable } from '../components/TccTable.js';
 import { UsbTree } from '../components/UsbTree.js';
@@ -38,8 +39,8 @@ function Versions({ d }: { d: DeviceDetail }) {
         <div><dt>Console user</dt><dd>{d.device.consoleUser ?? 'nobody logged in'}</dd></div>
         <div><dt>Last report</dt><dd>{dateTime(d.device.lastReportAt)} ({ago(d.device.lastReportAt)})</dd></div>
       </dl>
-      <SectionNote section={d.sections.os} name="macOS" />
-      <SectionNote section={d.sections.zoom} name="Zoom" />
+      <SectionNote d={d} name="os" />
+      <SectionNote d={d} name="zoom" />
     </>
   );
 }
@@ -114,9 +115,12 @@ export function DevicePage({ id }: { id: string }) {
       {d.device.unknownSections.length > 0 && (
         <p class="note">Could not judge: {d.device.unknownSections.join(', ')} (facts could not be read).</p>
       )}
+      {d.device.notReportedSections.length > 0 && (
+        <p class="note note-not-reported">Not reported by this agent version: {d.device.notReportedSections.join(', ')}.</p>
+      )}
       <nav class="toc" aria-label="On this page">
-        <a href="#findings" onClick={jump}>Findings</a> <a href="#versions" onClick={jump}>Versions</a> <a href="#tcc" onClick={jump}>Privacy (TCC)</a>{' '}
-        <a href="#firewall" onClick={jump}>Firewall</a> <a href="#usb" onClick={jump}>USB</a> <a href="#power" onClick={jump}>Power</a>{' '}
+        <a href="#findings" onClick={jump}>Findings</a>{' '}
+        {SECTION_PANELS.map((p) => <span key={p.id}><a href={`#${p.id}`} onClick={jump}>{p.nav}</a>{' '}</span>)}
         <a href="#commands" onClick={jump}>Commands</a> <a href="#history" onClick={jump}>History</a>
       </nav>
 
@@ -128,26 +132,27 @@ export function DevicePage({ id }: { id: string }) {
           <Versions d={d} />
         </Panel>
         <Panel id="power" title="Power">
-          <SectionNote section={s.power} name="power" />
+          <SectionNote d={d} name="power" />
           {s.power?.data && <p>{powerWords(s.power.data)}{s.power.data.adapterName ? ` (${s.power.data.adapterName})` : ''}</p>}
           <Sources section={s.power} />
         </Panel>
       </div>
       <Panel id="tcc" title="Privacy permissions (TCC)">
-        <SectionNote section={s.tcc} name="TCC" covered={s.tcc?.data?.databases.filter((db) => db.status !== 'ok').map((db) => db.path)} />
+        <SectionNote d={d} name="tcc" covered={s.tcc?.data?.databases.filter((db) => db.status !== 'ok').map((db) => db.path)} />
         {s.tcc?.data && <TccTable tcc={s.tcc.data} zoomBundleId={s.zoom?.data?.bundleId ?? undefined} />}
         <Sources section={s.tcc} />
       </Panel>
       <Panel id="firewall" title="Application firewall">
-        <SectionNote section={s.firewall} name="firewall" />
+        <SectionNote d={d} name="firewall" />
         {s.firewall?.data && <Firewall fw={s.firewall.data} zoomAppPath={s.zoom?.data?.appPath} />}
         <Sources section={s.firewall} />
       </Panel>
       <Panel id="usb" title="USB devices and power">
-        <SectionNote section={s.usb} name="USB" />
+        <SectionNote d={d} name="usb" />
         {s.usb?.data && <UsbTree usb={s.usb.data} flaggedKeys={flaggedUsb(d)} />}
         <Sources section={s.usb} />
       </Panel>
+      {LATER_SECTION_NAMES.map((name) => <LaterSectionPanel key={name} d={d} name={name} />)}
       <div class="columns">
         <Panel id="commands" title="Commands">
           <Commands commands={d.commands} />

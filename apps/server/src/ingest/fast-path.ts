@@ -7,7 +7,7 @@ export interface FastPathRow {
   collectedAt: Date;
   /** stateFingerprint of the report under the current policy */
   stateHash: string;
-  /** the six section hashes the report claims: the stored SectionState rows must hold them */
+  /** the section hashes the report claims (one per section it has): the stored SectionState rows must hold them */
   hashes: Record<string, string>;
 }
 
@@ -15,7 +15,7 @@ export interface FastPathRow {
 export type FastPathResult = 'unchanged' | 'duplicate' | 'miss';
 
 // One statement, so one implicit transaction and one WAL flush for the whole batch. A report
-// matches when its device's stored fingerprint equals its own, its six SectionState rows hold the
+// matches when its device's stored fingerprint equals its own, its SectionState rows hold all the
 // hashes it claims (a restore may have lost them) and it is not older than the newest stored report; matched ones get their Report row (ON CONFLICT: duplicates) and their device's
 // times. Timestamps are Prisma's `timestamp(3)` in UTC.
 const SQL = `
@@ -24,7 +24,8 @@ WITH input AS (
 ), matched AS (
   SELECT i."reportId", i."deviceId", i."collectedAt" FROM input i JOIN "Device" d ON d.id = i."deviceId"
   WHERE d."stateHash" = i."stateHash" AND (d."lastCollectedAt" IS NULL OR d."lastCollectedAt" <= i."collectedAt")
-    AND (SELECT count(*) FROM "SectionState" s WHERE s."deviceId" = i."deviceId" AND s.hash = i.hashes->>s.section) = 6
+    AND (SELECT count(*) FROM "SectionState" s WHERE s."deviceId" = i."deviceId" AND s.hash = i.hashes->>s.section)
+      = (SELECT count(*) FROM json_object_keys(i.hashes))
 ), ins AS (
   INSERT INTO "Report" (id, "deviceId", "collectedAt", "receivedAt")
   SELECT "reportId", "deviceId", "collectedAt", $2::timestamp(3) FROM matched

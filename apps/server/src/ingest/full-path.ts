@@ -3,10 +3,13 @@ import { diagnoseWithErrors } from '@fleetmedic/diagnosis';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { contentHash } from './canonical-json.js';
 import { deviceSummary } from './device-summary.js';
-import { omittedSections, stateFingerprint, type PreparedReport } from './prepare.js';
+import { omittedSections, stateFingerprint, unreportedSections, type PreparedReport } from './prepare.js';
 import { needsResets, planReconcile, type FindingRow, type ReconcileOutcome, type ResetDone, type TransitionRow } from './reconcile.js';
 
-/** Device.health: problems when a finding is open, else unknown when a section could not be judged, else healthy. */
+/**
+ * Device.health: problems when a finding is open, else unknown when a section could not be judged
+ * or was not reported (an agent older than the section), else healthy.
+ */
 export type DeviceHealth = 'healthy' | 'problems' | 'unknown';
 
 /**
@@ -21,7 +24,7 @@ export type IngestOutcome =
   | { kind: 'stale' }
   | { kind: 'resync'; missing: SectionName[] }
   | { kind: 'unchanged' }
-  | { kind: 'stored'; changedSections: SectionName[]; findings: ReconcileOutcome; health: DeviceHealth; unknownSections: SectionName[] };
+  | { kind: 'stored'; changedSections: SectionName[]; findings: ReconcileOutcome; health: DeviceHealth; unknownSections: SectionName[]; notReportedSections: SectionName[] };
 
 /** One report for the full ingest. */
 export interface FullPathItem {
@@ -109,9 +112,11 @@ export async function fullPathIngest(prisma: PrismaClient, items: FullPathItem[]
 
     const diagnosed = toStore.map((i) => {
       const { deviceId, report } = items[i]!;
-      const sections = {} as Sections;
-      for (const name of SECTION_NAMES) (sections as Record<string, unknown>)[name] = report.sections[name] ?? bodies.get(`${deviceId}/${name}`);
-      const snapshot: Snapshot = { schemaVersion: 1, collectedAt: report.collectedAt.toISOString(), agentVersion: report.agentVersion, host: report.host, sections };
+      const sections: Record<string, unknown> = {};
+      for (const name of SECTION_NAMES) {
+        if (report.hashes[name] !== undefined) sections[name] = report.sections[name] ?? bodies.get(`${deviceId}/${name}`);
+      }
+      const snapshot: Snapshot = { schemaVersion: 1, collectedAt: report.collectedAt.toISOString(), agentVersion: report.agentVersion, host: report.host, sections: sections as Sections };
       return { i, deviceId, report, snapshot, diagnosis: diagnoseWithErrors(snapshot, policy) };
     });
     const wantResets = diagnosed.filter((d) => needsResets(findingsOf.get(d.deviceId) ?? [], d.diagnosis)).map((d) => d.deviceId);
@@ -124,15 +129,19 @@ export async function fullPathIngest(prisma: PrismaClient, items: FullPathItem[]
     }
 
     const sectionRows: { deviceId: string; section: string; status: string; hash: string; body: unknown; reportId: string }[] = [];
+    const droppedRows: { deviceId: string; section: string }[] = [];
     const findingRows: FindingRow[] = [];
     const transitionRows: TransitionRow[] = [];
     const deviceRows: Record<string, unknown>[] = [];
     for (const d of diagnosed) {
       const stored = stateOf.get(d.deviceId) ?? new Map<string, string>();
-      const changedSections = SECTION_NAMES.filter((n) => stored.get(n) !== d.report.hashes[n]);
+      const changedSections = SECTION_NAMES.filter((n) => d.report.hashes[n] !== undefined && stored.get(n) !== d.report.hashes[n]);
+      // A section stored from a newer agent that this report lacks (agent downgraded): its state is no longer current.
+      const notReported = unreportedSections(d.report);
+      for (const section of notReported) if (stored.has(section)) droppedRows.push({ deviceId: d.deviceId, section });
       for (const name of changedSections) {
-        const section = d.snapshot.sections[name];
-        sectionRows.push({ deviceId: d.deviceId, section: name, status: section.status, hash: d.report.hashes[name], body: section, reportId: d.report.reportId });
+        const section = d.snapshot.sections[name]!;
+        sectionRows.push({ deviceId: d.deviceId, section: name, status: section.status, hash: d.report.hashes[name]!, body: section, reportId: d.report.reportId });
       }
       const plan = planReconcile({
         deviceId: d.deviceId, reportId: d.report.reportId, snapshot: d.snapshot, diagnosis: d.diagnosis,
@@ -140,7 +149,8 @@ export async function fullPathIngest(prisma: PrismaClient, items: FullPathItem[]
       });
       findingRows.push(...plan.upserts);
       transitionRows.push(...plan.transitions);
-      const health: DeviceHealth = plan.outcome.open > 0 ? 'problems' : d.diagnosis.unknown.length > 0 ? 'unknown' : 'healthy';
+      const health: DeviceHealth = plan.outcome.open > 0 ? 'problems'
+        : d.diagnosis.unknown.length > 0 || d.diagnosis.notReported.length > 0 ? 'unknown' : 'healthy';
       const summary = deviceSummary(d.snapshot);
       deviceRows.push({
         ...summary,
@@ -152,9 +162,10 @@ export async function fullPathIngest(prisma: PrismaClient, items: FullPathItem[]
         health,
         openFindings: plan.outcome.open,
         unknownSections: d.diagnosis.unknown,
+        notReportedSections: d.diagnosis.notReported,
         stateHash: stateFingerprint(d.report, policyHash),
       });
-      outcomes[d.i] = { kind: 'stored', changedSections, findings: plan.outcome, health, unknownSections: d.diagnosis.unknown };
+      outcomes[d.i] = { kind: 'stored', changedSections, findings: plan.outcome, health, unknownSections: d.diagnosis.unknown, notReportedSections: d.diagnosis.notReported };
     }
 
     const at = now.toISOString();
@@ -170,6 +181,10 @@ export async function fullPathIngest(prisma: PrismaClient, items: FullPathItem[]
         ON CONFLICT ("deviceId", section) DO UPDATE SET status = EXCLUDED.status, hash = EXCLUDED.hash, body = EXCLUDED.body, "updatedAt" = EXCLUDED."updatedAt"`, payload, at);
       await x(tx, `INSERT INTO "SectionChange" ("deviceId", section, hash, status, body, "reportId", "changedAt")
         SELECT "deviceId", section, hash, status, body, "reportId", $2::timestamp(3) FROM json_to_recordset($1::json) AS t("deviceId" uuid, section text, status text, hash text, body jsonb, "reportId" text)`, payload, at);
+    }
+    if (droppedRows.length > 0) {
+      await x(tx, `DELETE FROM "SectionState" s USING json_to_recordset($1::json) AS t("deviceId" uuid, section text)
+        WHERE s."deviceId" = t."deviceId" AND s.section = t.section`, json(droppedRows));
     }
     if (findingRows.length > 0) {
       await x(tx, `INSERT INTO "Finding" (id, "deviceId", "ruleId", key, severity, title, evidence, remedy, state, "firstSeenAt", "lastSeenAt", "resolvedAt")
@@ -194,9 +209,10 @@ export async function fullPathIngest(prisma: PrismaClient, items: FullPathItem[]
           "osVersion" = CASE WHEN t."hasOs" THEN t."osVersion" ELSE d."osVersion" END,
           "zoomVersion" = CASE WHEN t."hasZoom" THEN t."zoomVersion" ELSE d."zoomVersion" END,
           "lastSeenAt" = $2::timestamp(3), "lastReportAt" = $2::timestamp(3), "lastCollectedAt" = t."collectedAt",
-          health = t.health, "openFindings" = t."openFindings", "unknownSections" = ARRAY(SELECT json_array_elements_text(t."unknownSections")), "stateHash" = t."stateHash"
+          health = t.health, "openFindings" = t."openFindings", "unknownSections" = ARRAY(SELECT json_array_elements_text(t."unknownSections")),
+          "notReportedSections" = ARRAY(SELECT json_array_elements_text(t."notReportedSections")), "stateHash" = t."stateHash"
         FROM json_to_recordset($1::json) AS t(id uuid, hostname text, "serialNumber" text, "hardwareModel" text, architecture text, platform text, "consoleUser" text,
-          "hasOs" boolean, "osVersion" text, "hasZoom" boolean, "zoomVersion" text, "collectedAt" timestamp(3), health text, "openFindings" int, "unknownSections" json, "stateHash" text)
+          "hasOs" boolean, "osVersion" text, "hasZoom" boolean, "zoomVersion" text, "collectedAt" timestamp(3), health text, "openFindings" int, "unknownSections" json, "notReportedSections" json, "stateHash" text)
         WHERE d.id = t.id`, json(deviceRows), at);
     }
     if (timesOnly.length > 0) {

@@ -2,15 +2,16 @@ import { SECTION_NAMES, type HostFacts, type ReportMessage, type SectionName, ty
 import { contentHash, sectionHashes, type SectionHashMap } from '@fleetmedic/protocol/hash';
 
 /**
- * A validated report, whole or delta, in one shape: every section's content hash, and the content
- * of the sections that came with it (all six for a whole snapshot).
+ * A validated report, whole or delta, in one shape: the content hash of every section the report
+ * has, and the content of the sections that came with it (all of them for a whole snapshot). A
+ * section registered after 1.0 that the agent does not collect has neither: "not reported".
  */
 export interface PreparedReport {
   reportId: string;
   collectedAt: Date;
   host: HostFacts;
   agentVersion: string;
-  /** all six section hashes (sha256 hex of canonical JSON) */
+  /** the hash (sha256 hex of canonical JSON) of every section the report has */
   hashes: SectionHashMap;
   /** the sections whose content the report carries */
   sections: Partial<Sections>;
@@ -64,6 +65,7 @@ export function prepareReport(message: ReportMessage, bytes?: number): PreparedR
   for (const name of SECTION_NAMES) {
     const section = delta.sections[name];
     if (section === undefined) continue;
+    if (delta.hashes[name] === undefined) throw new InvalidReportError(`section ${name}: content without hashes.${name}`);
     if (contentHash(section) !== delta.hashes[name]) {
       throw new InvalidReportError(`section ${name}: content does not match hashes.${name}`);
     }
@@ -81,11 +83,17 @@ export function prepareReport(message: ReportMessage, bytes?: number): PreparedR
 }
 
 /** Sections a report names by hash only (their content must come from the stored state). */
-export const omittedSections = (r: PreparedReport): SectionName[] => SECTION_NAMES.filter((n) => r.sections[n] === undefined);
+export const omittedSections = (r: PreparedReport): SectionName[] =>
+  SECTION_NAMES.filter((n) => r.hashes[n] !== undefined && r.sections[n] === undefined);
+
+/** Sections the report does not have at all (registered after the agent's version): not reported. */
+export const unreportedSections = (r: Pick<PreparedReport, 'hashes'>): SectionName[] => SECTION_NAMES.filter((n) => r.hashes[n] === undefined);
 
 /**
  * Device.stateHash: what a stored diagnosis was made from — the policy (its hash), the host facts
- * and the six section hashes. A report with the same fingerprint would change nothing but times.
+ * and every registered section's hash in SECTION_NAMES order (null for a section not reported,
+ * so registering a section re-diagnoses each device once, at its next report).
+ * A report with the same fingerprint would change nothing but times.
  */
 export function stateFingerprint(r: Pick<PreparedReport, 'hashes' | 'host'>, policyHash: string): string {
   return contentHash([policyHash, r.host, SECTION_NAMES.map((n) => r.hashes[n])]);

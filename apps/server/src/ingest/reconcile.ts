@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Finding, SectionName, Snapshot, TccDatabase } from '@fleetmedic/protocol';
+import type { Finding, SectionName, Snapshot } from '@fleetmedic/protocol';
 import { RULES, type Diagnosis } from '@fleetmedic/diagnosis';
 
 /** Finding states stored in Finding.state. */
@@ -55,30 +55,45 @@ export interface ReconcilePlan {
   outcome: ReconcileOutcome;
 }
 
+
 const RULE_SECTIONS = new Map<string, readonly SectionName[]>(RULES.map((r) => [r.id, r.sections]));
 
-/** The TCC.db row a tcc.* finding is about, from its evidence (`{ path, entry: { service, client } }`). */
-interface TccSubject {
-  path: string;
-  service: string;
-  client: string;
-}
+/**
+ * What a tcc.* finding is about: a TCC.db row (evidence `{ path, entry: { service, client } }`) or,
+ * on macOS 27, a decision tccd logged (evidence `{ source: 'unified-log', decision: { service, client } }`).
+ */
+type TccSubject = { service: string; client: string } & ({ kind: 'db'; path: string } | { kind: 'log' });
 
 function tccSubject(row: FindingRow): TccSubject | null {
   if (!row.ruleId.startsWith('tcc.')) return null;
   const evidence = Array.isArray(row.evidence) ? row.evidence : [];
   for (const e of evidence) {
-    const value = (e as { value?: { path?: unknown; entry?: { service?: unknown; client?: unknown } } } | null)?.value;
+    const value = (e as { value?: { path?: unknown; source?: unknown; entry?: { service?: unknown; client?: unknown }; decision?: { service?: unknown; client?: unknown } } } | null)?.value;
     if (typeof value?.path === 'string' && typeof value.entry?.service === 'string' && typeof value.entry.client === 'string') {
-      return { path: value.path, service: value.entry.service, client: value.entry.client };
+      return { kind: 'db', path: value.path, service: value.entry.service, client: value.entry.client };
+    }
+    if (value?.source === 'unified-log' && typeof value.decision?.service === 'string' && typeof value.decision.client === 'string') {
+      return { kind: 'log', service: value.decision.service, client: value.decision.client };
     }
   }
   return null;
 }
 
-/** The readable TCC.db at `path` in this snapshot, or null when it was not read (then nothing can be judged). */
-function readableTccDb(snapshot: Snapshot, path: string): TccDatabase | null {
-  return snapshot.sections.tcc.data?.databases.find((db) => db.path === path && db.status === 'ok') ?? null;
+/**
+ * The subject's state in this snapshot: `null` when its source was not read (nothing can be judged),
+ * else whether a row / decision exists now. A logged decision that a tcc.reset the agent ran since
+ * supersedes (`log.resets`) counts as gone, like the deleted row.
+ */
+function tccStateNow(snapshot: Snapshot, subject: TccSubject): { exists: boolean } | null {
+  const tcc = snapshot.sections.tcc.data;
+  if (subject.kind === 'db') {
+    const db = tcc?.databases.find((d) => d.path === subject.path && d.status === 'ok');
+    return db ? { exists: db.entries.some((e) => e.service === subject.service && e.client === subject.client) } : null;
+  }
+  if (tcc?.log?.status !== 'ok') return null;
+  const decision = tcc.log.decisions.find((d) => d.service === subject.service && d.client === subject.client);
+  const reset = (tcc.log.resets ?? []).some((r) => (r.service === subject.service || r.service === 'kTCCServiceAll') && r.client === subject.client && (!decision || r.at > decision.observedAt));
+  return { exists: decision !== undefined && !reset };
 }
 
 /** The `tcc.reset` of a finding's remedy: service (tccutil name) and bundle id. */
@@ -103,11 +118,13 @@ export function needsResets(stored: FindingRow[], diagnosis: Diagnosis): boolean
  * - a finding not stored (or stored resolved / awaiting-consent) -> open;
  * - still present -> lastSeenAt, evidence and remedy refreshed;
  * - gone -> resolved with resolvedAt, except:
- *   - when a section its rule judges is unknown in this report (or, for tcc.*, its TCC.db was not
- *     read): nothing can be concluded, the finding stays as it is;
- *   - a tcc.* finding whose `access` row is gone and whose `tcc.reset` succeeded since the finding
- *     was last seen -> awaiting-consent: the row no longer exists, so Zoom will prompt the user;
- *     it is resolved once the row comes back allowed (and opens again if it comes back denied).
+ *   - when its rule could not judge in this report (its section unknown or not reported, or the
+ *     rule's own CannotJudge), or, for tcc.*, its TCC.db or unified log was not read: nothing can be
+ *     concluded, the finding stays as it is;
+ *   - a tcc.* finding whose `access` row is gone (on macOS 27: whose logged decision a tcc.reset
+ *     the agent ran since supersedes) and whose `tcc.reset` succeeded since the finding was last
+ *     seen -> awaiting-consent: Zoom will prompt the user; it is resolved once the row (or a newer
+ *     logged decision) comes back allowed, and opens again if it comes back denied.
  * `resets`: the device's succeeded tcc.reset commands (needed only when needsResets says so).
  */
 export function planReconcile(input: {
@@ -141,17 +158,20 @@ export function planReconcile(input: {
     }
   }
 
-  const unknown = new Set<string>(diagnosis.unknown);
+  // Per rule (unknownReasons names the rule, for an unavailable section too): one rule that cannot
+  // judge (the microphone with no logged decision) leaves the others of its section judged.
+  const unjudged = new Set<string>(diagnosis.unknownReasons.map((u) => u.rule));
+  const notReported = new Set<string>(diagnosis.notReported);
   for (const row of stored) {
     if (present.has(row.key) || row.state === 'resolved') continue;
-    const cannotJudge = (RULE_SECTIONS.get(row.ruleId) ?? []).some((s) => unknown.has(s));
+    const cannotJudge = unjudged.has(row.ruleId) || (RULE_SECTIONS.get(row.ruleId) ?? []).some((n) => notReported.has(n));
     const subject = tccSubject(row);
-    const db = subject ? readableTccDb(snapshot, subject.path) : null;
-    if (cannotJudge || (subject && !db)) {
+    const stateNow = subject ? tccStateNow(snapshot, subject) : null;
+    if (cannotJudge || (subject && !stateNow)) {
       if (row.state === 'open') outcome.open += 1; // unchanged, still counts
       continue;
     }
-    const entryNow = subject && db ? db.entries.find((e) => e.service === subject.service && e.client === subject.client) : undefined;
+    const entryNow = stateNow?.exists === true;
 
     let next: FindingState = 'resolved';
     if (row.state === 'awaiting-consent') {

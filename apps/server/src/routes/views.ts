@@ -26,6 +26,7 @@ export function deviceView(d: Device, cutoff: Date): DeviceView {
     health: d.health as Health,
     openFindings: d.openFindings,
     unknownSections: d.unknownSections,
+    notReportedSections: d.notReportedSections,
     online: isOnline(d, cutoff),
     enrolledAt: d.enrolledAt.toISOString(),
     lastSeenAt: iso(d.lastSeenAt),

@@ -6,6 +6,7 @@ import { tccCameraDenied } from './tcc-camera-denied.js';
 import { tccMicrophoneDenied } from './tcc-microphone-denied.js';
 import { tccScreenCaptureDenied } from './tcc-screen-capture-denied.js';
 import { tccUnreadable } from './tcc-unreadable.js';
+import { usbBandwidthShared } from './usb-bandwidth-shared.js';
 import { usbPowerInsufficient } from './usb-power-insufficient.js';
 import { zoomNotInstalled } from './zoom-not-installed.js';
 import { zoomOutdated } from './zoom-outdated.js';
@@ -19,6 +20,7 @@ export const RULES: readonly Rule[] = [
   firewallBlocksZoom,
   firewallBlockAll,
   usbPowerInsufficient,
+  usbBandwidthShared,
   zoomOutdated,
   zoomNotInstalled,
   macosOutdated,

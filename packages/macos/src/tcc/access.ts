@@ -1,5 +1,6 @@
 import type { TccEntry } from '@fleetmedic/protocol';
 import { failed, parsed, refuseOversized, type ParseResult } from '../result.js';
+import { parseJson } from '../json.js';
 
 /** Largest sqlite3 output of the access table parsed, characters (thousands of rows with csreq blobs fit). */
 export const ACCESS_ROWS_MAX_CHARS = 1024 * 1024;
@@ -112,7 +113,7 @@ export function parseAccessRows(stdout: string, columns: readonly string[]): Par
   if (stdout.trim() === '') return parsed([]);
   let rows: unknown;
   try {
-    rows = JSON.parse(stdout);
+    rows = parseJson(stdout);
   } catch (e) {
     return failed(`sqlite3 -json output is not JSON: ${(e as Error).message}`);
   }

@@ -19,3 +19,12 @@ export const readFixture = (rel: string): string => readFileSync(fixturePath(rel
 
 /** Every fixture file name in one folder, sorted, e.g. listFixtures('firewall'). */
 export const listFixtures = (folder: string): string[] => readdirSync(path.join(FIXTURES_DIR, folder)).sort();
+
+/** recorded-macs/extra-captures: real captures found after the shared fixtures were frozen (sources in its SOURCES.md). */
+export const EXTRA_CAPTURES_DIR = path.join(REPO_ROOT, 'recorded-macs/extra-captures');
+
+/** An extra capture's text (UTF-8); throws ENOENT when missing. */
+export const readExtraCapture = (name: string): string => readFileSync(path.join(EXTRA_CAPTURES_DIR, name), 'utf8');
+
+/** Every extra capture whose name starts with `prefix`, sorted, e.g. listExtraCaptures('codesign-verify-'). */
+export const listExtraCaptures = (prefix: string): string[] => readdirSync(EXTRA_CAPTURES_DIR).filter((f) => f.startsWith(prefix)).sort();

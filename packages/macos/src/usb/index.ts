@@ -6,4 +6,5 @@ export { parseSpUsbHostJson } from './sp-host-json.js';
 export { parseIoregUsb } from './ioreg.js';
 export { selectUsb, type UsbOutputs } from './select.js';
 export { walkUsb, hubPowerSummary, hubSelfPowered, usb3HubPairs, type UsbWalkEntry, type UsbHubPair, type HubPowerSummary } from './walk.js';
+export { joinCamerasWithUsb, type CameraJoin, type CameraMatch } from './camera-join.js';
 export { classifyKind, normaliseSpeed, parseLocationId, parseMa, parseVendorId } from './normalize.js';

@@ -4,7 +4,10 @@
  * keys (`a_product_id` ... `j_bus_power_used`); 10.11+ ("900.4.1") the JSON keys.
  */
 import type { UsbFacts } from '@fleetmedic/protocol';
-import { failed, parsed, type ParseResult } from '../result.js';
+import { failed, parsed, refuseOversized, type ParseResult } from '../result.js';
+
+/** Largest `system_profiler -xml SPUSBDataType` output parsed, characters (real ones are under 100,000). */
+export const SP_USB_XML_MAX_CHARS = 2 * 1024 * 1024;
 import { EMPTY_SPUSB } from './sp-json.js';
 import { excerpt, findPayloadStart } from './normalize.js';
 import { spItemsToBuses } from './sp-tree.js';
@@ -17,6 +20,8 @@ import { parseXmlPlist } from '../zoom/plist.js';
  * or an empty `_items` list.
  */
 export function parseSpUsbXml(stdout: string): ParseResult<UsbFacts> {
+  const oversized = refuseOversized(stdout, SP_USB_XML_MAX_CHARS, 'system_profiler -xml SPUSBDataType output');
+  if (oversized) return oversized;
   if (typeof stdout !== 'string' || !stdout.trim()) return failed('empty output: system_profiler -xml SPUSBDataType printed nothing');
   const { start, skippedLines } = findPayloadStart(stdout, ['<?xml', '<plist']);
   if (start < 0) return failed(`not a plist: no "<?xml" in system_profiler -xml SPUSBDataType output, starts ${excerpt(stdout.trim())}`);

@@ -1,0 +1,118 @@
+/**
+ * Facts about Zoom's own installs, the cameras and microphones macOS sees, and pending
+ * software updates (issue 11). Sources are named per type; parsers live in @fleetmedic/macos.
+ */
+import Type, { type Static } from 'typebox';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+/** Zoom Video Communications' Apple Developer Team ID (`codesign -dv`: TeamIdentifier=BJ4HAAB9B3). */
+export const ZOOM_TEAM_ID = 'BJ4HAAB9B3';
+
+/** What `codesign --verify` concluded, by macOS's own wording. */
+export const CODE_SIGNATURE_VERDICTS = ['valid', 'sealed-resource', 'invalid-signature', 'not-signed', 'requirement-failed', 'other'] as const;
+export type CodeSignatureVerdict = (typeof CODE_SIGNATURE_VERDICTS)[number];
+
+/**
+ * Result of `codesign --verify --deep --strict <app>` (stderr; exit 0 valid, 1 invalid, 3 requirement failed).
+ * `reason` is macOS's sentence ("a sealed resource is missing or invalid"); `details` the lines that
+ * follow it (`file modified: …`, `In architecture: arm64`, `In subcomponent: …`).
+ */
+export const CodeSignatureCheck = Type.Object({
+  valid: Type.Boolean(),
+  verdict: Type.Enum(CODE_SIGNATURE_VERDICTS),
+  reason: Nullable(Type.String({ description: 'macOS wording of the failure; null when valid' })),
+  details: Type.Array(Type.String()),
+});
+export type CodeSignatureCheck = Static<typeof CodeSignatureCheck>;
+
+/** `codesign -dv <app>` (stderr): who signed it. */
+export const CodeSignatureInfo = Type.Object({
+  identifier: Nullable(Type.String({ description: 'Identifier=, e.g. us.zoom.xos' })),
+  teamId: Nullable(Type.String({ description: 'TeamIdentifier=, null when "not set" (ad-hoc or Apple)' })),
+  authorities: Type.Array(Type.String({ description: 'Authority= lines, leaf first (only at -dvv and above)' })),
+  adhoc: Type.Boolean({ description: 'Signature=adhoc' }),
+});
+export type CodeSignatureInfo = Static<typeof CodeSignatureInfo>;
+
+/** One zoom.us.app on the Mac, with its signature. Source: Info.plist, `codesign --verify`, `codesign -dv`. */
+export const ZoomInstall = Type.Object({
+  appPath: Type.String(),
+  user: Nullable(Type.String({ description: 'owner of the ~/Applications copy; null for /Applications' })),
+  bundleId: Nullable(Type.String()),
+  version: Nullable(Type.String({ description: 'numeric dotted version, e.g. 6.2.11.43613' })),
+  signature: Nullable(CodeSignatureCheck),
+  signer: Nullable(CodeSignatureInfo),
+  problems: Type.Array(Type.String({ description: 'what could not be read for this copy' })),
+});
+export type ZoomInstall = Static<typeof ZoomInstall>;
+
+/** One of Zoom's per-user data folders (caches, application support, logs). */
+export const ZoomDataFolder = Type.Object({
+  user: Type.String(),
+  path: Type.String(),
+  exists: Type.Boolean(),
+  sizeBytes: Nullable(Type.Integer({ minimum: 0 })),
+  modifiedAt: Nullable(Type.String({ description: 'ISO 8601 mtime' })),
+});
+export type ZoomDataFolder = Static<typeof ZoomDataFolder>;
+
+export const ZoomInstallsFacts = Type.Object({
+  installs: Type.Array(ZoomInstall),
+  dataFolders: Type.Array(ZoomDataFolder),
+});
+export type ZoomInstallsFacts = Static<typeof ZoomInstallsFacts>;
+
+/**
+ * One camera of `system_profiler SPCameraDataType`. A USB (UVC) camera's model id names its
+ * vendor and product id in decimal and its unique id is location id + vendor id + product id;
+ * Apple silicon built-in, virtual and Continuity cameras carry neither.
+ */
+export const Camera = Type.Object({
+  name: Type.String(),
+  modelId: Nullable(Type.String({ description: 'e.g. "UVC Camera VendorID_1452 ProductID_34068", "iPhone14,4"' })),
+  uniqueId: Nullable(Type.String({ description: 'e.g. 0x8020000005ac8514 or a UUID' })),
+  vendorId: Nullable(Type.Integer()),
+  productId: Nullable(Type.Integer()),
+  locationId: Nullable(Type.String({ description: 'USB location id from the unique id, hex, e.g. 0x80200000' })),
+});
+export type Camera = Static<typeof Camera>;
+
+/** One CoreAudio device of `system_profiler SPAudioDataType`. */
+export const AudioDevice = Type.Object({
+  name: Type.String(),
+  inputChannels: Nullable(Type.Integer()),
+  outputChannels: Nullable(Type.Integer()),
+  transport: Nullable(Type.String({ description: 'builtin | usb | bluetooth | displayport | hdmi | virtual | unknown | ... as reported' })),
+  manufacturer: Nullable(Type.String()),
+  defaultInput: Type.Boolean(),
+  defaultOutput: Type.Boolean(),
+});
+export type AudioDevice = Static<typeof AudioDevice>;
+
+/** Cameras and audio devices macOS sees. `defaultInput` is the name of the default input device, null when none is flagged. */
+export const DevicesFacts = Type.Object({
+  cameras: Type.Array(Camera),
+  audio: Type.Array(AudioDevice),
+  defaultInput: Nullable(Type.String()),
+});
+export type DevicesFacts = Static<typeof DevicesFacts>;
+
+/** One entry of `softwareupdate --list`. */
+export const SoftwareUpdateItem = Type.Object({
+  label: Type.String({ description: 'e.g. "macOS Tahoe 26.7-25G229"' }),
+  title: Nullable(Type.String()),
+  version: Nullable(Type.String()),
+  sizeKiB: Nullable(Type.Integer({ minimum: 0 })),
+  recommended: Nullable(Type.Boolean()),
+  restartRequired: Type.Boolean({ description: 'Action: restart' }),
+});
+export type SoftwareUpdateItem = Static<typeof SoftwareUpdateItem>;
+
+/** Pending updates as of `checkedAt` (the list is read at most once a day and cached between). */
+export const SoftwareUpdateFacts = Type.Object({
+  updates: Type.Array(SoftwareUpdateItem),
+  checkedAt: Nullable(Type.String({ description: 'ISO 8601 time `softwareupdate --list` ran' })),
+  lastBootAt: Nullable(Type.String({ description: 'ISO 8601 boot time (`sysctl kern.boottime`)' })),
+});
+export type SoftwareUpdateFacts = Static<typeof SoftwareUpdateFacts>;

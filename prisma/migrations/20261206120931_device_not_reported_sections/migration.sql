@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Device" ADD COLUMN     "notReportedSections" TEXT[] DEFAULT ARRAY[]::TEXT[];
