@@ -12,7 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import { positiveInt } from './args.js';
-import type { CommandResult, ServerMessage } from '@fleetmedic/protocol';
+import { DEFAULT_REMEDIATION_SCOPE, type CommandResult, type ServerMessage } from '@fleetmedic/protocol';
 import { CommandService, openDatabase } from '@fleetmedic/server';
 import { BatchService } from '../../apps/server/src/commands/batches.js';
 import { planRemediation } from '../../apps/server/src/commands/batch-plan.js';
@@ -69,7 +69,7 @@ try {
 
   // The remediation plan, on devices that now also have an agent.collect in flight.
   const t2 = performance.now();
-  const plan = await planRemediation(db.commandPrisma, 'tcc.camera.denied', {}, new Date(Date.now() - 3_600_000));
+  const plan = await planRemediation(db.commandPrisma, 'tcc.camera.denied', {}, new Date(Date.now() - 3_600_000), DEFAULT_REMEDIATION_SCOPE);
   figures.push({ name: `remediation plan (${plan.targets.length} targets, ${plan.skipped.length} skipped)`, value: ms(performance.now() - t2) });
 
   // Single commands to one Mac: create -> delivered -> ack -> result stored.

@@ -67,6 +67,8 @@ async function signedIn(token: string, width = 1366, height = 900): Promise<{ co
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  // A blocked script, style, image or request under the server's Content-Security-Policy is a page error too.
+  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text()); });
   await page.goto(`${stack.url}/`);
   await page.getByLabel('Admin token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -125,7 +127,9 @@ describe('dashboard against the real server and agents', () => {
     page.on('console', (m) => { if (m.type() === 'error') failed.push(`${m.text()} ${m.location().url}`); });
     page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
     page.on('requestfailed', (r) => failed.push(`${r.failure()?.errorText} ${r.url()}`));
-    await page.goto(`${stack.url}/`, { waitUntil: 'load' });
+    const index = await page.goto(`${stack.url}/`, { waitUntil: 'load' });
+    expect(index?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(index?.headers()['x-content-type-options']).toBe('nosniff');
     await page.getByLabel('Admin token').fill(stack.tokens.viewer);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('.tile').first().waitFor();

@@ -188,7 +188,19 @@ export const FindingTransitionView = Type.Object({
 export type FindingTransitionView = Static<typeof FindingTransitionView>;
 
 /** `GET /api/v1/devices/:id/history`: newest first. */
-export const DeviceHistoryView = Type.Object({ sectionChanges: Type.Array(SectionChangeView), findingTransitions: Type.Array(FindingTransitionView) });
+/** A report that renamed the Mac (HostFacts.hostname changed). */
+export const HostnameChangeView = Type.Object({
+  id: Type.String(),
+  fromHostname: Type.String(),
+  toHostname: Type.String(),
+  reportId: Type.String(),
+  changedAt: Type.String({ format: 'date-time' }),
+});
+export const DeviceHistoryView = Type.Object({
+  sectionChanges: Type.Array(SectionChangeView),
+  findingTransitions: Type.Array(FindingTransitionView),
+  hostnameChanges: Type.Array(HostnameChangeView, { description: 'renames, newest first' }),
+});
 export type DeviceHistoryView = Static<typeof DeviceHistoryView>;
 
 /** One finding id in the fleet summary. */

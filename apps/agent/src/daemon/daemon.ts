@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { collectHost } from '../collectors/host.js';
 import { collectSnapshot } from '../collectors/snapshot.js';
-import type { HostFacts, Snapshot } from '@fleetmedic/protocol';
+import type { HostFacts, RemediationScope, Snapshot } from '@fleetmedic/protocol';
 import { FileAckedSections, type AckedSectionsStore } from '../outbox/acked.js';
 import { DeltaReporter } from '../outbox/delta.js';
 import { newReportId } from '../outbox/ids.js';
@@ -35,6 +35,8 @@ export interface DaemonOptions {
   schedule?: string | null;
   /** Random delay before each scheduled collection, in seconds (0 – jitter). Default 60. */
   jitterSeconds?: number;
+  /** What tcc.reset commands may touch (default DEFAULT_REMEDIATION_SCOPE), from the agent's own options. */
+  remediationScope?: RemediationScope;
   /** WebSocket ping interval, milliseconds. Default 30 000. */
   heartbeatMs?: number;
   minBackoffMs?: number;
@@ -142,6 +144,7 @@ export class AgentDaemon {
       },
       collectNow: (why) => this.collectNow(why),
       logger,
+      scope: opts.remediationScope,
       tccResets: this.tccResets,
     });
   }

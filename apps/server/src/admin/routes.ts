@@ -32,7 +32,7 @@ const tokenView = (r: { id: string; name: string; role: string; createdAt: Date;
  * A secret or token is returned in clear once, at creation; only its sha256 is stored.
  */
 export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const admin = { preHandler: app.requireRole('admin') };
+  const admin = { onRequest: app.requireRole('admin') };
 
   app.post('/api/v1/admin/enroll-secrets', {
     ...admin,

@@ -5,7 +5,7 @@ import { retryOnConflict } from '../db/retry.js';
 import type { Database } from '../db/client.js';
 import { HttpError, conflict } from '../errors.js';
 import type { DeviceFilter } from '../routes/device-filter.js';
-import type { Action } from '@fleetmedic/protocol';
+import type { Action, RemediationScope } from '@fleetmedic/protocol';
 import { planBulkCommand, planRemediation, type BatchPlan } from './batch-plan.js';
 import type { CommandDispatcher } from './dispatcher.js';
 import type { CommandService } from './service.js';
@@ -86,12 +86,12 @@ export class BatchService {
 
   /**
    * A remediation: plans again under the batch lock (the preview may be stale) and queues the
-   * commands. 409 when no Mac would get a command (every one skipped, or none has the finding open).
+   * commands that stay inside `scope` (the policy's remediation scope);   * commands. 409 when no Mac would get a command (every one skipped, or none has the finding open).
    * Resolves once every chunk is committed and delivered to the connected targets.
    */
-  createRemediation(findingId: string, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
+  createRemediation(findingId: string, filter: DeviceFilter, actor: string, onlineCutoff: Date, scope: RemediationScope, now = new Date()): Promise<CreatedBatch> {
     return this.create(
-      (db) => planRemediation(db, findingId, filter, onlineCutoff),
+      (db) => planRemediation(db, findingId, filter, onlineCutoff, scope),
       (plan) => `no Mac to remediate for ${findingId}: ${plan.skipped.length} with the finding open, all skipped; nothing was queued`,
       { findingId, action: null, filter, actor, now }, 'remediation.create',
     );

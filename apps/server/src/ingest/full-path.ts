@@ -150,6 +150,7 @@ export async function fullPathIngest(prisma: PrismaClient, items: FullPathItem[]
       deviceRows.push({
         ...summary,
         id: d.deviceId,
+        reportId: d.report.reportId,
         hasOs: summary.osVersion !== undefined,
         hasZoom: summary.zoomVersion !== undefined,
         collectedAt: d.report.collectedAt.toISOString(),
@@ -195,6 +196,11 @@ export async function fullPathIngest(prisma: PrismaClient, items: FullPathItem[]
       json(transitionRows));
     }
     if (deviceRows.length > 0) {
+      // A rename goes into the device's history before the row takes the new name.
+      await x(tx, `INSERT INTO "HostnameChange" ("deviceId", "fromHostname", "toHostname", "reportId", "changedAt")
+        SELECT d.id, d.hostname, t.hostname, t."reportId", $2::timestamp(3)
+        FROM "Device" d JOIN json_to_recordset($1::json) AS t(id uuid, hostname text, "reportId" text) ON d.id = t.id
+        WHERE d.hostname IS DISTINCT FROM t.hostname`, json(deviceRows), at);
       await x(tx, `UPDATE "Device" d SET hostname = t.hostname, "serialNumber" = t."serialNumber", "hardwareModel" = t."hardwareModel",
           architecture = t.architecture, platform = t.platform, "consoleUser" = t."consoleUser",
           "osVersion" = CASE WHEN t."hasOs" THEN t."osVersion" ELSE d."osVersion" END,

@@ -36,7 +36,7 @@ const ListQuery = Type.Object({
 
 /** Device list, device detail and device history (viewer role). */
 export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const viewer = { preHandler: app.requireRole('viewer') };
+  const viewer = { onRequest: app.requireRole('viewer') };
   const cutoff = () => new Date(Date.now() - app.appConfig.offlineAfterSeconds * 1000);
 
   app.get('/api/v1/devices', {
@@ -100,13 +100,14 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const deviceId = request.params.id;
     if (!(await app.prisma.device.findUnique({ where: { id: deviceId }, select: { id: true } }))) throw notFound(`device ${deviceId}`);
     const take = request.query.limit ?? 100;
-    const [changes, transitions] = await Promise.all([
+    const [changes, transitions, renames] = await Promise.all([
       app.prisma.sectionChange.findMany({
         where: { deviceId, ...(request.query.section ? { section: request.query.section } : {}) },
         orderBy: [{ changedAt: 'desc' }, { id: 'desc' }],
         take,
       }),
       app.prisma.findingTransition.findMany({ where: { deviceId }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take }),
+      app.prisma.hostnameChange.findMany({ where: { deviceId }, orderBy: [{ changedAt: 'desc' }, { id: 'desc' }], take }),
     ]);
     return {
       sectionChanges: changes.map((c) => ({
@@ -114,6 +115,9 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       })),
       findingTransitions: transitions.map((t) => ({
         id: t.id.toString(), findingId: t.findingId, ruleId: t.ruleId, key: t.key, fromState: t.fromState, toState: t.toState, at: t.at.toISOString(), reportId: t.reportId,
+      })),
+      hostnameChanges: renames.map((r) => ({
+        id: r.id.toString(), fromHostname: r.fromHostname, toHostname: r.toHostname, reportId: r.reportId, changedAt: r.changedAt.toISOString(),
       })),
     };
   });

@@ -23,7 +23,7 @@ const ChangesQuery = Type.Object({
  */
 export const fleetRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/fleet/summary', {
-    preHandler: app.requireRole('viewer'),
+    onRequest: app.requireRole('viewer'),
     schema: { response: { 200: FleetSummary, 401: ErrorBody, 403: ErrorBody } },
   }, async () => countFleet(app.prisma, app.appConfig.offlineAfterSeconds, new Date()));
 
@@ -37,7 +37,7 @@ export const fleetRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/api/v1/fleet/trend', {
-    preHandler: app.requireRole('viewer'),
+    onRequest: app.requireRole('viewer'),
     schema: { querystring: TrendQuery, response: { 200: FleetTrend, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } },
   }, async (request) => {
     const since = new Date(Date.now() - (request.query.hours ?? 168) * 3600_000);
