@@ -1,4 +1,4 @@
-import type { Finding, FindingId, Health, Snapshot } from '@fleetmedic/protocol';
+import type { Finding, FindingId, Health, SectionName, Snapshot } from '@fleetmedic/protocol';
 import { FINDING_CATALOG, judgeHealth, serverReach, zoomFailures, type Diagnosis } from '@fleetmedic/diagnosis';
 
 /** Plain text table: columns padded to their widest cell, cells cut at `max` characters. */
@@ -68,7 +68,8 @@ const HEALTH_WORDS: Record<Health, string> = { 'cannot-join': 'cannot join a cal
  * judged or do not exist on this platform. `network`: the path in one word (networkState).
  */
 export function formatDiagnosis(hostname: string, d: Diagnosis, unsupported: { section: string; reason: string }[] = [], width = 100, network: ReturnType<typeof networkState> = null): string {
-  const health = judgeHealth({ openSeverities: d.findings.map((f) => f.severity), unknownSections: d.unknown });
+  // A section that does not exist here (not a Mac) decides nothing: never "ready for calls" on it.
+  const health = judgeHealth({ openSeverities: d.findings.map((f) => f.severity), unknownSections: [...d.unknown, ...unsupported.map((u) => u.section as SectionName)] });
   const out = wrap(`${hostname}: ${HEALTH_WORDS[health]}; ${d.findings.length} ${d.findings.length === 1 ? 'problem' : 'problems'}`, width);
   if (network) out.push(...wrap(`Network: ${NETWORK_WORDS[network]}`, width));
   if (unsupported.length > 0) {
