@@ -1,9 +1,8 @@
-import { SECTION_NAMES } from '@fleetmedic/protocol';
 // A value outside a closed list, or a parameter a route does not take, is answered 400 with what
 // would have been accepted. Before: `?health=bogus` said "querystring/health must be equal to
 // constant" three times, a filter's unknown field "schema is false", and `?status=bogus` on the
 // device list was ignored (200, every device). Real server, real database.
-import { explainErrors } from '@fleetmedic/protocol';
+import { SECTION_NAMES, explainErrors } from '@fleetmedic/protocol';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
 import { beforeAll, describe, expect, it } from 'vitest';
