@@ -92,5 +92,5 @@ describe('one oversized report never silences a Mac', () => {
     } finally {
       await daemon.stop();
     }
-  });
+  }, 120_000);
 });
