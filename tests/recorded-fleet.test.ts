@@ -5,6 +5,28 @@ import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, enroll, listen } fro
 import { openTestDatabase, type TestDatabase } from '../apps/server/src/testing/test-database.js';
 import { collectRecordedFleet, type RecordedSnapshot } from './support/recorded-fleet.js';
 
+/**
+ * Each recorded Mac's health in the one severity model, written out by hand from its scenario:
+ * a critical finding = cannot-join; unreadable TCC.db (camera and microphone unchecked) = unknown;
+ * warnings only = at-risk; nothing = ready.
+ */
+const EXPECTED_HEALTH: Record<string, string> = {
+  'macmini-m4-27-tcc-unreadable': 'unknown',
+  'mba-m2-13-zoom-4.5-outdated': 'at-risk',
+  'mba-m2-14-camera-denied': 'cannot-join',
+  'mbp-intel-t2-12-macos-outdated': 'at-risk',
+  'mbp-intel-t2-13-zoom-not-installed': 'cannot-join',
+  'mbp-m1max-14-healthy': 'ready',
+  'mbp-m1pro-15-display-camera-full-budget': 'at-risk',
+  'mbp-m1pro-15-firewall-block-all': 'cannot-join',
+  'mbp-m1pro-15-microphone-denied': 'cannot-join',
+  'mbp-m1pro-15-zoom-outdated': 'at-risk',
+  'mbp-m2pro-26-firewall-blocks-zoom': 'cannot-join',
+  'mbp-m5pro-26-healthy': 'ready',
+  'mbp-m5pro-26-screen-capture-mdm-denied': 'at-risk',
+  'mbp-m5pro-26-tcc-unreadable': 'unknown',
+};
+
 let db: TestDatabase;
 let app: FleetMedicApp;
 let url: string;
@@ -43,7 +65,7 @@ describe('snapshots of the recorded Macs, through the gateway', () => {
       const body = res.json();
       const found = [...new Set(body.findings.map((f: { ruleId: string }) => f.ruleId))].sort();
       expect({ mac: r.mac, findings: found }).toEqual({ mac: r.mac, findings: [...r.expectedFindings].sort() });
-      expect({ mac: r.mac, health: body.device.health }).toEqual({ mac: r.mac, health: r.expectedFindings.length > 0 ? 'problems' : 'healthy' });
+      expect({ mac: r.mac, health: body.device.health }).toEqual({ mac: r.mac, health: EXPECTED_HEALTH[r.mac] ?? 'a health for this Mac in EXPECTED_HEALTH' });
       expect(body.device).toMatchObject({ hostname: host.hostname, consoleUser: host.consoleUser });
       if (r.snapshot.sections.os.data) expect(body.device.osVersion).toContain(r.snapshot.sections.os.data.productVersion);
       expect(body.sections).toHaveLength(SECTION_NAMES.length);
@@ -54,7 +76,11 @@ describe('snapshots of the recorded Macs, through the gateway', () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/fleet/summary', headers: bearer(TEST_ADMIN_TOKEN) });
     const summary = res.json();
     expect(summary.total).toBe(recorded.length);
-    expect(summary.healthy).toBe(recorded.filter((r) => r.expectedFindings.length === 0).length);
+    const count = (h: string) => recorded.filter((r) => EXPECTED_HEALTH[r.mac] === h).length;
+    expect([summary.cannotJoin, summary.unknown, summary.atRisk, summary.ready]).toEqual([count('cannot-join'), count('unknown'), count('at-risk'), count('ready')]);
+    // Worst first: every critical finding before every warning.
+    const severities = summary.findings.map((f: { severity: string }) => f.severity);
+    expect(severities).toEqual([...severities].sort((a: string, b: string) => (a === 'critical' ? 0 : 1) - (b === 'critical' ? 0 : 1)));
     const expected = new Map<string, number>();
     for (const r of recorded) for (const id of new Set(r.expectedFindings)) expected.set(id, (expected.get(id) ?? 0) + 1);
     expect(Object.fromEntries(summary.findings.map((f: { id: string; devices: number }) => [f.id, f.devices]))).toEqual(Object.fromEntries(expected));

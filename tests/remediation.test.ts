@@ -96,9 +96,10 @@ function ran(agent: AgentProcess): string[][] {
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { argv: string[] }).argv);
 }
 
+/** The command ids the agent recorded as run or running (executed.json, version 2: `executed`). */
 const executed = (agent: AgentProcess): Record<string, { state: string }> => {
   const file = path.join(agent.stateDir, 'executed.json');
-  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { executed: Record<string, { state: string }> }).executed : {};
 };
 
 const TCCUTIL_CAMERA_RUN = [
@@ -265,7 +266,7 @@ describe('verification after tcc.reset', () => {
     const agent = agentOn(copyMac(CAMERA_DENIED, 'verify-mac'));
     const { device, findings } = await reported(agent, 'verify-mac');
     const camera = findings.find((f) => f.ruleId === 'tcc.camera.denied')!;
-    expect(camera).toMatchObject({ state: 'open', key: 'tcc.camera.denied:user:user:us.zoom.xos', remedy: { action: RESET_CAMERA } });
+    expect(camera).toMatchObject({ state: 'open', key: 'tcc.camera.denied:us.zoom.xos', remedy: { action: RESET_CAMERA } });
 
     const reset = await finished((await queue(device.id, camera.remedy.action)).id);
     expect(reset.status).toBe('succeeded');

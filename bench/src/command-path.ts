@@ -12,7 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import { positiveInt } from './args.js';
-import type { CommandResult, ServerMessage } from '@fleetmedic/protocol';
+import { DEFAULT_REMEDIATION_SCOPE, type CommandResult, type ServerMessage } from '@fleetmedic/protocol';
 import { CommandService, openDatabase } from '@fleetmedic/server';
 import { BatchService } from '../../apps/server/src/commands/batches.js';
 import { planRemediation } from '../../apps/server/src/commands/batch-plan.js';
@@ -40,7 +40,7 @@ try {
     FROM generate_series(1, ${o.devices}) AS i`);
   await db.prisma.$executeRawUnsafe(`
     INSERT INTO "Finding" (id, "deviceId", "ruleId", key, severity, title, evidence, remedy, state)
-    SELECT gen_random_uuid(), id, 'tcc.camera.denied', 'tcc.camera.denied:user:alice:us.zoom.xos', 'critical', 'Zoom is denied the camera', '{}', $1::jsonb, 'open'
+    SELECT gen_random_uuid(), id, 'tcc.camera.denied', 'tcc.camera.denied:us.zoom.xos', 'critical', 'Zoom is denied the camera', '{}', $1::jsonb, 'open'
     FROM "Device"`, JSON.stringify(REMEDY));
   const deviceIds = (await db.prisma.device.findMany({ select: { id: true } })).map((d) => d.id);
   if (process.env.NO_TRIGGERS) await db.prisma.$executeRawUnsafe(`ALTER TABLE "Command" DISABLE TRIGGER USER`);
@@ -69,7 +69,7 @@ try {
 
   // The remediation plan, on devices that now also have an agent.collect in flight.
   const t2 = performance.now();
-  const plan = await planRemediation(db.commandPrisma, 'tcc.camera.denied', {}, new Date(Date.now() - 3_600_000));
+  const plan = await planRemediation(db.commandPrisma, 'tcc.camera.denied', {}, new Date(Date.now() - 3_600_000), DEFAULT_REMEDIATION_SCOPE);
   figures.push({ name: `remediation plan (${plan.targets.length} targets, ${plan.skipped.length} skipped)`, value: ms(performance.now() - t2) });
 
   // Single commands to one Mac: create -> delivered -> ack -> result stored.

@@ -20,14 +20,18 @@ interface Run {
 }
 
 /** Spawns a real process; never through a shell. */
-function spawn(program: string, args: string[]): Promise<Run> {
+function spawn(program: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(program, args, { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, FLEETMEDIC_LOG_LEVEL: 'warn' } }, (error, stdout, stderr) => {
+    execFile(program, args, { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, FLEETMEDIC_LOG_LEVEL: 'warn', ...env } }, (error, stdout, stderr) => {
       resolve({ stdout, stderr, code: error ? Number((error as { code?: number }).code ?? 1) : 0 });
     });
   });
 }
-const agent = (...args: string[]) => spawn(TSX, [CLI, ...args]);
+/** The agent CLI with `args`; a last argument that is an object adds to its environment. */
+const agent = (...args: [...string[]] | [...string[], Record<string, string>]) => {
+  const last = args[args.length - 1];
+  return typeof last === 'object' ? spawn(TSX, [CLI, ...(args.slice(0, -1) as string[])], last) : spawn(TSX, [CLI, ...(args as string[])]);
+};
 
 interface DoctorJson {
   host: { hostname: string };
@@ -79,12 +83,27 @@ describe('agent CLI as a real process', () => {
     expect(r.stderr).toMatch(/^fleetmedic-agent: not a recorded Mac: cannot read .*host\.json/);
   });
 
-  it('doctor prints a human table without --json', async () => {
-    const r = await agent('doctor', '--replay', path.join(MACS_DIR, 'mba-m2-14-camera-denied'));
+  it('doctor prints titles, what breaks in Zoom, whole evidence lines wrapped to the terminal, and the remedy', async () => {
+    const r = await agent('doctor', '--replay', path.join(MACS_DIR, 'mbp-m5pro-26-tcc-unreadable'), { COLUMNS: '60' });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/: 1 finding\(s\)\n/);
-    expect(r.stdout).toMatch(/^severity\s+finding\s+action\s+evidence\s+remedy$/m);
-    expect(r.stdout).toMatch(/^critical\s+tcc\.camera\.denied:user:user:us\.zoom\.xos\s+tcc\.reset\s+kTCCServiceCamera for us\.zoom\.xos: denied/m);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(`${lines[0]} ${lines[1]}`).toBe('mbp-m5pro-26-nofda: unknown (something could not be checked); 1 problem');
+    expect(r.stdout).toContain('WARNING Privacy permissions could not be read\n(tcc.unreadable)\n  In Zoom: Unknown whether video and audio can start.');
+    // Every line fits the 60 columns but a word longer than a line; joined back, each evidence line is whole.
+    for (const line of lines) expect(line.length <= 60 || !line.trim().includes(' '), line).toBe(true);
+    const text = lines.map((l) => l.trim()).join(' ');
+    expect(text).toContain('tcc: System TCC.db /Library/Application Support/com.apple.TCC/TCC.db is unreadable: sqlite3 exited 1: Error: unable to open database '
+      + '"/Library/Application Support/com.apple.TCC/TCC.db": authorization denied — the agent needs Full Disk Access to read TCC.db.');
+    expect(text).toContain('Remedy: Grant the FleetMedic agent Full Disk Access');
+    expect(text).toContain('Automatic fix: none, this needs a person');
+    expect(r.stdout).not.toMatch(/…/);
+  });
+
+  it('doctor names a fix the agent can apply, and the finding id beside its title', async () => {
+    const r = await agent('doctor', '--replay', path.join(MACS_DIR, 'mba-m2-14-camera-denied'), { COLUMNS: '200' });
+    expect(r.stdout).toMatch(/^mba-m2-14: cannot join a call; 1 problem$/m);
+    expect(r.stdout).toMatch(/^CRITICAL Zoom is denied the camera \(tcc\.camera\.denied\)\n {2}In Zoom: Video cannot start\.$/m);
+    expect(r.stdout).toMatch(/^ {2}Automatic fix: tcc\.reset /m);
   });
 
   it('doctor --policy applies the admin thresholds, and refuses a bad policy file with its reason', async () => {

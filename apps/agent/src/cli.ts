@@ -44,6 +44,8 @@ program
   .option('--state-dir <dir>', 'state folder (credentials, outbox, executed commands)')
   .option('--schedule <cron>', 'collection schedule, cron syntax', '*/15 * * * *')
   .option('--jitter <seconds>', 'random delay before each scheduled collection, seconds', '60')
+  .option('--tcc-reset-services <list>', 'comma-separated TCC services tcc.reset may reset (default Camera,Microphone,ScreenCapture); the server policy must allow them too')
+  .option('--tcc-reset-clients <list>', 'comma-separated bundle ids tcc.reset may reset (default us.zoom.xos); the server policy must allow them too')
   .action(async (opts: RunCommandOptions) => (await import('./cli/run.js')).runCommand(opts));
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -18,13 +18,13 @@ const command = (hostname: string, status: BatchCommand['status'], action: Actio
 });
 
 describe('summarizePlan', () => {
-  it('counts Macs, not findings: one Mac with two unreadable TCC.db files is one skipped Mac, named once', () => {
+  it('counts Macs, not findings: one Mac with two causes (no Full Disk Access; a TCC.db not understood) is one skipped Mac, named once', () => {
     const summary = summarizePlan({
       targets: [],
       skipped: [
-        skip('d1', 'macmini-m4-27', 'tcc.unreadable:/Library/Application Support/com.apple.TCC/TCC.db', FDA),
-        skip('d2', 'mbp-m5pro-26-nofda', 'tcc.unreadable:/Library/Application Support/com.apple.TCC/TCC.db', FDA),
-        skip('d2', 'mbp-m5pro-26-nofda', 'tcc.unreadable:/Users/user/Library/Application Support/com.apple.TCC/TCC.db', FDA),
+        skip('d1', 'macmini-m4-27', 'tcc.unreadable:full-disk-access', FDA),
+        skip('d2', 'mbp-m5pro-26-nofda', 'tcc.unreadable:full-disk-access', FDA),
+        skip('d2', 'mbp-m5pro-26-nofda', 'tcc.unreadable:unparseable', FDA),
       ],
     });
     expect(summary).toEqual({ targetMacs: 0, actions: [], skippedMacs: 2, skipped: [{ reason: FDA, hostnames: ['macmini-m4-27', 'mbp-m5pro-26-nofda'] }] });
@@ -32,8 +32,8 @@ describe('summarizePlan', () => {
 
   it('names each distinct action with what it does and on how many Macs; a Mac that is also skipped counts as a target', () => {
     const summary = summarizePlan({
-      targets: [target('a', 'anna-mbp', 'tcc.camera.denied:user:anna:us.zoom.xos'), target('b', 'ben-mba', 'tcc.camera.denied:user:ben:us.zoom.xos')],
-      skipped: [skip('a', 'anna-mbp', 'tcc.camera.denied:system:us.zoom.xos', MDM), skip('c', 'carla-imac', 'tcc.camera.denied:system:us.zoom.xos', MDM)],
+      targets: [target('a', 'anna-mbp', 'tcc.camera.denied:us.zoom.xos'), target('b', 'ben-mba', 'tcc.camera.denied:us.zoom.xos')],
+      skipped: [skip('a', 'anna-mbp', 'tcc.camera.denied:mdm:us.zoom.xos', MDM), skip('c', 'carla-imac', 'tcc.camera.denied:mdm:us.zoom.xos', MDM)],
     });
     expect(summary.targetMacs).toBe(2);
     expect(summary.skippedMacs).toBe(1);

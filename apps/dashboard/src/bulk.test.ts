@@ -22,8 +22,8 @@ const counts = (c: Partial<BatchCounts>): BatchCounts => ({ total: 0, succeeded:
 
 describe('bulk fix model', () => {
   it('sends the list filters of the URL, online as a boolean, without sort and page size', () => {
-    expect(remediationFilter(listFilters('#/devices?finding=tcc.camera.denied&search=mba&health=problems&online=true&sort=hostname&limit=5')))
-      .toEqual({ finding: 'tcc.camera.denied', search: 'mba', health: 'problems', online: true });
+    expect(remediationFilter(listFilters('#/devices?finding=tcc.camera.denied&search=mba&health=cannot-join&online=true&sort=hostname&limit=5')))
+      .toEqual({ finding: 'tcc.camera.denied', search: 'mba', health: 'cannot-join', online: true });
     expect(remediationFilter(listFilters('#/devices?finding=tcc.camera.denied&online=false'))).toEqual({ finding: 'tcc.camera.denied', online: false });
     // A health the list does not know is not a filter there either.
     expect(remediationFilter(listFilters('#/devices?finding=tcc.camera.denied&health=bogus&online=maybe'))).toEqual({ finding: 'tcc.camera.denied' });

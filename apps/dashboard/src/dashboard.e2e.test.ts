@@ -25,14 +25,15 @@ const FIREWALL_MAC = 'mbp-m2pro-26-firewall-blocks-zoom';
 // Bulk fix uses the microphone Mac: the camera Mac's finding is fixed by the device-page step.
 const MICROPHONE_MAC = 'mbp-m1pro-15-microphone-denied';
 
-interface Summary { total: number; healthy: number; problems: number; unknown: number; offline: number; findings: { id: string; devices: number }[] }
+interface Summary { total: number; cannotJoin: number; atRisk: number; ready: number; unknown: number; offline: number; findings: { id: string; severity: string; devices: number }[] }
+interface ListRow { id: string; hostname: string; health: string; topReason: { title: string } | null }
 interface Detail {
   device: { hostname: string };
   sections: { section: string; body: { data?: { databases?: { status: string }[] } } }[];
   findings: { ruleId: string; title: string; state: string; remedy: { action?: unknown } }[];
 }
 interface Plan { targets: { deviceId: string; hostname: string }[]; skipped: { deviceId: string; hostname: string; reason: string }[] }
-interface Sample { at: string; total: number; healthy: number; problems: number }
+interface Sample { at: string; total: number; cannotJoin: number; atRisk: number; ready: number; unknown: number }
 /** A <progress> element as the page script sees it (this file compiles without the DOM types). */
 interface Progress { value: number; max: number }
 
@@ -66,6 +67,8 @@ async function signedIn(token: string, width = 1366, height = 900): Promise<{ co
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  // A blocked script, style, image or request under the server's Content-Security-Policy is a page error too.
+  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text()); });
   await page.goto(`${stack.url}/`);
   await page.getByLabel('Admin token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -77,11 +80,18 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   await build({ configFile: path.join(REPO_ROOT, 'apps/dashboard/vite.config.ts'), logLevel: 'warn' });
   stack = await startStack(MACS, (line) => logs.push(line));
-  // The trend's first point with every Mac reported (the job's own first run was before any enrolled).
-  await sampleFleet();
+  // The trend starts with the fleet: the arrival sampler records the fleet once every Mac has
+  // reported (no manual sample, and none of the empty fleet before the first Mac enrolled).
+  const now = await get<Summary>('/fleet/summary');
+  const samples = await waitFor('a trend sample of the whole reported fleet', async () => {
+    const { samples: all } = await get<{ samples: Sample[] }>('/fleet/trend?hours=1');
+    const last = all[all.length - 1];
+    return last && last.total === now.total && last.cannotJoin === now.cannotJoin && last.unknown === now.unknown ? all : undefined;
+  }, 60_000);
+  if (samples.some((x) => x.total === 0)) throw new Error('the trend holds a sample of the empty fleet');
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   mkdirSync(SCREENSHOTS, { recursive: true });
-}, 360_000);
+}, 600_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -117,7 +127,9 @@ describe('dashboard against the real server and agents', () => {
     page.on('console', (m) => { if (m.type() === 'error') failed.push(`${m.text()} ${m.location().url}`); });
     page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
     page.on('requestfailed', (r) => failed.push(`${r.failure()?.errorText} ${r.url()}`));
-    await page.goto(`${stack.url}/`, { waitUntil: 'load' });
+    const index = await page.goto(`${stack.url}/`, { waitUntil: 'load' });
+    expect(index?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(index?.headers()['x-content-type-options']).toBe('nosniff');
     await page.getByLabel('Admin token').fill(stack.tokens.viewer);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('.tile').first().waitFor();
@@ -131,13 +143,20 @@ describe('dashboard against the real server and agents', () => {
     await context.close();
   }, 60_000);
 
-  it('overview: counts and reasons match the API, each reason links to its filtered device list', async () => {
+  it('overview: one severity model in the tiles, reasons worst first, worst Macs first with their top reason', async () => {
     const summary = await get<Summary>('/fleet/summary');
     expect(summary.total).toBe(MACS.length);
+    // "Cannot join" apart from "at risk"; unreadable permissions are unknown, not a problem count.
+    expect(summary.cannotJoin).toBeGreaterThan(0);
+    expect(summary.atRisk).toBeGreaterThan(0);
+    expect(summary.unknown).toBeGreaterThanOrEqual(2);
+    expect(summary.cannotJoin + summary.atRisk + summary.unknown + summary.ready).toBe(summary.total);
     const { context, page } = await signedIn(stack.tokens.operator);
     const tile = (label: string) => page.locator('.tile', { hasText: label }).locator('.tile-value').textContent();
-    expect(await tile('Ready for calls')).toBe(String(summary.healthy));
-    expect(await tile('Cannot join or at risk')).toBe(String(summary.problems));
+    expect(await tile('Cannot join')).toBe(String(summary.cannotJoin));
+    expect(await tile('At risk')).toBe(String(summary.atRisk));
+    expect(await tile('Unknown')).toBe(String(summary.unknown));
+    expect(await tile('Ready for calls')).toBe(String(summary.ready));
     expect(await tile('Offline')).toBe(String(summary.offline));
     // Offline Macs are in the other tiles too, by their last report: the caption says so.
     expect(await page.locator('.tiles-caption').textContent()).toBe(tilesCaption(summary));
@@ -145,14 +164,20 @@ describe('dashboard against the real server and agents', () => {
     expect(await reasons.count()).toBe(summary.findings.filter((f) => f.devices > 0).length);
     // Critical reasons come first.
     expect(await reasons.first().locator('.badge').textContent()).toBe('critical');
-    // The Macs with the most problems say why, in the finding titles.
-    const firstWorst = page.locator('.worst li').first();
-    await firstWorst.waitFor();
-    const worstHost = await firstWorst.locator('a').textContent();
-    const worstDetail = await get<Detail>(`/devices/${(await get<{ devices: { id: string; hostname: string }[] }>('/devices?limit=500')).devices.find((d) => d.hostname === worstHost)!.id}`);
-    // One title per finding id (tcc.unreadable can be open once per TCC.db).
-    expect((await firstWorst.locator('.worst-findings').textContent())!.split(' · ').sort())
-      .toEqual([...new Set(worstDetail.findings.filter((f) => f.state === 'open').map((f) => f.title))].sort());
+    // Every critical reason before every warning, under "Cannot join".
+    const badges = await reasons.locator('.badge').allTextContents();
+    expect(badges).toEqual([...badges].sort((a, b) => (a === 'critical' ? 0 : 1) - (b === 'critical' ? 0 : 1)));
+    expect(await page.locator('.problems-group').first().textContent()).toBe(`Cannot join: ${summary.cannotJoin} Macs`);
+    // Worst Macs first, in the API's order, each with its top reason; a Mac that cannot join leads.
+    await page.locator('.worst li').first().waitFor();
+    const worst = (await get<{ devices: ListRow[] }>('/devices?sort=worst&limit=8')).devices.filter((d) => d.health !== 'ready');
+    expect(await page.locator('.worst li > a').allTextContents()).toEqual(worst.map((d) => d.hostname));
+    expect(worst[0]!.health).toBe('cannot-join');
+    const shown = await page.locator('.worst .worst-findings').allTextContents();
+    shown.forEach((text, i) => expect(text).toContain(worst[i]!.topReason!.title));
+    // What changed before it broke: on the overview, per finding; recorded Macs had theirs from the first report, and it says so.
+    await page.locator('#changes').waitFor();
+    expect(await page.locator('#changes').textContent()).toContain('from its first report: nothing before to compare');
 
     await page.getByRole('link', { name: /Zoom is denied the camera/ }).click();
     await page.getByRole('heading', { name: 'Zoom is denied the camera' }).waitFor();
@@ -199,11 +224,20 @@ describe('dashboard against the real server and agents', () => {
     expect(seen).toEqual(all);
     await page.getByRole('button', { name: '← Previous' }).click();
     await page.getByText(`Page ${Math.ceil(MACS.length / 5) - 1}`, { exact: true }).waitFor();
+    // The default order is worst first, and each row says why (its top reason).
     await page.goto(`${stack.url}/#/devices`);
-    await page.getByLabel('Health').selectOption('healthy');
-    const healthy = await get<{ devices: { hostname: string }[] }>('/devices?health=healthy&sort=-openFindings');
-    await waitFor('healthy rows', async () => ((await page.locator('table.devices tbody tr').count()) === healthy.devices.length ? true : undefined));
-    expect(await page.locator('table.devices tbody .badge').allTextContents()).toEqual(healthy.devices.map(() => 'Ready for calls'));
+    const worstFirst = (await get<{ devices: ListRow[] }>('/devices?limit=500')).devices;
+    await waitFor('worst-first rows', async () => ((await page.locator('table.devices tbody tr').count()) === worstFirst.length ? true : undefined));
+    expect(await page.locator('table.devices tbody th').allTextContents()).toEqual(worstFirst.map((d) => d.hostname));
+    const why = await page.locator('table.devices tbody td.why').allTextContents();
+    worstFirst.forEach((d, i) => expect(why[i]).toContain(d.topReason?.title ?? '—'));
+    for (const [health, words] of [['cannot-join', 'Cannot join'], ['at-risk', 'At risk'], ['unknown', 'Unknown'], ['ready', 'Ready for calls']] as const) {
+      await page.getByLabel('Health').selectOption(health);
+      const rows = await get<{ devices: ListRow[] }>(`/devices?health=${health}`);
+      await waitFor(`${health} rows`, async () => ((await page.locator(`table.devices tbody tr[data-health="${health}"]`).count()) === rows.devices.length
+        && (await page.locator('table.devices tbody tr').count()) === rows.devices.length ? true : undefined));
+      expect(await page.locator('table.devices tbody .badge.health-' + health).allTextContents()).toEqual(rows.devices.map(() => words));
+    }
     await context.close();
   }, 60_000);
 
@@ -281,6 +315,11 @@ describe('dashboard against the real server and agents', () => {
       expect(after.state).toBe('awaiting-consent');
       await card.locator('.state-awaiting-consent').waitFor();
       expect(await card.locator('.state-awaiting-consent').textContent()).toBe('Fixed — waiting for the user to allow');
+      // Shown as the state it is in: no red critical card, and the old evidence folded away as "before the fix".
+      expect(await card.locator('.sev-critical').count()).toBe(0);
+      expect(await card.getAttribute('class')).not.toContain('finding-critical');
+      expect(await card.locator('details.stale-evidence summary').textContent()).toMatch(/^What was seen before the fix/);
+      expect(await page.locator('.awaiting-title').textContent()).toBe('Fixed, waiting for the user');
     } else {
       await card.waitFor({ state: 'detached' });
     }
@@ -428,11 +467,11 @@ describe('dashboard against the real server and agents', () => {
     const samples = (await get<{ samples: Sample[] }>('/fleet/trend?hours=168')).samples.filter((x) => x.total > 0);
     const [first, last] = [samples[0]!, samples[samples.length - 1]!];
     // Camera, microphone and firewall were fixed above.
-    expect(last.problems).toBeLessThan(first.problems);
+    expect(last.cannotJoin).toBeLessThan(first.cannotJoin);
     const { context, page } = await signedIn(stack.tokens.viewer);
     await page.locator('#trend .trend-text').waitFor();
     expect(await page.locator('#trend .trend-text').textContent())
-      .toMatch(new RegExp(`^Ready for calls: ${first.healthy} → ${last.healthy}; cannot join or at risk: ${first.problems} → ${last.problems}, over \\d+ (minute|hour)s?\\.$`));
+      .toMatch(new RegExp(`^Cannot join: ${first.cannotJoin} → ${last.cannotJoin}; at risk: ${first.atRisk} → ${last.atRisk}; ready for calls: ${first.ready} → ${last.ready}, over \\d+ (minute|hour)s?\\.$`));
     await page.locator('.worst li').first().waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
     expect(pageErrors).toEqual([]);

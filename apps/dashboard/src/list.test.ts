@@ -15,8 +15,8 @@ const listFilters = (hash: string): DeviceFilters => {
 
 describe('cleanFilters', () => {
   it('keeps known values and takes out what GET /api/v1/devices would refuse with 400, saying which', () => {
-    expect(cleanFilters(listFilters('#/devices?finding=tcc.camera.denied&health=problems&online=false&sort=-hostname&search=mba&limit=5')))
-      .toEqual({ filters: { finding: 'tcc.camera.denied', health: 'problems', online: 'false', sort: '-hostname', search: 'mba', limit: '5' }, ignored: [] });
+    expect(cleanFilters(listFilters('#/devices?finding=tcc.camera.denied&health=cannot-join&online=false&sort=-hostname&search=mba&limit=5')))
+      .toEqual({ filters: { finding: 'tcc.camera.denied', health: 'cannot-join', online: 'false', sort: '-hostname', search: 'mba', limit: '5' }, ignored: [] });
     expect(cleanFilters(listFilters('#/devices?finding=nope&health=bogus&online=maybe&sort=bogus&search=x')))
       .toEqual({
         filters: { ...EMPTY_FILTERS, search: 'x' },
@@ -30,7 +30,7 @@ describe('emptyListWords', () => {
     expect(emptyListWords(EMPTY_FILTERS)).toMatch(/^No Mac has enrolled yet\. Run the agent/);
     expect(emptyListWords({ ...EMPTY_FILTERS, finding: 'tcc.camera.denied', sort: 'hostname' })).toBe('No Mac has “Zoom is denied the camera” open right now.');
     expect(emptyListWords({ ...EMPTY_FILTERS, search: 'zzz' })).toBe('No Mac matches search “zzz” (hostname, serial number or console user).');
-    expect(emptyListWords({ ...EMPTY_FILTERS, finding: 'firewall.blocks-zoom', health: 'healthy', online: 'false' }))
+    expect(emptyListWords({ ...EMPTY_FILTERS, finding: 'firewall.blocks-zoom', health: 'ready', online: 'false' }))
       .toBe('No Mac matches problem “Application firewall blocks Zoom” and health Ready for calls and connection Offline.');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { changeWords, uncomparedWords } from '../web/model/changes.js';
 import { ACCESS_COLUMNS_BY_LAYOUT, parseAccessRowsPipe, parseSpUsbJson } from '@fleetmedic/macos';
 import type { TccFacts, UsbFacts } from '@fleetmedic/protocol';
 import { readFixture } from '../../../packages/macos/src/testing/fixtures.js';
@@ -9,7 +10,7 @@ import { tccProblems, tccRows, reasonWords } from '../web/model/tcc.js';
 import { barFraction, usbTree, type UsbNode } from '../web/model/usb.js';
 import { ago, describeAction, firewallStateWords, powerWords, tilesCaption } from '../web/model/words.js';
 import { isCancellable, isTerminal, sameAction } from '../web/model/commands.js';
-import { fromFirstMac, sparklinePoints, spanWords, trendText } from '../web/model/trend.js';
+import { fromFirstMac, notEnoughHistory, sparklinePoints, spanWords, trendText } from '../web/model/trend.js';
 import type { FleetSample } from '../web/api/types.js';
 
 const value = <T>(r: { ok: true; value: T } | { ok: false; error: string }): T => {
@@ -95,17 +96,18 @@ describe('tccRows on real TCC.db access rows', () => {
 describe('fleet summary ranking', () => {
   it('puts critical findings first, then the most Macs, and drops zero counts', () => {
     const ranked = rankProblems([
-      { id: 'macos.outdated', devices: 3, open: 3 },
-      { id: 'tcc.unreadable', devices: 2, open: 3 },
-      { id: 'tcc.camera.denied', devices: 1, open: 1 },
-      { id: 'firewall.blocks-zoom', devices: 2, open: 2 },
-      { id: 'zoom.outdated', devices: 0, open: 0 },
+      { id: 'macos.outdated', severity: 'warning', devices: 3, open: 3 },
+      { id: 'tcc.unreadable', severity: 'warning', devices: 2, open: 3 },
+      { id: 'tcc.camera.denied', severity: 'critical', devices: 1, open: 1 },
+      { id: 'firewall.blocks-zoom', severity: 'critical', devices: 2, open: 2 },
+      { id: 'zoom.outdated', severity: 'warning', devices: 0, open: 0 },
     ]);
     expect(ranked.map((p) => [p.id, p.count])).toEqual([
       ['firewall.blocks-zoom', 2], ['tcc.camera.denied', 1], ['macos.outdated', 3], ['tcc.unreadable', 2],
     ]);
     expect(ranked[0]!.title).toBe('Application firewall blocks Zoom');
-    expect(findingInfo('no.such.rule')).toEqual({ title: 'no.such.rule', severity: 'warning', description: null });
+    expect(ranked[0]!.breaks).toBe('Audio and video of calls fail');
+    expect(findingInfo('no.such.rule')).toEqual({ title: 'no.such.rule', severity: 'warning', breaks: '', description: null });
   });
 
   it('gathers each device\'s open finding ids from the per-finding lists, critical first', () => {
@@ -130,7 +132,7 @@ describe('routes in the URL hash', () => {
     expect(parseRoute(href({ page: 'device', id: 'f1d2e3c2-4487-445f-9c0c-897ff8ec244b' }))).toEqual({ page: 'device', id: 'f1d2e3c2-4487-445f-9c0c-897ff8ec244b' });
     expect(parseRoute('')).toEqual({ page: 'overview' });
     expect(parseRoute('#/nope')).toEqual({ page: 'not-found', path: '/nope' });
-    expect(DEFAULT_SORT).toBe('-openFindings');
+    expect(DEFAULT_SORT).toBe('worst');
   });
 });
 
@@ -174,12 +176,12 @@ describe('words', () => {
 });
 
 describe('trend', () => {
-  const sample = (at: string, healthy: number, problems: number): FleetSample =>
-    ({ at, total: 12, healthy, problems, unknown: 12 - healthy - problems, offline: 0, findings: {} });
+  const sample = (at: string, ready: number, cannotJoin: number): FleetSample =>
+    ({ at, total: 12, cannotJoin, atRisk: 1, unknown: 11 - ready - cannotJoin, ready, offline: 0, findings: {} });
   const week = [sample('2026-06-01T12:00:00.000Z', 9, 3), sample('2026-06-04T12:00:00.000Z', 8, 4), sample('2026-06-08T12:00:00.000Z', 11, 1)];
 
   it('tells the first and last counts over the span, for screen readers', () => {
-    expect(trendText(week)).toBe('Ready for calls: 9 → 11; cannot join or at risk: 3 → 1, over 7 days');
+    expect(trendText(week)).toBe('Cannot join: 3 → 1; at risk: 1 → 1; ready for calls: 9 → 11, over 7 days');
   });
 
   it('starts at the first sample with an enrolled Mac: the empty samples of a new server are no rise in problems', () => {
@@ -190,9 +192,13 @@ describe('trend', () => {
     expect(fromFirstMac(week)).toEqual(week);
   });
 
-  it('has nothing to tell with fewer than 2 samples', () => {
+  it('has no trend to tell with fewer than 2 samples, and says so plainly', () => {
     expect(trendText([])).toBeNull();
     expect(trendText([week[0]!])).toBeNull();
+    const hhmm = (iso: string) => iso.slice(11, 16);
+    expect(notEnoughHistory([], hhmm)).toBe('Not enough history yet: the first point is taken as soon as a Mac reports.');
+    expect(notEnoughHistory([week[0]!], hhmm)).toBe('Not enough history yet: one point so far (12:00, 12 Macs). '
+      + 'The next comes when another Mac reports for the first time, or at the next scheduled sample.');
   });
 
   it('names the span in days, hours or minutes', () => {
@@ -205,7 +211,20 @@ describe('trend', () => {
 
   it('places sparkline points by time, 0 at the bottom and the fleet size at the top', () => {
     const times = week.map((s) => Date.parse(s.at));
-    expect(sparklinePoints(week.map((s) => s.healthy), times, 12, 700, 120)).toBe('0,30 300,40 700,10');
+    expect(sparklinePoints(week.map((s) => s.ready), times, 12, 700, 120)).toBe('0,30 300,40 700,10');
     expect(sparklinePoints([0, 0], [0, 0], 0, 100, 50)).toBe('0,50 0,50');
+  });
+});
+
+describe('what changed before it broke, in words', () => {
+  const camera = { findingId: 'tcc.camera.denied', devices: 41, compared: 40, changes: [{ section: 'os', change: 'macOS 15.2 → 15.3', devices: 38 }] };
+  it('says how many of the Macs with the finding made the change, and in what window', () => {
+    expect(changeWords(camera, camera.changes[0]!, 24)).toBe('38 of 41 Macs with “Zoom is denied the camera” went through macOS 15.2 → 15.3 in the 24 hours before it appeared');
+    expect(changeWords(camera, camera.changes[0]!, 72)).toContain('in the 3 days before');
+  });
+  it('says plainly which Macs could not be compared, and when nothing changed', () => {
+    expect(uncomparedWords(camera, 24)).toBe('1 Mac had it from its first report: nothing before to compare.');
+    expect(uncomparedWords({ devices: 3, compared: 3, changes: [] }, 24)).toBe('No section of these Macs changed in the 24 hours before it appeared.');
+    expect(uncomparedWords({ devices: 3, compared: 3, changes: camera.changes }, 24)).toBeNull();
   });
 });

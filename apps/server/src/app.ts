@@ -105,7 +105,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
     onReenroll: (deviceId) => registry.get(deviceId)?.close(CLOSE_CODES.unauthorized, 'device re-enrolled: this token was replaced'),
   });
   await app.register(gatewayPlugin, { registry, commands, policy, heartbeatSeconds: config.heartbeatSeconds ?? 30 });
-  await app.register(commandRoutes, { commands, dispatcher });
+  await app.register(commandRoutes, { commands, dispatcher, policy });
   await app.register(jobsPlugin, { scheduler: jobs });
   await app.register(eventRoutes, { events, instanceId });
   await app.register(policyRoutes, { store: policy });

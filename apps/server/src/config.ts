@@ -29,6 +29,8 @@ export interface AppConfig {
   retentionSweepSeconds?: number;
   /** How often the fleet-sample job records the fleet's counts for the overview's trend, s (default 900). Samples are kept retentionDays. */
   fleetSampleSeconds?: number;
+  /** How often the fleet-arrival-sample job checks for Macs enrolled or reporting for the first time, s (default 15): it samples the fleet when they changed. */
+  fleetArrivalCheckSeconds?: number;
   /** Run the scheduled jobs on this instance (default true; each runs once per interval across instances anyway). */
   jobs?: boolean;
   /** Direct Postgres URL for the LISTEN connection when DATABASE_URL goes through PgBouncer in transaction mode (default DATABASE_URL). */
@@ -59,6 +61,7 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   retentionDays: 90,
   retentionSweepSeconds: 3600,
   fleetSampleSeconds: 900,
+  fleetArrivalCheckSeconds: 15,
   jobs: true,
 };
 

@@ -5,6 +5,13 @@ export interface CatalogEntry {
   id: FindingId;
   title: string;
   severity: Severity;
+  /**
+   * What it breaks in Zoom, in the user's words ("video cannot start"): the first thing the
+   * dashboard and `agent doctor` say. No Zoom error number: Zoom's own pages tie none to these
+   * causes (its desktop "error 5003" is not documented by Zoom; the 5003 of its Video SDK is
+   * "session reconnecting"), so none is claimed.
+   */
+  breaks: string;
   /** What the finding means for Zoom, what it checks, and what fixes it. */
   description: string;
 }
@@ -15,24 +22,27 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
     id: 'tcc.camera.denied',
     title: 'Zoom is denied the camera',
     severity: 'critical',
+    breaks: 'Video cannot start',
     description:
       'A TCC.db `access` row for Zoom (kTCCServiceCamera) has auth_value 0 (denied): macOS hands Zoom no camera, '
-      + 'so video cannot start (error 5003). Resetting the permission makes macOS ask again at the next Zoom launch. '
+      + 'so video cannot start. Resetting the permission makes macOS ask again at the next Zoom launch. '
       + 'When auth_reason is mdm-policy, a PPPC profile from your MDM denies it and only changing that profile helps.',
   },
   'tcc.microphone.denied': {
     id: 'tcc.microphone.denied',
     title: 'Zoom is denied the microphone',
     severity: 'critical',
+    breaks: 'Others cannot hear you',
     description:
-      'A TCC.db `access` row for Zoom (kTCCServiceMicrophone) has auth_value 0 (denied): others cannot hear the user '
-      + 'and joining computer audio fails. Resetting the permission makes macOS ask again at the next Zoom launch. '
+      'A TCC.db `access` row for Zoom (kTCCServiceMicrophone) has auth_value 0 (denied): others cannot hear you: '
+      + 'Zoom gets no microphone input. Resetting the permission makes macOS ask again at the next Zoom launch. '
       + 'When auth_reason is mdm-policy, a PPPC profile from your MDM denies it and only changing that profile helps.',
   },
   'tcc.screen-capture.denied': {
     id: 'tcc.screen-capture.denied',
     title: 'Zoom is denied screen recording',
     severity: 'warning',
+    breaks: 'Screen sharing shows nothing',
     description:
       'A TCC.db `access` row for Zoom (kTCCServiceScreenCapture) has auth_value 0 (denied): screen sharing shows a '
       + 'blank or wallpaper-only picture. Calls still work. After a reset the user enables Zoom again under '
@@ -42,6 +52,7 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
     id: 'tcc.unreadable',
     title: 'Privacy permissions could not be read',
     severity: 'warning',
+    breaks: 'Unknown whether video and audio can start',
     description:
       'The agent could not read a TCC.db (usually because it lacks Full Disk Access), so Zoom\'s camera, microphone '
       + 'and screen recording permissions on this Mac are unknown, not healthy. Grant the agent Full Disk Access '
@@ -51,6 +62,7 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
     id: 'firewall.blocks-zoom',
     title: 'Application firewall blocks Zoom',
     severity: 'critical',
+    breaks: 'Audio and video of calls fail',
     description:
       'The application firewall (ALF) is on and lists Zoom as "Block incoming connections": Zoom\'s UDP media '
       + 'cannot reach the Mac, so audio and video fail or fall back to slow TCP. Allowing Zoom in socketfilterfw fixes it.',
@@ -59,6 +71,7 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
     id: 'firewall.block-all',
     title: 'Application firewall blocks all incoming connections',
     severity: 'critical',
+    breaks: 'Audio and video of calls can fail',
     description:
       'The application firewall is in "Block all incoming connections" mode (global state 2): per-app allow entries '
       + 'are ignored, so Zoom\'s UDP media can fail. Whether this Mac needs that mode is an admin decision; '
@@ -68,6 +81,7 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
     id: 'usb.power.insufficient',
     title: 'USB camera or audio device lacks power',
     severity: 'warning',
+    breaks: 'The USB camera or headset drops out mid-call',
     description:
       'A USB camera or audio device asked for more current than its port or its bus-powered hub can supply '
       + '(macOS reported the request failed, or current required exceeds current available in mA). Such devices '
@@ -77,6 +91,7 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
     id: 'usb.bandwidth.shared',
     title: 'Cameras or audio devices share one USB 2.0 hub',
     severity: 'warning',
+    breaks: 'A camera can fail to start or freeze while another streams',
     description:
       'Two or more USB cameras or audio devices sit behind one USB 2.0 (480 Mb/s) hub, so their video and audio '
       + 'streams share its one 480 Mb/s link: a camera can fail to start or freeze when another streams. Connect one '
@@ -86,6 +101,7 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
     id: 'zoom.outdated',
     title: 'Zoom is older than the minimum version',
     severity: 'warning',
+    breaks: 'Zoom may demand an update before joining',
     description:
       'The installed Zoom (CFBundleShortVersionString) is older than the policy\'s minimum Zoom version. '
       + 'Old clients miss fixes and can be forced to update before joining. Update Zoom through your usual deployment.',
@@ -94,6 +110,7 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
     id: 'zoom.not-installed',
     title: 'Zoom is not installed',
     severity: 'critical',
+    breaks: 'Cannot join from the Zoom app',
     description:
       'No Zoom app bundle was found at the policy\'s Zoom app path, so the user cannot join Zoom meetings from the '
       + 'desktop client. Deploy Zoom, or change the policy\'s app path if Zoom lives elsewhere.',
@@ -102,6 +119,7 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
     id: 'macos.outdated',
     title: 'macOS is older than the minimum version',
     severity: 'warning',
+    breaks: 'Current Zoom releases may not install',
     description:
       'sw_vers ProductVersion is older than the policy\'s minimum macOS version. Current Zoom releases drop old '
       + 'macOS versions, and old macOS lacks camera and audio fixes. Update macOS.',
@@ -110,10 +128,11 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
     id: 'network.zoom-unreachable',
     title: 'Zoom cannot be reached from this Mac',
     severity: 'critical',
+    breaks: 'Cannot reach Zoom: meetings do not connect',
     description:
       'The agent could not resolve, connect to or complete TLS with Zoom (the policy\'s hosts, default zoom.us and zoom.com) '
       + 'while the FleetMedic server was reachable: the network works, Zoom is blocked. Zoom then says "Unable to connect" '
-      + '(5003) or stays on "connecting". A sinkhole answer (0.0.0.0, 127.0.0.1) is a DNS filter\'s block. The evidence '
+      + 'or stays on "connecting". A sinkhole answer (0.0.0.0, 127.0.0.1) is a DNS filter\'s block. The evidence '
       + 'names the security software, VPN or proxy in the path: add Zoom (*.zoom.us, *.zoom.com) to the allowed list in that software. '
       + 'A Mac with no network at all gets no finding: its network panel says it is offline.',
   },
@@ -121,6 +140,7 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
     id: 'network.tls-inspected',
     title: "Zoom's traffic is TLS-inspected",
     severity: 'warning',
+    breaks: 'Zoom may fail to connect, or call quality drops',
     description:
       "Zoom's certificate chain validates only against a root installed on this Mac, not against the public roots: a proxy "
       + 'or security product decrypts Zoom\'s traffic. Zoom pins its certificates in places and may refuse to connect, and '
@@ -130,6 +150,7 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
     id: 'network.extension-unsettled',
     title: 'A network or security extension is not settled',
     severity: 'warning',
+    breaks: 'Zoom traffic may be held or dropped',
     description:
       'A network extension (content filter, VPN, DNS proxy) or endpoint-security extension is waiting for the user\'s '
       + 'approval, for a restart, or still activating (`systemextensionsctl list`). Until it settles it can hold or drop '

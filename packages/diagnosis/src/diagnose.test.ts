@@ -40,11 +40,11 @@ describe('diagnose', () => {
     const findings = diagnose(snap);
     expect(findings.map((f) => [f.severity, f.key])).toEqual([
       ['critical', 'firewall.blocks-zoom:/Applications/zoom.us.app'],
-      ['critical', 'tcc.camera.denied:user:alice:us.zoom.xos'],
-      ['critical', 'tcc.microphone.denied:user:alice:us.zoom.xos'],
+      ['critical', 'tcc.camera.denied:us.zoom.xos'],
+      ['critical', 'tcc.microphone.denied:mdm:us.zoom.xos'],
       ['warning', 'macos.outdated:system'],
-      ['warning', 'tcc.screen-capture.denied:system:us.zoom.xos'],
-      ['warning', 'tcc.unreadable:/Users/bob/Library/Application Support/com.apple.TCC/TCC.db'],
+      ['warning', 'tcc.screen-capture.denied:us.zoom.xos'],
+      ['warning', 'tcc.unreadable:full-disk-access'],
       ['warning', 'usb.power.insufficient:0x02343000'],
       ['warning', 'zoom.outdated:/Applications/zoom.us.app'],
     ]);

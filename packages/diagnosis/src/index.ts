@@ -6,3 +6,5 @@ export { resolvePolicy } from './policy.js';
 export { isDottedVersion, isOlderThan, zoomComparableVersion } from './versions.js';
 export { KNOWN_VENDORS, vendorOf, type KnownVendor } from './vendors.js';
 export { serverReach, zoomFailures, describeDns, describeEndpoint, describeExtension, type Reach } from './network-path.js';
+export { judgeHealth, READINESS_SECTIONS, type HealthInput } from './health.js';
+export { describeSectionChange, type SectionBody } from './changes.js';

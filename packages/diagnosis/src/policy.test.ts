@@ -7,6 +7,7 @@ describe('resolvePolicy', () => {
     expect(resolvePolicy()).toEqual({
       minZoomVersion: '6.0.0', minMacosVersion: '14.0', zoomBundleId: 'us.zoom.xos', zoomAppPath: '/Applications/zoom.us.app',
       zoomHosts: ['zoom.us', 'zoom.com'], zoomEndpoints: [{ host: 'zoom.us', port: 443 }],
+      tccResetServices: ['Camera', 'Microphone', 'ScreenCapture'], tccResetClients: ['us.zoom.xos'],
     });
     expect(resolvePolicy()).not.toBe(DEFAULT_POLICY);
   });
@@ -25,7 +26,7 @@ describe('resolvePolicy', () => {
   it('lists every problem at once, including unknown keys', () => {
     const bad = { minZoomVerison: '5.0.0', zoomBundleId: 'zoom', zoomAppPath: 'Applications/zoom.us.app' } as never;
     expect(() => resolvePolicy(bad)).toThrow(
-      'invalid policy: unknown key "minZoomVerison" (known: minZoomVersion, minMacosVersion, zoomBundleId, zoomAppPath, zoomHosts, zoomEndpoints); '
+      'invalid policy: unknown key "minZoomVerison" (known: minZoomVersion, minMacosVersion, zoomBundleId, zoomAppPath, zoomHosts, zoomEndpoints, tccResetServices, tccResetClients); '
       + 'zoomBundleId "zoom" is not a bundle id like us.zoom.xos; '
       + 'zoomAppPath "Applications/zoom.us.app" is not an absolute path to an .app bundle like /Applications/zoom.us.app',
     );
@@ -33,5 +34,17 @@ describe('resolvePolicy', () => {
   it('rejects non-string values and app paths with ..', () => {
     expect(() => resolvePolicy({ minZoomVersion: 6 } as never)).toThrow('minZoomVersion must be a string, got 6');
     expect(() => resolvePolicy({ zoomAppPath: '/Applications/../tmp/evil.app' })).toThrow('zoomAppPath "/Applications/../tmp/evil.app"');
+  });
+  it('widens the tcc.reset scope only to tccutil services and bundle ids, never the agent itself', () => {
+    expect(resolvePolicy({ tccResetServices: ['Camera', 'Accessibility'], tccResetClients: ['us.zoom.xos', 'com.microsoft.teams2'] }))
+      .toMatchObject({ tccResetServices: ['Camera', 'Accessibility'], tccResetClients: ['us.zoom.xos', 'com.microsoft.teams2'] });
+    expect(() => resolvePolicy({ tccResetServices: ['Camera', 'kTCCServiceCamera'], tccResetClients: ['com.fleetmedic.agent', '/bin/sh'] })).toThrow(
+      'invalid policy: tccResetServices: "kTCCServiceCamera" is not a TCC service tccutil resets (known: All, Camera, ');
+    expect(() => resolvePolicy({ tccResetClients: ['com.fleetmedic.agent', '/bin/sh'] })).toThrow(
+      'invalid policy: tccResetClients: "com.fleetmedic.agent" is the agent itself; tccResetClients: "/bin/sh" is not a bundle id like us.zoom.xos');
+    expect(() => resolvePolicy({ tccResetServices: 'Camera' } as never)).toThrow('tccResetServices must be a list of strings, got "Camera"');
+  });
+  it('makes a changed Zoom bundle id the default tcc.reset client', () => {
+    expect(resolvePolicy({ zoomBundleId: 'us.zoom.xos.gov' }).tccResetClients).toEqual(['us.zoom.xos.gov']);
   });
 });

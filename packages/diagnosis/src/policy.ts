@@ -1,14 +1,19 @@
-import { APP_PATH_PATTERN, BUNDLE_ID_PATTERN, DEFAULT_POLICY, type Policy } from '@fleetmedic/protocol';
+import { BUNDLE_ID_PATTERN, DEFAULT_POLICY, scopeProblems, type Policy } from '@fleetmedic/protocol';
 import { isDottedVersion } from './versions.js';
 
 const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];
+const LIST_KEYS = new Set<keyof Policy>(['tccResetServices', 'tccResetClients']);
 
 /**
- * The full Policy: DEFAULT_POLICY (Zoom 6.0.0, macOS 14.0, us.zoom.xos, /Applications/zoom.us.app)
- * overridden by the fields of `partial` that are not undefined.
+ * The full Policy: DEFAULT_POLICY (Zoom 6.0.0, macOS 14.0, us.zoom.xos, /Applications/zoom.us.app,
+ * tcc.reset of Camera, Microphone and ScreenCapture) overridden by the fields of `partial` that
+ * are not undefined; `tccResetClients` defaults to `[zoomBundleId]`, so a changed Zoom bundle id
+ * stays resettable.
  * Admin configuration, so bad values throw one Error listing every problem: unknown keys
  * (a typo must not silently fall back to a default), versions that are not dotted numeric
- * ("5.16.10"), a bundle id or app path the remediation schema would refuse.
+ * ("5.16.10"), a bundle id that is not one, an app path that is not an absolute .app path, a
+ * tcc.reset scope with unknown services or bad bundle ids (scopeProblems). A Zoom outside
+ * /Applications is allowed: its firewall finding then says what to do instead of offering a fix.
  */
 export function resolvePolicy(partial: Partial<Policy> = {}): Policy {
   const problems: string[] = [];
@@ -17,11 +22,14 @@ export function resolvePolicy(partial: Partial<Policy> = {}): Policy {
     if (!POLICY_KEYS.includes(key as keyof Policy)) problems.push(`unknown key "${key}" (known: ${POLICY_KEYS.join(', ')})`);
   }
   const policy: Policy = { ...DEFAULT_POLICY };
-  for (const key of ['minZoomVersion', 'minMacosVersion', 'zoomBundleId', 'zoomAppPath'] as const) {
+  for (const key of ['minZoomVersion', 'minMacosVersion', 'zoomBundleId', 'zoomAppPath', 'tccResetServices', 'tccResetClients'] as const) {
     const value: unknown = partial[key];
     if (value === undefined) continue;
-    if (typeof value !== 'string') problems.push(`${key} must be a string, got ${JSON.stringify(value)}`);
-    else policy[key] = value;
+    if (LIST_KEYS.has(key)) {
+      if (Array.isArray(value) && value.every((v) => typeof v === 'string')) (policy[key] as string[]) = [...value];
+      else problems.push(`${key} must be a list of strings, got ${JSON.stringify(value)}`);
+    } else if (typeof value !== 'string') problems.push(`${key} must be a string, got ${JSON.stringify(value)}`);
+    else (policy[key] as string) = value;
   }
   if (partial.zoomHosts !== undefined) {
     if (!Array.isArray(partial.zoomHosts) || !partial.zoomHosts.every(isHostName)) problems.push(`zoomHosts must be a list of host names like zoom.us, got ${JSON.stringify(partial.zoomHosts)}`);
@@ -37,10 +45,11 @@ export function resolvePolicy(partial: Partial<Policy> = {}): Policy {
   }
   if (!new RegExp(BUNDLE_ID_PATTERN).test(policy.zoomBundleId)) {
     problems.push(`zoomBundleId "${policy.zoomBundleId}" is not a bundle id like us.zoom.xos`);
-  }
-  if (!new RegExp(APP_PATH_PATTERN).test(policy.zoomAppPath) || !/\.app\/?$/i.test(policy.zoomAppPath)) {
+  } else if (partial.tccResetClients === undefined) policy.tccResetClients = [policy.zoomBundleId];
+  if (!isAppBundlePath(policy.zoomAppPath)) {
     problems.push(`zoomAppPath "${policy.zoomAppPath}" is not an absolute path to an .app bundle like /Applications/zoom.us.app`);
   }
+  problems.push(...scopeProblems(policy));
   if (problems.length > 0) throw new Error(`invalid policy: ${problems.join('; ')}`);
   return policy;
 }
@@ -55,4 +64,9 @@ function isEndpoint(v: unknown): v is { host: string; port: number } {
   if (typeof v !== 'object' || v === null) return false;
   const { host, port } = v as { host?: unknown; port?: unknown };
   return isHostName(host) && Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65_535;
+}
+
+/** Absolute, no `..` segment, no control characters, ends in `.app` (a trailing `/` allowed). */
+function isAppBundlePath(path: string): boolean {
+  return path.startsWith('/') && !path.split('/').includes('..') && !/[\x00-\x1f\x7f]/.test(path) && /\.app\/?$/i.test(path);
 }

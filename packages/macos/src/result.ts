@@ -1,3 +1,4 @@
+import { parseJson } from './json.js';
 /**
  * What every parser in this package returns instead of throwing.
  * - `ok: true`: `value` holds what was read; `problems` lists parts that were skipped or
@@ -29,13 +30,25 @@ export function readSource<T>(name: string, stdout: string | undefined, parse: (
 }
 
 /**
+ * ok:false, before any scan, when `text` is longer than `maxChars`: more than any real output of
+ * `what` (limits sit far above the largest capture), so parsing it could only cost time; the agent
+ * accepts 8 MiB of a command's output and parses it on its only thread. Null when the size is fine.
+ */
+export function refuseOversized(text: string, maxChars: number, what: string): ParseResult<never> | null {
+  return text.length > maxChars ? failed(`${what} is ${text.length} characters, more than the ${maxChars} any real one has: not parsed`) : null;
+}
+
+/** The last `maxChars` characters of `text`: where a command prints its outcome. */
+export const lastChars = (text: string, maxChars: number): string => (text.length > maxChars ? text.slice(-maxChars) : text);
+
+/**
  * The array under `key` of a JSON document (`system_profiler -json` output: `{ "SPCameraDataType": [...] }`).
  * Fails with "not JSON: …" or `no "<key>" array in <what>`; never throws.
  */
 export function jsonArrayAt(text: string, key: string, what: string): ParseResult<unknown[]> {
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = parseJson(text);
   } catch (e) {
     return failed(`not JSON: ${(e as Error).message}`);
   }

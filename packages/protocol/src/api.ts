@@ -28,10 +28,21 @@ export const ErrorBody = Type.Object({
 });
 export type ErrorBody = Static<typeof ErrorBody>;
 
-/** Health of one Mac as the server judged it: `unknown` = no report yet, or a section could not be judged. */
-export const HEALTHS = ['healthy', 'problems', 'unknown'] as const;
-export const Health = Type.Union([Type.Literal('healthy'), Type.Literal('problems'), Type.Literal('unknown')]);
+/**
+ * Whether one Mac can join a call, worst first (the one severity model of the fleet, the API and
+ * the page; `judgeHealth` in @fleetmedic/diagnosis decides it):
+ * - `cannot-join`: a critical finding is open (video cannot start, others cannot hear you, ...);
+ * - `unknown`: no report yet, or a section that decides readiness could not be checked, and
+ *   nothing critical is known;
+ * - `at-risk`: only warnings are open (calls work, with a risk named by the finding);
+ * - `ready`: every section was checked and nothing is open.
+ */
+export const HEALTHS = ['cannot-join', 'unknown', 'at-risk', 'ready'] as const;
 export type Health = (typeof HEALTHS)[number];
+export const Health = Type.Union([Type.Literal('cannot-join'), Type.Literal('unknown'), Type.Literal('at-risk'), Type.Literal('ready')]);
+
+/** Rank of a health for sorting, 0 = worst (its index in HEALTHS). */
+export const healthRank = (h: Health): number => HEALTHS.indexOf(h);
 
 /** Roles of API tokens, weakest first: a viewer reads, an operator also sends commands, an admin also manages secrets, tokens and policy. */
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
@@ -59,6 +70,14 @@ export const DeviceFilterFields = {
 export const DeviceFilter = Type.Object(DeviceFilterFields, { additionalProperties: false });
 export type DeviceFilter = Static<typeof DeviceFilter>;
 
+/** The worst reason a Mac is not ready: its worst open finding, or a section that could not be checked. */
+export const TopReason = Type.Object({
+  findingId: Type.Union([Type.String(), Type.Null()], { description: 'the finding (rule) id; null when the reason is a section that could not be checked' }),
+  severity: Type.Union([Type.Literal('critical'), Type.Literal('warning'), Type.Literal('info'), Type.Literal('unknown')]),
+  title: Type.String({ description: 'e.g. "Zoom is denied the camera", or "Could not check: tcc"' }),
+});
+export type TopReason = Static<typeof TopReason>;
+
 /** One Mac: `GET /api/v1/devices` rows (with `openFindingIds`) and `GET /api/v1/devices/:id` `device`. */
 export const DeviceView = Type.Object({
   id: Type.String(),
@@ -71,7 +90,7 @@ export const DeviceView = Type.Object({
   osVersion: NullableString,
   zoomVersion: NullableString,
   health: Health,
-  openFindings: Type.Integer(),
+  openFindings: Type.Integer({ description: 'open findings: distinct causes (one missing grant is one finding, however many TCC.db show it)' }),
   unknownSections: Type.Array(Type.String(), { description: 'sections that could not be read or judged ("could not check firewall")' }),
   notReportedSections: Type.Array(Type.String(), {
     description: 'sections the protocol added after this agent\'s version (registry `since`), absent from its last report: "not reported by this agent version", never healthy',
@@ -80,7 +99,8 @@ export const DeviceView = Type.Object({
   enrolledAt: Iso,
   lastSeenAt: NullableIso,
   lastReportAt: NullableIso,
-  openFindingIds: Type.Optional(Type.Array(Type.String(), { description: 'rule ids of the open findings (device list only)' })),
+  openFindingIds: Type.Optional(Type.Array(Type.String(), { description: 'rule ids of the open findings, worst first (device list only)' })),
+  topReason: Type.Optional(Type.Union([TopReason, Type.Null()], { description: 'why this Mac is not ready, worst first (device list only); null when ready' })),
 });
 export type DeviceView = Static<typeof DeviceView>;
 
@@ -168,23 +188,47 @@ export const FindingTransitionView = Type.Object({
 export type FindingTransitionView = Static<typeof FindingTransitionView>;
 
 /** `GET /api/v1/devices/:id/history`: newest first. */
-export const DeviceHistoryView = Type.Object({ sectionChanges: Type.Array(SectionChangeView), findingTransitions: Type.Array(FindingTransitionView) });
+/** A report that renamed the Mac (HostFacts.hostname changed). */
+export const HostnameChangeView = Type.Object({
+  id: Type.String(),
+  fromHostname: Type.String(),
+  toHostname: Type.String(),
+  reportId: Type.String(),
+  changedAt: Type.String({ format: 'date-time' }),
+});
+export const DeviceHistoryView = Type.Object({
+  sectionChanges: Type.Array(SectionChangeView),
+  findingTransitions: Type.Array(FindingTransitionView),
+  hostnameChanges: Type.Array(HostnameChangeView, { description: 'renames, newest first' }),
+});
 export type DeviceHistoryView = Static<typeof DeviceHistoryView>;
 
 /** One finding id in the fleet summary. */
 export const FindingCount = Type.Object({
   id: Type.String({ description: 'finding (rule) id, e.g. tcc.camera.denied' }),
+  severity: Stored<Severity>(Type.String({ description: 'critical | warning | info' })),
   devices: Type.Integer({ description: 'devices with at least one open finding of this id' }),
-  open: Type.Integer({ description: 'open findings of this id (a device can have several, e.g. one per TCC.db)' }),
+  open: Type.Integer({ description: 'open findings of this id: distinct causes (a device can have several, e.g. a user decision and an MDM profile)' }),
 });
 export type FindingCount = Static<typeof FindingCount>;
 
-/** `GET /api/v1/fleet/summary`: device counts by health and connectivity, and per finding id (most devices first, then by id). */
+/** Device counts per health (HEALTHS), one field each. */
+const HealthCounts = {
+  cannotJoin: Type.Integer({ description: 'health cannot-join: a critical finding is open' }),
+  unknown: Type.Integer({ description: 'health unknown: no report yet, or a section that decides readiness could not be checked (nothing critical known)' }),
+  atRisk: Type.Integer({ description: 'health at-risk: warnings only' }),
+  ready: Type.Integer({ description: 'health ready: ready for calls' }),
+};
+/** The HealthCounts field of each health. */
+export const HEALTH_COUNT_FIELD = { 'cannot-join': 'cannotJoin', unknown: 'unknown', 'at-risk': 'atRisk', ready: 'ready' } as const satisfies Record<Health, string>;
+
+/**
+ * `GET /api/v1/fleet/summary`: device counts by health (by each Mac's last report, offline Macs
+ * included) and connectivity, and per finding id, worst first (severity, then most devices, then id).
+ */
 export const FleetSummary = Type.Object({
   total: Type.Integer(),
-  healthy: Type.Integer(),
-  problems: Type.Integer(),
-  unknown: Type.Integer(),
+  ...HealthCounts,
   online: Type.Integer({ description: 'marked online and seen within offlineAfterSeconds' }),
   offline: Type.Integer({ description: 'total - online' }),
   findings: Type.Array(FindingCount),
@@ -195,9 +239,7 @@ export type FleetSummary = Static<typeof FleetSummary>;
 export const FleetSample = Type.Object({
   at: Iso,
   total: Type.Integer(),
-  healthy: Type.Integer({ description: 'ready for calls' }),
-  problems: Type.Integer({ description: 'devices with open findings' }),
-  unknown: Type.Integer(),
+  ...HealthCounts,
   offline: Type.Integer(),
   findings: Type.Record(Type.String(), Type.Integer(), { description: 'devices with an open finding, per finding id' }),
 });
@@ -263,7 +305,8 @@ export type BatchCommandView = Static<typeof BatchCommandView>;
 
 /**
  * `GET /api/v1/batches/:id?limit=&cursor=&status=`: the batch, its counts (the whole batch, in
- * every page), one page of its commands in hostname order, and the cursor of the next page (null
+ * every page), one page of its commands in the hostname order the batch was planned in (command ids are
+ * handed out in that order, so a rename mid-walk moves nothing), and the cursor of the next page (null
  * on the last).
  */
 export const BatchView = Type.Object({
@@ -274,8 +317,37 @@ export const BatchView = Type.Object({
   createdBy: Type.String(),
   createdAt: Iso,
   counts: BatchCounts,
-  commands: Type.Array(BatchCommandView, { description: 'one page, hostname order' }),
+  commands: Type.Array(BatchCommandView, { description: 'one page, in the hostname order of the batch\'s plan' }),
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as ?cursor= for the next page; null on the last' }),
   skipped: Type.Array(SkippedDevice),
 });
 export type BatchView = Static<typeof BatchView>;
+
+/** One section change shared by Macs with a finding: what changed, and on how many of them. */
+export const ChangeBefore = Type.Object({
+  section: Type.String({ description: 'the section that changed, e.g. os' }),
+  change: Type.String({ description: 'the change in words, the same on every Mac that made it, e.g. "macOS 15.2 → 15.3"' }),
+  devices: Type.Integer({ description: 'Macs with the finding open that made this change in the window before it first appeared' }),
+});
+export type ChangeBefore = Static<typeof ChangeBefore>;
+
+/** What changed on the Macs with one finding just before it first appeared on each. */
+export const FindingChanges = Type.Object({
+  findingId: Type.String(),
+  severity: Stored<Severity>(Type.String()),
+  devices: Type.Integer({ description: 'Macs with the finding open' }),
+  compared: Type.Integer({ description: 'of them, Macs that reported before it appeared (the others had it from their first report: nothing to compare)' }),
+  changes: Type.Array(ChangeBefore, { description: 'most shared first, then section and words' }),
+});
+export type FindingChanges = Static<typeof FindingChanges>;
+
+/**
+ * `GET /api/v1/fleet/changes?hours=24&finding=&limit=5`: per open finding id (worst first, as the
+ * summary), the section changes its Macs made in the `windowHours` before it first appeared on each,
+ * ranked by how many of them share each change.
+ */
+export const FleetChanges = Type.Object({
+  windowHours: Type.Integer(),
+  findings: Type.Array(FindingChanges),
+});
+export type FleetChanges = Static<typeof FleetChanges>;

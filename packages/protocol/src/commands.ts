@@ -2,8 +2,12 @@ import Type, { type Static } from 'typebox';
 
 /** Bundle id pattern (reverse DNS), e.g. us.zoom.xos. */
 export const BUNDLE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9-]*(\\.[A-Za-z0-9][A-Za-z0-9-]*)+$';
-/** An absolute path to an .app bundle or executable, no `..`, no control characters. */
-export const APP_PATH_PATTERN = '^/(?!(.*/)?\\.\\.(/|$))[^\\x00-\\x1f\\x7f]+$';
+/**
+ * An application bundle under /Applications: `/Applications/[<folder>/...]<name>.app[/]`, no
+ * `.` or `..` segment, no empty segment, no control characters. The schema form of
+ * refuseAppPath (remediation-scope.ts), which gives the reason in words.
+ */
+export const APP_PATH_PATTERN = '^/Applications/(?:(?!\\.\\.?/)[^/\\x00-\\x1f\\x7f]+/)*[^/\\x00-\\x1f\\x7f]+\\.[aA][pP][pP]/?$';
 
 /**
  * TCC services an admin may reset, as `tccutil` names them (without the kTCCService prefix),

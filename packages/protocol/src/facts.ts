@@ -2,9 +2,12 @@ import Type, { type Static } from 'typebox';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
+/** No control characters (NUL, escapes, newlines): names shown to admins and stored as Postgres text. */
+export const PRINTABLE = '^[^\\x00-\\x1f\\x7f]*$';
+
 /** Host identity. Source: host.json of a recorded Mac, `sysctl`/`ioreg` on a Mac, `systeminformation` on Linux. */
 export const HostFacts = Type.Object({
-  hostname: Type.String(),
+  hostname: Type.String({ maxLength: 255, pattern: PRINTABLE, description: 'no control characters; a change is kept in the device history' }),
   serialNumber: Nullable(Type.String()),
   hardwareModel: Nullable(Type.String({ description: 'e.g. MacBookPro18,3' })),
   architecture: Type.String({ description: 'arm64 | x86_64' }),

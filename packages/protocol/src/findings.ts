@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { Action } from './commands.js';
+import { DEFAULT_REMEDIATION_SCOPE } from './remediation-scope.js';
 
 /** Stable finding ids: public API, never renamed. */
 export const FINDING_IDS = [
@@ -54,9 +55,11 @@ export const Policy = Type.Object({
   minZoomVersion: Type.String({ description: 'lowest acceptable Zoom version, dotted numeric' }),
   minMacosVersion: Type.String({ description: 'lowest acceptable macOS ProductVersion' }),
   zoomBundleId: Type.String(),
-  zoomAppPath: Type.String(),
+  zoomAppPath: Type.String({ description: 'an application bundle under /Applications (see refuseAppPath)' }),
   zoomHosts: Type.Optional(Type.Array(Type.String(), { description: 'names the agent resolves through the system resolver (network section); default in DEFAULT_POLICY, sources in docs/network-probes.md' })),
   zoomEndpoints: Type.Optional(Type.Array(Type.Object({ host: Type.String(), port: Type.Integer({ minimum: 1, maximum: 65535 }) }), { description: 'host:port the agent connects to with TCP and TLS: only endpoints that always serve' })),
+  tccResetServices: Type.Array(Type.String(), { maxItems: 100, description: 'TCC services tcc.reset may reset (RemediationScope); default Camera, Microphone, ScreenCapture' }),
+  tccResetClients: Type.Array(Type.String(), { maxItems: 100, description: 'bundle ids tcc.reset may reset (RemediationScope); default [zoomBundleId]' }),
 });
 export type Policy = Static<typeof Policy>;
 
@@ -69,4 +72,6 @@ export const DEFAULT_POLICY: Policy = {
   // Zoom's client firewall article lists *.zoom.us and *.zoom.com on TCP 443 and asks to check https://zoom.us (docs/network-probes.md).
   zoomHosts: ['zoom.us', 'zoom.com'],
   zoomEndpoints: [{ host: 'zoom.us', port: 443 }],
+  tccResetServices: [...DEFAULT_REMEDIATION_SCOPE.tccResetServices],
+  tccResetClients: [...DEFAULT_REMEDIATION_SCOPE.tccResetClients],
 };

@@ -11,3 +11,4 @@ export * from './section-hashes.js';
 export * from './sections/names.js';
 export * from './network.js';
 export * from './devices.js';
+export * from './remediation-scope.js';

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { HostFacts } from './facts.js';
+import { HostFacts, PRINTABLE } from './facts.js';
 import { SNAPSHOT_SCHEMA_VERSION, Sections, Snapshot } from './snapshot.js';
 import { SectionHashes } from './section-hashes.js';
 import { Action, CommandResult } from './commands.js';
@@ -112,8 +112,6 @@ export const ErrorMessage = Type.Object({
 export const ServerMessage = Type.Union([AckMessage, ServerCommandMessage, ErrorMessage]);
 export type ServerMessage = Static<typeof ServerMessage>;
 
-/** No control characters (NUL, escapes, newlines): names shown to admins and stored as Postgres text. */
-export const PRINTABLE = '^[^\\x00-\\x1f\\x7f]*$';
 
 /** HTTP: POST /api/v1/enroll */
 export const EnrollRequest = Type.Object({

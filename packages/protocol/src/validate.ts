@@ -35,7 +35,7 @@ const SHOWN_CHARS = 40;
  * - a value outside a list of constants (`Type.Enum`, or a `Type.Union` of `Type.Literal`s,
  *   which TypeBox reports as one "must be equal to constant" per member plus "must match a
  *   schema in anyOf", cut off at its 8 errors for a long list) becomes one error:
- *   `must be one of healthy, problems, unknown; got "bogus"`;
+ *   `must be one of cannot-join, unknown, at-risk, ready; got "bogus"`;
  * - a property an object does not allow (`additionalProperties: false`, reported as "schema is
  *   false" plus "must not have additional properties") becomes one error at that property:
  *   `is not allowed here; allowed: search, finding, health, online`.

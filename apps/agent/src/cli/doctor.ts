@@ -23,7 +23,9 @@ export async function doctorCommand(opts: { replay?: string; json?: boolean; pol
     const out = { host: snapshot.host, network: networkState(snapshot), findings: d.findings, unknown: d.unknown, unknownReasons: d.unknownReasons, unsupported };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
-    process.stdout.write(`${formatDiagnosis(snapshot.host.hostname, d, unsupported, networkState(snapshot))}\n`);
+    // Wrapped to the terminal; piped output (no columns) to COLUMNS or 100.
+    const width = process.stdout.columns || Number(process.env.COLUMNS) || 100;
+    process.stdout.write(`${formatDiagnosis(snapshot.host.hostname, d, unsupported, width, networkState(snapshot))}\n`);
   }
 }
 

@@ -1,5 +1,5 @@
-import type { Finding, Snapshot } from '@fleetmedic/protocol';
-import { serverReach, zoomFailures, type Diagnosis } from '@fleetmedic/diagnosis';
+import type { Finding, FindingId, Health, Snapshot } from '@fleetmedic/protocol';
+import { FINDING_CATALOG, judgeHealth, serverReach, zoomFailures, type Diagnosis } from '@fleetmedic/diagnosis';
 
 /** Plain text table: columns padded to their widest cell, cells cut at `max` characters. */
 export function table(header: string[], rows: string[][], max = 70): string {
@@ -39,24 +39,58 @@ const NETWORK_WORDS = {
   'zoom-unreachable': 'Zoom cannot be reached (see the finding)',
 } as const;
 
-/** `doctor` without --json: findings table, then sections that could not be judged or do not exist here. */
-export function formatDiagnosis(hostname: string, d: Diagnosis, unsupported: { section: string; reason: string }[] = [], network: ReturnType<typeof networkState> = null): string {
-  const out = [`${hostname}: ${d.findings.length} finding(s)`];
-  if (network) out.push(`Network: ${NETWORK_WORDS[network]}`);
+/**
+ * `text` broken at spaces into lines of at most `width` characters, each after `indent`; a word
+ * longer than a line (a long path) stays whole on its own line: nothing is ever cut.
+ */
+export function wrap(text: string, width: number, indent = ''): string[] {
+  const room = Math.max(20, width - indent.length);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > room) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(indent + line);
+  return lines;
+}
+
+const HEALTH_WORDS: Record<Health, string> = { 'cannot-join': 'cannot join a call', unknown: 'unknown (something could not be checked)', 'at-risk': 'at risk', ready: 'ready for calls' };
+
+/**
+ * `doctor` without --json, wrapped to `width` columns (the terminal's): the Mac's health in the
+ * one severity model, then per finding, worst first, its title, what it breaks in Zoom, every
+ * evidence line whole, the remedy and whether `run` can apply it; then sections that could not be
+ * judged or do not exist on this platform. `network`: the path in one word (networkState).
+ */
+export function formatDiagnosis(hostname: string, d: Diagnosis, unsupported: { section: string; reason: string }[] = [], width = 100, network: ReturnType<typeof networkState> = null): string {
+  const health = judgeHealth({ openSeverities: d.findings.map((f) => f.severity), unknownSections: d.unknown });
+  const out = wrap(`${hostname}: ${HEALTH_WORDS[health]}; ${d.findings.length} ${d.findings.length === 1 ? 'problem' : 'problems'}`, width);
+  if (network) out.push(...wrap(`Network: ${NETWORK_WORDS[network]}`, width));
   if (unsupported.length > 0) {
-    out.push('', `Not checked on this platform: ${unsupported.map((u) => u.section).join(', ')} (${unsupported[0]!.reason}).`);
+    out.push('', ...wrap(`Not checked on this platform: ${unsupported.map((u) => u.section).join(', ')} (${unsupported[0]!.reason}).`, width));
   }
-  if (d.findings.length > 0) {
-    out.push('', table(['severity', 'finding', 'action', 'evidence', 'remedy'], d.findings.map(findingRow)));
-  }
+  for (const f of d.findings) out.push('', ...findingLines(f, width));
   if (d.unknown.length > 0) {
     out.push('', 'Could not check:');
-    for (const u of d.unknownReasons) out.push(`  ${u.section} (${u.rule}): ${u.reason}`);
+    for (const u of d.unknownReasons) out.push(...wrap(`${u.section} (${FINDING_CATALOG[u.rule]?.title ?? u.rule}): ${u.reason}`, width, '  '));
   }
   return out.join('\n');
 }
 
-/** One finding: the action column says what `run` can do about it automatically ("-" when only a person can). */
-function findingRow(f: Finding): string[] {
-  return [f.severity, f.key, f.remedy.action?.type ?? '-', f.evidence[0]?.detail ?? f.title, f.remedy.summary];
+/** One finding: "CRITICAL  title (id)", what it breaks, evidence, remedy, and the automatic fix ("none": only a person can). */
+function findingLines(f: Finding, width: number): string[] {
+  const breaks = FINDING_CATALOG[f.id as FindingId]?.breaks;
+  return [
+    ...wrap(`${f.severity.toUpperCase()}  ${f.title} (${f.id})`, width),
+    ...(breaks ? wrap(`In Zoom: ${breaks}.`, width, '  ') : []),
+    '  Evidence:',
+    ...f.evidence.flatMap((e) => wrap(`${e.section}: ${e.detail}`, width, '    ').map((l, i) => (i === 0 ? l.replace(/^ {4}/, '  - ') : l))),
+    ...wrap(`Remedy: ${f.remedy.summary}`, width, '  '),
+    `  Automatic fix: ${f.remedy.action ? `${f.remedy.action.type} (agent run applies it when the server sends it)` : 'none, this needs a person'}`,
+  ];
 }

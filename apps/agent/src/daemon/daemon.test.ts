@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SECTION_NAMES } from '@fleetmedic/protocol';
 import { PROGRAMS } from '../runner/commands.js';
 import { ReplayRunner } from '../runner/replay.js';
 import { startServer, waitFor, type Msg } from '../testing/agent-server.js';
@@ -124,9 +125,9 @@ describe('AgentDaemon against a real ws server', () => {
       return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { reportId: string; hashes: Record<string, string> }) : null;
     });
     expect(base.reportId).toBe(first.id);
-    expect(Object.keys(base.hashes).sort()).toEqual(['firewall', 'os', 'power', 'tcc', 'usb', 'zoom']);
+    expect(Object.keys(base.hashes).sort()).toEqual([...SECTION_NAMES].sort());
 
-    // Nothing changed on the Mac: the next report carries the six hashes and no section content.
+    // Nothing changed on the Mac: the next report carries every section's hash and no section content.
     await daemon.collectNow('test');
     const second = await waitFor('the second report', () => srv.state.received.filter((m) => m.type === 'report')[1]);
     const delta = second.delta as { hashes: Record<string, string>; sections: Record<string, unknown>; host: { hostname: string } };

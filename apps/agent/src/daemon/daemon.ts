@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { collectHost } from '../collectors/host.js';
 import { collectSnapshot } from '../collectors/snapshot.js';
-import { MAX_AGENT_MESSAGE_BYTES, type FullReportMessage, type HostFacts, type Snapshot } from '@fleetmedic/protocol';
+import { MAX_AGENT_MESSAGE_BYTES, type FullReportMessage, type HostFacts, type RemediationScope, type Snapshot } from '@fleetmedic/protocol';
 import { FileAckedSections, type AckedSectionsStore } from '../outbox/acked.js';
 import { DeltaReporter } from '../outbox/delta.js';
 import { newReportId } from '../outbox/ids.js';
@@ -36,6 +36,8 @@ export interface DaemonOptions {
   schedule?: string | null;
   /** Random delay before each scheduled collection, in seconds (0 – jitter). Default 60. */
   jitterSeconds?: number;
+  /** What tcc.reset commands may touch (default DEFAULT_REMEDIATION_SCOPE), from the agent's own options. */
+  remediationScope?: RemediationScope;
   /** WebSocket ping interval, milliseconds. Default 30 000. */
   heartbeatMs?: number;
   minBackoffMs?: number;
@@ -143,6 +145,7 @@ export class AgentDaemon {
       },
       collectNow: (why) => this.collectNow(why),
       logger,
+      scope: opts.remediationScope,
       tccResets: this.tccResets,
     });
   }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { AgentMessage, CommandResult } from '@fleetmedic/protocol';
+import type { AgentMessage, CommandResult, RemediationScope } from '@fleetmedic/protocol';
 import pino from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { diagnose } from '@fleetmedic/diagnosis';
@@ -37,7 +37,7 @@ interface Harness {
   state: string;
   sent: AgentMessage[];
   collects: string[];
-  make: (pinnedKey?: string | null) => Promise<RemediationExecutor>;
+  make: (pinnedKey?: string | null, scope?: RemediationScope) => Promise<RemediationExecutor>;
   resultOf: (id: string) => CommandResult;
   logLines: () => string[][];
 }
@@ -47,7 +47,7 @@ async function harness(): Promise<Harness> {
   const state = await mkdtemp(path.join(os.tmpdir(), 'executor-state-'));
   const sent: AgentMessage[] = [];
   const collects: string[] = [];
-  const make = async (pinnedKey: string | null = SERVER.publicKey) => {
+  const make = async (pinnedKey: string | null = SERVER.publicKey, scope?: RemediationScope) => {
     const runner = await ReplayRunner.open(mac, { stateDir: path.join(state, 'replay') });
     const store = await ExecutedStore.open(path.join(state, 'executed.json'));
     return new RemediationExecutor({
@@ -61,6 +61,7 @@ async function harness(): Promise<Harness> {
       },
       logger: pino({ level: 'silent' }),
       now: () => NOW,
+      scope,
     });
   };
   const resultOf = (id: string) => {
@@ -150,11 +151,23 @@ describe('RemediationExecutor on a replayed Mac', () => {
   });
 
   it.each([
-    [{ type: 'tcc.reset', params: { service: 'LocalNetwork', bundleId: 'us.zoom.xos' } }, /^refused parameter service "LocalNetwork": not a TCC service tccutil may reset/],
-    [{ type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos; rm -rf /' } }, /^refused parameter bundleId "us.zoom.xos; rm -rf \/": not a reverse-DNS bundle id/],
+    [{ type: 'tcc.reset', params: { service: 'LocalNetwork', bundleId: 'us.zoom.xos' } }, /^refused parameter service "LocalNetwork": tcc.reset may reset Camera, Microphone, ScreenCapture/],
+    [{ type: 'tcc.reset', params: { service: 'SystemPolicyAllFiles', bundleId: 'us.zoom.xos' } }, /^refused parameter service "SystemPolicyAllFiles"/],
+    [{ type: 'tcc.reset', params: { service: 'All', bundleId: 'us.zoom.xos' } }, /^refused parameter service "All"/],
+    [{ type: 'tcc.reset', params: { service: 'Camera', bundleId: 'com.fleetmedic.agent' } }, /^refused parameter bundleId "com.fleetmedic.agent": the agent never resets its own permissions/],
+    [{ type: 'tcc.reset', params: { service: 'Camera', bundleId: 'com.apple.Terminal' } }, /^refused parameter bundleId "com.apple.Terminal": tcc.reset may reset us.zoom.xos/],
+    [{ type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos; rm -rf /' } }, /^refused parameter bundleId "us.zoom.xos; rm -rf \/"/],
     [{ type: 'tcc.reset', params: { service: 'Camera', bundleId: '$(id)' } }, /^refused parameter bundleId/],
-    [{ type: 'firewall.allow', params: { appPath: 'Applications/zoom.us.app' } }, /^refused parameter appPath "Applications\/zoom.us.app": not an absolute path/],
-    [{ type: 'firewall.block', params: { appPath: '/Applications/../usr/bin/zoom' } }, /^refused parameter appPath .*without '\.\.'/],
+    [{ type: 'firewall.allow', params: { appPath: 'Applications/zoom.us.app' } }, /^refused parameter appPath "Applications\/zoom.us.app": firewall actions take an application bundle under \/Applications\//],
+    [{ type: 'firewall.block', params: { appPath: '/Applications/../usr/bin/zoom' } }, /^refused parameter appPath .*'\.\.' path segments are not allowed/],
+    // The outside pass's cases: programs, a user-writable file, the firewall's own tool.
+    [{ type: 'firewall.allow', params: { appPath: '/bin/sh' } }, /^refused parameter appPath "\/bin\/sh": firewall actions take an application bundle/],
+    [{ type: 'firewall.allow', params: { appPath: '/usr/bin/nc' } }, /^refused parameter appPath "\/usr\/bin\/nc"/],
+    [{ type: 'firewall.allow', params: { appPath: '/usr/bin/python3' } }, /^refused parameter appPath "\/usr\/bin\/python3"/],
+    [{ type: 'firewall.allow', params: { appPath: '/tmp/evil' } }, /^refused parameter appPath "\/tmp\/evil"/],
+    [{ type: 'firewall.allow', params: { appPath: '/Users/alice/Downloads/Evil.app' } }, /^refused parameter appPath "\/Users\/alice\/Downloads\/Evil.app"/],
+    [{ type: 'firewall.block', params: { appPath: '/usr/libexec/ApplicationFirewall/socketfilterfw' } }, /^refused parameter appPath/],
+    [{ type: 'firewall.allow', params: { appPath: '/Applications/zoom.us.app/Contents/MacOS/zoom.us' } }, /not an application bundle: the path must end in <name>.app/],
     [{ type: 'shell', params: { cmd: 'rm -rf /' } }, /^refused action "shell": not in the agent's list of actions/],
     [{ type: 'zoom.quit', params: { signal: 9 } }, /^refused parameters for zoom.quit: it takes none/],
   ])('refuses %j without running anything', async (action, reason) => {
@@ -167,6 +180,16 @@ describe('RemediationExecutor on a replayed Mac', () => {
     expect(r.reason).toMatch(reason);
     expect(r.argv).toEqual([]);
     expect(h.logLines()).toEqual([]);
+  });
+
+  it('runs a tcc.reset the agent\'s own options widened the scope to, and still refuses the rest', async () => {
+    const ex = await h.make(SERVER.publicKey, { tccResetServices: ['Camera', 'Accessibility'], tccResetClients: ['us.zoom.xos'] });
+    const accessibility = envelope({ type: 'tcc.reset', params: { service: 'Accessibility', bundleId: 'us.zoom.xos' } });
+    const screen = envelope({ type: 'tcc.reset', params: { service: 'ScreenCapture', bundleId: 'us.zoom.xos' } });
+    await ex.handle(accessibility);
+    await ex.handle(screen);
+    expect(h.resultOf(accessibility.id)).toMatchObject({ argv: [['/usr/bin/tccutil', 'reset', 'Accessibility', 'us.zoom.xos']] });
+    expect(h.resultOf(screen.id)).toMatchObject({ status: 'failed', argv: [], reason: expect.stringMatching(/^refused parameter service "ScreenCapture": tcc.reset may reset Camera, Accessibility/) });
   });
 
   it('refuses expired commands, commands for another device and malformed envelopes', async () => {

@@ -1,4 +1,4 @@
-import { CommandEnvelope, COMMAND_OUTPUT_TAIL_BYTES, validator, type AgentMessage, type CommandResult } from '@fleetmedic/protocol';
+import { CommandEnvelope, COMMAND_OUTPUT_TAIL_BYTES, validator, type AgentMessage, type CommandResult, type RemediationScope } from '@fleetmedic/protocol';
 import type { Logger } from 'pino';
 import { isSafeId } from '../outbox/outbox.js';
 import type { CommandRunner } from '../runner/types.js';
@@ -15,6 +15,8 @@ export interface ExecutorDeps {
   /** The server's command-signing key pinned at enrollment (Ed25519, raw, base64url); null: none pinned, every command is refused. */
   serverPublicKey: () => string | null;
   store: ExecutedStore;
+  /** What tcc.reset may touch here (default DEFAULT_REMEDIATION_SCOPE); only the agent's own options widen it. */
+  scope?: RemediationScope;
   /** Sends a message to the server now if connected (results are also kept in the store). */
   send: (message: AgentMessage) => void;
   /** Collects and reports a snapshot now. */
@@ -86,7 +88,7 @@ export class RemediationExecutor {
 
     const action = (raw as { action?: unknown }).action;
     const reason =
-      (typeof action === 'object' && action !== null ? refuseParameters(action as { type: string }) : 'refused: no action') ??
+      (typeof action === 'object' && action !== null ? refuseParameters(action as { type: string }, this.deps.scope) : 'refused: no action') ??
       schemaRefusal(raw) ??
       this.contextRefusal(raw as CommandEnvelope, now());
     if (reason) {

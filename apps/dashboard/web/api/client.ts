@@ -1,7 +1,7 @@
 import type { Action } from '@fleetmedic/protocol';
 import type { CommandStatus } from '@fleetmedic/protocol';
 import type {
-  BatchView, CommandView, DeviceDetail, DeviceHistory, DevicePage, DeviceSections, FleetSample, FleetSummary, Me, RawDeviceDetail,
+  BatchView, CommandView, DeviceDetail, DeviceHistory, DevicePage, DeviceSections, FleetChanges, FleetSample, FleetSummary, Me, RawDeviceDetail,
   RemediationAnswer, RemediationFilter,
 } from './types.js';
 
@@ -131,6 +131,11 @@ export class ApiClient {
 
   summary(): Promise<FleetSummary> {
     return this.request('GET', '/fleet/summary');
+  }
+
+  /** `GET /fleet/changes?hours=&finding=&limit=`: what changed on the Macs with each open finding just before it appeared. */
+  changes(opts: { hours?: number; finding?: string; limit?: number } = {}): Promise<FleetChanges> {
+    return this.request('GET', `/fleet/changes${queryString(opts)}`);
   }
 
   /** `GET /fleet/trend?hours=`: the fleet's samples of the last `hours` (1..2160, server default 168), oldest first. */

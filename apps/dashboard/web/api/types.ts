@@ -15,7 +15,7 @@ import type {
 // the pages build from them.
 export type {
   BatchCommandView as BatchCommand, BatchCounts, BatchView, CommandView, DeviceHistoryView as DeviceHistory, DevicePage, FindingCount, FindingState,
-  FindingTransitionView as FindingTransition, FleetSample, FleetSummary, Health, Me, Role,
+  ChangeBefore, FindingChanges, FindingTransitionView as FindingTransition, FleetChanges, FleetSample, FleetSummary, Health, Me, Role,
 } from '@fleetmedic/protocol';
 
 /** One row of `GET /api/v1/devices` (with `openFindingIds`, shown as chips). */

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import type { Severity } from '@fleetmedic/protocol';
+import type { Severity, TopReason } from '@fleetmedic/protocol';
 import type { ApiError } from '../api/client.js';
 import type { FindingState, Health } from '../api/types.js';
 import { HEALTH_WORDS, ago, dateTime, errorHint } from '../model/words.js';
@@ -11,6 +11,11 @@ export function HealthBadge({ health }: { health: Health }) {
 
 export function SeverityBadge({ severity }: { severity: Severity }) {
   return <span class={`badge sev-${severity}`}>{severity}</span>;
+}
+
+/** The severity of a Mac's top reason; `unknown` when the reason is something that could not be checked. */
+export function ReasonBadge({ reason }: { reason: TopReason }) {
+  return <span class={`badge sev-${reason.severity}`}>{reason.severity === 'unknown' ? 'not checked' : reason.severity}</span>;
 }
 
 const STATE_WORDS: Record<FindingState, string> = {

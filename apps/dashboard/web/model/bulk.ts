@@ -1,15 +1,13 @@
-import type { Action } from '@fleetmedic/protocol';
+import { HEALTHS, type Action } from '@fleetmedic/protocol';
 import type { BatchCounts, BatchView, Health, RemediationAnswer, RemediationFilter, Role, SkippedMac } from '../api/types.js';
 import { sameAction } from './commands.js';
 import type { DeviceFilters } from './route.js';
 import { describeAction } from './words.js';
 
-const HEALTHS: readonly Health[] = ['healthy', 'problems', 'unknown'];
-
 /**
  * The device-list filters of the URL as the bulk fix sends them (`POST /api/v1/remediations`
- * `filter`): empty values left out, `online` 'true'/'false' as a boolean, a health other than
- * healthy/problems/unknown left out (the list ignores it too); sort and page size do not pick Macs.
+ * `filter`): empty values left out, `online` 'true'/'false' as a boolean, a health outside
+ * HEALTHS left out (the list ignores it too); sort and page size do not pick Macs.
  */
 export function remediationFilter(filters: DeviceFilters): RemediationFilter {
   const out: RemediationFilter = {};

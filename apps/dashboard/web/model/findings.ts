@@ -9,17 +9,19 @@ export interface ProblemCount {
   id: string;
   title: string;
   severity: Severity;
+  /** what it breaks in Zoom, e.g. "Video cannot start" */
+  breaks: string;
   description: string | null;
   /** Macs with at least one open finding of this id. */
   count: number;
 }
 
-/** Title and severity of a finding id from the diagnosis catalog; unknown ids keep their id as title. */
-export function findingInfo(id: string): { title: string; severity: Severity; description: string | null } {
+/** Title, severity and what it breaks in Zoom of a finding id, from the diagnosis catalog; unknown ids keep their id as title. */
+export function findingInfo(id: string): { title: string; severity: Severity; breaks: string; description: string | null } {
   const entry = (FINDING_CATALOG as Record<string, (typeof FINDING_CATALOG)[keyof typeof FINDING_CATALOG] | undefined>)[id];
   return entry
-    ? { title: entry.title, severity: entry.severity, description: entry.description }
-    : { title: id, severity: 'warning', description: null };
+    ? { title: entry.title, severity: entry.severity, breaks: entry.breaks, description: entry.description }
+    : { title: id, severity: 'warning', breaks: '', description: null };
 }
 
 /** Every finding id of the catalog, for the list's filter. */
@@ -27,12 +29,12 @@ export const FINDING_OPTIONS = Object.values(FINDING_CATALOG).map((e) => ({ id: 
 
 /**
  * The per-finding counts of `GET /fleet/summary` (`findings[]`), most serious first (critical before warning,
- * then most Macs), leaving out ids with no open finding.
+ * then most Macs), leaving out ids with no open finding. The severity is the server's (stored with the finding).
  */
 export function rankProblems(counts: readonly FindingCount[]): ProblemCount[] {
   return counts
     .filter((c) => c.devices > 0)
-    .map((c) => ({ id: c.id, count: c.devices, ...findingInfo(c.id) }))
+    .map((c) => ({ id: c.id, count: c.devices, ...findingInfo(c.id), severity: c.severity ?? findingInfo(c.id).severity }))
     .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.count - a.count || a.id.localeCompare(b.id));
 }
 

@@ -1,3 +1,4 @@
+import { HEALTHS } from '@fleetmedic/protocol';
 import type { Health } from '../api/types.js';
 import { FINDING_OPTIONS, findingInfo } from './findings.js';
 import type { DeviceFilters } from './route.js';
@@ -7,7 +8,7 @@ import { HEALTH_WORDS } from './words.js';
 /** Allowed values of the list's closed filters; search and limit are free (limit is checked by the page). */
 const KNOWN: Partial<Record<keyof DeviceFilters, readonly string[]>> = {
   finding: FINDING_OPTIONS.map((f) => f.id),
-  health: ['healthy', 'problems', 'unknown'],
+  health: HEALTHS,
   online: ['true', 'false'],
   sort: SORT_OPTIONS.map((o) => o.value),
 };

@@ -1,6 +1,6 @@
-/** Sort keys of `GET /api/v1/devices?sort=`: a field name, `-` prefix for descending. */
+/** Sort keys of `GET /api/v1/devices?sort=`: `worst`, or a field name with `-` prefix for descending. */
 export const SORT_OPTIONS = [
-  { value: '', label: 'Most problems first' },
+  { value: '', label: 'Worst first' },
   { value: 'hostname', label: 'Hostname A–Z' },
   { value: '-hostname', label: 'Hostname Z–A' },
   { value: '-lastSeenAt', label: 'Seen most recently' },
@@ -8,5 +8,8 @@ export const SORT_OPTIONS = [
   { value: '-enrolledAt', label: 'Enrolled most recently' },
 ];
 
-/** The list's default order (an empty `sort` in the URL): the Macs that need help first. */
-export const DEFAULT_SORT = '-openFindings';
+/**
+ * The list's default order (an empty `sort` in the URL), the API's own default: cannot join, then
+ * unknown, then at risk, then ready; within each, the most distinct causes, then the oldest problem.
+ */
+export const DEFAULT_SORT = 'worst';

@@ -19,14 +19,26 @@ export const fromFirstMac = (samples: FleetSample[]): FleetSample[] => {
 
 /**
  * The trend in words for screen readers and the caption, from samples oldest first:
- * "Ready for calls: 9 → 11; cannot join or at risk: 3 → 1, over 7 days". Null with fewer than
- * 2 samples (no trend to tell).
+ * "Cannot join: 3 → 1; at risk: 2 → 2; ready for calls: 9 → 11, over 7 days". Null with fewer
+ * than 2 samples (no trend to tell: notEnoughHistory says so).
  */
 export function trendText(samples: FleetSample[]): string | null {
   if (samples.length < 2) return null;
   const first = samples[0]!;
   const last = samples[samples.length - 1]!;
-  return `Ready for calls: ${first.healthy} → ${last.healthy}; cannot join or at risk: ${first.problems} → ${last.problems}, over ${spanWords(first.at, last.at)}`;
+  return `Cannot join: ${first.cannotJoin} → ${last.cannotJoin}; at risk: ${first.atRisk} → ${last.atRisk}; `
+    + `ready for calls: ${first.ready} → ${last.ready}, over ${spanWords(first.at, last.at)}`;
+}
+
+/**
+ * What the trend panel says instead of a line when it has fewer than 2 samples, plainly: none yet
+ * (the first is taken when the first Mac reports), or only the one of `at` (HH:MM), the next at
+ * the fleet's next change or on the schedule.
+ */
+export function notEnoughHistory(samples: FleetSample[], hhmm: (iso: string) => string): string {
+  if (samples.length === 0) return 'Not enough history yet: the first point is taken as soon as a Mac reports.';
+  return `Not enough history yet: one point so far (${hhmm(samples[0]!.at)}, ${samples[0]!.total} ${samples[0]!.total === 1 ? 'Mac' : 'Macs'}). `
+    + 'The next comes when another Mac reports for the first time, or at the next scheduled sample.';
 }
 
 /**

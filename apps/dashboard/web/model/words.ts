@@ -1,8 +1,16 @@
 import type { Action, CommandStatus, FirewallFacts, PowerFacts } from '@fleetmedic/protocol';
 import type { FleetSummary, Health } from '../api/types.js';
 
-/** A Mac's health in words (badges, filters, empty states). */
-export const HEALTH_WORDS: Record<Health, string> = { healthy: 'Ready for calls', problems: 'Problems', unknown: 'Unknown' };
+/** A Mac's health in words (badges, filters, tiles, empty states), for HEALTHS of @fleetmedic/protocol. */
+export const HEALTH_WORDS: Record<Health, string> = { 'cannot-join': 'Cannot join', unknown: 'Unknown', 'at-risk': 'At risk', ready: 'Ready for calls' };
+
+/** What each health means, one sentence (tile notes, filter help). */
+export const HEALTH_MEANING: Record<Health, string> = {
+  'cannot-join': 'a critical problem stops calls',
+  unknown: 'a section that decides it could not be checked',
+  'at-risk': 'calls work; a warning is open',
+  ready: 'every check passed',
+};
 
 /** One action in words, naming the target device, for the confirmation dialog. */
 export function describeAction(action: Action, hostname: string): string {
@@ -71,7 +79,7 @@ export function powerWords(p: PowerFacts): string {
 }
 
 /**
- * The caption under the overview's tiles. Ready / cannot join / unknown count every Mac by its
+ * The caption under the overview's tiles. Cannot join / unknown / at risk / ready count every Mac by its
  * last report, offline Macs included, so they add up to the total and Offline overlaps them: the
  * caption says so, and how many Macs are offline. null when no Mac is enrolled.
  */

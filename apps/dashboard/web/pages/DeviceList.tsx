@@ -1,15 +1,33 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useApp, useLoad } from '../app-context.js';
 import { BulkFixDialog } from '../components/BulkFixDialog.js';
-import { ErrorBox, HealthBadge, Online } from '../components/bits.js';
+import { HEALTHS } from '@fleetmedic/protocol';
+import { ErrorBox, HealthBadge, Online, Panel, ReasonBadge } from '../components/bits.js';
+import { ChangesBefore } from '../components/ChangesBefore.js';
 import { bulkButtonLabel, canBulkFix, remediationFilter } from '../model/bulk.js';
 import { FINDING_OPTIONS, findingInfo } from '../model/findings.js';
 import { cleanFilters, emptyListWords } from '../model/list.js';
 import { href, type DeviceFilters } from '../model/route.js';
 import { DEFAULT_SORT, SORT_OPTIONS } from '../model/sort.js';
-import { ago } from '../model/words.js';
+import { HEALTH_WORDS, ago } from '../model/words.js';
 
 const PAGE_SIZE = 50;
+/** the window before a finding appeared in which its Macs' changes are counted, h */
+const CHANGES_HOURS = 24;
+
+/** On a finding's list: what its Macs changed just before it appeared, most shared first. */
+function FindingChangesPanel({ findingId }: { findingId: string }) {
+  const { api } = useApp();
+  const loaded = useLoad(() => api.changes({ finding: findingId, hours: CHANGES_HOURS, limit: 5 }), [api, findingId], (e) => e.type === 'device.updated', 2_000);
+  if (loaded.error) return <ErrorBox error={loaded.error} what="what changed before it broke" />;
+  const f = loaded.data?.findings[0];
+  if (!loaded.data || !f) return null;
+  return (
+    <Panel id="changes" title="What changed before it broke">
+      <ChangesBefore finding={f} windowHours={loaded.data.windowHours} />
+    </Panel>
+  );
+}
 
 /** The `limit` of the URL when it is a whole number 1–500, else PAGE_SIZE. */
 const pageSize = (limit: string): number => (/^\d+$/.test(limit) && Number(limit) >= 1 && Number(limit) <= 500 ? Number(limit) : PAGE_SIZE);
@@ -48,9 +66,7 @@ function Filters({ filters }: { filters: DeviceFilters }) {
         <span>Health</span>
         <select value={filters.health} onChange={set('health')}>
           <option value="">Any</option>
-          <option value="problems">Problems</option>
-          <option value="healthy">Ready for calls</option>
-          <option value="unknown">Unknown</option>
+          {HEALTHS.map((h) => <option key={h} value={h}>{HEALTH_WORDS[h]}</option>)}
         </select>
       </label>
       <label>
@@ -101,7 +117,8 @@ export function DeviceList({ filters: urlFilters }: { filters: DeviceFilters }) 
   return (
     <div class="page">
       <h1>{title}</h1>
-      {filters.finding && <p class="lead">Macs with this problem open. <a href="#/devices">All devices</a></p>}
+      {filters.finding && <p class="lead">Macs with this problem open{findingInfo(filters.finding).breaks ? ` (in Zoom: ${findingInfo(filters.finding).breaks.toLowerCase()})` : ''}. <a href="#/devices">All devices</a></p>}
+      {filters.finding && <FindingChangesPanel findingId={filters.finding} />}
       <Filters filters={filters} />
       {ignored.length > 0 && (
         <p class="note ignored-filters" role="note">
@@ -128,7 +145,8 @@ export function DeviceList({ filters: urlFilters }: { filters: DeviceFilters }) 
                 <tr>
                   <th scope="col">Hostname</th>
                   <th scope="col">Health</th>
-                  <th scope="col">Open findings</th>
+                  <th scope="col">Why</th>
+                  <th scope="col" title="distinct causes">Problems</th>
                   <th scope="col">Connection</th>
                   <th scope="col" class="wide">Serial</th>
                   <th scope="col" class="wide">macOS</th>
@@ -138,13 +156,16 @@ export function DeviceList({ filters: urlFilters }: { filters: DeviceFilters }) 
               </thead>
               <tbody>
                 {page.data.devices.length === 0 && (
-                  <tr class="list-empty"><td colSpan={8}>{cursors.length > 0 ? 'No more Macs: this page is empty.' : emptyListWords(filters)}</td></tr>
+                  <tr class="list-empty"><td colSpan={9}>{cursors.length > 0 ? 'No more Macs: this page is empty.' : emptyListWords(filters)}</td></tr>
                 )}
                 {page.data.devices.map((d) => (
-                  <tr key={d.id} class={d.health === 'problems' ? 'row-problems' : undefined}>
+                  <tr key={d.id} class={`row-${d.health}`} data-health={d.health}>
                     <th scope="row"><a href={href({ page: 'device', id: d.id })}>{d.hostname}</a></th>
                     <td data-label="Health"><HealthBadge health={d.health} /></td>
-                    <td data-label="Open findings" class="num">
+                    <td data-label="Why" class="why">
+                      {d.topReason ? <><ReasonBadge reason={d.topReason} /> {d.topReason.title}{d.topReason.findingId && <span class="muted small"> · {findingInfo(d.topReason.findingId).breaks}</span>}</> : <span class="muted">—</span>}
+                    </td>
+                    <td data-label="Problems" class="num">
                       {d.openFindingIds && d.openFindingIds.length > 0
                         ? <span title={d.openFindingIds.map((id) => findingInfo(id).title).join(', ')}>{d.openFindings}</span>
                         : d.openFindings}

@@ -32,7 +32,7 @@ const tokenView = (r: { id: string; name: string; role: string; createdAt: Date;
  * A secret or token is returned in clear once, at creation; only its sha256 is stored.
  */
 export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const admin = { preHandler: app.requireRole('admin') };
+  const admin = { onRequest: app.requireRole('admin') };
 
   app.post('/api/v1/admin/enroll-secrets', {
     ...admin,
@@ -50,7 +50,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/admin/enroll-secrets', {
     ...admin,
     schema: { response: { 200: Type.Object({ secrets: Type.Array(SecretView) }), ...errors } },
-  }, async () => ({ secrets: (await app.prisma.enrollSecret.findMany({ orderBy: { createdAt: 'asc' } })).map(secretView) }));
+  }, async () => ({ secrets: (await app.prisma.enrollSecret.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map(secretView) }));
 
   app.post('/api/v1/admin/enroll-secrets/:id/revoke', {
     ...admin,
@@ -83,7 +83,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/admin/tokens', {
     ...admin,
     schema: { response: { 200: Type.Object({ tokens: Type.Array(TokenView) }), ...errors } },
-  }, async () => ({ tokens: (await app.prisma.adminToken.findMany({ orderBy: { createdAt: 'asc' } })).map(tokenView) }));
+  }, async () => ({ tokens: (await app.prisma.adminToken.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map(tokenView) }));
 
   app.post('/api/v1/admin/tokens/:id/revoke', {
     ...admin,

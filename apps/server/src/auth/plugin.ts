@@ -1,6 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { HttpError } from '../errors.js';
 import { apiTokenNeeded, OPENS, otherCredentialKind } from './credential-kind.js';
 import { createAuthFailureGuard, DEFAULT_AUTH_FAILURE_LIMIT, type AuthFailureGuard } from './failure-limit.js';
@@ -21,12 +21,12 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /**
-     * preHandler: 401 when the bearer API token is missing, unknown (saying so when it is a device
+     * onRequest hook (before the body is parsed or any schema is checked): 401 when the bearer API token is missing, unknown (saying so when it is a device
      * token or an enrollment secret) or revoked, 403 when its role is below `role`, 429
      * (Retry-After) when the address sent too many unknown tokens. Every 401/403 names the token
      * the route needs, e.g. "an operator or admin API token".
      */
-    requireRole(role: Role): preHandlerAsyncHookHandler;
+    requireRole(role: Role): onRequestAsyncHookHandler;
     /** failed-authentication counter per client address (enrollment, admin API, agent socket) */
     authFailures: AuthFailureGuard;
   }
@@ -46,7 +46,7 @@ export const authPlugin = fp(
     await app.register(rateLimit, { global: false });
     app.decorate('authFailures', createAuthFailureGuard(app, { ...DEFAULT_AUTH_FAILURE_LIMIT, ...app.appConfig.authFailureLimit }));
     app.decorateRequest('admin', null);
-    app.decorate('requireRole', (role: Role): preHandlerAsyncHookHandler => {
+    app.decorate('requireRole', (role: Role): onRequestAsyncHookHandler => {
       return async function (request: FastifyRequest, reply: FastifyReply) {
         const principal = await app.authFailures.attempt('admin-token', request, reply, () => authenticate(request, role));
         if (!roleAtLeast(principal.role, role)) {

@@ -1,4 +1,4 @@
-import { ACTION_TYPES, Action, validator, type Action as ActionT, type Validated } from '@fleetmedic/protocol';
+import { ACTION_TYPES, Action, refuseOutsideScope, validator, type Action as ActionT, type RemediationScope, type Validated } from '@fleetmedic/protocol';
 import type { TSchema } from 'typebox';
 
 const checkAction = validator(Action);
@@ -7,16 +7,21 @@ const checkByType = new Map(
 );
 
 /**
- * Validates an action against the protocol's closed Action list. Errors name the reason the way
- * an operator can act on it: the unknown type and the allowed ones, or the parameter paths of
- * that type's own schema (e.g. `/params/service: ...`).
+ * Validates an action against the protocol's closed Action list and the remediation scope (the
+ * policy's tcc.reset services and clients; firewall actions only for application bundles under
+ * /Applications), the same rule the agent applies before it runs one. Errors name the reason
+ * the way an operator can act on it: the scope refusal in words, the unknown type and the
+ * allowed ones, or the parameter paths of that type's own schema (e.g. `/params/service: ...`).
  */
-export function checkActionInput(input: unknown): Validated<ActionT> {
-  const checked = checkAction(input);
-  if (checked.ok) return checked;
+export function checkActionInput(input: unknown, scope: RemediationScope): Validated<ActionT> {
   const type = (input as { type?: unknown } | null)?.type;
   const variant = typeof type === 'string' ? checkByType.get(type as ActionT['type']) : undefined;
-  if (!variant) return { ok: false, errors: [`unknown action type ${JSON.stringify(type ?? null)}; allowed: ${ACTION_TYPES.join(', ')}`] };
+  if (!variant) {
+    const checked = checkAction(input);
+    return checked.ok ? checked : { ok: false, errors: [`unknown action type ${JSON.stringify(type ?? null)}; allowed: ${ACTION_TYPES.join(', ')}`] };
+  }
+  const refused = refuseOutsideScope(input as { type: string; params?: unknown }, scope);
+  if (refused) return { ok: false, errors: [refused] };
   const specific = variant(input);
-  return { ok: false, errors: specific.ok ? checked.errors : specific.errors };
+  return specific.ok ? { ok: true, value: specific.value as ActionT } : specific;
 }

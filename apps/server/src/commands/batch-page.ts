@@ -46,8 +46,9 @@ async function afterCursor(prisma: PrismaClient, batchId: string, cursor: string
 /**
  * A batch as `GET /api/v1/batches/:id` shows it: the batch, the counts of all its commands by
  * status (in every page), one page of its commands in command-id order (`limit` of them, after
- * `cursor`, only `status` when given; the id, not the hostname, which can change mid-walk; `hostname`
- * is the Mac's current one) and `nextCursor` (null on the last page); null when no
+ * `cursor`, only `status` when given; the id, not the hostname, which can change mid-walk; a batch's
+ * ids are handed out sorted in its plan's hostname order, so this is the hostname order of when it
+ * was sent; `hostname` is the Mac's current one) and `nextCursor` (null on the last page); null when no
  * batch has this id. Throws HttpError 400 for a cursor that is not a command of this batch.
  */
 export async function readBatchPage(prisma: PrismaClient, batchId: string, query: BatchPageQuery): Promise<BatchView | null> {

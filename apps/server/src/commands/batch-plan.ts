@@ -1,4 +1,4 @@
-import type { Action } from '@fleetmedic/protocol';
+import type { Action, RemediationScope } from '@fleetmedic/protocol';
 import type { Prisma } from '../generated/prisma/client.js';
 import { deviceFilterWhere, type DeviceFilter } from '../routes/device-filter.js';
 import { checkActionInput } from './action-check.js';
@@ -103,6 +103,8 @@ async function candidates(
  * with the reason: findings without an automatic remedy (an MDM policy, auth_reason 6: only the
  * profile can change it — the remedy summary says so), a stored remedy that is not a valid action
  * any more, and Macs that already have the same action queued, sent or acknowledged.
+ * A remedy outside `scope` (the policy's remediation scope, e.g. a firewall entry in
+ * ~/Applications) is skipped with the refusal.
  * `onlineCutoff`: see deviceFilterWhere. `db`: a client or an open transaction.
  */
 export async function planRemediation(
@@ -110,6 +112,7 @@ export async function planRemediation(
   findingId: string,
   filter: DeviceFilter,
   onlineCutoff: Date,
+  scope: RemediationScope,
 ): Promise<RemediationPlan> {
   const devices = await candidates(db, filter, onlineCutoff, { findingId });
   const plan: RemediationPlan = { findingId, targets: [], skipped: [] };
@@ -124,7 +127,7 @@ export async function planRemediation(
         skip(`no automatic remedy for this finding: ${remedy.summary ?? 'the rule offers none'}`);
         continue;
       }
-      const checked = checkActionInput(remedy.action);
+      const checked = checkActionInput(remedy.action, scope);
       if (!checked.ok) {
         skip(`the stored remedy is not a valid action: ${checked.errors.join('; ')}`);
         continue;

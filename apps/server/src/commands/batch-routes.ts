@@ -11,6 +11,7 @@ import { BatchService, type CreatedBatch } from './batches.js';
 import type { CommandDispatcher } from './dispatcher.js';
 import { planBulkCommand, planRemediation } from './batch-plan.js';
 import type { CommandService } from './service.js';
+import type { PolicyStore } from '../policy/store.js';
 
 const RemediationBody = Type.Object({
   findingId: Type.String({ maxLength: 100, description: 'finding (rule) id, e.g. tcc.camera.denied' }),
@@ -45,7 +46,8 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
  *   order (`limit` 1..500, default 50; `nextCursor` for the next page, null on the last; `status`:
  *   only commands in that status). 404 for an unknown batch, 400 for a cursor not of this batch.
  */
-export const batchRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; dispatcher: CommandDispatcher }> = async (app, opts) => {
+export const batchRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; dispatcher: CommandDispatcher; policy: PolicyStore }> = async (app, opts) => {
+  const scope = async () => (await opts.policy.current()).policy;
   // Each committed chunk of a batch is delivered by the dispatcher while the next one is inserted.
   const batches = new BatchService(opts.commands, opts.dispatcher, app.db.kind);
   const onlineCutoff = () => new Date(Date.now() - app.appConfig.offlineAfterSeconds * 1000);
@@ -61,7 +63,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; 
   };
 
   app.post('/api/v1/remediations', {
-    preHandler: app.requireRole('operator'),
+    onRequest: app.requireRole('operator'),
     schema: { body: RemediationBody, response: { 200: BatchAnswer, 201: BatchAnswer, ...errors } },
   }, async (request, reply) => {
     const { findingId, dryRun } = request.body;
@@ -69,19 +71,19 @@ export const batchRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; 
     assertFindingId(findingId);
     const head = { findingId, action: null, dryRun, filter };
     if (dryRun) {
-      const plan = await planRemediation(app.prisma, findingId, filter, onlineCutoff());
+      const plan = await planRemediation(app.prisma, findingId, filter, onlineCutoff(), await scope());
       return reply.code(200).send({ ...head, batchId: null, targets: plan.targets, skipped: plan.skipped });
     }
-    const created = await batches.createRemediation(findingId, filter, actorOf(request).name, onlineCutoff());
+    const created = await batches.createRemediation(findingId, filter, actorOf(request).name, onlineCutoff(), await scope());
     await deliver(request, created);
     return reply.code(201).send({ ...head, ...answer(created) });
   });
 
   app.post('/api/v1/batches', {
-    preHandler: app.requireRole('operator'),
+    onRequest: app.requireRole('operator'),
     schema: { body: BulkCommandBody, response: { 200: BatchAnswer, 201: BatchAnswer, ...errors } },
   }, async (request, reply) => {
-    const checked = checkActionInput(request.body.action);
+    const checked = checkActionInput(request.body.action, await scope());
     if (!checked.ok) throw badRequest(`invalid action: ${checked.errors.join('; ')}`);
     const { dryRun } = request.body;
     const filter = request.body.filter ?? {};
@@ -96,7 +98,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; 
   });
 
   app.get('/api/v1/batches/:id', {
-    preHandler: app.requireRole('viewer'),
+    onRequest: app.requireRole('viewer'),
     schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }), querystring: BatchQuery, response: { 200: BatchView, ...errors } },
   }, async (request) => {
     const { limit = 50, cursor, status } = request.query;

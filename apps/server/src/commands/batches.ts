@@ -5,7 +5,7 @@ import { retryOnConflict } from '../db/retry.js';
 import type { Database } from '../db/client.js';
 import { HttpError, conflict } from '../errors.js';
 import type { DeviceFilter } from '../routes/device-filter.js';
-import type { Action } from '@fleetmedic/protocol';
+import type { Action, RemediationScope } from '@fleetmedic/protocol';
 import { planBulkCommand, planRemediation, type BatchPlan } from './batch-plan.js';
 import type { CommandDispatcher } from './dispatcher.js';
 import type { CommandService } from './service.js';
@@ -86,12 +86,12 @@ export class BatchService {
 
   /**
    * A remediation: plans again under the batch lock (the preview may be stale) and queues the
-   * commands. 409 when no Mac would get a command (every one skipped, or none has the finding open).
+   * commands that stay inside `scope` (the policy's remediation scope);   * commands. 409 when no Mac would get a command (every one skipped, or none has the finding open).
    * Resolves once every chunk is committed and delivered to the connected targets.
    */
-  createRemediation(findingId: string, filter: DeviceFilter, actor: string, onlineCutoff: Date, now = new Date()): Promise<CreatedBatch> {
+  createRemediation(findingId: string, filter: DeviceFilter, actor: string, onlineCutoff: Date, scope: RemediationScope, now = new Date()): Promise<CreatedBatch> {
     return this.create(
-      (db) => planRemediation(db, findingId, filter, onlineCutoff),
+      (db) => planRemediation(db, findingId, filter, onlineCutoff, scope),
       (plan) => `no Mac to remediate for ${findingId}: ${plan.skipped.length} with the finding open, all skipped; nothing was queued`,
       { findingId, action: null, filter, actor, now }, 'remediation.create',
     );
@@ -172,7 +172,10 @@ export class BatchService {
     const { actor, now } = batch;
     const t0 = performance.now();
     const batchId = randomUUID();
-    const rows = plan.targets.map((t) => this.commands.row({ deviceId: t.deviceId, action: t.action, actor, batchId, now }));
+    // Random ids, sorted and handed out in the plan's (hostname) order: a batch's pages go in id
+    // order (stable when a Mac is renamed mid-walk) and that order is the plan's, not chance's.
+    const ids = plan.targets.map(() => randomUUID()).sort();
+    const rows = plan.targets.map((t, i) => this.commands.row({ deviceId: t.deviceId, action: t.action, actor, batchId, now, id: ids[i] }));
     const failures: unknown[] = [];
     let delivering = Promise.resolve();
     let queued = 0;

@@ -206,9 +206,9 @@ describe('command creation is checked and audited', () => {
 
   it('refuses a bad parameter with the parameter path', async () => {
     const { deviceId } = await enroll(app);
-    const res = await createCommand(deviceId, { type: 'tcc.reset', params: { service: 'kTCCServiceCamera; rm', bundleId: 'us.zoom.xos' } });
+    const res = await createCommand(deviceId, { type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos', user: 'root' } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().message).toMatch(/^invalid action: .*\/params\/service/);
+    expect(res.json().message).toMatch(/^invalid action: \/params\/user/);
     expect(await db.prisma.command.count({ where: { deviceId } })).toBe(0);
   });
 

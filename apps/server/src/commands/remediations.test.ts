@@ -52,11 +52,11 @@ describe('POST /api/v1/remediations and GET /api/v1/batches/:id', () => {
     const body = res.json();
     expect(body).toMatchObject({ batchId: null, findingId: 'tcc.camera.denied', dryRun: true, filter: { search: 'bulk-' } });
     expect(body.targets).toEqual([
-      { deviceId: denied.deviceId, hostname: 'bulk-anna-mbp', findingKey: 'tcc.camera.denied:user:alice:us.zoom.xos', action: RESET_CAMERA },
-      { deviceId: alsoDenied.deviceId, hostname: 'bulk-boris-mba', findingKey: 'tcc.camera.denied:user:alice:us.zoom.xos', action: RESET_CAMERA },
+      { deviceId: denied.deviceId, hostname: 'bulk-anna-mbp', findingKey: 'tcc.camera.denied:us.zoom.xos', action: RESET_CAMERA },
+      { deviceId: alsoDenied.deviceId, hostname: 'bulk-boris-mba', findingKey: 'tcc.camera.denied:us.zoom.xos', action: RESET_CAMERA },
     ]);
     expect(body.skipped).toHaveLength(1);
-    expect(body.skipped[0]).toMatchObject({ deviceId: mdm.deviceId, hostname: 'bulk-carla-imac', findingKey: 'tcc.camera.denied:user:alice:us.zoom.xos' });
+    expect(body.skipped[0]).toMatchObject({ deviceId: mdm.deviceId, hostname: 'bulk-carla-imac', findingKey: 'tcc.camera.denied:mdm:us.zoom.xos' });
     expect(body.skipped[0].reason).toBe(
       'no automatic remedy for this finding: A configuration profile from your MDM (PPPC payload, auth_reason mdm-policy) denies Zoom the camera. '
       + 'A local reset cannot override it: change or remove the PPPC payload for us.zoom.xos (kTCCServiceCamera) in your MDM.',
@@ -134,7 +134,7 @@ describe('POST /api/v1/remediations and GET /api/v1/batches/:id', () => {
     const again = await post({ findingId: 'tcc.camera.denied', dryRun: true, filter: { search: 'pending-erik' } });
     expect(again.json().targets).toEqual([]);
     expect(again.json().skipped).toEqual([{
-      deviceId, hostname: 'pending-erik-mbp', findingKey: 'tcc.camera.denied:user:alice:us.zoom.xos',
+      deviceId, hostname: 'pending-erik-mbp', findingKey: 'tcc.camera.denied:us.zoom.xos',
       reason: expect.stringMatching(new RegExp(`^command ${commandId} with the same action \\(tcc.reset\\) is already (queued|sent)$`)),
     }]);
     const refused = await post({ findingId: 'tcc.camera.denied', dryRun: false, filter: { search: 'pending-erik' } });

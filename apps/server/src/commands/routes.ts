@@ -7,27 +7,28 @@ import { checkActionInput } from './action-check.js';
 import type { CommandDispatcher } from './dispatcher.js';
 import { batchRoutes } from './batch-routes.js';
 import type { CommandService } from './service.js';
+import type { PolicyStore } from '../policy/store.js';
 
 const DeviceParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const CommandParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 /**
- * Commands: create (operator; the action is checked against the closed Action list, 400 with
- * the reason otherwise), cancel (operator; queued or sent only), read (viewer); and bulk
+ * Commands: create (operator; the action is checked against the closed Action list and the
+ * policy's remediation scope, 400 with the reason otherwise), cancel (operator; queued or sent only), read (viewer); and bulk
  * remediation by finding and bulk commands, with their batches (batch-routes.ts).
  */
-export const commandRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; dispatcher: CommandDispatcher }> = async (app, opts) => {
-  const { commands, dispatcher } = opts;
-  const operator = { preHandler: app.requireRole('operator') };
-  const viewer = { preHandler: app.requireRole('viewer') };
-  await app.register(batchRoutes, { commands, dispatcher });
+export const commandRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; dispatcher: CommandDispatcher; policy: PolicyStore }> = async (app, opts) => {
+  const { commands, dispatcher, policy } = opts;
+  const operator = { onRequest: app.requireRole('operator') };
+  const viewer = { onRequest: app.requireRole('viewer') };
+  await app.register(batchRoutes, { commands, dispatcher, policy });
 
   app.post('/api/v1/devices/:id/commands', {
     ...operator,
     schema: { params: DeviceParams, body: Type.Object({ action: Type.Unknown() }), response: { 201: CommandView, ...errors } },
   }, async (request, reply) => {
-    const checked = checkActionInput(request.body.action);
+    const checked = checkActionInput(request.body.action, (await policy.current()).policy);
     if (!checked.ok) throw badRequest(`invalid action: ${checked.errors.join('; ')}`);
     const command = await commands.create(request.params.id, checked.value, actorOf(request).name);
     try {

@@ -88,6 +88,8 @@ export interface NewCommand {
   actor: string;
   batchId?: string;
   now?: Date;
+  /** the command's id; default a fresh random uuid (a batch passes ids that sort in its plan's order) */
+  id?: string;
 }
 
 /**
@@ -136,10 +138,10 @@ export class CommandService {
     }))));
   }
 
-  /** The row a new command is stored as (not stored yet): a fresh id, queued, expiring `ttlSeconds` after `now`. */
-  row({ deviceId, action, actor, batchId, now = new Date() }: NewCommand): Command {
+  /** The row a new command is stored as (not stored yet): `id` or a fresh one, queued, expiring `ttlSeconds` after `now`. */
+  row({ deviceId, action, actor, batchId, now = new Date(), id = randomUUID() }: NewCommand): Command {
     return {
-      id: randomUUID(), deviceId, type: action.type, params: action.params as Prisma.JsonValue, status: 'queued', createdBy: actor,
+      id, deviceId, type: action.type, params: action.params as Prisma.JsonValue, status: 'queued', createdBy: actor,
       batchId: batchId ?? null, createdAt: now, expiresAt: new Date(now.getTime() + this.ttlSeconds * 1000),
       sentAt: null, ackedAt: null, finishedAt: null, exitCode: null, stdout: null, stderr: null, reason: null, durationMs: null, result: null,
     };

@@ -76,10 +76,10 @@ describe('reports', () => {
     const device = await db.prisma.device.findUniqueOrThrow({ where: { id: deviceId } });
     expect(device).toMatchObject({
       hostname: 'bob-mba', consoleUser: 'bob', osVersion: '15.3.1', zoomVersion: '6.3.11 (51090)',
-      health: 'problems', openFindings: 1, unknownSections: [],
+      health: 'cannot-join', openFindings: 1, unknownSections: [],
     });
     const findings = await db.prisma.finding.findMany({ where: { deviceId } });
-    expect(findings.map((f) => [f.key, f.state])).toEqual([['tcc.camera.denied:user:alice:us.zoom.xos', 'open']]);
+    expect(findings.map((f) => [f.key, f.state])).toEqual([['tcc.camera.denied:us.zoom.xos', 'open']]);
     agent.close();
   });
 

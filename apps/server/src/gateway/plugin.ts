@@ -63,7 +63,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
   const online = new OnlineWriter(app.prisma);
   const deps: GatewayDeps = { prisma: app.prisma, commands, policy, ingest, log: app.log };
   // Ingest counters (batch sizes, fast path vs full ingest), for operators and the benchmark.
-  app.get('/api/v1/agent/ingest-stats', { preHandler: app.requireRole('viewer') }, async () => ({ ...ingest.stats, connections: registry.size }));
+  app.get('/api/v1/agent/ingest-stats', { onRequest: app.requireRole('viewer') }, async () => ({ ...ingest.stats, connections: registry.size }));
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
     const tracked = p.catch((err) => app.log.error({ err }, 'gateway background write failed')).finally(() => pending.delete(tracked));

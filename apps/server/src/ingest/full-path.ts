@@ -1,16 +1,11 @@
-import { SECTION_NAMES, type Policy, type SectionName, type Sections, type Snapshot } from '@fleetmedic/protocol';
-import { diagnoseWithErrors } from '@fleetmedic/diagnosis';
+import { healthRank, SECTION_NAMES, type Health, type Policy, type SectionName, type Sections, type Snapshot } from '@fleetmedic/protocol';
+import { diagnoseWithErrors, judgeHealth } from '@fleetmedic/diagnosis';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { contentHash } from './canonical-json.js';
 import { deviceSummary } from './device-summary.js';
 import { omittedSections, stateFingerprint, unreportedSections, type PreparedReport } from './prepare.js';
 import { needsResets, planReconcile, type FindingRow, type ReconcileOutcome, type ResetDone, type TransitionRow } from './reconcile.js';
 
-/**
- * Device.health: problems when a finding is open, else unknown when a section could not be judged
- * or was not reported (an agent older than the section), else healthy.
- */
-export type DeviceHealth = 'healthy' | 'problems' | 'unknown';
 
 /**
  * What ingest did with one report. `duplicate`: the report id was already stored, nothing
@@ -24,7 +19,7 @@ export type IngestOutcome =
   | { kind: 'stale' }
   | { kind: 'resync'; missing: SectionName[] }
   | { kind: 'unchanged' }
-  | { kind: 'stored'; changedSections: SectionName[]; findings: ReconcileOutcome; health: DeviceHealth; unknownSections: SectionName[]; notReportedSections: SectionName[] };
+  | { kind: 'stored'; changedSections: SectionName[]; findings: ReconcileOutcome; health: Health; unknownSections: SectionName[]; notReportedSections: SectionName[] };
 
 /** One report for the full ingest. */
 export interface FullPathItem {
@@ -149,16 +144,19 @@ export async function fullPathIngest(prisma: PrismaClient, items: FullPathItem[]
       });
       findingRows.push(...plan.upserts);
       transitionRows.push(...plan.transitions);
-      const health: DeviceHealth = plan.outcome.open > 0 ? 'problems'
-        : d.diagnosis.unknown.length > 0 || d.diagnosis.notReported.length > 0 ? 'unknown' : 'healthy';
+      // A section this agent version does not report is unchecked, as one it could not read.
+      const health = judgeHealth({ openSeverities: plan.outcome.openSeverities, unknownSections: [...d.diagnosis.unknown, ...d.diagnosis.notReported] });
       const summary = deviceSummary(d.snapshot);
       deviceRows.push({
         ...summary,
         id: d.deviceId,
+        reportId: d.report.reportId,
         hasOs: summary.osVersion !== undefined,
         hasZoom: summary.zoomVersion !== undefined,
         collectedAt: d.report.collectedAt.toISOString(),
         health,
+        healthRank: healthRank(health),
+        problemSince: plan.outcome.problemSince?.toISOString() ?? null,
         openFindings: plan.outcome.open,
         unknownSections: d.diagnosis.unknown,
         notReportedSections: d.diagnosis.notReported,
@@ -198,15 +196,20 @@ export async function fullPathIngest(prisma: PrismaClient, items: FullPathItem[]
       json(transitionRows));
     }
     if (deviceRows.length > 0) {
+      // A rename goes into the device's history before the row takes the new name.
+      await x(tx, `INSERT INTO "HostnameChange" ("deviceId", "fromHostname", "toHostname", "reportId", "changedAt")
+        SELECT d.id, d.hostname, t.hostname, t."reportId", $2::timestamp(3)
+        FROM "Device" d JOIN json_to_recordset($1::json) AS t(id uuid, hostname text, "reportId" text) ON d.id = t.id
+        WHERE d.hostname IS DISTINCT FROM t.hostname`, json(deviceRows), at);
       await x(tx, `UPDATE "Device" d SET hostname = t.hostname, "serialNumber" = t."serialNumber", "hardwareModel" = t."hardwareModel",
           architecture = t.architecture, platform = t.platform, "consoleUser" = t."consoleUser",
           "osVersion" = CASE WHEN t."hasOs" THEN t."osVersion" ELSE d."osVersion" END,
           "zoomVersion" = CASE WHEN t."hasZoom" THEN t."zoomVersion" ELSE d."zoomVersion" END,
           "lastSeenAt" = $2::timestamp(3), "lastReportAt" = $2::timestamp(3), "lastCollectedAt" = t."collectedAt",
-          health = t.health, "openFindings" = t."openFindings", "unknownSections" = ARRAY(SELECT json_array_elements_text(t."unknownSections")),
+          health = t.health, "healthRank" = t."healthRank", "problemSince" = t."problemSince", "openFindings" = t."openFindings", "unknownSections" = ARRAY(SELECT json_array_elements_text(t."unknownSections")),
           "notReportedSections" = ARRAY(SELECT json_array_elements_text(t."notReportedSections")), "stateHash" = t."stateHash"
         FROM json_to_recordset($1::json) AS t(id uuid, hostname text, "serialNumber" text, "hardwareModel" text, architecture text, platform text, "consoleUser" text,
-          "hasOs" boolean, "osVersion" text, "hasZoom" boolean, "zoomVersion" text, "collectedAt" timestamp(3), health text, "openFindings" int, "unknownSections" json, "notReportedSections" json, "stateHash" text)
+          "hasOs" boolean, "osVersion" text, "hasZoom" boolean, "zoomVersion" text, "collectedAt" timestamp(3), health text, "healthRank" int, "problemSince" timestamp(3), "openFindings" int, "unknownSections" json, "notReportedSections" json, "stateHash" text)
         WHERE d.id = t.id`, json(deviceRows), at);
     }
     if (timesOnly.length > 0) {

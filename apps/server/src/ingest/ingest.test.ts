@@ -32,7 +32,7 @@ function reporter(deviceId: string) {
   };
 }
 
-const CAMERA_KEY = 'tcc.camera.denied:user:alice:us.zoom.xos';
+const CAMERA_KEY = 'tcc.camera.denied:us.zoom.xos';
 const finding = (deviceId: string) => db.prisma.finding.findUniqueOrThrow({ where: { deviceId_key: { deviceId, key: CAMERA_KEY } } });
 const transitions = async (deviceId: string) =>
   (await db.prisma.findingTransition.findMany({ where: { deviceId }, orderBy: { id: 'asc' } })).map((t) => `${t.fromState ?? '-'}>${t.toState}`);
@@ -50,7 +50,7 @@ describe('findings lifecycle', () => {
     const deviceId = await newDevice();
     const report = reporter(deviceId);
     const first = await report({ zoomCamera: 'denied' });
-    expect(first).toMatchObject({ kind: 'stored', health: 'problems', findings: { opened: 1, open: 1 } });
+    expect(first).toMatchObject({ kind: 'stored', health: 'cannot-join', findings: { opened: 1, open: 1 } });
     const opened = await finding(deviceId);
     expect(opened).toMatchObject({ ruleId: 'tcc.camera.denied', state: 'open', severity: 'critical', resolvedAt: null });
 
@@ -60,7 +60,7 @@ describe('findings lifecycle', () => {
     expect(still.lastSeenAt.getTime()).toBeGreaterThanOrEqual(opened.lastSeenAt.getTime());
     expect(still.firstSeenAt).toEqual(opened.firstSeenAt);
 
-    expect(await report({ zoomCamera: 'allowed' })).toMatchObject({ kind: 'stored', health: 'healthy', changedSections: ['tcc'], findings: { resolved: 1, open: 0 } });
+    expect(await report({ zoomCamera: 'allowed' })).toMatchObject({ kind: 'stored', health: 'ready', changedSections: ['tcc'], findings: { resolved: 1, open: 0 } });
     const resolved = await finding(deviceId);
     expect(resolved.state).toBe('resolved');
     expect(resolved.resolvedAt).toBeInstanceOf(Date);
@@ -69,7 +69,7 @@ describe('findings lifecycle', () => {
     expect((await finding(deviceId)).state).toBe('open');
     expect(await transitions(deviceId)).toEqual(['->open', 'open>resolved', 'resolved>open']);
     const device = await db.prisma.device.findUniqueOrThrow({ where: { id: deviceId } });
-    expect(device).toMatchObject({ health: 'problems', openFindings: 1, unknownSections: [] });
+    expect(device).toMatchObject({ health: 'cannot-join', healthRank: 0, openFindings: 1, unknownSections: [] });
   });
 
   it('after a successful tcc.reset and the row gone, the finding awaits consent, then resolves when allowed', async () => {
@@ -83,7 +83,7 @@ describe('findings lifecycle', () => {
         status: 'succeeded', createdBy: 'operator', expiresAt: new Date(Date.now() + 3600_000), finishedAt: new Date(),
       },
     });
-    expect(await report({ zoomCamera: 'absent' })).toMatchObject({ kind: 'stored', health: 'healthy', findings: { awaitingConsent: 1, open: 0 } });
+    expect(await report({ zoomCamera: 'absent' })).toMatchObject({ kind: 'stored', health: 'ready', findings: { awaitingConsent: 1, open: 0 } });
     expect((await finding(deviceId)).state).toBe('awaiting-consent');
 
     await report({ zoomCamera: 'absent' });
@@ -114,12 +114,14 @@ describe('findings lifecycle', () => {
     const report = reporter(deviceId);
     await report({ zoomCamera: 'denied' });
     const outcome = await report({ tccUnavailable: true });
-    expect(outcome).toMatchObject({ kind: 'stored', health: 'problems', unknownSections: ['tcc'] });
+    // The camera denial seen before still stands (nothing says otherwise): still cannot join.
+    expect(outcome).toMatchObject({ kind: 'stored', health: 'cannot-join', unknownSections: ['tcc'] });
     expect((await finding(deviceId)).state).toBe('open');
     const unreadable = await db.prisma.finding.findUniqueOrThrow({ where: { deviceId_key: { deviceId, key: 'tcc.unreadable:section' } } });
     expect(unreadable.state).toBe('open');
     const device = await db.prisma.device.findUniqueOrThrow({ where: { id: deviceId } });
-    expect(device).toMatchObject({ health: 'problems', openFindings: 2, unknownSections: ['tcc'] });
+    expect(device).toMatchObject({ health: 'cannot-join', openFindings: 2, unknownSections: ['tcc'] });
+    expect(device.problemSince).toEqual((await finding(deviceId)).firstSeenAt);
   });
 });
 
@@ -185,7 +187,7 @@ describe('delta reports', () => {
     const message = deltaOf('delta-0002', second, first);
     expect(Object.keys(message.delta.sections)).toEqual(['tcc']);
     const outcome = await ingestReport(db.prisma, { deviceId, report: prepareReport(message), policy: DEFAULT_POLICY });
-    expect(outcome).toMatchObject({ kind: 'stored', changedSections: ['tcc'], health: 'healthy', findings: { resolved: 1, open: 0 } });
+    expect(outcome).toMatchObject({ kind: 'stored', changedSections: ['tcc'], health: 'ready', findings: { resolved: 1, open: 0 } });
     const states = await db.prisma.sectionState.findMany({ where: { deviceId } });
     expect(Object.fromEntries(states.map((s) => [s.section, s.hash]))).toEqual(sectionHashes(second.sections));
     expect((await db.prisma.sectionChange.findMany({ where: { deviceId, reportId: 'delta-0002' } })).map((c) => c.section)).toEqual(['tcc']);

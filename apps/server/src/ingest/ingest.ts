@@ -3,7 +3,7 @@ import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { fullPathIngest, type IngestOutcome } from './full-path.js';
 import { prepareSnapshot, type PreparedReport } from './prepare.js';
 
-export type { DeviceHealth, IngestOutcome } from './full-path.js';
+export type { IngestOutcome } from './full-path.js';
 
 /** One report to store: a whole `snapshot` (with `reportId`), or a `report` prepared from a whole or delta message. */
 export interface IngestInput {

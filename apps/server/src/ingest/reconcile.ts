@@ -12,6 +12,10 @@ export interface ReconcileOutcome {
   awaitingConsent: number;
   /** findings in state open after this report, including those kept because their section could not be judged (Device.openFindings) */
   open: number;
+  /** the severities of those open findings (judgeHealth) */
+  openSeverities: string[];
+  /** firstSeenAt of the oldest of them, null when none is open (Device.problemSince) */
+  problemSince: Date | null;
 }
 
 /** A Finding row as stored (the columns reconcile reads and writes). */
@@ -59,24 +63,24 @@ export interface ReconcilePlan {
 const RULE_SECTIONS = new Map<string, readonly SectionName[]>(RULES.map((r) => [r.id, r.sections]));
 
 /**
- * What a tcc.* finding is about: a TCC.db row (evidence `{ path, entry: { service, client } }`) or,
+ * What a tcc.* finding is about (one finding per cause can stand on several): a TCC.db row (evidence `{ path, entry: { service, client } }`) or,
  * on macOS 27, a decision tccd logged (evidence `{ source: 'unified-log', decision: { service, client } }`).
  */
 type TccSubject = { service: string; client: string } & ({ kind: 'db'; path: string } | { kind: 'log' });
 
-function tccSubject(row: FindingRow): TccSubject | null {
-  if (!row.ruleId.startsWith('tcc.')) return null;
+function tccSubjects(row: FindingRow): TccSubject[] {
+  if (!row.ruleId.startsWith('tcc.')) return [];
   const evidence = Array.isArray(row.evidence) ? row.evidence : [];
-  for (const e of evidence) {
+  return evidence.flatMap((e): TccSubject[] => {
     const value = (e as { value?: { path?: unknown; source?: unknown; entry?: { service?: unknown; client?: unknown }; decision?: { service?: unknown; client?: unknown } } } | null)?.value;
     if (typeof value?.path === 'string' && typeof value.entry?.service === 'string' && typeof value.entry.client === 'string') {
-      return { kind: 'db', path: value.path, service: value.entry.service, client: value.entry.client };
+      return [{ kind: 'db', path: value.path, service: value.entry.service, client: value.entry.client }];
     }
     if (value?.source === 'unified-log' && typeof value.decision?.service === 'string' && typeof value.decision.client === 'string') {
-      return { kind: 'log', service: value.decision.service, client: value.decision.client };
+      return [{ kind: 'log', service: value.decision.service, client: value.decision.client }];
     }
-  }
-  return null;
+    return [];
+  });
 }
 
 /**
@@ -132,7 +136,12 @@ export function planReconcile(input: {
 }): ReconcilePlan {
   const { deviceId, reportId, snapshot, diagnosis, stored, resets, now } = input;
   const byKey = new Map(stored.map((f) => [f.key, f]));
-  const outcome: ReconcileOutcome = { opened: 0, resolved: 0, awaitingConsent: 0, open: 0 };
+  const outcome: ReconcileOutcome = { opened: 0, resolved: 0, awaitingConsent: 0, open: 0, openSeverities: [], problemSince: null };
+  const stillOpen = (severity: string, since: Date) => {
+    outcome.open += 1;
+    outcome.openSeverities.push(severity);
+    if (!outcome.problemSince || since < outcome.problemSince) outcome.problemSince = since;
+  };
   const upserts: FindingRow[] = [];
   const transitions: TransitionRow[] = [];
   const transition = (row: FindingRow, fromState: string | null, toState: FindingState) =>
@@ -141,9 +150,9 @@ export function planReconcile(input: {
   const present = new Set<string>();
   for (const f of diagnosis.findings) {
     present.add(f.key);
-    outcome.open += 1;
     const row = byKey.get(f.key);
     const fields = findingFields(f);
+    stillOpen(f.severity, row?.state === 'open' ? row.firstSeenAt : now);
     if (!row) {
       const created: FindingRow = { id: randomUUID(), deviceId, ...fields, state: 'open', firstSeenAt: now, lastSeenAt: now, resolvedAt: null };
       upserts.push(created);
@@ -165,18 +174,19 @@ export function planReconcile(input: {
   for (const row of stored) {
     if (present.has(row.key) || row.state === 'resolved') continue;
     const cannotJudge = unjudged.has(row.ruleId) || (RULE_SECTIONS.get(row.ruleId) ?? []).some((n) => notReported.has(n));
-    const subject = tccSubject(row);
-    const stateNow = subject ? tccStateNow(snapshot, subject) : null;
-    if (cannotJudge || (subject && !stateNow)) {
-      if (row.state === 'open') outcome.open += 1; // unchanged, still counts
+    const subjects = tccSubjects(row);
+    const states = subjects.map((subject) => tccStateNow(snapshot, subject));
+    if (cannotJudge || states.some((state) => !state)) {
+      if (row.state === 'open') stillOpen(row.severity, row.firstSeenAt); // unchanged, still counts
       continue;
     }
-    const entryNow = stateNow?.exists === true;
+    // The row (or logged decision) of any of its sources back (allowed: resolved; denied: the finding is present again).
+    const entryNow = states.some((state) => state?.exists === true);
 
     let next: FindingState = 'resolved';
     if (row.state === 'awaiting-consent') {
       if (!entryNow) continue; // still no row: the user has not been asked yet
-    } else if (subject && !entryNow) {
+    } else if (subjects.length > 0 && !entryNow) {
       const reset = resetOf(row);
       const resetSince = reset && resets.some((c) => {
         const p = c.params as { service?: string; bundleId?: string };

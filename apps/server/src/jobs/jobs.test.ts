@@ -107,26 +107,28 @@ describe('retention', () => {
 });
 
 describe('fleet sample', () => {
-  async function device2(health: string, online: boolean, findings: string[]) {
+  async function device2(health: string, online: boolean, findings: string[], severity = 'critical') {
     const d = await db.prisma.device.create({
       data: { hostname: `sample-${health}`, architecture: 'arm64', platform: 'darwin', tokenHash: randomBytes(32).toString('hex'), health, online, lastSeenAt: online ? new Date() : null },
     });
     for (const [i, ruleId] of findings.entries()) {
-      await db.prisma.finding.create({ data: { deviceId: d.id, ruleId, key: `${ruleId}#${i}`, severity: 'error', title: ruleId, evidence: {}, remedy: {} } });
+      await db.prisma.finding.create({ data: { deviceId: d.id, ruleId, key: `${ruleId}#${i}`, severity, title: ruleId, evidence: {}, remedy: {} } });
     }
     return d;
   }
 
   it('records the counts GET /api/v1/fleet/summary shows, once across two instances attempting it at the same time', async () => {
-    await device2('healthy', true, []);
-    await device2('problems', true, ['sample.camera.denied', 'sample.camera.denied', 'sample.mic.denied']);
-    await device2('problems', false, ['sample.camera.denied']);
+    await device2('ready', true, []);
+    await device2('cannot-join', true, ['sample.camera.denied', 'sample.camera.denied', 'sample.mic.denied']);
+    await device2('cannot-join', false, ['sample.camera.denied']);
+    await device2('at-risk', false, ['sample.usb.power'], 'warning');
     await device2('unknown', false, []);
     const app = await buildTestApp(db, { jobs: false });
     try {
       const summary = (await app.inject({ url: '/api/v1/fleet/summary', headers: bearer(TEST_ADMIN_TOKEN) })).json();
       expect(summary.findings).toEqual(expect.arrayContaining([
-        { id: 'sample.camera.denied', devices: 2, open: 3 }, { id: 'sample.mic.denied', devices: 1, open: 1 },
+        { id: 'sample.camera.denied', severity: 'critical', devices: 2, open: 3 }, { id: 'sample.mic.denied', severity: 'critical', devices: 1, open: 1 },
+        { id: 'sample.usb.power', severity: 'warning', devices: 1, open: 1 },
       ]));
       // Two instances (two schedulers, as two servers would have) attempt the job at the same moment.
       const job = fleetSampleJob(90, 90, 900);
@@ -139,21 +141,22 @@ describe('fleet sample', () => {
 
       const rows = await db.prisma.fleetSample.findMany();
       expect(rows).toHaveLength(1);
-      const { total, healthy, problems, unknown, offline } = summary;
-      expect(rows[0]).toMatchObject({ total, healthy, problems, unknown, offline });
+      const { total, cannotJoin, atRisk, ready, unknown, offline } = summary;
+      expect(rows[0]).toMatchObject({ total, cannotJoin, atRisk, ready, unknown, offline });
       expect(rows[0]!.at.toISOString()).toBe(now.toISOString());
       expect(rows[0]!.findings).toEqual(Object.fromEntries(summary.findings.map((f: { id: string; devices: number }) => [f.id, f.devices])));
-      expect(rows[0]!.findings).toMatchObject({ 'sample.camera.denied': 2, 'sample.mic.denied': 1 });
-      expect(total).toBeGreaterThanOrEqual(4);
-      expect(healthy).toBeGreaterThanOrEqual(1);
-      expect(problems).toBeGreaterThanOrEqual(2);
+      expect(rows[0]!.findings).toMatchObject({ 'sample.camera.denied': 2, 'sample.mic.denied': 1, 'sample.usb.power': 1 });
+      expect(total).toBeGreaterThanOrEqual(5);
+      expect(ready).toBeGreaterThanOrEqual(1);
+      expect(cannotJoin).toBeGreaterThanOrEqual(2);
+      expect(atRisk).toBeGreaterThanOrEqual(1);
     } finally {
       await app.close();
     }
   });
 
   it('deletes samples older than the retention days when it records one', async () => {
-    const counts = { total: 1, healthy: 1, problems: 0, unknown: 0, offline: 0, findings: {} };
+    const counts = { total: 1, cannotJoin: 0, atRisk: 0, unknown: 0, ready: 1, offline: 0, findings: {} };
     await db.prisma.fleetSample.createMany({ data: [{ at: ago(31 * DAY), ...counts }, { at: ago(29 * DAY), ...counts }] });
     const outcome = await runExclusive(db.prisma, fleetSampleJob(90, 30, 900), 'instance-a', { now: NOW, force: true });
     expect(outcome).toMatchObject({ ran: true, result: { deleted: 1 } });
@@ -239,10 +242,10 @@ describe('JobScheduler', () => {
     expect(() => scheduler.add({ name: 'x', intervalSeconds: 0, run: async () => ({}) })).toThrow('intervalSeconds must be > 0');
   });
 
-  it('is wired into the app with the four server jobs', async () => {
+  it('is wired into the app with the five server jobs', async () => {
     const app = await buildTestApp(db, { jobs: false });
     try {
-      expect(app.services.jobs.names).toEqual(['offline-detection', 'command-expiry', 'retention', 'fleet-sample']);
+      expect(app.services.jobs.names).toEqual(['offline-detection', 'command-expiry', 'retention', 'fleet-sample', 'fleet-arrival-sample']);
     } finally {
       await app.close();
     }

@@ -1,18 +1,22 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppConfig } from '../config.js';
 import { commandExpiryJob } from './command-expiry.js';
-import { fleetSampleJob } from './fleet-sample.js';
+import { fleetArrivalSampleJob, fleetSampleJob } from './fleet-sample.js';
 import { offlineDetectionJob } from './offline-detection.js';
 import { retentionJob } from './retention.js';
 import type { JobScheduler } from './scheduler.js';
 
-/** The server's scheduled jobs with their config: offline detection, command expiry, retention, fleet samples (the overview's trend). */
+/**
+ * The server's scheduled jobs with their config: offline detection, command expiry, retention,
+ * fleet samples (the overview's trend) on their schedule and as Macs arrive.
+ */
 export function addServerJobs(scheduler: JobScheduler, config: AppConfig): JobScheduler {
   return scheduler
     .add(offlineDetectionJob(config.offlineAfterSeconds, config.offlineSweepSeconds ?? 30))
     .add(commandExpiryJob(config.expirySweepSeconds ?? 60))
     .add(retentionJob(config.retentionDays ?? 90, config.retentionSweepSeconds ?? 3600))
-    .add(fleetSampleJob(config.offlineAfterSeconds, config.retentionDays ?? 90, config.fleetSampleSeconds ?? 900));
+    .add(fleetSampleJob(config.offlineAfterSeconds, config.retentionDays ?? 90, config.fleetSampleSeconds ?? 900))
+    .add(fleetArrivalSampleJob(config.offlineAfterSeconds, config.retentionDays ?? 90, config.fleetArrivalCheckSeconds ?? 15));
 }
 
 /**

@@ -14,7 +14,7 @@ type NumericKind = 'integer' | 'number';
  * Fastify's validator compiler for this server: TypeBox's (`TypeBoxValidatorCompiler`), with the
  * text of numeric querystring, params and headers values checked before TypeBox converts it, and
  * errors that say what would have been accepted (`explainErrors`: the allowed values of an enum,
- * e.g. `querystring/health must be one of healthy, problems, unknown; got "bogus"`, and the
+ * e.g. `querystring/health must be one of cannot-join, unknown, at-risk, ready; got "bogus"`, and the
  * allowed names for a property an object does not take, e.g. `querystring/status is not allowed
  * here; allowed: search, finding, ...`), for every route and every part of the request.
  *
@@ -25,10 +25,16 @@ type NumericKind = 'integer' | 'number';
  * anything else is a validation error (answered 400 by `installErrorHandlers`), e.g.
  * `querystring/hours must be an integer written in decimal digits, got "1.5"`. Bodies are JSON
  * and never converted, so they go to TypeBox unchanged.
+ * Text no route can use is refused first (forbiddenTextErrors): control characters in params and
+ * querystring, NUL anywhere in a body, e.g. `params/id must not contain control characters`.
  */
 export const strictValidatorCompiler: FastifySchemaCompiler<TSchema> = (route) => {
   const typebox = TypeBoxValidatorCompiler(route);
+  // Header values are the HTTP parser's business (a tab is legal there).
+  const forbidden = route.httpPart === 'body' ? NUL : route.httpPart === 'headers' ? null : CONTROL;
   const validate = (value: unknown) => {
+    const refused = forbidden ? forbiddenTextErrors(value, forbidden) : [];
+    if (refused.length > 0) return { error: refused };
     const result = typebox(value) as { value?: unknown; error?: FastifySchemaValidationError[] };
     return result.error ? { error: explainErrors(result.error, route.schema, value) } : result;
   };
@@ -39,6 +45,35 @@ export const strictValidatorCompiler: FastifySchemaCompiler<TSchema> = (route) =
     return errors.length > 0 ? { error: errors } : validate(value);
   };
 };
+
+/** C0 controls and DEL: never part of an id, a name or a filter in a URL. */
+const CONTROL = /[\x00-\x1f\x7f]/;
+/** NUL: Postgres text and jsonb cannot hold it, so a body string with one could never be stored. */
+const NUL = /\x00/;
+/** How deep a body is walked for strings; bodies are small JSON objects, TypeBox bounds the rest. */
+const MAX_WALK_DEPTH = 32;
+
+/**
+ * One error per string (or property name) in `value` that `forbidden` matches, at its path:
+ * params and querystring refuse every control character, bodies refuse NUL, before TypeBox and
+ * before any of it reaches Postgres (which answers NUL with an error, a 500 before this check).
+ */
+function forbiddenTextErrors(value: unknown, forbidden: RegExp, at = '', depth = 0): FastifySchemaValidationError[] {
+  const error = (path: string): FastifySchemaValidationError => ({
+    keyword: 'pattern', instancePath: path, schemaPath: '#', params: { pattern: forbidden.source },
+    message: forbidden === NUL ? 'must not contain NUL (\\u0000)' : 'must not contain control characters',
+  });
+  if (typeof value === 'string') return forbidden.test(value) ? [error(at || '/')] : [];
+  if (typeof value !== 'object' || value === null || depth >= MAX_WALK_DEPTH) return [];
+  const errors: FastifySchemaValidationError[] = [];
+  for (const [key, item] of Object.entries(value)) {
+    const path = `${at}/${key}`;
+    if (forbidden.test(key)) errors.push(error(path));
+    else errors.push(...forbiddenTextErrors(item, forbidden, path, depth + 1));
+    if (errors.length >= 10) break;
+  }
+  return errors;
+}
 
 /** The top-level properties of an object schema whose type is integer or number. */
 function numericProperties(schema: TSchema): Array<[string, NumericKind]> {

@@ -18,7 +18,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
  * DEFAULT_POLICY, validated by resolvePolicy (unknown keys and bad versions are refused with 400).
  */
 export const policyRoutes: FastifyPluginAsyncTypebox<{ store: PolicyStore }> = async (app, { store }) => {
-  const admin = { preHandler: app.requireRole('admin') };
+  const admin = { onRequest: app.requireRole('admin') };
   app.get('/api/v1/policy', { ...admin, schema: { response: { 200: PolicyView, ...errors } } }, async () => store.current());
   app.put('/api/v1/policy', {
     ...admin,

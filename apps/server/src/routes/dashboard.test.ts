@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { bearer, buildTestApp, createToken, TEST_ADMIN_TOKEN } from '../testing/harness.js';
 import type { FleetMedicApp } from '../app.js';
-import { dashboardRoutes } from './dashboard.js';
+import { DASHBOARD_SECURITY_HEADERS, dashboardRoutes } from './dashboard.js';
 
 describe('dashboard serving', () => {
   it('serves index.html uncached and hashed assets for a year', async () => {
@@ -23,6 +23,14 @@ describe('dashboard serving', () => {
     const asset = await app.inject({ url: '/assets/index-abc123.js' });
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    const missing = await app.inject({ url: '/nothing-here.js' });
+    for (const res of [page, asset, missing]) {
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+    }
     await app.close();
   });
 
@@ -32,6 +40,7 @@ describe('dashboard serving', () => {
     const page = await app.inject({ url: '/' });
     expect(page.statusCode).toBe(503);
     expect(page.body).toContain('pnpm --filter @fleetmedic/dashboard build');
+    expect(page.headers).toMatchObject(DASHBOARD_SECURITY_HEADERS);
     await app.close();
   });
 });

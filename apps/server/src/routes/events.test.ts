@@ -83,11 +83,11 @@ describe('GET /api/v1/events', () => {
     const marker = await enroll(app);
     const sse = await openStream();
     await db.prisma.device.update({ where: { id: quiet.deviceId }, data: { lastSeenAt: new Date(), lastReportAt: new Date(), lastCollectedAt: new Date() } });
-    await db.prisma.device.update({ where: { id: marker.deviceId }, data: { health: 'healthy' } });
+    await db.prisma.device.update({ where: { id: marker.deviceId }, data: { health: 'ready' } });
     // Notifications arrive in commit order: the first device event after both is the marker's.
     const first = await sse.next((e) => e.event === 'device.updated');
     expect(first.data).toEqual({ deviceId: marker.deviceId });
-    await db.prisma.device.update({ where: { id: quiet.deviceId }, data: { health: 'problems' } });
+    await db.prisma.device.update({ where: { id: quiet.deviceId }, data: { health: 'cannot-join' } });
     expect((await sse.next((e) => e.event === 'device.updated')).data).toEqual({ deviceId: quiet.deviceId });
     sse.close();
   });

@@ -29,30 +29,35 @@ export function redactTokenInUrl(url: string): string {
  * `Authorization: Bearer`, or — because the browser's EventSource cannot send headers — in
  * `?token=` on this route only (it is redacted from the server's logs; use a viewer token
  * for dashboards, since proxies may log URLs). A comment line every 15 s keeps the stream open.
+ * `HEAD` answers the same status and headers at once, without a stream.
  */
 export const eventRoutes: FastifyPluginAsyncTypebox<{ events: FleetEvents; instanceId: string }> = async (app, { events, instanceId }) => {
   const streams = new Set<ServerResponse>();
 
   app.get('/api/v1/events', {
     // EventSource cannot set headers: take the token from the query when no header was sent.
-    onRequest: async (request) => {
-      const token = (request.query as { token?: unknown }).token;
-      if (!request.headers.authorization && typeof token === 'string' && token) request.headers.authorization = `Bearer ${token}`;
-    },
-    preHandler: app.requireRole('viewer'),
+    onRequest: [
+      async (request) => {
+        const token = (request.query as { token?: unknown }).token;
+        if (!request.headers.authorization && typeof token === 'string' && token) request.headers.authorization = `Bearer ${token}`;
+      },
+      app.requireRole('viewer'),
+    ],
     schema: {
       querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 512, description: 'API token (any role), for EventSource clients that cannot send Authorization' })) }),
       response: { 401: ErrorBody, 403: ErrorBody },
     },
   }, async (request, reply) => {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
+    const headers = {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
       'x-accel-buffering': 'no', // nginx: do not buffer the stream
-    });
+    };
+    // HEAD (Fastify's automatic HEAD route): the headers a GET would get, and no stream to hold open.
+    if (request.method === 'HEAD') return reply.headers(headers).send(undefined as never);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { ...headers, connection: 'keep-alive' });
     const write = (text: string) => {
       if (res.writableLength > MAX_BUFFERED_BYTES) {
         request.log.warn('event stream client is not reading: closing it');

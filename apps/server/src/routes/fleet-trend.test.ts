@@ -14,13 +14,13 @@ beforeAll(async () => {
   app = await buildTestApp(db, { jobs: false });
   viewer = await createToken(app, 'noc-screen', 'viewer');
   // Written out of order, as the fleet-sample job would have over ~10 days.
-  const sample = (hoursAgo: number, healthy: number, problems: number, findings: Record<string, number>) =>
-    ({ at: at(hoursAgo), total: 12, healthy, problems, unknown: 12 - healthy - problems, offline: 1, findings });
+  const sample = (hoursAgo: number, ready: number, cannotJoin: number, findings: Record<string, number>) =>
+    ({ at: at(hoursAgo), total: 12, cannotJoin, atRisk: 1, unknown: 11 - ready - cannotJoin, ready, offline: 1, findings });
   await db.prisma.fleetSample.createMany({ data: [
-    sample(2, 11, 1, { 'tcc.camera.denied': 1 }),
-    sample(240, 7, 5, { 'tcc.camera.denied': 4, 'zoom.outdated': 2 }),
-    sample(100, 9, 3, { 'tcc.camera.denied': 3 }),
-    sample(30, 10, 2, { 'tcc.camera.denied': 2 }),
+    sample(2, 10, 1, { 'tcc.camera.denied': 1 }),
+    sample(240, 6, 4, { 'tcc.camera.denied': 4, 'zoom.outdated': 2 }),
+    sample(100, 8, 3, { 'tcc.camera.denied': 3 }),
+    sample(30, 9, 2, { 'tcc.camera.denied': 2 }),
   ] });
 });
 afterAll(async () => {
@@ -35,17 +35,17 @@ describe('GET /api/v1/fleet/trend', () => {
     const res = await get('/api/v1/fleet/trend');
     expect(res.statusCode).toBe(200);
     const { samples } = res.json();
-    expect(samples.map((s: { healthy: number }) => s.healthy)).toEqual([9, 10, 11]);
-    expect(samples[0]).toEqual({ at: expect.any(String), total: 12, healthy: 9, problems: 3, unknown: 0, offline: 1, findings: { 'tcc.camera.denied': 3 } });
+    expect(samples.map((s: { ready: number }) => s.ready)).toEqual([8, 9, 10]);
+    expect(samples[0]).toEqual({ at: expect.any(String), total: 12, cannotJoin: 3, atRisk: 1, unknown: 0, ready: 8, offline: 1, findings: { 'tcc.camera.denied': 3 } });
     const times = samples.map((s: { at: string }) => Date.parse(s.at));
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(Math.abs(times[0] - at(100).getTime())).toBeLessThan(60_000);
   });
 
   it('honours hours: a shorter window, and up to 90 days', async () => {
-    expect((await get('/api/v1/fleet/trend?hours=24')).json().samples.map((s: { healthy: number }) => s.healthy)).toEqual([11]);
+    expect((await get('/api/v1/fleet/trend?hours=24')).json().samples.map((s: { ready: number }) => s.ready)).toEqual([10]);
     const all = (await get('/api/v1/fleet/trend?hours=2160')).json().samples;
-    expect(all.map((s: { healthy: number }) => s.healthy)).toEqual([7, 9, 10, 11]);
+    expect(all.map((s: { ready: number }) => s.ready)).toEqual([6, 8, 9, 10]);
     expect(all[0].findings).toEqual({ 'tcc.camera.denied': 4, 'zoom.outdated': 2 });
   });
 

@@ -20,7 +20,8 @@ async function reportOver(agent: TestAgent, reports: Array<{ id: string } & Snap
   }
 }
 
-// A small fleet: dave (camera denied, twice reported, stays online), erin (healthy), frank (TCC unreadable), gina (never reported).
+// A small fleet, one Mac per health: dave (camera denied: cannot join; twice reported, stays online),
+// erin (ready), frank (TCC unreadable: unknown), gina (never reported: unknown), hank (old Zoom: at risk).
 beforeAll(async () => {
   db = await openTestDatabase();
   app = await buildTestApp(db);
@@ -34,6 +35,7 @@ beforeAll(async () => {
     ['erin', 'C02ERIN0001', [{ id: 'erin-0001', hostname: 'erin-air', consoleUser: 'erin' }]],
     ['frank', 'C02FRANK001', [{ id: 'frank-0001', hostname: 'frank-mini', consoleUser: 'frank', tccUnavailable: true }]],
     ['gina', 'C02GINA0001', []],
+    ['hank', 'C02HANK0001', [{ id: 'hank-0001', hostname: 'hank-mbp', consoleUser: 'hank', zoomShortVersion: '5.16.10 (25689)' }]],
   ];
   for (const [name, serial, reports] of fleet) {
     const { deviceId, deviceToken } = await enroll(app, { hostname: `${name}-mac`, serialNumber: serial });
@@ -56,19 +58,26 @@ const get = (path: string, token = viewer) => app.inject({ method: 'GET', url: p
 const hostnames = (body: { devices: Array<{ hostname: string }> }) => body.devices.map((d) => d.hostname);
 
 describe('GET /api/v1/devices', () => {
-  it('lists every device with health, findings count, versions and online state, sorted by hostname', async () => {
+  it('lists every device worst first by default: cannot join, unknown, at risk, ready; then most causes; each with its top reason', async () => {
     const res = await get('/api/v1/devices');
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(hostnames(body)).toEqual(['dave-mbp', 'erin-air', 'frank-mini', 'gina-mac']);
-    const dave = body.devices[0];
-    expect(dave).toMatchObject({
-      id: ids.dave, health: 'problems', openFindings: 1, online: true, osVersion: '15.3.1', zoomVersion: '6.3.11 (51090)', consoleUser: 'dave',
+    expect(hostnames(body)).toEqual(['dave-mbp', 'frank-mini', 'gina-mac', 'hank-mbp', 'erin-air']);
+    expect(body.devices[0]).toMatchObject({
+      id: ids.dave, health: 'cannot-join', openFindings: 1, online: true, osVersion: '15.3.1', zoomVersion: '6.3.11 (51090)', consoleUser: 'dave',
+      openFindingIds: ['tcc.camera.denied'], topReason: { findingId: 'tcc.camera.denied', severity: 'critical', title: 'Zoom is denied the camera' },
     });
-    expect(body.devices[1]).toMatchObject({ health: 'healthy', openFindings: 0, online: false });
-    expect(body.devices[2]).toMatchObject({ health: 'problems', unknownSections: ['tcc'] });
-    expect(body.devices[3]).toMatchObject({ health: 'unknown', osVersion: null, lastReportAt: null, online: false });
+    expect(body.devices[1]).toMatchObject({ health: 'unknown', unknownSections: ['tcc'], topReason: { findingId: 'tcc.unreadable', severity: 'unknown', title: 'Privacy permissions could not be read' } });
+    expect(body.devices[2]).toMatchObject({ health: 'unknown', osVersion: null, lastReportAt: null, online: false, topReason: { findingId: null, severity: 'unknown', title: 'No report yet' } });
+    expect(body.devices[3]).toMatchObject({ health: 'at-risk', openFindings: 1, topReason: { findingId: 'zoom.outdated', severity: 'warning' } });
+    expect(body.devices[4]).toMatchObject({ health: 'ready', openFindings: 0, online: false, topReason: null });
     expect(body.nextCursor).toBeNull();
+  });
+
+  it('sorts by hostname or health on request, the id breaking ties', async () => {
+    expect(hostnames((await get('/api/v1/devices?sort=hostname')).json())).toEqual(['dave-mbp', 'erin-air', 'frank-mini', 'gina-mac', 'hank-mbp']);
+    expect((await get('/api/v1/devices?sort=-health')).json().devices.map((d: { health: string }) => d.health))
+      .toEqual(['ready', 'at-risk', 'unknown', 'unknown', 'cannot-join']);
   });
 
   it('filters by search (hostname, serial, console user), finding id, health and online', async () => {
@@ -76,17 +85,20 @@ describe('GET /api/v1/devices', () => {
     expect(hostnames((await get('/api/v1/devices?search=c02frank')).json())).toEqual(['frank-mini']);
     expect(hostnames((await get('/api/v1/devices?finding=tcc.camera.denied')).json())).toEqual(['dave-mbp']);
     expect(hostnames((await get('/api/v1/devices?finding=tcc.unreadable')).json())).toEqual(['frank-mini']);
-    expect(hostnames((await get('/api/v1/devices?health=healthy')).json())).toEqual(['erin-air']);
+    expect(hostnames((await get('/api/v1/devices?health=ready')).json())).toEqual(['erin-air']);
+    expect(hostnames((await get('/api/v1/devices?health=cannot-join')).json())).toEqual(['dave-mbp']);
+    expect(hostnames((await get('/api/v1/devices?health=at-risk')).json())).toEqual(['hank-mbp']);
+    expect(hostnames((await get('/api/v1/devices?health=unknown')).json())).toEqual(['frank-mini', 'gina-mac']);
     expect(hostnames((await get('/api/v1/devices?online=true')).json())).toEqual(['dave-mbp']);
-    expect(hostnames((await get('/api/v1/devices?online=false&sort=-hostname')).json())).toEqual(['gina-mac', 'frank-mini', 'erin-air']);
+    expect(hostnames((await get('/api/v1/devices?online=false&sort=-hostname')).json())).toEqual(['hank-mbp', 'gina-mac', 'frank-mini', 'erin-air']);
   });
 
-  it('pages with limit and cursor', async () => {
+  it('pages with limit and cursor, in the worst-first order', async () => {
     const first = (await get('/api/v1/devices?limit=3')).json();
-    expect(hostnames(first)).toEqual(['dave-mbp', 'erin-air', 'frank-mini']);
-    expect(first.nextCursor).toBe(ids.frank);
+    expect(hostnames(first)).toEqual(['dave-mbp', 'frank-mini', 'gina-mac']);
+    expect(first.nextCursor).toBe(ids.gina);
     const second = (await get(`/api/v1/devices?limit=3&cursor=${first.nextCursor}`)).json();
-    expect(hostnames(second)).toEqual(['gina-mac']);
+    expect(hostnames(second)).toEqual(['hank-mbp', 'erin-air']);
     expect(second.nextCursor).toBeNull();
   });
 
@@ -145,8 +157,12 @@ describe('GET /api/v1/fleet/summary', () => {
   it('counts devices by health and connectivity, and devices per finding id', async () => {
     const res = await get('/api/v1/fleet/summary');
     expect(res.json()).toEqual({
-      total: 4, healthy: 1, problems: 2, unknown: 1, online: 1, offline: 3,
-      findings: [{ id: 'tcc.camera.denied', devices: 1, open: 1 }, { id: 'tcc.unreadable', devices: 1, open: 1 }],
+      total: 5, cannotJoin: 1, unknown: 2, atRisk: 1, ready: 1, online: 1, offline: 4,
+      findings: [
+        { id: 'tcc.camera.denied', severity: 'critical', devices: 1, open: 1 },
+        { id: 'tcc.unreadable', severity: 'warning', devices: 1, open: 1 },
+        { id: 'zoom.outdated', severity: 'warning', devices: 1, open: 1 },
+      ],
     });
   });
 });

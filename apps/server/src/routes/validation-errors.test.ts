@@ -17,14 +17,14 @@ beforeAll(async () => {
 const get = (url: string) => ctx.app.inject({ method: 'GET', url, headers: bearer(ctx.viewer) });
 const post = (url: string, payload: object, token = ctx.operator) => ctx.app.inject({ method: 'POST', url, headers: bearer(token), payload });
 const refused = (message: string) => ({ error: 'bad-request', message });
-const HEALTHS = 'healthy, problems, unknown';
+const HEALTHS = 'cannot-join, unknown, at-risk, ready';
 const FILTER_FIELDS = 'search, finding, health, online';
 
 describe('enum values in query strings', () => {
   it('names the allowed values of health, sort, a batch status and a history section', async () => {
     expect((await get('/api/v1/devices?health=bogus')).json()).toEqual(refused(`querystring/health must be one of ${HEALTHS}; got "bogus"`));
     expect((await get('/api/v1/devices?sort=serial')).json()).toEqual(refused(
-      'querystring/sort must be one of hostname, -hostname, lastSeenAt, -lastSeenAt, openFindings, -openFindings, health, -health, enrolledAt, -enrolledAt; got "serial"'));
+      'querystring/sort must be one of worst, hostname, -hostname, lastSeenAt, -lastSeenAt, openFindings, -openFindings, health, -health, enrolledAt, -enrolledAt; got "serial"'));
     expect((await get(`/api/v1/devices/${deviceId}/history?section=camera`)).json()).toEqual(refused(
       'querystring/section must be one of os, zoom, tcc, firewall, usb, power; got "camera"'));
   });
@@ -54,12 +54,12 @@ describe('enum values in bodies', () => {
     expect(finding.json().message).toMatch(/^unknown finding id "tcc.webcam.denied"; known: tcc.camera.denied, tcc.microphone.denied, /);
   });
 
-  it('a token role, and a TCC service of an action (checked by the protocol validator)', async () => {
+  it('a token role, and a TCC service of an action (checked by the remediation scope)', async () => {
     const role = await post('/api/v1/admin/tokens', { name: 'x', role: 'root' }, TEST_ADMIN_TOKEN);
     expect(role.json()).toEqual(refused('body/role must be one of viewer, operator, admin; got "root"'));
     const service = await post(`/api/v1/devices/${deviceId}/commands`, { action: { type: 'tcc.reset', params: { service: 'Webcam', bundleId: 'us.zoom.xos' } } });
     expect(service.statusCode).toBe(400);
-    expect(service.json().message).toMatch(/^invalid action: \/params\/service: must be one of All, Camera, Microphone, ScreenCapture, .*, FileProviderPresence; got "Webcam"$/);
+    expect(service.json().message).toBe('invalid action: refused parameter service "Webcam": tcc.reset may reset Camera, Microphone, ScreenCapture (an admin widens this in the policy)');
   });
 });
 

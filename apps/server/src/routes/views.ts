@@ -1,5 +1,5 @@
 import {
-  CommandView, DeviceView, FindingView, type Action, type CommandStatus, type Evidence, type FindingState, type Health, type Remedy, type Severity,
+  CommandView, DeviceView, FindingView, type Action, type CommandStatus, type Evidence, type FindingState, type Health, type Remedy, type Severity, type TopReason,
 } from '@fleetmedic/protocol';
 import type { Command, Device, Finding } from '../generated/prisma/client.js';
 
@@ -71,4 +71,36 @@ export function commandView(c: Command): CommandView {
     durationMs: c.durationMs,
     result: c.result,
   };
+}
+
+const SEVERITY_RANK: Record<string, number> = { critical: 0, warning: 1, info: 2 };
+
+/**
+ * The API's order of one Mac's findings: awaiting consent (fixed) after open, then severity
+ * (critical first), then the oldest first seen, then the finding id and key (stable).
+ */
+export function worstFindingFirst(
+  a: Pick<Finding, 'severity' | 'ruleId' | 'firstSeenAt'> & Partial<Pick<Finding, 'state' | 'key'>>,
+  b: Pick<Finding, 'severity' | 'ruleId' | 'firstSeenAt'> & Partial<Pick<Finding, 'state' | 'key'>>,
+): number {
+  return Number(a.state === 'awaiting-consent') - Number(b.state === 'awaiting-consent')
+    || (SEVERITY_RANK[a.severity] ?? 1) - (SEVERITY_RANK[b.severity] ?? 1)
+    || a.firstSeenAt.getTime() - b.firstSeenAt.getTime()
+    || a.ruleId.localeCompare(b.ruleId)
+    || (a.key ?? '').localeCompare(b.key ?? '');
+}
+
+/**
+ * Why a Mac is not ready, in one line: its worst open finding (`worst`: open findings in
+ * worstFindingFirst order), except that an `unknown` Mac whose worst finding is no more than a
+ * warning is first of all unchecked ("Could not check: tcc, firewall"). Null when ready.
+ */
+export function topReason(health: string, worst: Pick<Finding, 'ruleId' | 'severity' | 'title'>[], unknownSections: string[]): TopReason | null {
+  const first = worst[0];
+  if (health === 'unknown' && first?.severity !== 'critical') {
+    if (first?.ruleId === 'tcc.unreadable') return { findingId: first.ruleId, severity: 'unknown', title: first.title };
+    return { findingId: null, severity: 'unknown', title: unknownSections.length > 0 ? `Could not check: ${unknownSections.join(', ')}` : 'No report yet' };
+  }
+  if (!first) return null;
+  return { findingId: first.ruleId, severity: first.severity as Severity, title: first.title };
 }

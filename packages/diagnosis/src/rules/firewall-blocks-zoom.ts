@@ -1,4 +1,4 @@
-import type { Finding, Policy, Snapshot } from '@fleetmedic/protocol';
+import { refuseAppPath, type Finding, type Policy, type Remedy, type Snapshot } from '@fleetmedic/protocol';
 import { CannotJudge, catalogHeader, makeFinding, sectionData, type Rule } from '../rule.js';
 import { isZoomFirewallEntry } from './zoom-app.js';
 
@@ -6,7 +6,9 @@ import { isZoomFirewallEntry } from './zoom-app.js';
  * `firewall.blocks-zoom`: the application firewall is on (global state 1) and an app entry that
  * is Zoom (see isZoomFirewallEntry) is "Block incoming connections". One finding per entry, key
  * `firewall.blocks-zoom:<entry path or name>`; remedy `firewall.allow` for that path (the policy's
- * Zoom app path when the entry has only a name). Global state 2 is `firewall.block-all`'s finding;
+ * Zoom app path when the entry has only a name), or no action when that path is outside the
+ * remediation scope (e.g. a Zoom in ~/Applications: firewall actions take /Applications bundles
+ * only). Global state 2 is `firewall.block-all`'s finding;
  * state 0 blocks nothing. A blocked Zoom entry with an unknown global state, or an unread app list
  * with the firewall on, cannot be judged.
  */
@@ -34,10 +36,22 @@ export const firewallBlocksZoom: Rule = {
         section: 'firewall',
         detail: `Application firewall global state 1 (on); ${subject}: Block incoming connections.`,
         value: { globalState: fw.globalState, app },
-      }], {
-        summary: `Allow incoming connections for ${appPath} in the application firewall (socketfilterfw --unblockapp).`,
-        action: { type: 'firewall.allow', params: { appPath } },
-      });
+      }], allowRemedy(appPath));
     });
   },
 };
+
+/** firewall.allow for `appPath`, or the steps in words when the remediation scope refuses it. */
+function allowRemedy(appPath: string): Remedy {
+  const refused = refuseAppPath(appPath);
+  if (refused) {
+    return {
+      summary: `Allow incoming connections for ${appPath} in the application firewall (System Settings > Network > Firewall > Options). `
+        + `FleetMedic does not do it: ${refused}. Installing Zoom in /Applications lets it.`,
+    };
+  }
+  return {
+    summary: `Allow incoming connections for ${appPath} in the application firewall (socketfilterfw --unblockapp).`,
+    action: { type: 'firewall.allow', params: { appPath } },
+  };
+}

@@ -55,6 +55,13 @@ describe('firewall.blocks-zoom', () => {
     expect(firewallBlocksZoom.evaluate(seen, DEFAULT_POLICY).map((f) => f.key)).toEqual(['firewall.blocks-zoom:/Users/alice/Applications/zoom.us.app']);
   });
 
+  it('offers no firewall.allow for a Zoom outside /Applications (the remediation scope refuses it) and says why', () => {
+    const snap = buildSnapshot({ firewall: firewallSection({ apps: [zoomFirewallApp(false, '/Users/alice/Applications/zoom.us.app')] }) });
+    const [finding] = firewallBlocksZoom.evaluate(snap, resolvePolicy({ zoomAppPath: '/Users/alice/Applications/zoom.us.app' }));
+    expect(finding?.remedy.action).toBeUndefined();
+    expect(finding?.remedy.summary).toContain('FleetMedic does not do it: refused parameter appPath "/Users/alice/Applications/zoom.us.app": firewall actions take an application bundle under /Applications/');
+  });
+
   it('finds nothing when Zoom is allowed, the firewall is off, or it blocks all (block-all reports that)', () => {
     expect(firewallBlocksZoom.evaluate(buildSnapshot(), DEFAULT_POLICY)).toEqual([]);
     for (const globalState of [0, 2]) {

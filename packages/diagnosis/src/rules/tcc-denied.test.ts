@@ -14,7 +14,7 @@ describe('tcc.camera.denied', () => {
     const snap = buildSnapshot({ tcc: tccSection([systemDb(), tccDb([zoomDenied('kTCCServiceCamera')])]) });
     expect(tccCameraDenied.evaluate(snap, DEFAULT_POLICY)).toEqual([{
       id: 'tcc.camera.denied',
-      key: 'tcc.camera.denied:user:alice:us.zoom.xos',
+      key: 'tcc.camera.denied:us.zoom.xos',
       severity: 'critical',
       title: 'Zoom is denied the camera',
       evidence: [{
@@ -29,16 +29,29 @@ describe('tcc.camera.denied', () => {
     }]);
   });
 
-  it('gives one finding per user database, keyed by user', () => {
+  it('gives one finding per cause: two users who denied the camera are one finding with two pieces of evidence', () => {
     const snap = buildSnapshot({
       tcc: tccSection([
         tccDb([zoomDenied('kTCCServiceCamera')]),
         tccDb([zoomDenied('kTCCServiceCamera')], { user: 'bob', path: '/Users/bob/Library/Application Support/com.apple.TCC/TCC.db' }),
       ]),
     });
-    expect(tccCameraDenied.evaluate(snap, DEFAULT_POLICY).map((f) => f.key)).toEqual([
-      'tcc.camera.denied:user:alice:us.zoom.xos',
-      'tcc.camera.denied:user:bob:us.zoom.xos',
+    const findings = tccCameraDenied.evaluate(snap, DEFAULT_POLICY);
+    expect(findings.map((f) => [f.key, f.evidence.map((e) => (e.value as { user: string }).user)])).toEqual([
+      ['tcc.camera.denied:us.zoom.xos', ['alice', 'bob']],
+    ]);
+  });
+
+  it('keeps a user\'s decision and an MDM profile apart: two causes, two remedies', () => {
+    const snap = buildSnapshot({
+      tcc: tccSection([
+        tccDb([zoomDenied('kTCCServiceCamera')]),
+        tccDb([zoomDenied('kTCCServiceCamera', { authReason: 6, authReasonName: 'mdm-policy' })], { user: 'bob', path: '/Users/bob/Library/Application Support/com.apple.TCC/TCC.db' }),
+      ]),
+    });
+    expect(tccCameraDenied.evaluate(snap, DEFAULT_POLICY).map((f) => [f.key, f.remedy.action?.type ?? null, f.evidence.length])).toEqual([
+      ['tcc.camera.denied:us.zoom.xos', 'tcc.reset', 1],
+      ['tcc.camera.denied:mdm:us.zoom.xos', null, 1],
     ]);
   });
 
@@ -96,7 +109,7 @@ describe('tcc.microphone.denied', () => {
     const snap = buildSnapshot({ tcc: tccSection([tccDb([tccEntry(), zoomDenied('kTCCServiceMicrophone', { authReason: 2, authReasonName: 'user-consent' })])]) });
     const findings = tccMicrophoneDenied.evaluate(snap, DEFAULT_POLICY);
     expect(findings.map((f) => [f.key, f.severity, f.remedy.action])).toEqual([[
-      'tcc.microphone.denied:user:alice:us.zoom.xos', 'critical', { type: 'tcc.reset', params: { service: 'Microphone', bundleId: 'us.zoom.xos' } },
+      'tcc.microphone.denied:us.zoom.xos', 'critical', { type: 'tcc.reset', params: { service: 'Microphone', bundleId: 'us.zoom.xos' } },
     ]]);
     expect(findings[0]?.evidence[0]?.detail).toContain('kTCCServiceMicrophone for us.zoom.xos: denied (user-consent) on 2024-06-03T14:02:10.000Z');
   });
@@ -110,7 +123,7 @@ describe('tcc.screen-capture.denied', () => {
     const snap = buildSnapshot({ tcc: tccSection([systemDb([zoomDenied('kTCCServiceScreenCapture')]), tccDb([tccEntry()])]) });
     const findings = tccScreenCaptureDenied.evaluate(snap, DEFAULT_POLICY);
     expect(findings.map((f) => [f.key, f.severity, f.remedy.action])).toEqual([[
-      'tcc.screen-capture.denied:system:us.zoom.xos', 'warning', { type: 'tcc.reset', params: { service: 'ScreenCapture', bundleId: 'us.zoom.xos' } },
+      'tcc.screen-capture.denied:us.zoom.xos', 'warning', { type: 'tcc.reset', params: { service: 'ScreenCapture', bundleId: 'us.zoom.xos' } },
     ]]);
     expect(findings[0]?.evidence[0]?.detail).toBe(
       `kTCCServiceScreenCapture for us.zoom.xos: denied (user-set) on 2024-06-03T14:02:10.000Z in the system TCC.db ${SYSTEM_TCC_PATH}`,

@@ -11,9 +11,10 @@ const dbOwner = (db: TccDatabase): string => (db.scope === 'system' ? 'system' :
 
 /**
  * Builds the rule for one TCC service: Zoom (policy.zoomBundleId, client_type bundle) with
- * auth_value 0 (denied) in any readable TCC.db. One finding per database, key
- * `<id>:<system|user:NAME>:<bundle id>`. Remedy: `tcc.reset` of the tccutil service name, or no
- * action when auth_reason is mdm-policy (the PPPC profile must change).
+ * auth_value 0 (denied) in any readable TCC.db. One finding per cause, however many TCC.db show
+ * it: the user's decision (key `<id>:<bundle id>`, remedy `tcc.reset` of the tccutil service name,
+ * which resets every scope at once) or a PPPC profile from the MDM (auth_reason mdm-policy, key
+ * `<id>:mdm:<bundle id>`, no action: the profile must change). Each database is one piece of evidence.
  * Unreadable databases are not judged here: `tcc.unreadable` reports them. When no database of the
  * service's scope (`userScoped`: Camera, Microphone live in each user's TCC.db; else the system
  * one) was read — missing, unreadable, or out of reach as on macOS 27 — the latest decision tccd
@@ -31,13 +32,17 @@ export function tccDeniedRule(id: FindingId, service: string, tccutilService: Tc
       const tcc = sectionData(snapshot, 'tcc');
       if (!tcc) return [];
       if (tcc.databases.some((db) => db.scope === scope && db.status === 'ok')) {
-        return tcc.databases
+        const denied = tcc.databases
           .filter((db) => db.status === 'ok')
-          .flatMap((db) =>
-            db.entries
-              .filter((e) => e.service === service && e.client === policy.zoomBundleId && e.clientType !== 'path' && e.authValue === 0)
-              .map((e) => dbDeniedFinding(id, db, e, tccutilService, what)),
-          );
+          .flatMap((db) => db.entries
+            .filter((e) => e.service === service && e.client === policy.zoomBundleId && e.clientType !== 'path' && e.authValue === 0)
+            .map((e) => ({ db, e })));
+        const byMdm = denied.filter((d) => isMdmPolicy(d.e));
+        const byUser = denied.filter((d) => !isMdmPolicy(d.e));
+        return [
+          ...(byUser.length > 0 ? [dbFinding(id, byUser, tccutilService, what)] : []),
+          ...(byMdm.length > 0 ? [dbFinding(id, byMdm, tccutilService, what)] : []),
+        ];
       }
       const fromLog = logDecision(tcc.log, service, policy.zoomBundleId);
       // tccutil reset after the latest decision: not asked since, as a deleted TCC.db row (awaiting consent).
@@ -77,17 +82,25 @@ const tccResetAction = (service: TccResettableService, bundleId: string): Action
 /** What a denial needs, from a TCC.db row or a log decision. */
 type Denial = Pick<TccEntry, 'service' | 'client' | 'authReason' | 'authReasonName'>;
 
-function dbDeniedFinding(id: FindingId, db: TccDatabase, e: TccEntry, tccutilService: TccResettableService, what: string): Finding {
+/** One TCC.db row that denies, and its database. */
+interface DbDenial { db: TccDatabase; e: TccEntry }
+
+/** One evidence line per TCC.db that denies it, with the row in `value` (`{ path, scope, user, entry }`). */
+const evidenceOf = (denials: DbDenial[]) => denials.map(({ db, e }) => {
   const reason = e.authReasonName ?? (e.authReason == null ? 'no auth_reason' : `auth_reason ${e.authReason}`);
   const when = e.lastModified ? ` on ${e.lastModified}` : '';
-  const evidence = [{
+  return {
     section: 'tcc',
     detail: `${e.service} for ${e.client}: ${e.authValueName} (${reason})${when} in the ${dbOwner(db).replace(':', ' ')} TCC.db ${db.path}`,
     value: { path: db.path, scope: db.scope, user: db.user, entry: e },
-  }];
-  return makeFinding(id, `${dbOwner(db)}:${e.client}`, evidence, denialRemedy(e, tccutilService, what));
-}
+  };
+});
 
+/** One cause (the user's decision, or an MDM profile: all rows given share it), every database that shows it as evidence. */
+function dbFinding(id: FindingId, denials: DbDenial[], tccutilService: TccResettableService, what: string): Finding {
+  const e = denials[0]!.e;
+  return makeFinding(id, isMdmPolicy(e) ? `mdm:${e.client}` : e.client, evidenceOf(denials), denialRemedy(e, tccutilService, what));
+}
 /** A denial tccd logged: the detail names when it was seen (the log's own time) and quotes its result line. */
 function logDeniedFinding(id: FindingId, windowDays: number, d: TccLogDecision, tccutilService: TccResettableService, what: string): Finding {
   const evidence = [{

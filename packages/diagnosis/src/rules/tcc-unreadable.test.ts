@@ -18,20 +18,24 @@ describe('tcc.unreadable', () => {
     expect(findings[0]?.remedy.action).toBeUndefined();
   });
 
-  it('gives one finding per unreadable or unparseable database, with its path and reason', () => {
+  it('gives one finding per cause (no Full Disk Access; not understood), one piece of evidence per database', () => {
     const snap = buildSnapshot({
       tcc: tccSection([
         unreadableTccDb({ path: SYSTEM_TCC_PATH, scope: 'system', user: null }),
         tccDb([tccEntry()]),
         tccDb([], { user: 'bob', path: '/Users/bob/Library/Application Support/com.apple.TCC/TCC.db', status: 'unparseable', reason: 'no access table', layout: null }),
         tccDb([], { user: 'carol', path: '/Users/carol/Library/Application Support/com.apple.TCC/TCC.db', status: 'missing', reason: 'no such file' }),
+        unreadableTccDb({ user: 'dave', path: '/Users/dave/Library/Application Support/com.apple.TCC/TCC.db' }),
       ]),
     });
     const findings = tccUnreadable.evaluate(snap, DEFAULT_POLICY);
-    expect(findings.map((f) => [f.key, f.evidence[0]?.detail])).toEqual([
-      [`tcc.unreadable:${SYSTEM_TCC_PATH}`, `System TCC.db ${SYSTEM_TCC_PATH} is unreadable: authorization denied (the agent has no Full Disk Access).`],
-      ['tcc.unreadable:/Users/bob/Library/Application Support/com.apple.TCC/TCC.db',
-        'User bob TCC.db /Users/bob/Library/Application Support/com.apple.TCC/TCC.db is unparseable: no access table.'],
+    expect(findings.map((f) => [f.key, f.evidence.map((e) => e.detail)])).toEqual([
+      ['tcc.unreadable:full-disk-access', [
+        `System TCC.db ${SYSTEM_TCC_PATH} is unreadable: authorization denied (the agent has no Full Disk Access).`,
+        'User dave TCC.db /Users/dave/Library/Application Support/com.apple.TCC/TCC.db is unreadable: authorization denied (the agent has no Full Disk Access).',
+      ]],
+      ['tcc.unreadable:unparseable',
+        ['User bob TCC.db /Users/bob/Library/Application Support/com.apple.TCC/TCC.db is unparseable: no access table.']],
     ]);
     expect(findings[0]?.remedy.summary).toContain('Full Disk Access');
     expect(findings[1]?.remedy.summary).toContain('could not understand its `access` table');

@@ -1,4 +1,4 @@
-import type { Finding, Snapshot } from '@fleetmedic/protocol';
+import type { Finding, Snapshot, TccDatabase } from '@fleetmedic/protocol';
 import { catalogHeader, makeFinding, type Rule } from '../rule.js';
 
 const GRANT_FDA = {
@@ -11,11 +11,20 @@ const UNPARSEABLE = {
     + 'update the FleetMedic agent, and collect again.',
 };
 
+/** The evidence line of one TCC.db that was not read or not understood. */
+const dbEvidence = (db: TccDatabase) => ({
+  section: 'tcc',
+  detail: `${db.scope === 'system' ? 'System' : `User ${db.user ?? '(unknown user)'}`} TCC.db ${db.path} is ${db.status}: ${db.reason ?? 'no reason given'}.`,
+  value: { path: db.path, scope: db.scope, user: db.user, status: db.status, reason: db.reason ?? null },
+});
+
 /**
- * `tcc.unreadable`: the TCC section is unavailable (key `tcc.unreadable:section`), or a TCC.db has
- * status unreadable or unparseable (key `tcc.unreadable:<db path>`, one finding per database, its
- * path and reason in the evidence). A missing per-user TCC.db is normal (nothing was ever asked)
- * and is not reported; `unsupported` (not a Mac) is not reported either.
+ * `tcc.unreadable`, one finding per cause: the TCC section is unavailable (key
+ * `tcc.unreadable:section`); TCC.db files the agent could not read, nearly always one missing Full
+ * Disk Access grant (key `tcc.unreadable:full-disk-access`, one piece of evidence per database); TCC.db
+ * files read but not understood (key `tcc.unreadable:unparseable`, remedy: update the agent). A
+ * missing per-user TCC.db is normal (nothing was ever asked) and is not reported; `unsupported`
+ * (not a Mac) is not reported either.
  */
 export const tccUnreadable: Rule = {
   ...catalogHeader('tcc.unreadable'),
@@ -31,12 +40,11 @@ export const tccUnreadable: Rule = {
         value: { status: tcc.status, reason: tcc.reason ?? null, sources: tcc.sources },
       }], GRANT_FDA)];
     }
-    return tcc.data.databases
-      .filter((db) => db.status === 'unreadable' || db.status === 'unparseable')
-      .map((db) => makeFinding('tcc.unreadable', db.path, [{
-        section: 'tcc',
-        detail: `${db.scope === 'system' ? 'System' : `User ${db.user ?? '(unknown user)'}`} TCC.db ${db.path} is ${db.status}: ${db.reason ?? 'no reason given'}.`,
-        value: { path: db.path, scope: db.scope, user: db.user, status: db.status, reason: db.reason ?? null },
-      }], db.status === 'unparseable' ? UNPARSEABLE : GRANT_FDA));
+    const unreadable = tcc.data.databases.filter((db) => db.status === 'unreadable');
+    const unparseable = tcc.data.databases.filter((db) => db.status === 'unparseable');
+    return [
+      ...(unreadable.length > 0 ? [makeFinding('tcc.unreadable', 'full-disk-access', unreadable.map(dbEvidence), GRANT_FDA)] : []),
+      ...(unparseable.length > 0 ? [makeFinding('tcc.unreadable', 'unparseable', unparseable.map(dbEvidence), UNPARSEABLE)] : []),
+    ];
   },
 };

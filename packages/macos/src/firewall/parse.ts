@@ -2,6 +2,7 @@ import type { FirewallApp, FirewallFacts } from '@fleetmedic/protocol';
 import { failed, parsed, readSource, type ParseResult } from '../result.js';
 import { parseAllowSigned, parseBlockAll, parseGlobalState, parseListApps, parseStealthMode } from '../socketfilterfw/parse.js';
 import { asDict, decodePlist, type PlistValue } from '../zoom/plist.js';
+import { parseJson } from '../json.js';
 
 /** stdout of each socketfilterfw --get… run; undefined = that flag was not read. The same combined output may be passed for several. */
 export interface SocketfilterfwOutputs {
@@ -57,7 +58,7 @@ export function parseSpFirewallJson(stdout: string): ParseResult<FirewallFacts> 
   if (start < 0) return failed(stdout.trim() === '' ? 'empty SPFirewallDataType output' : 'SPFirewallDataType output holds no JSON object');
   let doc: unknown;
   try {
-    doc = JSON.parse(stdout.slice(start));
+    doc = parseJson(stdout.slice(start));
   } catch (e) {
     return failed(`SPFirewallDataType output is not JSON: ${(e as Error).message}`);
   }

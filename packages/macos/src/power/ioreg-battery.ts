@@ -1,4 +1,7 @@
-import { failed, parsed, type ParseResult } from '../result.js';
+import { failed, parsed, refuseOversized, type ParseResult } from '../result.js';
+
+/** Largest `ioreg -rn AppleSmartBattery` output parsed, characters (real ones are under 10,000). */
+export const IOREG_BATTERY_MAX_CHARS = 512 * 1024;
 import { unsigned64ToSigned } from './numbers.js';
 
 /** An ioreg property value: integer, Yes/No, "string", <hex data> (as hex text), {dict}, (array), or null when printed empty. */
@@ -51,7 +54,8 @@ function readValue(s: string, i: number, depth = 0): [IoregValue, number] {
 /** Top-level `"Key" = value` lines of `ioreg -rn AppleSmartBattery` (tree bars and indentation allowed) -> key/value map. */
 export function parseIoregProperties(text: string): Record<string, IoregValue> {
   const out: Record<string, IoregValue> = {};
-  for (const line of text.split(/\r?\n/)) {
+  // Bounded like parseAppleSmartBattery's input: a flood past the limit is not read.
+  for (const line of text.slice(0, IOREG_BATTERY_MAX_CHARS).split(/\r?\n/)) {
     const m = /^[\s|]*"([^"]+)" = (.*)$/.exec(line);
     if (m?.[1] && !(m[1] in out)) out[m[1]] = readValue(m[2] ?? '', 0)[0];
   }
@@ -92,6 +96,8 @@ const hex32 = (v: number | null): string | null => (v === null ? null : `0x${(Bi
  * and listed in one problem. `"AdapterDetails" = {}` (on battery) -> adapter null.
  */
 export function parseAppleSmartBattery(ioregText: string): ParseResult<SmartBattery> {
+  const oversized = refuseOversized(ioregText, IOREG_BATTERY_MAX_CHARS, 'ioreg AppleSmartBattery output');
+  if (oversized) return oversized;
   const p = parseIoregProperties(ioregText);
   if (Object.keys(p).length === 0) return failed(ioregText.trim() === '' ? 'empty ioreg output (no AppleSmartBattery: desktop Mac?)' : 'no "Key" = value lines in ioreg output');
   const ad = d(p.AdapterDetails);

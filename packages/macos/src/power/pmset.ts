@@ -1,4 +1,7 @@
-import { failed, parsed, type ParseResult } from '../result.js';
+import { failed, parsed, refuseOversized, type ParseResult } from '../result.js';
+
+/** Largest `pmset -g batt` / `pmset -g adapter` output parsed, characters (real ones are under 1,000). */
+export const PMSET_MAX_CHARS = 64 * 1024;
 import { parseLocaleNumber } from './numbers.js';
 
 /** One row of `pmset -g batt`: the internal battery or a UPS. */
@@ -64,6 +67,8 @@ function row(m: RegExpExecArray): PmsetBattery {
  * Several "Now drawing from" blocks (several captures pasted together): the first is read, with a problem.
  */
 export function parsePmsetBatt(stdout: string): ParseResult<PmsetBatt> {
+  const oversized = refuseOversized(stdout, PMSET_MAX_CHARS, 'pmset -g batt output');
+  if (oversized) return oversized;
   const problems: string[] = [];
   let result: PmsetBatt | null = null;
   let blocks = 0;
@@ -120,6 +125,8 @@ const noAdapter = (): PmsetAdapter => ({
  * side in columns: the left column is read, with a problem.
  */
 export function parsePmsetAdapter(stdout: string): ParseResult<PmsetAdapter> {
+  const oversized = refuseOversized(stdout, PMSET_MAX_CHARS, 'pmset -g adapter output');
+  if (oversized) return oversized;
   const problems: string[] = [];
   const blocks: PmsetAdapter[] = [];
   let current: PmsetAdapter | null = null;

@@ -1,5 +1,9 @@
-import { failed, parsed, type ParseResult } from '../result.js';
+import { failed, parsed, refuseOversized, type ParseResult } from '../result.js';
+
+/** Largest `system_profiler SPPowerDataType` text parsed, characters (real ones are under 10,000). */
+export const SP_POWER_TEXT_MAX_CHARS = 512 * 1024;
 import { parseLocaleNumber } from './numbers.js';
+import { parseJson } from '../json.js';
 
 /** The battery part of SPPowerDataType. Apple Silicon reports percent and Maximum Capacity; Intel also mAh, mA, mV. */
 export interface SpBattery {
@@ -69,6 +73,8 @@ function completeness(p: SpPower, problems: string[]): void {
  * what it holds, with problems naming the missing sections.
  */
 export function parseSpPowerText(stdout: string): ParseResult<SpPower> {
+  const oversized = refuseOversized(stdout, SP_POWER_TEXT_MAX_CHARS, 'system_profiler SPPowerDataType output');
+  if (oversized) return oversized;
   const sections = new Map<string, Map<string, string>>();
   const stack: { indent: number; name: string }[] = [];
   for (const line of stdout.split(/\r?\n/)) {
@@ -140,7 +146,7 @@ export function parseSpPowerJson(stdout: string): ParseResult<SpPower> {
   if (start < 0) return failed(stdout.trim() === '' ? 'empty SPPowerDataType output' : 'SPPowerDataType output holds no JSON object');
   let doc: unknown;
   try {
-    doc = JSON.parse(stdout.slice(start));
+    doc = parseJson(stdout.slice(start));
   } catch (e) {
     return failed(`SPPowerDataType output is not JSON: ${(e as Error).message}`);
   }

@@ -1,4 +1,7 @@
-import { failed, parsed, type ParseResult } from '../result.js';
+import { failed, parsed, refuseOversized, type ParseResult } from '../result.js';
+
+/** Largest `system_profiler SPConfigurationProfileDataType` text parsed, characters (a Mac with dozens of profiles prints under 100,000). */
+export const SP_PROFILES_MAX_CHARS = 512 * 1024;
 
 /** One managed preference as System Information prints it: its value, how it is enforced, and which profiles set it. */
 export interface ManagedSetting {
@@ -31,6 +34,8 @@ const FIELD = /^\s+(Value|State|Source):[ \t]?(.*)$/;
  * shared/fixtures/macos/firewall/fleet21802-SPConfigurationProfile-managed-firewall-macos15-PARTIAL.txt.
  */
 export function parseManagedSettings(stdout: string): ParseResult<ManagedSettings> {
+  const oversized = refuseOversized(stdout, SP_PROFILES_MAX_CHARS, 'system_profiler SPConfigurationProfileDataType output');
+  if (oversized) return oversized;
   const settings: ManagedSettings = {};
   const problems: string[] = [];
   let domain: Record<string, ManagedSetting> | null = null;

@@ -1,5 +1,8 @@
 import type { FirewallApp } from '@fleetmedic/protocol';
-import { failed, parsed, type ParseResult } from '../result.js';
+import { failed, lastChars, parsed, refuseOversized, type ParseResult } from '../result.js';
+
+/** Largest socketfilterfw output parsed, characters (--listapps prints one short line per app). */
+export const SOCKETFILTERFW_MAX_CHARS = 256 * 1024;
 
 /**
  * Parsers for `/usr/libexec/ApplicationFirewall/socketfilterfw` output (ALF, the application firewall).
@@ -68,6 +71,8 @@ const FLAG_WORDS: Record<Flag, string> = {
  * failed) makes the flag unreadable. Unattributed error lines explain a missing value.
  */
 function readFlag<T extends number | boolean | string>(stdout: string, flag: Flag): ParseResult<T> {
+  const oversized = refuseOversized(stdout, SOCKETFILTERFW_MAX_CHARS, 'socketfilterfw output');
+  if (oversized) return oversized;
   const ownError = (l: Line) => l.kind === 'error' && (l.flag === flag || (flag === 'allowSignedDownloaded' && l.flag === 'allowSignedBuiltIn'));
   const lines = stdout.split(/\r?\n/).map(classify);
   const relevant = lines.filter((l): l is Extract<Line, { value: unknown }> | Extract<Line, { kind: 'error' }> => l.kind === flag || ownError(l));
@@ -98,6 +103,8 @@ export const parseLoggingMode = (stdout: string): ParseResult<boolean> => readFl
 
 /** `--getallowsigned` (two lines: built-in, downloaded) -> both switches; a missing line is null with a problem. */
 export function parseAllowSigned(stdout: string): ParseResult<{ builtIn: boolean | null; downloaded: boolean | null }> {
+  const oversized = refuseOversized(stdout, SOCKETFILTERFW_MAX_CHARS, 'socketfilterfw --getallowsigned output');
+  if (oversized) return oversized;
   const builtIn = readFlag<boolean>(stdout, 'allowSignedBuiltIn');
   const downloaded = readFlag<boolean>(stdout, 'allowSignedDownloaded');
   if (!builtIn.ok && !downloaded.ok) return failed(builtIn.error, downloaded.problems);
@@ -109,6 +116,8 @@ export function parseAllowSigned(stdout: string): ParseResult<{ builtIn: boolean
 
 /** Every --get value found in a combined run, by flag (absent flags are missing). */
 export function parseSocketfilterfwGetAll(stdout: string): ParseResult<Partial<Record<Flag, number | boolean | string>>> {
+  const oversized = refuseOversized(stdout, SOCKETFILTERFW_MAX_CHARS, 'socketfilterfw output');
+  if (oversized) return oversized;
   const out: Partial<Record<Flag, number | boolean | string>> = {};
   const problems: string[] = [];
   for (const l of stdout.split(/\r?\n/).map(classify)) {
@@ -133,6 +142,8 @@ export interface ListApps {
  * Paths keep inner spaces; trailing spaces are trimmed. A count that disagrees with the rows is a problem.
  */
 export function parseListApps(stdout: string): ParseResult<ListApps> {
+  const oversized = refuseOversized(stdout, SOCKETFILTERFW_MAX_CHARS, 'socketfilterfw --listapps output');
+  if (oversized) return oversized;
   let count: number | null = null;
   const apps: FirewallApp[] = [];
   const numbered = new Set<FirewallApp>(); // rows that expect an "(Allow|Block incoming connections)" line
@@ -187,7 +198,8 @@ const CONFIRM = /^(Firewall is |Firewall has |Turning (on|off) |Stealth mode |Fi
  * writes ("Firewall settings cannot be modified from command line on managed Mac computers.") while reads still work.
  */
 export function parseSocketfilterfwWrite(stdout: string, stderr: string, exitCode: number): SocketfilterfwWrite {
-  const lines = `${stdout}\n${stderr}`.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !/^Password:/.test(l) && !/socketfilterfw\s+--/.test(l));
+  // The outcome is in the last lines: a flood before them is not read.
+  const lines = `${lastChars(stdout, SOCKETFILTERFW_MAX_CHARS)}\n${lastChars(stderr, SOCKETFILTERFW_MAX_CHARS)}`.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !/^Password:/.test(l) && !/socketfilterfw\s+--/.test(l));
   const refused = lines.find((l) => /cannot be modified|managed Mac|must be root|requires? (root|admin)|not permitted|permission denied/i.test(l));
   if (refused) return { outcome: 'refused', reason: `socketfilterfw refused the change: "${refused}"` };
   const error = lines.find((l) => /^(ALF: )?Error\b|\berror\b|usage:/i.test(l));

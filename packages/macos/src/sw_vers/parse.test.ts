@@ -76,8 +76,11 @@ describe('parseSwVers on bad input', () => {
     }));
   });
 
-  it('parses a 1 MB transcript without hanging (a hang hits the timeout)', { timeout: 60_000 }, () => {
-    const big = `${'noise line: with a colon\n'.repeat(40_000)}${readFixture('sw_vers/monterey-12.5.1-21G83.txt')}`;
-    expect(parseSwVers(big)).toMatchObject({ ok: true, value: { productVersion: '12.5.1' } });
+  it('parses a 60 KB transcript, and refuses a 1 MB one by its size before scanning it', { timeout: 60_000 }, () => {
+    const capture = readFixture('sw_vers/monterey-12.5.1-21G83.txt');
+    const transcript = `${'noise line: with a colon\n'.repeat(2_400)}${capture}`;
+    expect(parseSwVers(transcript)).toMatchObject({ ok: true, value: { productVersion: '12.5.1' } });
+    const big = `${'noise line: with a colon\n'.repeat(40_000)}${capture}`;
+    expect(parseSwVers(big)).toEqual({ ok: false, problems: [], error: `sw_vers output is ${big.length} characters, more than the 65536 any real one has: not parsed` });
   });
 });

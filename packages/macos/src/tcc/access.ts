@@ -1,5 +1,9 @@
 import type { TccEntry } from '@fleetmedic/protocol';
-import { failed, parsed, type ParseResult } from '../result.js';
+import { failed, parsed, refuseOversized, type ParseResult } from '../result.js';
+import { parseJson } from '../json.js';
+
+/** Largest sqlite3 output of the access table parsed, characters (thousands of rows with csreq blobs fit). */
+export const ACCESS_ROWS_MAX_CHARS = 1024 * 1024;
 
 type Raw = Record<string, unknown>;
 
@@ -104,10 +108,12 @@ function collect(rows: Raw[], columns: readonly string[], problems: string[]): P
  * Empty stdout (sqlite3 prints nothing for zero rows, exit 0) = no rows. Rows that cannot be read are skipped with a problem.
  */
 export function parseAccessRows(stdout: string, columns: readonly string[]): ParseResult<TccEntry[]> {
+  const oversized = refuseOversized(stdout, ACCESS_ROWS_MAX_CHARS, 'sqlite3 access rows');
+  if (oversized) return oversized;
   if (stdout.trim() === '') return parsed([]);
   let rows: unknown;
   try {
-    rows = JSON.parse(stdout);
+    rows = parseJson(stdout);
   } catch (e) {
     return failed(`sqlite3 -json output is not JSON: ${(e as Error).message}`);
   }
@@ -129,6 +135,8 @@ export function parseAccessRows(stdout: string, columns: readonly string[]): Par
  * differs from `columns`, are skipped with a problem; the other rows are kept.
  */
 export function parseAccessRowsPipe(textIn: string, columns: readonly string[]): ParseResult<TccEntry[]> {
+  const oversized = refuseOversized(textIn, ACCESS_ROWS_MAX_CHARS, 'sqlite3 access rows');
+  if (oversized) return oversized;
   const serviceAt = columns.indexOf('service');
   if (serviceAt < 0) return failed('columns do not include service');
   const problems: string[] = [];

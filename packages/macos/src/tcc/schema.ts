@@ -1,4 +1,5 @@
 import { failed, parsed, type ParseResult } from '../result.js';
+import { parseJson } from '../json.js';
 
 /** Run as `/usr/bin/sqlite3 -readonly -json <TCC.db> "PRAGMA table_info(access)"`; parse with parseTableInfo. */
 export const TCC_TABLE_INFO_SQL = 'PRAGMA table_info(access)';
@@ -31,7 +32,7 @@ export function parseTableInfo(stdout: string): ParseResult<string[]> {
   if (stdout.trim() === '') return failed('no access table (PRAGMA table_info(access) returned nothing)');
   let rows: unknown;
   try {
-    rows = JSON.parse(stdout);
+    rows = parseJson(stdout);
   } catch (e) {
     return failed(`PRAGMA table_info output is not JSON: ${(e as Error).message}`);
   }

@@ -1,4 +1,7 @@
-import { failed, parsed, type ParseResult } from '../result.js';
+import { failed, lastChars, parsed, refuseOversized, type ParseResult } from '../result.js';
+
+/** Largest tccutil output parsed, characters (one line per client: thousands of clients fit). */
+export const TCCUTIL_MAX_CHARS = 256 * 1024;
 
 /** What one `tccutil reset SERVICE [BUNDLE_ID]` run did. */
 export interface TccutilResult {
@@ -27,7 +30,8 @@ const USAGE = /Usage: tccutil\b/;
  * `Password:` and other noise around them do not matter. Success needs exit 0; output of two different kinds is `unknown`.
  */
 export function parseTccutilResult(stdout: string, stderr: string, exitCode: number): TccutilResult {
-  const lines = `${stdout}\n${stderr}`.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  // The outcome is in the last lines: a flood before them is not read.
+  const lines = `${lastChars(stdout, TCCUTIL_MAX_CHARS)}\n${lastChars(stderr, TCCUTIL_MAX_CHARS)}`.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
   const successes = lines.map((l) => SUCCESS.exec(l)).filter((m) => m !== null);
   const noBundle = lines.map((l) => NO_BUNDLE.exec(l)).find((m) => m);
   const failedTo = lines.map((l) => FAILED.exec(l)).find((m) => m);
@@ -68,10 +72,14 @@ const BUNDLE_ID = /^[A-Za-z0-9][A-Za-z0-9.\-_]*$/;
  * Lines that are neither (shell prompts, notes) are reported as problems; text after two spaces and "#" is a note and dropped.
  */
 export function parseTccutilList(stdout: string): ParseResult<TccutilListEntry[]> {
+  const oversized = refuseOversized(stdout, TCCUTIL_MAX_CHARS, 'tccutil list output');
+  if (oversized) return oversized;
   const problems: string[] = [];
   const entries: TccutilListEntry[] = [];
   stdout.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.replace(/\s{2,}#.*$/, '').trim();
+    // Two whitespace characters and "#" start a note: a fixed-width search (`\s{2,}#.*$` rescanned long space runs).
+    const note = raw.search(/\s\s#/);
+    const line = (note < 0 ? raw : raw.slice(0, note)).trim();
     if (line === '') return;
     if (line !== raw.trim()) problems.push(`line ${i + 1}: trailing note dropped`);
     if (line.startsWith('/')) entries.push({ client: line, clientType: 'path' });

@@ -4,7 +4,10 @@
  * FORMATS.md 1.5.
  */
 import type { UsbBus, UsbDevice, UsbFacts, UsbPower } from '@fleetmedic/protocol';
-import { failed, parsed, type ParseResult } from '../result.js';
+import { failed, parsed, refuseOversized, type ParseResult } from '../result.js';
+
+/** Largest `ioreg -p IOUSB` output parsed, characters (the largest capture, a busy hub tree with -l, is 98,000). */
+export const IOREG_USB_MAX_CHARS = 512 * 1024;
 import {
   DEVICE_SPEED_ENUM,
   MAX_USB_DEPTH,
@@ -180,6 +183,8 @@ function locationOf(n: IoNode): string | null {
  * (empty for non-ASCII names) else the node name. 64-bit sign-extended locationIDs are masked to 32 bits.
  */
 export function parseIoregUsb(stdout: string): ParseResult<UsbFacts> {
+  const oversized = refuseOversized(stdout, IOREG_USB_MAX_CHARS, 'ioreg -p IOUSB output');
+  if (oversized) return oversized;
   if (typeof stdout !== 'string' || !stdout.trim()) return failed('empty output: ioreg -p IOUSB printed nothing');
   const problems: string[] = [];
   const nodes = readNodes(stdout, problems);

@@ -1,6 +1,7 @@
 /** The top-level list of one data type in `system_profiler -json` stdout. */
 import { failed, parsed, type ParseResult } from '../result.js';
 import { excerpt, findPayloadStart } from './normalize.js';
+import { parseJson } from '../json.js';
 
 /**
  * `{"<dataType>": [...]}` -> the list. Lines before the first `{` (plug-in debug output) are skipped
@@ -14,7 +15,7 @@ export function readJsonList(stdout: string, dataType: string): ParseResult<unkn
   const problems = skippedLines ? [`skipped ${skippedLines} non-JSON line(s) before the JSON object`] : [];
   let doc: unknown;
   try {
-    doc = JSON.parse(stdout.slice(start));
+    doc = parseJson(stdout.slice(start));
   } catch (e) {
     return failed(`not JSON (truncated or corrupted ${dataType} output): ${(e as Error).message}`, problems);
   }

@@ -101,7 +101,7 @@ export function parseLocationId(text: string | number | bigint | null | undefine
       if (!Number.isInteger(text) || text < 0) return null;
       v = BigInt(text);
     } else {
-      const s = text.trim().split('/')[0]!.trim();
+      const s = text.slice(0, MAX_VALUE).trim().split('/')[0]!.trim();
       if (/^0x[0-9a-f]{1,16}$/i.test(s)) v = BigInt(s);
       else if (/^\d{1,20}$/.test(s)) v = BigInt(s);
       else return null;

@@ -4,7 +4,10 @@
  * device headers nested by +4 spaces, properties at header +2 (FORMATS.md 1.2 and 1.4).
  */
 import type { UsbBus, UsbDevice, UsbFacts } from '@fleetmedic/protocol';
-import { failed, parsed, type ParseResult } from '../result.js';
+import { failed, parsed, refuseOversized, type ParseResult } from '../result.js';
+
+/** Largest `system_profiler SPUSBDataType` / `SPUSBHostDataType` text parsed, characters (real ones are under 20,000). */
+export const SP_USB_TEXT_MAX_CHARS = 512 * 1024;
 import { buildTextTree, type TextNode } from './indented.js';
 import { MAX_USB_DEPTH, excerpt, makeBus, makeDevice, normaliseSpeed, parseIdNumber, parseLocationId, parseMa, parseVendorId, yesNo } from './normalize.js';
 
@@ -86,6 +89,8 @@ function toBus(node: TextNode, problems: string[]): UsbBus {
  * inside a bus) are put under one bus named "(bus not in capture)" and reported in `problems`.
  */
 function parseUsbText(stdout: string, source: 'SPUSBDataType' | 'SPUSBHostDataType'): ParseResult<UsbFacts> {
+  const oversized = refuseOversized(stdout, SP_USB_TEXT_MAX_CHARS, 'system_profiler USB output');
+  if (oversized) return oversized;
   const command = `system_profiler ${source}`;
   if (typeof stdout !== 'string' || !stdout.trim()) {
     return failed(

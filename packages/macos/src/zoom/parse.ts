@@ -1,7 +1,11 @@
 import type { ZoomFacts } from '@fleetmedic/protocol';
-import { failed, parsed, type ParseResult } from '../result.js';
+import { failed, parsed, refuseOversized, type ParseResult } from '../result.js';
+
+/** Largest Info.plist fragment, installer log or inventory export parsed, characters (real ones are under 100,000). */
+export const ZOOM_TEXT_MAX_CHARS = 1024 * 1024;
 import { normalizeZoomVersion } from '../versions/parse.js';
 import { asDict, decodePlist, type PlistValue } from './plist.js';
+import { parseJson } from '../json.js';
 
 /** CFBundleIdentifier of the Zoom desktop client (zoom.us.app). */
 export const ZOOM_BUNDLE_ID = 'us.zoom.xos';
@@ -41,6 +45,8 @@ export function parseZoomInfoPlist(content: string | Buffer, appPath: string): P
  * Lines around the pairs (the grep command, prompts) are ignored. Fails when no pair is found.
  */
 export function parseInfoPlistFragment(text: string): ParseResult<Record<string, string>> {
+  const oversized = refuseOversized(text, ZOOM_TEXT_MAX_CHARS, 'Info.plist fragment');
+  if (oversized) return oversized;
   const pairs: Record<string, string> = {};
   const problems: string[] = [];
   for (const m of text.matchAll(/<key>([^<]*)<\/key>\s*(?:<string>([^<]*)<\/string>|<(\w+)\s*\/?>)/g)) {
@@ -64,6 +70,8 @@ export interface InstallomatorZoomCheck {
  * CFBundleShortVersionString", "appversion: ...", "Latest version of zoom.us is 5.9.6.4993") -> InstallomatorZoomCheck.
  */
 export function parseInstallomatorZoomLog(text: string): ParseResult<InstallomatorZoomCheck> {
+  const oversized = refuseOversized(text, ZOOM_TEXT_MAX_CHARS, 'Installomator log');
+  if (oversized) return oversized;
   const found = /found app at (.+?), version (.+?), on versionKey (\w+)/.exec(text);
   const appversion = /appversion: (.+?)\s*$/m.exec(text);
   const latest = /Latest version of .+? is (\S+)/.exec(text);
@@ -83,9 +91,11 @@ export function parseInstallomatorZoomLog(text: string): ParseResult<Installomat
  * bundle_version, path) -> ZoomFacts for every row whose bundle_identifier is us.zoom.xos (several copies can exist).
  */
 export function parseOsqueryZoomApps(text: string): ParseResult<ZoomFacts[]> {
+  const oversized = refuseOversized(text, ZOOM_TEXT_MAX_CHARS, 'osquery apps export');
+  if (oversized) return oversized;
   let rows: unknown;
   try {
-    rows = JSON.parse(text);
+    rows = parseJson(text);
   } catch (e) {
     return failed(`not JSON: ${(e as Error).message}`);
   }
@@ -106,9 +116,11 @@ export function parseOsqueryZoomApps(text: string): ParseResult<ZoomFacts[]> {
  * -> the vendor versions it lists, e.g. ["7.1.5.84650"] (4-part, CFBundleVersion form).
  */
 export function parseFleetZoomVersions(text: string): ParseResult<string[]> {
+  const oversized = refuseOversized(text, ZOOM_TEXT_MAX_CHARS, 'Fleet software export');
+  if (oversized) return oversized;
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = parseJson(text);
   } catch (e) {
     return failed(`not JSON: ${(e as Error).message}`);
   }

@@ -23,14 +23,59 @@ export function decodePlist(content: string | Uint8Array): ParseResult<PlistValu
     const text = isBytes ? Buffer.from(content).toString('utf8') : content;
     if (text.trim() === '') return failed('empty plist');
     if (!text.includes('<plist')) return failed('not a property list: no <plist> element and no bplist header');
-    // plist.parse's XML parser prints malformed-XML complaints to the console: check well-formedness quietly first.
-    const xmlErrors: string[] = [];
-    new DOMParser({ onError: (level, message) => void (level !== 'warning' && xmlErrors.push(message.trim())) }).parseFromString(text, 'text/xml');
-    if (xmlErrors.length > 0) return failed(`not well-formed XML: ${xmlErrors[0]}`);
-    return parsed(plist.parse(text));
+    return parseXmlPlist(text);
   } catch (e) {
     return failed(`unreadable plist: ${(e as Error).message}`);
   }
+}
+
+/** Deepest element nesting an XML plist may have: Info.plist and com.apple.alf.plist stay under 10, SPUSBDataType under 40. */
+export const MAX_PLIST_DEPTH = 128;
+
+
+/**
+ * XML plist text -> its value, quietly and in time linear in the text: refused (ok: false) when
+ * elements nest deeper than MAX_PLIST_DEPTH (checked first, in one pass) or when the XML is not
+ * well-formed (xmldom stops at the first error, which is the reason; nothing is written to the
+ * console, unlike plist.parse on bad XML). Throws nothing.
+ */
+export function parseXmlPlist(text: string): ParseResult<PlistValue> {
+  if (nestingOver(text, MAX_PLIST_DEPTH)) return failed(`XML nested deeper than ${MAX_PLIST_DEPTH} elements: not a plist macOS writes`);
+  let firstError: string | undefined;
+  try {
+    new DOMParser({
+      onError: (level, message) => {
+        if (level === 'warning') return;
+        // Throwing stops xmldom at the first complaint instead of one callback per bad `<`.
+        firstError ??= message.trim();
+        throw new Error(firstError);
+      },
+    }).parseFromString(text, 'text/xml');
+    return parsed(plist.parse(text));
+  } catch (e) {
+    return failed(firstError ? `not well-formed XML: ${firstError}` : `unreadable plist: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * True when start tags nest deeper than `max` (end tags close, `<x/>`, `<?...>` and `<!...>` do
+ * not open). One pass: each `<` is looked at once and a tag is skipped to its `>`.
+ */
+function nestingOver(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = text.indexOf('<'); i >= 0; i = text.indexOf('<', i + 1)) {
+    const next = text[i + 1];
+    if (next === '/') {
+      depth--;
+      continue;
+    }
+    if (next === '!' || next === '?') continue;
+    const end = text.indexOf('>', i);
+    if (end < 0) return false;
+    if (text[end - 1] !== '/' && ++depth > max) return true;
+    i = end;
+  }
+  return false;
 }
 
 /** The value when it is a dictionary (not an array, string, Date or data). */
