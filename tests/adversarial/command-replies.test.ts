@@ -6,7 +6,7 @@
 // whole statement ("Unicode low surrogate must follow a high surrogate"): the result was answered
 // `internal` forever, and every group commit holding one fell back to one statement per reply.
 import { randomUUID } from 'node:crypto';
-import { OUTPUT_CAP_BYTES, type CommandResult, type ServerMessage } from '@fleetmedic/protocol';
+import { COMMAND_OUTPUT_TAIL_BYTES, type CommandResult, type ServerMessage } from '@fleetmedic/protocol';
 import { describe, expect, it } from 'vitest';
 import { TestAgent, bearer, enroll, useTestApp } from '../../apps/server/src/testing/harness.js';
 import { buildSnapshot } from '../../apps/server/src/testing/snapshots.js';
@@ -62,15 +62,15 @@ describe('command replies: a bad reply fails alone', () => {
   it('an emoji cut in half by the server\'s output tail does not make the result unstorable', async () => {
     const m = await mac('rep-tail-a');
     const { ids: [id] } = await bulkCollect('rep-tail-', [m]);
-    // OUTPUT_CAP_BYTES + 4 UTF-16 units: "x", emoji pairs, "\n"; the last OUTPUT_CAP_BYTES units start with a low surrogate.
-    const stdout = `x${'😀'.repeat(OUTPUT_CAP_BYTES / 2 + 1)}\n`;
-    expect(stdout.length).toBe(OUTPUT_CAP_BYTES + 4);
-    expect(LONE_SURROGATE.test(stdout.slice(stdout.length - OUTPUT_CAP_BYTES))).toBe(true);
+    // COMMAND_OUTPUT_TAIL_BYTES + 4 UTF-16 units: "x", emoji pairs, "\n"; the last COMMAND_OUTPUT_TAIL_BYTES units start with a low surrogate.
+    const stdout = `x${'😀'.repeat(COMMAND_OUTPUT_TAIL_BYTES / 2 + 1)}\n`;
+    expect(stdout.length).toBe(COMMAND_OUTPUT_TAIL_BYTES + 4);
+    expect(LONE_SURROGATE.test(stdout.slice(stdout.length - COMMAND_OUTPUT_TAIL_BYTES))).toBe(true);
     m.agent.send({ type: 'command.result', id, result: result({ stdout }) });
     expect(await m.agent.next((x) => (x.type === 'ack' || x.type === 'error') && (x as { id?: string }).id === id, 30_000)).toEqual({ type: 'ack', id });
     const row = await ctx.db.prisma.command.findUniqueOrThrow({ where: { id: id! } });
     expect(row.status).toBe('succeeded');
-    expect(row.stdout!.length).toBeLessThanOrEqual(OUTPUT_CAP_BYTES);
+    expect(row.stdout!.length).toBeLessThanOrEqual(COMMAND_OUTPUT_TAIL_BYTES);
     expect(row.stdout!.endsWith('😀😀\n')).toBe(true);
     expect(LONE_SURROGATE.test(row.stdout!)).toBe(false);
   });

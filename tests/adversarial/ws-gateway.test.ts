@@ -2,7 +2,7 @@
 // authentication, bad frames, oversized frames, absurd-but-valid snapshots, cross-device ids,
 // and a bounded flood. Tests for defects found here (deep nesting, NUL characters, clock skew,
 // unbounded results) are their reproductions, kept as regression tests since the fixes.
-import { CLOSE_CODES, type Snapshot } from '@fleetmedic/protocol';
+import { CLOSE_CODES, MAX_AGENT_MESSAGE_BYTES, type Snapshot } from '@fleetmedic/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../../apps/server/src/index.js';
 import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, enroll, eventually, listen, upgradeStatus } from '../../apps/server/src/testing/harness.js';
@@ -114,10 +114,10 @@ describe('bad frames', () => {
     expect((await agent.waitClosed()).code).toBe(CLOSE_CODES.badMessage);
   });
 
-  it('a 9 MB frame closes that socket with 1009 (message too big); the server keeps serving others', async () => {
+  it('a frame one byte over 8 MiB closes that socket with 1009 and the limit in the reason; the server keeps serving others', async () => {
     const { agent } = await connected();
-    agent.send('x'.repeat(9 * 1024 * 1024));
-    expect((await agent.waitClosed()).code).toBe(1009);
+    agent.send('x'.repeat(MAX_AGENT_MESSAGE_BYTES + 1));
+    expect(await agent.waitClosed()).toEqual({ code: CLOSE_CODES.messageTooBig, reason: 'message over 8388608 bytes (8 MiB), the agent message limit' });
     await serverStillWorks();
   });
 });

@@ -53,13 +53,13 @@ export const CommandStatus = Type.Enum(COMMAND_STATUSES);
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
 export const TERMINAL_COMMAND_STATUSES: CommandStatus[] = ['succeeded', 'failed', 'timed_out', 'expired', 'cancelled'];
 
-/** What the agent reports after running a command. Output is a tail, capped at OUTPUT_CAP_BYTES. */
-export const OUTPUT_CAP_BYTES = 16 * 1024;
+/** What the agent reports after running a command. Output is a tail, capped at COMMAND_OUTPUT_TAIL_BYTES. */
+export const COMMAND_OUTPUT_TAIL_BYTES = 16 * 1024;
 export const CommandResult = Type.Object({
   status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
   exitCode: Type.Union([Type.Integer({ minimum: -2147483648, maximum: 2147483647 }), Type.Null()]),
-  stdout: Type.String({ maxLength: OUTPUT_CAP_BYTES * 2 }),
-  stderr: Type.String({ maxLength: OUTPUT_CAP_BYTES * 2 }),
+  stdout: Type.String({ maxLength: COMMAND_OUTPUT_TAIL_BYTES * 2 }),
+  stderr: Type.String({ maxLength: COMMAND_OUTPUT_TAIL_BYTES * 2 }),
   reason: Type.Optional(Type.String({ description: 'why it failed, in words: refused parameter, no console user, MDM-managed, ...' })),
   argv: Type.Array(Type.Array(Type.String()), { description: 'the argument arrays run, in order' }),
   startedAt: Type.String({ format: 'date-time' }),

@@ -12,7 +12,15 @@ export const CLOSE_CODES = {
   /** the agent left more than MAX_SOCKET_BUFFERED_BYTES of server messages unread: it reconnects and gets what is pending again */
   notReading: 4408,
   serverShutdown: 1001,
+  /** a message over MAX_AGENT_MESSAGE_BYTES (RFC 6455 "message too big"); the close reason says the limit */
+  messageTooBig: 1009,
 } as const;
+
+/**
+ * Largest WebSocket message an agent may send, bytes (8 MiB): the server's maxPayload, and the
+ * bound the agent cuts its reports to (oversize.ts in the agent) so that none is refused forever.
+ */
+export const MAX_AGENT_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 const Id = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 

@@ -4,10 +4,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { collectHost } from '../collectors/host.js';
 import { collectSnapshot } from '../collectors/snapshot.js';
-import type { HostFacts, RemediationScope, Snapshot } from '@fleetmedic/protocol';
+import { MAX_AGENT_MESSAGE_BYTES, type FullReportMessage, type HostFacts, type RemediationScope, type Snapshot } from '@fleetmedic/protocol';
 import { FileAckedSections, type AckedSectionsStore } from '../outbox/acked.js';
 import { DeltaReporter } from '../outbox/delta.js';
 import { newReportId } from '../outbox/ids.js';
+import { fitReport } from '../outbox/oversize.js';
 import { Outbox } from '../outbox/outbox.js';
 import type { ReportQueue } from '../outbox/queue.js';
 import { ExecutedStore } from '../remediation/executed-store.js';
@@ -182,7 +183,7 @@ export class AgentDaemon {
       const { logger } = this.opts;
       try {
         const snapshot = await (this.opts.collect ? this.opts.collect() : collectSnapshot(this.opts.runner, { tccResets: this.tccResets.list(), serverUrl: this.opts.serverUrl }));
-        const message = { type: 'report' as const, id: newReportId(), snapshot };
+        const message = this.fitted({ type: 'report' as const, id: newReportId(), snapshot });
         await this.outbox.add(message);
         const wire = this.reporter.wire(message);
         const sent = this.connection.send(wire.message);
@@ -197,6 +198,18 @@ export class AgentDaemon {
     });
     this.collecting = run;
     return run;
+  }
+
+  /**
+   * The report cut to the agent message limit before it is stored (the outbox never holds a
+   * report the server would refuse forever, blocking every later one); warns with what was cut.
+   */
+  private fitted(report: FullReportMessage): FullReportMessage {
+    const fit = fitReport(report);
+    if (fit.cut.length === 0) return report;
+    const limit = { limitBytes: MAX_AGENT_MESSAGE_BYTES, id: report.id, reportBytes: fit.reportBytes, fittedBytes: fit.fittedBytes, cut: fit.cut };
+    this.opts.logger.warn(limit, `report ${report.id} over the ${MAX_AGENT_MESSAGE_BYTES}-byte agent message limit: ${fit.cut.map((c) => c.section).join(', ')} sent as too large to report`);
+    return fit.report;
   }
 
   /** A scheduled collection, after a random pause of up to `jitterSeconds` so that a fleet does not report in step. */

@@ -1,4 +1,4 @@
-import { CommandEnvelope, OUTPUT_CAP_BYTES, validator, type AgentMessage, type CommandResult, type RemediationScope } from '@fleetmedic/protocol';
+import { CommandEnvelope, COMMAND_OUTPUT_TAIL_BYTES, validator, type AgentMessage, type CommandResult, type RemediationScope } from '@fleetmedic/protocol';
 import type { Logger } from 'pino';
 import { isSafeId } from '../outbox/outbox.js';
 import type { CommandRunner } from '../runner/types.js';
@@ -213,9 +213,9 @@ function refusal(started: Date, reason: string, finished: Date = started): Comma
   };
 }
 
-/** The last OUTPUT_CAP_BYTES bytes of an output (the end says how it finished). */
+/** The last COMMAND_OUTPUT_TAIL_BYTES bytes of an output (the end says how it finished). */
 export function tail(text: string): string {
   const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= OUTPUT_CAP_BYTES) return text;
-  return bytes.subarray(bytes.length - OUTPUT_CAP_BYTES).toString('utf8').replace(/^\uFFFD+/, '');
+  if (bytes.length <= COMMAND_OUTPUT_TAIL_BYTES) return text;
+  return bytes.subarray(bytes.length - COMMAND_OUTPUT_TAIL_BYTES).toString('utf8').replace(/^\uFFFD+/, '');
 }

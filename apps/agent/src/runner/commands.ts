@@ -13,7 +13,7 @@ export interface CommandSpec {
   readonly args: readonly string[];
   /** Milliseconds; system_profiler on a docked Mac takes several seconds. */
   readonly timeoutMs?: number;
-  /** Bytes of stdout past which the command is killed and its output not used (default OUTPUT_CAP_BYTES). */
+  /** Bytes of stdout past which the command is killed and its output not used (default COMMAND_STDOUT_CAP_BYTES). */
   readonly maxOutputBytes?: number;
 }
 

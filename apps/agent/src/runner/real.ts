@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { access, readFile, readdir } from 'node:fs/promises';
-import { DEFAULT_TIMEOUT_MS, OUTPUT_CAP_BYTES, type CommandRunner, type ReadFileResult, type RunOptions, type RunResult } from './types.js';
+import { DEFAULT_TIMEOUT_MS, COMMAND_STDOUT_CAP_BYTES, type CommandRunner, type ReadFileResult, type RunOptions, type RunResult } from './types.js';
 
 /** Environment of every child: C locale so labels and numbers are not localised, a fixed PATH. */
 const CHILD_ENV = { LANG: 'C', LC_ALL: 'C', PATH: '/usr/bin:/bin:/usr/sbin:/sbin' };
@@ -12,7 +12,7 @@ const CHILD_ENV = { LANG: 'C', LC_ALL: 'C', PATH: '/usr/bin:/bin:/usr/sbin:/sbin
 export class RealRunner implements CommandRunner {
   readonly platform = process.platform;
 
-  constructor(private readonly outputCapBytes = OUTPUT_CAP_BYTES) {}
+  constructor(private readonly outputCapBytes = COMMAND_STDOUT_CAP_BYTES) {}
 
   run(program: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
     if (!program.startsWith('/')) {

@@ -76,4 +76,4 @@ export interface CommandRunner {
 /** Default timeout per command, in milliseconds: system_profiler on a large USB tree takes seconds. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Output kept per stream, in bytes: enough for a full SPUSBDataType -json of a docked Mac. */
-export const OUTPUT_CAP_BYTES = 8 * 1024 * 1024;
+export const COMMAND_STDOUT_CAP_BYTES = 8 * 1024 * 1024;

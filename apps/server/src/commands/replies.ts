@@ -1,4 +1,4 @@
-import { OUTPUT_CAP_BYTES, type CommandResult, type CommandStatus } from '@fleetmedic/protocol';
+import { COMMAND_OUTPUT_TAIL_BYTES, type CommandResult, type CommandStatus } from '@fleetmedic/protocol';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { GroupCommit } from '../db/group-commit.js';
 import { retryOnConflict } from '../db/retry.js';
@@ -18,7 +18,7 @@ export type Reply =
  * Keeps the last `max` UTF-16 units: the end of a program's output says why it failed. A cut
  * through a surrogate pair drops its low half (Postgres refuses a lone surrogate).
  */
-const tail = (text: string, max = OUTPUT_CAP_BYTES): string => (text.length > max ? text.slice(text.length - max).replace(/^[\uDC00-\uDFFF]/, '') : text);
+const tail = (text: string, max = COMMAND_OUTPUT_TAIL_BYTES): string => (text.length > max ? text.slice(text.length - max).replace(/^[\uDC00-\uDFFF]/, '') : text);
 
 // Timestamps are Prisma's timestamp(3) in UTC: an ISO string's "Z" is dropped by the cast.
 const ACK_SQL = `
@@ -48,7 +48,7 @@ const finishedAt = (iso: string): string => {
  *
  * - ack: queued/sent -> acknowledged (ackedAt). Resolves true when the command moved, false when
  *   it is not this device's or already past acknowledged.
- * - result: status succeeded/failed, exit code, output tails (OUTPUT_CAP_BYTES), reason, duration
+ * - result: status succeeded/failed, exit code, output tails (COMMAND_OUTPUT_TAIL_BYTES), reason, duration
  *   (ms), the whole result as JSON, finishedAt (the agent's; the server clock when unreadable),
  *   from any status in AWAITING_RESULT (a result for a cancelled or expired command is still
  *   stored: it tells what really ran). Resolves `duplicate` when a result was already stored,

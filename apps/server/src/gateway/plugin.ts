@@ -1,6 +1,6 @@
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { CLOSE_CODES } from '@fleetmedic/protocol';
+import { CLOSE_CODES, MAX_AGENT_MESSAGE_BYTES } from '@fleetmedic/protocol';
 import type { RawData, WebSocket } from 'ws';
 import { bearerToken, sha256Hex } from '../auth/secrets.js';
 import type { CommandService } from '../commands/service.js';
@@ -11,8 +11,8 @@ import { handleAgentMessage, type GatewayDeps } from './handlers.js';
 import type { ConnectionRegistry } from './registry.js';
 import { DeviceTouches, OnlineWriter } from './touches.js';
 
-/** Largest frame accepted from an agent, bytes: a snapshot with a big USB tree is well below. */
-export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/** Why a socket is closed 1009: ws closes without a reason, so the agent's log would not say which limit. */
+const TOO_BIG_REASON = `message over ${MAX_AGENT_MESSAGE_BYTES} bytes (8 MiB), the agent message limit`;
 /** lastSeenAt from messages and pongs is written in one batch this often, ms. */
 const TOUCH_EVERY_MS = 5_000;
 /**
@@ -74,7 +74,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
   const touch = (conn: AgentConnection) => touches.touch(conn.deviceId);
 
   await app.register(websocket, {
-    options: { maxPayload: MAX_FRAME_BYTES },
+    options: { maxPayload: MAX_AGENT_MESSAGE_BYTES },
     // Shutdown: tell agents why; they reconnect to another instance or after the restart.
     preClose(done) {
       for (const conn of registry.all()) conn.close(CLOSE_CODES.serverShutdown, 'server shutting down');
@@ -108,6 +108,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     const log = () => app.log.child({ deviceId: device.id, hostname: device.hostname });
     registry.attach(conn)?.close(CLOSE_CODES.replaced, 'replaced by a newer connection of the same device');
     log().info('agent connected');
+    sayWhyTooBig(socket, () => log().warn({ limitBytes: MAX_AGENT_MESSAGE_BYTES }, `agent sent a ${TOO_BIG_REASON}: closed 1009`));
 
     socket.on('message', (data: RawData, isBinary: boolean) => {
       touch(conn);
@@ -184,3 +185,15 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     }
   });
 };
+
+/**
+ * ws closes a socket whose message exceeds maxPayload with 1009 and no reason (receiverOnError
+ * calls `close(1009)` on the socket): give that close the reason, and tell `onTooBig`.
+ */
+function sayWhyTooBig(socket: WebSocket, onTooBig: () => void): void {
+  const close = socket.close.bind(socket);
+  socket.close = (code?: number, reason?: string | Buffer) => close(code, code === CLOSE_CODES.messageTooBig && !reason ? TOO_BIG_REASON : reason);
+  socket.on('error', (err: Error & { code?: string }) => {
+    if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') onTooBig();
+  });
+}
