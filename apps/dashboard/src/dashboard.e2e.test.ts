@@ -179,7 +179,7 @@ describe('dashboard against the real server and agents', () => {
     await page.locator('#changes').waitFor();
     expect(await page.locator('#changes').textContent()).toContain('from its first report: nothing before to compare');
 
-    await page.getByRole('link', { name: /Zoom is denied the camera/ }).click();
+    await page.getByRole('link', { name: /Zoom is denied the camera/ }).first().click();
     await page.getByRole('heading', { name: 'Zoom is denied the camera' }).waitFor();
     const camera = await get<{ devices: { hostname: string }[] }>('/devices?finding=tcc.camera.denied');
     await waitFor('filtered rows', async () => ((await page.locator('table.devices tbody tr').count()) === camera.devices.length ? true : undefined));
@@ -425,8 +425,8 @@ describe('dashboard against the real server and agents', () => {
     const plan = await dryRun('tcc.unreadable');
     expect(plan.targets).toEqual([]);
     const hosts = [...new Set(plan.skipped.map((x) => x.hostname))];
-    // The demo fleet: two Macs without Full Disk Access, one of them with two unreadable TCC.db files.
-    expect(plan.skipped.length).toBeGreaterThan(hosts.length);
+    // One cause, one finding per Mac (however many TCC.db it could not read): each Mac is skipped once.
+    expect(plan.skipped.length).toBe(hosts.length);
     const { context, page } = await signedIn(stack.tokens.operator);
     await page.goto(`${stack.url}/#/devices?finding=tcc.unreadable`);
     await page.getByRole('button', { name: `Fix all ${hosts.length} Macs…` }).click();
@@ -466,8 +466,8 @@ describe('dashboard against the real server and agents', () => {
     await sampleFleet();
     const samples = (await get<{ samples: Sample[] }>('/fleet/trend?hours=168')).samples.filter((x) => x.total > 0);
     const [first, last] = [samples[0]!, samples[samples.length - 1]!];
-    // Camera, microphone and firewall were fixed above.
-    expect(last.cannotJoin).toBeLessThan(first.cannotJoin);
+    // Camera, microphone and firewall were fixed above: fewer than at the worst point (the first samples come as Macs arrive).
+    expect(last.cannotJoin).toBeLessThan(Math.max(...samples.map((x) => x.cannotJoin)));
     const { context, page } = await signedIn(stack.tokens.viewer);
     await page.locator('#trend .trend-text').waitFor();
     expect(await page.locator('#trend .trend-text').textContent())

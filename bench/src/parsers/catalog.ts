@@ -57,6 +57,11 @@ export const PARSERS: ParserEntry[] = [
   { name: 'parseSpAudioText', folders: ['locale'], run: (t) => macos.parseSpAudioText(t) },
   { name: 'parseSpCameraJson', folders: ['extra:SPCameraDataType-json'], run: (t) => macos.parseSpCameraJson(t) },
   { name: 'parseSpCameraText', folders: ['camera', 'extra:SPCameraDataType-text'], run: (t) => macos.parseSpCameraText(t) },
+  { name: 'parseScutilProxy', folders: ['extra:scutil-proxy'], run: (t) => macos.parseScutilProxy(t) },
+  { name: 'parseNcList', folders: ['extra:scutil-nc-list'], run: (t) => macos.parseNcList(t) },
+  { name: 'parseSystemExtensions', folders: ['sysext', 'extra:sysextctl-list'], run: (t) => macos.parseSystemExtensions(t) },
+  // No real PEM capture: the TLS error captures and the adversarial inputs exercise it.
+  { name: 'parsePemCertificates', folders: ['extra:node-tls'], run: (t) => macos.parsePemCertificates(t) },
   { name: 'parseSpUsbXml', folders: ['spusb_xml'], run: (t) => macos.parseSpUsbXml(t) },
   { name: 'parseSpUsbJson', folders: ['spusb_json'], run: (t) => macos.parseSpUsbJson(t) },
   { name: 'parseSpUsbHostJson', folders: ['spusbhost'], run: (t) => macos.parseSpUsbHostJson(t) },
