@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { diagnoseWithErrors, resolvePolicy } from '@fleetmedic/diagnosis';
 import type { Policy } from '@fleetmedic/protocol';
 import { collectSnapshot } from '../collectors/snapshot.js';
-import { formatDiagnosis, networkState } from './format.js';
+import { formatDiagnosis, networkState, unsupportedSections } from './format.js';
 import { openRunner } from './open-runner.js';
 
 /**
@@ -16,9 +16,7 @@ export async function doctorCommand(opts: { replay?: string; json?: boolean; pol
   const runner = await openRunner(opts.replay);
   const snapshot = await collectSnapshot(runner, { zoomAppPath: policy.zoomAppPath, policy });
   const d = diagnoseWithErrors(snapshot, policy);
-  const unsupported = Object.entries(snapshot.sections)
-    .filter(([, sec]) => sec.status === 'unsupported')
-    .map(([section, sec]) => ({ section, reason: sec.reason ?? 'unsupported' }));
+  const unsupported = unsupportedSections(snapshot);
   if (opts.json) {
     const out = { host: snapshot.host, network: networkState(snapshot), findings: d.findings, unknown: d.unknown, unknownReasons: d.unknownReasons, unsupported };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

@@ -61,15 +61,28 @@ export function wrap(text: string, width: number, indent = ''): string[] {
 
 const HEALTH_WORDS: Record<Health, string> = { 'cannot-join': 'cannot join a call', unknown: 'unknown (something could not be checked)', 'at-risk': 'at risk', ready: 'ready for calls' };
 
+/** A section that does not exist on this platform, and why (doctor's `unsupported`). */
+export interface UnsupportedSection {
+  section: SectionName;
+  reason: string;
+}
+
+/** The sections of `snapshot` whose status is `unsupported` (on Linux, every Mac section). */
+export function unsupportedSections(snapshot: Snapshot): UnsupportedSection[] {
+  return (Object.entries(snapshot.sections) as [SectionName, Snapshot['sections'][SectionName]][])
+    .filter(([, sec]) => sec?.status === 'unsupported')
+    .map(([section, sec]) => ({ section, reason: sec?.reason ?? 'unsupported' }));
+}
+
 /**
  * `doctor` without --json, wrapped to `width` columns (the terminal's): the Mac's health in the
  * one severity model, then per finding, worst first, its title, what it breaks in Zoom, every
  * evidence line whole, the remedy and whether `run` can apply it; then sections that could not be
  * judged or do not exist on this platform. `network`: the path in one word (networkState).
  */
-export function formatDiagnosis(hostname: string, d: Diagnosis, unsupported: { section: string; reason: string }[] = [], width = 100, network: ReturnType<typeof networkState> = null): string {
+export function formatDiagnosis(hostname: string, d: Diagnosis, unsupported: UnsupportedSection[] = [], width = 100, network: ReturnType<typeof networkState> = null): string {
   // A section that does not exist here (not a Mac) decides nothing: never "ready for calls" on it.
-  const health = judgeHealth({ openSeverities: d.findings.map((f) => f.severity), unknownSections: [...d.unknown, ...unsupported.map((u) => u.section as SectionName)] });
+  const health = judgeHealth({ openSeverities: d.findings.map((f) => f.severity), unknownSections: [...d.unknown, ...unsupported.map((u) => u.section)] });
   const out = wrap(`${hostname}: ${HEALTH_WORDS[health]}; ${d.findings.length} ${d.findings.length === 1 ? 'problem' : 'problems'}`, width);
   if (network) out.push(...wrap(`Network: ${NETWORK_WORDS[network]}`, width));
   if (unsupported.length > 0) {
