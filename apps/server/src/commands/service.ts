@@ -178,16 +178,19 @@ export class CommandService {
    * command keeps its status (only sentAt moves). Marking is one UPDATE under a status guard, so
    * a cancel or result that lands first wins and two concurrent deliveries never send a command
    * twice; a command marked sent whose socket closed meanwhile goes out again at the next connect.
+   * An UPDATE that loses a deadlock or serialization failure runs again (up to 3 times).
    * Returns the ids sent.
    */
   async deliverPending(deviceId: string, sink: MessageSink, opts: { resend?: boolean } = {}, now = new Date()): Promise<string[]> {
     const live = { deviceId, expiresAt: { gt: now } };
-    const marked = await this.prisma.command.updateManyAndReturn({
+    // Each UPDATE may lose a deadlock to another delivery locking the same rows in another order
+    // (a Mac's sockets racing at connect, a batch): run again, it is safe to (retryOnConflict).
+    const marked = await retryOnConflict(() => this.prisma.command.updateManyAndReturn({
       where: { ...live, status: { in: opts.resend ? ['queued', 'sent'] : ['queued'] } },
       data: { status: 'sent', sentAt: now },
-    });
+    }));
     if (opts.resend) {
-      marked.push(...await this.prisma.command.updateManyAndReturn({ where: { ...live, status: 'acknowledged' }, data: { sentAt: now } }));
+      marked.push(...await retryOnConflict(() => this.prisma.command.updateManyAndReturn({ where: { ...live, status: 'acknowledged' }, data: { sentAt: now } })));
     }
     return this.send(marked, sink);
   }
