@@ -69,7 +69,7 @@ try {
   for (const ws of sockets) (ws as unknown as { _socket: { resume(): void } })._socket.resume();
   const deadline = Date.now() + 10_000;
   while (closes.length < sockets.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  const [{ sent }] = await adminQuery<{ sent: string }>(bench.url, `SELECT count(*) AS sent FROM "Command" WHERE status = 'sent'`);
+  const [{ sent }] = (await adminQuery<{ sent: string }>(bench.url, `SELECT count(*) AS sent FROM "Command" WHERE status = 'sent'`)) as [{ sent: string }];
   const n = o.macs * o.connections;
   figures.push(
     { name: `server RSS before the sockets (${o.macs} Mac(s), ${o.commands} queued commands each)`, value: mb(idle) },

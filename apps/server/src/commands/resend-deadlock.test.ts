@@ -26,7 +26,7 @@ describe('connect-time resend of pending commands', () => {
       expect(res.statusCode).toBe(201);
     }
     // Both plans of the UPDATE (scan, or the (deviceId, status) index with equal keys) visit rows in ctid order.
-    const [{ name }] = await ctx.db.prisma.$queryRawUnsafe<{ name: string }[]>('SELECT current_database() AS name');
+    const [{ name }] = (await ctx.db.prisma.$queryRawUnsafe<{ name: string }[]>('SELECT current_database() AS name')) as [{ name: string }];
     const url = new URL(process.env.DATABASE_URL!);
     url.pathname = `/${name}`;
     const other = new pg.Client({ connectionString: url.toString() });

@@ -192,7 +192,7 @@ export class CommandService {
     const sent: string[] = [];
     let after: { createdAt: Date; id: string } | null = null;
     for (;;) {
-      const page = await this.prisma.command.findMany({
+      const page: { id: string; createdAt: Date }[] = await this.prisma.command.findMany({
         where: { deviceId, expiresAt: { gt: now }, status: { in: statuses }, ...(after ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : {}) },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         take: DELIVERY_PAGE,
