@@ -100,8 +100,9 @@ function checkSchedule(schedule: string): void {
 /**
  * The agent service (`run`): enrolls once (credentials.json, 0600), keeps one WebSocket to the
  * server, collects at start and on the schedule, keeps every report in the outbox until the
- * server acks it (resent on every reconnect, and on the open socket when the server says when to
- * retry), and executes remediation commands exactly once.
+ * server acks it (resent on every reconnect; when the server says when to retry, the oldest is
+ * resent on the open socket, backed off, and its ack sends the rest), and executes remediation
+ * commands exactly once.
  * A refused enrollment secret (401/403) or a blocked address (429) pauses enrollment for an hour
  * or the server's Retry-After (enroll-pause.ts), logged with the reason.
  */
@@ -117,8 +118,10 @@ export class AgentDaemon {
   private readonly executor: RemediationExecutor;
   /** tcc.reset runs completed, for the unified-log TCC source (the log keeps the old decision). */
   private readonly tccResets = new TccResetMarks();
-  /** Resends the outbox on the open socket when the server could not store a report. */
+  /** Resends the oldest waiting report on the open socket when the server could not store a report. */
   private readonly resend: ResendTimer;
+  /** A resend after "retry later" is waiting for its answer: its ack sends the rest of the outbox. */
+  private probing = false;
   /** Dropped reports no stored report tells the server about yet; the next report carries the count. */
   private droppedUntold = 0;
   /** Counts carried by reports not yet acked (report id -> outboxDropped): dropped in turn, they are told again. */
@@ -150,7 +153,7 @@ export class AgentDaemon {
       },
     });
     this.resend = new ResendTimer(
-      () => this.flush().catch((error: unknown) => logger.error({ err: error }, 'could not resend the outbox')),
+      () => this.probe().catch((error: unknown) => logger.error({ err: error }, 'could not resend the oldest report')),
       opts.maxResendMs,
     );
     this.executor = new RemediationExecutor({
@@ -315,6 +318,17 @@ export class AgentDaemon {
     if (waiting.length > 0) this.opts.logger.info({ count: waiting.length }, 'outbox resent');
   }
 
+  /**
+   * After "retry later": resends only the oldest waiting report, so that an outage costs the
+   * server one report per agent per resend, not whole outboxes; its ack sends the rest (flush).
+   */
+  private async probe(): Promise<void> {
+    const [oldest] = await this.outbox.ids();
+    const report = oldest === undefined ? null : await this.outbox.read(oldest);
+    if (!report) return;
+    this.probing = this.connection.send(this.reporter.wire(report).message);
+  }
+
   /** The server lacks the sections a delta said were unchanged (e.g. after a restore): send report `id` whole. */
   private async resendWhole(id: string): Promise<void> {
     await this.reporter.resync();
@@ -332,6 +346,11 @@ export class AgentDaemon {
         // then cut against an older base, which the server answers with resync at worst).
         this.resend.reset();
         this.dropCounts.delete(m.id);
+        if (this.probing) {
+          // The server stores reports again: the rest of the outbox goes now (a repeat of this one is acked as a duplicate).
+          this.probing = false;
+          void this.flush().catch((error: unknown) => logger.error({ err: error }, 'could not resend the outbox'));
+        }
         const base = this.reporter.ackedReport(m.id);
         void Promise.allSettled([base, this.outbox.remove(m.id)]).then(([saved, removed]) => {
           if (saved.status === 'rejected') logger.error({ err: saved.reason, id: m.id }, 'could not save the acked base (acked-sections.json)');
@@ -352,7 +371,7 @@ export class AgentDaemon {
           break;
         }
         if (m.retryAfterSeconds !== undefined && m.id) {
-          // The server could not store it (database down, ...): the whole outbox goes again, backed off.
+          // The server could not store it (database down, ...): the oldest report goes again, backed off, then the rest.
           const delayMs = this.resend.schedule(m.retryAfterSeconds);
           if (delayMs !== null) logger.warn({ id: m.id, code: m.code, message: m.message, resendInMs: Math.round(delayMs) }, 'the server could not store a report: resending the outbox later');
           this.opts.onEvent?.({ type: 'retry', id: m.id, code: m.code, delayMs });

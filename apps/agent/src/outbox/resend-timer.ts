@@ -14,15 +14,15 @@ export function resendDelayMs(retryAfterMs: number, attempt: number, maxMs: numb
 }
 
 /**
- * Resends the outbox on the open socket when the server says it could not store a report and
- * when to try again (`error` with `retryAfterSeconds`): one timer for all such errors (a resend
- * answers every waiting report at once), backed off by resendDelayMs until a report is acked.
+ * Calls `resend` when the server said it could not store a report and when to try again (`error`
+ * with `retryAfterSeconds`): one timer for all such errors (one resend answers for every waiting
+ * report), backed off by resendDelayMs until a report is acked.
  */
 export class ResendTimer {
   private timer: NodeJS.Timeout | null = null;
   private attempt = 0;
 
-  /** `resend`: sends every waiting report (its failure is the caller's to log). */
+  /** `resend`: sends again (the daemon: the oldest waiting report); its failure is the caller's to log. */
   constructor(private readonly resend: () => Promise<void>, private readonly maxMs = DEFAULT_MAX_RESEND_MS) {}
 
   /** Schedules a resend in resendDelayMs(retryAfterSeconds): none when one is already scheduled. Returns the pause, ms, or null. */
