@@ -113,6 +113,49 @@ describe('AgentDaemon against a real ws server', () => {
     expect(existsSync(path.join(stateDir, 'executed.json'))).toBe(true);
   });
 
+  it('told to retry later, resends the oldest report on the open socket, and its ack sends the rest (issue 15 item 3)', async () => {
+    const srv = await startServer();
+    cleanups.push(srv.close);
+    srv.state.ackReports = false;
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-state-'));
+    const daemon = await startAgent(srv.url, stateDir, makeTinyMac(), { maxResendMs: 50 });
+    await daemon.collectNow('test');
+    await daemon.collectNow('test');
+    await waitFor('three reports', () => reportIds(srv.state.received).length === 3);
+    const [first, second, third] = reportIds(srv.state.received);
+    const times = (id: string | undefined) => reportIds(srv.state.received).filter((r) => r === id).length;
+    // retryAfterSeconds 0 and a 50 ms cap: the resend comes at once.
+    srv.send({ type: 'error', code: 'unavailable', id: first, retryAfterSeconds: 0, message: 'the database is unreachable' });
+    await waitFor('the oldest report resent', () => times(first) === 2);
+    expect([times(second), times(third)]).toEqual([1, 1]);
+    srv.send({ type: 'ack', id: first });
+    await waitFor('the rest resent', () => times(second) === 2 && times(third) === 2);
+    expect(srv.state.connections).toBe(1);
+  });
+
+  it('told to retry a command result later, answers the command again on the open socket', async () => {
+    const srv = await startServer();
+    cleanups.push(srv.close);
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-state-'));
+    await startAgent(srv.url, stateDir, makeTinyMac(), { maxResendMs: 50 });
+    await waitFor('the start report', () => reportIds(srv.state.received).length === 1);
+    const command = srv.sign({
+      id: 'cmd-quit-zoom-1', deviceId: 'device-1', action: { type: 'zoom.quit', params: {} },
+      createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    });
+    srv.send({ type: 'command', command });
+    const results = () => srv.state.received.filter((m) => m.type === 'command.result');
+    await waitFor('the result', () => results().length === 1);
+    const runs = () => readFileSync(path.join(stateDir, 'replay', 'replay-log.jsonl'), 'utf8').trim().split('\n').length;
+    const ranBefore = runs();
+    srv.send({ type: 'error', code: 'unavailable', id: command.id, retryAfterSeconds: 0, message: 'the database is unreachable' });
+    await waitFor('the result again', () => results().length === 2);
+    expect(results()[1]).toEqual(results()[0]);
+    expect(srv.state.received.filter((m) => m.type === 'command.ack' && m.id === command.id)).toHaveLength(2);
+    expect(runs()).toBe(ranBefore); // answered from executed.json, not run again
+    expect(srv.state.connections).toBe(1);
+  });
+
   it('sends deltas against the last acked report, keeps that base on disk, and answers resync with the whole report', async () => {
     const srv = await startServer();
     cleanups.push(srv.close);

@@ -122,6 +122,8 @@ export class AgentDaemon {
   private readonly resend: ResendTimer;
   /** A resend after "retry later" is waiting for its answer: its ack sends the rest of the outbox. */
   private probing = false;
+  /** Ids of messages the server could not store: a command's is answered again at each resend until its result is acked. */
+  private readonly unstoredAnswers = new Set<string>();
   /** Dropped reports no stored report tells the server about yet; the next report carries the count. */
   private droppedUntold = 0;
   /** Counts carried by reports not yet acked (report id -> outboxDropped): dropped in turn, they are told again. */
@@ -319,10 +321,12 @@ export class AgentDaemon {
   }
 
   /**
-   * After "retry later": resends only the oldest waiting report, so that an outage costs the
-   * server one report per agent per resend, not whole outboxes; its ack sends the rest (flush).
+   * After "retry later": resends the answers to commands the server could not store, and only the
+   * oldest waiting report, so that an outage costs the server one report per agent per resend,
+   * not whole outboxes; its ack sends the rest (flush).
    */
   private async probe(): Promise<void> {
+    for (const id of this.unstoredAnswers) if (!this.executor.resendAnswer(id)) this.unstoredAnswers.delete(id);
     const [oldest] = await this.outbox.ids();
     const report = oldest === undefined ? null : await this.outbox.read(oldest);
     if (!report) return;
@@ -346,6 +350,7 @@ export class AgentDaemon {
         // then cut against an older base, which the server answers with resync at worst).
         this.resend.reset();
         this.dropCounts.delete(m.id);
+        this.unstoredAnswers.delete(m.id);
         if (this.probing) {
           // The server stores reports again: the rest of the outbox goes now (a repeat of this one is acked as a duplicate).
           this.probing = false;
@@ -371,7 +376,9 @@ export class AgentDaemon {
           break;
         }
         if (m.retryAfterSeconds !== undefined && m.id) {
-          // The server could not store it (database down, ...): the oldest report goes again, backed off, then the rest.
+          // The server could not store it (database down, ...): the oldest report goes again, backed off, then the rest;
+          // if `id` is a command's, its stored answer goes again with it (probe drops a report's id from the set).
+          this.unstoredAnswers.add(m.id);
           const delayMs = this.resend.schedule(m.retryAfterSeconds);
           if (delayMs !== null) logger.warn({ id: m.id, code: m.code, message: m.message, resendInMs: Math.round(delayMs) }, 'the server could not store a report: resending the outbox later');
           this.opts.onEvent?.({ type: 'retry', id: m.id, code: m.code, delayMs });

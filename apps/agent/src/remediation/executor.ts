@@ -51,6 +51,19 @@ export class RemediationExecutor {
 
   constructor(private readonly deps: ExecutorDeps) {}
 
+  /**
+   * Sends the stored answer to command `id` again (`command.ack` and `command.result`), when the
+   * server could not store it (a database outage). False when there is none to send: unknown,
+   * or still running (its result goes out when it ends).
+   */
+  resendAnswer(id: string): boolean {
+    const seen = this.deps.store.get(id);
+    if (seen?.state !== 'done') return false;
+    this.deps.send({ type: 'command.ack', id });
+    this.deps.send({ type: 'command.result', id, result: seen.result });
+    return true;
+  }
+
   /** Handles one `command` envelope (unvalidated); resolves when it has been answered. */
   handle(raw: unknown): Promise<void> {
     const next = this.queue.then(() => this.process(raw)).catch((error: unknown) => {
