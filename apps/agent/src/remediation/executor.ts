@@ -170,7 +170,7 @@ export class RemediationExecutor {
         removedBytes = (removedBytes ?? 0) + r.removedBytes;
         stdout.push(`${r.existed ? `removed ${r.removedBytes} bytes` : 'absent'}: ${step.remove}\n`);
         if (r.problem) {
-          reasons.push(`${step.remove}: ${r.problem}`);
+          reasons.push(r.problem);
           ok = false;
           break;
         }
