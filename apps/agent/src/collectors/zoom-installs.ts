@@ -1,6 +1,6 @@
-import { parseCodesignDisplay, parseCodesignVerify, parseZoomInfoPlist } from '@fleetmedic/macos';
+import { parseCodesignDisplay, parseCodesignVerify, parseZoomInfoPlist, type ParseResult } from '@fleetmedic/macos';
 import { ZOOM_DATA_FOLDERS, type SectionOfName, type ZoomDataFolder, type ZoomInstall } from '@fleetmedic/protocol';
-import { COMMANDS, codesignAt, userZoomAppPath } from '../runner/commands.js';
+import { COMMANDS, codesignAt, userZoomAppPath, type CommandSpec } from '../runner/commands.js';
 import type { CommandRunner } from '../runner/types.js';
 import { listHomes } from './homes.js';
 import { runSpec, withData } from './section.js';
@@ -41,25 +41,8 @@ export async function collectZoomInstalls(runner: CommandRunner, zoomAppPath: st
 
 async function readInstall(runner: CommandRunner, appPath: string, user: string | null): Promise<ZoomInstall> {
   const problems: string[] = [];
-  const verify = await runSpec(runner, codesignAt(COMMANDS.codesignVerifyZoom, appPath, user));
-  let signature: ZoomInstall['signature'] = null;
-  // codesign --verify exits 1 or 3 for a signature it judged invalid: that is an answer, not a failure to run.
-  if (verify.result.notInstalled || verify.result.exitCode === null) problems.push(verify.failure ?? `${verify.label}: did not finish`);
-  else {
-    const p = parseCodesignVerify(verify.result.stderr, verify.result.exitCode);
-    if (p.ok) signature = p.value;
-    else problems.push(`${verify.label}: ${p.error}`);
-    problems.push(...p.problems.map((x) => `${verify.label}: ${x}`));
-  }
-  const display = await runSpec(runner, codesignAt(COMMANDS.codesignDisplayZoom, appPath, user));
-  let signer: ZoomInstall['signer'] = null;
-  if (display.result.notInstalled || display.result.exitCode === null) problems.push(display.failure ?? `${display.label}: did not finish`);
-  else {
-    const p = parseCodesignDisplay(display.result.stderr);
-    if (p.ok) signer = p.value;
-    else problems.push(`${display.label}: ${p.error}`);
-    problems.push(...p.problems.map((x) => `${display.label}: ${x}`));
-  }
+  const signature = await codesignAnswer(runner, codesignAt(COMMANDS.codesignVerifyZoom, appPath, user), parseCodesignVerify, problems);
+  const signer = await codesignAnswer(runner, codesignAt(COMMANDS.codesignDisplayZoom, appPath, user), (stderr) => parseCodesignDisplay(stderr), problems);
   if (user === null) return { appPath, user, signature, signer, problems };
   const plist = await runner.readFile(`${appPath}/Contents/Info.plist`);
   const info = plist.ok ? parseZoomInfoPlist(plist.data, appPath) : null;
@@ -67,4 +50,20 @@ async function readInstall(runner: CommandRunner, appPath: string, user: string 
   else if (!info!.ok) problems.push(info!.error);
   const facts = info?.ok ? info.value : null;
   return { appPath, user, bundleId: facts?.bundleId ?? null, version: facts?.version ?? null, signature, signer, problems };
+}
+
+/**
+ * Runs one codesign spec and parses its stderr with its exit status; null (with the reason in
+ * `problems`) when it did not run or finish or its output was not understood. A non-zero exit is
+ * an answer here: `--verify` exits 1 or 3 for a signature it judged invalid.
+ */
+async function codesignAnswer<T>(runner: CommandRunner, spec: CommandSpec, parse: (stderr: string, exitCode: number) => ParseResult<T>, problems: string[]): Promise<T | null> {
+  const { label, result, failure } = await runSpec(runner, spec);
+  if (result.notInstalled || result.exitCode === null) {
+    problems.push(failure ?? `${label}: did not finish`);
+    return null;
+  }
+  const p = parse(result.stderr, result.exitCode);
+  problems.push(...(p.ok ? [] : [`${label}: ${p.error}`]), ...p.problems.map((x) => `${label}: ${x}`));
+  return p.ok ? p.value : null;
 }
