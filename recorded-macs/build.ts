@@ -96,6 +96,7 @@ function buildMac(mac: MacSpec): void {
   for (const c of mac.cmds) write(path.join(dir, 'cmd', `${c.name}.${c.ext}`), renderCmd(c));
   for (const [rel, answer] of Object.entries(mac.net ?? {})) write(path.join(dir, 'net', rel), `${JSON.stringify(answer, null, 2)}\n`);
   if (mac.zoom) write(path.join(dir, 'fs/Applications/zoom.us.app/Contents/Info.plist'), infoPlist(mac.zoom));
+  for (const [user, v] of Object.entries(mac.homeZoom ?? {})) write(path.join(dir, `fs/Users/${user}/Applications/zoom.us.app/Contents/Info.plist`), infoPlist(v));
   for (const t of mac.tcc) {
     const sql = tccSql(t, readFixture, [
       `${mac.folder}: ${tccPath(t)}`,

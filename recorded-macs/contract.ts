@@ -28,8 +28,11 @@ export const REMEDY_COMMANDS = [
 
 export const KNOWN_COMMANDS: readonly string[] = [...COLLECT_COMMANDS, ...REMEDY_COMMANDS];
 
-/** `cmd/` file name: command name and which stream. */
-export const CMD_FILE = /^(?<name>.+)\.(?<ext>out|err|code)$/;
+/** `cmd/` file name: command name, the user whose own copy of Zoom it ran on (`~<user>`, codesign only), and which stream. */
+export const CMD_FILE = /^(?<name>[^~]+)(?:~(?<user>[^~]+))?\.(?<ext>out|err|code)$/;
+
+/** Commands also run on each user's own ~/Applications/zoom.us.app: answered from `cmd/<name>~<user>.*`. */
+export const PER_USER_COMMANDS: readonly string[] = ['codesign-verify-zoom', 'codesign-dvvv-zoom'];
 
 /** macOS major version of a `sw_vers` output (any tab layout); null when there is no ProductVersion line. */
 export function macosMajor(swVers: string): number | null {

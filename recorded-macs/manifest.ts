@@ -80,6 +80,8 @@ export interface MacSpec {
    */
   net?: Record<string, unknown>;
   notes?: string[];
+  /** Zoom copies in users' own ~/Applications: user -> version (Info.plist written as for `zoom`). */
+  homeZoom?: Record<string, ZoomVersion>;
 }
 
 /** Upstream source of each capture used, as INDEX.md (or extra-captures/SOURCES.md) gives it. */
@@ -134,6 +136,8 @@ export const UPSTREAM: Record<string, string> = {
   'extra:sysextctl-list-ramen-no-extensions.txt': 'RamenDR/ramen testdata no-extensions.stdout @ b04bd477139fcbea8763716f571338b1213346bd: "0 extension(s)"',
   'extra:sysextctl-list-ramen-cisco-crowdstrike-enabled.txt': 'RamenDR/ramen testdata enabled-and-active.stdout @ ace9383565db4821b2776dca10b0d686b9bd2c1c: Cisco Secure Client and CrowdStrike Falcon enabled',
   'sysext/sysextctl-list-3-network-extensions-one-waiting-for-user.txt': 'find_string id 59110972667 (Swift tests, "verbatim from a real machine"): v2RayTun [activated waiting for user]',
+  'extra:codesign-dvvv-zoom-objective-see-elided.txt': 'find_string id 19188023049 (Chinese translation of Objective-See\'s 2020 Zoom post): codesign -dvvv /Applications/zoom.us.app, middle elided',
+  'extra:codesign-dv-zoom-airhost-sonoma.txt': 'find_string id 53527870790 (OffSec macOS course, Listing 78, host sonoma1): codesign -dv of Zoom\'s airhost.app, TeamIdentifier=BJ4HAAB9B3',
   'extra:socketfilterfw-add-unblockapp-blog-nginx.txt': 'find_string id 103811115 (Chinese nginx note, nginx 1.10 era = OS X 10.11); outputs quoted after "#显示 " ("shows")',
 };
 
@@ -602,4 +606,74 @@ const NETWORK_MACS: MacSpec[] = [
   },
 ];
 
-export const MACS: MacSpec[] = [...BASE_MACS.map(withQuietNetwork), ...NETWORK_MACS];
+// ---- Zoom's code signature (issue 11) -------------------------------------------------------
+
+const DVVV_ZOOM = 'codesign-dvvv-zoom-objective-see-elided.txt';
+const MIMIC = 'codesign-verify-valid-mimic-test-requirement-failed.txt';
+const XAMARIN = 'codesign-verify-sealed-resource-file-missing-xamarin.txt';
+/** codesign writes its verdicts and -d output to stderr. */
+const err = (name: string, ...parts: Part[]): CmdFile => ({ name, ext: 'err', parts });
+const perUser = (name: string, user: string | null): string => (user === null ? name : `${name}~${user}`);
+
+/** `codesign --verify --deep --strict --verbose=2` of an intact copy: Mimic's two verdict lines, its app path made Zoom's. */
+const verifyIntact = (appPath: string, user: string | null = null): CmdFile => err(perUser('codesign-verify-zoom', user), {
+  written: `${appPath}: valid on disk\n${appPath}: satisfies its Designated Requirement`,
+  why: `lines 7–8 of extra-captures/${MIMIC} (codesign -vvvv of an app in /Applications; its third line is the -R test this command does not make) with "Mimic.app" -> "${appPath}": no public capture verifies zoom.us.app itself`,
+});
+
+/**
+ * `codesign -dvvv` of Zoom: Objective-See's real lines (the author's blank line and "..." left out),
+ * then Zoom's TeamIdentifier line as codesign printed it for Zoom's airhost.app (the elided part held it).
+ */
+const displayZoom = (appPath: string, user: string | null = null): CmdFile => err(
+  perUser('codesign-dvvv-zoom', user),
+  ...(appPath === '/Applications/zoom.us.app'
+    ? [x(DVVV_ZOOM, [2, 5])]
+    : [{ written: `Executable=${appPath}/Contents/MacOS/zoom.us`, why: `line 2 of extra-captures/${DVVV_ZOOM} with /Applications -> ${appPath.replace(/\/Applications\/zoom\.us\.app$/, '')}/Applications` }, x(DVVV_ZOOM, [3, 5])]),
+  x(DVVV_ZOOM, [8, 10]),
+  x('codesign-dv-zoom-airhost-sonoma.txt', [9, 9]),
+);
+
+/** Every Mac with Zoom in /Applications gets Zoom's intact signature unless its scenario says otherwise. */
+const withZoomSignature = (m: MacSpec): MacSpec =>
+  !m.zoom || m.cmds.some((c) => c.name === 'codesign-verify-zoom') ? m : { ...m, cmds: [...m.cmds, verifyIntact('/Applications/zoom.us.app'), displayZoom('/Applications/zoom.us.app')] };
+
+/** The two Macs of Zoom's own installs: the rest of each is the healthy M5 Pro on macOS 26. */
+const ZOOM_MACS: MacSpec[] = [
+  {
+    ...withQuietNetwork(M5PRO_26),
+    folder: 'mbp-m5pro-26-zoom-damaged',
+    host: { ...M5PRO_26.host, hostname: 'mbp-m5pro-26-zoomdmg', serialNumber: 'SERIAL-REDACTED-22' },
+    summary: 'M5 Pro on macOS 26 whose /Applications/zoom.us.app fails `codesign --verify --deep --strict`: a sealed resource is missing or invalid (files of the app changed after Zoom signed it).',
+    expectedFindings: ['zoom.damaged'],
+    trigger: 'cmd/codesign-verify-zoom.err "/Applications/zoom.us.app: a sealed resource is missing or invalid", exit status 1; Team ID BJ4HAAB9B3',
+    cmds: [
+      ...withQuietNetwork(M5PRO_26).cmds,
+      err('codesign-verify-zoom', {
+        written: '/Applications/zoom.us.app: a sealed resource is missing or invalid',
+        why: `line 2 of extra-captures/${XAMARIN} with "old/Payload/iPhoneApp1.app" -> "/Applications/zoom.us.app"; its "file missing:" line names a file of that app, not of Zoom, and is left out`,
+      }),
+      { name: 'codesign-verify-zoom', ext: 'code', parts: [{ written: '1', why: 'codesign exits 1 when verification fails (codesign(1) EXIT STATUS; linuxcommandlibrary.com/man/codesign "1: Signing/verification failed")' }] },
+      displayZoom('/Applications/zoom.us.app'),
+    ],
+    notes: ['No public capture shows codesign --verify failing on zoom.us.app (searched: "zoom.us.app: a sealed resource", "zoom.us.app: valid on disk"): the verdict line is Xamarin\'s with the path replaced. The dashboard offers zoom.clear-caches for the console user with the reinstall.'],
+  },
+  {
+    ...withQuietNetwork(M5PRO_26),
+    folder: 'mbp-m5pro-26-two-zooms',
+    host: { ...M5PRO_26.host, hostname: 'mbp-m5pro-26-2zoom', serialNumber: 'SERIAL-REDACTED-23' },
+    summary: 'M5 Pro on macOS 26 with two Zooms: 7.1.5 in /Applications and the user\'s own 5.16.10 in ~/Applications (both signed by Zoom): which one opens is a guess.',
+    expectedFindings: ['zoom.multiple-installs'],
+    trigger: 'fs/Users/user/Applications/zoom.us.app/Contents/Info.plist (5.16.10) beside /Applications/zoom.us.app (7.1.5); codesign answers for both',
+    homeZoom: { user: '5.16.10' },
+    cmds: [
+      ...withQuietNetwork(M5PRO_26).cmds,
+      verifyIntact('/Applications/zoom.us.app'),
+      displayZoom('/Applications/zoom.us.app'),
+      verifyIntact('/Users/user/Applications/zoom.us.app', 'user'),
+      displayZoom('/Users/user/Applications/zoom.us.app', 'user'),
+    ],
+  },
+];
+
+export const MACS: MacSpec[] = [...BASE_MACS.map(withQuietNetwork), ...NETWORK_MACS, ...ZOOM_MACS].map(withZoomSignature);

@@ -33,6 +33,7 @@ function macSection(mac: MacSpec, sqlName: (t: TccDbSpec) => string, tccPath: (t
   if (mac.denied.length) rows.push(['denied.txt', `written: ${mac.denied.map((d) => `\`${d}\``).join(', ')}`, '—']);
   for (const c of mac.cmds) rows.push([`cmd/${c.name}.${c.ext}`, cell(c.parts.map(partSource)), cell(c.parts.map(partUpstream))]);
   if (mac.zoom) rows.push(['fs/Applications/zoom.us.app/Contents/Info.plist', `minimal XML plist written from real values: ${ZOOM_SOURCES[mac.zoom]}; CFBundleIdentifier from \`zoom/grep-bundleident-us.zoom.xos.txt\`, CFBundleExecutable/CFBundleName from the osquery snapshot`, cell([UPSTREAM['zoom/grep-bundleident-us.zoom.xos.txt']!, UPSTREAM['zoom/osquery-apps-snapshot-zoom-5.16.10.json']!])]);
+  for (const [user, v] of Object.entries(mac.homeZoom ?? {})) rows.push([`fs/Users/${user}/Applications/zoom.us.app/Contents/Info.plist`, `as fs/Applications/zoom.us.app/Contents/Info.plist: ${ZOOM_SOURCES[v]}`, cell([UPSTREAM['zoom/osquery-apps-snapshot-zoom-5.16.10.json']!])]);
   for (const t of mac.tcc) rows.push([`fs${tccPath(t)}`, tccSource(t, sqlName(t)), cell([...t.rows.map((r) => UPSTREAM[ROWS[r]]!), UPSTREAM[SCHEMA_DUMP]!, UPSTREAM[SCHEMA_MD]!])]);
   const recorded = new Set(mac.cmds.map((c) => c.name));
   const missing = KNOWN_COMMANDS.filter((n) => !recorded.has(n));

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FINDING_IDS } from '../packages/protocol/src/findings.js';
 import { HERE, SQL_DIR, readFixture, renderCmd, sqlName, tccPath } from './build.js';
-import { CMD_FILE, COLLECT_COMMANDS, KNOWN_COMMANDS, accessColumnsFor, accessDigestsFor, macosMajor } from './contract.js';
+import { CMD_FILE, COLLECT_COMMANDS, KNOWN_COMMANDS, PER_USER_COMMANDS, accessColumnsFor, accessDigestsFor, macosMajor } from './contract.js';
 import { MACS, SYSTEM_TCC } from './manifest.js';
 import { accessDigest, tccSql } from './tcc-sql.js';
 
@@ -122,6 +122,10 @@ describe.each(MACS.map((m) => [m.folder, m] as const))('%s', (folder, spec) => {
       const m = CMD_FILE.exec(file);
       expect(m, file).not.toBeNull();
       expect(KNOWN_COMMANDS, file).toContain(m!.groups!.name);
+      if (m!.groups!.user !== undefined) {
+        expect(PER_USER_COMMANDS, file).toContain(m!.groups!.name);
+        expect(Object.keys(host.homes as Record<string, string>), file).toContain(m!.groups!.user);
+      }
       if (m!.groups!.ext === 'code') expect(read(folder, `cmd/${file}`)).toMatch(/^\d+\n?$/);
     }
   });

@@ -30,6 +30,8 @@ const EXPECTED_HEALTH: Record<string, string> = {
   'mbp-m5pro-26-screen-capture-mdm-denied': 'at-risk',
   'mbp-m5pro-26-tcc-unreadable': 'unknown',
   'mbp-m5pro-26-zoom-tls-inspected': 'at-risk',
+  'mbp-m5pro-26-zoom-damaged': 'cannot-join',
+  'mbp-m5pro-26-two-zooms': 'at-risk',
 };
 
 let db: TestDatabase;

@@ -334,6 +334,34 @@ describe('firewall.allow on an MDM-managed Mac', () => {
   });
 });
 
+describe('zoom.clear-caches on the damaged-Zoom Mac', () => {
+  it('offered on zoom.damaged, signed, audited, run: Zoom quit, the user\'s caches removed (bytes reported), re-collected; the finding stays open until Zoom is reinstalled', async () => {
+    const mac = copyMac('mbp-m5pro-26-zoom-damaged', 'zoomdmg-mac');
+    const caches = path.join(mac, 'fs/Users/user/Library/Caches/us.zoom.xos');
+    mkdirSync(path.join(caches, 'data'), { recursive: true });
+    writeFileSync(path.join(caches, 'Cache.db'), Buffer.alloc(8192));
+    writeFileSync(path.join(caches, 'data', 'blob'), Buffer.alloc(808));
+    const agent = agentOn(mac);
+    const { device, findings } = await reported(agent, 'zoomdmg-mac');
+    const damaged = findings.find((f) => f.ruleId === 'zoom.damaged')!;
+    const paths = ['/Users/user/Library/Caches/us.zoom.xos', '/Users/user/Library/Application Support/zoom.us', '/Users/user/Library/Logs/zoom.us'];
+    expect(damaged).toMatchObject({ state: 'open', key: 'zoom.damaged:/Applications/zoom.us.app', remedy: { action: { type: 'zoom.clear-caches', params: { user: 'user', paths } } } });
+    expect(damaged.remedy.summary).toMatch(/^Reinstall Zoom at \/Applications\/zoom\.us\.app through your usual deployment/);
+
+    const before = (await detail(device.id)) as unknown as { sections: { section: string; body: { data: { dataFolders: { path: string; exists: boolean; sizeBytes: number | null }[] } } }[] };
+    expect(before.sections.find((x) => x.section === 'zoomInstalls')!.body.data.dataFolders[0]).toMatchObject({ path: paths[0], exists: true, sizeBytes: 9000 });
+    const done = await finished((await queue(device.id, damaged.remedy.action)).id, agent);
+    expect(done).toMatchObject({ status: 'succeeded', reason: 'zoom.us was not running; removed 9000 bytes', stdout: `removed 9000 bytes: ${paths[0]}\nabsent: ${paths[1]}\nabsent: ${paths[2]}\n` });
+    expect(ran(agent)).toEqual([['/usr/bin/pkill', '-x', 'zoom.us'], ['(remove folder, symlinks not followed)', paths[0]], ['(remove folder, symlinks not followed)', paths[1]], ['(remove folder, symlinks not followed)', paths[2]]]);
+    expect(await db.prisma.auditLog.findMany({ where: { action: 'command.create', target: `device:${device.id}` } })).toMatchObject([{ params: { type: 'zoom.clear-caches' } }]);
+    await waitFor('the re-collect without the caches', async () => {
+      const d = (await detail(device.id)) as unknown as typeof before;
+      return d.sections.find((x) => x.section === 'zoomInstalls')!.body.data.dataFolders[0]!.exists ? undefined : true;
+    });
+    expect((await detail(device.id)).findings.find((f) => f.ruleId === 'zoom.damaged')?.state).toBe('open');
+  });
+});
+
 describe('bulk remediation by finding', () => {
   it('dry run, then one command per Mac with a batch status, and the MDM-denied Mac is skipped with the reason', async () => {
     const macs = ['bulk-camera-1', 'bulk-camera-2'].map((h) => ({ h, agent: agentOn(copyMac(CAMERA_DENIED, h)) }));

@@ -1,5 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { CommandRunner, ReadFileResult, RunOptions, RunResult } from '@fleetmedic/agent';
+import type { CommandRunner, ReadFileResult, RunOptions, RunResult, TreeMeasure, TreeRemoval } from '@fleetmedic/agent';
 
 /** Runner calls in flight at once in one fleet process (each holds a few files open: ~3 reads of a recorded output). */
 export const RUNNER_CALLS_IN_FLIGHT = 64;
@@ -40,5 +40,13 @@ export class SharedRunner implements CommandRunner {
 
   listDir(path: string): Promise<string[]> {
     return this.limit(() => this.inner.listDir(path));
+  }
+
+  measureTree(path: string): Promise<TreeMeasure> {
+    return this.limit(() => this.inner.measureTree(path));
+  }
+
+  removeTree(path: string): Promise<TreeRemoval> {
+    return this.limit(() => this.inner.removeTree(path));
   }
 }

@@ -1,5 +1,5 @@
 /** The FleetMedic agent as a library: runners, collectors, outbox, transport, remediation, daemon. */
-export type { CommandRunner, RunOptions, RunResult, ReadFileResult, RecordedHost } from './runner/types.js';
+export type { CommandRunner, RunOptions, RunResult, ReadFileResult, RecordedHost, TreeMeasure, TreeRemoval } from './runner/types.js';
 export { RealRunner } from './runner/real.js';
 export { ReplayRunner, type ReplayOptions } from './runner/replay.js';
 export { RecordedMacError, loadRecordedHost } from './runner/recorded-host.js';

@@ -156,4 +156,26 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
       + 'approval, for a restart, or still activating (`systemextensionsctl list`). Until it settles it can hold or drop '
       + 'traffic, Zoom\'s included. Approve it under System Settings > General > Login Items & Extensions (or by MDM), or restart the Mac.',
   },
+  'zoom.damaged': {
+    id: 'zoom.damaged',
+    title: 'Zoom is damaged or not signed by Zoom',
+    severity: 'critical',
+    breaks: 'Zoom may not start, or macOS may block it',
+    description:
+      'A zoom.us.app on this Mac fails `codesign --verify --deep --strict` (a sealed resource missing or modified, an '
+      + 'invalid or missing signature) or is not signed by Zoom\'s Team ID BJ4HAAB9B3: its files are not the ones Zoom shipped, '
+      + 'so macOS may refuse to open it, deny it the camera and microphone, or it crashes. Reinstall Zoom through your usual '
+      + 'deployment; clearing the user\'s Zoom caches and data (zoom.clear-caches) completes a clean reinstall, and on its own '
+      + 'helps only when the app\'s signature is valid.',
+  },
+  'zoom.multiple-installs': {
+    id: 'zoom.multiple-installs',
+    title: 'More than one Zoom is installed',
+    severity: 'warning',
+    breaks: 'The user may launch an old or unmanaged Zoom',
+    description:
+      'Zoom is installed in more than one place (/Applications and a user\'s ~/Applications). Which copy opens from a meeting '
+      + 'link or the Dock is Launch Services\' choice, so updates and fixes applied to one copy may not be the copy the user runs. '
+      + 'Keep the deployed copy and remove the others.',
+  },
 };

@@ -113,8 +113,9 @@ describe('diagnose', () => {
   it('never throws on a snapshot with no sections at all', () => {
     const result = diagnoseWithErrors({} as Snapshot);
     expect(result.findings).toEqual([]);
-    // Rules of later sections (network) are skipped: an absent later section is "not reported", not an error.
-    expect(result.ruleErrors.map((e) => e.rule)).toEqual(FINDING_IDS.filter((id) => !id.startsWith('network.')));
+    // Rules of later sections (network, zoomInstalls) are skipped: an absent later section is "not reported", not an error.
+    const later = new Set(['zoom.damaged', 'zoom.multiple-installs']);
+    expect(result.ruleErrors.map((e) => e.rule)).toEqual(FINDING_IDS.filter((id) => !id.startsWith('network.') && !later.has(id)));
     expect(result.unknown).toEqual(['os', 'zoom', 'tcc', 'firewall', 'usb']);
   });
 
@@ -150,6 +151,8 @@ describe('RULES and FINDING_CATALOG', () => {
       'network.zoom-unreachable': 'critical',
       'network.tls-inspected': 'warning',
       'network.extension-unsettled': 'warning',
+      'zoom.damaged': 'critical',
+      'zoom.multiple-installs': 'warning',
     });
   });
 

@@ -34,6 +34,16 @@ export const FirewallAppParams = Type.Object(
   { additionalProperties: false },
 );
 export const EmptyParams = Type.Object({}, { additionalProperties: false });
+/** A macOS short user name: letters, digits, `_`, `-` and `.`, not starting with `-` or `.`. */
+export const USER_NAME_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$';
+/** `zoom.clear-caches`: one user's Zoom data folders, each named exactly (zoomDataPaths in remediation-scope.ts). */
+export const ZoomClearCachesParams = Type.Object(
+  {
+    user: Type.String({ pattern: USER_NAME_PATTERN, maxLength: 255 }),
+    paths: Type.Array(Type.String({ maxLength: 1024 }), { minItems: 1, maxItems: 3, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
 
 /** The closed list of remediation actions: never shell text. */
 export const Action = Type.Union([
@@ -42,10 +52,11 @@ export const Action = Type.Union([
   Type.Object({ type: Type.Literal('firewall.block'), params: FirewallAppParams }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('zoom.quit'), params: EmptyParams }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('agent.collect'), params: EmptyParams }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('zoom.clear-caches'), params: ZoomClearCachesParams }, { additionalProperties: false }),
 ]);
 export type Action = Static<typeof Action>;
 export type ActionType = Action['type'];
-export const ACTION_TYPES: ActionType[] = ['tcc.reset', 'firewall.allow', 'firewall.block', 'zoom.quit', 'agent.collect'];
+export const ACTION_TYPES: ActionType[] = ['tcc.reset', 'firewall.allow', 'firewall.block', 'zoom.quit', 'agent.collect', 'zoom.clear-caches'];
 
 /** Command lifecycle states, stored in Postgres. */
 export const COMMAND_STATUSES = ['queued', 'sent', 'acknowledged', 'succeeded', 'failed', 'timed_out', 'expired', 'cancelled'] as const;

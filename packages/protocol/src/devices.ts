@@ -35,30 +35,53 @@ export const CodeSignatureInfo = Type.Object({
 });
 export type CodeSignatureInfo = Static<typeof CodeSignatureInfo>;
 
-/** One zoom.us.app on the Mac, with its signature. Source: Info.plist, `codesign --verify`, `codesign -dv`. */
+/**
+ * One zoom.us.app on the Mac with its code signature. Source: `codesign --verify --deep --strict
+ * --verbose=2 <app>` and `codesign -dvvv <app>` (both print to stderr), and the copy's Info.plist.
+ * The copy at the policy's app path (default /Applications/zoom.us.app) carries no `bundleId` or
+ * `version`: its Info.plist facts are the `zoom` section's (1.0), not repeated here.
+ */
 export const ZoomInstall = Type.Object({
-  appPath: Type.String(),
-  user: Nullable(Type.String({ description: 'owner of the ~/Applications copy; null for /Applications' })),
-  bundleId: Nullable(Type.String()),
-  version: Nullable(Type.String({ description: 'numeric dotted version, e.g. 6.2.11.43613' })),
+  appPath: Type.String({ description: 'e.g. /Applications/zoom.us.app, /Users/alice/Applications/zoom.us.app' }),
+  user: Nullable(Type.String({ description: 'owner of the ~/Applications copy; null for the copy at the policy\'s app path' })),
+  bundleId: Type.Optional(Nullable(Type.String({ description: 'CFBundleIdentifier of this copy; absent for the policy\'s copy (see the zoom section); null: unreadable' }))),
+  version: Type.Optional(Nullable(Type.String({ description: 'numeric dotted version, e.g. 5.16.10.25689; absent for the policy\'s copy; null: unreadable' }))),
   signature: Nullable(CodeSignatureCheck),
   signer: Nullable(CodeSignatureInfo),
-  problems: Type.Array(Type.String({ description: 'what could not be read for this copy' })),
+  problems: Type.Array(Type.String({ description: 'what could not be read for this copy, e.g. "codesign -dvvv: not recorded"' })),
 });
 export type ZoomInstall = Static<typeof ZoomInstall>;
 
-/** One of Zoom's per-user data folders (caches, application support, logs). */
+/** Kinds of Zoom's per-user data folders. */
+export const ZOOM_DATA_KINDS = ['caches', 'application-support', 'logs'] as const;
+export type ZoomDataKind = (typeof ZOOM_DATA_KINDS)[number];
+
+/**
+ * Zoom's own per-user data folders, relative to the home folder: the exact allow-list
+ * `zoom.clear-caches` may remove (remediation-scope.ts). Names are Zoom's bundle id (Caches) and
+ * its `zoom.us` folder (Application Support, Logs), as Zoom's uninstall instructions list them.
+ */
+export const ZOOM_DATA_FOLDERS: readonly { kind: ZoomDataKind; relative: string }[] = [
+  { kind: 'caches', relative: 'Library/Caches/us.zoom.xos' },
+  { kind: 'application-support', relative: 'Library/Application Support/zoom.us' },
+  { kind: 'logs', relative: 'Library/Logs/zoom.us' },
+];
+
+/** One of Zoom's per-user data folders, measured without following symlinks. */
 export const ZoomDataFolder = Type.Object({
   user: Type.String(),
-  path: Type.String(),
+  kind: Type.Enum(ZOOM_DATA_KINDS),
+  path: Type.String({ description: 'absolute, e.g. /Users/alice/Library/Caches/us.zoom.xos' }),
   exists: Type.Boolean(),
-  sizeBytes: Nullable(Type.Integer({ minimum: 0 })),
-  modifiedAt: Nullable(Type.String({ description: 'ISO 8601 mtime' })),
+  sizeBytes: Nullable(Type.Integer({ minimum: 0, description: 'bytes of the regular files inside (symlinks not followed); null when absent or unreadable' })),
+  modifiedAt: Nullable(Type.String({ description: 'ISO 8601: the newest mtime in the folder; its age is the report\'s collectedAt minus this' })),
+  problem: Type.Optional(Type.String({ description: 'why the folder could not be measured' })),
 });
 export type ZoomDataFolder = Static<typeof ZoomDataFolder>;
 
+/** Every Zoom on the Mac with its signature, and each user's Zoom data folders. */
 export const ZoomInstallsFacts = Type.Object({
-  installs: Type.Array(ZoomInstall),
+  installs: Type.Array(ZoomInstall, { description: 'the policy\'s app path first (when present), then ~/Applications copies by user name' }),
   dataFolders: Type.Array(ZoomDataFolder),
 });
 export type ZoomInstallsFacts = Static<typeof ZoomInstallsFacts>;

@@ -18,6 +18,8 @@ export const FINDING_IDS = [
   'network.zoom-unreachable',
   'network.tls-inspected',
   'network.extension-unsettled',
+  'zoom.damaged',
+  'zoom.multiple-installs',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { APP_PATH_PATTERN } from './commands.js';
-import { DEFAULT_REMEDIATION_SCOPE, refuseAppPath, refuseOutsideScope, scopeProblems } from './remediation-scope.js';
+import { DEFAULT_REMEDIATION_SCOPE, refuseAppPath, refuseOutsideScope, scopeProblems, zoomDataPaths } from './remediation-scope.js';
 
 const pattern = new RegExp(APP_PATH_PATTERN);
 
@@ -70,5 +70,34 @@ describe('refuseOutsideScope', () => {
       expect.stringMatching(/^tccResetServices: "Webcam" is not a TCC service tccutil resets/),
       'tccResetClients: "not a bundle" is not a bundle id like us.zoom.xos',
     ]);
+  });
+});
+
+describe('zoom.clear-caches: only the named user\'s Zoom data folders, named exactly', () => {
+  const action = (user: unknown, paths: unknown) => ({ type: 'zoom.clear-caches', params: { user, paths } });
+  it('allows each of the three folders of the user, alone or together', () => {
+    expect(zoomDataPaths('alice')).toEqual([
+      '/Users/alice/Library/Caches/us.zoom.xos',
+      '/Users/alice/Library/Application Support/zoom.us',
+      '/Users/alice/Library/Logs/zoom.us',
+    ]);
+    expect(refuseOutsideScope(action('alice', zoomDataPaths('alice')), DEFAULT_REMEDIATION_SCOPE)).toBeNull();
+    expect(refuseOutsideScope(action('alice', ['/Users/alice/Library/Logs/zoom.us']), DEFAULT_REMEDIATION_SCOPE)).toBeNull();
+  });
+  const refused: [string, unknown, unknown, RegExp][] = [
+    ['another user\'s folder', 'alice', ['/Users/bob/Library/Caches/us.zoom.xos'], /refused parameter paths "\/Users\/bob\/Library\/Caches\/us\.zoom\.xos": zoom\.clear-caches removes only \/Users\/alice\//],
+    ['the whole Caches folder', 'alice', ['/Users/alice/Library/Caches'], /removes only/],
+    ['a folder inside an allowed one', 'alice', ['/Users/alice/Library/Caches/us.zoom.xos/x'], /removes only/],
+    ['a climb out with ..', 'alice', ['/Users/alice/Library/Caches/us.zoom.xos/../../..'], /removes only/],
+    ['a trailing slash', 'alice', ['/Users/alice/Library/Logs/zoom.us/'], /removes only/],
+    ['the home folder', 'alice', ['/Users/alice'], /removes only/],
+    ['a system path', 'alice', ['/Library/Caches/us.zoom.xos'], /removes only/],
+    ['one bad path among good ones', 'alice', ['/Users/alice/Library/Logs/zoom.us', '/etc'], /refused parameter paths "\/etc"/],
+    ['no paths', 'alice', [], /non-empty list/],
+    ['a user name with a slash', '../root', ['/Users/../root/Library/Caches/us.zoom.xos'], /refused parameter user "\.\.\/root": not a macOS short user name/],
+    ['a missing user', undefined, ['/Users/alice/Library/Logs/zoom.us'], /refused parameter user undefined/],
+  ];
+  it.each(refused)('refuses %s', (_what, user, paths, reason) => {
+    expect(refuseOutsideScope(action(user, paths), DEFAULT_REMEDIATION_SCOPE)).toMatch(reason);
   });
 });

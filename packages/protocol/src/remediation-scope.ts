@@ -1,4 +1,5 @@
-import { BUNDLE_ID_PATTERN, TCC_RESETTABLE_SERVICES } from './commands.js';
+import { BUNDLE_ID_PATTERN, TCC_RESETTABLE_SERVICES, USER_NAME_PATTERN } from './commands.js';
+import { ZOOM_DATA_FOLDERS } from './devices.js';
 
 /**
  * What a remediation may touch beyond its schema: the one rule the server (before it queues a
@@ -12,6 +13,7 @@ import { BUNDLE_ID_PATTERN, TCC_RESETTABLE_SERVICES } from './commands.js';
  *   are what a video call needs (DEFAULT_TCC_RESET_SERVICES, the Zoom bundle id); an admin
  *   widens them in the server's policy and, on each Mac, with the agent's own options: a server
  *   alone cannot widen what an agent runs. The agent's own bundle id is never a client.
+ * - `zoom.clear-caches`: only the paths of zoomDataPaths(user), each named exactly (refuseZoomDataPaths).
  */
 export interface RemediationScope {
   /** tccutil service names `tcc.reset` may reset, e.g. ['Camera', 'Microphone', 'ScreenCapture']. */
@@ -61,6 +63,32 @@ export function refuseAppPath(appPath: unknown): string | null {
   return null;
 }
 
+/** The home folder of a user as the agent finds it on a Mac (apps/agent listHomes): /Users/<name>. */
+export const userHome = (user: string): string => `/Users/${user}`;
+
+/**
+ * The exact paths `zoom.clear-caches` may remove for `user`: ZOOM_DATA_FOLDERS under
+ * /Users/<user>, e.g. /Users/alice/Library/Caches/us.zoom.xos. Nothing else, no prefix match.
+ */
+export const zoomDataPaths = (user: string): string[] => ZOOM_DATA_FOLDERS.map((f) => `${userHome(user)}/${f.relative}`);
+
+/**
+ * Null when `user` is a short user name and every entry of `paths` is one of zoomDataPaths(user),
+ * else the reason in words. Exact string equality: no normalising, so `..`, `//`, a trailing `/`
+ * or another user's folder are refused. Symlinks are the executor's job (it never follows one).
+ */
+export function refuseZoomDataPaths(user: unknown, paths: unknown): string | null {
+  if (typeof user !== 'string' || !new RegExp(USER_NAME_PATTERN).test(user)) return `refused parameter user ${JSON.stringify(user)}: not a macOS short user name`;
+  if (!Array.isArray(paths) || paths.length === 0) return 'refused parameter paths: a non-empty list of Zoom data folders';
+  const allowed = zoomDataPaths(user);
+  for (const p of paths) {
+    if (typeof p !== 'string' || !allowed.includes(p)) {
+      return `refused parameter paths ${JSON.stringify(p)}: zoom.clear-caches removes only ${allowed.join(', ')}`;
+    }
+  }
+  return null;
+}
+
 /**
  * Null when `action` stays inside `scope`, else the reason in words. Checks the parameters that
  * decide what a fix touches (firewall bundle path, TCC service and client); shapes and the
@@ -83,6 +111,8 @@ export function refuseOutsideScope(action: { type: string; params?: unknown }, s
       }
       return null;
     }
+    case 'zoom.clear-caches':
+      return refuseZoomDataPaths(params.user, params.paths);
     default:
       return null;
   }

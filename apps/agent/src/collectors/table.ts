@@ -7,6 +7,7 @@ import { collectPower } from './power.js';
 import { collectTcc } from './tcc.js';
 import { collectUsb } from './usb.js';
 import { collectZoom } from './zoom.js';
+import { collectZoomInstalls } from './zoom-installs.js';
 
 /** What every section collector may use: the runner, the macOS version `os` read (null when unread), the policy's Zoom path. */
 export interface CollectContext {
@@ -36,4 +37,5 @@ export const SECTION_COLLECTORS: { [N in Exclude<SectionName, 'os'>]: SectionCol
   usb: (c) => collectUsb(c.runner, c.productVersion),
   power: (c) => collectPower(c.runner, c.productVersion),
   network: async (c) => collectNetwork(c.runner, await openProber(c.runner), c.network),
+  zoomInstalls: (c) => collectZoomInstalls(c.runner, c.zoomAppPath),
 };

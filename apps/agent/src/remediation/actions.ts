@@ -1,12 +1,21 @@
 import { parseSocketfilterfwWrite, parseTccutilResult } from '@fleetmedic/macos';
-import type { Action } from '@fleetmedic/protocol';
+import { userHome, type Action } from '@fleetmedic/protocol';
+import { listHomes } from '../collectors/homes.js';
 import { findConsoleUser } from '../collectors/host.js';
 import { runSpec } from '../collectors/section.js';
 import { COMMANDS, PROGRAMS } from '../runner/commands.js';
 import { notRunWords, type CommandRunner, type RunResult } from '../runner/types.js';
 
+/** One step of an action: a program run, or a folder removed without following symlinks. */
+export type Step = ProgramStep | RemovalStep;
+
+/** Removes one allow-listed folder through CommandRunner.removeTree (zoom.clear-caches). */
+export interface RemovalStep {
+  remove: string;
+}
+
 /** One program run of an action, and how to read its outcome. */
-export interface Step {
+export interface ProgramStep {
   argv: [string, ...string[]];
   asUser?: string;
   /** What the step acts on, put before its reason when an action has several alike ("system TCC.db", "alice's TCC.db"). */
@@ -28,6 +37,9 @@ const USER_SERVICES = new Set(['Camera', 'Microphone', 'All']);
  *   reset ...` for the console user (scope "<user>'s TCC.db").
  * - firewall.allow: `socketfilterfw --add <path>` then `--unblockapp <path>`; firewall.block: `--blockapp <path>`.
  * - zoom.quit: `/usr/bin/pkill -x zoom.us`. agent.collect: no program.
+ * - zoom.clear-caches: `pkill -x zoom.us`, then each named folder removed (symlinks never followed);
+ *   cannot run when the user has no home at /Users/<user> here (the paths are checked against the
+ *   allow-list before: refuseParameters).
  */
 export async function planAction(action: Action, runner: CommandRunner): Promise<Plan> {
   switch (action.type) {
@@ -56,6 +68,12 @@ export async function planAction(action: Action, runner: CommandRunner): Promise
       return { steps: [{ argv: [PROGRAMS.pkill, '-x', 'zoom.us'], judge: judgePkill }] };
     case 'agent.collect':
       return { steps: [] };
+    case 'zoom.clear-caches': {
+      const { user, paths } = action.params;
+      const home = (await listHomes(runner))[user];
+      if (home !== userHome(user)) return { cannot: `${user} has no home folder at ${userHome(user)} on this Mac${home ? ` (it is ${home})` : ''}: nothing removed` };
+      return { steps: [{ argv: [PROGRAMS.pkill, '-x', 'zoom.us'], judge: judgePkill }, ...paths.map((p) => ({ remove: p }))] };
+    }
   }
 }
 

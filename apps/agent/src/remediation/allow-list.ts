@@ -8,7 +8,8 @@ const KNOWN = new Set<string>(ACTION_TYPES);
  * the closed action list, then the remediation scope (protocol's refuseOutsideScope: firewall
  * actions name an application bundle under /Applications; tcc.reset only `scope`'s services and
  * clients, default Camera, Microphone and ScreenCapture for us.zoom.xos, widened only by the
- * agent's own options). Returns null when allowed, else the reason in words.
+ * agent's own options; zoom.clear-caches only the named user's Zoom data folders). Returns null
+ * when allowed, else the reason in words.
  */
 export function refuseParameters(action: { type: string; params?: unknown }, scope: RemediationScope = DEFAULT_REMEDIATION_SCOPE): string | null {
   if (!KNOWN.has(action.type)) return `refused action ${JSON.stringify(action.type)}: not in the agent's list of actions`;
@@ -21,5 +22,5 @@ export function refuseParameters(action: { type: string; params?: unknown }, sco
 
 /** Actions after which the facts have changed and the agent reports again. */
 export function changesState(action: Action): boolean {
-  return action.type === 'tcc.reset' || action.type === 'firewall.allow' || action.type === 'firewall.block';
+  return action.type === 'tcc.reset' || action.type === 'firewall.allow' || action.type === 'firewall.block' || action.type === 'zoom.clear-caches';
 }

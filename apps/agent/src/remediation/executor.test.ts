@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -352,5 +352,65 @@ describe('remedies on the recorded Macs, then re-collect and diagnose', () => {
     const { result, ids } = await remedy('mbp-m5pro-26-screen-capture-mdm-denied', { type: 'tcc.reset', params: { service: 'ScreenCapture', bundleId: 'us.zoom.xos' } });
     expect(result.status).toBe('succeeded');
     expect(ids).toEqual(['tcc.screen-capture.denied']);
+  });
+});
+
+describe('zoom.clear-caches on a replayed Mac (real files in the state copy)', () => {
+  let h: Harness;
+  const CACHES = '/Users/alice/Library/Caches/us.zoom.xos';
+  const LOGS = '/Users/alice/Library/Logs/zoom.us';
+  const SUPPORT = '/Users/alice/Library/Application Support/zoom.us';
+  const local = (macPath: string) => path.join(h.mac, 'fs', macPath);
+  beforeEach(async () => {
+    h = await harness();
+    mkdirSync(path.join(local(CACHES), 'data'), { recursive: true });
+    writeFileSync(path.join(local(CACHES), 'Cache.db'), Buffer.alloc(4096));
+    writeFileSync(path.join(local(CACHES), 'data', 'blob'), Buffer.alloc(1000));
+    mkdirSync(local('/Users/alice/Documents'), { recursive: true });
+    writeFileSync(local('/Users/alice/Documents/keep.txt'), 'not Zoom\'s');
+    // The escape attempt: links inside Zoom's folder to the user's documents, and Logs/zoom.us itself a link out.
+    symlinkSync('/Users/alice/Documents', path.join(local(CACHES), 'escape'));
+    symlinkSync(path.join(local('/Users/alice/Documents')), path.join(local(CACHES), 'data', 'escape-abs'));
+    mkdirSync(local('/Users/alice/Library/Logs'), { recursive: true });
+    symlinkSync('../../Documents', local(LOGS));
+  });
+
+  it('quits Zoom, removes the caches (5,096 bytes) without following the links inside, re-collects', async () => {
+    const ex = await h.make();
+    const cmd = envelope({ type: 'zoom.clear-caches', params: { user: 'alice', paths: [CACHES, SUPPORT] } });
+    await ex.handle(cmd);
+    const r = h.resultOf(cmd.id);
+    expect(r).toMatchObject({ status: 'succeeded', argv: [[PROGRAMS.pkill, '-x', 'zoom.us']], reason: 'zoom.us was not running; removed 5096 bytes' });
+    expect(r.stdout).toBe(`removed 5096 bytes: ${CACHES}\nabsent: ${SUPPORT}\n`);
+    const copy = (macPath: string) => path.join(h.state, 'replay', 'fs', macPath);
+    expect(existsSync(copy(CACHES))).toBe(false);
+    expect(readFileSync(copy('/Users/alice/Documents/keep.txt'), 'utf8')).toBe('not Zoom\'s');
+    expect(existsSync(local(CACHES))).toBe(true); // the recording itself is never written
+    expect(h.collects).toEqual([`after command ${cmd.id} (zoom.clear-caches)`]);
+  });
+
+  it('a folder that is itself a symlink out is refused: failed, its target untouched', async () => {
+    const ex = await h.make();
+    const cmd = envelope({ type: 'zoom.clear-caches', params: { user: 'alice', paths: [LOGS] } });
+    await ex.handle(cmd);
+    expect(h.resultOf(cmd.id)).toMatchObject({ status: 'failed', reason: `zoom.us was not running; ${LOGS} is a symlink: refused, not followed; removed 0 bytes` });
+    expect(readFileSync(path.join(h.state, 'replay', 'fs', '/Users/alice/Documents/keep.txt'), 'utf8')).toBe('not Zoom\'s');
+  });
+
+  it('refuses, before running anything, a path outside the allow-list, another user\'s folder, or a user with no home here', async () => {
+    const ex = await h.make();
+    const cases: [unknown, RegExp][] = [
+      [{ user: 'alice', paths: ['/Users/alice/Documents'] }, /^refused parameter paths "\/Users\/alice\/Documents": zoom\.clear-caches removes only /],
+      [{ user: 'alice', paths: ['/Users/bob/Library/Caches/us.zoom.xos'] }, /^refused parameter paths "\/Users\/bob/],
+      [{ user: 'alice', paths: [`${CACHES}/../../..`] }, /^refused parameter paths/],
+      [{ user: 'carol', paths: ['/Users/carol/Library/Caches/us.zoom.xos'] }, /^carol has no home folder at \/Users\/carol on this Mac: nothing removed$/],
+    ];
+    for (const [params, reason] of cases) {
+      const cmd = envelope({ type: 'zoom.clear-caches', params });
+      await ex.handle(cmd);
+      expect(h.resultOf(cmd.id)).toMatchObject({ status: 'failed', argv: [], reason: expect.stringMatching(reason) });
+    }
+    expect(h.logLines()).toEqual([]);
+    expect(existsSync(path.join(h.state, 'replay', 'fs'))).toBe(false);
   });
 });

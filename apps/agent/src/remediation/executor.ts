@@ -176,7 +176,19 @@ export class RemediationExecutor {
     const reasons: string[] = [];
     let exitCode: number | null = 0;
     let ok = true;
+    let removedBytes: number | null = null;
     for (const step of plan.steps) {
+      if ('remove' in step) {
+        const r = await runner.removeTree(step.remove);
+        removedBytes = (removedBytes ?? 0) + r.removedBytes;
+        stdout.push(`${r.existed ? `removed ${r.removedBytes} bytes` : 'absent'}: ${step.remove}\n`);
+        if (r.problem) {
+          reasons.push(r.problem);
+          ok = false;
+          break;
+        }
+        continue;
+      }
       const [program, ...args] = step.argv;
       argv.push(step.argv);
       const r = await runner.run(program, args, step.asUser ? { asUser: step.asUser } : {});
@@ -191,6 +203,7 @@ export class RemediationExecutor {
       }
     }
     if (envelope.action.type === 'agent.collect') reasons.push('collect and report requested');
+    if (removedBytes !== null) reasons.push(`removed ${removedBytes} bytes`);
     const finished = this.deps.now?.() ?? new Date();
     return {
       status: ok ? 'succeeded' : 'failed',

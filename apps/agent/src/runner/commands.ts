@@ -34,7 +34,13 @@ export const PROGRAMS = {
   scutil: '/usr/sbin/scutil',
   systemextensionsctl: '/usr/bin/systemextensionsctl',
   security: '/usr/bin/security',
+  codesign: '/usr/bin/codesign',
 } as const;
+
+/** Where Zoom installs for everyone (DEFAULT_POLICY.zoomAppPath). */
+export const ZOOM_APP_PATH = '/Applications/zoom.us.app';
+/** A user's own copy of Zoom, under their home folder. */
+export const userZoomAppPath = (home: string): string => `${home.replace(/\/+$/, '')}/Applications/zoom.us.app`;
 
 /** Zoom's bundle id: the one app whose TCC decisions the agent reads from the unified log. */
 export const ZOOM_BUNDLE_ID = 'us.zoom.xos';
@@ -94,7 +100,31 @@ export const COMMANDS = {
   sysextList: { name: 'systemextensionsctl-list', program: PROGRAMS.systemextensionsctl, args: ['list'] },
   /** Roots an admin or MDM installed (Zscaler's, a proxy's): a chain only they validate is TLS inspection. */
   systemKeychainCerts: { name: 'security-system-keychain-certs', program: PROGRAMS.security, args: ['find-certificate', '-a', '-p', '/Library/Keychains/System.keychain'] },
+  /** Zoom's signature at the default app path; other copies through codesignAt. Both print to stderr. */
+  codesignVerifyZoom: { name: 'codesign-verify-zoom', program: PROGRAMS.codesign, args: ['--verify', '--deep', '--strict', '--verbose=2', ZOOM_APP_PATH], timeoutMs: 120_000 },
+  codesignDisplayZoom: { name: 'codesign-dvvv-zoom', program: PROGRAMS.codesign, args: ['-dvvv', ZOOM_APP_PATH] },
 } as const satisfies Record<string, CommandSpec>;
+
+/**
+ * A codesign spec of the table run on another copy of Zoom: the app path replaced, and, for a
+ * user's ~/Applications copy, the recorded name suffixed `~<user>` (docs/recorded-mac.md).
+ */
+export function codesignAt(spec: CommandSpec, appPath: string, user: string | null): CommandSpec {
+  return { ...spec, name: user === null ? spec.name : `${spec.name}~${user}`, args: [...spec.args.slice(0, -1), appPath] };
+}
+
+/** The recorded name of a codesign argv on a copy other than the default path, or undefined. */
+function codesignReplayName(program: string, args: readonly string[], homes: Readonly<Record<string, string>>): string | undefined {
+  if (program !== PROGRAMS.codesign) return undefined;
+  const appPath = args[args.length - 1] ?? '';
+  for (const spec of [COMMANDS.codesignVerifyZoom, COMMANDS.codesignDisplayZoom]) {
+    if (argvKey(program, spec.args.slice(0, -1)) !== argvKey(program, args.slice(0, -1))) continue;
+    if (appPath === ZOOM_APP_PATH) return spec.name;
+    const user = Object.entries(homes).find(([, home]) => appPath === userZoomAppPath(home))?.[0];
+    return user === undefined ? undefined : `${spec.name}~${user}`;
+  }
+  return undefined;
+}
 
 const BY_ARGV = new Map<string, string>(
   Object.values(COMMANDS).map((c) => [argvKey(c.program, c.args), c.name]),
@@ -104,9 +134,12 @@ function argvKey(program: string, args: readonly string[]): string {
   return JSON.stringify([program, ...args]);
 }
 
-/** The recorded-Mac name of a read-only argv, or undefined when the table has no such command. */
-export function replayNameFor(program: string, args: readonly string[]): string | undefined {
-  return BY_ARGV.get(argvKey(program, args));
+/**
+ * The recorded-Mac name of a read-only argv, or undefined when the table has no such command.
+ * `homes` (host.json) names the `~<user>` codesign answers of users' own Zoom copies.
+ */
+export function replayNameFor(program: string, args: readonly string[], homes: Readonly<Record<string, string>> = {}): string | undefined {
+  return BY_ARGV.get(argvKey(program, args)) ?? codesignReplayName(program, args, homes);
 }
 
 /** Human label of a command for `Section.sources`, e.g. "socketfilterfw --getglobalstate". */

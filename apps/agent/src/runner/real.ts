@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { access, readFile, readdir } from 'node:fs/promises';
-import { DEFAULT_TIMEOUT_MS, COMMAND_STDOUT_CAP_BYTES, type CommandRunner, type ReadFileResult, type RunOptions, type RunResult } from './types.js';
+import { measureTree, removeTreeNoFollow } from './trees.js';
+import { DEFAULT_TIMEOUT_MS, COMMAND_STDOUT_CAP_BYTES, type CommandRunner, type ReadFileResult, type RunOptions, type RunResult, type TreeMeasure, type TreeRemoval } from './types.js';
 
 /** Environment of every child: C locale so labels and numbers are not localised, a fixed PATH. */
 const CHILD_ENV = { LANG: 'C', LC_ALL: 'C', PATH: '/usr/bin:/bin:/usr/sbin:/sbin' };
@@ -72,6 +73,14 @@ export class RealRunner implements CommandRunner {
     } catch {
       return [];
     }
+  }
+
+  measureTree(path: string): Promise<TreeMeasure> {
+    return measureTree(path);
+  }
+
+  removeTree(path: string): Promise<TreeRemoval> {
+    return removeTreeNoFollow(path);
   }
 }
 

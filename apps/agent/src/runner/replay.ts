@@ -6,7 +6,8 @@ import { loadRecordedHost } from './recorded-host.js';
 import { ReplayState } from './replay-state.js';
 import { simulateFirewallWrite, simulateTccutil, FIREWALL_WRITE_FLAGS } from './replay-remediation.js';
 import { runSqliteWasm } from './sqlite-wasm.js';
-import type { CommandRunner, ReadFileResult, RecordedHost, RunOptions, RunResult } from './types.js';
+import { measureTree, removeTreeNoFollow } from './trees.js';
+import type { CommandRunner, ReadFileResult, RecordedHost, RunOptions, RunResult, TreeMeasure, TreeRemoval } from './types.js';
 
 export interface ReplayOptions {
   /** Where changes made by remediation go (copied fs, changed outputs, replay-log.jsonl). Default: a temp folder on first write. */
@@ -77,7 +78,7 @@ export class ReplayRunner implements CommandRunner {
     // A recording runs no processes: pkill finds nothing to signal (exit 1) unless the recording says otherwise.
     if (program === PROGRAMS.pkill) return { ...((await this.recordedOutput('pkill')) ?? { stdout: '', stderr: '', exitCode: 1 }), notInstalled: false };
 
-    const name = replayNameFor(program, args);
+    const name = replayNameFor(program, args, this.recorded.homes);
     if (!name) {
       const notRecorded = `not in the replay table: ${[program, ...args].join(' ')}`;
       return { stdout: '', stderr: '', exitCode: null, notInstalled: true, notRecorded, note: notRecorded };
@@ -189,6 +190,22 @@ export class ReplayRunner implements CommandRunner {
     } catch {
       return [];
     }
+  }
+
+  async measureTree(macPath: string): Promise<TreeMeasure> {
+    if (this.isDenied(macPath)) return { exists: true, sizeBytes: null, modifiedAt: null, problem: `${macPath}: EPERM: operation not permitted` };
+    const root = this.state.fsRoot();
+    const m = await measureTree(this.toLocal(macPath, root));
+    return m.problem ? { ...m, problem: m.problem.split(root).join('') } : m;
+  }
+
+  /** Removes the folder from the state's copy of fs/ (the recording is never written), logged in replay-log.jsonl. */
+  async removeTree(macPath: string): Promise<TreeRemoval> {
+    if (this.isDenied(macPath)) return { existed: true, removedBytes: 0, problem: `${macPath}: EPERM: operation not permitted` };
+    await this.state.log(['(remove folder, symlinks not followed)', macPath]);
+    const root = await this.state.ensureFsCopy();
+    const r = await removeTreeNoFollow(this.toLocal(macPath, root), root);
+    return r.problem ? { ...r, problem: r.problem.split(root).join('') } : r;
   }
 }
 

@@ -47,6 +47,9 @@ export type ReadFileResult =
   | { ok: true; data: Buffer }
   | { ok: false; kind: 'not-found' | 'permission-denied' | 'other'; reason: string };
 
+export type { TreeMeasure, TreeRemoval } from './trees.js';
+import type { TreeMeasure, TreeRemoval } from './trees.js';
+
 /** Identity of a recorded Mac (`host.json`), or of a real Mac as far as the runner knows it. */
 export interface RecordedHost {
   hostname: string;
@@ -71,6 +74,10 @@ export interface CommandRunner {
   exists(path: string): Promise<boolean>;
   /** Names in a folder, sorted; [] when it does not exist or may not be listed. */
   listDir(path: string): Promise<string[]>;
+  /** Size (bytes of regular files) and newest mtime of a folder, symlinks never followed (trees.ts). */
+  measureTree(path: string): Promise<TreeMeasure>;
+  /** Removes a folder and its contents without following a symlink out of it (trees.ts); only the remediation executor calls it. */
+  removeTree(path: string): Promise<TreeRemoval>;
 }
 
 /** Default timeout per command, in milliseconds: system_profiler on a large USB tree takes seconds. */

@@ -26,6 +26,9 @@ export function describeAction(action: Action, hostname: string): string {
       return `Quit Zoom on ${hostname}. Any call in progress there ends.`;
     case 'agent.collect':
       return `Ask the agent on ${hostname} to collect all facts again now.`;
+    case 'zoom.clear-caches':
+      return `Quit Zoom on ${hostname} and remove ${action.params.user}'s Zoom caches and data: ${action.params.paths.join(', ')}. `
+        + 'Any call in progress there ends, Zoom may ask the user to sign in again, and the app itself is not repaired.';
   }
 }
 
@@ -42,6 +45,8 @@ export function actionLabel(action: Action): string {
       return 'Quit Zoom';
     case 'agent.collect':
       return 'Collect now';
+    case 'zoom.clear-caches':
+      return `Clear ${action.params.user}'s Zoom caches`;
   }
 }
 

@@ -35,6 +35,11 @@ describe('remediation scope on the server', () => {
       'refused parameter service "SystemPolicyAllFiles": tcc.reset may reset Camera, Microphone, ScreenCapture (an admin widens this in the policy)'],
     ['tcc.reset Camera of the agent', { type: 'tcc.reset', params: { service: 'Camera', bundleId: 'com.fleetmedic.agent' } }, 'the agent never resets its own permissions'],
     ['tcc.reset Camera of another app', { type: 'tcc.reset', params: { service: 'Camera', bundleId: 'com.apple.Terminal' } }, 'tcc.reset may reset us.zoom.xos'],
+    ['zoom.clear-caches of the user\'s documents', { type: 'zoom.clear-caches', params: { user: 'alice', paths: ['/Users/alice/Documents'] } },
+      'refused parameter paths "/Users/alice/Documents": zoom.clear-caches removes only /Users/alice/Library/Caches/us.zoom.xos, /Users/alice/Library/Application Support/zoom.us, /Users/alice/Library/Logs/zoom.us'],
+    ['zoom.clear-caches of another user\'s caches', { type: 'zoom.clear-caches', params: { user: 'alice', paths: ['/Users/bob/Library/Caches/us.zoom.xos'] } }, 'refused parameter paths "/Users/bob/Library/Caches/us.zoom.xos"'],
+    ['zoom.clear-caches climbing out with ..', { type: 'zoom.clear-caches', params: { user: 'alice', paths: ['/Users/alice/Library/Caches/us.zoom.xos/../../..'] } }, 'refused parameter paths'],
+    ['zoom.clear-caches for a user name with a slash', { type: 'zoom.clear-caches', params: { user: '../root', paths: ['/Users/../root/Library/Caches/us.zoom.xos'] } }, 'refused parameter user "../root"'],
   ];
   it.each(refused)('refuses %s as a command and a bulk command: 400 with the reason, nothing stored', async (_what, action, reason) => {
     const { deviceId } = await enroll(ctx.app);
@@ -48,11 +53,12 @@ describe('remediation scope on the server', () => {
     expect(await ctx.db.prisma.command.count({ where: { deviceId } })).toBe(0);
   });
 
-  it('allows the video-call fixes: tcc.reset Camera for Zoom, firewall.allow of /Applications/zoom.us.app', async () => {
+  it('allows the video-call fixes: tcc.reset Camera for Zoom, firewall.allow of /Applications/zoom.us.app, zoom.clear-caches of alice\'s Zoom folders', async () => {
     const { deviceId } = await enroll(ctx.app);
     for (const action of [
       { type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' } },
       { type: 'firewall.allow', params: { appPath: '/Applications/zoom.us.app' } },
+      { type: 'zoom.clear-caches', params: { user: 'alice', paths: ['/Users/alice/Library/Caches/us.zoom.xos', '/Users/alice/Library/Logs/zoom.us'] } },
     ]) expect((await post(`/api/v1/devices/${deviceId}/commands`, { action })).statusCode).toBe(201);
   });
 

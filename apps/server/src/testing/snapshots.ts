@@ -1,4 +1,4 @@
-import { networkSection } from '@fleetmedic/diagnosis/testing';
+import { networkSection, zoomInstallsSection } from '@fleetmedic/diagnosis/testing';
 /**
  * Snapshots for server tests, built from the protocol types (no recorded Mac was available when
  * these tests were written): a MacBook Pro on macOS 15.3.1 (24D70) with Zoom 6.3.11 (51090),
@@ -112,6 +112,7 @@ export function buildSnapshot(opts: SnapshotOptions = {}): Snapshot {
         },
       },
       network: networkSection(),
+      zoomInstalls: zoomInstallsSection(),
     },
   };
 }

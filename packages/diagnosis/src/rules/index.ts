@@ -11,6 +11,8 @@ import { tccScreenCaptureDenied } from './tcc-screen-capture-denied.js';
 import { tccUnreadable } from './tcc-unreadable.js';
 import { usbBandwidthShared } from './usb-bandwidth-shared.js';
 import { usbPowerInsufficient } from './usb-power-insufficient.js';
+import { zoomDamaged } from './zoom-damaged.js';
+import { zoomMultipleInstalls } from './zoom-multiple-installs.js';
 import { zoomNotInstalled } from './zoom-not-installed.js';
 import { zoomOutdated } from './zoom-outdated.js';
 
@@ -30,4 +32,6 @@ export const RULES: readonly Rule[] = [
   networkZoomUnreachable,
   networkTlsInspected,
   networkExtensionUnsettled,
+  zoomDamaged,
+  zoomMultipleInstalls,
 ];

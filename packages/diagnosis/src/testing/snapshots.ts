@@ -4,7 +4,7 @@
  * zoom.us.app allowed, an LG UltraFine display hub with its camera and audio as
  * system_profiler SPUSBDataType reports them), plus small constructors to vary one fact.
  */
-import { SNAPSHOT_SCHEMA_VERSION, type FirewallApp, type NetworkFacts, type Sections, type UsbBus, type Snapshot, type TccDatabase, type TccEntry, type UsbDevice } from '@fleetmedic/protocol';
+import { SNAPSHOT_SCHEMA_VERSION, type FirewallApp, type NetworkFacts, type Sections, type UsbBus, type Snapshot, type TccDatabase, type TccEntry, type UsbDevice, type ZoomDataFolder, type ZoomInstall } from '@fleetmedic/protocol';
 
 /** A section that was read: status ok (or partial with problems). */
 export function okSection<T>(data: T, sources: string[], problems?: string[]) {
@@ -122,8 +122,26 @@ export function healthySections(): Sections {
       batteryPresent: true, batteryPercent: 80, batteryState: 'AC attached; not charging',
     }, ['pmset -g batt', 'pmset -g adapter']),
     network: networkSection(),
+    zoomInstalls: zoomInstallsSection(),
   };
 }
+
+/** Zoom's own signature of a healthy zoom.us.app (codesign -dvvv of Zoom, extra-captures/codesign-dvvv-zoom-objective-see-elided.txt). */
+export const ZOOM_SIGNER = {
+  identifier: 'us.zoom.xos',
+  teamId: 'BJ4HAAB9B3',
+  authorities: ['Developer ID Application: Zoom Video Communications, Inc. (BJ4HAAB9B3)', 'Developer ID Certification Authority', 'Apple Root CA'],
+  adhoc: false,
+};
+
+/** One healthy copy of Zoom: valid signature, Zoom's team. `user` set: a ~/Applications copy with its own version. */
+export function zoomInstall(over: Partial<ZoomInstall> = {}): ZoomInstall {
+  return { appPath: '/Applications/zoom.us.app', user: null, signature: { valid: true, verdict: 'valid', reason: null, details: [] }, signer: ZOOM_SIGNER, problems: [], ...over };
+}
+
+/** The zoomInstalls section: these copies (default: the healthy /Applications one) and data folders. */
+export const zoomInstallsSection = (installs: ZoomInstall[] = [zoomInstall()], dataFolders: ZoomDataFolder[] = []) =>
+  okSection({ installs, dataFolders }, ['codesign --verify --deep --strict --verbose=2', 'codesign -dvvv']);
 
 /** A healthy Mac's snapshot with some sections replaced. */
 export function buildSnapshot(sections: Partial<Sections> = {}): Snapshot {

@@ -7,6 +7,7 @@
  */
 import type { TSchema } from 'typebox';
 import { FirewallFacts, OsFacts, PowerFacts, TccFacts, UsbFacts, ZoomFacts } from '../facts.js';
+import { ZoomInstallsFacts } from '../devices.js';
 import { NetworkFacts } from '../network.js';
 
 /**
@@ -152,6 +153,17 @@ export const SECTION_REGISTRY = {
     ],
     recorded: { commands: ['scutil-proxy', 'scutil-nc-list', 'systemextensionsctl-list'], files: [] },
     panel: { id: 'network', title: 'Network path to Zoom', nav: 'Network', noun: 'network' },
+  }),
+  zoomInstalls: section({
+    data: ZoomInstallsFacts,
+    since: '1.1',
+    description: 'Every zoom.us.app (the policy\'s app path and each user\'s ~/Applications) with its code signature '
+      + '(`codesign --verify --deep --strict --verbose=2`: valid or macOS\'s reason; `codesign -dvvv`: identifier and Team ID, Zoom\'s is BJ4HAAB9B3), '
+      + 'the Info.plist version of copies other than the policy\'s (that one is the zoom section), and each user\'s Zoom data folders '
+      + '(caches, application support, logs: size in bytes, newest mtime; symlinks not followed). Every release.',
+    sources: [{ source: 'codesign', why: '`codesign --verify` and `codesign -dvvv` on every release; Info.plist and the data folders are read as files' }],
+    recorded: { commands: ['codesign-verify-zoom', 'codesign-dvvv-zoom'], files: ['~/Applications/zoom.us.app/Contents/Info.plist'] },
+    panel: { id: 'zoom-installs', title: 'Zoom installs and data', nav: 'Zoom installs', noun: 'Zoom install' },
   }),
 } as const;
 
