@@ -86,19 +86,16 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
   async function authenticateDevice(request: FastifyRequest, reply: FastifyReply) {
     const token = bearerToken(request.headers.authorization);
     if (!token) return reply.code(401).send({ error: 'unauthorized', message: 'missing device token: send Authorization: Bearer <deviceToken> from enrollment' });
-    // 429 for an address that sent too many unknown tokens; an unknown token counts.
-    const device = await app.authFailures.attempt('device-token', request, reply, async () => {
-      const found = await app.prisma.device.findUnique({ where: { tokenHash: sha256Hex(token) }, select: { id: true, hostname: true, previousTokenHash: true } });
-      if (!found) {
-        await app.authFailures.fail('device-token', request, 'unknown device token');
-        return null;
-      }
-      // The agent has its new token: the replaced one no longer re-enrolls (enrollDevice).
-      if (found.previousTokenHash) await app.prisma.device.update({ where: { id: found.id }, data: { previousTokenHash: null } });
-      return { id: found.id, hostname: found.hostname };
-    });
-    if (!device) return reply.code(401).send({ error: 'unauthorized', message: 'unknown device token (revoked by re-enrollment, or never issued): enroll again' });
-    request.agentDevice = device;
+    // Checked first: a valid token connects even from an address blocked for failures.
+    const found = await app.prisma.device.findUnique({ where: { tokenHash: sha256Hex(token) }, select: { id: true, hostname: true, previousTokenHash: true } });
+    if (!found) {
+      // 429 (thrown) past the failure limit, 401 below it.
+      await app.authFailures.fail('device-token', request, reply, 'unknown device token');
+      return reply.code(401).send({ error: 'unauthorized', message: 'unknown device token (revoked by re-enrollment, or never issued): enroll again' });
+    }
+    // The agent has its new token: the replaced one no longer re-enrolls (enrollDevice).
+    if (found.previousTokenHash) await app.prisma.device.update({ where: { id: found.id }, data: { previousTokenHash: null } });
+    request.agentDevice = { id: found.id, hostname: found.hostname };
   }
 
   app.get('/api/v1/agent/ws', { websocket: true, onRequest: authenticateDevice }, (socket: WebSocket, request) => {
