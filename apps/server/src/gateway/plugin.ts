@@ -5,6 +5,7 @@ import type { RawData, WebSocket } from 'ws';
 import { bearerToken, sha256Hex } from '../auth/secrets.js';
 import type { CommandService } from '../commands/service.js';
 import { IngestBatcher } from '../ingest/batcher.js';
+import type { ServerMetrics } from '../metrics/metrics.js';
 import type { PolicyStore } from '../policy/store.js';
 import { AgentConnection } from './connection.js';
 import { handleAgentMessage, type GatewayDeps } from './handlers.js';
@@ -39,6 +40,8 @@ export interface GatewayOptions {
   policy: PolicyStore;
   /** ping interval, s; a socket that has not answered the previous ping is terminated */
   heartbeatSeconds: number;
+  /** this instance's metrics: connections, ingest queue, reports stored, messages refused */
+  metrics: ServerMetrics;
 }
 
 /**
@@ -48,7 +51,7 @@ export interface GatewayOptions {
  * (and delivers its queued commands), offline on disconnect; pings every `heartbeatSeconds`.
  */
 export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opts) => {
-  const { registry, commands, policy, heartbeatSeconds } = opts;
+  const { registry, commands, policy, heartbeatSeconds, metrics } = opts;
   const paused = new Map<WebSocket, number>();
   const resumeAll = () => {
     for (const s of paused.keys()) s.resume();
@@ -61,7 +64,8 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     },
   });
   const online = new OnlineWriter(app.prisma);
-  const deps: GatewayDeps = { prisma: app.prisma, commands, policy, ingest, log: app.log };
+  const deps: GatewayDeps = { prisma: app.prisma, commands, policy, ingest, log: app.log, metrics };
+  metrics.watchGateway({ connections: () => registry.size, ingestQueue: () => ({ reports: ingest.backlog, bytes: ingest.backlogBytes }) });
   // Ingest counters (batch sizes, fast path vs full ingest), for operators and the benchmark.
   app.get('/api/v1/agent/ingest-stats', { onRequest: app.requireRole('viewer') }, async () => ({ ...ingest.stats, connections: registry.size }));
   const pending = new Set<Promise<unknown>>();
@@ -105,7 +109,10 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     const log = () => app.log.child({ deviceId: device.id, hostname: device.hostname });
     registry.attach(conn)?.close(CLOSE_CODES.replaced, 'replaced by a newer connection of the same device');
     log().info('agent connected');
-    sayWhyTooBig(socket, () => log().warn({ limitBytes: MAX_AGENT_MESSAGE_BYTES }, `agent sent a ${TOO_BIG_REASON}: closed 1009`));
+    sayWhyTooBig(socket, () => {
+      metrics.messageRejected('too-large');
+      log().warn({ limitBytes: MAX_AGENT_MESSAGE_BYTES }, `agent sent a ${TOO_BIG_REASON}: closed 1009`);
+    });
 
     socket.on('message', (data: RawData, isBinary: boolean) => {
       touch(conn);
@@ -117,7 +124,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
       const text = isBinary ? null : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
       track(conn.enqueue(async () => {
         const outcome = text === null
-          ? (conn.send({ type: 'error', code: 'bad-message', message: 'binary frames are not accepted; send JSON text' }), 'bad')
+          ? (conn.send({ type: 'error', code: 'bad-message', message: 'binary frames are not accepted; send JSON text' }), metrics.messageRejected('binary'), 'bad')
           : await handleAgentMessage(deps, conn, text, receivedAt);
         if (outcome === 'bad' && conn.recordBadMessage()) {
           log().warn('too many bad messages: closing');
