@@ -34,6 +34,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { meRoutes } from './auth/me-route.js';
 import { ServerMetrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/routes.js';
+import { docsRoutes, registerOpenApi } from './docs/openapi.js';
 
 /** buildApp's inputs: an open database (the caller closes it after app.close()), a logger, the config. */
 export interface BuildAppOptions {
@@ -83,6 +84,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
     .withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(strictValidatorCompiler);
   installErrorHandlers(app);
+  // First: it records the routes registered after it.
+  await registerOpenApi(app);
 
   const prisma = options.db.prisma;
   const instanceId = randomUUID();
@@ -121,6 +124,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
   await app.register(adminRoutes);
   await app.register(meRoutes);
   await app.register(metricsRoutes, { metrics, token: config.metricsToken });
+  await app.register(docsRoutes);
   if (config.serveDashboard !== false) await app.register(dashboardRoutes);
 
   return Object.assign(app as unknown as FastifyInstance, { services });

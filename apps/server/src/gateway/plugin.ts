@@ -4,6 +4,7 @@ import { CLOSE_CODES, MAX_AGENT_MESSAGE_BYTES } from '@fleetmedic/protocol';
 import type { RawData, WebSocket } from 'ws';
 import { bearerToken, sha256Hex } from '../auth/secrets.js';
 import type { CommandService } from '../commands/service.js';
+import { ErrorBody } from '../errors.js';
 import { IngestBatcher } from '../ingest/batcher.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { PolicyStore } from '../policy/store.js';
@@ -102,7 +103,13 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     request.agentDevice = { id: found.id, hostname: found.hostname };
   }
 
-  app.get('/api/v1/agent/ws', { websocket: true, onRequest: authenticateDevice }, (socket: WebSocket, request) => {
+  app.get('/api/v1/agent/ws', {
+    websocket: true, onRequest: authenticateDevice,
+    schema: {
+      summary: 'The agent socket: a WebSocket upgrade with Authorization: Bearer <device token>; agent and server messages are in @fleetmedic/protocol',
+      response: { 401: ErrorBody, 429: ErrorBody },
+    },
+  }, (socket: WebSocket, request) => {
     const device = request.agentDevice!;
     const conn = new AgentConnection(device.id, socket);
     // Made when something is logged, not kept per socket: 20,000 child loggers weigh tens of MB.
