@@ -22,8 +22,9 @@ interface Operation {
   parameters?: Array<{ in: string; name: string; required?: boolean; schema: unknown }>;
   requestBody?: { content: Record<string, { schema: unknown }> };
   responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+  security?: unknown;
 }
-type Spec = { openapi: string; paths: Record<string, Record<string, Operation>> };
+type Spec = { openapi: string; security?: unknown; paths: Record<string, Record<string, Operation>> };
 
 /**
  * A route schema as the spec writes it: as JSON carries it (TypeBox's symbol keys dropped), without
@@ -92,6 +93,10 @@ describe('OpenAPI at /docs', () => {
       }
     }
     console.log(`[openapi] ${checked} operations checked against their route schemas`);
+    // Bearer tokens everywhere but health and enrollment (its secret is in the body).
+    expect(spec.paths['/api/v1/health']?.get?.security).toEqual([]);
+    expect(spec.paths['/api/v1/enroll']?.post?.security).toEqual([]);
+    expect(spec.security).toEqual([{ bearer: [] }]);
     // The agent socket is there, though @fastify/websocket hides it.
     expect(spec.paths['/api/v1/agent/ws']?.get?.responses['401']).toBeDefined();
   });

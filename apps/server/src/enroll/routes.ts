@@ -14,7 +14,8 @@ export type OnReenroll = (deviceId: string) => void;
  */
 export const enrollRoutes: FastifyPluginAsyncTypebox<{ keys: SigningKeySource; onReenroll?: OnReenroll }> = async (app, opts) => {
   app.post('/api/v1/enroll', {
-    schema: { body: EnrollRequest, response: { 201: EnrollResponse, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody } },
+    // No bearer token: the enrollment secret is in the body.
+    schema: { security: [], body: EnrollRequest, response: { 201: EnrollResponse, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody } },
   }, async (request, reply) => {
     const outcome = await enrollDevice(app.prisma, opts.keys, request.body).catch(async (err: unknown) => {
       if (err instanceof HttpError && err.statusCode === 401) await app.authFailures.fail('enroll-secret', request, reply, err.message);
