@@ -1,9 +1,9 @@
 // pnpm bench:enroll [--agents 2000] [--concurrency 200] [--addresses 64] [--rounds 2]
 // Enrollment and agent-socket rates from one client address versus many. The failed-authentication
-// guard (apps/server/src/auth/failure-limit.ts) lets a bounded number of credential checks of one
-// address run at once; the simulator's Macs all come from 127.0.0.1, a real fleet from many
+// limiter (apps/server/src/auth/failure-limit.ts) is not on the path of a valid credential, so the
+// two should match; the simulator's Macs all come from 127.0.0.1, a real fleet from many
 // addresses. Every address of 127.0.0.0/8 is this machine's loopback on Linux, so the same requests
-// are sent once from 127.0.0.1 and once spread over 127.0.0.2-…: the difference is the guard's.
+// are sent once from 127.0.0.1 and once spread over 127.0.0.2-…: a difference would be the limiter's.
 // Starts the server in its own process on a fresh database (dropped at the end). Prints figures
 // with the load average beside them; asserts nothing.
 import http from 'node:http';

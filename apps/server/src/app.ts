@@ -32,6 +32,9 @@ import { fleetRoutes } from './routes/fleet.js';
 import { healthRoutes } from './routes/health.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { meRoutes } from './auth/me-route.js';
+import { ServerMetrics } from './metrics/metrics.js';
+import { metricsRoutes } from './metrics/routes.js';
+import { docsRoutes, registerOpenApi } from './docs/openapi.js';
 
 /** buildApp's inputs: an open database (the caller closes it after app.close()), a logger, the config. */
 export interface BuildAppOptions {
@@ -60,6 +63,8 @@ export interface AppServices {
   instanceId: string;
   /** the one command-signing key of this server: commands are signed with it, enrollment announces it */
   keys: SigningKeySource;
+  /** this instance's Prometheus metrics, behind GET /metrics */
+  metrics: ServerMetrics;
 }
 
 export type FleetMedicApp = FastifyInstance & { services: AppServices };
@@ -79,6 +84,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
     .withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(strictValidatorCompiler);
   installErrorHandlers(app);
+  // First: it records the routes registered after it.
+  await registerOpenApi(app);
 
   const prisma = options.db.prisma;
   const instanceId = randomUUID();
@@ -91,7 +98,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
   const events = new FleetEvents(bus, app.log);
   const jobs = addServerJobs(new JobScheduler({ prisma, instanceId, log: app.log }), config);
   const policy = new PolicyStore(prisma, config.policy);
-  const services: AppServices = { commands, dispatcher, policy, registry, bus, events, jobs, instanceId, keys };
+  const metrics = new ServerMetrics(options.db.pools);
+  commands.onResultStored((seconds) => metrics.commandRoundTrip(seconds));
+  jobs.onAttempt((job, outcome) => metrics.jobAttempt(job, outcome));
+  const services: AppServices = { commands, dispatcher, policy, registry, bus, events, jobs, instanceId, keys, metrics };
 
   await app.register(contextPlugin, { db: options.db, config });
   await app.register(clusterPlugin, { bus, registry });
@@ -104,7 +114,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
     // The old token no longer opens a socket; close one still using it.
     onReenroll: (deviceId) => registry.get(deviceId)?.close(CLOSE_CODES.unauthorized, 'device re-enrolled: this token was replaced'),
   });
-  await app.register(gatewayPlugin, { registry, commands, policy, heartbeatSeconds: config.heartbeatSeconds ?? 30 });
+  await app.register(gatewayPlugin, { registry, commands, policy, heartbeatSeconds: config.heartbeatSeconds ?? 30, metrics });
   await app.register(commandRoutes, { commands, dispatcher, policy });
   await app.register(jobsPlugin, { scheduler: jobs });
   await app.register(eventRoutes, { events, instanceId });
@@ -113,6 +123,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
   await app.register(fleetRoutes);
   await app.register(adminRoutes);
   await app.register(meRoutes);
+  await app.register(metricsRoutes, { metrics, token: config.metricsToken });
+  await app.register(docsRoutes);
   if (config.serveDashboard !== false) await app.register(dashboardRoutes);
 
   return Object.assign(app as unknown as FastifyInstance, { services });

@@ -65,6 +65,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ FLEETMEDIC_TRUST_PROXY: ' , ' })).toThrow('names no address');
   });
 
+  it('reads the metrics token; refuses a short one without printing it', () => {
+    expect(loadConfig({ FLEETMEDIC_METRICS_TOKEN: 'scrape-token-0123456789' }).app.metricsToken).toBe('scrape-token-0123456789');
+    expect(loadConfig({}).app.metricsToken).toBeUndefined();
+    let message = '';
+    try {
+      loadConfig({ FLEETMEDIC_METRICS_TOKEN: 'short-token' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^invalid environment: FLEETMEDIC_METRICS_TOKEN=\(hidden\): /);
+    expect(message).not.toContain('short-token');
+  });
+
   it('refuses a port above 65535', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow('PORT="70000": must be 0-65535');
   });

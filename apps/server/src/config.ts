@@ -38,9 +38,10 @@ export interface AppConfig {
   /** Serve the built dashboard at / (default true). */
   serveDashboard?: boolean;
   /**
-   * Failed authentications allowed per client address before it gets 429 (per instance; each
-   * field defaults to DEFAULT_AUTH_FAILURE_LIMIT: 30 bad secrets/admin tokens and 1000 bad
-   * device tokens per 600 s). Successful attempts are never counted.
+   * Failed authentications allowed per client address before its wrong credentials get 429
+   * (counted in Postgres, shared by every instance; each field defaults to
+   * DEFAULT_AUTH_FAILURE_LIMIT: 30 bad secrets/API tokens and 1000 bad device tokens per 600 s).
+   * Valid credentials are never counted and always pass.
    */
   authFailureLimit?: Partial<AuthFailureLimit>;
   /**
@@ -50,6 +51,11 @@ export interface AppConfig {
    * failed-authentication count).
    */
   trustProxy?: string[];
+  /**
+   * Bearer token of `GET /metrics` (Prometheus), e.g. from FLEETMEDIC_METRICS_TOKEN. Unset: the
+   * route does not exist (404) and the start logs that metrics are disabled.
+   */
+  metricsToken?: string;
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -98,6 +104,7 @@ export const ServerEnv = Type.Object({
   FLEETMEDIC_DEVICE_AUTH_MAX_FAILURES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,6}$', description: 'bad device tokens per address and window before 429 (default 1000)' })),
   FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: 'window of the failed-authentication counts, also the longest block, s (default 600)' })),
   FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$', description: 'after SIGINT/SIGTERM, exit 1 if shutdown has not finished within this many s (default 30)' })),
+  FLEETMEDIC_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256, pattern: '^\\S+$', description: 'bearer token of GET /metrics (Prometheus); unset: /metrics is off (404)' })),
   FLEETMEDIC_TRUST_PROXY: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z.:/, ]+$', description: 'comma-separated load balancer addresses/CIDRs whose X-Forwarded-For is trusted' })),
 });
 
@@ -112,7 +119,7 @@ export class ConfigError extends Error {
  * Reads PORT, HOST, DATABASE_URL, FLEETMEDIC_DATA_DIR, FLEETMEDIC_ENROLL_SECRET,
  * FLEETMEDIC_ADMIN_TOKEN, LOG_LEVEL, DATABASE_LISTEN_URL, FLEETMEDIC_RETENTION_DAYS,
  * FLEETMEDIC_AUTH_MAX_FAILURES, FLEETMEDIC_DEVICE_AUTH_MAX_FAILURES,
- * FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS, FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS and FLEETMEDIC_TRUST_PROXY. Empty strings count as unset. Throws ConfigError listing
+ * FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS, FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS, FLEETMEDIC_TRUST_PROXY and FLEETMEDIC_METRICS_TOKEN. Empty strings count as unset. Throws ConfigError listing
  * each bad variable (e.g. `PORT="http": must match pattern ...`).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -154,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       retentionDays: v.FLEETMEDIC_RETENTION_DAYS === undefined ? DEFAULT_APP_CONFIG.retentionDays : Number(v.FLEETMEDIC_RETENTION_DAYS),
       authFailureLimit: Object.fromEntries(Object.entries(limit).filter(([, n]) => n !== undefined)),
       trustProxy,
+      metricsToken: v.FLEETMEDIC_METRICS_TOKEN,
     },
   };
 }

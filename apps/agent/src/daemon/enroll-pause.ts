@@ -1,10 +1,11 @@
 import { EnrollError } from '../transport/enroll.js';
 
-// Why enrollment has its own, longer pause: the server blocks an address for its failure window
-// (10 min) after 30 wrong enrollment secrets (FLEETMEDIC_AUTH_MAX_FAILURES), and every Mac of an
-// office behind one NAT shares that address. One misconfigured Mac retrying at the connection's
-// backoff (at most 60 s) would spend the budget in half an hour and keep the block up for all of
-// them; once an hour it never does.
+// Why enrollment has its own, longer pause: after 30 wrong enrollment secrets
+// (FLEETMEDIC_AUTH_MAX_FAILURES) the server answers wrong ones from that address with 429 for its
+// failure window (10 min), and every Mac of an office behind one NAT shares that address (the
+// right secret still enrolls). One misconfigured Mac retrying at the connection's backoff (at most
+// 60 s) would spend the budget in half an hour and keep the block up, and the audit log noisy;
+// once an hour it never does.
 
 /** Pause after the server refused the enrollment secret (HTTP 401 or 403), ms: one hour. */
 export const SECRET_REFUSED_PAUSE_MS = 60 * 60_000;

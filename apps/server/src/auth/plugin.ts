@@ -1,4 +1,3 @@
-import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { HttpError } from '../errors.js';
@@ -23,11 +22,11 @@ declare module 'fastify' {
     /**
      * onRequest hook (before the body is parsed or any schema is checked): 401 when the bearer API token is missing, unknown (saying so when it is a device
      * token or an enrollment secret) or revoked, 403 when its role is below `role`, 429
-     * (Retry-After) when the address sent too many unknown tokens. Every 401/403 names the token
-     * the route needs, e.g. "an operator or admin API token".
+     * (Retry-After) for an unknown token from an address that sent too many (a valid token always
+     * passes). Every 401/403 names the token the route needs, e.g. "an operator or admin API token".
      */
     requireRole(role: Role): onRequestAsyncHookHandler;
-    /** failed-authentication counter per client address (enrollment, admin API, agent socket) */
+    /** failed-authentication counter per client address, shared by instances (enrollment, admin API, agent socket, metrics) */
     authFailures: AuthFailureGuard;
   }
 }
@@ -37,18 +36,16 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
  * Bearer API tokens (AdminToken rows, sha256-hashed) with roles viewer < operator < admin, and
- * the failed-authentication guard (`app.authFailures`, config `authFailureLimit`): an address
- * that sent too many unknown API tokens gets 429 before its token is looked at.
+ * the failed-authentication guard (`app.authFailures`, config `authFailureLimit`): an unknown API
+ * token from an address that sent too many gets 429 instead of 401; a valid one always passes.
  */
 export const authPlugin = fp(
   async (app) => {
-    // Only its limiters are used (createRateLimit): no route is limited as a whole.
-    await app.register(rateLimit, { global: false });
-    app.decorate('authFailures', createAuthFailureGuard(app, { ...DEFAULT_AUTH_FAILURE_LIMIT, ...app.appConfig.authFailureLimit }));
+    app.decorate('authFailures', createAuthFailureGuard(app.prisma, app.log, { ...DEFAULT_AUTH_FAILURE_LIMIT, ...app.appConfig.authFailureLimit }));
     app.decorateRequest('admin', null);
     app.decorate('requireRole', (role: Role): onRequestAsyncHookHandler => {
       return async function (request: FastifyRequest, reply: FastifyReply) {
-        const principal = await app.authFailures.attempt('admin-token', request, reply, () => authenticate(request, role));
+        const principal = await authenticate(request, reply, role);
         if (!roleAtLeast(principal.role, role)) {
           throw new HttpError(403, 'forbidden', `API token "${principal.name}" has role ${principal.role}; this route needs ${apiTokenNeeded(role)}`);
         }
@@ -56,15 +53,15 @@ export const authPlugin = fp(
       };
     });
 
-    /** The API token of the request; 401/403 naming what `role` needs otherwise. */
-    async function authenticate(request: FastifyRequest, role: Role): Promise<AdminPrincipal> {
+    /** The API token of the request; 401/403 naming what `role` needs otherwise (429 past the failure limit). */
+    async function authenticate(request: FastifyRequest, reply: FastifyReply, role: Role): Promise<AdminPrincipal> {
       const needed = apiTokenNeeded(role);
       const token = bearerToken(request.headers.authorization);
       if (!token) throw new HttpError(401, 'unauthorized', `missing API token: this route needs ${needed}; send Authorization: Bearer <API token>`);
       const row = await app.prisma.adminToken.findUnique({ where: { tokenHash: sha256Hex(token) } });
       if (!row) {
         // Counted: a guess, or a credential sent to the wrong door. A missing or revoked token is a stale client, not a guess.
-        await app.authFailures.fail('admin-token', request, 'unknown API token');
+        await app.authFailures.fail('admin-token', request, reply, 'unknown API token');
         const other = await otherCredentialKind(app.prisma, token);
         throw new HttpError(401, 'unauthorized', other ? `this is ${OPENS[other]}; this route needs ${needed}` : `unknown API token: this route needs ${needed}`);
       }

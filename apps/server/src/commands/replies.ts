@@ -33,7 +33,7 @@ UPDATE "Command" c SET status = v.status, "exitCode" = v."exitCode", stdout = v.
 FROM json_to_recordset($1::json) AS v(id text, "deviceId" uuid, status text, "exitCode" int, stdout text, stderr text,
   reason text, "durationMs" int, result jsonb, "finishedAt" timestamp(3))
 WHERE c.id = v.id AND c."deviceId" = v."deviceId" AND c.status = ANY($2::text[])
-RETURNING c.id, c."deviceId"::text AS "deviceId"`;
+RETURNING c.id, c."deviceId"::text AS "deviceId", extract(epoch FROM c."createdAt")::float8 * 1000 AS "createdAtMs"`;
 
 const finishedAt = (iso: string): string => {
   const t = new Date(iso);
@@ -56,6 +56,7 @@ const finishedAt = (iso: string): string => {
  */
 export class CommandReplies {
   private readonly writer: GroupCommit<Reply, boolean | ResultOutcome>;
+  private readonly resultListeners: Array<(roundTripSeconds: number) => void> = [];
 
   constructor(private readonly prisma: PrismaClient) {
     this.writer = new GroupCommit((replies) => this.write(replies), 1000, 1);
@@ -69,6 +70,11 @@ export class CommandReplies {
     return this.writer.submit({ kind: 'result', deviceId, id, result }) as Promise<ResultOutcome>;
   }
 
+  /** Calls `listener` for each result recorded, with the seconds from its command's creation (createdAt) to now. */
+  onResultStored(listener: (roundTripSeconds: number) => void): void {
+    this.resultListeners.push(listener);
+  }
+
   /** Replies waiting or being written. */
   get backlog(): number {
     return this.writer.backlog;
@@ -78,11 +84,14 @@ export class CommandReplies {
   private async write(replies: Reply[]): Promise<Array<boolean | ResultOutcome>> {
     const acks = replies.filter((r): r is Extract<Reply, { kind: 'ack' }> => r.kind === 'ack');
     const results = replies.filter((r): r is Extract<Reply, { kind: 'result' }> => r.kind === 'result');
-    const acked = acks.length === 0 ? new Set<string>() : await this.updated(ACK_SQL, acks.map((a) => ({ id: a.id, deviceId: a.deviceId, at: a.at.toISOString() })));
-    const stored = results.length === 0 ? new Set<string>() : await this.updated(RESULT_SQL, results.map(({ id, deviceId, result: r }) => ({
+    const acked = keys(await this.updated(ACK_SQL, acks.map((a) => ({ id: a.id, deviceId: a.deviceId, at: a.at.toISOString() }))));
+    const storedRows = await this.updated<{ createdAtMs: number }>(RESULT_SQL, results.map(({ id, deviceId, result: r }) => ({
       id, deviceId, status: r.status, exitCode: r.exitCode, stdout: tail(r.stdout), stderr: tail(r.stderr), reason: r.reason ?? null,
       durationMs: Math.round(r.durationMs), result: r, finishedAt: finishedAt(r.finishedAt),
     })), AWAITING_RESULT);
+    const now = Date.now();
+    for (const row of storedRows) for (const listener of this.resultListeners) listener((now - row.createdAtMs) / 1000);
+    const stored = keys(storedRows);
     const known = await this.owners(results.filter((r) => !stored.has(`${r.deviceId}/${r.id}`)).map((r) => r.id));
     return replies.map((r) => {
       const key = `${r.deviceId}/${r.id}`;
@@ -92,13 +101,12 @@ export class CommandReplies {
     });
   }
 
-  /** Runs an UPDATE ... RETURNING id, deviceId over `rows`; the `deviceId/id` keys it changed. */
-  private async updated(sql: string, rows: Array<{ id: string; deviceId: string }>, ...params: unknown[]): Promise<Set<string>> {
+  /** Runs an UPDATE ... RETURNING id, deviceId (and the columns of `Extra`) over `rows`; the rows it changed. */
+  private async updated<Extra = object>(sql: string, rows: Array<{ id: string; deviceId: string }>, ...params: unknown[]): Promise<Array<Changed & Extra>> {
     // Only ids that look like a device's uuid reach the uuid cast; the others match nothing.
     const valid = rows.filter((r) => UUID.test(r.deviceId));
-    if (valid.length === 0) return new Set();
-    const changed = await retryOnConflict(() => this.prisma.$queryRawUnsafe<Array<{ id: string; deviceId: string }>>(sql, JSON.stringify(valid), ...params));
-    return new Set(changed.map((c) => `${c.deviceId}/${c.id}`));
+    if (valid.length === 0) return [];
+    return retryOnConflict(() => this.prisma.$queryRawUnsafe<Array<Changed & Extra>>(sql, JSON.stringify(valid), ...params));
   }
 
   /** command id -> its device, for the ids that exist. */
@@ -108,5 +116,13 @@ export class CommandReplies {
     return new Map(rows.map((r) => [r.id, r.deviceId]));
   }
 }
+
+interface Changed {
+  id: string;
+  deviceId: string;
+}
+
+/** The `deviceId/id` keys of changed rows. */
+const keys = (rows: Changed[]): Set<string> => new Set(rows.map((c) => `${c.deviceId}/${c.id}`));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -291,6 +291,11 @@ export class CommandService {
     return this.replies.result(deviceId, id, result);
   }
 
+  /** Calls `listener` for each result recorded by this instance, with the seconds from the command's creation (the API call) to the result stored. */
+  onResultStored(listener: (roundTripSeconds: number) => void): void {
+    this.replies.onResultStored(listener);
+  }
+
   /**
    * The expiry job's work: queued commands past expiresAt -> expired; sent or acknowledged ones
    * with no result by then -> timed_out. Idempotent, so several instances may run it.

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { applyMigrations } from './migrate.js';
@@ -55,6 +56,8 @@ export interface Database {
   pglite?: PGlite;
   /** The Postgres connection string when kind is postgres (the cluster bus opens its own LISTEN connection with it). */
   databaseUrl?: string;
+  /** The connection pools behind `prisma` (main) and `commandPrisma` (commands) when kind is postgres, for their statistics (/metrics). */
+  pools?: { main: pg.Pool; commands: pg.Pool };
   close(): Promise<void>;
 }
 
@@ -67,12 +70,18 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   let factory: SqlMigrationAwareDriverAdapterFactory;
   let commandFactory: SqlMigrationAwareDriverAdapterFactory | undefined;
   let pglite: PGlite | undefined;
+  let pools: Database['pools'];
   let description: string;
   if (options.databaseUrl) {
-    factory = new PrismaPg({ connectionString: options.databaseUrl, max: MAIN_POOL_SIZE, options: UTC_SESSION });
-    commandFactory = new PrismaPg({
-      connectionString: options.databaseUrl, max: options.commandPoolSize ?? COMMAND_POOL_SIZE, application_name: 'fleetmedic-commands', options: UTC_SESSION,
-    });
+    // Pools made here, not by the adapter, so their statistics can be read; close() ends them.
+    pools = {
+      main: new pg.Pool({ connectionString: options.databaseUrl, max: MAIN_POOL_SIZE, options: UTC_SESSION }),
+      commands: new pg.Pool({
+        connectionString: options.databaseUrl, max: options.commandPoolSize ?? COMMAND_POOL_SIZE, application_name: 'fleetmedic-commands', options: UTC_SESSION,
+      }),
+    };
+    factory = new PrismaPg(pools.main);
+    commandFactory = new PrismaPg(pools.commands);
     const u = new URL(options.databaseUrl);
     description = `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`;
   } else {
@@ -96,9 +105,11 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     appliedMigrations,
     pglite,
     databaseUrl: options.databaseUrl,
+    pools,
     async close() {
       await prisma.$disconnect();
       if (commandPrisma !== prisma) await commandPrisma.$disconnect();
+      await Promise.all(Object.values(pools ?? {}).filter((pool) => !pool.ending).map((pool) => pool.end()));
       await pglite?.close();
     },
   };

@@ -6,6 +6,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { CommandService } from '../commands/service.js';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.js';
 import type { IngestBatcher } from '../ingest/batcher.js';
+import type { ServerMetrics } from '../metrics/metrics.js';
 import { InvalidReportError, prepareReport } from '../ingest/prepare.js';
 import type { PolicyStore } from '../policy/store.js';
 import { audit } from '../audit/audit.js';
@@ -19,6 +20,8 @@ export interface GatewayDeps {
   /** stores reports (group commit; acks follow the commit) */
   ingest: IngestBatcher;
   log: FastifyBaseLogger;
+  /** counts reports stored and messages refused (/metrics) */
+  metrics: Pick<ServerMetrics, 'reportIngested' | 'messageRejected'>;
 }
 
 /** `ok`: handled; `bad`: the message was refused (counts toward the bad-message limit); `failed`: a server-side error. */
@@ -64,24 +67,30 @@ export async function handleAgentMessage(deps: GatewayDeps, conn: AgentConnectio
     parsed = parseAgentJson(text);
   } catch (err) {
     conn.send({ type: 'error', code: 'bad-message', message: `not JSON: ${(err as Error).message}` });
+    deps.metrics.messageRejected('not-json');
     return 'bad';
   }
   const depth = jsonDepth(parsed);
   if (depth > MAX_JSON_DEPTH) {
     const id = typeof (parsed as { id?: unknown }).id === 'string' ? (parsed as { id: string }).id : undefined;
     conn.send({ type: 'error', code: 'bad-message', id, message: `message nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} (a USB tree has at most 7 tiers)` });
+    deps.metrics.messageRejected('too-deep');
     return 'bad';
   }
   const checked = checkMessage(parsed);
   if (!checked.ok) {
-    conn.send({ type: 'error', ...refusal(parsed) });
+    const refused = refusal(parsed);
+    conn.send({ type: 'error', ...refused });
+    deps.metrics.messageRejected(refused.code === 'invalid-report' ? 'invalid-report' : 'invalid-message');
     return 'bad';
   }
   const message: AgentMessageT = checked.value;
   try {
     return await act(deps, conn, message, Buffer.byteLength(text), receivedAt);
   } catch (err) {
-    conn.send(failure(deps, conn, message, err));
+    const answer = failure(deps, conn, message, err);
+    deps.metrics.messageRejected(isDatabaseUnavailable(err) ? 'unavailable' : 'internal');
+    conn.send(answer);
     return 'failed';
   }
 }
@@ -168,6 +177,7 @@ async function act(deps: GatewayDeps, conn: AgentConnection, message: AgentMessa
       } catch (err) {
         if (!(err instanceof InvalidReportError)) throw err;
         conn.send({ type: 'error', code: 'invalid-report', id: message.id, message: `invalid report message: ${err.message}` });
+        deps.metrics.messageRejected('invalid-report');
         return 'bad';
       }
       const outcome = await deps.ingest.submit(deviceId, prepared);
@@ -177,9 +187,11 @@ async function act(deps: GatewayDeps, conn: AgentConnection, message: AgentMessa
           type: 'error', code: 'resync', id: message.id,
           message: `the server does not hold ${outcome.missing.join(', ')} with the hashes this delta names: send report ${message.id} whole`,
         });
+        deps.metrics.messageRejected('resync');
         return 'ok';
       }
       if (message.outboxDropped && outcome.kind !== 'duplicate') await recordOutboxDrops(deps, deviceId, message.id, message.outboxDropped);
+      deps.metrics.reportIngested(prepared.full ? 'whole' : 'delta');
       conn.send({ type: 'ack', id: message.id });
       return 'ok';
     }

@@ -4,7 +4,9 @@ import { CLOSE_CODES, MAX_AGENT_MESSAGE_BYTES } from '@fleetmedic/protocol';
 import type { RawData, WebSocket } from 'ws';
 import { bearerToken, sha256Hex } from '../auth/secrets.js';
 import type { CommandService } from '../commands/service.js';
+import { ErrorBody } from '../errors.js';
 import { IngestBatcher } from '../ingest/batcher.js';
+import type { ServerMetrics } from '../metrics/metrics.js';
 import type { PolicyStore } from '../policy/store.js';
 import { AgentConnection } from './connection.js';
 import { handleAgentMessage, type GatewayDeps } from './handlers.js';
@@ -39,6 +41,8 @@ export interface GatewayOptions {
   policy: PolicyStore;
   /** ping interval, s; a socket that has not answered the previous ping is terminated */
   heartbeatSeconds: number;
+  /** this instance's metrics: connections, ingest queue, reports stored, messages refused */
+  metrics: ServerMetrics;
 }
 
 /**
@@ -48,7 +52,7 @@ export interface GatewayOptions {
  * (and delivers its queued commands), offline on disconnect; pings every `heartbeatSeconds`.
  */
 export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opts) => {
-  const { registry, commands, policy, heartbeatSeconds } = opts;
+  const { registry, commands, policy, heartbeatSeconds, metrics } = opts;
   const paused = new Map<WebSocket, number>();
   const resumeAll = () => {
     for (const s of paused.keys()) s.resume();
@@ -61,7 +65,8 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     },
   });
   const online = new OnlineWriter(app.prisma);
-  const deps: GatewayDeps = { prisma: app.prisma, commands, policy, ingest, log: app.log };
+  const deps: GatewayDeps = { prisma: app.prisma, commands, policy, ingest, log: app.log, metrics };
+  metrics.watchGateway({ connections: () => registry.size, ingestQueue: () => ({ reports: ingest.backlog, bytes: ingest.backlogBytes }) });
   // Ingest counters (batch sizes, fast path vs full ingest), for operators and the benchmark.
   app.get('/api/v1/agent/ingest-stats', { onRequest: app.requireRole('viewer') }, async () => ({ ...ingest.stats, connections: registry.size }));
   const pending = new Set<Promise<unknown>>();
@@ -86,29 +91,35 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
   async function authenticateDevice(request: FastifyRequest, reply: FastifyReply) {
     const token = bearerToken(request.headers.authorization);
     if (!token) return reply.code(401).send({ error: 'unauthorized', message: 'missing device token: send Authorization: Bearer <deviceToken> from enrollment' });
-    // 429 for an address that sent too many unknown tokens; an unknown token counts.
-    const device = await app.authFailures.attempt('device-token', request, reply, async () => {
-      const found = await app.prisma.device.findUnique({ where: { tokenHash: sha256Hex(token) }, select: { id: true, hostname: true, previousTokenHash: true } });
-      if (!found) {
-        await app.authFailures.fail('device-token', request, 'unknown device token');
-        return null;
-      }
-      // The agent has its new token: the replaced one no longer re-enrolls (enrollDevice).
-      if (found.previousTokenHash) await app.prisma.device.update({ where: { id: found.id }, data: { previousTokenHash: null } });
-      return { id: found.id, hostname: found.hostname };
-    });
-    if (!device) return reply.code(401).send({ error: 'unauthorized', message: 'unknown device token (revoked by re-enrollment, or never issued): enroll again' });
-    request.agentDevice = device;
+    // Checked first: a valid token connects even from an address blocked for failures.
+    const found = await app.prisma.device.findUnique({ where: { tokenHash: sha256Hex(token) }, select: { id: true, hostname: true, previousTokenHash: true } });
+    if (!found) {
+      // 429 (thrown) past the failure limit, 401 below it.
+      await app.authFailures.fail('device-token', request, reply, 'unknown device token');
+      return reply.code(401).send({ error: 'unauthorized', message: 'unknown device token (revoked by re-enrollment, or never issued): enroll again' });
+    }
+    // The agent has its new token: the replaced one no longer re-enrolls (enrollDevice).
+    if (found.previousTokenHash) await app.prisma.device.update({ where: { id: found.id }, data: { previousTokenHash: null } });
+    request.agentDevice = { id: found.id, hostname: found.hostname };
   }
 
-  app.get('/api/v1/agent/ws', { websocket: true, onRequest: authenticateDevice }, (socket: WebSocket, request) => {
+  app.get('/api/v1/agent/ws', {
+    websocket: true, onRequest: authenticateDevice,
+    schema: {
+      summary: 'The agent socket: a WebSocket upgrade with Authorization: Bearer <device token>; agent and server messages are in @fleetmedic/protocol',
+      response: { 401: ErrorBody, 429: ErrorBody },
+    },
+  }, (socket: WebSocket, request) => {
     const device = request.agentDevice!;
     const conn = new AgentConnection(device.id, socket);
     // Made when something is logged, not kept per socket: 20,000 child loggers weigh tens of MB.
     const log = () => app.log.child({ deviceId: device.id, hostname: device.hostname });
     registry.attach(conn)?.close(CLOSE_CODES.replaced, 'replaced by a newer connection of the same device');
     log().info('agent connected');
-    sayWhyTooBig(socket, () => log().warn({ limitBytes: MAX_AGENT_MESSAGE_BYTES }, `agent sent a ${TOO_BIG_REASON}: closed 1009`));
+    sayWhyTooBig(socket, () => {
+      metrics.messageRejected('too-large');
+      log().warn({ limitBytes: MAX_AGENT_MESSAGE_BYTES }, `agent sent a ${TOO_BIG_REASON}: closed 1009`);
+    });
 
     socket.on('message', (data: RawData, isBinary: boolean) => {
       touch(conn);
@@ -120,7 +131,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
       const text = isBinary ? null : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
       track(conn.enqueue(async () => {
         const outcome = text === null
-          ? (conn.send({ type: 'error', code: 'bad-message', message: 'binary frames are not accepted; send JSON text' }), 'bad')
+          ? (conn.send({ type: 'error', code: 'bad-message', message: 'binary frames are not accepted; send JSON text' }), metrics.messageRejected('binary'), 'bad')
           : await handleAgentMessage(deps, conn, text, receivedAt);
         if (outcome === 'bad' && conn.recordBadMessage()) {
           log().warn('too many bad messages: closing');

@@ -57,6 +57,7 @@ export class IngestBatcher {
   private queue: Pending[] = [];
   private inFlight = 0;
   private inFlightReports = 0;
+  private queuedBytes = 0;
   readonly stats: IngestStats = { batches: 0, reports: 0, unchanged: 0, full: 0, duplicate: 0, resync: 0, maxBatch: 0, wholeMessages: 0, wholeBytes: 0, deltaMessages: 0, deltaBytes: 0 };
   private readonly maxBatch: number;
   private readonly concurrency: number;
@@ -71,6 +72,11 @@ export class IngestBatcher {
     return this.queue.length + this.inFlightReports;
   }
 
+  /** Message text bytes of the reports submitted and not yet committed (or failed). */
+  get backlogBytes(): number {
+    return this.queuedBytes;
+  }
+
   /** Stores `report` for `deviceId`; resolves after commit. */
   submit(deviceId: string, report: PreparedReport): Promise<IngestOutcome> {
     if (report.full) {
@@ -80,9 +86,12 @@ export class IngestBatcher {
       this.stats.deltaMessages += 1;
       this.stats.deltaBytes += report.bytes ?? 0;
     }
-    return new Promise((resolve, reject) => {
+    this.queuedBytes += report.bytes ?? 0;
+    return new Promise<IngestOutcome>((resolve, reject) => {
       this.queue.push({ deviceId, report, resolve, reject });
       this.pump();
+    }).finally(() => {
+      this.queuedBytes -= report.bytes ?? 0;
     });
   }
 

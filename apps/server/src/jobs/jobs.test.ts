@@ -91,8 +91,13 @@ describe('retention', () => {
     await report(d.id, 'r-10', 10);
     await report(lonely.id, 'l-300', 300); // its only report: keep
 
-    const outcome = await runExclusive(db.prisma, retentionJob(90, 3600), 'instance-a', { now: NOW, force: true });
-    expect(outcome).toMatchObject({ ran: true, result: { sectionChanges: 2, reports: 2, cutoff: ago(90 * DAY).toISOString(), more: false } });
+    // Failed-authentication counts: a window that ended (11 min old, window 10 min) goes, a running one stays.
+    await db.prisma.authFailure.create({ data: { kind: 'admin-token', address: '198.51.100.1', windowStart: new Date(NOW.getTime() - 660_000), failures: 31 } });
+    await db.prisma.authFailure.create({ data: { kind: 'admin-token', address: '198.51.100.2', windowStart: new Date(NOW.getTime() - 60_000), failures: 3 } });
+
+    const outcome = await runExclusive(db.prisma, retentionJob(90, 3600, 600), 'instance-a', { now: NOW, force: true });
+    expect(outcome).toMatchObject({ ran: true, result: { sectionChanges: 2, reports: 2, cutoff: ago(90 * DAY).toISOString(), more: false, authFailures: 1 } });
+    expect((await db.prisma.authFailure.findMany()).map((f) => f.address)).toEqual(['198.51.100.2']);
     const kept = await db.prisma.sectionChange.findMany({ where: { deviceId: { in: [d.id, lonely.id] } }, orderBy: { id: 'asc' } });
     expect(kept.map((c) => c.id)).toEqual([osRecent.id, usbOnlyOld.id, lonelyChange.id]);
     expect(kept.map((c) => c.id)).not.toContain(osOldest.id);
@@ -102,7 +107,7 @@ describe('retention', () => {
   });
 
   it('refuses a retention of zero days', () => {
-    expect(() => retentionJob(0, 3600)).toThrow('retentionDays must be > 0, got 0');
+    expect(() => retentionJob(0, 3600, 600)).toThrow('retentionDays must be > 0, got 0');
   });
 });
 

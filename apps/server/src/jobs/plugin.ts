@@ -4,6 +4,7 @@ import { commandExpiryJob } from './command-expiry.js';
 import { fleetArrivalSampleJob, fleetSampleJob } from './fleet-sample.js';
 import { offlineDetectionJob } from './offline-detection.js';
 import { retentionJob } from './retention.js';
+import { DEFAULT_AUTH_FAILURE_LIMIT } from '../auth/failure-limit.js';
 import type { JobScheduler } from './scheduler.js';
 
 /**
@@ -14,7 +15,7 @@ export function addServerJobs(scheduler: JobScheduler, config: AppConfig): JobSc
   return scheduler
     .add(offlineDetectionJob(config.offlineAfterSeconds, config.offlineSweepSeconds ?? 30))
     .add(commandExpiryJob(config.expirySweepSeconds ?? 60))
-    .add(retentionJob(config.retentionDays ?? 90, config.retentionSweepSeconds ?? 3600))
+    .add(retentionJob(config.retentionDays ?? 90, config.retentionSweepSeconds ?? 3600, config.authFailureLimit?.windowSeconds ?? DEFAULT_AUTH_FAILURE_LIMIT.windowSeconds))
     .add(fleetSampleJob(config.offlineAfterSeconds, config.retentionDays ?? 90, config.fleetSampleSeconds ?? 900))
     .add(fleetArrivalSampleJob(config.offlineAfterSeconds, config.retentionDays ?? 90, config.fleetArrivalCheckSeconds ?? 15));
 }

@@ -1,3 +1,4 @@
+import { pruneAuthFailures } from '../auth/failure-limit.js';
 import type { JobDb, ScheduledJob } from './scheduler.js';
 
 /** Rows deleted per table per run: a large first backlog is worked off over several runs. */
@@ -32,8 +33,15 @@ export async function deleteOldHistory(db: JobDb, retentionDays: number, now: Da
   return { sectionChanges, reports, cutoff: cutoff.toISOString(), more: sectionChanges === batch || reports === batch };
 }
 
-/** The retention job: every `intervalSeconds`, deleteOldHistory with `retentionDays`. */
-export function retentionJob(retentionDays: number, intervalSeconds: number): ScheduledJob {
+/**
+ * The retention job: every `intervalSeconds`, deleteOldHistory with `retentionDays`, and the
+ * failed-authentication counts whose `authFailureWindowSeconds` window ended (pruneAuthFailures).
+ * Its result adds `authFailures` (rows deleted) to deleteOldHistory's.
+ */
+export function retentionJob(retentionDays: number, intervalSeconds: number, authFailureWindowSeconds: number): ScheduledJob {
   if (!(retentionDays > 0)) throw new RangeError(`retentionDays must be > 0, got ${retentionDays}`);
-  return { name: 'retention', intervalSeconds, timeoutSeconds: 300, run: (db, now) => deleteOldHistory(db, retentionDays, now) };
+  return {
+    name: 'retention', intervalSeconds, timeoutSeconds: 300,
+    run: async (db, now) => ({ ...await deleteOldHistory(db, retentionDays, now), authFailures: await pruneAuthFailures(db, authFailureWindowSeconds, now) }),
+  };
 }

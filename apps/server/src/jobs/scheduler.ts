@@ -65,6 +65,9 @@ export async function runExclusive(prisma: PrismaClient, job: ScheduledJob, inst
   }, { maxWait: 10_000, timeout: (job.timeoutSeconds ?? 60) * 1000 });
 }
 
+/** What became of one attempt at a job: it ran, another instance held its lock, it ran recently enough (not due), or it threw. */
+export type AttemptOutcome = 'ran' | 'locked' | 'not-due' | 'failed';
+
 /** Scheduler options; `jitter` is the share of the interval each delay varies by (default 0.1). */
 export interface SchedulerOptions {
   prisma: PrismaClient;
@@ -83,6 +86,7 @@ export class JobScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<Promise<unknown>>();
   private readonly counters = new Map<string, JobStats>();
+  private readonly attemptListeners: Array<(job: string, outcome: AttemptOutcome) => void> = [];
   private stopped = true;
 
   constructor(private readonly opts: SchedulerOptions) {}
@@ -92,6 +96,11 @@ export class JobScheduler {
     this.jobs.set(job.name, job);
     this.counters.set(job.name, { attempts: 0, ran: 0, locked: 0, notDue: 0, failed: 0 });
     return this;
+  }
+
+  /** Calls `listener` after each attempt of a job on this instance with what became of it. */
+  onAttempt(listener: (job: string, outcome: AttemptOutcome) => void): void {
+    this.attemptListeners.push(listener);
   }
 
   get names(): string[] {
@@ -113,13 +122,19 @@ export class JobScheduler {
         this.opts.log.info({ job: name, ...outcome.result, durationMs: outcome.durationMs }, 'scheduled job ran');
       } else if (outcome.reason === 'locked') stats.locked++;
       else stats.notDue++;
+      this.told(name, outcome.ran ? 'ran' : outcome.reason);
       return outcome;
     } catch (err) {
       stats.failed++;
+      this.told(name, 'failed');
       throw err;
     } finally {
       this.running.delete(attempt);
     }
+  }
+
+  private told(job: string, outcome: AttemptOutcome): void {
+    for (const listener of this.attemptListeners) listener(job, outcome);
   }
 
   /** Attempt counters per job name (this instance only). */

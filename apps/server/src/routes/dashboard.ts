@@ -36,7 +36,8 @@ export const dashboardRoutes: FastifyPluginAsync<{ dist?: string }> = async (app
   });
   if (!existsSync(path.join(dist, 'index.html'))) {
     app.log.warn({ dist }, 'dashboard not built: GET / explains how to build it');
-    app.get('/', async (_request, reply) =>
+    // The dashboard's page, not the API: hidden from the spec as @fastify/static hides its files.
+    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
       reply.code(503).type('text/plain').send('FleetMedic dashboard is not built. Run: pnpm --filter @fleetmedic/dashboard build\nThe HTTP API is at /api/v1/.\n'),
     );
     return;
