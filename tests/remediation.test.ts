@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type FleetMedicApp } from '../apps/server/src/index.js';
 import { toEnvelope } from '../apps/server/src/commands/service.js';
+import { TEST_KEY_ENCRYPTION_KEY } from '../apps/server/src/testing/test-kek.js';
 import { openTestDatabase, type TestDatabase } from '../apps/server/src/testing/test-database.js';
 import { logClockTime } from '../apps/agent/src/remediation/tcc-resets.js';
 import { RECORDED_MACS, startAgent, waitFor, type AgentProcess } from './support/agents.js';
@@ -109,7 +110,7 @@ const TCCUTIL_CAMERA_RUN = [
 
 beforeAll(async () => {
   db = await openTestDatabase();
-  app = await buildApp({ db, config: { enrollSecrets: [ENROLL_SECRET], adminToken: ADMIN_TOKEN } });
+  app = await buildApp({ db, keyEncryptionKey: TEST_KEY_ENCRYPTION_KEY, config: { enrollSecrets: [ENROLL_SECRET], adminToken: ADMIN_TOKEN } });
   url = await app.listen({ port: 0, host: '127.0.0.1' });
 });
 
@@ -124,7 +125,7 @@ describe('signed commands over the real socket', () => {
   it('the agent pins the server key at enrollment and refuses unsigned, badly signed, other-device and expired commands, running none', async () => {
     const agent = agentOn(copyMac(CAMERA_DENIED, 'sig-mac'));
     const { device } = await reported(agent, 'sig-mac');
-    const key = await app.services.keys.get();
+    const key = (await app.services.keys.get()).active;
     const creds = JSON.parse(readFileSync(path.join(agent.stateDir, 'credentials.json'), 'utf8')) as { deviceId: string; serverPublicKey: string };
     expect(creds).toMatchObject({ deviceId: device.id, serverPublicKey: key.publicKey });
 
@@ -147,7 +148,7 @@ describe('signed commands over the real socket', () => {
     }));
     expect(reasons).toEqual([
       'refused: the command is not signed',
-      'refused: bad signature: the command was altered or not signed by the server key pinned at enrollment',
+      'refused: bad signature: the command was altered or not signed by a server key this agent pinned',
       `refused: command is for device ${other.deviceId}, this agent is ${device.id}`,
       `refused: command expired at ${expired.expiresAt}`,
     ]);
@@ -188,7 +189,7 @@ describe('delivery and expiry around a Mac that is offline', () => {
     await agent.stop();
     await waitFor('the Mac to be offline', async () => ((await detail(deviceId)).device.online ? undefined : true));
     // A second server instance on the same database, whose commands live one second.
-    const shortLived = await buildApp({ db, config: { commandTtlSeconds: 1 } });
+    const shortLived = await buildApp({ db, keyEncryptionKey: TEST_KEY_ENCRYPTION_KEY, config: { commandTtlSeconds: 1 } });
     try {
       await shortLived.ready();
       const res = await shortLived.inject({ method: 'POST', url: `/api/v1/devices/${deviceId}/commands`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload: { action: { type: 'zoom.quit', params: {} } } });
