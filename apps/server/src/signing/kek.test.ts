@@ -48,6 +48,7 @@ describe('the key-encryption key', () => {
     expect(again.key).toEqual(first.key);
     expect(generated).toHaveLength(1);
     // Two servers starting together on one data folder end with one key.
+    await expect(resolveKeyEncryptionKey({ dataDir: await scratch(), generate: false })).rejects.toThrow(/^no key-encryption key: set FLEETMEDIC_KEY_ENCRYPTION_KEY/);
     const racing = await scratch();
     const keys = await Promise.all(Array.from({ length: 4 }, () => resolveKeyEncryptionKey({ dataDir: racing })));
     expect(new Set(keys.map((k) => k.id)).size).toBe(1);

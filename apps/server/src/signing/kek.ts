@@ -37,11 +37,13 @@ function decodeKek(text: string, source: string): Buffer {
  * 3. neither: `<dataDir>/key-encryption-key`, created on first start (32 random bytes, base64,
  *    mode 0600) and reused after; `onGenerated` is told its path, to log it. This keeps the
  *    one-command demo one command; the KEK is never written to the database.
- * Throws KeyEncryptionKeyError when both are given, when the text is not 32 bytes, or when the
- * file cannot be read.
+ * Throws KeyEncryptionKeyError when both are given, when the text is not 32 bytes, when the
+ * file cannot be read, or when the generated file is missing and `generate` is false.
  */
 export async function resolveKeyEncryptionKey(opts: {
   value?: string; file?: string; dataDir: string; onGenerated?: (file: string) => void;
+  /** false: a missing generated file is an error (the key CLI must not make a KEK of its own) */
+  generate?: boolean;
 }): Promise<KeyEncryptionKey> {
   if (opts.value !== undefined && opts.file !== undefined) {
     throw new KeyEncryptionKeyError('FLEETMEDIC_KEY_ENCRYPTION_KEY and FLEETMEDIC_KEY_ENCRYPTION_KEY_FILE are both set: set one');
@@ -60,6 +62,9 @@ export async function resolveKeyEncryptionKey(opts: {
     return withId(decodeKek(await readFile(file, 'utf8'), source), source);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (opts.generate === false) {
+    throw new KeyEncryptionKeyError(`no key-encryption key: set FLEETMEDIC_KEY_ENCRYPTION_KEY or FLEETMEDIC_KEY_ENCRYPTION_KEY_FILE as the server has them, or FLEETMEDIC_DATA_DIR to the server's data folder (${file} does not exist)`);
   }
   const key = randomBytes(KEK_BYTES);
   // Written whole to a temporary file, then linked into place: two servers starting on one data

@@ -4,7 +4,8 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase, type Database } from '../db/index.js';
 import { KeyEncryptionKeyError, resolveKeyEncryptionKey } from './kek.js';
-import { ACTIVATE_AFTER_SECONDS, KeyRotationError, activateSigningKey, listSigningKeys, retireSigningKey, rotateSigningKey } from './rotation.js';
+import { ACTIVATE_AFTER_SECONDS, KeyRotationError, activateSigningKey, listSigningKeys, retireSigningKey, rewrapSigningKeys, rotateSigningKey } from './rotation.js';
+import { SealedKeyError } from './sealed-key.js';
 
 /** Who the audit rows of a key step name: the operating-system user who ran the CLI. */
 const actor = () => `cli:${userInfo().username}`;
@@ -19,11 +20,11 @@ async function withDatabase(step: (db: Database, kek: Buffer) => Promise<void>):
   let db: Database | undefined;
   try {
     const config = loadConfig();
-    const kek = await resolveKeyEncryptionKey({ ...config.keyEncryptionKey, dataDir: config.dataDir });
+    const kek = await resolveKeyEncryptionKey({ ...config.keyEncryptionKey, dataDir: config.dataDir, generate: false });
     db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
     await step(db, kek.key);
   } catch (err) {
-    const usage = err instanceof ConfigError || err instanceof KeyRotationError || err instanceof KeyEncryptionKeyError;
+    const usage = err instanceof ConfigError || err instanceof KeyRotationError || err instanceof KeyEncryptionKeyError || err instanceof SealedKeyError;
     console.error(err instanceof Error ? err.message : err);
     process.exitCode = usage ? 2 : 1;
   } finally {
@@ -32,7 +33,7 @@ async function withDatabase(step: (db: Database, kek: Buffer) => Promise<void>):
 }
 
 /**
- * `fleetmedic-server keys list | rotate | activate | retire <keyId>`: the operator's steps of a
+ * `fleetmedic-server keys list | rotate | activate | retire <keyId> | rewrap --old-key-file <f>`: the operator's steps of a
  * signing-key rotation (signing/rotation.ts); Macs keep working throughout, none re-enrolls.
  */
 export function keysCommand(): Command {
@@ -57,6 +58,13 @@ export function keysCommand(): Command {
     .action((keyId: string) => withDatabase(async (db) => {
       const { failedCommands } = await retireSigningKey(db.prisma, keyId, actor());
       console.log(`key ${keyId} retired; ${failedCommands} queued command(s) it signed were failed (queue them again).`);
+    }));
+  keys.command('rewrap').description('seal every key under the key-encryption key the environment now gives, opening them with the old one')
+    .requiredOption('--old-key-file <file>', 'a file holding the key-encryption key the keys are sealed under now (base64)')
+    .action((opts: { oldKeyFile: string }) => withDatabase(async (db, kek) => {
+      const old = await resolveKeyEncryptionKey({ file: opts.oldKeyFile, dataDir: '' });
+      const count = await rewrapSigningKeys(db.prisma, old.key, kek, actor());
+      console.log(`${count} key(s) sealed again under the new key-encryption key. Start every server with it from now on.`);
     }));
   return keys;
 }

@@ -1,7 +1,8 @@
 import { keyIdOf } from '@fleetmedic/protocol/signing';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { audit } from '../audit/audit.js';
-import { newKeyPair, openRowKey, sealPrivateKey } from './signing-key.js';
+import { isSealed, openSealedKey } from './sealed-key.js';
+import { newKeyPair, openRowKey, sealPrivateKey, sealingContext } from './signing-key.js';
 
 /**
  * Least time between `keys rotate` and `keys activate`, s: connected agents get an announcement
@@ -116,5 +117,25 @@ export async function retireSigningKey(prisma: PrismaClient, keyId: string, acto
     });
     await audit(tx, { actor, action: 'signing-key.retire', target: `signing-key:${keyId}`, params: { failedCommands: failed.count } });
     return { failedCommands: failed.count };
+  });
+}
+
+/**
+ * `keys rewrap`: seals every stored private key under `newKek` instead of `oldKek` (a KEK
+ * changed on schedule, or leaked with a dump). Every key must open under `oldKek`; nothing is
+ * written otherwise (SealedKeyError naming the key). Servers must then start with `newKek`.
+ * Audited as `signing-key.rewrap`. Returns how many keys were sealed again.
+ */
+export async function rewrapSigningKeys(prisma: PrismaClient, oldKek: Buffer, newKek: Buffer, actor: string): Promise<number> {
+  return underKeyLock(prisma, async (tx) => {
+    const rows = (await tx.serverSigningKey.findMany()).filter((r) => r.privateKey !== null);
+    const resealed = rows.map((r) => {
+      const context = sealingContext(r.publicKey);
+      const pem = isSealed(r.privateKey!) ? openSealedKey(r.privateKey!, oldKek, context) : r.privateKey!;
+      return { id: r.id, privateKey: sealPrivateKey(pem, newKek, r.publicKey) };
+    });
+    for (const r of resealed) await tx.serverSigningKey.update({ where: { id: r.id }, data: { privateKey: r.privateKey } });
+    await audit(tx, { actor, action: 'signing-key.rewrap', target: 'signing-keys', params: { keys: resealed.length } });
+    return resealed.length;
   });
 }

@@ -61,8 +61,11 @@ export function newKeyPair(): { publicKey: string; privateKey: string } {
   return { publicKey: x, privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() };
 }
 
+/** The authenticated data a key's private half is sealed with: its public half, so a sealed key opens on its own row only. */
+export const sealingContext = (publicKey: string): string => `ed25519:${publicKey}`;
+
 /** Seals a PKCS#8 PEM under `kek`, bound to its public key (what ServerSigningKey.privateKey stores). */
-export const sealPrivateKey = (pem: string, kek: Buffer, publicKey: string): string => sealKey(pem, kek, `ed25519:${publicKey}`);
+export const sealPrivateKey = (pem: string, kek: Buffer, publicKey: string): string => sealKey(pem, kek, sealingContext(publicKey));
 
 /**
  * The private key of a ServerSigningKey row: opened with `kek` when sealed, parsed when in clear
@@ -77,7 +80,7 @@ export function openRowKey(row: Pick<ServerSigningKey, 'id' | 'algorithm' | 'pub
   let pem = row.privateKey;
   if (isSealed(pem)) {
     try {
-      pem = openSealedKey(pem, kek, `ed25519:${row.publicKey}`);
+      pem = openSealedKey(pem, kek, sealingContext(row.publicKey));
     } catch (error) {
       throw new Error(`${name}: cannot decrypt its private key: ${(error as Error).message}. Start the server with the key-encryption key `
         + 'it was stored under (FLEETMEDIC_KEY_ENCRYPTION_KEY or FLEETMEDIC_KEY_ENCRYPTION_KEY_FILE); no new key is made in its place, because agents have pinned this one');
@@ -139,7 +142,7 @@ export class SigningKeyring {
  */
 export async function loadSigningKeyring(prisma: PrismaClient, kek: Buffer, onSealed?: (keyId: string) => void): Promise<SigningKeyring> {
   let rows = await prisma.serverSigningKey.findMany({ where: { state: { in: LIVE_STATES } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-  if (rows.length === 0 && (await prisma.serverSigningKey.count()) === 0) {
+  if (rows.length === 0) {
     const pair = newKeyPair();
     await prisma.serverSigningKey.createMany({
       data: [{ id: FIRST_KEY_ROW, algorithm: 'ed25519', publicKey: pair.publicKey, privateKey: sealPrivateKey(pair.privateKey, kek, pair.publicKey), state: 'active', activatedAt: new Date() }],
