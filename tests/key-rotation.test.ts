@@ -20,7 +20,7 @@ const ADMIN_TOKEN = 'fm_admin_e2e_rotation_0123456789abcdefgh';
 const RESET_CAMERA = { type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' } } as const;
 const TERMINAL = ['succeeded', 'failed', 'timed_out', 'expired', 'cancelled'];
 
-interface CommandView { id: string; status: string; reason: string | null }
+interface CommandView { id: string; status: string; exitCode: number | null; reason: string | null }
 
 let db: TestDatabase;
 let app: FleetMedicApp;
@@ -116,11 +116,11 @@ describe('signing-key rotation without re-enrolling', () => {
     const toOffline = await api<CommandView>('POST', `/api/v1/devices/${offlineId}/commands`, { action: RESET_CAMERA });
     const stored = await db.prisma.command.findMany({ where: { id: { in: [toOnline.id, toOffline.id] } }, select: { keyId: true } });
     expect(stored.map((c) => c.keyId)).toEqual([next.keyId, next.keyId]);
-    expect(await finished(toOnline.id, online)).toMatchObject({ status: 'succeeded', reason: null });
+    expect(await finished(toOnline.id, online)).toMatchObject({ status: 'succeeded', exitCode: 0 });
 
     // The offline Mac still pins only the old key: at connect it is sent the announcement, then the command.
     const offline = agentOn(offlineDir, first.stateDir);
-    expect(await finished(toOffline.id, offline)).toMatchObject({ status: 'succeeded', reason: null });
+    expect(await finished(toOffline.id, offline)).toMatchObject({ status: 'succeeded', exitCode: 0 });
     expect(pinned(offline)).toEqual({ [old]: expect.any(String), [next.keyId]: next.publicKey });
   });
 

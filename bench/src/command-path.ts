@@ -48,6 +48,7 @@ try {
   if (process.env.NO_TRIGGERS) await db.prisma.$executeRawUnsafe(`ALTER TABLE "Command" DISABLE TRIGGER USER`);
   const keys = new SigningKeySource(db.prisma, TEST_KEY_ENCRYPTION_KEY);
   const commands = new CommandService(db.commandPrisma, 3600, keys);
+  await keys.get(); // loaded before a batch's transaction needs it (PGlite has one session)
   const action = { type: 'agent.collect' as const, params: {} };
 
   // Bulk command: every chunk is delivered as soon as it is committed.

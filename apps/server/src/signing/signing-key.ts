@@ -179,8 +179,12 @@ export interface KeyLog {
  * a new announcement, `onAnnouncements` listeners get the `keys` message for connected agents.
  */
 export class SigningKeySource {
-  private keyring: Promise<SigningKeyring> | null = null;
+  private current: SigningKeyring | null = null;
+  private firstLoad: Promise<SigningKeyring> | null = null;
   private announced = '';
+  /** reads started / the latest started read whose result is in use: a slower, older read never replaces a newer one */
+  private started = 0;
+  private applied = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly listeners: Array<(message: ServerKeysMessage) => void> = [];
 
@@ -191,30 +195,46 @@ export class SigningKeySource {
    */
   constructor(private readonly prisma: PrismaClient, private readonly kek: Buffer, private readonly opts: { refreshMs?: number; log?: KeyLog } = {}) {}
 
-  /** The current keyring (loads it on first use). */
+  /**
+   * The current keyring: loads it on first use (a failed load is retried on the next call), then
+   * answers at once with the last one read, never waiting for a re-read in flight (on PGlite, one
+   * session, a caller inside a transaction would otherwise wait for a query that waits for it).
+   */
   get(): Promise<SigningKeyring> {
-    return this.keyring ?? this.refresh();
+    if (this.current) return Promise.resolve(this.current);
+    if (!this.firstLoad) {
+      const loading = this.refresh();
+      this.firstLoad = loading;
+      loading.catch(() => { if (this.firstLoad === loading) this.firstLoad = null; });
+    }
+    return this.firstLoad;
   }
 
-  /** Re-reads the keys now; the current keyring stays in use when this fails. Resolves to the keyring in use after. */
-  refresh(): Promise<SigningKeyring> {
-    const previous = this.keyring;
-    const loading = loadSigningKeyring(this.prisma, this.kek, (keyId) => this.opts.log?.info({ keyId }, 'signing key was stored in clear by an older server: encrypted it in place'));
-    const settled = loading.then((keyring) => {
-      const announced = keyring.announcements.map((a) => a.keyId).join(',');
-      if (announced !== this.announced) {
-        const first = this.announced === '' && previous === null;
-        this.announced = announced;
-        if (!first && keyring.keysMessage) for (const listener of this.listeners) listener(keyring.keysMessage);
-      }
-      return keyring;
-    });
-    this.keyring = previous ? settled.catch((error: unknown) => {
-      this.opts.log?.error({ err: error }, 'could not re-read the signing keys: keeping the ones loaded');
-      return previous;
-    }) : settled;
-    if (!previous) settled.catch(() => { if (this.keyring === settled) this.keyring = null; });
-    return this.keyring;
+  /**
+   * Re-reads the keys now and resolves to the keyring in use after it (this read's, unless a read
+   * started later finished first); on failure rejects, and the keyring
+   * in use stays (logged when there is one). Tells the announcement listeners when a key was
+   * announced since the last read (not on the first read: agents get announcements at connect).
+   */
+  async refresh(): Promise<SigningKeyring> {
+    const seq = ++this.started;
+    let keyring: SigningKeyring;
+    try {
+      keyring = await loadSigningKeyring(this.prisma, this.kek, (keyId) => this.opts.log?.info({ keyId }, 'signing key was stored in clear by an older server: encrypted it in place'));
+    } catch (error) {
+      if (this.current) this.opts.log?.error({ err: error }, 'could not re-read the signing keys: keeping the ones loaded');
+      throw error;
+    }
+    if (seq < this.applied) return this.current!;
+    const first = this.current === null;
+    this.applied = seq;
+    this.current = keyring;
+    const announced = keyring.announcements.map((a) => a.keyId).join(',');
+    if (announced !== this.announced) {
+      this.announced = announced;
+      if (!first && keyring.keysMessage) for (const listener of this.listeners) listener(keyring.keysMessage);
+    }
+    return keyring;
   }
 
   /** Calls `listener` with the `keys` message whenever a re-read finds a key announced since the last. */
