@@ -1,5 +1,6 @@
 import { ErrorBody } from '@fleetmedic/protocol';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './db/unavailable.js';
 
 /** Body of every 4xx/5xx answer, `{ error, message }` (defined in @fleetmedic/protocol). */
 export { ErrorBody };
@@ -44,6 +45,8 @@ function sentType(contentType: string | undefined): string {
  * anything else as 500 without internals (logged). A body sent as something other than JSON
  * (curl's `-d` alone sends application/x-www-form-urlencoded) is told what to send: 415 for a
  * type no parser takes, and a 400 body error when the body came as text/plain or with no type.
+ * While the database is unreachable (isDatabaseUnavailable) the answer is 503 `unavailable` with
+ * `Retry-After: DATABASE_RETRY_AFTER_SECONDS`: the request was fine and will work once it is back.
  */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
@@ -61,6 +64,12 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ error: CLIENT_ERROR_CODES[status] ?? 'bad-request', message: err.message });
+    }
+    if (isDatabaseUnavailable(err)) {
+      request.log.warn({ err: (err as Error).message }, 'database unreachable: answered 503');
+      return reply.code(503).header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS)).send({
+        error: 'unavailable', message: `the database is unreachable; try again in ${DATABASE_RETRY_AFTER_SECONDS} seconds`,
+      });
     }
     request.log.error({ err }, 'request failed');
     return reply.code(500).send({ error: 'internal', message: 'internal server error (logged)' });

@@ -41,10 +41,15 @@ export const DeltaSnapshot = Type.Object({
 });
 export type DeltaSnapshot = Static<typeof DeltaSnapshot>;
 
+/**
+ * Reports the agent dropped from its outbox (bounds reached while the server could not store
+ * them) since the last report that said so; absent when none. Optional: older agents never send it.
+ */
+const OutboxDropped = Type.Optional(Type.Integer({ minimum: 1, description: 'reports dropped unsent from the outbox since the last report that told' }));
 /** agent -> server: one whole snapshot; answered by `ack` with the same id once stored. */
-export const FullReportMessage = Type.Object({ type: Type.Literal('report'), id: Id, snapshot: Snapshot });
+export const FullReportMessage = Type.Object({ type: Type.Literal('report'), id: Id, outboxDropped: OutboxDropped, snapshot: Snapshot });
 /** agent -> server: one snapshot as a change since the last acked report; answered by `ack`, or `error` code `resync`. */
-export const DeltaReportMessage = Type.Object({ type: Type.Literal('report'), id: Id, delta: DeltaSnapshot });
+export const DeltaReportMessage = Type.Object({ type: Type.Literal('report'), id: Id, outboxDropped: OutboxDropped, delta: DeltaSnapshot });
 /** agent -> server: a report, whole (always valid) or as a delta. */
 export const ReportMessage = Type.Union([FullReportMessage, DeltaReportMessage]);
 /** agent -> server: a command was received and will run. */
@@ -133,8 +138,13 @@ export const ServerCommandMessage = Type.Object({ type: Type.Literal('command'),
 export const ErrorMessage = Type.Object({
   type: Type.Literal('error'),
   id: Type.Optional(Type.String()),
-  code: Type.String({ description: 'bad-message | invalid-report | internal | resync (send report `id` again in full)' }),
+  code: Type.String({ description: 'bad-message | invalid-report | internal | unavailable (the database is unreachable) | resync (send report `id` again in full)' }),
   message: Type.String(),
+  /**
+   * Send message `id` again after at least this many seconds (codes `unavailable` and `internal`):
+   * the server could not store it. Optional: agents before it ignore it and resend at reconnect.
+   */
+  retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
 });
 /**
  * The server's signing keys after the one pinned at enrollment, each announced by the key before

@@ -11,6 +11,7 @@ import { newReportId } from '../outbox/ids.js';
 import { fitReport } from '../outbox/oversize.js';
 import { Outbox } from '../outbox/outbox.js';
 import type { ReportQueue } from '../outbox/queue.js';
+import { ResendTimer } from '../outbox/resend-timer.js';
 import { ExecutedStore } from '../remediation/executed-store.js';
 import { TccResetMarks } from '../remediation/tcc-resets.js';
 import { RemediationExecutor } from '../remediation/executor.js';
@@ -47,6 +48,8 @@ export interface DaemonOptions {
   enrollRefusedPauseMs?: number;
   outboxMaxFiles?: number;
   outboxMaxBytes?: number;
+  /** Longest pause between resends of the outbox while the server says it cannot store reports, ms. Default DEFAULT_MAX_RESEND_MS (15 000). */
+  maxResendMs?: number;
   /**
    * For many simulated Macs in one process (the fleet simulator); the agent uses the defaults.
    * collect: makes a snapshot (default: collectSnapshot over `runner`); outbox: where unacked
@@ -70,12 +73,16 @@ export interface DaemonOptions {
 /**
  * What the daemon did, for observers (the fleet simulator's counters): enrolled, socket open, a report collected
  * (`sent` false when it waits in the outbox; `full` when not a delta; `sections` carried), an ack
- * (`report` false for a command result's ack), the server asking for a report whole, a command received.
+ * (`report` false for a command result's ack), the server asking for a report whole, the server
+ * asking to resend later (`delayMs` until the resend, null when one was already scheduled),
+ * reports dropped from the full outbox, a command received.
  */
 export type DaemonEvent =
   | { type: 'report'; id: string; sent: boolean; full: boolean; sections: string[] }
   | { type: 'acked'; id: string; report: boolean }
   | { type: 'resync'; id: string }
+  | { type: 'retry'; id: string; code: string; delayMs: number | null }
+  | { type: 'dropped'; ids: string[] }
   | { type: 'enrolled'; deviceId: string }
   | { type: 'connected' }
   | { type: 'command'; id: string };
@@ -94,7 +101,9 @@ function checkSchedule(schedule: string): void {
 /**
  * The agent service (`run`): enrolls once (credentials.json, 0600), keeps one WebSocket to the
  * server, collects at start and on the schedule, keeps every report in the outbox until the
- * server acks it (resent on every reconnect), and executes remediation commands exactly once.
+ * server acks it (resent on every reconnect; when the server says when to retry, the oldest is
+ * resent on the open socket, backed off, and its ack sends the rest), and executes remediation
+ * commands exactly once.
  * A refused enrollment secret (401/403) or a blocked address (429) pauses enrollment for an hour
  * or the server's Retry-After (enroll-pause.ts), logged with the reason.
  */
@@ -112,6 +121,14 @@ export class AgentDaemon {
   private readonly executor: RemediationExecutor;
   /** tcc.reset runs completed, for the unified-log TCC source (the log keeps the old decision). */
   private readonly tccResets = new TccResetMarks();
+  /** Resends the oldest waiting report on the open socket when the server could not store a report. */
+  private readonly resend: ResendTimer;
+  /** A resend after "retry later" is waiting for its answer: its ack sends the rest of the outbox. */
+  private probing = false;
+  /** Dropped reports no stored report tells the server about yet; the next report carries the count. */
+  private droppedUntold = 0;
+  /** Counts carried by reports not yet acked (report id -> outboxDropped): dropped in turn, they are told again. */
+  private readonly dropCounts = new Map<string, number>();
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -138,6 +155,10 @@ export class AgentDaemon {
         await clearCredentials(opts.stateDir);
       },
     });
+    this.resend = new ResendTimer(
+      () => this.probe().catch((error: unknown) => logger.error({ err: error }, 'could not resend the oldest report')),
+      opts.maxResendMs,
+    );
     this.executor = new RemediationExecutor({
       runner: opts.runner,
       deviceId: () => this.creds?.deviceId ?? null,
@@ -186,8 +207,8 @@ export class AgentDaemon {
       const { logger } = this.opts;
       try {
         const snapshot = await (this.opts.collect ? this.opts.collect() : collectSnapshot(this.opts.runner, { tccResets: this.tccResets.list(), serverUrl: this.opts.serverUrl }));
-        const message = this.fitted({ type: 'report' as const, id: newReportId(), snapshot });
-        await this.outbox.add(message);
+        const message = this.fitted(this.withDropCount({ type: 'report' as const, id: newReportId(), snapshot }));
+        this.countDropped(await this.outbox.add(message, { unchanged: this.reporter.unchangedSincePrevious(message) }));
         const wire = this.reporter.wire(message);
         const sent = this.connection.send(wire.message);
         logger.info({ id: message.id, why, sent, full: wire.full, sections: wire.sections }, sent ? 'report sent' : 'report queued in the outbox');
@@ -201,6 +222,29 @@ export class AgentDaemon {
     });
     this.collecting = run;
     return run;
+  }
+
+  /** `report` carrying the count of dropped reports not told yet (outboxDropped), which it now owns. */
+  private withDropCount(report: FullReportMessage): FullReportMessage {
+    const count = this.droppedUntold;
+    if (count === 0) return report;
+    this.droppedUntold = 0;
+    this.dropCounts.set(report.id, count);
+    return { ...report, outboxDropped: count };
+  }
+
+  /**
+   * Reports the outbox dropped to stay within its bounds (outbox.ts says which go first): counted
+   * for the next report (plus the counts they carried themselves) and warned with the total.
+   */
+  private countDropped(ids: string[]): void {
+    if (ids.length === 0) return;
+    for (const id of ids) {
+      this.droppedUntold += 1 + (this.dropCounts.get(id) ?? 0);
+      this.dropCounts.delete(id);
+    }
+    this.opts.logger.warn({ dropped: ids, untold: this.droppedUntold }, `outbox full: ${ids.length} unsent report(s) dropped; the next report tells the server`);
+    this.opts.onEvent?.({ type: 'dropped', ids });
   }
 
   /**
@@ -228,6 +272,7 @@ export class AgentDaemon {
   /** Stops the schedule and the connection; the outbox stays on disk. */
   async stop(): Promise<void> {
     this.task?.stop();
+    this.resend.cancel();
     this.stopping.abort();
     await this.connection.stop();
     await this.collecting;
@@ -276,6 +321,17 @@ export class AgentDaemon {
     if (waiting.length > 0) this.opts.logger.info({ count: waiting.length }, 'outbox resent');
   }
 
+  /**
+   * After "retry later": resends only the oldest waiting report, so that an outage costs the
+   * server one report per agent per resend, not whole outboxes; its ack sends the rest (flush).
+   */
+  private async probe(): Promise<void> {
+    const [oldest] = await this.outbox.ids();
+    const report = oldest === undefined ? null : await this.outbox.read(oldest);
+    if (!report) return;
+    this.probing = this.connection.send(this.reporter.wire(report).message);
+  }
+
   /** The server lacks the sections a delta said were unchanged (e.g. after a restore): send report `id` whole. */
   private async resendWhole(id: string): Promise<void> {
     await this.reporter.resync();
@@ -311,6 +367,13 @@ export class AgentDaemon {
         // The base moves in memory at once (a report cut after this ack is cut against it); the
         // acked report leaves the outbox even if the base cannot be saved (the next report is
         // then cut against an older base, which the server answers with resync at worst).
+        this.resend.reset();
+        this.dropCounts.delete(m.id);
+        if (this.probing) {
+          // The server stores reports again: the rest of the outbox goes now (a repeat of this one is acked as a duplicate).
+          this.probing = false;
+          void this.flush().catch((error: unknown) => logger.error({ err: error }, 'could not resend the outbox'));
+        }
         const base = this.reporter.ackedReport(m.id);
         void Promise.allSettled([base, this.outbox.remove(m.id)]).then(([saved, removed]) => {
           if (saved.status === 'rejected') logger.error({ err: saved.reason, id: m.id }, 'could not save the acked base (acked-sections.json)');
@@ -331,6 +394,13 @@ export class AgentDaemon {
         if (m.code === 'resync' && m.id) {
           this.opts.onEvent?.({ type: 'resync', id: m.id });
           void this.resendWhole(m.id).catch((error: unknown) => logger.error({ err: error, id: m.id }, 'could not resend a report in full'));
+          break;
+        }
+        if (m.retryAfterSeconds !== undefined && m.id) {
+          // The server could not store it (database down, ...): the oldest report goes again, backed off, then the rest.
+          const delayMs = this.resend.schedule(m.retryAfterSeconds);
+          if (delayMs !== null) logger.warn({ id: m.id, code: m.code, message: m.message, resendInMs: Math.round(delayMs) }, 'the server could not store a report: resending the outbox later');
+          this.opts.onEvent?.({ type: 'retry', id: m.id, code: m.code, delayMs });
           break;
         }
         logger.warn({ id: m.id, code: m.code, message: m.message }, 'server reported an error');

@@ -23,6 +23,8 @@ export interface WireReport {
 export class DeltaReporter {
   /** hashes of the reports sent and not yet acked, by report id */
   private readonly sent = new Map<string, { collectedAt: string; hashes: SectionHashMap }>();
+  /** hashes of the newest report cut so far (by collectedAt) */
+  private newest: { collectedAt: string; hashes: SectionHashMap } | null = null;
 
   private constructor(
     private readonly store: AckedSectionsStore,
@@ -59,7 +61,19 @@ export class DeltaReporter {
       names.push(name);
     }
     const { sections: _all, ...rest } = snapshot;
-    return { message: { type: 'report', id: report.id, delta: { ...rest, hashes, sections: changed } }, sections: names, full: false };
+    const { snapshot: _whole, ...envelope } = report;
+    return { message: { ...envelope, delta: { ...rest, hashes, sections: changed } }, sections: names, full: false };
+  }
+
+  /**
+   * True when every section of a newly collected `report` hashes as in the report collected
+   * before it (the newest this reporter has seen; the acked base when none): it tells the server
+   * nothing new but that the Mac was alive. False when there is nothing to compare with.
+   */
+  unchangedSincePrevious(report: FullReportMessage): boolean {
+    const previous = (this.newest ?? this.base)?.hashes;
+    const hashes = this.hashesOf(report);
+    return previous !== undefined && SECTION_NAMES.every((n) => previous[n] === hashes[n]);
   }
 
   /**
@@ -86,7 +100,9 @@ export class DeltaReporter {
     const known = this.sent.get(report.id);
     if (known) return known.hashes;
     const hashes = sectionHashes(report.snapshot.sections, this.hash);
-    this.sent.set(report.id, { collectedAt: report.snapshot.collectedAt, hashes });
+    const entry = { collectedAt: report.snapshot.collectedAt, hashes };
+    this.sent.set(report.id, entry);
+    if (!this.newest || Date.parse(entry.collectedAt) >= Date.parse(this.newest.collectedAt)) this.newest = entry;
     // Reports the outbox dropped are never acked: keep the map as bounded as the outbox.
     if (this.sent.size > MAX_UNACKED) this.sent.delete(this.sent.keys().next().value!);
     return hashes;

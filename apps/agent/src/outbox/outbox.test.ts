@@ -38,6 +38,27 @@ describe('Outbox', () => {
     expect(drops[0]![1]).toMatch(/outbox full \(4 reports, \d+ bytes; bounds 3 reports/);
   });
 
+  it('over its bound drops the oldest report repeating the one before it first, then the oldest; marks survive a restart', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'outbox-'));
+    const drops: [string, string][] = [];
+    const box = await Outbox.open(dir, { maxFiles: 3, onDrop: (id, why) => drops.push([id, why]) });
+    // changed, repeat, changed, repeat, then one more: the two repeats go first, in age order.
+    const [a, b, c, d, e] = [0, 1, 2, 3, 4].map((i) => report(1_700_000_000_000 + i * 1000));
+    await box.add(a!);
+    await box.add(b!, { unchanged: true });
+    await box.add(c!);
+    expect((await readdir(dir)).sort()).toEqual([`${a!.id}.json`, `${b!.id}.unchanged.json`, `${c!.id}.json`]);
+    expect(await box.add(d!, { unchanged: true })).toEqual([b!.id]);
+    const reopened = await Outbox.open(dir, { maxFiles: 3, onDrop: (id, why) => drops.push([id, why]) });
+    expect((await reopened.read(d!.id))?.id).toBe(d!.id);
+    expect(await reopened.add(e!)).toEqual([d!.id]);
+    expect(await reopened.ids()).toEqual([a!.id, c!.id, e!.id]);
+    expect(drops[0]![1]).toMatch(/oldest report repeating the one before it dropped$/);
+    // Only reports carrying changes left: the oldest goes; the one just added never does.
+    expect(await reopened.add(report(1_700_000_005_000), { unchanged: true })).toEqual([a!.id]);
+    expect(await reopened.remove(c!.id)).toBe(true);
+  });
+
   it('drops the oldest reports beyond the byte bound but never the one just added', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'outbox-'));
     const box = await Outbox.open(dir, { maxBytes: 3000 });

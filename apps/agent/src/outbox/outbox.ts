@@ -1,7 +1,7 @@
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FullReportMessage, validator } from '@fleetmedic/protocol';
-import type { ReportQueue } from './queue.js';
+import { dropOrder, type AddOptions, type ReportQueue } from './queue.js';
 
 export interface OutboxOptions {
   /** Most reports kept; the oldest are dropped beyond it. Default 200. */
@@ -14,11 +14,15 @@ export interface OutboxOptions {
 
 const checkReport = validator(FullReportMessage);
 const SUFFIX = '.json';
+/** File name suffix of a report that repeats the one collected before it (dropped first, dropOrder). */
+const UNCHANGED_SUFFIX = '.unchanged.json';
 
 /**
  * Reports not yet acknowledged by the server, one file per report: `<dir>/<id>.json` holding
  * the `report` message. Report ids start with a time stamp (see newReportId), so name order is
- * age order. Bounded by count and bytes: the oldest are dropped, with a warning, never the newest.
+ * age order; `<id>.unchanged.json` marks a report that repeats the one before it. Bounded by count
+ * and bytes: reports are dropped in dropOrder (unchanged ones first, oldest first), with a
+ * warning, never the newest.
  * Files are written to a temp name and renamed, so a crash leaves a whole report or none.
  */
 export class Outbox implements ReportQueue {
@@ -34,9 +38,9 @@ export class Outbox implements ReportQueue {
     return new Outbox(dir, opts.maxFiles ?? 200, opts.maxBytes ?? 20 * 1024 * 1024, opts.onDrop ?? (() => {}));
   }
 
-  /** Stores a report until acked; returns the ids dropped to stay within bounds. */
-  async add(message: FullReportMessage): Promise<string[]> {
-    const file = this.fileOf(message.id);
+  /** Stores a report until acked; returns the ids dropped to stay within bounds, in dropOrder. */
+  async add(message: FullReportMessage, opts: AddOptions = {}): Promise<string[]> {
+    const file = this.fileOf(message.id, opts.unchanged);
     const tmp = `${file}.tmp`;
     await writeFile(tmp, JSON.stringify(message));
     await rename(tmp, file);
@@ -46,18 +50,21 @@ export class Outbox implements ReportQueue {
   /** Removes an acked report; false when it was not (or no longer) there. */
   async remove(id: string): Promise<boolean> {
     if (!isSafeId(id)) return false;
-    try {
-      await rm(this.fileOf(id));
-      return true;
-    } catch {
-      return false;
-    }
+    const removed = await Promise.all([this.fileOf(id), this.fileOf(id, true)].map((f) => rm(f).then(() => true, () => false)));
+    return removed.includes(true);
   }
 
   /** Ids waiting, oldest first. */
   async ids(): Promise<string[]> {
+    return (await this.entries()).map((e) => e.id);
+  }
+
+  /** Waiting reports' ids, oldest first, and whether each is marked unchanged. */
+  private async entries(): Promise<{ id: string; unchanged: boolean }[]> {
     const names = await readdir(this.dir);
-    return names.filter((n) => n.endsWith(SUFFIX)).map((n) => n.slice(0, -SUFFIX.length)).sort();
+    return names.filter((n) => n.endsWith(SUFFIX))
+      .map((n) => (n.endsWith(UNCHANGED_SUFFIX) ? { id: n.slice(0, -UNCHANGED_SUFFIX.length), unchanged: true } : { id: n.slice(0, -SUFFIX.length), unchanged: false }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /** Reports waiting, oldest first. A file that is not a valid report is dropped (and reported through onDrop). */
@@ -72,12 +79,11 @@ export class Outbox implements ReportQueue {
 
   /** One waiting report, or null when absent or unreadable (then dropped). */
   async read(id: string): Promise<FullReportMessage | null> {
-    let text: string;
-    try {
-      text = await readFile(this.fileOf(id), 'utf8');
-    } catch {
-      return null;
+    let text: string | null = null;
+    for (const file of [this.fileOf(id), this.fileOf(id, true)]) {
+      text ??= await readFile(file, 'utf8').catch(() => null);
     }
+    if (text === null) return null;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -96,22 +102,23 @@ export class Outbox implements ReportQueue {
   /** Count and total size (bytes) of the waiting reports. */
   async usage(): Promise<{ files: number; bytes: number }> {
     let bytes = 0;
-    const ids = await this.ids();
-    for (const id of ids) bytes += await sizeOf(this.fileOf(id));
-    return { files: ids.length, bytes };
+    const entries = await this.entries();
+    for (const e of entries) bytes += await sizeOf(this.fileOf(e.id, e.unchanged));
+    return { files: entries.length, bytes };
   }
 
   private async enforceBounds(keep: string): Promise<string[]> {
-    const ids = await this.ids();
+    const entries = await this.entries();
     const sizes = new Map<string, number>();
-    for (const id of ids) sizes.set(id, await sizeOf(this.fileOf(id)));
+    for (const e of entries) sizes.set(e.id, await sizeOf(this.fileOf(e.id, e.unchanged)));
     let bytes = [...sizes.values()].reduce((a, b) => a + b, 0);
-    let files = ids.length;
+    let files = entries.length;
+    const unchanged = new Set(entries.filter((e) => e.unchanged).map((e) => e.id));
     const dropped: string[] = [];
-    for (const id of ids) {
+    for (const id of dropOrder(entries.map((e) => e.id), unchanged, keep)) {
       if (files <= this.maxFiles && bytes <= this.maxBytes) break;
-      if (id === keep) continue;
-      await this.drop(id, `outbox full (${files} reports, ${bytes} bytes; bounds ${this.maxFiles} reports, ${this.maxBytes} bytes): oldest report dropped`);
+      const which = unchanged.has(id) ? 'oldest report repeating the one before it' : 'oldest report';
+      await this.drop(id, `outbox full (${files} reports, ${bytes} bytes; bounds ${this.maxFiles} reports, ${this.maxBytes} bytes): ${which} dropped`);
       files -= 1;
       bytes -= sizes.get(id) ?? 0;
       dropped.push(id);
@@ -120,13 +127,13 @@ export class Outbox implements ReportQueue {
   }
 
   private async drop(id: string, reason: string): Promise<void> {
-    await rm(this.fileOf(id), { force: true });
+    await this.remove(id);
     this.onDrop(id, reason);
   }
 
-  private fileOf(id: string): string {
+  private fileOf(id: string, unchanged = false): string {
     if (!isSafeId(id)) throw new Error(`invalid report id: ${JSON.stringify(id)}`);
-    return path.join(this.dir, `${id}${SUFFIX}`);
+    return path.join(this.dir, `${id}${unchanged ? UNCHANGED_SUFFIX : SUFFIX}`);
   }
 }
 

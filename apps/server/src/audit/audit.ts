@@ -7,7 +7,7 @@ type AuditWriter = Pick<Prisma.TransactionClient, 'auditLog'>;
 export interface AuditEntry {
   /** name of the admin token that acted, or `system` / `bootstrap` */
   actor: string;
-  /** dotted verb: command.create, command.cancel, enroll-secret.create, enroll-secret.revoke, admin-token.create, admin-token.revoke, policy.update */
+  /** dotted verb: command.create, command.cancel, agent.outbox-dropped, enroll-secret.create, enroll-secret.revoke, admin-token.create, admin-token.revoke, policy.update */
   action: string;
   /** what it acted on, `kind:id` */
   target?: string;

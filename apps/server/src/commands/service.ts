@@ -91,6 +91,9 @@ export type EnvelopeSource = Pick<Command, 'id' | 'deviceId' | 'type' | 'params'
 
 const isoOf = (t: Date | string): string => (typeof t === 'string' ? t : t.toISOString());
 
+/** Commands read, marked and sent at a time by deliverPending (bounds its memory per socket). */
+export const DELIVERY_PAGE = 500;
+
 /** A Command row as the envelope the agent receives, without its signature. */
 export function toEnvelope(c: Omit<EnvelopeSource, 'signature' | 'keyId'>): UnsignedEnvelope {
   return {
@@ -209,24 +212,57 @@ export class CommandService {
    * acknowledged ones, whose agent may have died or lost its socket before the result went out.
    * The agent runs a command id at most once and answers a repeat from its executed.json (the
    * stored result, or "stopped while running" when it died mid-command). A resent acknowledged
-   * command keeps its status (only sentAt moves). Marking is one UPDATE under a status guard, so
+   * command keeps its status (only sentAt moves). Marking is an UPDATE under a status guard, so
    * a cancel or result that lands first wins and two concurrent deliveries never send a command
    * twice; a command marked sent whose socket closed meanwhile goes out again at the next connect.
+   * An UPDATE that loses a deadlock or serialization failure runs again (up to 3 times).
+   * Commands are read, marked and sent DELIVERY_PAGE at a time, and delivery stops at the first
+   * page the socket does not take whole: a Mac with 50,000 pending commands costs the server one
+   * page and what its socket may buffer (MAX_SOCKET_BUFFERED_BYTES), not 50,000 rows per socket.
    * At connect (`resend`) the agent is first sent the key announcements (a `keys` message), so it
    * pins a newer key before a command signed with it arrives. Returns the ids sent.
    */
   async deliverPending(deviceId: string, sink: MessageSink, opts: { resend?: boolean } = {}, now = new Date()): Promise<string[]> {
-    const live = { deviceId, expiresAt: { gt: now } };
-    const marked = await this.prisma.command.updateManyAndReturn({
-      where: { ...live, status: { in: opts.resend ? ['queued', 'sent'] : ['queued'] } },
-      data: { status: 'sent', sentAt: now },
-    });
+    const statuses = opts.resend ? ['queued', 'sent', 'acknowledged'] : ['queued'];
+    const sent: string[] = [];
     if (opts.resend) {
-      marked.push(...await this.prisma.command.updateManyAndReturn({ where: { ...live, status: 'acknowledged' }, data: { sentAt: now } }));
       const { keysMessage } = await this.keys.get();
       if (keysMessage) sink.send(keysMessage);
     }
-    return this.send(marked, sink, now);
+    let after: { createdAt: Date; id: string } | null = null;
+    for (;;) {
+      const page: { id: string; createdAt: Date }[] = await this.prisma.command.findMany({
+        where: { deviceId, expiresAt: { gt: now }, status: { in: statuses }, ...(after ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : {}) },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: DELIVERY_PAGE,
+        select: { id: true, createdAt: true },
+      });
+      if (page.length === 0) break;
+      const marked = await this.markDelivered(page.map((c) => c.id), opts.resend === true, now);
+      const out = await this.send(marked, sink, now);
+      sent.push(...out.sent);
+      // The socket took less than it was given (full, or closed): the rest waits for the next connect.
+      if (out.refusedBySocket || page.length < DELIVERY_PAGE) break;
+      after = page.at(-1)!;
+    }
+    return sent;
+  }
+
+  /**
+   * Marks the commands `ids` sent (queued, and with `resend` sent ones again) and, with `resend`,
+   * moves sentAt of acknowledged ones; returns the rows marked. Each UPDATE may lose a deadlock
+   * to another delivery locking the same rows in another order (a Mac's sockets racing at
+   * connect, a batch): it runs again (retryOnConflict), which is safe.
+   */
+  private async markDelivered(ids: string[], resend: boolean, now: Date): Promise<Command[]> {
+    const marked = await retryOnConflict(() => this.prisma.command.updateManyAndReturn({
+      where: { id: { in: ids }, expiresAt: { gt: now }, status: { in: resend ? ['queued', 'sent'] : ['queued'] } },
+      data: { status: 'sent', sentAt: now },
+    }));
+    if (resend) {
+      marked.push(...await retryOnConflict(() => this.prisma.command.updateManyAndReturn({ where: { id: { in: ids }, expiresAt: { gt: now }, status: 'acknowledged' }, data: { sentAt: now } })));
+    }
+    return marked;
   }
 
   /**
@@ -269,9 +305,12 @@ export class CommandService {
     return { sent, deferred };
   }
 
-  /** Sends `commands` with their stored signatures oldest first (failing those that do not check); stops at the first the socket refuses. Returns the ids sent. */
-  private async send(commands: Command[], sink: MessageSink, now: Date): Promise<string[]> {
-    if (commands.length === 0) return [];
+  /**
+   * Sends `commands` with their stored signatures oldest first (failing those that do not check);
+   * stops at the first the socket refuses. Returns the ids sent, and whether the socket refused one.
+   */
+  private async send(commands: Command[], sink: MessageSink, now: Date): Promise<{ sent: string[]; refusedBySocket: boolean }> {
+    if (commands.length === 0) return { sent: [], refusedBySocket: false };
     commands.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
     const keyring = await this.keys.get();
     const signed: CommandEnvelope[] = [];
@@ -280,10 +319,10 @@ export class CommandService {
     await this.refuseUnsigned(refused, now);
     const sent: string[] = [];
     for (const command of signed) {
-      if (!sink.send({ type: 'command', command })) break;
+      if (!sink.send({ type: 'command', command })) return { sent, refusedBySocket: true };
       sent.push(command.id);
     }
-    return sent;
+    return { sent, refusedBySocket: false };
   }
 
   /** Appends `c`'s envelope with its stored signature to `signed`, or to `refused` with the reason when that signature does not check. */

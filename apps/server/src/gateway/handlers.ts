@@ -1,12 +1,14 @@
 import {
-  AgentMessage, CommandAckMessage, CommandResultMessage, DeltaReportMessage, FullReportMessage, validator, type AgentMessage as AgentMessageT,
+  AgentMessage, CommandAckMessage, CommandResultMessage, DeltaReportMessage, FullReportMessage, validator, type AgentMessage as AgentMessageT, type ServerMessage,
 } from '@fleetmedic/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { CommandService } from '../commands/service.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.js';
 import type { IngestBatcher } from '../ingest/batcher.js';
 import { InvalidReportError, prepareReport } from '../ingest/prepare.js';
 import type { PolicyStore } from '../policy/store.js';
+import { audit } from '../audit/audit.js';
 import type { AgentConnection } from './connection.js';
 
 /** What the gateway needs to act on agent messages. */
@@ -79,10 +81,37 @@ export async function handleAgentMessage(deps: GatewayDeps, conn: AgentConnectio
   try {
     return await act(deps, conn, message, Buffer.byteLength(text), receivedAt);
   } catch (err) {
-    deps.log.error({ err, deviceId: conn.deviceId, type: message.type, id: message.id }, 'agent message failed');
-    conn.send({ type: 'error', code: 'internal', id: message.id, message: `the server could not handle ${message.type} ${message.id}; send it again later` });
+    conn.send(failure(deps, conn, message, err));
     return 'failed';
   }
+}
+
+/**
+ * Seconds an agent waits before resending a message that failed for another reason than the
+ * database (a bug, logged): long enough not to hammer the server with a message that may fail again.
+ */
+export const INTERNAL_RETRY_AFTER_SECONDS = 60;
+
+/**
+ * The answer to a message the server could not handle: `unavailable` with a retry after
+ * DATABASE_RETRY_AFTER_SECONDS while the database is unreachable (warned in one line: an outage
+ * fails every report of the fleet), else `internal` with INTERNAL_RETRY_AFTER_SECONDS (logged with
+ * the error). Both tell the agent when to send it again.
+ */
+function failure(deps: GatewayDeps, conn: AgentConnection, message: AgentMessageT, err: unknown): ServerMessage {
+  const about = { deviceId: conn.deviceId, type: message.type, id: message.id };
+  if (isDatabaseUnavailable(err)) {
+    deps.log.warn({ ...about, err: (err as Error).message }, 'database unreachable: agent told to retry');
+    return {
+      type: 'error', code: 'unavailable', id: message.id, retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      message: `the database is unreachable: ${message.type} ${message.id} was not stored; send it again in ${DATABASE_RETRY_AFTER_SECONDS} seconds`,
+    };
+  }
+  deps.log.error({ ...about, err }, 'agent message failed');
+  return {
+    type: 'error', code: 'internal', id: message.id, retryAfterSeconds: INTERNAL_RETRY_AFTER_SECONDS,
+    message: `the server could not handle ${message.type} ${message.id}; send it again in ${INTERNAL_RETRY_AFTER_SECONDS} seconds`,
+  };
 }
 
 /**
@@ -150,6 +179,7 @@ async function act(deps: GatewayDeps, conn: AgentConnection, message: AgentMessa
         });
         return 'ok';
       }
+      if (message.outboxDropped && outcome.kind !== 'duplicate') await recordOutboxDrops(deps, deviceId, message.id, message.outboxDropped);
       conn.send({ type: 'ack', id: message.id });
       return 'ok';
     }
@@ -166,5 +196,20 @@ async function act(deps: GatewayDeps, conn: AgentConnection, message: AgentMessa
       conn.send({ type: 'ack', id: message.id });
       return 'ok';
     }
+  }
+}
+
+/**
+ * An agent dropped `count` unsent reports from its outbox (bounds reached while the server could
+ * not store them): warned and audited as `agent.outbox-dropped` on `device:<id>` (actor `system`),
+ * so an admin finds the gap in GET /api/v1/admin/audit. A failed audit write is logged, never a
+ * reason to refuse the stored report.
+ */
+async function recordOutboxDrops(deps: GatewayDeps, deviceId: string, reportId: string, count: number): Promise<void> {
+  deps.log.warn({ deviceId, reportId, outboxDropped: count }, 'the agent dropped unsent reports from its outbox');
+  try {
+    await audit(deps.prisma, { actor: 'system', action: 'agent.outbox-dropped', target: `device:${deviceId}`, params: { count, reportId } });
+  } catch (err) {
+    deps.log.error({ err, deviceId, outboxDropped: count }, 'could not audit dropped reports');
   }
 }
