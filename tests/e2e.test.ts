@@ -6,6 +6,7 @@ import { buildApp, type FleetMedicApp } from '../apps/server/src/index.js';
 import { FINDING_CATALOG, judgeHealth } from '../packages/diagnosis/src/index.js';
 import type { FindingId } from '@fleetmedic/protocol';
 import { openTestDatabase, type TestDatabase } from '../apps/server/src/testing/test-database.js';
+import { TEST_KEY_ENCRYPTION_KEY } from '../apps/server/src/testing/test-kek.js';
 import { hostOf, scenarioOf, startAgent, waitFor, type AgentProcess } from './support/agents.js';
 
 const ENROLL_SECRET = 'e2e-enroll-secret-0123456789';
@@ -40,7 +41,7 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
 
 beforeAll(async () => {
   db = await openTestDatabase();
-  app = await buildApp({ db, config: { enrollSecrets: [ENROLL_SECRET], adminToken: ADMIN_TOKEN } });
+  app = await buildApp({ db, keyEncryptionKey: TEST_KEY_ENCRYPTION_KEY, config: { enrollSecrets: [ENROLL_SECRET], adminToken: ADMIN_TOKEN } });
   url = await app.listen({ port: 0, host: '127.0.0.1' });
   for (const mac of MACS) agents.push(startAgent(mac, url, ENROLL_SECRET));
 });

@@ -3,7 +3,7 @@
 // refusals, a Mac offline when its command is queued, a command that expires before the Mac
 // connects, an agent killed between command.ack and command.result, the verification sequence
 // (tcc.reset -> awaiting consent -> resolved), firewall.allow on an MDM-managed Mac, and bulk
-// remediation by finding.
+// remediation by finding; signing-key rotation without re-enrolling (issue 16, item 2).
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type FleetMedicApp } from '../apps/server/src/index.js';
 import { toEnvelope } from '../apps/server/src/commands/service.js';
+import { TEST_KEY_ENCRYPTION_KEY } from '../apps/server/src/testing/test-kek.js';
 import { openTestDatabase, type TestDatabase } from '../apps/server/src/testing/test-database.js';
 import { logClockTime } from '../apps/agent/src/remediation/tcc-resets.js';
+import { testSigner } from '../apps/agent/src/testing/command-signer.js';
+import { ACTIVATE_AFTER_SECONDS, activateSigningKey, rotateSigningKey } from '../apps/server/src/signing/rotation.js';
 import { RECORDED_MACS, startAgent, waitFor, type AgentProcess } from './support/agents.js';
 
 const ENROLL_SECRET = 'e2e-remedy-enroll-secret-0123';
@@ -109,7 +112,7 @@ const TCCUTIL_CAMERA_RUN = [
 
 beforeAll(async () => {
   db = await openTestDatabase();
-  app = await buildApp({ db, config: { enrollSecrets: [ENROLL_SECRET], adminToken: ADMIN_TOKEN } });
+  app = await buildApp({ db, keyEncryptionKey: TEST_KEY_ENCRYPTION_KEY, config: { enrollSecrets: [ENROLL_SECRET], adminToken: ADMIN_TOKEN } });
   url = await app.listen({ port: 0, host: '127.0.0.1' });
 });
 
@@ -124,7 +127,7 @@ describe('signed commands over the real socket', () => {
   it('the agent pins the server key at enrollment and refuses unsigned, badly signed, other-device and expired commands, running none', async () => {
     const agent = agentOn(copyMac(CAMERA_DENIED, 'sig-mac'));
     const { device } = await reported(agent, 'sig-mac');
-    const key = await app.services.keys.get();
+    const key = (await app.services.keys.get()).active;
     const creds = JSON.parse(readFileSync(path.join(agent.stateDir, 'credentials.json'), 'utf8')) as { deviceId: string; serverPublicKey: string };
     expect(creds).toMatchObject({ deviceId: device.id, serverPublicKey: key.publicKey });
 
@@ -147,7 +150,7 @@ describe('signed commands over the real socket', () => {
     }));
     expect(reasons).toEqual([
       'refused: the command is not signed',
-      'refused: bad signature: the command was altered or not signed by the server key pinned at enrollment',
+      'refused: bad signature: the command was altered or not signed by a server key this agent pinned',
       `refused: command is for device ${other.deviceId}, this agent is ${device.id}`,
       `refused: command expired at ${expired.expiresAt}`,
     ]);
@@ -188,7 +191,7 @@ describe('delivery and expiry around a Mac that is offline', () => {
     await agent.stop();
     await waitFor('the Mac to be offline', async () => ((await detail(deviceId)).device.online ? undefined : true));
     // A second server instance on the same database, whose commands live one second.
-    const shortLived = await buildApp({ db, config: { commandTtlSeconds: 1 } });
+    const shortLived = await buildApp({ db, keyEncryptionKey: TEST_KEY_ENCRYPTION_KEY, config: { commandTtlSeconds: 1 } });
     try {
       await shortLived.ready();
       const res = await shortLived.inject({ method: 'POST', url: `/api/v1/devices/${deviceId}/commands`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload: { action: { type: 'zoom.quit', params: {} } } });
@@ -390,5 +393,61 @@ describe('bulk remediation by finding', () => {
     const audit = await db.prisma.auditLog.findMany({ where: { target: `batch:${batch.batchId}` } });
     expect(audit).toMatchObject([{ actor: 'env', action: 'remediation.create', params: { findingId: 'tcc.camera.denied', filter: { search: 'bulk-' } } }]);
     expect(await db.prisma.auditLog.count({ where: { action: 'command.create', params: { path: ['batchId'], equals: batch.batchId } } })).toBe(2);
+  });
+});
+
+describe('signing-key rotation without re-enrolling (last: it changes the active key)', () => {
+  /** The pinned keys in the agent's credentials.json (key id -> public key). */
+  const pinned = (agent: AgentProcess): Record<string, string> =>
+    (JSON.parse(readFileSync(path.join(agent.stateDir, 'credentials.json'), 'utf8')) as { serverKeys?: Record<string, string> }).serverKeys ?? {};
+  /** The device of a Mac once it has reported and its socket is open on this instance. */
+  const connected = async (agent: AgentProcess, hostname: string): Promise<string> => {
+    const { device } = await reported(agent, hostname);
+    await waitFor('the socket on this instance', async () => app.services.registry.get(device.id));
+    return device.id;
+  };
+  let online: AgentProcess;
+  let onlineId: string;
+
+  it('after rotate and activate, agents enrolled under the old key run commands signed by the new one, connected or offline meanwhile', async () => {
+    online = agentOn(copyMac(CAMERA_DENIED, 'rot-online'));
+    onlineId = await connected(online, 'rot-online');
+    const offlineDir = copyMac(CAMERA_DENIED, 'rot-offline');
+    const first = agentOn(offlineDir);
+    const offlineId = await connected(first, 'rot-offline');
+    await first.stop();
+    const old = (await app.services.keys.get()).active.keyId;
+    expect(Object.keys(pinned(online))).toEqual([old]);
+
+    const next = await rotateSigningKey(db.prisma, TEST_KEY_ENCRYPTION_KEY, 'e2e');
+    await app.services.keys.refresh(); // what the 10 s re-read does: the announcement goes to connected agents
+    await waitFor('the connected agent to pin the announced key', async () => (pinned(online)[next.keyId] === next.publicKey ? true : undefined), 20_000);
+    await activateSigningKey(db.prisma, TEST_KEY_ENCRYPTION_KEY, 'e2e', new Date(Date.now() + (ACTIVATE_AFTER_SECONDS + 1) * 1000));
+    await app.services.keys.refresh();
+
+    const toOnline = await queue(onlineId, RESET_CAMERA);
+    const toOffline = await queue(offlineId, RESET_CAMERA);
+    const stored = await db.prisma.command.findMany({ where: { id: { in: [toOnline.id, toOffline.id] } }, select: { keyId: true } });
+    expect(stored.map((c) => c.keyId)).toEqual([next.keyId, next.keyId]);
+    expect(await finished(toOnline.id, online)).toMatchObject({ status: 'succeeded', exitCode: 0 });
+
+    // The offline Mac still pins only the old key: at connect it is sent the announcement, then the command.
+    const offline = agentOn(offlineDir, first.stateDir);
+    expect(await finished(toOffline.id, offline)).toMatchObject({ status: 'succeeded', exitCode: 0 });
+    expect(pinned(offline)).toEqual({ [old]: expect.any(String), [next.keyId]: next.publicKey });
+  });
+
+  it('refuses an announcement signed by a key it never pinned, and a command signed by the key it announced', async () => {
+    const forger = testSigner();
+    const planted = testSigner();
+    const socket = app.services.registry.get(onlineId)!;
+    socket.send({ type: 'keys', keys: [forger.announce(planted)] });
+    // A command stored by the service, sent in a version signed with the planted key.
+    const row = await app.services.commands.create(onlineId, RESET_CAMERA, 'e2e-forger');
+    socket.send({ type: 'command', command: { ...planted.sign(toEnvelope(row)), keyId: planted.keyId } });
+    expect(await finished(row.id, online)).toMatchObject({ status: 'failed', reason: `refused: the command is signed by key ${planted.keyId}, which this agent has not pinned` });
+    expect(online.logs()).toContain(`key ${planted.keyId}: announced by key ${forger.keyId}, which this agent has not pinned`);
+    expect(Object.keys(pinned(online))).not.toContain(planted.keyId);
+    expect(ran(online)).toEqual(TCCUTIL_CAMERA_RUN); // the genuine reset only
   });
 });

@@ -12,6 +12,7 @@ import type { ScheduledJob } from '../apps/server/src/jobs/scheduler.js';
 import { TestAgent, eventually } from '../apps/server/src/testing/harness.js';
 import { SseClient } from '../apps/server/src/testing/sse.js';
 import { openTestDatabase, type TestDatabase } from '../apps/server/src/testing/test-database.js';
+import { TEST_KEY_ENCRYPTION_KEY } from '../apps/server/src/testing/test-kek.js';
 import { hostOf, startAgent, waitFor, type AgentProcess } from './support/agents.js';
 
 const ENROLL_SECRET = 'scale-out-enroll-secret-0123';
@@ -48,6 +49,7 @@ const overlapJob: ScheduledJob = {
 async function start(db: Database): Promise<{ app: FleetMedicApp; url: string }> {
   const app = await buildApp({
     db,
+    keyEncryptionKey: TEST_KEY_ENCRYPTION_KEY,
     config: { enrollSecrets: [ENROLL_SECRET], adminToken: ADMIN_TOKEN, offlineSweepSeconds: 0.25 },
     // A wide reconnect window, so a test can create a command while B's LISTEN connection is down.
     reconnect: { initialDelayMs: 1500 },

@@ -12,6 +12,7 @@ import { buildApp, openDatabase } from '@fleetmedic/server';
 import { positiveInt } from './args.js';
 import { fmt, percentile } from './report.js';
 import { createBenchDatabase } from './server-process.js';
+import { TEST_KEY_ENCRYPTION_KEY } from '../../apps/server/src/testing/test-kek.js';
 
 const o = new Command()
   .name('bench:auth-failures')
@@ -26,7 +27,7 @@ const TOKEN = `bench-auth-failures-${Date.now()}`;
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const bench = o.pglite ? null : await createBenchDatabase(o.databaseUrl);
 const db = await openDatabase(bench ? { databaseUrl: bench.url } : { dataDir: 'memory://' });
-const app = await buildApp({ db, config: { adminToken: TOKEN, jobs: false, serveDashboard: false } });
+const app = await buildApp({ db, keyEncryptionKey: TEST_KEY_ENCRYPTION_KEY, config: { adminToken: TOKEN, jobs: false, serveDashboard: false } });
 await app.ready();
 
 /** Sequential requests; per-request latency (ms) and the statuses seen. */

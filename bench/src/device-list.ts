@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import pg from 'pg';
 import { buildApp, openDatabase } from '@fleetmedic/server';
+import { TEST_KEY_ENCRYPTION_KEY } from '../../apps/server/src/testing/test-kek.js';
 
 const opts = new Command()
   .option('--devices <n>', 'devices to create', '20000')
@@ -28,7 +29,7 @@ const url = new URL(serverUrl);
 url.pathname = `/${name}`;
 const db = await openDatabase({ databaseUrl: url.toString() });
 const token = `fm_admin_bench_${randomUUID()}`;
-const app = await buildApp({ db, config: { adminToken: token, jobs: false, serveDashboard: false } });
+const app = await buildApp({ db, keyEncryptionKey: TEST_KEY_ENCRYPTION_KEY, config: { adminToken: token, jobs: false, serveDashboard: false } });
 await app.ready();
 try {
   const t0 = performance.now();

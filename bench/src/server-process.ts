@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { REPO_ROOT } from '../../tests/support/agents.js';
+import { TEST_KEY_ENCRYPTION_KEY } from '../../apps/server/src/testing/test-kek.js';
 
 /** A database made for one benchmark run on a Postgres server; `drop()` removes it. */
 export interface BenchDatabase {
@@ -79,6 +80,8 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<Se
       FLEETMEDIC_ENROLL_SECRET: opts.enrollSecret,
       FLEETMEDIC_ADMIN_TOKEN: opts.adminToken,
       FLEETMEDIC_DATA_DIR: path.join(REPO_ROOT, '.data', 'bench'),
+      // The public test KEK: a benchmark may open the signing key to sign commands it inserts in SQL.
+      FLEETMEDIC_KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY.toString('base64'),
       LOG_LEVEL: opts.logLevel ?? 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,6 +12,9 @@ import { positiveInt } from './args.js';
 import { sampleProc } from './proc.js';
 import { mb, table, type Figure } from './report.js';
 import { adminQuery, createBenchDatabase, startServerProcess } from './server-process.js';
+import { openDatabase } from '../../apps/server/src/db/index.js';
+import { loadSigningKeyring } from '../../apps/server/src/signing/signing-key.js';
+import { TEST_KEY_ENCRYPTION_KEY } from '../../apps/server/src/testing/test-kek.js';
 
 const o = new Command()
   .name('bench:sockets')
@@ -22,8 +25,10 @@ const o = new Command()
   .opts<{ macs: number; connections: number; commands: number }>();
 
 const SECRET = 'bench-enroll-secret-0123';
+const RESET = { type: 'tcc.reset' as const, params: { service: 'Camera' as const, bundleId: 'us.zoom.xos' } };
 const bench = await createBenchDatabase(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
 const server = await startServerProcess({ databaseUrl: bench.url, enrollSecret: SECRET, adminToken: `bench-admin-${randomUUID()}` });
+const db = await openDatabase({ databaseUrl: bench.url, migrate: false });
 const figures: Figure[] = [];
 const sockets: WebSocket[] = [];
 try {
@@ -35,10 +40,17 @@ try {
     });
     const answer = (await res.json()) as { deviceId: string; deviceToken: string };
     tokens.push(answer.deviceToken);
+    // Signed with the server's key as the command service would (a row without its signature is never sent).
+    const key = (await loadSigningKeyring(db.prisma, TEST_KEY_ENCRYPTION_KEY)).active;
+    const t0 = Date.now() - o.commands * 1000;
+    const rows = Array.from({ length: o.commands }, (_, i) => {
+      const envelope = { id: randomUUID(), deviceId: answer.deviceId, action: RESET, createdAt: new Date(t0 + i * 1000).toISOString(), expiresAt: new Date(Date.now() + 86_400_000).toISOString() };
+      return { ...envelope, signature: key.sign(envelope), keyId: key.keyId };
+    });
     await adminQuery(bench.url, `
-      INSERT INTO "Command" (id, "deviceId", type, params, status, "createdBy", "createdAt", "expiresAt")
-      SELECT gen_random_uuid()::text, $1::uuid, 'tcc.reset', '{"service":"Camera","bundleId":"us.zoom.xos"}'::jsonb, 'queued', 'bench', now() - interval '1 second' * (${o.commands} - i), now() + interval '1 day'
-      FROM generate_series(1, ${o.commands}) AS i`, [answer.deviceId]);
+      INSERT INTO "Command" (id, "deviceId", type, params, status, "createdBy", "createdAt", "expiresAt", signature, "keyId")
+      SELECT id, "deviceId"::uuid, 'tcc.reset', $2::jsonb, 'queued', 'bench', "createdAt"::timestamp(3), "expiresAt"::timestamp(3), signature, "keyId"
+      FROM json_to_recordset($1::json) AS v(id text, "deviceId" text, "createdAt" text, "expiresAt" text, signature text, "keyId" text)`, [JSON.stringify(rows), JSON.stringify(RESET.params)]);
   }
   const idle = sampleProc(server.pid).rssBytes;
   let peak = idle;
@@ -83,5 +95,6 @@ try {
 } finally {
   for (const ws of sockets) ws.terminate();
   await server.stop();
+  await db.close();
   await bench.drop();
 }

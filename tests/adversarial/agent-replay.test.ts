@@ -11,6 +11,7 @@ import { Snapshot, validator, type AgentMessage, type CommandResult } from '@fle
 import { collectSnapshot } from '../../apps/agent/src/collectors/snapshot.js';
 import { ExecutedStore } from '../../apps/agent/src/remediation/executed-store.js';
 import { RemediationExecutor, type ExecutorDeps } from '../../apps/agent/src/remediation/executor.js';
+import { pinnedKeysOf } from '../../apps/agent/src/remediation/signature.js';
 import { RealRunner } from '../../apps/agent/src/runner/real.js';
 import { RecordedMacError } from '../../apps/agent/src/runner/recorded-host.js';
 import { ReplayRunner } from '../../apps/agent/src/runner/replay.js';
@@ -196,7 +197,7 @@ describe('hostile command envelopes: refused with a reason, nothing run, never a
     const store = await ExecutedStore.open(path.join(state, 'executed.json'));
     const sent: AgentMessage[] = [];
     const exec = new RemediationExecutor({
-      runner, deviceId: () => DEVICE, serverPublicKey: () => signer?.publicKey ?? null, store, send: (m) => sent.push(m), collectNow: async () => {}, logger: silentLogger, now: () => NOW,
+      runner, deviceId: () => DEVICE, pinnedKeys: () => pinnedKeysOf(signer?.publicKey ?? null), store, send: (m) => sent.push(m), collectNow: async () => {}, logger: silentLogger, now: () => NOW,
     });
     const ran = () => {
       const log = path.join(state, 'replay', 'replay-log.jsonl');

@@ -36,9 +36,15 @@ import { ServerMetrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/routes.js';
 import { docsRoutes, registerOpenApi } from './docs/openapi.js';
 
-/** buildApp's inputs: an open database (the caller closes it after app.close()), a logger, the config. */
+/** buildApp's inputs: an open database (the caller closes it after app.close()), the key-encryption key, a logger, the config. */
 export interface BuildAppOptions {
   db: Database;
+  /**
+   * The key-encryption key (32 bytes) the signing keys are sealed under in the database
+   * (startServer resolves it: signing/kek.ts). Starting with another one than the keys were
+   * sealed under fails at ready, naming both KEK ids.
+   */
+  keyEncryptionKey: Buffer;
   /** Fastify logger option: false (default), true, or pino options such as `{ level: 'info' }`. */
   logger?: FastifyServerOptions['logger'];
   /** defaults: DEFAULT_APP_CONFIG (commands live 7 days, offline after 90 s, ping every 30 s) */
@@ -61,7 +67,7 @@ export interface AppServices {
   jobs: JobScheduler;
   /** random per buildApp: names this instance in socket announcements and JobRun rows */
   instanceId: string;
-  /** the one command-signing key of this server: commands are signed with it, enrollment announces it */
+  /** the one source of the fleet's signing keys in this server: commands are signed and checked with it, enrollment announces its active key */
   keys: SigningKeySource;
   /** this instance's Prometheus metrics, behind GET /metrics */
   metrics: ServerMetrics;
@@ -92,8 +98,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
   const bus = createNotifyBus(options.db, app.log, { listenUrl: config.listenDatabaseUrl, reconnect: options.reconnect });
   const registry = new ClusterRegistry(bus, instanceId, app.log);
   // The command path runs on its own pool (db.commandPrisma): commands never queue behind ingest.
-  const keys = new SigningKeySource(prisma);
-  const commands = new CommandService(options.db.commandPrisma, config.commandTtlSeconds, keys);
+  const keys = new SigningKeySource(prisma, options.keyEncryptionKey, { refreshMs: (config.signingKeyRefreshSeconds ?? 10) * 1000, log: app.log });
+  const commands = new CommandService(options.db.commandPrisma, config.commandTtlSeconds, keys, app.log);
   const dispatcher = new ClusterDispatcher(registry, commands, bus, app.log, instanceId);
   const events = new FleetEvents(bus, app.log);
   const jobs = addServerJobs(new JobScheduler({ prisma, instanceId, log: app.log }), config);
@@ -107,6 +113,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
   await app.register(clusterPlugin, { bus, registry });
   await app.register(authPlugin);
   app.addHook('onReady', async () => ensureCredentials(prisma, config));
+  // The keys load at ready, so a wrong key-encryption key stops the start with the reason.
+  app.addHook('onReady', async () => {
+    await keys.get();
+    keys.start();
+  });
+  app.addHook('onClose', async () => keys.stop());
+  // A key announced since the last re-read goes to every agent connected here at once.
+  keys.onAnnouncements((message) => {
+    for (const conn of registry.all()) conn.send(message);
+  });
 
   await app.register(healthRoutes);
   await app.register(enrollRoutes, {

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from './config.js';
 import { startServer } from './server.js';
+import { keysCommand } from './signing/keys-cli.js';
 
 const program = new Command()
   .name('fleetmedic-server')
@@ -14,6 +15,12 @@ Environment:
   FLEETMEDIC_DATA_DIR       data folder (default .data)
   FLEETMEDIC_ENROLL_SECRET  enrollment secret to ensure at start
   FLEETMEDIC_ADMIN_TOKEN    admin token (role admin) to ensure at start
+  FLEETMEDIC_KEY_ENCRYPTION_KEY
+                            32 random bytes, base64 (openssl rand -base64 32): seals the
+                            command-signing keys in the database
+  FLEETMEDIC_KEY_ENCRYPTION_KEY_FILE
+                            a file holding it instead; neither: FLEETMEDIC_DATA_DIR/key-encryption-key,
+                            generated on first start (mode 0600)
   LOG_LEVEL                 fatal | error | warn | info | debug | trace | silent (default info)
   FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS
                             after SIGINT/SIGTERM, exit 1 if shutdown has not finished within this
@@ -38,5 +45,7 @@ program
       process.exit(1);
     }
   });
+
+program.addCommand(keysCommand());
 
 await program.parseAsync(process.argv);

@@ -35,6 +35,8 @@ export interface AppConfig {
   jobs?: boolean;
   /** Direct Postgres URL for the LISTEN connection when DATABASE_URL goes through PgBouncer in transaction mode (default DATABASE_URL). */
   listenDatabaseUrl?: string;
+  /** How often each instance re-reads the signing keys (agreeing on the active one after `keys activate`), s (default 10). */
+  signingKeyRefreshSeconds?: number;
   /** Serve the built dashboard at / (default true). */
   serveDashboard?: boolean;
   /**
@@ -79,6 +81,8 @@ export interface ServerConfig {
   databaseUrl?: string;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** FLEETMEDIC_KEY_ENCRYPTION_KEY / _FILE as given (resolveKeyEncryptionKey reads them; neither: a generated file in dataDir) */
+  keyEncryptionKey?: { value?: string; file?: string };
   /** After SIGINT/SIGTERM, exit 1 if shutdown has not finished by then, s (default DEFAULT_SHUTDOWN_TIMEOUT_SECONDS). */
   shutdownTimeoutSeconds?: number;
   app: AppConfig;
@@ -105,6 +109,8 @@ export const ServerEnv = Type.Object({
   FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: 'window of the failed-authentication counts, also the longest block, s (default 600)' })),
   FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$', description: 'after SIGINT/SIGTERM, exit 1 if shutdown has not finished within this many s (default 30)' })),
   FLEETMEDIC_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256, pattern: '^\\S+$', description: 'bearer token of GET /metrics (Prometheus); unset: /metrics is off (404)' })),
+  FLEETMEDIC_KEY_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1, description: '32 random bytes, base64: seals the command-signing keys in the database' })),
+  FLEETMEDIC_KEY_ENCRYPTION_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'file holding FLEETMEDIC_KEY_ENCRYPTION_KEY (e.g. a mounted secret)' })),
   FLEETMEDIC_TRUST_PROXY: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z.:/, ]+$', description: 'comma-separated load balancer addresses/CIDRs whose X-Forwarded-For is trusted' })),
 });
 
@@ -119,7 +125,7 @@ export class ConfigError extends Error {
  * Reads PORT, HOST, DATABASE_URL, FLEETMEDIC_DATA_DIR, FLEETMEDIC_ENROLL_SECRET,
  * FLEETMEDIC_ADMIN_TOKEN, LOG_LEVEL, DATABASE_LISTEN_URL, FLEETMEDIC_RETENTION_DAYS,
  * FLEETMEDIC_AUTH_MAX_FAILURES, FLEETMEDIC_DEVICE_AUTH_MAX_FAILURES,
- * FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS, FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS, FLEETMEDIC_TRUST_PROXY and FLEETMEDIC_METRICS_TOKEN. Empty strings count as unset. Throws ConfigError listing
+ * FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS, FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS, FLEETMEDIC_KEY_ENCRYPTION_KEY(_FILE), FLEETMEDIC_TRUST_PROXY and FLEETMEDIC_METRICS_TOKEN. Empty strings count as unset. Throws ConfigError listing
  * each bad variable (e.g. `PORT="http": must match pattern ...`).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -132,7 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (!checked.ok) {
     const lines = checked.errors.map((e) => {
       const key = e.split(':')[0]!.replace(/^\//, '');
-      const shown = key.endsWith('SECRET') || key.endsWith('TOKEN') ? '(hidden)' : JSON.stringify(picked[key]);
+      const shown = key.endsWith('SECRET') || key.endsWith('TOKEN') || key.endsWith('_KEY') ? '(hidden)' : JSON.stringify(picked[key]);
       return `${key}=${shown}: ${e.slice(e.indexOf(':') + 1).trim()}`;
     });
     throw new ConfigError(`invalid environment: ${lines.join('; ')}`);
@@ -152,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     databaseUrl: v.DATABASE_URL,
     dataDir: path.resolve(v.FLEETMEDIC_DATA_DIR ?? '.data'),
     logLevel: v.LOG_LEVEL ?? 'info',
+    keyEncryptionKey: { value: v.FLEETMEDIC_KEY_ENCRYPTION_KEY, file: v.FLEETMEDIC_KEY_ENCRYPTION_KEY_FILE },
     shutdownTimeoutSeconds: optionalNumber(v.FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS) ?? DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
     app: {
       ...DEFAULT_APP_CONFIG,

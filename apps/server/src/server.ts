@@ -1,9 +1,11 @@
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { buildApp, type FleetMedicApp } from './app.js';
 import { bootstrapCredentials, ensureCredentials } from './auth/bootstrap.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_SECONDS, loadConfig, type ServerConfig } from './config.js';
 import { openDatabase, type Database } from './db/index.js';
 import { handleShutdownSignals } from './shutdown.js';
+import { resolveKeyEncryptionKey } from './signing/kek.js';
 
 /** A running server: its address, and how to stop it (closes the app, then the database). */
 export interface RunningServer {
@@ -24,7 +26,8 @@ export interface StartServerOptions {
 }
 
 /**
- * Opens the database (DATABASE_URL, else PGlite in <dataDir>/pglite; migrations applied), ensures
+ * Resolves the key-encryption key (FLEETMEDIC_KEY_ENCRYPTION_KEY, _FILE, else a file generated in
+ * the data folder: signing/kek.ts), opens the database (DATABASE_URL, else PGlite in <dataDir>/pglite; migrations applied), ensures
  * the env-given enrollment secret and admin token, creates random ones on first start when none
  * exist (printed once: only their hashes are stored), builds the app and listens. SIGINT/SIGTERM
  * close the sockets, the app and the database, then exit (see handleShutdownSignals: exit 1 after
@@ -33,6 +36,9 @@ export interface StartServerOptions {
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const config = options.config ?? loadConfig();
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  await mkdir(config.dataDir, { recursive: true });
+  let generatedKek: string | undefined;
+  const kek = await resolveKeyEncryptionKey({ ...config.keyEncryptionKey, dataDir: config.dataDir, onGenerated: (file) => { generatedKek = file; } });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
   let app: FleetMedicApp | undefined;
   try {
@@ -43,9 +49,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       if (created.enrollSecret) print(`  enrollment secret: ${created.enrollSecret}`);
       if (created.adminToken) print(`  admin token:       ${created.adminToken}`);
     }
-    app = await buildApp({ db, config: config.app, logger: { level: config.logLevel } });
+    app = await buildApp({ db, keyEncryptionKey: kek.key, config: config.app, logger: { level: config.logLevel } });
+    if (generatedKek) {
+      app.log.warn({ file: generatedKek }, 'no FLEETMEDIC_KEY_ENCRYPTION_KEY or FLEETMEDIC_KEY_ENCRYPTION_KEY_FILE: generated a key-encryption key in this file (mode 0600). '
+        + 'The command-signing keys in the database are sealed under it: keep it, back it up apart from the database, and give it to every server instance');
+    }
     const url = await app.listen({ port: config.port, host: config.host });
-    app.log.info({ db: db.description, migrations: db.appliedMigrations }, `FleetMedic server on ${url}`);
+    app.log.info({ db: db.description, migrations: db.appliedMigrations, keyEncryptionKey: { source: kek.source, id: kek.id } }, `FleetMedic server on ${url}`);
     let stopping: Promise<void> | undefined;
     let waitingFor: string | undefined;
     const started = app;

@@ -68,11 +68,16 @@ export type CommandResultMessage = Static<typeof CommandResultMessage>;
 const Signature = Type.String({ pattern: '^[A-Za-z0-9_-]{86}$' });
 /** Ed25519 public key, raw 32 bytes, base64url without padding (the JWK "x" value). */
 export const Ed25519PublicKey = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' });
+/** A signing key's id: `keyIdOf(publicKey)` (`@fleetmedic/protocol/signing`), 16 base64url characters. */
+export const SigningKeyId = Type.String({ pattern: '^[A-Za-z0-9_-]{16}$' });
 
 /**
  * A command as sent to the agent. Times are ISO 8601. `signature` is the server's Ed25519
  * signature of `commandSigningPayload(envelope)`; it is optional in the schema only so that an
  * agent can answer an unsigned command with that reason — agents refuse unsigned commands.
+ * `keyId` names the key that signed it (servers since key rotation; absent from older servers,
+ * and ignored by older agents, which check against the one key they pinned). It is not signed:
+ * it only picks which pinned key to check with, and a wrong one makes the check fail.
  */
 export const CommandEnvelope = Type.Object({
   id: Id,
@@ -81,6 +86,7 @@ export const CommandEnvelope = Type.Object({
   createdAt: Type.String(),
   expiresAt: Type.String(),
   signature: Type.Optional(Signature),
+  keyId: Type.Optional(SigningKeyId),
 });
 export type CommandEnvelope = Static<typeof CommandEnvelope>;
 
@@ -105,6 +111,27 @@ export function commandSigningPayload(envelope: {
   ]);
 }
 
+/**
+ * A signing key vouched for by another: `signature` is the Ed25519 signature by the key `signedBy`
+ * of `keyAnnouncementPayload(announcement)`. An agent pins `publicKey` (under `keyId`) only when
+ * it already pins `signedBy` and the signature checks out.
+ */
+export const KeyAnnouncement = Type.Object({
+  keyId: SigningKeyId,
+  publicKey: Ed25519PublicKey,
+  signedBy: SigningKeyId,
+  signature: Signature,
+});
+export type KeyAnnouncement = Static<typeof KeyAnnouncement>;
+
+/** Names the bytes a key announcement signs (never valid as a command signature, nor the reverse). */
+export const KEY_ANNOUNCEMENT_CONTEXT = 'fleetmedic-key-announcement-v1';
+
+/** The exact text a key announcement signs (UTF-8): `[KEY_ANNOUNCEMENT_CONTEXT, keyId, publicKey]` as JSON, no whitespace. */
+export function keyAnnouncementPayload(announcement: { keyId: string; publicKey: string }): string {
+  return JSON.stringify([KEY_ANNOUNCEMENT_CONTEXT, announcement.keyId, announcement.publicKey]);
+}
+
 /** server -> agent */
 export const AckMessage = Type.Object({ type: Type.Literal('ack'), id: Id });
 export const ServerCommandMessage = Type.Object({ type: Type.Literal('command'), command: CommandEnvelope });
@@ -119,7 +146,15 @@ export const ErrorMessage = Type.Object({
    */
   retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
 });
-export const ServerMessage = Type.Union([AckMessage, ServerCommandMessage, ErrorMessage]);
+/**
+ * The server's signing keys after the one pinned at enrollment, each announced by the key before
+ * it, oldest first (so one message carries a whole chain). Sent at connect, before any command,
+ * and to connected agents when a key is announced. Agents older than key rotation log it as an
+ * invalid message and ignore it.
+ */
+export const ServerKeysMessage = Type.Object({ type: Type.Literal('keys'), keys: Type.Array(KeyAnnouncement, { maxItems: 64 }) });
+export type ServerKeysMessage = Static<typeof ServerKeysMessage>;
+export const ServerMessage = Type.Union([AckMessage, ServerCommandMessage, ErrorMessage, ServerKeysMessage]);
 export type ServerMessage = Static<typeof ServerMessage>;
 
 

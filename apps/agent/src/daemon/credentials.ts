@@ -1,32 +1,39 @@
 import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isPinnedKeys, pinnedKeysOf, type PinnedKeys } from '../remediation/signature.js';
 
 /**
  * What enrollment gave this agent, kept in `<state>/credentials.json` (mode 0600).
  * `serverPublicKey` is the server's command-signing key pinned at enrollment (Ed25519, raw,
- * base64url); null when the server offered none, so every command is refused.
+ * base64url); null when the server offered none, so every command is refused. `serverKeys` are
+ * all the keys pinned (key id -> public key): that one, and each the server announced since under
+ * the signature of one already pinned (key rotation without enrolling again).
  */
 export interface Credentials {
   serverUrl: string;
   deviceId: string;
   deviceToken: string;
   serverPublicKey: string | null;
+  serverKeys: PinnedKeys;
   enrolledAt: string;
 }
 
 const FILE = 'credentials.json';
 
 /**
- * The stored credentials for `serverUrl`, or null (none yet, another server, unreadable, or
- * written before key pinning — no `serverPublicKey` member at all —, so that the agent enrolls
- * again and pins the key; a Mac with a serial number keeps its device id).
+ * The stored credentials for `serverUrl`, or null (none yet, another server, unreadable, a
+ * malformed `serverKeys`, or written before key pinning — no `serverPublicKey` member at all —,
+ * so that the agent enrolls again and pins the key; a Mac with a serial number keeps its device
+ * id). A file written before key rotation (no `serverKeys`) loads with the enrollment key alone.
  */
 export async function loadCredentials(stateDir: string, serverUrl: string): Promise<Credentials | null> {
   try {
     const c = JSON.parse(await readFile(path.join(stateDir, FILE), 'utf8')) as Partial<Credentials>;
     if (typeof c.deviceId !== 'string' || typeof c.deviceToken !== 'string' || c.serverUrl !== serverUrl) return null;
     if (c.serverPublicKey !== null && typeof c.serverPublicKey !== 'string') return null;
-    return c as Credentials;
+    const serverKeys = c.serverKeys ?? pinnedKeysOf(c.serverPublicKey);
+    if (!isPinnedKeys(serverKeys)) return null;
+    return { ...c, serverKeys } as Credentials;
   } catch {
     return null;
   }

@@ -216,7 +216,7 @@ describe('AgentDaemon against a real ws server', () => {
     cleanups.push(srv.close);
     const stateDir = await mkdtemp(path.join(os.tmpdir(), 'agent-state-'));
     const { saveCredentials } = await import('./credentials.js');
-    await saveCredentials(stateDir, { serverUrl: new URL(srv.url).href, deviceId: 'device-old', deviceToken: 'stale', serverPublicKey: srv.publicKey, enrolledAt: '2026-01-01T00:00:00Z' });
+    await saveCredentials(stateDir, { serverUrl: new URL(srv.url).href, deviceId: 'device-old', deviceToken: 'stale', serverPublicKey: srv.publicKey, serverKeys: {}, enrolledAt: '2026-01-01T00:00:00Z' });
     await startAgent(new URL(srv.url).href, stateDir, makeTinyMac());
     await waitFor('a connection with the new token', () => srv.state.connections === 1);
     expect(srv.state.authHeaders[0]).toBe('Bearer stale');

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { collectHost } from '../collectors/host.js';
 import { collectSnapshot } from '../collectors/snapshot.js';
-import { MAX_AGENT_MESSAGE_BYTES, type FullReportMessage, type HostFacts, type RemediationScope, type Snapshot } from '@fleetmedic/protocol';
+import { MAX_AGENT_MESSAGE_BYTES, type FullReportMessage, type HostFacts, type KeyAnnouncement, type RemediationScope, type Snapshot } from '@fleetmedic/protocol';
 import { FileAckedSections, type AckedSectionsStore } from '../outbox/acked.js';
 import { DeltaReporter } from '../outbox/delta.js';
 import { newReportId } from '../outbox/ids.js';
@@ -19,6 +19,7 @@ import type { CommandRunner } from '../runner/types.js';
 import { AgentConnection, type IncomingMessage } from '../transport/connection.js';
 import { agentSocketUrl, enroll, type EnrollAnswer } from '../transport/enroll.js';
 import { clearCredentials, loadCredentials, previousDeviceToken, saveCredentials, type Credentials } from './credentials.js';
+import { pinAnnounced, pinnedKeysOf } from '../remediation/signature.js';
 import { enrollPause } from './enroll-pause.js';
 import { cronExpressionError, startSchedule, type Schedule } from './schedule.js';
 
@@ -114,6 +115,8 @@ export class AgentDaemon {
   private collecting: Promise<void> = Promise.resolve();
   /** No enrollment attempt before this time (ms since the epoch): set after a refused secret or a 429. */
   private enrollNotBefore = 0;
+  /** credentials.json writes of newly pinned keys, one after another */
+  private savingKeys: Promise<void> = Promise.resolve();
   private readonly connection: AgentConnection;
   private readonly executor: RemediationExecutor;
   /** tcc.reset runs completed, for the unified-log TCC source (the log keeps the old decision). */
@@ -161,7 +164,7 @@ export class AgentDaemon {
     this.executor = new RemediationExecutor({
       runner: opts.runner,
       deviceId: () => this.creds?.deviceId ?? null,
-      serverPublicKey: () => this.creds?.serverPublicKey ?? null,
+      pinnedKeys: () => this.creds?.serverKeys ?? {},
       store,
       send: (m) => {
         if (!this.connection.send(m)) logger.warn({ type: m.type, id: m.id }, 'not connected: the server will redeliver the command and get the stored result');
@@ -305,7 +308,7 @@ export class AgentDaemon {
       }
       throw error;
     }
-    const creds: Credentials = { serverUrl, ...answer, enrolledAt: new Date().toISOString() };
+    const creds: Credentials = { serverUrl, ...answer, serverKeys: pinnedKeysOf(answer.serverPublicKey), enrolledAt: new Date().toISOString() };
     await saveCredentials(stateDir, creds);
     logger.info({ deviceId: creds.deviceId }, 'enrolled');
     this.opts.onEvent?.({ type: 'enrolled', deviceId: creds.deviceId });
@@ -341,6 +344,26 @@ export class AgentDaemon {
     if (report) this.connection.send(this.reporter.wire(report).message);
   }
 
+  /**
+   * Pins the server keys announced under a key already pinned (in memory at once, so a command
+   * signed with one and sent right after checks out; credentials.json after, in order).
+   */
+  private pinAnnouncedKeys(announcements: readonly KeyAnnouncement[]): void {
+    const { logger, stateDir } = this.opts;
+    const creds = this.creds;
+    if (!creds) return;
+    const { pinned, added, unvouched, bad } = pinAnnounced(creds.serverKeys, announcements);
+    for (const reason of bad) logger.warn({ reason }, 'key announcement refused');
+    // Keys from before this agent enrolled come with every connect: not a warning.
+    for (const reason of unvouched) logger.info({ reason }, 'key announcement not pinned');
+    if (added.length === 0) return;
+    const next = { ...creds, serverKeys: pinned };
+    this.creds = next;
+    logger.info({ keyIds: added }, 'pinned server signing keys announced under a pinned key');
+    this.savingKeys = this.savingKeys.then(() => saveCredentials(stateDir, next))
+      .catch((error: unknown) => logger.error({ err: error }, 'could not save the pinned keys to credentials.json: they hold until the agent restarts'));
+  }
+
   private onMessage(m: IncomingMessage): void {
     const { logger } = this.opts;
     switch (m.type) {
@@ -368,6 +391,9 @@ export class AgentDaemon {
       case 'command':
         this.opts.onEvent?.({ type: 'command', id: String((m.command as { id?: unknown } | null)?.id) });
         void this.executor.handle(m.command);
+        break;
+      case 'keys':
+        this.pinAnnouncedKeys(m.keys);
         break;
       case 'error':
         if (m.code === 'resync' && m.id) {

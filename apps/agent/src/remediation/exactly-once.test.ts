@@ -13,6 +13,7 @@ import { testSigner } from '../testing/command-signer.js';
 import { makeTinyMac } from '../testing/tiny-mac.js';
 import { ExecutedStore } from './executed-store.js';
 import { RemediationExecutor } from './executor.js';
+import { pinnedKeysOf } from './signature.js';
 
 const DEVICE = 'device-1234';
 const SERVER = testSigner();
@@ -31,7 +32,7 @@ async function agent(opts: { store?: (file: string) => Promise<ExecutedStore>; n
   const make = async () => new RemediationExecutor({
     runner: await ReplayRunner.open(mac, { stateDir: path.join(state, 'replay') }),
     deviceId: () => DEVICE,
-    serverPublicKey: () => SERVER.publicKey,
+    pinnedKeys: () => pinnedKeysOf(SERVER.publicKey),
     store: await (opts.store ?? ((f) => ExecutedStore.open(f)))(file),
     send: (m) => sent.push(m),
     collectNow: async () => {},

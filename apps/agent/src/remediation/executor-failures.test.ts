@@ -13,6 +13,7 @@ import { testSigner } from '../testing/command-signer.js';
 import { makeTinyMac } from '../testing/tiny-mac.js';
 import { ExecutedStore } from './executed-store.js';
 import { RemediationExecutor } from './executor.js';
+import { pinnedKeysOf } from './signature.js';
 
 const DEVICE = 'device-5678';
 const SERVER = testSigner();
@@ -26,7 +27,7 @@ async function executor(opts: { store: ExecutedStore; replayState?: string }) {
   const sent: AgentMessage[] = [];
   const runner = await ReplayRunner.open(makeTinyMac(), { stateDir: opts.replayState });
   const exec = new RemediationExecutor({
-    runner, deviceId: () => DEVICE, serverPublicKey: () => SERVER.publicKey, store: opts.store,
+    runner, deviceId: () => DEVICE, pinnedKeys: () => pinnedKeysOf(SERVER.publicKey), store: opts.store,
     send: (m) => sent.push(m), collectNow: async () => {}, logger: pino({ level: 'silent' }),
   });
   const results = (id: string) => sent.flatMap((m) => (m.type === 'command.result' && m.id === id ? [m.result as CommandResult] : []));

@@ -15,6 +15,7 @@ import { testSigner } from '../testing/command-signer.js';
 import { makeTinyMac } from '../testing/tiny-mac.js';
 import { ExecutedStore } from './executed-store.js';
 import { RemediationExecutor } from './executor.js';
+import { pinnedKeysOf } from './signature.js';
 import { TccResetMarks } from './tcc-resets.js';
 
 const DEVICE = 'device-1234';
@@ -53,7 +54,7 @@ async function harness(): Promise<Harness> {
     return new RemediationExecutor({
       runner,
       deviceId: () => DEVICE,
-      serverPublicKey: () => pinnedKey,
+      pinnedKeys: () => pinnedKeysOf(pinnedKey),
       store,
       send: (m) => sent.push(m),
       collectNow: async (why) => {
@@ -225,9 +226,9 @@ describe('RemediationExecutor on a replayed Mac', () => {
     it('refuses a signed command whose parameters were altered after signing, and one signed by another key', async () => {
       const ex = await h.make();
       const altered = { ...envelope(RESET), action: { type: 'tcc.reset', params: { service: 'All', bundleId: 'us.zoom.xos' } } };
-      await refusedWith(ex, altered, 'refused: bad signature: the command was altered or not signed by the server key pinned at enrollment');
+      await refusedWith(ex, altered, 'refused: bad signature: the command was altered or not signed by a server key this agent pinned');
       const impostor = testSigner().sign(unsigned(RESET));
-      await refusedWith(ex, impostor, 'refused: bad signature: the command was altered or not signed by the server key pinned at enrollment');
+      await refusedWith(ex, impostor, 'refused: bad signature: the command was altered or not signed by a server key this agent pinned');
       await refusedWith(ex, { ...unsigned(RESET), signature: 'not-base64!' }, 'refused: the command signature is not a 64-byte base64url Ed25519 signature');
     });
 
@@ -302,7 +303,7 @@ describe('remedies on the recorded Macs, then re-collect and diagnose', () => {
     const ex = new RemediationExecutor({
       runner,
       deviceId: () => DEVICE,
-      serverPublicKey: () => SERVER.publicKey,
+      pinnedKeys: () => pinnedKeysOf(SERVER.publicKey),
       store: await ExecutedStore.open(path.join(state, 'executed.json')),
       send: (m) => sent.push(m),
       collectNow: async () => {},

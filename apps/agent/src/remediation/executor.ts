@@ -4,7 +4,7 @@ import { isSafeId } from '../outbox/outbox.js';
 import type { CommandRunner } from '../runner/types.js';
 import { planAction } from './actions.js';
 import { changesState, refuseParameters } from './allow-list.js';
-import { signatureRefusal } from './signature.js';
+import { signatureRefusal, type PinnedKeys } from './signature.js';
 import type { ExecutedStore } from './executed-store.js';
 import type { TccResetMarks } from './tcc-resets.js';
 
@@ -12,8 +12,8 @@ export interface ExecutorDeps {
   runner: CommandRunner;
   /** This agent's device id (from enrollment): commands for another device are refused. */
   deviceId: () => string | null;
-  /** The server's command-signing key pinned at enrollment (Ed25519, raw, base64url); null: none pinned, every command is refused. */
-  serverPublicKey: () => string | null;
+  /** The server's command-signing keys this agent pinned (at enrollment, and announced since); none: every command is refused. */
+  pinnedKeys: () => PinnedKeys;
   store: ExecutedStore;
   /** What tcc.reset may touch here (default DEFAULT_REMEDIATION_SCOPE); only the agent's own options widen it. */
   scope?: RemediationScope;
@@ -31,8 +31,8 @@ const checkEnvelope = validator(CommandEnvelope);
 
 /**
  * Runs remediation commands exactly once. For each `command` message:
- * 1. a command whose Ed25519 signature does not check out against the key pinned at enrollment
- *    (unsigned, badly signed, altered, or no key pinned) is refused with a failed result and the
+ * 1. a command whose Ed25519 signature does not check out against the keys this agent pinned
+ *    (unsigned, badly signed, altered, signed by a key not pinned, or no key pinned) is refused with a failed result and the
  *    reason, and not remembered: it is not the server's, so it may not use up a command id;
  * 2. a command id seen before is answered with the stored result and never run again; one the
  *    agent died while running is answered "failed: stopped while running" (it may have changed
@@ -81,7 +81,7 @@ export class RemediationExecutor {
       logger.warn({ id }, 'command without a usable id ignored');
       return;
     }
-    const forged = signatureRefusal(raw as { signature?: unknown }, this.deps.serverPublicKey());
+    const forged = signatureRefusal(raw as { signature?: unknown }, this.deps.pinnedKeys());
     if (forged) {
       logger.warn({ id, reason: forged }, 'command refused');
       send({ type: 'command.result', id, result: refusal(now(), forged) });

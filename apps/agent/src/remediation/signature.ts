@@ -1,27 +1,89 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { commandSigningPayload } from '@fleetmedic/protocol';
+import { commandSigningPayload, keyAnnouncementPayload, type KeyAnnouncement } from '@fleetmedic/protocol';
+import { keyIdOf } from '@fleetmedic/protocol/signing';
 
 const SIGNATURE = /^[A-Za-z0-9_-]{86}$/;
 const PUBLIC_KEY = /^[A-Za-z0-9_-]{43}$/;
-let cached: { text: string; key: KeyObject } | null = null;
+const keyObjects = new Map<string, KeyObject>();
+
+/**
+ * The server signing keys an agent trusts: key id (keyIdOf) -> Ed25519 public key (raw 32 bytes,
+ * base64url). The key pinned at enrollment, plus each key announced since by one already pinned.
+ */
+export type PinnedKeys = Readonly<Record<string, string>>;
+
+/** The pinned keys of an agent that enrolled with `publicKey` (none when the server offered none). */
+export const pinnedKeysOf = (publicKey: string | null): PinnedKeys => (publicKey ? { [keyIdOf(publicKey)]: publicKey } : {});
+
+/** True when `keys` is a well-formed PinnedKeys: every value a 32-byte base64url key, every id its keyIdOf. */
+export function isPinnedKeys(keys: unknown): keys is PinnedKeys {
+  if (typeof keys !== 'object' || keys === null || Array.isArray(keys)) return false;
+  return Object.entries(keys).every(([id, key]) => typeof key === 'string' && PUBLIC_KEY.test(key) && keyIdOf(key) === id);
+}
 
 function publicKeyOf(text: string): KeyObject {
-  if (cached?.text !== text) cached = { text, key: createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: text }, format: 'jwk' }) };
-  return cached.key;
+  let key = keyObjects.get(text);
+  if (!key) keyObjects.set(text, (key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: text }, format: 'jwk' })));
+  return key;
+}
+
+const verifies = (text: string, publicKey: string, signature: string): boolean =>
+  verify(null, Buffer.from(text, 'utf8'), publicKeyOf(publicKey), Buffer.from(signature, 'base64url'));
+
+/**
+ * Checks a command envelope (unvalidated, as received) against the server keys this agent pinned.
+ * The signature (64 bytes, base64url) must cover `commandSigningPayload(envelope)`: id, deviceId,
+ * action, createdAt and expiresAt, by the pinned key `keyId` names (servers since key rotation),
+ * or by any pinned key when the envelope names none (older servers). Returns null when it does,
+ * else the refusal reason in words (no key pinned, unsigned, malformed, unknown key, bad).
+ */
+export function signatureRefusal(envelope: { signature?: unknown; keyId?: unknown }, pinned: PinnedKeys): string | null {
+  const keys = Object.entries(pinned);
+  if (keys.length === 0) return 'refused: no server signing key was pinned at enrollment, so no command can be checked; enroll this agent again with a server that signs commands';
+  const { signature, keyId } = envelope;
+  if (signature === undefined || signature === null || signature === '') return 'refused: the command is not signed';
+  if (typeof signature !== 'string' || !SIGNATURE.test(signature)) return 'refused: the command signature is not a 64-byte base64url Ed25519 signature';
+  const candidates = keyId === undefined ? keys.map(([, key]) => key) : typeof keyId === 'string' && pinned[keyId] ? [pinned[keyId]] : [];
+  if (candidates.length === 0) return `refused: the command is signed by key ${String(keyId).slice(0, 32)}, which this agent has not pinned`;
+  const payload = commandSigningPayload(envelope as Parameters<typeof commandSigningPayload>[0]);
+  return candidates.some((key) => verifies(payload, key, signature))
+    ? null
+    : 'refused: bad signature: the command was altered or not signed by a server key this agent pinned';
 }
 
 /**
- * Checks a command envelope (unvalidated, as received) against the server key pinned at
- * enrollment (Ed25519, raw 32 bytes, base64url). The signature (64 bytes, base64url) must cover
- * `commandSigningPayload(envelope)`: id, deviceId, action, createdAt and expiresAt. Returns null
- * when it does, else the refusal reason in words (no pinned key, unsigned, malformed, bad).
+ * Checks a key announcement (validated against KeyAnnouncement) against the pinned keys: null when
+ * the key that signed it (`signedBy`) is pinned, its signature of keyAnnouncementPayload checks
+ * out, and `keyId` is the announced key's keyIdOf; else why not, in words.
  */
-export function signatureRefusal(envelope: { signature?: unknown }, pinnedKey: string | null): string | null {
-  if (!pinnedKey) return 'refused: no server signing key was pinned at enrollment, so no command can be checked; enroll this agent again with a server that signs commands';
-  if (!PUBLIC_KEY.test(pinnedKey)) return 'refused: the pinned server key in credentials.json is not a 32-byte base64url Ed25519 key; enroll this agent again';
-  const { signature } = envelope;
-  if (signature === undefined || signature === null || signature === '') return 'refused: the command is not signed';
-  if (typeof signature !== 'string' || !SIGNATURE.test(signature)) return 'refused: the command signature is not a 64-byte base64url Ed25519 signature';
-  const ok = verify(null, Buffer.from(commandSigningPayload(envelope as Parameters<typeof commandSigningPayload>[0]), 'utf8'), publicKeyOf(pinnedKey), Buffer.from(signature, 'base64url'));
-  return ok ? null : 'refused: bad signature: the command was altered or not signed by the server key pinned at enrollment';
+function announcementRefusal(announcement: KeyAnnouncement, pinned: PinnedKeys): string | null {
+  const { keyId, publicKey, signedBy, signature } = announcement;
+  if (keyIdOf(publicKey) !== keyId) return `key ${keyId}: the id is not that of the key announced`;
+  const signer = pinned[signedBy];
+  if (!signer) return `key ${keyId}: announced by key ${signedBy}, which this agent has not pinned`;
+  return verifies(keyAnnouncementPayload({ keyId, publicKey }), signer, signature) ? null : `key ${keyId}: the announcement's signature by ${signedBy} does not check out`;
+}
+
+/**
+ * Pins each announced key that a pinned key vouches for, in order (so one message can carry a
+ * chain: a key announced by one announced just before). Keys pinned already are skipped.
+ * Returns the keys pinned after (`pinned`, the same object when nothing was added), the ids
+ * added, and the announcements refused with why: `unvouched` (the signer is not pinned: a key
+ * from before this agent enrolled, or a forgery) apart from `bad` (a signature or id that does
+ * not check out: altered or forged).
+ */
+export function pinAnnounced(pinned: PinnedKeys, announcements: readonly KeyAnnouncement[]): { pinned: PinnedKeys; added: string[]; unvouched: string[]; bad: string[] } {
+  let keys = pinned;
+  const added: string[] = [];
+  const unvouched: string[] = [];
+  const bad: string[] = [];
+  for (const a of announcements) {
+    if (keys[a.keyId] === a.publicKey) continue;
+    const why = announcementRefusal(a, keys);
+    if (why === null) {
+      keys = { ...keys, [a.keyId]: a.publicKey };
+      added.push(a.keyId);
+    } else (keys[a.signedBy] ? bad : unvouched).push(why);
+  }
+  return { pinned: keys, added, unvouched, bad };
 }

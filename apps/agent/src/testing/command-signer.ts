@@ -1,19 +1,31 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { commandSigningPayload } from '@fleetmedic/protocol';
+import { commandSigningPayload, keyAnnouncementPayload, type KeyAnnouncement } from '@fleetmedic/protocol';
+import { keyIdOf } from '@fleetmedic/protocol/signing';
 
 /** A stand-in for the server's command-signing key in agent tests (a real Ed25519 key pair). */
 export interface TestSigner {
   /** raw 32-byte public key, base64url: what EnrollResponse.serverPublicKey carries */
   publicKey: string;
-  /** the envelope plus `signature` over commandSigningPayload(envelope) */
+  /** keyIdOf(publicKey) */
+  keyId: string;
+  /** the envelope plus `signature` over commandSigningPayload(envelope) (no `keyId`, as servers before key rotation sent) */
   sign<T extends Record<string, unknown>>(envelope: T): T & { signature: string };
+  /** this key vouching for `next`, as the server announces a rotated key */
+  announce(next: { publicKey: string }): KeyAnnouncement;
 }
 
-/** A new Ed25519 key pair that signs command envelopes as the server does. */
+/** A new Ed25519 key pair that signs command envelopes and key announcements as the server does. */
 export function testSigner(): TestSigner {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const x = publicKey.export({ format: 'jwk' }).x!;
+  const signText = (text: string) => sign(null, Buffer.from(text, 'utf8'), privateKey).toString('base64url');
   return {
-    publicKey: publicKey.export({ format: 'jwk' }).x!,
-    sign: (envelope) => ({ ...envelope, signature: sign(null, Buffer.from(commandSigningPayload(envelope), 'utf8'), privateKey).toString('base64url') }),
+    publicKey: x,
+    keyId: keyIdOf(x),
+    sign: (envelope) => ({ ...envelope, signature: signText(commandSigningPayload(envelope)) }),
+    announce: (next) => {
+      const keyId = keyIdOf(next.publicKey);
+      return { keyId, publicKey: next.publicKey, signedBy: keyIdOf(x), signature: signText(keyAnnouncementPayload({ keyId, publicKey: next.publicKey })) };
+    },
   };
 }

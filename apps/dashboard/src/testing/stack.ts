@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // The real server, built in-process (a test-only reach across apps: the dashboard ships no server code).
 import { buildApp, openDatabase, type Database, type FleetMedicApp } from '../../../server/src/index.js';
+import { TEST_KEY_ENCRYPTION_KEY } from '../../../server/src/testing/test-kek.js';
 import { startFront, type Front } from './front.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -82,7 +83,7 @@ export async function startStack(macs: string[], log: (line: string) => void = (
   const admin = `e2e-admin-${randomBytes(12).toString('hex')}`;
   const secret = `e2e-enroll-${randomBytes(8).toString('hex')}`;
   const db: Database = await openDatabase({ dataDir: 'memory://' });
-  const app = await buildApp({ db, config: { adminToken: admin, enrollSecrets: [secret] } });
+  const app = await buildApp({ db, keyEncryptionKey: TEST_KEY_ENCRYPTION_KEY, config: { adminToken: admin, enrollSecrets: [secret] } });
   const apiUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   const stateRoot = await mkdtemp(path.join(os.tmpdir(), 'fleetmedic-e2e-'));
   const agents: Record<string, ChildProcess> = {};

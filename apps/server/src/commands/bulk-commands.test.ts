@@ -65,10 +65,8 @@ describe('POST /api/v1/batches: one action to every Mac a filter matches', () =>
   });
 
   it('delivers to connected Macs at once, queues for the offline one, audits, and the batch status follows the results', async () => {
-    // c has an older command of its own still queued (its delivery was lost): it must go out first.
-    const older = await ctx.db.prisma.command.create({
-      data: { id: randomUUID(), deviceId: c.deviceId, type: 'zoom.quit', params: {}, createdBy: 'fleet-operator', expiresAt: new Date(Date.now() + 3_600_000) },
-    });
+    // c has an older command of its own still queued (created, its dispatch lost): it must go out first.
+    const older = await ctx.app.services.commands.create(c.deviceId, { type: 'zoom.quit', params: {} }, 'fleet-operator');
     const res = await post({ action: COLLECT, dryRun: false, filter: { search: 'blk-' } });
     expect(res.statusCode).toBe(201);
     const body = res.json() as { batchId: string; targets: Array<{ deviceId: string; commandId: string }> };

@@ -4,12 +4,19 @@ import type { Command, Prisma, PrismaClient } from '../generated/prisma/client.j
 import { audit } from '../audit/audit.js';
 import { HttpError, notFound } from '../errors.js';
 import type { MessageSink } from '../gateway/connection.js';
-import type { SigningKeySource, UnsignedEnvelope } from '../signing/signing-key.js';
+import type { KeyLog, SigningKeyring, SigningKeySource, UnsignedEnvelope } from '../signing/signing-key.js';
 import { expireOverdueCommands } from '../jobs/command-expiry.js';
 import { retryOnConflict } from '../db/retry.js';
 import { CommandReplies, type ResultOutcome } from './replies.js';
 
 export type { ResultOutcome };
+
+/** A command not sent because its stored signature does not check, and why. */
+interface Refused {
+  id: string;
+  deviceId: string;
+  reason: string;
+}
 
 const CANCELLABLE: CommandStatus[] = ['queued', 'sent'];
 /** Commands of a batch signed and sent between two yields to the event loop: ~0.2-0.5 s of work. */
@@ -25,8 +32,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CREATE_SQL = `
 WITH d AS (SELECT id FROM "Device" WHERE id = $1::uuid),
 c AS (
-  INSERT INTO "Command" (id, "deviceId", type, params, status, "createdBy", "createdAt", "expiresAt")
-  SELECT $2, d.id, $3, $4::jsonb, 'queued', $5, $6::timestamp(3), $7::timestamp(3) FROM d
+  INSERT INTO "Command" (id, "deviceId", type, params, status, "createdBy", "createdAt", "expiresAt", signature, "keyId")
+  SELECT $2, d.id, $3, $4::jsonb, 'queued', $5, $6::timestamp(3), $7::timestamp(3), $9, $10 FROM d
   RETURNING "deviceId"
 ),
 a AS (
@@ -39,10 +46,10 @@ SELECT count(*)::int AS n FROM c`;
 const INSERT_MANY_SQL = `
 WITH v AS (
   SELECT * FROM json_to_recordset($1::json) AS v(id text, "deviceId" uuid, type text, params jsonb, "createdBy" text, "batchId" text,
-    "createdAt" timestamp(3), "expiresAt" timestamp(3), audit jsonb)
+    "createdAt" timestamp(3), "expiresAt" timestamp(3), audit jsonb, signature text, "keyId" text)
 ), c AS (
-  INSERT INTO "Command" (id, "deviceId", type, params, status, "createdBy", "batchId", "createdAt", "expiresAt")
-  SELECT id, "deviceId", type, params, 'queued', "createdBy", "batchId", "createdAt", "expiresAt" FROM v
+  INSERT INTO "Command" (id, "deviceId", type, params, status, "createdBy", "batchId", "createdAt", "expiresAt", signature, "keyId")
+  SELECT id, "deviceId", type, params, 'queued', "createdBy", "batchId", "createdAt", "expiresAt", signature, "keyId" FROM v
 )
 INSERT INTO "AuditLog" (at, actor, action, target, params) SELECT "createdAt", "createdBy", 'command.create', 'device:' || "deviceId", audit FROM v`;
 
@@ -56,9 +63,23 @@ RETURNING c.id`;
 
 // What the envelopes of a batch's queued commands need (a delivery woken by another instance's NOTIFY).
 const BATCH_QUEUED_SQL = `
-SELECT id, "deviceId"::text AS "deviceId", type, params,
+SELECT id, "deviceId"::text AS "deviceId", type, params, signature, "keyId",
   to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char("expiresAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "expiresAt"
 FROM "Command" WHERE "batchId" = $1 AND status = 'queued'`;
+
+// Commands whose stored signature does not check are failed, not sent, each with a `command.refused` audit row.
+const REFUSE_SQL = `
+WITH v AS (SELECT * FROM json_to_recordset($1::json) AS v(id text, reason text)),
+c AS (
+  UPDATE "Command" c SET status = 'failed', reason = v.reason, "finishedAt" = $2::timestamp(3)
+  FROM v WHERE c.id = v.id AND c.status IN ('queued', 'sent', 'acknowledged')
+  RETURNING c.id, c."deviceId", c.type, v.reason
+)
+INSERT INTO "AuditLog" (at, actor, action, target, params)
+SELECT $2::timestamp(3), 'server', 'command.refused', 'device:' || "deviceId", json_build_object('commandId', id, 'type', type, 'reason', reason)::jsonb FROM c`;
+
+/** Rows signed by this process (create, insertRows): delivered from memory without checking their signature again. */
+const signedHere = new WeakSet<object>();
 
 /** The `command.create` audit row's params: which command, what, and its batch if any. */
 const auditParams = (c: Command): Prisma.InputJsonValue => ({
@@ -66,15 +87,15 @@ const auditParams = (c: Command): Prisma.InputJsonValue => ({
 });
 
 /** What a command's envelope is made of: a Command row, or the same columns with the times read as ISO text. */
-export type EnvelopeSource = Pick<Command, 'id' | 'deviceId' | 'type' | 'params'> & { createdAt: Date | string; expiresAt: Date | string };
+export type EnvelopeSource = Pick<Command, 'id' | 'deviceId' | 'type' | 'params' | 'signature' | 'keyId'> & { createdAt: Date | string; expiresAt: Date | string };
 
 const isoOf = (t: Date | string): string => (typeof t === 'string' ? t : t.toISOString());
 
-/** Commands read, marked and signed at a time by deliverPending (bounds its memory per socket). */
+/** Commands read, marked and sent at a time by deliverPending (bounds its memory per socket). */
 export const DELIVERY_PAGE = 500;
 
-/** A Command row as the envelope the agent receives, before signing (deliverPending signs it). */
-export function toEnvelope(c: EnvelopeSource): UnsignedEnvelope {
+/** A Command row as the envelope the agent receives, without its signature. */
+export function toEnvelope(c: Omit<EnvelopeSource, 'signature' | 'keyId'>): UnsignedEnvelope {
   return {
     id: c.id,
     deviceId: c.deviceId,
@@ -98,8 +119,10 @@ export interface NewCommand {
 /**
  * The Command lifecycle in Postgres: queued -> sent -> acknowledged -> succeeded | failed, or
  * expired (never delivered before expiresAt), timed_out (delivered, no result before expiresAt),
- * cancelled (by an operator while queued or sent). Delivery itself is the dispatcher's job;
- * every envelope leaves signed with the fleet's Ed25519 key (signing/signing-key.ts).
+ * cancelled (by an operator while queued or sent). Delivery itself is the dispatcher's job.
+ * Commands are signed when created (with the active Ed25519 key, signing/signing-key.ts), in the
+ * statement that writes their audit row; delivery sends the stored signature and signs nothing: a
+ * row without a signature of ours (inserted straight into the database) is failed, never sent.
  */
 export class CommandService {
   private readonly replies: CommandReplies;
@@ -108,21 +131,22 @@ export class CommandService {
    * @param prisma the command path's client (Database.commandPrisma: a pool of its own on Postgres)
    * @param ttlSeconds how long a new command may wait for delivery and its result (expiresAt)
    * @param keys the server's one signing key source (the key enrollment announces)
+   * @param log where refused (unsigned) commands are logged
    */
-  constructor(readonly prisma: PrismaClient, private readonly ttlSeconds: number, private readonly keys: SigningKeySource) {
+  constructor(readonly prisma: PrismaClient, private readonly ttlSeconds: number, private readonly keys: SigningKeySource, private readonly log?: Pick<KeyLog, 'error'>) {
     this.replies = new CommandReplies(prisma);
   }
 
   /**
-   * Queues `action` for a device (404 when unknown) and audits it as `command.create` by `actor`:
-   * one statement (command row and audit row, or neither), so a single command costs one round
-   * trip to the database however busy its pool is.
+   * Queues `action` for a device (404 when unknown), signed, and audits it as `command.create` by
+   * `actor`: one statement (command row with its signature and audit row, or neither), so a
+   * single command costs one round trip to the database however busy its pool is.
    */
   async create(deviceId: string, action: Action, actor: string, now = new Date()): Promise<Command> {
-    const row = this.row({ deviceId, action, actor, now });
+    const row = this.sign(await this.keys.get(), this.row({ deviceId, action, actor, now }));
     const inserted = UUID.test(deviceId)
       ? await retryOnConflict(() => this.prisma.$queryRawUnsafe<Array<{ n: number }>>(CREATE_SQL, deviceId, row.id, row.type, JSON.stringify(row.params), actor,
-        now.toISOString(), row.expiresAt.toISOString(), JSON.stringify(auditParams(row))))
+        now.toISOString(), row.expiresAt.toISOString(), JSON.stringify(auditParams(row)), row.signature, row.keyId))
       : [{ n: 0 }];
     if (inserted[0]?.n !== 1) throw notFound(`device ${deviceId}`);
     return row;
@@ -132,13 +156,23 @@ export class CommandService {
    * Inserts `rows` (from `row`; their devices must exist) as queued commands with one
    * `command.create` audit row each (with `batchId` when part of a bulk command), in ONE
    * multi-row statement, on `db`: a client, or the caller's transaction. Callers split large
-   * batches (BatchService inserts 5,000 a statement). Throws the database's error (nothing inserted).
+   * batches (BatchService inserts 5,000 a statement). Signs each row first (sets its `signature`
+   * and `keyId`). Throws the database's error (nothing inserted).
    */
   async insertRows(db: Prisma.TransactionClient, rows: readonly Command[]): Promise<void> {
-    await db.$executeRawUnsafe(INSERT_MANY_SQL, JSON.stringify(rows.map((c) => ({
+    const keyring = await this.keys.get();
+    await db.$executeRawUnsafe(INSERT_MANY_SQL, JSON.stringify(rows.map((c) => this.sign(keyring, c)).map((c) => ({
       id: c.id, deviceId: c.deviceId, type: c.type, params: c.params, createdBy: c.createdBy, batchId: c.batchId,
-      createdAt: c.createdAt.toISOString(), expiresAt: c.expiresAt.toISOString(), audit: auditParams(c),
+      createdAt: c.createdAt.toISOString(), expiresAt: c.expiresAt.toISOString(), audit: auditParams(c), signature: c.signature, keyId: c.keyId,
     }))));
+  }
+
+  /** Sets `row`'s signature and keyId with the active key (~28 µs) and returns it. */
+  private sign(keyring: SigningKeyring, row: Command): Command {
+    row.signature = keyring.active.sign(toEnvelope(row));
+    row.keyId = keyring.active.keyId;
+    signedHere.add(row);
+    return row;
   }
 
   /** The row a new command is stored as (not stored yet): `id` or a fresh one, queued, expiring `ttlSeconds` after `now`. */
@@ -146,7 +180,7 @@ export class CommandService {
     return {
       id, deviceId, type: action.type, params: action.params as Prisma.JsonValue, status: 'queued', createdBy: actor,
       batchId: batchId ?? null, createdAt: now, expiresAt: new Date(now.getTime() + this.ttlSeconds * 1000),
-      sentAt: null, ackedAt: null, finishedAt: null, exitCode: null, stdout: null, stderr: null, reason: null, durationMs: null, result: null,
+      sentAt: null, ackedAt: null, finishedAt: null, exitCode: null, stdout: null, stderr: null, reason: null, durationMs: null, result: null, signature: null, keyId: null,
     };
   }
 
@@ -185,11 +219,16 @@ export class CommandService {
    * Commands are read, marked and sent DELIVERY_PAGE at a time, and delivery stops at the first
    * page the socket does not take whole: a Mac with 50,000 pending commands costs the server one
    * page and what its socket may buffer (MAX_SOCKET_BUFFERED_BYTES), not 50,000 rows per socket.
-   * Returns the ids sent.
+   * At connect (`resend`) the agent is first sent the key announcements (a `keys` message), so it
+   * pins a newer key before a command signed with it arrives. Returns the ids sent.
    */
   async deliverPending(deviceId: string, sink: MessageSink, opts: { resend?: boolean } = {}, now = new Date()): Promise<string[]> {
     const statuses = opts.resend ? ['queued', 'sent', 'acknowledged'] : ['queued'];
     const sent: string[] = [];
+    if (opts.resend) {
+      const { keysMessage } = await this.keys.get();
+      if (keysMessage) sink.send(keysMessage);
+    }
     let after: { createdAt: Date; id: string } | null = null;
     for (;;) {
       const page: { id: string; createdAt: Date }[] = await this.prisma.command.findMany({
@@ -200,10 +239,10 @@ export class CommandService {
       });
       if (page.length === 0) break;
       const marked = await this.markDelivered(page.map((c) => c.id), opts.resend === true, now);
-      const out = await this.send(marked, sink);
-      sent.push(...out);
+      const out = await this.send(marked, sink, now);
+      sent.push(...out.sent);
       // The socket took less than it was given (full, or closed): the rest waits for the next connect.
-      if (out.length < marked.length || page.length < DELIVERY_PAGE) break;
+      if (out.refusedBySocket || page.length < DELIVERY_PAGE) break;
       after = page.at(-1)!;
     }
     return sent;
@@ -236,23 +275,26 @@ export class CommandService {
    * hundred sends let each wave of acks, reports and results be processed before the next wave
    * went out (6 s instead of ~1 s for 10,000 Macs, measured). A target not marked (it has older
    * queued commands of its own, which deliverPending sends oldest first; or its command is no
-   * longer queued) is returned in `deferred`. Returns the ids sent and the deferred device ids.
+   * longer queued) is returned in `deferred`. A command whose stored signature does not check is
+   * failed instead (refuseUnsigned). Returns the ids sent and the deferred device ids.
    */
   async deliverBatch(batchId: string, sinks: ReadonlyMap<string, MessageSink>, commands?: readonly EnvelopeSource[], now = new Date()): Promise<{ sent: string[]; deferred: string[] }> {
     const rows = (commands ?? await this.prisma.$queryRawUnsafe<EnvelopeSource[]>(BATCH_QUEUED_SQL, batchId)).filter((c) => sinks.has(c.deviceId));
     if (rows.length === 0) return { sent: [], deferred: [] };
     const marking = retryOnConflict(() => this.prisma.$queryRawUnsafe<Array<{ id: string }>>(DELIVER_BATCH_SQL, batchId, rows.map((c) => c.id), now.toISOString()));
-    marking.catch(() => {}); // awaited below, after signing; this only keeps it from counting as unhandled meanwhile
-    // Signing (~30 µs each) runs while Postgres marks: the signature does not depend on the marking.
-    const key = await this.keys.get();
+    marking.catch(() => {}); // awaited below, after checking; this only keeps it from counting as unhandled meanwhile
+    // Checking signatures (~28 µs each, none for rows signed by this process) runs while Postgres marks.
+    const keyring = await this.keys.get();
     const signed: CommandEnvelope[] = [];
+    const refused: Refused[] = [];
     for (let i = 0; i < rows.length; i += SEND_CHUNK) {
       if (i > 0) await nextTurn();
-      for (const c of rows.slice(i, i + SEND_CHUNK)) signed.push(key.signEnvelope(toEnvelope(c)));
+      for (const c of rows.slice(i, i + SEND_CHUNK)) this.checked(keyring, c, signed, refused);
     }
     const marked = new Set((await marking).map((r) => r.id));
+    await this.refuseUnsigned(refused.filter((r) => marked.has(r.id)), now);
     const sent: string[] = [];
-    const deferred: string[] = [];
+    const deferred = refused.filter((r) => !marked.has(r.id)).map((r) => r.deviceId);
     for (let i = 0; i < signed.length; i += SEND_CHUNK) {
       if (i > 0) await nextTurn();
       for (const command of signed.slice(i, i + SEND_CHUNK)) {
@@ -263,17 +305,43 @@ export class CommandService {
     return { sent, deferred };
   }
 
-  /** Signs and sends `commands` oldest first; stops at the first the socket refuses. Returns the ids sent. */
-  private async send(commands: Command[], sink: MessageSink): Promise<string[]> {
-    if (commands.length === 0) return [];
+  /**
+   * Sends `commands` with their stored signatures oldest first (failing those that do not check);
+   * stops at the first the socket refuses. Returns the ids sent, and whether the socket refused one.
+   */
+  private async send(commands: Command[], sink: MessageSink, now: Date): Promise<{ sent: string[]; refusedBySocket: boolean }> {
+    if (commands.length === 0) return { sent: [], refusedBySocket: false };
     commands.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
-    const key = await this.keys.get();
+    const keyring = await this.keys.get();
+    const signed: CommandEnvelope[] = [];
+    const refused: Refused[] = [];
+    for (const command of commands) this.checked(keyring, command, signed, refused);
+    await this.refuseUnsigned(refused, now);
     const sent: string[] = [];
-    for (const command of commands) {
-      if (!sink.send({ type: 'command', command: key.signEnvelope(toEnvelope(command)) })) break;
+    for (const command of signed) {
+      if (!sink.send({ type: 'command', command })) return { sent, refusedBySocket: true };
       sent.push(command.id);
     }
-    return sent;
+    return { sent, refusedBySocket: false };
+  }
+
+  /** Appends `c`'s envelope with its stored signature to `signed`, or to `refused` with the reason when that signature does not check. */
+  private checked(keyring: SigningKeyring, c: EnvelopeSource, signed: CommandEnvelope[], refused: Refused[]): void {
+    const envelope = toEnvelope(c);
+    const reason = signedHere.has(c) ? null : keyring.refusal(envelope, c.signature, c.keyId);
+    if (reason) refused.push({ id: c.id, deviceId: c.deviceId, reason });
+    else signed.push({ ...envelope, signature: c.signature!, keyId: c.keyId! });
+  }
+
+  /**
+   * Fails commands whose stored signature does not check (status failed, `reason`), each audited
+   * as `command.refused` by `server`, and logs them: a row inserted straight into the database is
+   * never sent to a Mac.
+   */
+  private async refuseUnsigned(refused: Refused[], now: Date): Promise<void> {
+    if (refused.length === 0) return;
+    this.log?.error({ commands: refused }, 'commands without a valid signature from their creation were failed, not sent');
+    await retryOnConflict(() => this.prisma.$executeRawUnsafe(REFUSE_SQL, JSON.stringify(refused.map(({ id, reason }) => ({ id, reason }))), now.toISOString()));
   }
 
   /** `command.ack` from the device: queued/sent -> acknowledged. False when not this device's command or already past that. Group-committed (CommandReplies). */

@@ -46,7 +46,8 @@ RETURNING id::text`;
  * Re-enrollment: an agent that presents its current device token (`deviceToken`) gets a new token
  * for the same device (the old one stops working), which keeps its id, history, findings and
  * commands. The new token is derived from the old one (HMAC with a secret derived from the
- * signing key), so parallel re-enrollments with one token, and a retry whose answer was lost
+ * active signing key; a retry that straddles `keys activate` gets another token, and the one the
+ * lost answer held stops working), so parallel re-enrollments with one token, and a retry whose answer was lost
  * (the old token is still accepted here until the new one opens a socket), all get the same
  * device and the same token. Without that proof the request enrolls a new device, even with a known serial number:
  * a serial number is printed on the Mac and shown to every viewer, so it proves nothing, and
@@ -58,7 +59,7 @@ export async function enrollDevice(prisma: PrismaClient, keys: SigningKeySource,
   if (!(await enrollSecretValid(prisma, request.enrollSecret))) {
     throw new HttpError(401, 'unauthorized', 'unknown or revoked enrollment secret');
   }
-  const key = await keys.get();
+  const key = (await keys.get()).active;
   const serverPublicKey = key.publicKey;
   const { host } = request;
   const facts = {

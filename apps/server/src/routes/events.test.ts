@@ -4,6 +4,7 @@ import { buildApp, type FleetMedicApp } from '../app.js';
 import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, TestAgent, bearer, buildTestApp, createToken, enroll, eventually, listen } from '../testing/harness.js';
 import { SseClient, type SseEvent } from '../testing/sse.js';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
+import { TEST_KEY_ENCRYPTION_KEY } from '../testing/test-kek.js';
 import { formatSse, redactTokenInUrl } from './events.js';
 
 let db: TestDatabase;
@@ -107,7 +108,7 @@ describe('token redaction', () => {
   it('logs the events URL with its token redacted', async () => {
     const lines: string[] = [];
     const stream = new Writable({ write(chunk, _enc, cb) { lines.push(chunk.toString()); cb(); } });
-    const logged = await buildApp({ db, logger: { level: 'info', stream }, config: { adminToken: TEST_ADMIN_TOKEN, enrollSecrets: [TEST_ENROLL_SECRET] } });
+    const logged = await buildApp({ db, keyEncryptionKey: TEST_KEY_ENCRYPTION_KEY, logger: { level: 'info', stream }, config: { adminToken: TEST_ADMIN_TOKEN, enrollSecrets: [TEST_ENROLL_SECRET] } });
     const url = await logged.listen({ port: 0, host: '127.0.0.1' });
     const sse = await SseClient.open(`${url}/api/v1/events?token=${viewer}`);
     await sse.next((e) => e.event === 'ready');

@@ -1,15 +1,23 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { commandSigningPayload } from '@fleetmedic/protocol';
+import { keyIdOf } from '@fleetmedic/protocol/signing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
-import { SigningKeySource, loadOrCreateSigningKey } from './signing-key.js';
+import { TEST_KEY_ENCRYPTION_KEY } from '../testing/test-kek.js';
+import { kekIdOf } from './sealed-key.js';
+import { SigningKeySource, loadSigningKeyring, newKeyPair } from './signing-key.js';
+
+const KEK = TEST_KEY_ENCRYPTION_KEY;
+const OTHER_KEK = Buffer.alloc(32, 0x11);
 
 let db: TestDatabase;
+/** A second database, emptied of keys before each test that uses it. */
+let other: TestDatabase;
 beforeAll(async () => {
-  db = await openTestDatabase();
+  [db, other] = await Promise.all([openTestDatabase(), openTestDatabase()]);
 });
 afterAll(async () => {
-  await db?.cleanup();
+  await Promise.all([db?.cleanup(), other?.cleanup()]);
 });
 
 const envelope = {
@@ -20,19 +28,27 @@ const envelope = {
   expiresAt: '2026-03-08T11:59:00.000Z',
 };
 
-describe('the fleet signing key in Postgres', () => {
-  it('instances racing to create it on a fresh database all get the same key, stored once', async () => {
-    const keys = await Promise.all(Array.from({ length: 6 }, () => loadOrCreateSigningKey(db.prisma)));
-    expect(new Set(keys.map((k) => k.publicKey)).size).toBe(1);
+/** Runs `work` on the second database without keys. */
+async function withOtherDatabase(work: (other: TestDatabase) => Promise<void>): Promise<void> {
+  await other.prisma.serverSigningKey.deleteMany();
+  await work(other);
+}
+
+describe('the fleet signing key in Postgres, sealed under the key-encryption key', () => {
+  it('instances racing to create it on a fresh database all get the same key, stored once, its private half sealed (no PEM in the row)', async () => {
+    const keyrings = await Promise.all(Array.from({ length: 6 }, () => loadSigningKeyring(db.prisma, KEK)));
+    expect(new Set(keyrings.map((k) => k.active.publicKey)).size).toBe(1);
     expect(await db.prisma.serverSigningKey.count()).toBe(1);
     const row = await db.prisma.serverSigningKey.findUniqueOrThrow({ where: { id: 'primary' } });
-    expect(row).toMatchObject({ algorithm: 'ed25519', publicKey: keys[0]!.publicKey });
-    expect(row.privateKey).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
-    expect((await new SigningKeySource(db.prisma).get()).publicKey).toBe(row.publicKey);
+    expect(row).toMatchObject({ algorithm: 'ed25519', publicKey: keyrings[0]!.active.publicKey, state: 'active' });
+    expect(row.privateKey).toMatch(new RegExp(`^fmkey:v1:${kekIdOf(KEK)}:`));
+    expect(row.privateKey).not.toContain('PRIVATE KEY');
+    expect(keyrings[0]!.active.keyId).toBe(keyIdOf(row.publicKey));
+    expect((await new SigningKeySource(db.prisma, KEK).get()).active.publicKey).toBe(row.publicKey);
   });
 
   it('signs the canonical payload: node:crypto verifies it with the public key alone, and any field change breaks it', async () => {
-    const key = await new SigningKeySource(db.prisma).get();
+    const key = (await new SigningKeySource(db.prisma, KEK).get()).active;
     const signature = key.sign(envelope);
     expect(signature).toMatch(/^[A-Za-z0-9_-]{86}$/);
     const pub = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.publicKey }, format: 'jwk' });
@@ -48,18 +64,54 @@ describe('the fleet signing key in Postgres', () => {
     );
   });
 
-  it('refuses a stored key whose halves do not match instead of replacing it (agents have pinned it)', async () => {
-    const row = await db.prisma.serverSigningKey.findUniqueOrThrow({ where: { id: 'primary' } });
-    const other = await openTestDatabase();
-    try {
-      const foreign = await loadOrCreateSigningKey(other.prisma);
-      await other.prisma.serverSigningKey.update({ where: { id: 'primary' }, data: { publicKey: row.publicKey } });
-      expect(foreign.publicKey).not.toBe(row.publicKey);
-      await expect(loadOrCreateSigningKey(other.prisma)).rejects.toThrow('ServerSigningKey primary: the stored public key does not belong to the stored private key');
+  it('a key an older server stored in clear is sealed in place on first load: same key, no PEM left in the row', async () => {
+    await withOtherDatabase(async () => {
+      const pair = newKeyPair();
+      await other.prisma.serverSigningKey.create({ data: { id: 'primary', algorithm: 'ed25519', ...pair } });
+      const told: string[] = [];
+      const keyring = await loadSigningKeyring(other.prisma, KEK, (keyId) => told.push(keyId));
+      expect(keyring.active.publicKey).toBe(pair.publicKey);
+      expect(told).toEqual([keyIdOf(pair.publicKey)]);
+      const row = await other.prisma.serverSigningKey.findUniqueOrThrow({ where: { id: 'primary' } });
+      expect(row.privateKey).toMatch(/^fmkey:v1:/);
+      expect(row.privateKey).not.toContain('PRIVATE KEY');
+      // Loads again from the sealed row, signs the same.
+      const again = await loadSigningKeyring(other.prisma, KEK, (keyId) => told.push(keyId));
+      expect(again.active.sign(envelope)).toBe(keyring.active.sign(envelope));
+      expect(told).toHaveLength(1);
+    });
+  });
+
+  it('a wrong key-encryption key is an error naming both KEK ids; the row is untouched and no new key is made', async () => {
+    const before = await db.prisma.serverSigningKey.findMany();
+    await expect(loadSigningKeyring(db.prisma, OTHER_KEK)).rejects.toThrow(
+      `it was sealed under key-encryption key ${kekIdOf(KEK)}, and the key-encryption key given is ${kekIdOf(OTHER_KEK)}. Start the server with the key-encryption key it was stored under`,
+    );
+    await expect(new SigningKeySource(db.prisma, OTHER_KEK).get()).rejects.toThrow(/cannot decrypt its private key/);
+    expect(await db.prisma.serverSigningKey.findMany()).toEqual(before);
+  });
+
+  it('a sealed key copied onto another key\'s row, or altered, does not open', async () => {
+    await withOtherDatabase(async () => {
+      const first = await loadSigningKeyring(other.prisma, KEK);
+      const { privateKey } = await other.prisma.serverSigningKey.findUniqueOrThrow({ where: { id: 'primary' } });
+      const foreign = newKeyPair();
+      await other.prisma.serverSigningKey.update({ where: { id: 'primary' }, data: { publicKey: foreign.publicKey } });
+      await expect(loadSigningKeyring(other.prisma, KEK)).rejects.toThrow(/does not authenticate under the key-encryption key given/);
+      const flipped = privateKey!.slice(0, -30) + (privateKey!.at(-30) === 'A' ? 'B' : 'A') + privateKey!.slice(-29);
+      await other.prisma.serverSigningKey.update({ where: { id: 'primary' }, data: { publicKey: first.active.publicKey, privateKey: flipped } });
+      await expect(loadSigningKeyring(other.prisma, KEK)).rejects.toThrow(/does not authenticate/);
+    });
+  });
+
+  it('refuses a stored key whose halves do not match, or that does not parse, instead of replacing it (agents have pinned it)', async () => {
+    await withOtherDatabase(async () => {
+      const mine = newKeyPair();
+      await other.prisma.serverSigningKey.create({ data: { id: 'primary', algorithm: 'ed25519', publicKey: mine.publicKey, privateKey: newKeyPair().privateKey } });
+      await expect(loadSigningKeyring(other.prisma, KEK)).rejects.toThrow(`ServerSigningKey primary (key id ${keyIdOf(mine.publicKey)}): the stored public key does not belong to the stored private key`);
       await other.prisma.serverSigningKey.update({ where: { id: 'primary' }, data: { privateKey: 'not a pem' } });
-      await expect(loadOrCreateSigningKey(other.prisma)).rejects.toThrow(/^ServerSigningKey primary: the stored private key does not parse/);
-    } finally {
-      await other.cleanup();
-    }
+      await expect(loadSigningKeyring(other.prisma, KEK)).rejects.toThrow(/^ServerSigningKey primary \(key id [A-Za-z0-9_-]{16}\): the stored private key does not parse/);
+      expect(await other.prisma.serverSigningKey.count()).toBe(1);
+    });
   });
 });

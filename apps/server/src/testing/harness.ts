@@ -6,6 +6,7 @@ import { buildApp, type FleetMedicApp } from '../app.js';
 import type { AppConfig } from '../config.js';
 import type { Database } from '../db/index.js';
 import { openTestDatabase, type TestDatabase } from './test-database.js';
+import { TEST_KEY_ENCRYPTION_KEY } from './test-kek.js';
 
 /** Credentials every test app is bootstrapped with. */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -13,7 +14,7 @@ export const TEST_ENROLL_SECRET = 'test-enroll-secret-0123';
 
 /** A built, ready app on a test database. Close the app before the database. */
 export async function buildTestApp(db: Database, config: Partial<AppConfig> = {}): Promise<FleetMedicApp> {
-  const app = await buildApp({ db, config: { adminToken: TEST_ADMIN_TOKEN, enrollSecrets: [TEST_ENROLL_SECRET], ...config } });
+  const app = await buildApp({ db, keyEncryptionKey: TEST_KEY_ENCRYPTION_KEY, config: { adminToken: TEST_ADMIN_TOKEN, enrollSecrets: [TEST_ENROLL_SECRET], ...config } });
   await app.ready();
   return app;
 }
