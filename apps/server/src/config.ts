@@ -25,7 +25,7 @@ export interface AppConfig {
   expirySweepSeconds?: number;
   /** How often the job that marks silent devices offline runs, s (default 30). */
   offlineSweepSeconds?: number;
-  /** SectionChange / Report history older than this is deleted (the latest per section and per device is kept), days (default 90). */
+  /** SectionChange, FindingTransition and Report history older than this is deleted (the latest change per section and transition per finding are kept), days (default 90). */
   retentionDays?: number;
   /** How often the retention job runs, s (default 3600). */
   retentionSweepSeconds?: number;

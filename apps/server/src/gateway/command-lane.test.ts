@@ -1,24 +1,10 @@
 import type { CommandResult } from '@fleetmedic/protocol';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetMedicApp } from '../app.js';
-import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, enroll, eventually, listen } from '../testing/harness.js';
+import { describe, expect, it } from 'vitest';
+import { TestAgent, bearer, enroll, eventually, useTestApp } from '../testing/harness.js';
 import { buildSnapshot } from '../testing/snapshots.js';
-import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 
-let db: TestDatabase;
-let app: FleetMedicApp;
-let url: string;
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-  app = await buildTestApp(db);
-  url = await listen(app);
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.cleanup();
-});
+const t = useTestApp();
 
 const RESULT: CommandResult = {
   status: 'succeeded', exitCode: 0, stdout: '', stderr: '', argv: [['/usr/bin/true']],
@@ -27,12 +13,13 @@ const RESULT: CommandResult = {
 
 describe('command lane', () => {
   it('stores a command\'s ack and result while a report sent before them on the same socket still waits for ingest (Postgres)', async (ctx) => {
+    const { db, app, url } = t;
     ctx.skip(db.kind !== 'postgres', 'PGlite is one session in one process: no other session can hold the device row (set DATABASE_URL)');
     const { deviceId, deviceToken } = await enroll(app);
     const agent = await TestAgent.connect(url, deviceToken);
     agent.send({ type: 'report', id: 'lane-0001', snapshot: buildSnapshot({ collectedAt: '2026-01-01T10:00:00.000Z' }) });
     await agent.next((m) => m.type === 'ack' && m.id === 'lane-0001');
-    const created = await app.inject({ method: 'POST', url: `/api/v1/devices/${deviceId}/commands`, headers: bearer(TEST_ADMIN_TOKEN), payload: { action: { type: 'agent.collect', params: {} } } });
+    const created = await app.inject({ method: 'POST', url: `/api/v1/devices/${deviceId}/commands`, headers: bearer(t.operator), payload: { action: { type: 'agent.collect', params: {} } } });
     expect(created.statusCode).toBe(201);
     const commandId = (created.json() as { id: string }).id;
     await agent.next((m) => m.type === 'command');

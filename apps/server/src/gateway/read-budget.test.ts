@@ -1,9 +1,7 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetMedicApp } from '../app.js';
-import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, enroll, eventually, listen } from '../testing/harness.js';
+import { describe, expect, it } from 'vitest';
+import { TestAgent, bearer, enroll, eventually, useTestApp } from '../testing/harness.js';
 import { buildSnapshot } from '../testing/snapshots.js';
-import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { ReadBudget, type ReadBudgetStats } from './read-budget.js';
 
 /** A socket stand-in that records whether it is paused. */
@@ -42,26 +40,15 @@ describe('ReadBudget', () => {
 });
 
 describe('backpressure on real sockets', () => {
-  let db: TestDatabase;
-  let app: FleetMedicApp;
-  let url: string;
   const whole = (id: string, minute: number) => ({ type: 'report', id, snapshot: buildSnapshot({ collectedAt: new Date(Date.UTC(2026, 0, 1, 10, minute)).toISOString(), batteryPercent: 50 + minute }) });
   const size = Buffer.byteLength(JSON.stringify(whole('budget-0001', 1)));
+  // Three whole reports go past the high mark; one answered is not enough to resume, two are.
+  const t = useTestApp({ readHighBytes: Math.floor(2.5 * size) });
 
-  beforeAll(async () => {
-    db = await openTestDatabase();
-    // Three whole reports go past the high mark; one answered is not enough to resume, two are.
-    app = await buildTestApp(db, { readHighBytes: Math.floor(2.5 * size) });
-    url = await listen(app);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await db?.cleanup();
-  });
-
-  const stats = async () => (await app.inject({ method: 'GET', url: '/api/v1/agent/ingest-stats', headers: bearer(TEST_ADMIN_TOKEN) })).json() as ReadBudgetStats;
+  const stats = async () => (await t.app.inject({ method: 'GET', url: '/api/v1/agent/ingest-stats', headers: bearer(t.viewer) })).json() as ReadBudgetStats;
 
   it('stops reading every socket while the reports held pass the budget, and reads them again once answered (Postgres)', async (ctx) => {
+    const { db, app, url } = t;
     ctx.skip(db.kind !== 'postgres', 'PGlite is one session in one process: no other session can hold the device row (set DATABASE_URL)');
     const a = await enroll(app);
     const b = await enroll(app);
