@@ -35,9 +35,10 @@ const o = new Command()
   .option('--database-url <url>', 'Postgres server (a database is created and dropped)', process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres')
   .option('--server-log-level <level>', 'the server\'s pino level (info shows each batch\'s plan / insert / delivery times)', 'warn')
   .option('--profile <dir>', 'run the server under node --cpu-prof, profiles into <dir>')
+  .option('--max-minutes <n>', 'stop the run after this long, printing the figures measured so far', int, 60)
   .option('--reports-per-day <n>', 'agent reports per Mac per day for the storage figures (default schedule: every 15 min)', int, 96)
   .parse()
-  .opts<{ agents: number; processes: number; instances: number; interval: number; window: number; commands: number; commandRate: number; perMacBulk?: boolean; bulkConcurrency: number; databaseUrl: string; serverLogLevel: string; profile?: string; reportsPerDay: number }>();
+  .opts<{ agents: number; processes: number; instances: number; interval: number; window: number; commands: number; commandRate: number; perMacBulk?: boolean; bulkConcurrency: number; databaseUrl: string; serverLogLevel: string; profile?: string; maxMinutes: number; reportsPerDay: number }>();
 
 // Sockets: the server holds one per Mac; each simulator process holds its share.
 ensureOpenFiles(o.agents + 2_000);
@@ -47,8 +48,15 @@ const maxAgents = limits.soft - 150;
 // Each instance holds its share of the sockets; each simulator process holds its share too.
 const agents = Math.min(o.agents, maxAgents * Math.min(o.instances, o.processes));
 let servers: ServerProcess[] = [];
+/** CPU seconds and RSS summed over processes (from /proc: utime + stime, what process.cpuUsage() reports inside). */
+const sampleAll = (pids: number[]): ProcSample => pids.map((pid) => sampleProc(pid)).reduce((a, b) => ({ ...a, cpuSeconds: a.cpuSeconds + b.cpuSeconds, rssBytes: a.rssBytes + b.rssBytes }));
 /** CPU seconds and RSS summed over every server instance. */
-const sampleServers = (): ProcSample => servers.map((x) => sampleProc(x.pid)).reduce((a, b) => ({ ...a, cpuSeconds: a.cpuSeconds + b.cpuSeconds, rssBytes: a.rssBytes + b.rssBytes }));
+const sampleServers = (): ProcSample => sampleAll(servers.map((x) => x.pid));
+/** CPU seconds summed over the simulator's processes (0 before they start). */
+const simulatorCpu = (): number => (fleet ? sampleAll(fleet.pids).cpuSeconds : 0);
+/** What the run is doing now: every RSS sample is tagged with it, so the peak names its phase. */
+let phase = 'idle';
+const rssSamples: Array<ProcSample & { phase: string }> = [];
 const serverRss = () => {
   try {
     return servers.length > 0 ? ` [server RSS ${mb(sampleServers().rssBytes)}]` : '';
@@ -83,8 +91,8 @@ async function until(probe: () => Promise<boolean>, ms: number, everyMs = 500): 
   return false;
 }
 
-const TABLES = ['Report', 'SectionState', 'SectionChange', 'Finding', 'FindingTransition', 'Device', 'Command'];
-const HISTORY = ['Report', 'SectionChange', 'FindingTransition'];
+const TABLES = ['Report', 'SectionState', 'SectionChange', 'Finding', 'FindingTransition', 'HostnameChange', 'Device', 'Command'];
+const HISTORY = ['Report', 'SectionChange', 'FindingTransition', 'HostnameChange'];
 async function tableSizes(dbUrl: string): Promise<Record<string, number>> {
   const rows = await adminQuery<{ name: string; bytes: string }>(dbUrl,
     `SELECT t AS name, pg_total_relation_size(quote_ident(t))::text AS bytes FROM unnest($1::text[]) AS t`, [TABLES]);
@@ -145,6 +153,45 @@ async function awaitResults(f: FleetProcesses, ids: string[], start: number): Pr
   };
 }
 
+/**
+ * Single commands (`agent.collect`) to `targets`, `o.commandRate` a second, while the rest of the
+ * run goes on; records the round trip (API call -> the Mac holds the ack of its stored result)
+ * p50 / p99 and its split: API call -> sent (Command.sentAt: the server's clock, this machine's),
+ * sent -> at the Mac, at the Mac (it collects and reports) -> result stored.
+ */
+async function commandProbe(label: string, targets: Array<{ id: string }>): Promise<void> {
+  const called = new Map<string, number>();
+  const calls: Promise<void>[] = [];
+  for (const d of targets) {
+    const at = now();
+    calls.push(api<{ id: string }>(server!, 'POST', `/api/v1/devices/${d.id}/commands`, { action: { type: 'agent.collect', params: {} } })
+      .then((c) => void called.set(c.id, at)));
+    await sleep(1000 / o.commandRate);
+  }
+  await Promise.all(calls);
+  const ids = [...called.keys()];
+  let timings = await fleet!.commandTimings(ids);
+  await until(async () => {
+    timings = await fleet!.commandTimings(ids);
+    return [...timings.values()].filter((t) => t.resultAckedAt).length >= ids.length;
+  }, 60_000);
+  const sentAt = new Map((await adminQuery<{ id: string; sentAt: number | null }>(db.url,
+    'SELECT id, (extract(epoch FROM "sentAt") * 1000)::float8 AS "sentAt" FROM "Command" WHERE id = ANY($1::text[])', [ids])).map((r) => [r.id, r.sentAt === null ? null : Number(r.sentAt)]));
+  const split = (f: (call: number, sent: number, t: CommandTiming) => number | undefined) => ids.flatMap((id) => {
+    const t = timings.get(id);
+    const sent = sentAt.get(id);
+    const v = t && sent ? f(called.get(id)!, sent, t) : undefined;
+    return v === undefined ? [] : [v];
+  });
+  const rtt = split((call, _sent, t) => (t.resultAckedAt ? t.resultAckedAt - call : undefined));
+  const p = (xs: number[]) => `${fmt(percentile(xs, 50))} / ${fmt(percentile(xs, 99))} ms`;
+  log(`commands ${label}: ${rtt.length}/${ids.length} round trips`);
+  record({ name: `command round trip ${label}, p50 / p99 (${rtt.length} of ${ids.length}, ${o.commandRate}/s)`, value: p(rtt), ...check(percentile(rtt, 99), '<', 250, 'ms (p99)') });
+  record({ name: `  of which API call -> sent (server), p50 / p99`, value: p(split((call, sent) => sent - call)) });
+  record({ name: `  of which sent -> at the Mac, p50 / p99`, value: p(split((_call, sent, t) => t.receivedAt - sent)) });
+  record({ name: `  of which at the Mac (collect + report) -> result stored, p50 / p99`, value: p(split((_call, _sent, t) => (t.resultAckedAt ? t.resultAckedAt - t.receivedAt : undefined))) });
+}
+
 /** "12.3 s", or how many results were stored when some never were. */
 const storedIn = (r: { done: number; stored: number; missing: string }, of: number) =>
   (r.stored === of ? `${fmt(r.done / 1000, 1)} s` : `n/a: ${fmt(r.stored)} of ${fmt(of)} in 5 min (the others: ${r.missing || 'no result seen by the Mac'})`);
@@ -171,15 +218,17 @@ let fleet: FleetProcesses | null = null;
 let wsBase: WsBaseline | null = null;
 let pgBase: PgBaseline | null = null;
 let reported = false;
+let sampler: NodeJS.Timeout | undefined;
 const hardStop = setTimeout(() => {
-  log('the benchmark ran past its 60-minute bound: stopping');
+  log(`the benchmark ran past its ${o.maxMinutes}-minute bound: stopping`);
   // The figures first: cleaning up may wait on the very thing that was stuck.
-  printReport('cut short at the 60-minute bound: figures measured so far');
+  printReport(`cut short at the ${o.maxMinutes}-minute bound: figures measured so far`);
   void cleanup().finally(() => process.exit(3));
-}, 60 * 60_000);
+}, o.maxMinutes * 60_000);
 hardStop.unref();
 
 async function cleanup(): Promise<void> {
+  clearInterval(sampler);
   await fleet?.stop().catch(() => {});
   await Promise.all(servers.map((x) => x.stop().catch(() => {})));
   await db.drop().catch((e) => log(`could not drop ${db.name}: ${(e as Error).message}`));
@@ -208,9 +257,15 @@ try {
   pgBase = await measureRawInsert(db.url, 200);
   log(`raw pg insert: ${fmt(pgBase.rate)} rows/s (${pgBase.batchSize} rows per INSERT, ${pgBase.connections} connections)`);
   const idle = sampleServers();
+  sampler = setInterval(() => {
+    try {
+      rssSamples.push({ ...sampleServers(), phase });
+    } catch { /* gone */ }
+  }, 1000);
   log(`${servers.length} server instance(s), pid ${servers.map((x) => x.pid).join(', ')} on ${servers.map((x) => x.url).join(', ')}: idle RSS ${mb(idle.rssBytes)}`);
 
   // ---- enroll and connect ---------------------------------------------------------------------
+  phase = 'enrollment (every Mac enrolls, connects and sends its whole first report)';
   const t0 = now();
   fleet = await FleetProcesses.start({
     agents, processes: o.processes, serverUrl: server.url, serverUrls: servers.map((x) => x.url), enrollSecret: ENROLL_SECRET,
@@ -228,25 +283,22 @@ try {
   record({ name: 'time to enroll + connect all', value: `${fmt(connectedIn, 1)} s` });
 
   // ---- steady state, nothing changes -------------------------------------------------------------
-  const rssSamples: ProcSample[] = [];
-  const sampler = setInterval(() => {
-    try {
-      rssSamples.push(sampleServers());
-    } catch { /* gone */ }
-  }, 1000);
   await sleep(5_000); // let the whole-report wave settle
   const steady = async (label: string, changeProbability: number) => {
+    phase = label;
     await fleet!.configure({ changeProbability });
     await drain(fleet!);
     // Vacuumed first, so free-space and visibility maps already exist and do not count as growth.
     await adminQuery(db.url, `VACUUM ${TABLES.map((t) => `"${t}"`).join(', ')}`);
     const sizes0 = await tableSizes(db.url);
     const cpu0 = sampleServers();
+    const sim0 = simulatorCpu();
     const a0 = await fleet!.stats();
     const from = now();
     await sleep(o.window * 1000);
     const a1 = await fleet!.stats();
     const cpu1 = sampleServers();
+    const sim1 = simulatorCpu();
     const to = now();
     const sizes1 = await tableSizes(db.url);
     const reports = a1.acked - a0.acked;
@@ -254,33 +306,47 @@ try {
     const r = rates(a1.ackedPerSecond, from, to);
     log(`${label}: ${reports} reports acked in ${fmt((to - from) / 1000, 1)} s (${fmt(r.mean)}/s, ${changed} with a change), server CPU ${fmt(cpu1.cpuSeconds - cpu0.cpuSeconds, 1)} s`);
     notes.push(`${label}: table growth ${TABLES.map((t) => `${t} ${kb((sizes1[t] ?? 0) - (sizes0[t] ?? 0))}`).join(', ')} for ${reports} reports`);
-    return { reports, changed, rate: r.mean, cpu: cpu1.cpuSeconds - cpu0.cpuSeconds, all: growth(sizes0, sizes1), history: growth(sizes0, sizes1, HISTORY), sizes0, sizes1 };
+    return { reports, changed, rate: r.mean, cpu: cpu1.cpuSeconds - cpu0.cpuSeconds, simCpu: sim1 - sim0, all: growth(sizes0, sizes1), history: growth(sizes0, sizes1, HISTORY), sizes0, sizes1 };
   };
   const quiet = await steady('steady, nothing changes', 0);
   const offered = agents / o.interval;
   record({ name: `reports ingested/s, steady (offered ${fmt(offered)}/s)`, value: fmt(quiet.rate) });
-  record({ name: 'server CPU seconds per 1,000 reports (steady)', value: fmt((1000 * quiet.cpu) / quiet.reports, 2) });
+  record({ name: 'server CPU seconds per 1,000 reports (steady; all instances)', value: fmt((1000 * quiet.cpu) / quiet.reports, 2) });
+  record({ name: 'simulator CPU seconds per 1,000 reports (steady)', value: fmt((1000 * quiet.simCpu) / quiet.reports, 2) });
   const perDayQuiet = (quiet.history / quiet.reports) * o.reportsPerDay;
-  record({ name: `Postgres bytes/Mac/day, unchanged (history, ${o.reportsPerDay} reports/day)`, value: kb(perDayQuiet), ...check(perDayQuiet / 1024, '<', 50, 'KB', 1) });
-  record({ name: 'Postgres bytes/Mac/day, unchanged (all tables, incl. row versions)', value: kb((quiet.all / quiet.reports) * o.reportsPerDay) });
+  record({ name: `Postgres bytes/Mac/day, unchanged (history tables, ${o.reportsPerDay} reports/day)`, value: kb(perDayQuiet) });
+  const perDayQuietAll = (Math.max(0, quiet.all) / quiet.reports) * o.reportsPerDay;
+  record({ name: 'Postgres bytes/Mac/day, unchanged (every table, incl. Device row versions)', value: kb(perDayQuietAll), ...check(perDayQuietAll / 1024, '<', 5, 'KB', 1) });
 
   const busy = await steady('steady, every report carries a change', 1);
   const perChange = busy.history / Math.max(1, busy.changed);
   record({ name: 'Postgres bytes per changed report (history)', value: kb(perChange) });
   record({ name: `Postgres bytes/Mac/day, every report changes (${o.reportsPerDay}/day)`, value: kb((busy.history / busy.reports) * o.reportsPerDay) });
   record({ name: 'server CPU seconds per 1,000 changed reports', value: fmt((1000 * busy.cpu) / busy.reports, 2) });
+  record({ name: 'simulator CPU seconds per 1,000 changed reports', value: fmt((1000 * busy.simCpu) / busy.reports, 2) });
+  phase = 'changed-report backlog draining';
   await fleet.configure({ changeProbability: 0 });
   if (!(await drain(fleet))) notes.push('the changed-report backlog did not drain within 180 s before the burst');
+  const devices = (await adminQuery<{ id: string }>(db.url, 'SELECT id::text AS id FROM "Device" ORDER BY random()'));
+
+  // ---- command round trips in steady state (every Mac reporting on its schedule) ----------------
+  phase = 'steady, commands';
+  await commandProbe('steady', devices.slice(0, o.commands));
+  await drain(fleet);
   log(`load average before the burst: ${loadavg()}`);
 
-  // ---- burst: every Mac reports at once --------------------------------------------------------
+  // ---- burst: every Mac reports at once, and commands meanwhile ------------------------------------
+  phase = 'burst (every Mac reports at once)';
   const b0 = await fleet.stats();
   const cpuB0 = sampleServers();
+  const simB0 = simulatorCpu();
   const burstFrom = now();
   await fleet.burst(false);
+  const burstCommands = commandProbe('during the burst', devices.slice(o.commands, o.commands + Math.ceil(o.commands / 2)));
   await until(async () => (s = await fleet!.stats()).acked - b0.acked >= agents, 5 * 60_000, 200);
   const burstTo = now();
   const cpuB1 = sampleServers();
+  const simB1 = simulatorCpu();
   const burstReports = s.acked - b0.acked;
   const burst = rates(s.ackedPerSecond, burstFrom, burstTo);
   const burstRate = burstReports / ((burstTo - burstFrom) / 1000);
@@ -288,44 +354,16 @@ try {
   record({ name: 'reports ingested/s, burst (all Macs at once)', value: fmt(burstRate), ...check(burstRate, '>=', 2000, 'reports/s') });
   record({ name: 'reports ingested in the busiest second', value: fmt(burst.peak) });
   record({ name: 'server CPU seconds per 1,000 reports (burst)', value: fmt((1000 * (cpuB1.cpuSeconds - cpuB0.cpuSeconds)) / burstReports, 2) });
+  record({ name: 'simulator CPU seconds per 1,000 reports (burst)', value: fmt((1000 * (simB1 - simB0)) / burstReports, 2) });
+  record({ name: 'server CPU seconds in the burst / its wall-clock seconds (cores busy)', value: fmt((cpuB1.cpuSeconds - cpuB0.cpuSeconds) / ((burstTo - burstFrom) / 1000), 2) });
+  await burstCommands;
   record({ name: 'burst rate / bare ws message rate', value: `${fmt((100 * burstRate) / wsBase.rate, 1)} %` });
   record({ name: 'burst rate / raw pg insert rate', value: `${fmt((100 * burstRate) / pgBase.rate, 1)} %` });
   await drain(fleet);
 
-  // ---- command round trips, all Macs connected ---------------------------------------------------
-  const devices = (await adminQuery<{ id: string }>(db.url, 'SELECT id::text AS id FROM "Device" ORDER BY random()'));
-  const sent = new Map<string, number>();
-  const gap = 1000 / o.commandRate;
-  const calls: Promise<void>[] = [];
-  for (let i = 0; i < Math.min(o.commands, devices.length); i++) {
-    const at = now();
-    calls.push(api<{ id?: string; command?: { id: string } }>(server, 'POST', `/api/v1/devices/${devices[i]!.id}/commands`, { action: { type: 'agent.collect', params: {} } })
-      .then((c) => void sent.set(c.command?.id ?? c.id!, at)));
-    await sleep(gap);
-  }
-  await Promise.all(calls);
-  const ids = [...sent.keys()];
-  let timings = await fleet.commandTimings(ids);
-  await until(async () => {
-    timings = await fleet!.commandTimings(ids);
-    return [...timings.values()].filter((t) => t.resultAckedAt).length >= ids.length;
-  }, 60_000);
-  const rtt = ids.flatMap((id) => {
-    const t = timings.get(id);
-    return t?.resultAckedAt ? [t.resultAckedAt - sent.get(id)!] : [];
-  });
-  log(`commands: ${rtt.length}/${ids.length} round trips`);
-  record({ name: `command round trip p50 (${rtt.length} of ${ids.length}, ${o.commandRate}/s)`, value: `${fmt(percentile(rtt, 50))} ms` });
-  record({ name: 'command round trip p95', value: `${fmt(percentile(rtt, 95))} ms` });
-  record({ name: 'command round trip p99', value: `${fmt(percentile(rtt, 99))} ms`, ...check(percentile(rtt, 99), '<', 250, 'ms') });
-  // Where the time goes: API call -> the Mac has the command; then it runs (agent.collect sends a report) -> its result is stored.
-  const toMac = ids.flatMap((id) => (timings.get(id) ? [timings.get(id)!.receivedAt - sent.get(id)!] : []));
-  const onMac = ids.flatMap((id) => { const x = timings.get(id); return x?.resultAckedAt ? [x.resultAckedAt - x.receivedAt] : []; });
-  record({ name: 'of which API call -> command at the Mac, p50 / p99', value: `${fmt(percentile(toMac, 50))} / ${fmt(percentile(toMac, 99))} ms` });
-  record({ name: 'of which run (collect + report) -> result stored, p50 / p99', value: `${fmt(percentile(onMac, 50))} / ${fmt(percentile(onMac, 99))} ms` });
-  await drain(fleet);
-
   // ---- bulk: one command to every Mac, one API call (POST /api/v1/batches) -------------------
+  await drain(fleet);
+  phase = 'bulk command to every Mac';
   const bulkStart = now();
   const bulk = await api<{ batchId: string; targets: Array<{ commandId: string }> }>(server, 'POST', '/api/v1/batches', { action: { type: 'agent.collect', params: {} }, dryRun: false });
   const apiDone = now();
@@ -364,6 +402,7 @@ try {
   }
 
   // ---- bulk remediation: Zoom's camera denied on every Mac that has the row, one API call ----
+  phase = 'bulk remediation';
   await drain(fleet);
   // Resolves once the server has stored the denied Macs' reports (their findings are then open).
   const denied = await fleet.denyCamera();
@@ -384,9 +423,12 @@ try {
 
   // ---- memory --------------------------------------------------------------------------------
   clearInterval(sampler);
-  const peakRss = Math.max(...rssSamples.map((r) => r.rssBytes));
+  const peak = rssSamples.reduce((a, b) => (b.rssBytes > a.rssBytes ? b : a));
+  const peakRss = peak.rssBytes;
   const lastRss = rssSamples.at(-1)?.rssBytes ?? Number.NaN;
-  record({ name: `server RSS, peak with ${agents} connected`, value: mb(peakRss), ...check(peakRss / 1024 / 1024, '<', 1536, 'MB') });
+  record({ name: `server RSS, peak (all instances), phase: ${peak.phase}`, value: mb(peakRss), ...check(peakRss / 1024 / 1024, '<', 1536, 'MB') });
+  const phases = [...new Set(rssSamples.map((r) => r.phase))];
+  notes.push(`server RSS peak by phase: ${phases.map((p) => `${p} ${mb(Math.max(...rssSamples.filter((r) => r.phase === p).map((r) => r.rssBytes)))}`).join('; ')}`);
   record({ name: 'server RSS at the end', value: mb(lastRss) });
   record({ name: 'server RSS per connection ((end - idle) / Macs)', value: kb((lastRss - idle.rssBytes) / agents) });
   const sims = await fleet.statsEach();
@@ -397,6 +439,7 @@ try {
     .reduce((a, x) => Object.fromEntries(Object.keys(x).map((k) => [k, k === 'maxBatch' ? Math.max(a[k] ?? 0, x[k]!) : (a[k] ?? 0) + x[k]!])), {} as Record<string, number>);
   notes.push(`ingest: ${ingest.batches} batches, largest ${ingest.maxBatch}, mean ${fmt(ingest.reports! / ingest.batches!, 1)}; fast path ${ingest.unchanged}, full ${ingest.full}, duplicates ${ingest.duplicate}, resyncs ${ingest.resync}`);
   notes.push(`message sizes: whole ${kb(ingest.wholeBytes! / ingest.wholeMessages!)}, delta ${fmt(ingest.deltaBytes! / ingest.deltaMessages!)} B on average`);
+  notes.push(await tableReport(db.url, s.acked));
 } catch (err) {
   log(`benchmark failed: ${(err as Error).stack ?? String(err)}`);
   for (const x of servers) log(`server ${x.pid} output (tail):\n${x.output().slice(-3000)}`);
@@ -407,6 +450,18 @@ try {
   clearTimeout(hardStop);
 }
 process.exit(process.exitCode ?? 0);
+
+/**
+ * The tables at the end of the run: rows and bytes (with indexes and TOAST) of each, and the
+ * reports the devices count (Device.reportCount) against the acks the simulated Macs received.
+ */
+async function tableReport(dbUrl: string, acked: number): Promise<string> {
+  const sizes = await tableSizes(dbUrl);
+  const [counts] = await adminQuery<Record<string, string>>(dbUrl,
+    `SELECT ${TABLES.map((t) => `(SELECT count(*) FROM "${t}")::text AS "${t}"`).join(', ')}, (SELECT sum("reportCount") FROM "Device")::text AS counted`);
+  return `tables at the end: ${TABLES.map((t) => `${t} ${fmt(Number(counts![t]))} rows ${mb(sizes[t] ?? 0)}`).join('; ')}; `
+    + `Device.reportCount sums to ${fmt(Number(counts!.counted))} for ${fmt(acked)} report acks (redeliveries and late reports are acked, not counted)`;
+}
 
 /** Prints the figures table and the notes, once (at the end, or when the hard bound cuts the run short). */
 function printReport(heading = ''): void {

@@ -19,11 +19,13 @@ export interface AppConfig {
   policy?: Partial<Policy>;
   /** WebSocket ping interval, s; a socket that missed the previous pong is terminated (default 30). */
   heartbeatSeconds?: number;
+  /** Bytes of agent reports read and not yet answered past which every agent socket stops being read until half are answered (default 32 MiB: READ_HIGH_BYTES). */
+  readHighBytes?: number;
   /** How often the job that expires old commands runs, s (default 60). */
   expirySweepSeconds?: number;
   /** How often the job that marks silent devices offline runs, s (default 30). */
   offlineSweepSeconds?: number;
-  /** SectionChange / Report history older than this is deleted (the latest per section and per device is kept), days (default 90). */
+  /** SectionChange, FindingTransition and Report history older than this is deleted (the latest change per section and transition per finding are kept), days (default 90). */
   retentionDays?: number;
   /** How often the retention job runs, s (default 3600). */
   retentionSweepSeconds?: number;

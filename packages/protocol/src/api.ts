@@ -99,6 +99,7 @@ export const DeviceView = Type.Object({
   enrolledAt: Iso,
   lastSeenAt: NullableIso,
   lastReportAt: NullableIso,
+  reportCount: Type.Integer({ minimum: 0, description: 'reports stored from this Mac, unchanged ones included, each counted once (a late report older than the newest stored is not)' }),
   openFindingIds: Type.Optional(Type.Array(Type.String(), { description: 'rule ids of the open findings, worst first (device list only)' })),
   topReason: Type.Optional(Type.Union([TopReason, Type.Null()], { description: 'why this Mac is not ready, worst first (device list only); null when ready' })),
 });

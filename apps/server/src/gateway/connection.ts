@@ -18,9 +18,26 @@ export const MAX_SOCKET_BUFFERED_BYTES = 4 * 1024 * 1024;
 export const BAD_MESSAGE_LIMIT = 20;
 const BAD_MESSAGE_WINDOW_MS = 60_000;
 
+/** Runs tasks one at a time in the order given; a failing task does not stop later ones. */
+class SerialLane {
+  private chain: Promise<void> = Promise.resolve();
+
+  run(task: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(task);
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  idle(): Promise<void> {
+    return this.chain;
+  }
+}
+
 /**
- * One agent's socket: sends typed server messages, runs the work for incoming messages one at a
- * time in arrival order (so acks keep report order), counts bad messages, tracks heartbeats.
+ * One agent's socket: sends typed server messages, runs the work for incoming messages in two
+ * lanes, each one message at a time in arrival order — reports (so acks keep report order) and
+ * command acks and results (so they never wait for a report's ingest) — counts bad messages,
+ * tracks heartbeats.
  */
 export class AgentConnection implements MessageSink {
   /** false after a ping until the pong arrives */
@@ -31,7 +48,8 @@ export class AgentConnection implements MessageSink {
    * overtakes the connect-time resend, and never waits for a report's ingest.
    */
   ready: Promise<void> = Promise.resolve();
-  private chain: Promise<void> = Promise.resolve();
+  private readonly reports = new SerialLane();
+  private readonly commands = new SerialLane();
   private badAt: number[] = [];
 
   constructor(readonly deviceId: string, readonly socket: WebSocket) {}
@@ -53,16 +71,19 @@ export class AgentConnection implements MessageSink {
     return true;
   }
 
-  /** Runs `task` after every task queued before it; a failing task does not stop later ones. */
+  /** Report lane: runs `task` after every task queued here before it; a failing task does not stop later ones. */
   enqueue(task: () => Promise<void>): Promise<void> {
-    const run = this.chain.then(task);
-    this.chain = run.catch(() => {});
-    return run;
+    return this.reports.run(task);
   }
 
-  /** Resolves when every queued task has finished. */
-  idle(): Promise<void> {
-    return this.chain;
+  /** Command lane (command acks and results): as `enqueue`, but never behind a report. */
+  enqueueCommand(task: () => Promise<void>): Promise<void> {
+    return this.commands.run(task);
+  }
+
+  /** Resolves when every task queued in both lanes has finished. */
+  async idle(): Promise<void> {
+    await Promise.all([this.reports.idle(), this.commands.idle()]);
   }
 
   /** Records one bad message; true when the limit for the last minute is reached. */

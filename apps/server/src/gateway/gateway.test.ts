@@ -109,7 +109,9 @@ describe('reports', () => {
     const changes = await db.prisma.sectionChange.findMany({ where: { deviceId, reportId: 'report-sc-3' } });
     expect(changes.map((c) => c.section)).toEqual(['power']);
     expect((changes[0]!.body as { data: { batteryPercent: number } }).data.batteryPercent).toBe(64);
-    expect(await db.prisma.report.count({ where: { deviceId } })).toBe(3);
+    // report-sc-2 changed nothing: counted on the device, no row of its own.
+    expect((await db.prisma.report.findMany({ where: { deviceId }, orderBy: { id: 'asc' } })).map((r) => r.id)).toEqual(['report-sc-1', 'report-sc-3']);
+    expect(await db.prisma.device.findUniqueOrThrow({ where: { id: deviceId } })).toMatchObject({ reportCount: 3, lastReportId: 'report-sc-3' });
     agent.close();
   });
 

@@ -53,40 +53,48 @@ function refusal(parsed: unknown): { code: string; id?: string; message: string 
 }
 
 /**
- * Handles one text frame from an agent: parse, validate with `validator(AgentMessage)`, then
- * - `report` (whole or delta): ingest (batched; see IngestBatcher), then `{ type: 'ack', id }` — only
- *   after commit; a delta the stored state cannot complete gets `{ type: 'error', code: 'resync', id }`;
- * - `command.ack`: the command becomes acknowledged;
- * - `command.result`: stored, then `{ type: 'ack', id: <command id> }`. A result for a command
- *   this device does not have is acked too (nothing to store; the agent may drop it) and logged.
- * Bad JSON or an invalid message gets `{ type: 'error', code, message }`; the socket stays usable.
+ * Reads one text frame from an agent: parse, depth limit, validate with `validator(AgentMessage)`.
+ * Returns the message, or null after answering `{ type: 'error', code, message }` on `conn`
+ * (bad JSON, too deep, or invalid: the socket stays usable) and counting the refusal in `metrics`.
  */
-export async function handleAgentMessage(deps: GatewayDeps, conn: AgentConnection, text: string, receivedAt = new Date()): Promise<HandleOutcome> {
+export function readAgentMessage(conn: AgentConnection, text: string, metrics: ServerMetrics): AgentMessageT | null {
   let parsed: unknown;
   try {
     parsed = parseAgentJson(text);
   } catch (err) {
     conn.send({ type: 'error', code: 'bad-message', message: `not JSON: ${(err as Error).message}` });
-    deps.metrics.messageRejected('not-json');
-    return 'bad';
+    metrics.messageRejected('not-json');
+    return null;
   }
   const depth = jsonDepth(parsed);
   if (depth > MAX_JSON_DEPTH) {
     const id = typeof (parsed as { id?: unknown }).id === 'string' ? (parsed as { id: string }).id : undefined;
     conn.send({ type: 'error', code: 'bad-message', id, message: `message nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} (a USB tree has at most 7 tiers)` });
-    deps.metrics.messageRejected('too-deep');
-    return 'bad';
+    metrics.messageRejected('too-deep');
+    return null;
   }
   const checked = checkMessage(parsed);
   if (!checked.ok) {
     const refused = refusal(parsed);
     conn.send({ type: 'error', ...refused });
-    deps.metrics.messageRejected(refused.code === 'invalid-report' ? 'invalid-report' : 'invalid-message');
-    return 'bad';
+    metrics.messageRejected(refused.code === 'invalid-report' ? 'invalid-report' : 'invalid-message');
+    return null;
   }
-  const message: AgentMessageT = checked.value;
+  return checked.value;
+}
+
+/**
+ * Acts on one message read by readAgentMessage (`bytes`: its text's length in bytes):
+ * - `report` (whole or delta): ingest (batched; see IngestBatcher), then `{ type: 'ack', id }` — only
+ *   after commit; a delta the stored state cannot complete gets `{ type: 'error', code: 'resync', id }`;
+ * - `command.ack`: the command becomes acknowledged;
+ * - `command.result`: stored, then `{ type: 'ack', id: <command id> }`. A result for a command
+ *   this device does not have is acked too (nothing to store; the agent may drop it) and logged.
+ * A server-side failure is answered `{ type: 'error', code: 'internal', id }` and resolves `failed`.
+ */
+export async function handleAgentMessage(deps: GatewayDeps, conn: AgentConnection, message: AgentMessageT, bytes: number, receivedAt = new Date()): Promise<HandleOutcome> {
   try {
-    return await act(deps, conn, message, Buffer.byteLength(text), receivedAt);
+    return await act(deps, conn, message, bytes, receivedAt);
   } catch (err) {
     const answer = failure(deps, conn, message, err);
     deps.metrics.messageRejected(isDatabaseUnavailable(err) ? 'unavailable' : 'internal');

@@ -9,7 +9,8 @@ import { IngestBatcher } from '../ingest/batcher.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { PolicyStore } from '../policy/store.js';
 import { AgentConnection } from './connection.js';
-import { handleAgentMessage, type GatewayDeps } from './handlers.js';
+import { handleAgentMessage, readAgentMessage, type GatewayDeps } from './handlers.js';
+import { ReadBudget } from './read-budget.js';
 import type { ConnectionRegistry } from './registry.js';
 import { DeviceTouches, OnlineWriter } from './touches.js';
 
@@ -18,15 +19,15 @@ const TOO_BIG_REASON = `message over ${MAX_AGENT_MESSAGE_BYTES} bytes (8 MiB), t
 /** lastSeenAt from messages and pongs is written in one batch this often, ms. */
 const TOUCH_EVERY_MS = 5_000;
 /**
- * Backpressure: above this many reports waiting for ingest, sockets that send one more stop
- * being read (TCP pushes back on their agents) until the backlog is under INGEST_LOW_WATER.
- * A whole report parsed in memory is ~100 KB: 20,000 Macs sending their first report at once
- * would otherwise hold ~2 GB.
+ * Backpressure (ReadBudget): past this many bytes of report messages read and not yet answered,
+ * every agent socket stops being read until they are down to READ_LOW_BYTES. A whole report is
+ * ~25 KB of text and ~100 KB parsed: 20,000 Macs sending their first report at once would
+ * otherwise hold ~2 GB; a burst of 20,000 deltas (~0.8 KB each) stays under it.
  */
-const INGEST_HIGH_WATER = 2_000;
-const INGEST_LOW_WATER = 500;
-/** A socket is never left paused longer than this, ms: a paused socket answers no pings, and agents give up after a missed pong. */
-const MAX_PAUSE_MS = 5_000;
+export const READ_HIGH_BYTES = 32 * 1024 * 1024;
+const READ_LOW_BYTES = 16 * 1024 * 1024;
+/** No pause lasts longer than this, ms: a paused socket answers no pings, and an agent gives up on a ping unanswered for 30 s. */
+const MAX_PAUSE_MS = 10_000;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   heartbeatSeconds: number;
   /** this instance's metrics: connections, ingest queue, reports stored, messages refused */
   metrics: ServerMetrics;
+  /** report bytes held before every socket pauses (default READ_HIGH_BYTES; resumed at half) */
+  readHighBytes?: number;
 }
 
 /**
@@ -53,22 +56,14 @@ export interface GatewayOptions {
  */
 export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opts) => {
   const { registry, commands, policy, heartbeatSeconds, metrics } = opts;
-  const paused = new Map<WebSocket, number>();
-  const resumeAll = () => {
-    for (const s of paused.keys()) s.resume();
-    paused.clear();
-  };
-  const ingest = new IngestBatcher(app.prisma, {
-    policy: async () => (await policy.current()).policy,
-    onBacklog: (waiting) => {
-      if (waiting <= INGEST_LOW_WATER && paused.size > 0) resumeAll();
-    },
-  });
+  const readHigh = opts.readHighBytes ?? READ_HIGH_BYTES;
+  const budget = new ReadBudget(() => [...registry.all()].map((c) => c.socket), readHigh, readHigh === READ_HIGH_BYTES ? READ_LOW_BYTES : Math.floor(readHigh / 2), MAX_PAUSE_MS);
+  const ingest = new IngestBatcher(app.prisma, { policy: async () => (await policy.current()).policy });
   const online = new OnlineWriter(app.prisma);
   const deps: GatewayDeps = { prisma: app.prisma, commands, policy, ingest, log: app.log, metrics };
   metrics.watchGateway({ connections: () => registry.size, ingestQueue: () => ({ reports: ingest.backlog, bytes: ingest.backlogBytes }) });
   // Ingest counters (batch sizes, fast path vs full ingest), for operators and the benchmark.
-  app.get('/api/v1/agent/ingest-stats', { onRequest: app.requireRole('viewer') }, async () => ({ ...ingest.stats, connections: registry.size }));
+  app.get('/api/v1/agent/ingest-stats', { onRequest: app.requireRole('viewer') }, async () => ({ ...ingest.stats, backlog: ingest.backlog, ...budget.stats, connections: registry.size }));
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
     const tracked = p.catch((err) => app.log.error({ err }, 'gateway background write failed')).finally(() => pending.delete(tracked));
@@ -115,6 +110,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     // Made when something is logged, not kept per socket: 20,000 child loggers weigh tens of MB.
     const log = () => app.log.child({ deviceId: device.id, hostname: device.hostname });
     registry.attach(conn)?.close(CLOSE_CODES.replaced, 'replaced by a newer connection of the same device');
+    budget.adopt(socket);
     log().info('agent connected');
     sayWhyTooBig(socket, () => {
       metrics.messageRejected('too-large');
@@ -124,27 +120,33 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     socket.on('message', (data: RawData, isBinary: boolean) => {
       touch(conn);
       const receivedAt = new Date();
-      if (ingest.backlog > INGEST_HIGH_WATER && !paused.has(socket)) {
-        paused.set(socket, Date.now());
-        socket.pause();
+      const bad = () => {
+        if (!conn.recordBadMessage()) return;
+        log().warn('too many bad messages: closing');
+        conn.close(CLOSE_CODES.badMessage, 'too many bad messages in a minute');
+      };
+      const buffer = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
+      if (isBinary) {
+        conn.send({ type: 'error', code: 'bad-message', message: 'binary frames are not accepted; send JSON text' });
+        metrics.messageRejected('binary');
+        return bad();
       }
-      const text = isBinary ? null : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
-      track(conn.enqueue(async () => {
-        const outcome = text === null
-          ? (conn.send({ type: 'error', code: 'bad-message', message: 'binary frames are not accepted; send JSON text' }), metrics.messageRejected('binary'), 'bad')
-          : await handleAgentMessage(deps, conn, text, receivedAt);
-        if (outcome === 'bad' && conn.recordBadMessage()) {
-          log().warn('too many bad messages: closing');
-          conn.close(CLOSE_CODES.badMessage, 'too many bad messages in a minute');
-        }
-      }));
+      // Read on arrival, so a command's ack or result goes to its own lane and never waits for the reports ahead of it.
+      const message = readAgentMessage(conn, buffer.toString('utf8'), metrics);
+      if (!message) return bad();
+      const handle = async () => {
+        if ((await handleAgentMessage(deps, conn, message, buffer.length, receivedAt)) === 'bad') bad();
+      };
+      if (message.type !== 'report') return track(conn.enqueueCommand(handle));
+      // Held from now until answered: parsed and waiting its turn, in a batch, or being written.
+      budget.take(buffer.length);
+      track(conn.enqueue(handle).finally(() => budget.release(buffer.length)));
     });
     socket.on('pong', () => {
       conn.alive = true;
       touch(conn);
     });
     socket.on('close', (code: number) => {
-      paused.delete(socket);
       log().info({ code }, 'agent disconnected');
       if (registry.detach(conn)) {
         track(conn.idle().then(() => online.set(device.id, false)));
@@ -158,20 +160,13 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     }));
   });
 
-  const unpause = setInterval(() => {
-    const tooLong = Date.now() - MAX_PAUSE_MS;
-    for (const [s, since] of paused) {
-      if (since > tooLong) continue;
-      s.resume();
-      paused.delete(s);
-    }
-  }, 1_000);
+  const unpause = setInterval(() => budget.tick(), 1_000);
   unpause.unref();
 
   const heartbeat = setInterval(() => {
     for (const conn of registry.all()) {
       if (!conn.open) continue; // closing: its close handler cleans up
-      if (!conn.alive && !paused.has(conn.socket)) {
+      if (!conn.alive && !budget.paused) {
         app.log.warn({ deviceId: conn.deviceId }, 'agent missed a heartbeat: terminating its socket');
         conn.socket.terminate();
         continue;

@@ -34,8 +34,6 @@ export interface BatcherOptions {
   concurrency?: number;
   /** the policy in force, read once per batch */
   policy: () => Promise<Policy>;
-  /** told the number of reports still waiting or in flight after each batch (for backpressure) */
-  onBacklog?: (waiting: number) => void;
 }
 
 interface Pending {
@@ -104,7 +102,6 @@ export class IngestBatcher {
         this.inFlight -= 1;
         this.inFlightReports -= batch.length;
         this.pump();
-        this.opts.onBacklog?.(this.backlog);
       });
     }
   }

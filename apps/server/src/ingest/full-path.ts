@@ -8,11 +8,12 @@ import { needsResets, planReconcile, type FindingRow, type ReconcileOutcome, typ
 
 
 /**
- * What ingest did with one report. `duplicate`: the report id was already stored, nothing
- * written. `stale`: collected before the newest stored report (an old outbox entry): only the
- * Report row. `resync`: a delta named sections by a hash the server does not hold (`missing`),
- * nothing written: the agent must send it whole. `unchanged`: same state fingerprint as the
- * stored diagnosis: Report row and device times only. `stored`: state, history, findings.
+ * What ingest did with one report. `duplicate`: the report was already stored (the device's newest,
+ * or a Report row), nothing written. `stale`: collected before the newest stored report (an old
+ * outbox entry, or the redelivery of one): lastSeenAt only. `resync`: a delta named sections by a
+ * hash the server does not hold (`missing`), nothing written: the agent must send it whole.
+ * `unchanged`: same state fingerprint as the stored diagnosis: device times, reportCount and
+ * lastReportId only. `stored`: state, history, findings, and a Report row.
  */
 export type IngestOutcome =
   | { kind: 'duplicate' }
@@ -48,8 +49,8 @@ export async function fullPathIngest(prisma: PrismaClient, items: FullPathItem[]
   if (ids.length !== items.length) throw new Error('fullPathIngest: one report per device per batch');
   const policyHash = contentHash(policy);
   return prisma.$transaction(async (tx) => {
-    const devices = await q<{ id: string; stateHash: string | null; lastCollectedAt: Date | null }>(tx,
-      `SELECT id::text AS id, "stateHash", "lastCollectedAt" FROM "Device"
+    const devices = await q<{ id: string; stateHash: string | null; lastCollectedAt: Date | null; lastReportId: string | null }>(tx,
+      `SELECT id::text AS id, "stateHash", "lastCollectedAt", "lastReportId" FROM "Device"
        WHERE id IN (SELECT value::uuid FROM json_array_elements_text($1::json)) ORDER BY id FOR NO KEY UPDATE`, json(ids.sort()));
     const deviceById = new Map(devices.map((d) => [d.id, d]));
     const states = await q<{ deviceId: string; section: string; hash: string }>(tx,
@@ -67,25 +68,25 @@ export async function fullPathIngest(prisma: PrismaClient, items: FullPathItem[]
     const outcomes: (IngestOutcome | null)[] = items.map(() => null);
     const toStore: number[] = [];
     const reportRows: { id: string; deviceId: string; collectedAt: string }[] = [];
-    const timesOnly: { id: string; collectedAt: string | null }[] = [];
+    const timesOnly: { id: string; collectedAt: string | null; reportId: string | null }[] = [];
     items.forEach((item, i) => {
       const { deviceId, report } = item;
       const device = deviceById.get(deviceId);
       if (!device) throw new Error(`device ${deviceId} does not exist (deleted while its socket was open?)`);
-      if (seenKeys.has(`${deviceId}/${report.reportId}`)) return void (outcomes[i] = { kind: 'duplicate' });
+      if (device.lastReportId === report.reportId || seenKeys.has(`${deviceId}/${report.reportId}`)) return void (outcomes[i] = { kind: 'duplicate' });
       const stored = stateOf.get(deviceId) ?? new Map<string, string>();
       const missing = omittedSections(report).filter((n) => stored.get(n) !== report.hashes[n]);
       if (missing.length > 0) return void (outcomes[i] = { kind: 'resync', missing });
-      reportRows.push({ id: report.reportId, deviceId, collectedAt: report.collectedAt.toISOString() });
       if (device.lastCollectedAt && device.lastCollectedAt > report.collectedAt) {
-        timesOnly.push({ id: deviceId, collectedAt: null });
+        timesOnly.push({ id: deviceId, collectedAt: null, reportId: null });
         return void (outcomes[i] = { kind: 'stale' });
       }
       const sameState = SECTION_NAMES.every((n) => stored.get(n) === report.hashes[n]);
       if (sameState && device.stateHash === stateFingerprint(report, policyHash)) {
-        timesOnly.push({ id: deviceId, collectedAt: report.collectedAt.toISOString() });
+        timesOnly.push({ id: deviceId, collectedAt: report.collectedAt.toISOString(), reportId: report.reportId });
         return void (outcomes[i] = { kind: 'unchanged' });
       }
+      reportRows.push({ id: report.reportId, deviceId, collectedAt: report.collectedAt.toISOString() });
       toStore.push(i);
     });
 
@@ -206,17 +207,19 @@ export async function fullPathIngest(prisma: PrismaClient, items: FullPathItem[]
           "osVersion" = CASE WHEN t."hasOs" THEN t."osVersion" ELSE d."osVersion" END,
           "zoomVersion" = CASE WHEN t."hasZoom" THEN t."zoomVersion" ELSE d."zoomVersion" END,
           "lastSeenAt" = $2::timestamp(3), "lastReportAt" = $2::timestamp(3), "lastCollectedAt" = t."collectedAt",
+          "reportCount" = d."reportCount" + 1, "lastReportId" = t."reportId",
           health = t.health, "healthRank" = t."healthRank", "problemSince" = t."problemSince", "openFindings" = t."openFindings", "unknownSections" = ARRAY(SELECT json_array_elements_text(t."unknownSections")),
           "notReportedSections" = ARRAY(SELECT json_array_elements_text(t."notReportedSections")), "stateHash" = t."stateHash"
-        FROM json_to_recordset($1::json) AS t(id uuid, hostname text, "serialNumber" text, "hardwareModel" text, architecture text, platform text, "consoleUser" text,
+        FROM json_to_recordset($1::json) AS t(id uuid, "reportId" text, hostname text, "serialNumber" text, "hardwareModel" text, architecture text, platform text, "consoleUser" text,
           "hasOs" boolean, "osVersion" text, "hasZoom" boolean, "zoomVersion" text, "collectedAt" timestamp(3), health text, "healthRank" int, "problemSince" timestamp(3), "openFindings" int, "unknownSections" json, "notReportedSections" json, "stateHash" text)
         WHERE d.id = t.id`, json(deviceRows), at);
     }
     if (timesOnly.length > 0) {
       await x(tx, `UPDATE "Device" d SET "lastSeenAt" = $2::timestamp(3),
           "lastReportAt" = CASE WHEN t."collectedAt" IS NULL THEN d."lastReportAt" ELSE $2::timestamp(3) END,
-          "lastCollectedAt" = COALESCE(t."collectedAt", d."lastCollectedAt")
-        FROM json_to_recordset($1::json) AS t(id uuid, "collectedAt" timestamp(3)) WHERE d.id = t.id`, json(timesOnly), at);
+          "lastCollectedAt" = COALESCE(t."collectedAt", d."lastCollectedAt"),
+          "reportCount" = d."reportCount" + CASE WHEN t."reportId" IS NULL THEN 0 ELSE 1 END, "lastReportId" = COALESCE(t."reportId", d."lastReportId")
+        FROM json_to_recordset($1::json) AS t(id uuid, "collectedAt" timestamp(3), "reportId" text) WHERE d.id = t.id`, json(timesOnly), at);
     }
     return outcomes as IngestOutcome[];
   }, { timeout: 60_000, maxWait: 30_000 });

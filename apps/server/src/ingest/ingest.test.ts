@@ -135,6 +135,7 @@ describe('exactly once, newest wins', () => {
     expect(await ingestReport(db.prisma, input)).toEqual({ kind: 'duplicate' });
     expect(await db.prisma.report.count({ where: { deviceId } })).toBe(1);
     expect(await db.prisma.sectionChange.count({ where: { deviceId } })).toBe(SECTION_NAMES.length);
+    expect(await db.prisma.device.findUniqueOrThrow({ where: { id: deviceId } })).toMatchObject({ reportCount: 1, lastReportId: 'same-report-id' });
   });
 
   it('the same report id from two devices is two reports', async () => {
@@ -144,7 +145,7 @@ describe('exactly once, newest wins', () => {
     }
   });
 
-  it('an older snapshot arriving late is recorded but does not overwrite the current state', async () => {
+  it('an older snapshot arriving late moves lastSeenAt only: no state, no count, no row', async () => {
     const deviceId = await newDevice();
     const policy = DEFAULT_POLICY;
     await ingestReport(db.prisma, { deviceId, reportId: 'newer-0001', snapshot: buildSnapshot({ collectedAt: '2026-01-02T10:00:00.000Z', batteryPercent: 50 }), policy });
@@ -153,7 +154,24 @@ describe('exactly once, newest wins', () => {
     const power = await db.prisma.sectionState.findUniqueOrThrow({ where: { deviceId_section: { deviceId, section: 'power' } } });
     expect((power.body as { data: { batteryPercent: number } }).data.batteryPercent).toBe(50);
     expect(await db.prisma.finding.count({ where: { deviceId } })).toBe(0);
-    expect(await db.prisma.report.count({ where: { deviceId } })).toBe(2);
+    expect(await db.prisma.report.count({ where: { deviceId } })).toBe(1);
+    expect(await db.prisma.device.findUniqueOrThrow({ where: { id: deviceId } })).toMatchObject({ reportCount: 1, lastReportId: 'newer-0001' });
+    // Sent again: still stale, still nothing.
+    expect(await ingestReport(db.prisma, { deviceId, reportId: 'older-0001', snapshot: buildSnapshot({ collectedAt: '2026-01-01T10:00:00.000Z', batteryPercent: 90 }), policy })).toEqual({ kind: 'stale' });
+    expect(await db.prisma.device.findUniqueOrThrow({ where: { id: deviceId } })).toMatchObject({ reportCount: 1 });
+  });
+
+  it('counts unchanged reports on the device without a row each; a redelivery of the newest is a duplicate', async () => {
+    const deviceId = await newDevice();
+    const report = reporter(deviceId);
+    expect(await report()).toMatchObject({ kind: 'stored' });
+    for (let i = 0; i < 4; i++) expect(await report()).toEqual({ kind: 'unchanged' });
+    expect(await ingestReport(db.prisma, { deviceId, reportId: 'report-0005', snapshot: buildSnapshot({ collectedAt: new Date(Date.UTC(2026, 0, 1, 10, 5)).toISOString() }), policy: DEFAULT_POLICY }))
+      .toEqual({ kind: 'duplicate' });
+    const device = await db.prisma.device.findUniqueOrThrow({ where: { id: deviceId } });
+    expect(device).toMatchObject({ reportCount: 5, lastReportId: 'report-0005' });
+    expect(device.lastCollectedAt?.toISOString()).toBe('2026-01-01T10:05:00.000Z');
+    expect(await db.prisma.report.findMany({ where: { deviceId }, select: { id: true } })).toEqual([{ id: 'report-0001' }]);
   });
 
   it('uses the policy: an older minimum Zoom makes no finding, a newer one does', async () => {
@@ -229,15 +247,18 @@ describe('IngestBatcher', () => {
     expect(outcomes.slice(1).every((o) => o.kind === 'unchanged')).toBe(true);
     // The first submit went alone (nothing in flight), the other 29 waited and went together.
     expect(batcher.stats).toMatchObject({ batches: 2, reports: 30, unchanged: 29, full: 1, maxBatch: 29, deltaMessages: 30 });
-    expect(await db.prisma.report.count({ where: { deviceId: { in: devices }, id: 'batch-0002' } })).toBe(30);
+    // Only the changed report keeps a row; the unchanged ones are counted on their device.
+    expect(await db.prisma.report.count({ where: { deviceId: { in: devices }, id: 'batch-0002' } })).toBe(1);
     const d = await db.prisma.device.findUniqueOrThrow({ where: { id: devices[5]! } });
+    expect(d).toMatchObject({ reportCount: 2, lastReportId: 'batch-0002' });
     expect(d.lastCollectedAt?.toISOString()).toBe('2026-04-01T10:15:00.000Z');
     expect(d.lastReportAt).toBeInstanceOf(Date);
 
     // Sent again (the ack was lost): duplicates, nothing written twice.
     const again = await Promise.all(devices.slice(1).map((deviceId) => batcher.submit(deviceId, prepareReport(deltaOf('batch-0002', later, base)))));
     expect(again.every((o) => o.kind === 'duplicate')).toBe(true);
-    expect(await db.prisma.report.count({ where: { deviceId: { in: devices }, id: 'batch-0002' } })).toBe(30);
+    const counts = await db.prisma.device.findMany({ where: { id: { in: devices } }, select: { reportCount: true } });
+    expect(counts.every((c) => c.reportCount === 2)).toBe(true);
   });
 
   it('a policy change sends every device through the full ingest once', async () => {

@@ -79,11 +79,11 @@ describe('GET /api/v1/events', () => {
     sse.close();
   });
 
-  it('sends nothing for an update of lastSeenAt / lastReportAt / lastCollectedAt only (heartbeats, unchanged reports), but does for a real change', async () => {
+  it('sends nothing for an update of lastSeenAt / lastReportAt / lastCollectedAt / reportCount / lastReportId only (heartbeats, unchanged reports), but does for a real change', async () => {
     const quiet = await enroll(app);
     const marker = await enroll(app);
     const sse = await openStream();
-    await db.prisma.device.update({ where: { id: quiet.deviceId }, data: { lastSeenAt: new Date(), lastReportAt: new Date(), lastCollectedAt: new Date() } });
+    await db.prisma.device.update({ where: { id: quiet.deviceId }, data: { lastSeenAt: new Date(), lastReportAt: new Date(), lastCollectedAt: new Date(), reportCount: { increment: 1 }, lastReportId: 'quiet-0002' } });
     await db.prisma.device.update({ where: { id: marker.deviceId }, data: { health: 'ready' } });
     // Notifications arrive in commit order: the first device event after both is the marker's.
     const first = await sse.next((e) => e.event === 'device.updated');

@@ -64,11 +64,11 @@ describe('GET /api/v1/devices', () => {
     const body = res.json();
     expect(hostnames(body)).toEqual(['dave-mbp', 'frank-mini', 'gina-mac', 'hank-mbp', 'erin-air']);
     expect(body.devices[0]).toMatchObject({
-      id: ids.dave, health: 'cannot-join', openFindings: 1, online: true, osVersion: '15.3.1', zoomVersion: '6.3.11 (51090)', consoleUser: 'dave',
+      id: ids.dave, health: 'cannot-join', openFindings: 1, online: true, reportCount: 2, osVersion: '15.3.1', zoomVersion: '6.3.11 (51090)', consoleUser: 'dave',
       openFindingIds: ['tcc.camera.denied'], topReason: { findingId: 'tcc.camera.denied', severity: 'critical', title: 'Zoom is denied the camera' },
     });
     expect(body.devices[1]).toMatchObject({ health: 'unknown', unknownSections: ['tcc'], topReason: { findingId: 'tcc.unreadable', severity: 'unknown', title: 'Privacy permissions could not be read' } });
-    expect(body.devices[2]).toMatchObject({ health: 'unknown', osVersion: null, lastReportAt: null, online: false, topReason: { findingId: null, severity: 'unknown', title: 'No report yet' } });
+    expect(body.devices[2]).toMatchObject({ health: 'unknown', osVersion: null, lastReportAt: null, reportCount: 0, online: false, topReason: { findingId: null, severity: 'unknown', title: 'No report yet' } });
     expect(body.devices[3]).toMatchObject({ health: 'at-risk', openFindings: 1, topReason: { findingId: 'zoom.outdated', severity: 'warning' } });
     expect(body.devices[4]).toMatchObject({ health: 'ready', openFindings: 0, online: false, topReason: null });
     expect(body.nextCursor).toBeNull();

@@ -31,6 +31,7 @@ export function deviceView(d: Device, cutoff: Date): DeviceView {
     enrolledAt: d.enrolledAt.toISOString(),
     lastSeenAt: iso(d.lastSeenAt),
     lastReportAt: iso(d.lastReportAt),
+    reportCount: d.reportCount,
   };
 }
 

@@ -1,0 +1,78 @@
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { TestAgent, bearer, enroll, eventually, useTestApp } from '../testing/harness.js';
+import { buildSnapshot } from '../testing/snapshots.js';
+import { ReadBudget, type ReadBudgetStats } from './read-budget.js';
+
+/** A socket stand-in that records whether it is paused. */
+class Flag {
+  paused = false;
+  pause() { this.paused = true; }
+  resume() { this.paused = false; }
+}
+
+describe('ReadBudget', () => {
+  it('pauses every socket past the high mark, resumes them at the low mark, pauses late arrivals, and never pauses longer than maxPauseMs', () => {
+    const sockets = [new Flag(), new Flag()];
+    const budget = new ReadBudget(() => sockets, 100, 50, 10_000);
+    budget.take(60, 0);
+    budget.take(60, 0);
+    expect(sockets.map((s) => s.paused)).toEqual([true, true]);
+    const late = new Flag();
+    budget.adopt(late);
+    expect(late.paused).toBe(true);
+    budget.release(60, 1_000);
+    expect(budget.paused).toBe(true); // 60 held: above the low mark
+    budget.release(10, 2_000);
+    expect(budget.paused).toBe(false);
+    expect(sockets.every((s) => !s.paused)).toBe(true);
+    budget.take(100, 3_000); // 150 held
+    budget.tick(12_999);
+    expect(budget.paused).toBe(true);
+    budget.tick(13_000);
+    expect(budget.paused).toBe(false);
+    expect(budget.stats).toEqual({ heldBytes: 150, maxHeldBytes: 150, pauses: 2, longestPauseMs: 10_000 });
+  });
+
+  it('refuses a low mark not below the high mark', () => {
+    expect(() => new ReadBudget(() => [], 100, 100, 1_000)).toThrow(RangeError);
+  });
+});
+
+describe('backpressure on real sockets', () => {
+  const whole = (id: string, minute: number) => ({ type: 'report', id, snapshot: buildSnapshot({ collectedAt: new Date(Date.UTC(2026, 0, 1, 10, minute)).toISOString(), batteryPercent: 50 + minute }) });
+  const size = Buffer.byteLength(JSON.stringify(whole('budget-0001', 1)));
+  // Three whole reports go past the high mark; one answered is not enough to resume, two are.
+  const t = useTestApp({ readHighBytes: Math.floor(2.5 * size) });
+
+  const stats = async () => (await t.app.inject({ method: 'GET', url: '/api/v1/agent/ingest-stats', headers: bearer(t.viewer) })).json() as ReadBudgetStats;
+
+  it('stops reading every socket while the reports held pass the budget, and reads them again once answered (Postgres)', async (ctx) => {
+    const { db, app, url } = t;
+    ctx.skip(db.kind !== 'postgres', 'PGlite is one session in one process: no other session can hold the device row (set DATABASE_URL)');
+    const a = await enroll(app);
+    const b = await enroll(app);
+    const agentA = await TestAgent.connect(url, a.deviceToken);
+    const agentB = await TestAgent.connect(url, b.deviceToken);
+    const holder = new pg.Client({ connectionString: db.databaseUrl });
+    await holder.connect();
+    try {
+      // Ingest of A's reports waits on A's device row: its three reports stay held.
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM "Device" WHERE id = $1 FOR NO KEY UPDATE', [a.deviceId]);
+      for (let i = 1; i <= 3; i++) agentA.send(whole(`budget-000${i}`, i));
+      await eventually(async () => (await stats()).pauses === 1);
+      // Sent while every socket is paused: not read until A's reports are answered.
+      agentB.send(whole('budget-b-0001', 1));
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    for (let i = 1; i <= 3; i++) await agentA.next((m) => m.type === 'ack' && m.id === `budget-000${i}`);
+    await agentB.next((m) => m.type === 'ack' && m.id === 'budget-b-0001');
+    // B's report was never held together with A's three: it was read after the resume.
+    expect(await stats()).toMatchObject({ pauses: 1, maxHeldBytes: 3 * size, heldBytes: 0 });
+    agentA.close();
+    agentB.close();
+  });
+});
