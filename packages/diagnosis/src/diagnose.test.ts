@@ -75,6 +75,7 @@ describe('diagnose', () => {
       { section: 'firewall', rule: 'firewall.block-all', reason: 'socketfilterfw --getglobalstate exited 1: Operation not permitted' },
       { section: 'usb', rule: 'usb.power.insufficient', reason: 'SPUSBDataType empty and SPUSBHostDataType failed' },
       { section: 'usb', rule: 'usb.bandwidth.shared', reason: 'SPUSBDataType empty and SPUSBHostDataType failed' },
+      { section: 'usb', rule: 'devices.camera.unlisted', reason: 'SPUSBDataType empty and SPUSBHostDataType failed' },
     ]);
     expect(result.ruleErrors).toEqual([]);
   });
@@ -113,8 +114,8 @@ describe('diagnose', () => {
   it('never throws on a snapshot with no sections at all', () => {
     const result = diagnoseWithErrors({} as Snapshot);
     expect(result.findings).toEqual([]);
-    // Rules of later sections (network) are skipped: an absent later section is "not reported", not an error.
-    expect(result.ruleErrors.map((e) => e.rule)).toEqual(FINDING_IDS.filter((id) => !id.startsWith('network.')));
+    // Rules of later sections (network, devices, softwareUpdate) are skipped: an absent later section is "not reported", not an error.
+    expect(result.ruleErrors.map((e) => e.rule)).toEqual(FINDING_IDS.filter((id) => !/^(network|devices)\./.test(id) && id !== 'macos.update-pending'));
     expect(result.unknown).toEqual(['os', 'zoom', 'tcc', 'firewall', 'usb']);
   });
 
@@ -150,6 +151,10 @@ describe('RULES and FINDING_CATALOG', () => {
       'network.zoom-unreachable': 'critical',
       'network.tls-inspected': 'warning',
       'network.extension-unsettled': 'warning',
+      'devices.camera.none': 'critical',
+      'devices.camera.unlisted': 'warning',
+      'devices.microphone.none': 'critical',
+      'macos.update-pending': 'info',
     });
   });
 

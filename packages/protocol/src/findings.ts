@@ -18,6 +18,10 @@ export const FINDING_IDS = [
   'network.zoom-unreachable',
   'network.tls-inspected',
   'network.extension-unsettled',
+  'devices.camera.none',
+  'devices.camera.unlisted',
+  'devices.microphone.none',
+  'macos.update-pending',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 

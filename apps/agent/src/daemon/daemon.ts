@@ -19,6 +19,7 @@ import { AgentConnection, type IncomingMessage } from '../transport/connection.j
 import { agentSocketUrl, enroll, type EnrollAnswer } from '../transport/enroll.js';
 import { clearCredentials, loadCredentials, previousDeviceToken, saveCredentials, type Credentials } from './credentials.js';
 import { enrollPause } from './enroll-pause.js';
+import { FileSoftwareUpdateCache } from '../collectors/software-update-cache.js';
 import { cronExpressionError, startSchedule, type Schedule } from './schedule.js';
 
 /** Default schedule: every 15 minutes. */
@@ -109,6 +110,8 @@ export class AgentDaemon {
   private readonly executor: RemediationExecutor;
   /** tcc.reset runs completed, for the unified-log TCC source (the log keeps the old decision). */
   private readonly tccResets = new TccResetMarks();
+  /** `softwareupdate --list` kept in the state dir: run at most once a day. */
+  private readonly softwareUpdateCache: FileSoftwareUpdateCache;
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -117,6 +120,7 @@ export class AgentDaemon {
     readonly reporter: DeltaReporter,
   ) {
     const { logger } = opts;
+    this.softwareUpdateCache = new FileSoftwareUpdateCache(opts.stateDir);
     this.connection = new AgentConnection({
       url: agentSocketUrl(opts.serverUrl),
       token: async () => (await this.credentials()).deviceToken,
@@ -182,7 +186,7 @@ export class AgentDaemon {
     const run = this.collecting.then(async () => {
       const { logger } = this.opts;
       try {
-        const snapshot = await (this.opts.collect ? this.opts.collect() : collectSnapshot(this.opts.runner, { tccResets: this.tccResets.list(), serverUrl: this.opts.serverUrl }));
+        const snapshot = await (this.opts.collect ? this.opts.collect() : collectSnapshot(this.opts.runner, { tccResets: this.tccResets.list(), serverUrl: this.opts.serverUrl, softwareUpdateCache: this.softwareUpdateCache }));
         const message = this.fitted({ type: 'report' as const, id: newReportId(), snapshot });
         await this.outbox.add(message);
         const wire = this.reporter.wire(message);
