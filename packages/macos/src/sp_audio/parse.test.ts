@@ -53,7 +53,14 @@ describe('parseSpAudioJson on every JSON capture', () => {
   });
 });
 
-describe('parseSpAudioText on the text capture (the only real text form: a Russian-UI excerpt)', () => {
+describe('parseSpAudioText on the text captures', () => {
+  it('covers every extra text capture', () => expect(listExtraCaptures('SPAudioDataType-text-')).toEqual(['SPAudioDataType-text-foil-macmini-speakers-only.txt']));
+  it('SPAudioDataType-text-foil-macmini-speakers-only.txt: a Mac mini with speakers and no input', () => {
+    const r = parseSpAudioText(readExtraCapture('SPAudioDataType-text-foil-macmini-speakers-only.txt'));
+    expect(r).toEqual({ ok: true, value: [dev('Mac mini Speakers', { manufacturer: 'Apple Inc.', defaultOutput: true })], problems: [] });
+    expect(r.ok && defaultInputName(r.value)).toBe(null);
+  });
+
   it('locale/SPAudioDataType-ru-RU-excerpt-carthing.txt', () => {
     const r = parseSpAudioText(readFixture('locale/SPAudioDataType-ru-RU-excerpt-carthing.txt'));
     expect(r).toEqual({
