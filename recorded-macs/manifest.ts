@@ -138,6 +138,14 @@ export const UPSTREAM: Record<string, string> = {
   'sysext/sysextctl-list-3-network-extensions-one-waiting-for-user.txt': 'find_string id 59110972667 (Swift tests, "verbatim from a real machine"): v2RayTun [activated waiting for user]',
   'extra:codesign-dvvv-zoom-objective-see-elided.txt': 'find_string id 19188023049 (Chinese translation of Objective-See\'s 2020 Zoom post): codesign -dvvv /Applications/zoom.us.app, middle elided',
   'extra:codesign-dv-zoom-airhost-sonoma.txt': 'find_string id 53527870790 (OffSec macOS course, Listing 78, host sonoma1): codesign -dv of Zoom\'s airhost.app, TeamIdentifier=BJ4HAAB9B3',
+  'extra:system_profiler-json-otmkit-m5-macbookpro.json': 'find_string id 70340394392 (Swift test "A MacBook Pro on macOS 27 with a flash drive in"; same capture as spusbhost/testfixture-trimmed-m5-t6050-sandisk.json): MacBook Pro Camera, MacBook Pro Microphone',
+  'extra:system_profiler-json-otmkit-vm-26-no-camera.json': 'find_string id 70340394392 (same test, "A macOS 26 virtual machine: no Thunderbolt, no cameras"): "SPCameraDataType" : [ ]',
+  'extra:SPAudioDataType-json-lg-display-macbookpro-iphone-2026.json': 'find_string id 59455221778 (Elixir test, "captured verbatim" on a MacBook Pro, 2026-08-09): built-in microphone default input',
+  'extra:SPAudioDataType-text-foil-macmini-speakers-only.txt': 'find_string id 56112352172 (Foil preflight shell test, its Mac mini: "No microphone detected"): Mac mini Speakers only, text form',
+  'extra:softwareupdate-list-no-updates-fleet.txt': 'fleetdm/fleet orbit/pkg/table/software_update/testdata/no_updates.txt @ 532ef671de27b3e1e477e4816aad815b412216b6: "No new software available."',
+  'softwareupdate/fleet-updates-available-tahoe-26.7-and-27.txt': 'fleetdm/fleet orbit/pkg/table/software_update/testdata/updates_available.txt @ 0a8096ac0a588119877a15b0390d3ff21e2fa819; a macOS 26 Mac offered 26.7 and 27',
+  'extra:sysctl-kern.boottime-review-2026-09-03.txt': 'find_string id 68592035267 (design review, macOS has no boot_id): boot 2026-09-03',
+  'extra:sysctl-kern.boottime-uptime-doc-2026-06-02.txt': 'find_string id 59210170637 (uptime notes, "Measured, not assumed"): boot 2026-06-02',
   'extra:socketfilterfw-add-unblockapp-blog-nginx.txt': 'find_string id 103811115 (Chinese nginx note, nginx 1.10 era = OS X 10.11); outputs quoted after "#显示 " ("shows")',
 };
 
@@ -431,8 +439,8 @@ const BASE_MACS: MacSpec[] = [
     hardware: 'MacBook Pro M2 Pro (Mac14,10)',
     host: { hostname: 'mbp-m2pro-26', serialNumber: 'SERIAL-REDACTED-11', hardwareModel: 'Mac14,10', architecture: 'arm64', consoleUser: 'user', homes: homes('user') },
     summary: 'M2 Pro on macOS 26: the application firewall blocks incoming connections to zoom.us.app.',
-    expectedFindings: ['firewall.blocks-zoom'],
-    trigger: 'socketfilterfw --listapps entry "10 : /Applications/zoom.us.app" followed by "(Block incoming connections)", global state 1',
+    expectedFindings: ['firewall.blocks-zoom', 'macos.update-pending'],
+    trigger: 'socketfilterfw --listapps entry "10 : /Applications/zoom.us.app" followed by "(Block incoming connections)", global state 1; softwareupdate --list offers macOS Tahoe 26.7 to 26.5.1',
     cmds: [
       SW.tahoe2651,
       ...usbHostJson('spusbhost/testfixture-trimmed-m2pro-empty-spusb.json'),
@@ -521,6 +529,139 @@ const BASE_MACS: MacSpec[] = [
   },
 ];
 
+// ---- cameras, microphones, pending updates and the last boot (issue 11) ----------------------------
+
+const OTMKIT = 'system_profiler-json-otmkit-m5-macbookpro.json';
+const OTMKIT_VM = 'system_profiler-json-otmkit-vm-26-no-camera.json';
+const M1PRO_LG = 'spusb_json/m1pro-t6000-lg-ultrafine-tbdisplay-yubikey.json';
+/** Nothing pending (version-agnostic wording) and a real boot time: every Mac gets both. */
+const UPDATES_NONE: CmdFile[] = [
+  cmd('softwareupdate-list', x('softwareupdate-list-no-updates-fleet.txt')),
+  cmd('sysctl-kern.boottime', x('sysctl-kern.boottime-review-2026-09-03.txt', [4, 4])),
+];
+/** A macOS 26 Mac offered macOS Tahoe 26.7 (recommended, restart) and the macOS 27 upgrade. */
+const UPDATES_TAHOE_267: CmdFile[] = [
+  cmd('softwareupdate-list', f('softwareupdate/fleet-updates-available-tahoe-26.7-and-27.txt')),
+  cmd('sysctl-kern.boottime', x('sysctl-kern.boottime-uptime-doc-2026-06-02.txt', [2, 2])),
+];
+/** The M5 Pro's own camera and audio lists: the same system_profiler capture as its SPUSBHostDataType. */
+const DEVICES_M5: CmdFile[] = [cmd('system_profiler-SPCameraDataType', x(OTMKIT)), cmd('system_profiler-SPAudioDataType', x(OTMKIT))];
+/** Another Apple silicon MacBook: the M5 Pro's camera list ("MacBook Pro Camera") and a 2026 MacBook Pro's audio (built-in microphone default, an iPhone microphone). */
+const DEVICES_AS: CmdFile[] = [
+  cmd('system_profiler-SPCameraDataType', x(OTMKIT)),
+  cmd('system_profiler-SPAudioDataType', x('SPAudioDataType-json-lg-display-macbookpro-iphone-2026.json')),
+];
+const AS_NOTE = 'Camera and audio lists are composed from other Apple silicon MacBook Pros (extra-captures/system_profiler-json-otmkit-m5-macbookpro.json: "MacBook Pro Camera"; '
+  + 'SPAudioDataType-json-lg-display-macbookpro-iphone-2026.json): no capture of this Mac\'s own lists exists. Its USB tree has no camera, so the join has nothing to contradict.';
+const M5_NOTE = 'Camera and audio lists come from the same system_profiler capture as its SPUSBHostDataType (extra-captures/system_profiler-json-otmkit-m5-macbookpro.json).';
+const UNRECORDED_NOTE: Record<string, string> = {
+  intel: 'No camera or audio recording: the only T2 camera list (camera/SPCameraDataType-text-mbp15,1-facetime-builtin.txt) lacks the LG UltraFine Display Camera this USB tree holds, '
+    + 'so composing it would invent "camera not listed"; no Intel SPAudioDataType capture exists. The devices section is unavailable and the Mac is judged unknown.',
+  lg: 'No camera or audio recording: no real camera list names the LG UltraFine Display Camera or the Thunderbolt Display\'s FaceTime HD Camera of this USB tree, '
+    + 'so composing one would invent "camera not listed" (mbp-m1pro-15-usb-camera-unlisted shows that case on purpose). The devices section is unavailable and the Mac is judged unknown.',
+  mini: 'No camera or audio recording: no capture of a Mac mini with a webcam exists (macmini-m4-27-no-camera shows one without). The devices section is unavailable.',
+};
+
+/** The issue-11 recordings of each Mac of the first two rounds, by folder: lists composed where a comparable capture exists, else left out (unavailable, said in its notes). */
+const DEVICE_RECORDINGS: Record<string, { cmds: CmdFile[]; note: string }> = {
+  'mbp-intel-t2-12-macos-outdated': { cmds: UPDATES_NONE, note: UNRECORDED_NOTE.intel! },
+  'mbp-intel-t2-13-zoom-not-installed': { cmds: UPDATES_NONE, note: UNRECORDED_NOTE.intel! },
+  'mba-m2-13-zoom-4.5-outdated': { cmds: [...DEVICES_AS, ...UPDATES_NONE], note: AS_NOTE },
+  'mbp-m1max-14-healthy': { cmds: [...DEVICES_AS, ...UPDATES_NONE], note: AS_NOTE },
+  'mba-m2-14-camera-denied': { cmds: [...DEVICES_AS, ...UPDATES_NONE], note: AS_NOTE },
+  'mbp-m1pro-15-microphone-denied': { cmds: [...DEVICES_AS, ...UPDATES_NONE], note: AS_NOTE },
+  'mbp-m1pro-15-display-camera-full-budget': { cmds: UPDATES_NONE, note: UNRECORDED_NOTE.lg! },
+  'mbp-m1pro-15-firewall-block-all': { cmds: [...DEVICES_AS, ...UPDATES_NONE], note: AS_NOTE },
+  'mbp-m1pro-15-zoom-outdated': { cmds: [...DEVICES_AS, ...UPDATES_NONE], note: AS_NOTE },
+  'mbp-m5pro-26-healthy': { cmds: [...DEVICES_M5, ...UPDATES_NONE], note: M5_NOTE },
+  'mbp-m2pro-26-firewall-blocks-zoom': {
+    cmds: [...DEVICES_AS, ...UPDATES_TAHOE_267],
+    note: `${AS_NOTE} softwareupdate --list is Fleet's capture of a macOS 26 Mac offered macOS Tahoe 26.7: macos.update-pending.`,
+  },
+  'mbp-m5pro-26-screen-capture-mdm-denied': { cmds: [...DEVICES_M5, ...UPDATES_NONE], note: M5_NOTE },
+  'mbp-m5pro-26-tcc-unreadable': { cmds: [...DEVICES_M5, ...UPDATES_NONE], note: M5_NOTE },
+  'macmini-m4-27-tcc-unreadable': { cmds: UPDATES_NONE, note: UNRECORDED_NOTE.mini! },
+  'macmini-m4-27-camera-denied-log': { cmds: UPDATES_NONE, note: UNRECORDED_NOTE.mini! },
+};
+
+const withDeviceRecordings = (m: MacSpec): MacSpec => {
+  const r = DEVICE_RECORDINGS[m.folder];
+  if (!r) throw new Error(`${m.folder}: no entry in DEVICE_RECORDINGS`);
+  return { ...m, cmds: [...m.cmds, ...r.cmds], notes: [...(m.notes ?? []), r.note] };
+};
+const DEVICE_BASE = BASE_MACS.map(withDeviceRecordings);
+const base = (folder: string): MacSpec => DEVICE_BASE.find((m) => m.folder === folder)!;
+const MAC27_TCC_UNREADABLE = base('macmini-m4-27-tcc-unreadable');
+const M1PRO_DISPLAY = base('mbp-m1pro-15-display-camera-full-budget');
+const without = (cmds: CmdFile[], ...names: string[]): CmdFile[] => cmds.filter((c) => !names.includes(c.name));
+
+/** The three Macs of issue 11's devices half. */
+const DEVICE_MACS: MacSpec[] = [
+  {
+    ...MAC27_TCC_UNREADABLE,
+    folder: 'macmini-m4-27-no-camera',
+    hardware: 'Mac mini, Apple M4 (T8132)',
+    host: { ...MAC27_TCC_UNREADABLE.host, hostname: 'macmini-m4-27-nocam', serialNumber: 'SERIAL-REDACTED-19' },
+    summary: 'Mac mini M4 on macOS 27 with its webcam unplugged and no headset: macOS lists no camera and no microphone, only the Mac mini Speakers.',
+    expectedFindings: ['devices.camera.none', 'devices.microphone.none', 'tcc.unreadable'],
+    trigger: 'system_profiler -json SPCameraDataType: "SPCameraDataType" : [ ]; SPAudioDataType: Mac mini Speakers only (no input channels)',
+    cmds: [
+      ...MAC27_TCC_UNREADABLE.cmds,
+      cmd('system_profiler-SPCameraDataType', x(OTMKIT_VM)),
+      cmd('system_profiler-SPAudioDataType', x('SPAudioDataType-text-foil-macmini-speakers-only.txt')),
+    ],
+    notes: [
+      'Every other recording is the same as macmini-m4-27-tcc-unreadable (see its notes): TCC stays unreadable.',
+      'The camera list is the `system_profiler -json` output of a macOS 26 virtual machine with no camera (extra-captures/system_profiler-json-otmkit-vm-26-no-camera.json): what macOS prints when it sees none. Its audio key is not read: the audio command has its own recording.',
+      'The audio list is the text form (no JSON capture of a Mac mini exists): the agent reads it as text and marks the section partial, saying so.',
+    ],
+  },
+  {
+    ...M1PRO_DISPLAY,
+    folder: 'mbp-m1pro-15-usb-camera-unlisted',
+    host: { ...M1PRO_DISPLAY.host, hostname: 'mbp-m1pro-15-cam', serialNumber: 'SERIAL-REDACTED-20' },
+    summary: 'M1 Pro on macOS 15 with an LG UltraFine 5K and an Apple Thunderbolt Display: both displays\' cameras enumerate on USB, but macOS lists only the MacBook Pro Camera.',
+    expectedFindings: ['devices.camera.unlisted', 'usb.bandwidth.shared'],
+    trigger: 'SPUSBDataType: "LG UltraFine Display Camera" 043e:9a4d at 0x03543000 and "FaceTime HD Camera (Display)" 05ac:1112 at 0x40150000; SPCameraDataType: "MacBook Pro Camera" only',
+    cmds: [...M1PRO_DISPLAY.cmds, ...DEVICES_AS],
+    notes: [
+      'The USB tree is the real M1 Pro capture of mbp-m1pro-15-display-camera-full-budget; the camera and audio lists are an Apple silicon MacBook Pro\'s (extra-captures/system_profiler-json-otmkit-m5-macbookpro.json, SPAudioDataType-json-lg-display-macbookpro-iphone-2026.json). '
+        + 'Joining the two is the scenario: two USB cameras the tree has and the camera list lacks. No single real capture holds both lists of a Mac with an unlisted camera.',
+      'The display camera shares the Thunderbolt Display\'s USB 2.0 hub with Display Audio, as on the display-camera Mac: usb.bandwidth.shared.',
+    ],
+  },
+  {
+    ...M1PRO_DISPLAY,
+    folder: 'mbp-m1pro-15-two-cameras-usb2-hub',
+    host: { ...M1PRO_DISPLAY.host, hostname: 'mbp-m1pro-15-2cam', serialNumber: 'SERIAL-REDACTED-21' },
+    summary: 'M1 Pro on macOS 15 with the LG UltraFine\'s camera moved onto the Apple Thunderbolt Display\'s USB 2.0 hub, beside the display\'s FaceTime HD Camera: two cameras and Display Audio share one 480 Mb/s link.',
+    expectedFindings: ['usb.bandwidth.shared', 'devices.camera.unlisted'],
+    trigger: 'SPUSBDataType: "FaceTime HD Camera (Display)" 0x40150000 and "LG UltraFine Display Camera" 0x40160000 (high speed) below the USB 2.0 "hub_device" 0x40100000',
+    cmds: [
+      ...without(M1PRO_DISPLAY.cmds, 'system_profiler-SPUSBDataType'),
+      cmd(
+        'system_profiler-SPUSBDataType',
+        f(M1PRO_LG, [1, 34]),
+        f(M1PRO_LG, [47, 174]),
+        f(M1PRO_LG, [35, 37]),
+        { written: '\t\t\t\t\t\t\t\t"bus_power" : "500",', why: 'the camera moved to a port of the USB 2.0 hub, whose ports offer 500 mA (the FaceTime HD Camera\'s port in the same capture): was "900" on the LG USB3 hub' },
+        f(M1PRO_LG, [39, 39]),
+        { written: '\t\t\t\t\t\t\t\t"device_speed" : "high_speed",', why: 'a SuperSpeed camera on a USB 2.0 hub runs at high speed: was "super_speed"' },
+        f(M1PRO_LG, [41, 41]),
+        { written: '\t\t\t\t\t\t\t\t"location_id" : "0x40160000 / 6",', why: 'port 6 of the hub 0x40100000 (ports 1-5 hold the display, camera, audio and PenDrive): was "0x03543000 / 8" under the LG USB3 hub' },
+        f(M1PRO_LG, [43, 46]),
+        { written: ',', why: 'the item separator before the next device of the hub (JSON allows it on its own line)' },
+        f(M1PRO_LG, [175, 235]),
+      ),
+      ...DEVICES_AS,
+    ],
+    notes: [
+      'No real capture has two cameras on one USB 2.0 hub. This tree is the real M1 Pro capture with one real item moved: the LG UltraFine Display Camera\'s lines leave the LG USB3 hub (its hub_device keeps an empty _items) and join the Thunderbolt Display\'s USB 2.0 hub, with three lines written (port current, speed, location: see the parts above).',
+      'The camera list is an Apple silicon MacBook Pro\'s, as on mbp-m1pro-15-usb-camera-unlisted: both display cameras are also "not listed".',
+    ],
+  },
+];
+
 // ---- the network path (issue 10) --------------------------------------------------------------
 
 /** `systemextensionsctl list` with no extension: the count line of a real capture (its `Category:` line comes only with a category argument). */
@@ -548,8 +689,8 @@ export const NET_HEALTHY: Record<string, unknown> = {
 
 const withQuietNetwork = (m: MacSpec): MacSpec => ({ ...m, cmds: [...m.cmds, ...QUIET_NETWORK], net: NET_HEALTHY });
 
-const M1MAX_14 = BASE_MACS.find((m) => m.folder === 'mbp-m1max-14-healthy')!;
-const M5PRO_26 = BASE_MACS.find((m) => m.folder === 'mbp-m5pro-26-healthy')!;
+const M1MAX_14 = withDeviceRecordings(BASE_MACS.find((m) => m.folder === 'mbp-m1max-14-healthy')!);
+const M5PRO_26 = withDeviceRecordings(BASE_MACS.find((m) => m.folder === 'mbp-m5pro-26-healthy')!);
 
 /** The four Macs of the network path: the rest of each Mac is the healthy Mac of its release. */
 const NETWORK_MACS: MacSpec[] = [
@@ -676,4 +817,4 @@ const ZOOM_MACS: MacSpec[] = [
   },
 ];
 
-export const MACS: MacSpec[] = [...BASE_MACS.map(withQuietNetwork), ...NETWORK_MACS, ...ZOOM_MACS].map(withZoomSignature);
+export const MACS: MacSpec[] = [...DEVICE_BASE.map(withQuietNetwork), ...DEVICE_MACS.map(withQuietNetwork), ...NETWORK_MACS, ...ZOOM_MACS].map(withZoomSignature);

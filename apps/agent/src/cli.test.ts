@@ -66,7 +66,8 @@ describe('agent CLI as a real process', () => {
     const out = JSON.parse(json.stdout) as { findings: unknown[]; unsupported: { section: string; reason: string }[] };
     expect(out.unsupported.map((u) => u.section)).toEqual([...SECTION_NAMES]);
     const text = await agent('doctor');
-    expect(text.stdout).toContain(`Not checked on this platform: ${SECTION_NAMES.join(', ')} (not macOS (${process.platform})).`);
+    // The sentence wraps at the terminal width: compare it with its line breaks as spaces.
+    expect(text.stdout.replace(/\s+/g, ' ')).toContain(`Not checked on this platform: ${SECTION_NAMES.join(', ')} (not macOS (${process.platform})).`);
     expect(text.stdout).not.toContain('ready for calls');
   });
 
@@ -190,9 +191,12 @@ describe('agent run as a real process', () => {
 describe('doctor on every recorded Mac finds exactly its scenario', () => {
   const results = new Map<string, Run>();
   beforeAll(async () => {
-    const runs = await Promise.all(MACS.map((m) => agent('doctor', '--replay', path.join(MACS_DIR, m), '--json')));
-    MACS.forEach((m, i) => results.set(m, runs[i]!));
-  }, 120_000);
+    // Four agent processes at a time: one per recorded Mac at once starved a shared 2-core machine past any hook timeout.
+    const queue = [...MACS];
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      for (let m = queue.shift(); m !== undefined; m = queue.shift()) results.set(m, await agent('doctor', '--replay', path.join(MACS_DIR, m), '--json'));
+    }));
+  }, 600_000);
 
   it('there are recorded Macs to check', () => {
     expect(MACS.length).toBeGreaterThanOrEqual(10);
@@ -206,6 +210,8 @@ describe('doctor on every recorded Mac finds exactly its scenario', () => {
     expect([...new Set(out.findings.map((f) => f.id))].sort()).toEqual([...scenario.expectedFindings].sort());
     // A healthy-looking result must not hide sections that could not be judged; an unreadable
     // TCC.db leaves the camera and microphone permissions unjudged, and says so.
-    expect(out.unknown).toEqual(scenario.expectedFindings.includes('tcc.unreadable') ? ['tcc'] : []);
+    // Macs whose camera and audio lists could not be composed from real captures leave `devices` unjudged (their README notes say why).
+    const unrecorded = !existsSync(path.join(MACS_DIR, mac, 'cmd', 'system_profiler-SPCameraDataType.out'));
+    expect(out.unknown).toEqual([...(scenario.expectedFindings.includes('tcc.unreadable') ? ['tcc'] : []), ...(unrecorded ? ['devices'] : [])]);
   });
 });

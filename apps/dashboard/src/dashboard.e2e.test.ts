@@ -271,6 +271,29 @@ describe('dashboard against the real server and agents', () => {
     await context.close();
   }, 120_000);
 
+  it('device page: cameras and microphones, pending updates, each as the recorded Mac has them', async () => {
+    const { context, page } = await signedIn(stack.tokens.viewer);
+    const open = async (mac: string, heading: string) => {
+      await page.goto(`${stack.url}/#/devices/${stack.devices[mac]!}`);
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+    };
+    await open('macmini-m4-27-no-camera', 'macmini-m4-27-nocam');
+    expect(await page.locator('#devices [data-testid="cameras"]').textContent()).toBe('macOS lists no camera');
+    expect(await page.locator('#devices [data-testid="microphones"]').textContent()).toBe('none');
+    expect(await page.locator('#devices .section-note, #devices .note').first().textContent()).toMatch(/text form/);
+    await open('mbp-m1pro-15-usb-camera-unlisted', 'mbp-m1pro-15-cam');
+    expect(await page.locator('#devices [data-testid="cameras"]').textContent()).toBe('MacBook Pro Camera');
+    expect(await page.locator('.finding[data-finding-key^="devices.camera.unlisted"]').count()).toBe(2);
+    await open(FIREWALL_MAC, 'mbp-m2pro-26');
+    const row = page.locator('#software-update tbody tr', { hasText: 'macOS Tahoe 26.7' });
+    expect(await row.locator('td[data-label="Recommended"]').textContent()).toBe('yes');
+    expect(await row.locator('td[data-label="Restart"]').textContent()).toBe('needed');
+    expect(await page.locator('#software-update tbody tr').count()).toBe(4);
+    await open('mbp-intel-t2-12-macos-outdated', 'mbp-intel-t2-12');
+    expect(await page.locator('#devices').textContent()).toMatch(/not recorded/);
+    await context.close();
+  }, 90_000);
+
   it('device page: TCC, firewall and USB facts; Fix names the Mac, runs on the agent, shows status and output live', async () => {
     const id = stack.devices[CAMERA_MAC]!;
     const { context, page } = await signedIn(stack.tokens.operator);
@@ -281,6 +304,8 @@ describe('dashboard against the real server and agents', () => {
     expect(await zoomCamera.getAttribute('class')).toContain('row-bad');
     expect(await page.locator('#firewall dd').first().textContent()).toBe('On');
     expect(await page.locator('.usb-node').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="last-boot"]').textContent()).toMatch(/^2026-09-0[34] /);
+    expect(await page.locator('[data-testid="restarted-since-reset"]').textContent()).toBe('no permission reset run on this Mac');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'device.png'), fullPage: true });
 
     // Keyboard: focus the Fix button, open with Enter, Escape closes without sending.
@@ -324,6 +349,8 @@ describe('dashboard against the real server and agents', () => {
       await card.waitFor({ state: 'detached' });
     }
     expect(await fix.count()).toBe(0);
+    // The recorded Mac last booted in September 2026, before this reset: the page asks for a restart.
+    await page.locator('[data-testid="restarted-since-reset"]', { hasText: /^no: last boot .* is before the permission reset of .*; restart the Mac$/ }).waitFor();
     await page.locator('#commands .cmd[data-status="succeeded"]').waitFor();
     expect(await page.locator('#commands .cmd').count()).toBe(1);
     await context.close();

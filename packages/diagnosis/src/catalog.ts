@@ -178,4 +178,44 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
       + 'link or the Dock is Launch Services\' choice, so updates and fixes applied to one copy may not be the copy the user runs. '
       + 'Keep the deployed copy and remove the others.',
   },
+  'devices.camera.none': {
+    id: 'devices.camera.none',
+    title: 'macOS sees no camera',
+    severity: 'critical',
+    breaks: 'Video cannot start: Zoom has no camera to offer',
+    description:
+      '`system_profiler SPCameraDataType` lists no camera at all, so no app (Zoom included) can start video. On a Mac mini, '
+      + 'Mac Studio or Mac Pro the external webcam is unplugged or not enumerating; on a MacBook the built-in camera is '
+      + 'not seen. Plug the webcam straight into the Mac, then restart the Mac if it still does not appear.',
+  },
+  'devices.camera.unlisted': {
+    id: 'devices.camera.unlisted',
+    title: 'A USB camera is connected but macOS does not list it as a camera',
+    severity: 'warning',
+    breaks: 'The webcam is missing from Zoom\'s camera list',
+    description:
+      'The USB tree has a camera (video class) that `system_profiler SPCameraDataType` does not list, matched by USB vendor id, '
+      + 'product id and location id. The device enumerated but its video function did not start: too little power from its hub, '
+      + 'too little bandwidth on a shared USB 2.0 link, or a failing device. Connect it directly to the Mac (or a powered USB 3 '
+      + 'hub) and unplug other cameras on the same hub.',
+  },
+  'devices.microphone.none': {
+    id: 'devices.microphone.none',
+    title: 'macOS sees no microphone',
+    severity: 'critical',
+    breaks: 'Nobody can hear the user: Zoom has no microphone',
+    description:
+      '`system_profiler SPAudioDataType` lists no audio device with input channels (virtual devices such as a meeting app\'s '
+      + 'loopback driver are not microphones). A Mac mini has no built-in microphone: connect a headset or USB microphone.',
+  },
+  'macos.update-pending': {
+    id: 'macos.update-pending',
+    title: 'A recommended macOS update is waiting',
+    severity: 'info',
+    breaks: 'Camera and audio fixes of the waiting update are not in place',
+    description:
+      '`softwareupdate --list` offers a recommended macOS update of the installed major release (e.g. 26.5.1 -> 26.7; an '
+      + 'upgrade to the next major release is not counted). Point updates carry camera, audio and TCC fixes; install it '
+      + 'through System Settings > General > Software Update or your MDM, then restart.',
+  },
 };

@@ -75,6 +75,7 @@ describe('diagnose', () => {
       { section: 'firewall', rule: 'firewall.block-all', reason: 'socketfilterfw --getglobalstate exited 1: Operation not permitted' },
       { section: 'usb', rule: 'usb.power.insufficient', reason: 'SPUSBDataType empty and SPUSBHostDataType failed' },
       { section: 'usb', rule: 'usb.bandwidth.shared', reason: 'SPUSBDataType empty and SPUSBHostDataType failed' },
+      { section: 'usb', rule: 'devices.camera.unlisted', reason: 'SPUSBDataType empty and SPUSBHostDataType failed' },
     ]);
     expect(result.ruleErrors).toEqual([]);
   });
@@ -113,9 +114,9 @@ describe('diagnose', () => {
   it('never throws on a snapshot with no sections at all', () => {
     const result = diagnoseWithErrors({} as Snapshot);
     expect(result.findings).toEqual([]);
-    // Rules of later sections (network, zoomInstalls) are skipped: an absent later section is "not reported", not an error.
-    const later = new Set(['zoom.damaged', 'zoom.multiple-installs']);
-    expect(result.ruleErrors.map((e) => e.rule)).toEqual(FINDING_IDS.filter((id) => !id.startsWith('network.') && !later.has(id)));
+    // Rules of later sections (network, zoomInstalls, devices, softwareUpdate) are skipped: an absent later section is "not reported", not an error.
+    const later = new Set(['zoom.damaged', 'zoom.multiple-installs', 'macos.update-pending']);
+    expect(result.ruleErrors.map((e) => e.rule)).toEqual(FINDING_IDS.filter((id) => !/^(network|devices)\./.test(id) && !later.has(id)));
     expect(result.unknown).toEqual(['os', 'zoom', 'tcc', 'firewall', 'usb']);
   });
 
@@ -153,6 +154,10 @@ describe('RULES and FINDING_CATALOG', () => {
       'network.extension-unsettled': 'warning',
       'zoom.damaged': 'critical',
       'zoom.multiple-installs': 'warning',
+      'devices.camera.none': 'critical',
+      'devices.camera.unlisted': 'warning',
+      'devices.microphone.none': 'critical',
+      'macos.update-pending': 'info',
     });
   });
 

@@ -36,7 +36,7 @@ describe('judgeHealth: the one severity model', () => {
   });
 
   it('decides readiness by the sections of critical rules, and ranks worst first', () => {
-    expect([...READINESS_SECTIONS].sort()).toEqual(['firewall', 'network', 'tcc', 'zoom', 'zoomInstalls']);
+    expect([...READINESS_SECTIONS].sort()).toEqual(['devices', 'firewall', 'network', 'tcc', 'zoom', 'zoomInstalls']);
     expect(HEALTHS.map(healthRank)).toEqual([0, 1, 2, 3]);
     expect(HEALTHS[0]).toBe('cannot-join');
   });

@@ -25,5 +25,6 @@ export * from './codesign/display.js';
 export * from './sp_camera/parse.js';
 export * from './sp_audio/parse.js';
 export * from './softwareupdate/parse.js';
+export * from './sysctl/boottime.js';
 export * from './sp_applications/parse.js';
 export * from './log/tcc.js';

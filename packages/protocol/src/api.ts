@@ -166,12 +166,25 @@ export interface StoredSection {
 export const SectionStateView = Type.Object({ section: Type.String(), status: Type.String(), hash: Type.String(), body: Stored<StoredSection>(), updatedAt: Iso });
 export type SectionStateView = Static<typeof SectionStateView>;
 
-/** `GET /api/v1/devices/:id`: the device, its current sections, open and awaiting-consent findings, and its last 20 commands (newest first). */
+/**
+ * Whether the Mac restarted after its last permission reset (the seed asks for a restart after one):
+ * the boot time the agent last reported (`softwareUpdate` section, `sysctl -n kern.boottime`) against
+ * the finish time of the last succeeded `tcc.reset` command.
+ */
+export const RestartView = Type.Object({
+  lastBootAt: Type.Union([Iso, Type.Null()], { description: 'null: not reported (agent before 1.1, or kern.boottime unread)' }),
+  lastTccResetAt: Type.Union([Iso, Type.Null()], { description: 'finishedAt of the last succeeded tcc.reset; null: none' }),
+  restartedSinceTccReset: Type.Union([Type.Boolean(), Type.Null()], { description: 'lastBootAt after lastTccResetAt; null when either is unknown' }),
+});
+export type RestartView = Static<typeof RestartView>;
+
+/** `GET /api/v1/devices/:id`: the device, its current sections, open and awaiting-consent findings, its last 20 commands (newest first), and its last restart against its last permission reset. */
 export const DeviceDetailView = Type.Object({
   device: DeviceView,
   sections: Type.Array(SectionStateView),
   findings: Type.Array(FindingView, { description: 'open and awaiting-consent findings' }),
   commands: Type.Array(CommandView, { description: 'the last 20 commands, newest first' }),
+  restart: RestartView,
 });
 export type DeviceDetailView = Static<typeof DeviceDetailView>;
 

@@ -113,10 +113,14 @@ export const AudioDevice = Type.Object({
 });
 export type AudioDevice = Static<typeof AudioDevice>;
 
-/** Cameras and audio devices macOS sees. `defaultInput` is the name of the default input device, null when none is flagged. */
+/**
+ * Cameras and audio devices macOS sees (section `devices`). A list is null when its
+ * system_profiler report could not be read: never an empty list standing for "could not read".
+ * `defaultInput` is the name of the default input device, null when none is flagged (or audio unread).
+ */
 export const DevicesFacts = Type.Object({
-  cameras: Type.Array(Camera),
-  audio: Type.Array(AudioDevice),
+  cameras: Nullable(Type.Array(Camera, { description: '`system_profiler -json SPCameraDataType`; [] = macOS lists no camera' })),
+  audio: Nullable(Type.Array(AudioDevice, { description: '`system_profiler -json SPAudioDataType` (every CoreAudio device)' })),
   defaultInput: Nullable(Type.String()),
 });
 export type DevicesFacts = Static<typeof DevicesFacts>;
@@ -132,10 +136,15 @@ export const SoftwareUpdateItem = Type.Object({
 });
 export type SoftwareUpdateItem = Static<typeof SoftwareUpdateItem>;
 
-/** Pending updates as of `checkedAt` (the list is read at most once a day and cached between). */
+/**
+ * Pending updates as of `checkedAt` (section `softwareUpdate`): `softwareupdate --list` runs at most
+ * once a day and its output is cached between runs in the agent's state dir. `updates` is null when
+ * the list could not be read; `lastBootAt` null when `sysctl -n kern.boottime` could not be.
+ */
 export const SoftwareUpdateFacts = Type.Object({
-  updates: Type.Array(SoftwareUpdateItem),
+  updates: Nullable(Type.Array(SoftwareUpdateItem)),
   checkedAt: Nullable(Type.String({ description: 'ISO 8601 time `softwareupdate --list` ran' })),
-  lastBootAt: Nullable(Type.String({ description: 'ISO 8601 boot time (`sysctl kern.boottime`)' })),
+  cacheAgeSeconds: Nullable(Type.Integer({ minimum: 0, description: 'seconds between checkedAt and this collection; 0 when run now' })),
+  lastBootAt: Nullable(Type.String({ description: 'ISO 8601 boot time (`sysctl -n kern.boottime`)' })),
 });
 export type SoftwareUpdateFacts = Static<typeof SoftwareUpdateFacts>;

@@ -20,6 +20,10 @@ export const FINDING_IDS = [
   'network.extension-unsettled',
   'zoom.damaged',
   'zoom.multiple-installs',
+  'devices.camera.none',
+  'devices.camera.unlisted',
+  'devices.microphone.none',
+  'macos.update-pending',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 

@@ -8,6 +8,7 @@ import { unsupportedSections } from './section.js';
 import { serverPlan, zoomPlan } from '../probes/plans.js';
 import type { NetworkPlans } from './network.js';
 import { SECTION_COLLECTORS, type CollectContext } from './table.js';
+import type { SoftwareUpdateCache } from './software-update-cache.js';
 
 /** A recorded Mac keeps its server answers under a fixed name (net/dns/server.json, net/connect/server.json): probe "the server" even without a URL. */
 const recordedServer = (runner: CommandRunner): string | undefined => (runner.recorded ? 'wss://fleetmedic-server' : undefined);
@@ -23,6 +24,8 @@ export interface CollectOptions {
   now?: () => Date;
   /** tcc.reset runs the agent completed, reported beside the unified log's TCC decisions. */
   tccResets?: readonly TccLogReset[];
+  /** Keeps `softwareupdate --list` between collections (at most one run a day); none: run every time. */
+  softwareUpdateCache?: SoftwareUpdateCache;
 }
 
 /** A collected snapshot that does not match the protocol schema: a bug in the agent, never sent. */
@@ -43,10 +46,14 @@ const checkSnapshot = validator(Snapshot);
 export async function collectSnapshot(runner: CommandRunner, opts: CollectOptions = {}): Promise<Snapshot> {
   const host = await collectHost(runner);
   const network: NetworkPlans = { zoom: zoomPlan(opts.policy ?? DEFAULT_POLICY), server: serverPlan(opts.serverUrl ?? recordedServer(runner)) };
-  const sections = await collectSections(runner, opts.zoomAppPath ?? DEFAULT_POLICY.zoomAppPath, opts.tccResets ?? [], network);
+  const now = opts.now?.() ?? new Date();
+  const sections = await collectSections(runner, {
+    zoomAppPath: opts.zoomAppPath ?? DEFAULT_POLICY.zoomAppPath, tccResets: opts.tccResets ?? [], network, now,
+    ...(opts.softwareUpdateCache ? { softwareUpdateCache: opts.softwareUpdateCache } : {}),
+  });
   const snapshot = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
-    collectedAt: (opts.now?.() ?? new Date()).toISOString(),
+    collectedAt: now.toISOString(),
     agentVersion: AGENT_VERSION,
     host,
     sections,
@@ -67,13 +74,13 @@ function withoutNul<T>(value: T): T {
   return JSON.parse(text, (_key, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '\uFFFD') : v)) as T;
 }
 
-async function collectSections(runner: CommandRunner, zoomAppPath: string, tccResets: readonly TccLogReset[], network: NetworkPlans): Promise<Sections> {
+async function collectSections(runner: CommandRunner, opts: Omit<CollectContext, 'runner' | 'productVersion'>): Promise<Sections> {
   const support = macSectionsSupported(runner.platform);
   if (!support.supported) {
     return unsupportedSections(support.reason);
   }
   const os = await collectOs(runner);
-  const ctx: CollectContext = { runner, productVersion: os.data?.productVersion ?? null, zoomAppPath, tccResets, network };
+  const ctx: CollectContext = { ...opts, runner, productVersion: os.data?.productVersion ?? null };
   // Independent sources: read them side by side.
   const others = SECTION_NAMES.filter((n): n is Exclude<SectionName, 'os'> => n !== 'os');
   const read = await Promise.all(others.map((n) => SECTION_COLLECTORS[n](ctx)));

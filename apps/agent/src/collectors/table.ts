@@ -2,8 +2,11 @@ import type { SectionName, SectionOfName, TccLogReset } from '@fleetmedic/protoc
 import { openProber } from '../probes/open.js';
 import type { CommandRunner } from '../runner/types.js';
 import { collectNetwork, type NetworkPlans } from './network.js';
+import { collectDevices } from './devices.js';
 import { collectFirewall } from './firewall.js';
 import { collectPower } from './power.js';
+import { collectSoftwareUpdate } from './software-update.js';
+import type { SoftwareUpdateCache } from './software-update-cache.js';
 import { collectTcc } from './tcc.js';
 import { collectUsb } from './usb.js';
 import { collectZoom } from './zoom.js';
@@ -20,6 +23,10 @@ export interface CollectContext {
   tccResets: readonly TccLogReset[];
   /** What the network section probes: the policy's Zoom targets and the FleetMedic server. */
   network: NetworkPlans;
+  /** Where `softwareupdate --list` is kept between collections (the daemon's state dir); none: run every time. */
+  softwareUpdateCache?: SoftwareUpdateCache;
+  /** The collection's time (the snapshot's collectedAt). */
+  now: Date;
 }
 
 /** A section collector: never throws, answers "could not read" as `unavailable` with a reason. */
@@ -38,4 +45,6 @@ export const SECTION_COLLECTORS: { [N in Exclude<SectionName, 'os'>]: SectionCol
   power: (c) => collectPower(c.runner, c.productVersion),
   network: async (c) => collectNetwork(c.runner, await openProber(c.runner), c.network),
   zoomInstalls: (c) => collectZoomInstalls(c.runner, c.zoomAppPath),
+  devices: (c) => collectDevices(c.runner),
+  softwareUpdate: (c) => collectSoftwareUpdate(c.runner, c.softwareUpdateCache, c.now),
 };

@@ -21,6 +21,7 @@ import { agentSocketUrl, enroll, type EnrollAnswer } from '../transport/enroll.j
 import { clearCredentials, loadCredentials, previousDeviceToken, saveCredentials, type Credentials } from './credentials.js';
 import { pinAnnounced, pinnedKeysOf } from '../remediation/signature.js';
 import { enrollPause } from './enroll-pause.js';
+import { FileSoftwareUpdateCache } from '../collectors/software-update-cache.js';
 import { cronExpressionError, startSchedule, type Schedule } from './schedule.js';
 
 /** Default schedule: every 15 minutes. */
@@ -131,6 +132,8 @@ export class AgentDaemon {
   private droppedUntold = 0;
   /** Counts carried by reports not yet acked (report id -> outboxDropped): dropped in turn, they are told again. */
   private readonly dropCounts = new Map<string, number>();
+  /** `softwareupdate --list` kept in the state dir: run at most once a day. */
+  private readonly softwareUpdateCache: FileSoftwareUpdateCache;
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -139,6 +142,7 @@ export class AgentDaemon {
     readonly reporter: DeltaReporter,
   ) {
     const { logger } = opts;
+    this.softwareUpdateCache = new FileSoftwareUpdateCache(opts.stateDir);
     this.connection = new AgentConnection({
       url: agentSocketUrl(opts.serverUrl),
       token: async () => (await this.credentials()).deviceToken,
@@ -208,7 +212,7 @@ export class AgentDaemon {
     const run = this.collecting.then(async () => {
       const { logger } = this.opts;
       try {
-        const snapshot = await (this.opts.collect ? this.opts.collect() : collectSnapshot(this.opts.runner, { tccResets: this.tccResets.list(), serverUrl: this.opts.serverUrl }));
+        const snapshot = await (this.opts.collect ? this.opts.collect() : collectSnapshot(this.opts.runner, { tccResets: this.tccResets.list(), serverUrl: this.opts.serverUrl, softwareUpdateCache: this.softwareUpdateCache }));
         const message = this.fitted(this.withDropCount({ type: 'report' as const, id: newReportId(), snapshot }));
         this.countDropped(await this.outbox.add(message, { unchanged: this.reporter.unchangedSincePrevious(message) }));
         const wire = this.reporter.wire(message);

@@ -35,6 +35,8 @@ export const PROGRAMS = {
   systemextensionsctl: '/usr/bin/systemextensionsctl',
   security: '/usr/bin/security',
   codesign: '/usr/bin/codesign',
+  softwareupdate: '/usr/sbin/softwareupdate',
+  sysctl: '/usr/sbin/sysctl',
 } as const;
 
 /** Where Zoom installs for everyone (DEFAULT_POLICY.zoomAppPath). */
@@ -76,6 +78,11 @@ export const COMMANDS = {
   spUsbHost: sp('SPUSBHostDataType'),
   spFirewall: sp('SPFirewallDataType'),
   spPower: sp('SPPowerDataType'),
+  spCamera: sp('SPCameraDataType'),
+  spAudio: sp('SPAudioDataType'),
+  /** Lists pending updates from Apple's catalog; `--list` never downloads or installs (run at most daily: collectors/software-update.ts). */
+  softwareUpdateList: { name: 'softwareupdate-list', program: PROGRAMS.softwareupdate, args: ['--list'], timeoutMs: 180_000 },
+  kernBoottime: { name: 'sysctl-kern.boottime', program: PROGRAMS.sysctl, args: ['-n', 'kern.boottime'] },
   ioregUsb: { name: 'ioreg-IOUSB', program: PROGRAMS.ioreg, args: ['-p', 'IOUSB', '-l', '-w0'], timeoutMs: 60_000 },
   fwGlobalState: fw('getglobalstate'),
   fwBlockAll: fw('getblockall'),

@@ -110,8 +110,11 @@ export async function startStack(macs: string[], log: (line: string) => void = (
     const reported = await waitFor('every recorded Mac to report', async () => {
       const page = await api<{ devices: { id: string; hostname: string; lastReportAt: string | null }[] }>(apiUrl, admin, 'GET', '/api/v1/devices?limit=500');
       const done = page.devices.filter((d) => d.lastReportAt);
-      return done.length >= macs.length ? page.devices : undefined;
-    }, 180_000); // 14 tsx processes starting on 2 busy cores: over a minute
+      if (done.length >= macs.length) return page.devices;
+      // Thrown, not returned: waitFor puts the last error in its timeout message, naming who is late.
+      const seen = new Set(done.map((d) => d.hostname));
+      throw new Error(`${done.length} of ${macs.length} reported; not yet: ${macs.filter((m) => !seen.has((JSON.parse(readFileSync(path.join(RECORDED_MACS, m, 'host.json'), 'utf8')) as { hostname: string }).hostname)).join(', ')}`);
+    }, 420_000); // 25 tsx processes starting on 2 cores shared with other work: minutes
     const devices: Record<string, string> = {};
     for (const mac of macs) {
       const host = JSON.parse(readFileSync(path.join(RECORDED_MACS, mac, 'host.json'), 'utf8')) as { hostname: string };

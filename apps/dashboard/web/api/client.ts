@@ -62,6 +62,7 @@ export function toDeviceDetail(raw: RawDeviceDetail): DeviceDetail {
     sections: sections as DeviceSections,
     findings: raw.findings.map(({ id, ruleId, ...rest }) => ({ ...rest, id: ruleId, uid: id })),
     commands: raw.commands,
+    restart: raw.restart,
   };
 }
 

@@ -2,9 +2,11 @@ import type { ComponentType } from 'preact';
 import { SECTION_NAMES, SECTION_REGISTRY, type LaterSectionName, type PanelRef, type SectionDataOf } from '@fleetmedic/protocol';
 import type { DeviceDetail } from '../api/types.js';
 import { Panel } from './bits.js';
+import { CamerasAndMics } from './CamerasAndMics.js';
 import { NetworkPath } from './NetworkPath.js';
 import { SectionNote, Sources } from './SectionNote.js';
 import { ZoomInstalls } from './ZoomInstalls.js';
+import { SoftwareUpdates } from './SoftwareUpdates.js';
 
 /** The device page's section panels in registry order, one per panel id (os and zoom share "versions"): its table of contents. */
 export const SECTION_PANELS: PanelRef[] = [...new Map(SECTION_NAMES.map((n) => [SECTION_REGISTRY[n].panel.id, SECTION_REGISTRY[n].panel])).values()];
@@ -17,6 +19,8 @@ export const SECTION_PANELS: PanelRef[] = [...new Map(SECTION_NAMES.map((n) => [
 const LATER_SECTION_BODIES: { [N in LaterSectionName]: ComponentType<{ d: DeviceDetail; data: SectionDataOf<N> }> } = {
   network: ({ data }) => <NetworkPath net={data} />,
   zoomInstalls: ({ d, data }) => <ZoomInstalls d={d} data={data} />,
+  devices: ({ data }) => <CamerasAndMics data={data} />,
+  softwareUpdate: ({ data }) => <SoftwareUpdates data={data} />,
 };
 
 /** The panel of a section added after 1.0: note (including "not reported by this agent version"), body when data is present, sources. */

@@ -9,6 +9,7 @@ import { Firewall } from '../components/Firewall.js';
 import { History } from '../components/History.js';
 import { FixDialog, type FixTarget } from '../components/FixDialog.js';
 import { LaterSectionPanel, SECTION_PANELS } from '../components/SectionPanels.js';
+import { restartWords } from '../components/SoftwareUpdates.js';
 import { SectionNote, Sources } from '../components/SectionNote.js';
 import { TccTable } from '../components/TccTable.js';
 import { UsbTree } from '../components/UsbTree.js';
@@ -38,6 +39,8 @@ function Versions({ d }: { d: DeviceDetail }) {
         <div><dt>Model</dt><dd>{d.device.hardwareModel ?? 'unknown'}{d.device.architecture ? ` · ${d.device.architecture}` : ''}</dd></div>
         <div><dt>Console user</dt><dd>{d.device.consoleUser ?? 'nobody logged in'}</dd></div>
         <div><dt>Last report</dt><dd>{dateTime(d.device.lastReportAt)} ({ago(d.device.lastReportAt)})</dd></div>
+        <div><dt>Last boot</dt><dd data-testid="last-boot">{d.restart.lastBootAt ? `${dateTime(d.restart.lastBootAt)} (${ago(d.restart.lastBootAt)})` : 'not reported'}</dd></div>
+        <div><dt>Restarted since last permission reset</dt><dd data-testid="restarted-since-reset" class={d.restart.restartedSinceTccReset === false ? 'warn-text' : undefined}>{restartWords(d.restart)}</dd></div>
       </dl>
       <SectionNote d={d} name="os" />
       <SectionNote d={d} name="zoom" />

@@ -3,6 +3,7 @@ import { DeviceDetailView, DeviceHistoryView, DevicePage, SECTION_NAMES, type St
 import Type from 'typebox';
 import { ErrorBody, notFound } from '../errors.js';
 import { DeviceFilterFields, deviceFilterWhere } from './device-filter.js';
+import { reportedBootAt, restartView } from './restart-view.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { commandView, deviceView, findingView, topReason, worstFindingFirst } from './views.js';
 
@@ -78,11 +79,18 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     });
     if (!device) throw notFound(`device ${request.params.id}`);
+    const lastReset = await app.prisma.command.findFirst({
+      where: { deviceId: device.id, type: 'tcc.reset', status: 'succeeded', finishedAt: { not: null } },
+      orderBy: { finishedAt: 'desc' },
+      select: { finishedAt: true },
+    });
+    const softwareUpdate = device.sections.find((s) => s.section === 'softwareUpdate')?.body as unknown as StoredSection | undefined;
     return {
       device: deviceView(device, cutoff()),
       sections: device.sections.map((s) => ({ section: s.section, status: s.status, hash: s.hash, body: s.body as unknown as StoredSection, updatedAt: s.updatedAt.toISOString() })),
       findings: [...device.findings].sort(worstFindingFirst).map(findingView),
       commands: device.commands.map(commandView),
+      restart: restartView(reportedBootAt(softwareUpdate), lastReset?.finishedAt ?? null),
     };
   });
 

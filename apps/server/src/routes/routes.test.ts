@@ -130,6 +130,21 @@ describe('GET /api/v1/devices/:id and /history', () => {
     });
     expect(body.commands).toHaveLength(1);
     expect(body.commands[0]).toMatchObject({ action: { type: 'tcc.reset' }, status: 'sent' });
+    // A reset still in flight is not "the last permission reset".
+    expect(body.restart).toEqual({ lastBootAt: '2024-06-03T07:00:00.000Z', lastTccResetAt: null, restartedSinceTccReset: null });
+  });
+
+  it('says whether the Mac booted after its last succeeded tcc.reset', async () => {
+    const reset = (id: string, finishedAt: Date, status = 'succeeded') => db.prisma.command.create({
+      data: { id, deviceId: ids.erin!, type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' }, status, createdBy: 'operator', expiresAt: new Date(finishedAt.getTime() + 3600_000), finishedAt },
+    });
+    const restart = async () => (await get(`/api/v1/devices/${ids.erin}`)).json().restart;
+    // erin booted 2024-06-03T07:00Z (her report's kern.boottime).
+    await reset('restart-reset-1', new Date('2024-06-02T09:00:00Z'));
+    expect(await restart()).toEqual({ lastBootAt: '2024-06-03T07:00:00.000Z', lastTccResetAt: '2024-06-02T09:00:00.000Z', restartedSinceTccReset: true });
+    await reset('restart-reset-2', new Date('2024-06-03T12:00:00Z'));
+    await reset('restart-reset-failed', new Date('2024-06-04T12:00:00Z'), 'failed');
+    expect(await restart()).toEqual({ lastBootAt: '2024-06-03T07:00:00.000Z', lastTccResetAt: '2024-06-03T12:00:00.000Z', restartedSinceTccReset: false });
   });
 
   it('404 for an unknown device, 400 for a malformed id', async () => {

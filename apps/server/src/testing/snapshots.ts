@@ -1,4 +1,4 @@
-import { networkSection, zoomInstallsSection } from '@fleetmedic/diagnosis/testing';
+import { devicesSection, networkSection, softwareUpdateSection, zoomInstallsSection } from '@fleetmedic/diagnosis/testing';
 /**
  * Snapshots for server tests, built from the protocol types (no recorded Mac was available when
  * these tests were written): a MacBook Pro on macOS 15.3.1 (24D70) with Zoom 6.3.11 (51090),
@@ -113,6 +113,9 @@ export function buildSnapshot(opts: SnapshotOptions = {}): Snapshot {
       },
       network: networkSection(),
       zoomInstalls: zoomInstallsSection(),
+      // The BRIO above as SPCameraDataType lists it (UVC ids 1133/2142, unique id = location << 32 | vendor << 16 | product).
+      devices: devicesSection({ cameras: [{ name: 'Logitech BRIO', modelId: 'UVC Camera VendorID_1133 ProductID_2142', uniqueId: '0x1100000046d085e', vendorId: 0x046d, productId: 0x085e, locationId: '0x01100000' }] }),
+      softwareUpdate: softwareUpdateSection(), // booted 2024-06-03T07:00:00Z, nothing pending
     },
   };
 }

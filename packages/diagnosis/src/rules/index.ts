@@ -1,7 +1,11 @@
 import type { Rule } from '../rule.js';
+import { devicesCameraNone } from './devices-camera-none.js';
+import { devicesCameraUnlisted } from './devices-camera-unlisted.js';
+import { devicesMicrophoneNone } from './devices-microphone-none.js';
 import { firewallBlockAll } from './firewall-block-all.js';
 import { firewallBlocksZoom } from './firewall-blocks-zoom.js';
 import { macosOutdated } from './macos-outdated.js';
+import { macosUpdatePending } from './macos-update-pending.js';
 import { networkExtensionUnsettled } from './network-extension-unsettled.js';
 import { networkTlsInspected } from './network-tls-inspected.js';
 import { networkZoomUnreachable } from './network-zoom-unreachable.js';
@@ -34,4 +38,8 @@ export const RULES: readonly Rule[] = [
   networkExtensionUnsettled,
   zoomDamaged,
   zoomMultipleInstalls,
+  devicesCameraNone,
+  devicesCameraUnlisted,
+  devicesMicrophoneNone,
+  macosUpdatePending,
 ];

@@ -4,7 +4,8 @@
  * zoom.us.app allowed, an LG UltraFine display hub with its camera and audio as
  * system_profiler SPUSBDataType reports them), plus small constructors to vary one fact.
  */
-import { SNAPSHOT_SCHEMA_VERSION, type FirewallApp, type NetworkFacts, type Sections, type UsbBus, type Snapshot, type TccDatabase, type TccEntry, type UsbDevice, type ZoomDataFolder, type ZoomInstall } from '@fleetmedic/protocol';
+import { makeCamera } from '@fleetmedic/macos';
+import { SNAPSHOT_SCHEMA_VERSION, type FirewallApp, type NetworkFacts, type Sections, type UsbBus, type Snapshot, type DevicesFacts, type SoftwareUpdateFacts, type TccDatabase, type TccEntry, type UsbDevice, type ZoomDataFolder, type ZoomInstall } from '@fleetmedic/protocol';
 
 /** A section that was read: status ok (or partial with problems). */
 export function okSection<T>(data: T, sources: string[], problems?: string[]) {
@@ -123,6 +124,8 @@ export function healthySections(): Sections {
     }, ['pmset -g batt', 'pmset -g adapter']),
     network: networkSection(),
     zoomInstalls: zoomInstallsSection(),
+    devices: devicesSection(),
+    softwareUpdate: softwareUpdateSection(),
   };
 }
 
@@ -201,3 +204,22 @@ export function healthyNetwork(): NetworkFacts {
 
 export const networkSection = (over: Partial<NetworkFacts> = {}) =>
   okSection({ ...healthyNetwork(), ...over }, ['dns.lookup', 'tcp/tls connect', 'scutil --proxy', 'scutil --nc list', 'systemextensionsctl list']);
+
+/** The LG UltraFine Display Camera of healthySections' USB tree as SPCameraDataType would list it (UVC ids, location 0x02343000). */
+export const LG_CAMERA = makeCamera('LG UltraFine Display Camera', 'UVC Camera VendorID_1086 ProductID_39501', '0x02343000043e9a4d');
+
+/** The cameras and microphones of a MacBook Pro (the real M5 Pro capture's lists) plus the LG display's camera, with some fields replaced. */
+export const devicesSection = (over: Partial<DevicesFacts> = {}) => okSection<DevicesFacts>({
+  cameras: [{ name: 'MacBook Pro Camera', modelId: 'MacBook Pro Camera', uniqueId: null, vendorId: null, productId: null, locationId: null }, LG_CAMERA],
+  audio: [
+    { name: 'MacBook Pro Microphone', inputChannels: 1, outputChannels: null, transport: 'builtin', manufacturer: 'Apple Inc.', defaultInput: true, defaultOutput: false },
+    { name: 'MacBook Pro Speakers', inputChannels: null, outputChannels: 2, transport: 'builtin', manufacturer: 'Apple Inc.', defaultInput: false, defaultOutput: true },
+  ],
+  defaultInput: 'MacBook Pro Microphone',
+  ...over,
+}, ['system_profiler -json SPCameraDataType', 'system_profiler -json SPAudioDataType']);
+
+/** No update pending, checked at the snapshot's time, booted the day before; some fields replaced. */
+export const softwareUpdateSection = (over: Partial<SoftwareUpdateFacts> = {}) => okSection<SoftwareUpdateFacts>({
+  updates: [], checkedAt: '2024-06-04T08:30:00.000Z', cacheAgeSeconds: 0, lastBootAt: '2024-06-03T07:00:00.000Z', ...over,
+}, ['softwareupdate --list', 'sysctl -n kern.boottime']);

@@ -30,10 +30,22 @@ const JSON_CAPTURES: Record<string, { devices: AudioDevice[]; defaultInput: stri
     ],
     defaultInput: 'MacBook Pro Microphone',
   },
+  'system_profiler-json-otmkit-m5-macbookpro.json': {
+    devices: [
+      dev('MacBook Pro Microphone', { inputChannels: 1, transport: 'builtin', manufacturer: 'Apple Inc.', defaultInput: true }),
+      dev('MacBook Pro Speakers', { outputChannels: 2, transport: 'builtin', manufacturer: 'Apple Inc.', defaultOutput: true }),
+    ],
+    defaultInput: 'MacBook Pro Microphone',
+  },
+  // A virtual machine: an output-only default, its 2 input channels flagged as no one's default input.
+  'system_profiler-json-otmkit-vm-26-no-camera.json': {
+    devices: [dev('Apple Virtual Sound Device', { inputChannels: 2, outputChannels: 2, transport: 'builtin', defaultOutput: true })],
+    defaultInput: null,
+  },
 };
 
 describe('parseSpAudioJson on every JSON capture', () => {
-  it('covers every capture', () => expect(Object.keys(JSON_CAPTURES).sort()).toEqual(listExtraCaptures('SPAudioDataType-json-')));
+  it('covers every capture', () => expect(Object.keys(JSON_CAPTURES).sort()).toEqual([...listExtraCaptures('SPAudioDataType-json-'), ...listExtraCaptures('system_profiler-json-')].sort()));
   it.each(Object.entries(JSON_CAPTURES))('%s', (file, { devices, defaultInput }) => {
     const r = parseSpAudioJson(readExtraCapture(file));
     expect(r).toEqual({ ok: true, value: devices, problems: [] });
@@ -41,7 +53,14 @@ describe('parseSpAudioJson on every JSON capture', () => {
   });
 });
 
-describe('parseSpAudioText on the text capture (the only real text form: a Russian-UI excerpt)', () => {
+describe('parseSpAudioText on the text captures', () => {
+  it('covers every extra text capture', () => expect(listExtraCaptures('SPAudioDataType-text-')).toEqual(['SPAudioDataType-text-foil-macmini-speakers-only.txt']));
+  it('SPAudioDataType-text-foil-macmini-speakers-only.txt: a Mac mini with speakers and no input', () => {
+    const r = parseSpAudioText(readExtraCapture('SPAudioDataType-text-foil-macmini-speakers-only.txt'));
+    expect(r).toEqual({ ok: true, value: [dev('Mac mini Speakers', { manufacturer: 'Apple Inc.', defaultOutput: true })], problems: [] });
+    expect(r.ok && defaultInputName(r.value)).toBe(null);
+  });
+
   it('locale/SPAudioDataType-ru-RU-excerpt-carthing.txt', () => {
     const r = parseSpAudioText(readFixture('locale/SPAudioDataType-ru-RU-excerpt-carthing.txt'));
     expect(r).toEqual({

@@ -38,6 +38,8 @@ const JSON_CAPTURES: Record<string, Camera[]> = {
     { name: 'Caméra MacBook Pro', modelId: 'Caméra MacBook Pro', uniqueId: null, ...none },
     { name: 'Caméra de « iPhone de Baptiste »', modelId: 'iPhone18,3', uniqueId: null, ...none },
   ],
+  'system_profiler-json-otmkit-m5-macbookpro.json': [{ name: 'MacBook Pro Camera', modelId: 'MacBook Pro Camera', uniqueId: null, ...none }],
+  'system_profiler-json-otmkit-vm-26-no-camera.json': [],
 };
 
 const read = (key: string) => (key.startsWith('extra:') ? readExtraCapture(key.slice(6)) : readFixture(key));
@@ -58,7 +60,7 @@ describe('parseSpCameraText on every text capture', () => {
 });
 
 describe('parseSpCameraJson on every JSON capture', () => {
-  it('covers every capture', () => expect(Object.keys(JSON_CAPTURES).sort()).toEqual(listExtraCaptures('SPCameraDataType-json-')));
+  it('covers every capture', () => expect(Object.keys(JSON_CAPTURES).sort()).toEqual([...listExtraCaptures('SPCameraDataType-json-'), ...listExtraCaptures('system_profiler-json-')].sort()));
   it.each(Object.entries(JSON_CAPTURES))('%s', (file, cameras) => {
     expect(parseSpCameraJson(readExtraCapture(file))).toEqual({ ok: true, value: cameras, problems: [] });
   });

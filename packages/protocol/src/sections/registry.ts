@@ -7,7 +7,7 @@
  */
 import type { TSchema } from 'typebox';
 import { FirewallFacts, OsFacts, PowerFacts, TccFacts, UsbFacts, ZoomFacts } from '../facts.js';
-import { ZoomInstallsFacts } from '../devices.js';
+import { DevicesFacts, SoftwareUpdateFacts, ZoomInstallsFacts } from '../devices.js';
 import { NetworkFacts } from '../network.js';
 
 /**
@@ -164,6 +164,30 @@ export const SECTION_REGISTRY = {
     sources: [{ source: 'codesign', why: '`codesign --verify` and `codesign -dvvv` on every release; Info.plist and the data folders are read as files' }],
     recorded: { commands: ['codesign-verify-zoom', 'codesign-dvvv-zoom'], files: ['~/Applications/zoom.us.app/Contents/Info.plist'] },
     panel: { id: 'zoom-installs', title: 'Zoom installs and data', nav: 'Zoom installs', noun: 'Zoom install' },
+  }),
+  devices: section({
+    data: DevicesFacts,
+    since: '1.1',
+    description: 'Cameras and CoreAudio devices macOS sees and the default input device, from `system_profiler -json SPCameraDataType` '
+      + 'and `-json SPAudioDataType` (every release; the text form is read when a recording holds only that).',
+    sources: [
+      { source: 'SPCameraDataType', why: 'every camera AVFoundation offers apps, with the UVC vendor, product and location ids, on every release' },
+      { source: 'SPAudioDataType', why: 'every CoreAudio device with channel counts, transport and the default input/output flags on every release' },
+    ],
+    recorded: { commands: ['system_profiler-SPCameraDataType', 'system_profiler-SPAudioDataType'], files: [] },
+    panel: { id: 'devices', title: 'Cameras and microphones', nav: 'Cameras & mics', noun: 'camera and microphone' },
+  }),
+  softwareUpdate: section({
+    data: SoftwareUpdateFacts,
+    since: '1.1',
+    description: 'Pending Apple software updates from `softwareupdate --list` (lists only, never downloads; run at most once a day, '
+      + 'cached in the agent\'s state dir between runs, with the cache\'s age) and the last boot time from `sysctl -n kern.boottime` (every release).',
+    sources: [
+      { source: 'softwareupdate-list', why: '`softwareupdate --list` asks the catalog without downloading; the `* Label:` layout from macOS 10.15' },
+      { source: 'sysctl-kern.boottime', why: '`{ sec = <epoch>, usec = … }` on every release' },
+    ],
+    recorded: { commands: ['softwareupdate-list', 'sysctl-kern.boottime'], files: [] },
+    panel: { id: 'software-update', title: 'Software updates and restarts', nav: 'Updates', noun: 'software update' },
   }),
 } as const;
 
