@@ -26,7 +26,13 @@ function run(program: string, args: string[], node = process.execPath): Promise<
 const shipped = (...args: string[]) => run(path.join(root, 'bin', 'fleetmedic-agent'), args);
 /** The same, on the node binary `node`. */
 const shippedOn = (node: string, ...args: string[]) => run(path.join(root, 'bin', 'fleetmedic-agent'), args, node);
-const withoutTime = (s: { collectedAt?: string }) => ({ ...s, collectedAt: 'x' });
+/** The snapshot without the two clock readings of a run: when it was collected and when `softwareupdate --list` ran (no cache here). */
+const withoutTime = (s: { collectedAt?: string; sections?: { softwareUpdate?: { data?: { checkedAt?: string } } } }) => {
+  const copy = structuredClone(s);
+  copy.collectedAt = 'x';
+  if (copy.sections?.softwareUpdate?.data) copy.sections.softwareUpdate.data.checkedAt = 'x';
+  return copy;
+};
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'fm-agent-shipped-'));
