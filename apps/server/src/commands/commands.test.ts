@@ -200,7 +200,7 @@ describe('command creation is checked and audited', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({
       error: 'bad-request',
-      message: 'invalid action: unknown action type "shell"; allowed: tcc.reset, firewall.allow, firewall.block, zoom.quit, agent.collect',
+      message: 'invalid action: unknown action type "shell"; allowed: tcc.reset, firewall.allow, firewall.block, zoom.quit, agent.collect, zoom.clear-caches',
     });
   });
 
