@@ -27,7 +27,7 @@ const shipped = (...args: string[]) => run(path.join(root, 'bin', 'fleetmedic-ag
 /** The same, on the node binary `node`. */
 const shippedOn = (node: string, ...args: string[]) => run(path.join(root, 'bin', 'fleetmedic-agent'), args, node);
 /** The snapshot without the two clock readings of a run: when it was collected and when `softwareupdate --list` ran (no cache here). */
-const withoutTime = (s: { collectedAt?: string; sections?: { softwareUpdate?: { data?: { checkedAt?: string } } } }) => {
+const withoutTime = (s: { collectedAt?: string; sections?: { softwareUpdate?: { data?: { checkedAt?: string | null } } } }) => {
   const copy = structuredClone(s);
   copy.collectedAt = 'x';
   if (copy.sections?.softwareUpdate?.data) copy.sections.softwareUpdate.data.checkedAt = 'x';

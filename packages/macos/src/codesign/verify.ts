@@ -1,4 +1,5 @@
 import type { CodeSignatureCheck, CodeSignatureVerdict } from '@fleetmedic/protocol';
+import { forEachLine } from '../lines.js';
 import { failed, parsed, type ParseResult } from '../result.js';
 
 /** Failure sentences `codesign --verify` prints after "<path>: ", by verdict (Security framework's wording). */
@@ -26,31 +27,32 @@ const NOISE = /^(--prepared:|--validated:|\$ |% |\u279c |\S+@\S+ .*% )|explicit 
 export function parseCodesignVerify(stderr: string, exitCode: number | null): ParseResult<CodeSignatureCheck> {
   const problems: string[] = [];
   let validLines = 0;
-  let failure: { verdict: CodeSignatureVerdict; reason: string } | null = null;
+  // Typed by assertion: assignments happen inside the line callback, which narrowing does not follow.
+  let failure = null as { verdict: CodeSignatureVerdict; reason: string } | null;
   const details: string[] = [];
-  for (const raw of stderr.split(/\r?\n/)) {
+  forEachLine(stderr, (raw) => {
     const line = raw.trim();
-    if (!line || NOISE.test(line)) continue;
+    if (!line || NOISE.test(line)) return;
     if (DETAIL.test(line)) {
       details.push(line);
-      continue;
+      return;
     }
     const requirement = REQUIREMENT_FAILED.exec(line);
     if (requirement) {
       failure ??= { verdict: 'requirement-failed', reason: requirement[1]! };
-      continue;
+      return;
     }
     if (VALID.test(line)) {
       validLines++;
-      continue;
+      return;
     }
     const sep = line.lastIndexOf(': ');
-    if (sep <= 0) continue;
+    if (sep <= 0) return;
     const text = line.slice(sep + 2);
     const known = FAILURES.find(([re]) => re.test(text));
     if (known) failure ??= { verdict: known[1], reason: text };
     else if (exitCode !== 0) failure ??= { verdict: 'other', reason: text };
-  }
+  });
   if (failure) {
     if (exitCode === 0) problems.push(`codesign reported "${failure.reason}" but exited 0`);
     return parsed({ valid: false, verdict: failure.verdict, reason: failure.reason, details }, problems);

@@ -1,4 +1,5 @@
 import { authReasonName, authValueName } from '../tcc/access.js';
+import { forEachLine } from '../lines.js';
 import { failed, parsed, type ParseResult } from '../result.js';
 
 /**
@@ -74,7 +75,7 @@ export function parseTccLog(text: string, clients: readonly string[]): ParseResu
   let tccdLines = 0;
   let otherLines = 0;
 
-  text.split(/\r?\n/).forEach((raw, i) => {
+  forEachLine(text, (raw, i) => {
     const line = raw.trimEnd();
     if (line.trim() === '') return;
     const m = COMPACT.exec(line) ?? DEFAULT.exec(line);

@@ -1,4 +1,5 @@
 import type { SoftwareUpdateItem } from '@fleetmedic/protocol';
+import { forEachLine } from '../lines.js';
 import { failed, parsed, type ParseResult } from '../result.js';
 
 const LABEL = /^\* Label: (.+?)\s*$/;
@@ -31,18 +32,18 @@ export function parseSoftwareUpdateList(text: string): ParseResult<SoftwareUpdat
   let noneLine = false;
   let current: SoftwareUpdateItem | null = null;
   let skipped = 0;
-  for (const raw of text.split(/\r?\n/)) {
+  forEachLine(text, (raw) => {
     const line = raw.trim();
-    if (!line || CHATTER.test(line)) continue;
+    if (!line || CHATTER.test(line)) return;
     if (NONE.test(line)) {
       noneLine = true;
-      continue;
+      return;
     }
     const label = LABEL.exec(line);
     if (label) {
       current = { label: label[1]!, title: null, version: null, sizeKiB: null, recommended: null, restartRequired: false };
       items.push(current);
-      continue;
+      return;
     }
     if (current && current.title === null && /^Title: /.test(line)) {
       const f = fields(line);
@@ -55,10 +56,10 @@ export function parseSoftwareUpdateList(text: string): ParseResult<SoftwareUpdat
         recommended: recommended === 'YES' ? true : recommended === 'NO' ? false : null,
         restartRequired: /\brestart\b/i.test(f.get('Action') ?? ''),
       });
-      continue;
+      return;
     }
     skipped++;
-  }
+  });
   if (skipped) problems.push(`skipped ${skipped} line(s) that are neither a "* Label:" nor its "Title:" line`);
   items.filter((i) => i.title === null).forEach((i) => problems.push(`update "${i.label}" has no Title line`));
   if (items.length === 0 && !noneLine) return failed('no "* Label:" line and no "No new software available." in softwareupdate output', problems);

@@ -1,3 +1,5 @@
+import { forEachLine } from '../lines.js';
+
 /**
  * The indentation tree of `system_profiler` text output (SPUSBDataType, SPUSBHostDataType):
  * a line ending in ":" is a header, "Key: value" (split on the first ": ") a property of the
@@ -37,18 +39,13 @@ export function buildTextTree(text: string): TextTree {
   let placeholders = 0;
   let strays = 0;
   let stderrLines = 0;
-  // Lines by indexOf, not split(/\r?\n/): one pass, no regex per line (8 MiB of short lines stays well under 1 s).
-  for (let start = 0, i = 0; start <= text.length; i++) {
-    const newline = text.indexOf('\n', start);
-    const end = newline === -1 ? text.length : newline;
-    const rawLine = text.slice(start, end);
-    start = end + 1;
+  forEachLine(text, (rawLine, i) => {
     // Blank lines first: a line of whitespace alone (8 MiB of tabs) is never expanded.
-    if (!rawLine.trim()) continue;
+    if (!rawLine.trim()) return;
     const line = (rawLine.includes('\t') ? rawLine.replace(/\t/g, '    ') : rawLine).trimEnd();
     if (STDERR_LINE.test(line)) {
       stderrLines++;
-      continue;
+      return;
     }
     const indent = line.length - line.trimStart().length;
     const body = line.trim();
@@ -56,18 +53,18 @@ export function buildTextTree(text: string): TextTree {
     const sep = body.indexOf(': ');
     if (!isHeader && sep <= 0) {
       strays++;
-      continue;
+      return;
     }
     if (indent === 0 && !isHeader) {
       strays++;
-      continue;
+      return;
     }
     while (stack.length && stack[stack.length - 1]!.indent >= indent) stack.pop();
     if (isHeader) {
       const node: TextNode = { title: body.slice(0, -1).trim(), indent, line: i + 1, props: new Map(), children: [] };
       (stack.length ? stack[stack.length - 1]!.children : roots).push(node);
       stack.push(node);
-      continue;
+      return;
     }
     let owner = stack[stack.length - 1];
     if (!owner) {
@@ -79,7 +76,7 @@ export function buildTextTree(text: string): TextTree {
     }
     const key = body.slice(0, sep).trim();
     if (!owner.props.has(key)) owner.props.set(key, body.slice(sep + 2).trim());
-  }
+  });
   if (stderrLines) problems.push(`skipped ${stderrLines} system_profiler stderr line(s) mixed into stdout (e.g. IOCreatePlugInInterfaceForService failed)`);
   if (strays) problems.push(`skipped ${strays} line(s) that are neither a header nor "Key: value" (prompt or stray text)`);
   return { roots, problems, placeholders };
