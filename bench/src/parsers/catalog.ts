@@ -52,6 +52,7 @@ export const PARSERS: ParserEntry[] = [
   { name: 'parseCodesignVerify', folders: ['extra:codesign-verify'], run: (t) => macos.parseCodesignVerify(t, 1) },
   { name: 'parseTccLog', folders: ['extra:log-tcc'], run: (t) => macos.parseTccLog(t, ['us.zoom.xos']) },
   { name: 'parseSoftwareUpdateList', folders: ['softwareupdate', 'extra:softwareupdate'], run: (t) => macos.parseSoftwareUpdateList(t) },
+  { name: 'parseKernBoottime', folders: ['extra:sysctl-kern.boottime'], run: (t) => macos.parseKernBoottime(t) },
   { name: 'parseSpApplicationsText', folders: ['apps'], run: (t) => macos.parseSpApplicationsText(t) },
   { name: 'parseSpAudioJson', folders: ['extra:SPAudioDataType-json'], run: (t) => macos.parseSpAudioJson(t) },
   { name: 'parseSpAudioText', folders: ['locale'], run: (t) => macos.parseSpAudioText(t) },
