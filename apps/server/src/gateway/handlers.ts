@@ -57,7 +57,7 @@ function refusal(parsed: unknown): { code: string; id?: string; message: string 
  * Returns the message, or null after answering `{ type: 'error', code, message }` on `conn`
  * (bad JSON, too deep, or invalid: the socket stays usable) and counting the refusal in `metrics`.
  */
-export function readAgentMessage(conn: AgentConnection, text: string, metrics: ServerMetrics): AgentMessageT | null {
+export function readAgentMessage(conn: AgentConnection, text: string, metrics: Pick<ServerMetrics, 'messageRejected'>): AgentMessageT | null {
   let parsed: unknown;
   try {
     parsed = parseAgentJson(text);
