@@ -36,6 +36,30 @@ export function voluntaryWakeups(pid: number): number {
   return total;
 }
 
+/**
+ * CPU seconds (utime + stime) summed over every process of this machine whose command name is
+ * `comm` (e.g. "postgres": the postmaster, its backends and workers), from /proc/<pid>/stat.
+ * A process that exits between two samples takes its seconds with it, so compare samples of
+ * long-lived processes (pooled connections) only.
+ */
+export function cpuSecondsOf(comm: string): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    if (name !== comm) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    total += (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+  }
+  return total;
+}
+
 /** The soft and hard limits on open files of this process (/proc/self/limits). */
 export function openFileLimits(): { soft: number; hard: number } {
   const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files')) ?? '';

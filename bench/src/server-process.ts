@@ -65,6 +65,8 @@ export interface ServerProcessOptions {
   logLevel?: string;
   /** extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] */
   nodeArgs?: string[];
+  /** FLEETMEDIC_METRICS_TOKEN: GET /metrics answers with it (404 without) */
+  metricsToken?: string;
 }
 
 /** Starts `apps/server/src/cli.ts serve` on 127.0.0.1:<free port> and waits for GET /api/v1/health. */
@@ -83,6 +85,7 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<Se
       // The public test KEK: a benchmark may open the signing key to sign commands it inserts in SQL.
       FLEETMEDIC_KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY.toString('base64'),
       LOG_LEVEL: opts.logLevel ?? 'warn',
+      ...(opts.metricsToken ? { FLEETMEDIC_METRICS_TOKEN: opts.metricsToken } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

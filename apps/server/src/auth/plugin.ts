@@ -43,6 +43,9 @@ export const authPlugin = fp(
   async (app) => {
     app.decorate('authFailures', createAuthFailureGuard(app.prisma, app.log, { ...DEFAULT_AUTH_FAILURE_LIMIT, ...app.appConfig.authFailureLimit }));
     app.decorateRequest('admin', null);
+    // The token check of every API call reads through the command path's pool: a Fix clicked while
+    // ingest batches hold the main pool's connections does not wait for one of them.
+    const tokens = app.db.commandPrisma;
     app.decorate('requireRole', (role: Role): onRequestAsyncHookHandler => {
       return async function (request: FastifyRequest, reply: FastifyReply) {
         const principal = await authenticate(request, reply, role);
@@ -58,7 +61,7 @@ export const authPlugin = fp(
       const needed = apiTokenNeeded(role);
       const token = bearerToken(request.headers.authorization);
       if (!token) throw new HttpError(401, 'unauthorized', `missing API token: this route needs ${needed}; send Authorization: Bearer <API token>`);
-      const row = await app.prisma.adminToken.findUnique({ where: { tokenHash: sha256Hex(token) } });
+      const row = await tokens.adminToken.findUnique({ where: { tokenHash: sha256Hex(token) } });
       if (!row) {
         // Counted: a guess, or a credential sent to the wrong door. A missing or revoked token is a stale client, not a guess.
         await app.authFailures.fail('admin-token', request, reply, 'unknown API token');
@@ -71,7 +74,7 @@ export const authPlugin = fp(
       }
       const now = Date.now();
       if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-        await app.prisma.adminToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
+        await tokens.adminToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
       }
       return { tokenId: row.id, name: row.name, role: row.role };
     }

@@ -16,6 +16,8 @@ export interface IngestStats {
   unchanged: number;
   /** reports stored by the full ingest (something changed, first report, stale) */
   full: number;
+  /** full-ingest transactions run (each holds at most FULL_PATH_CHUNK reports) */
+  fullTransactions: number;
   duplicate: number;
   resync: number;
   /** largest batch flushed */
@@ -35,6 +37,14 @@ export interface BatcherOptions {
   /** the policy in force, read once per batch */
   policy: () => Promise<Policy>;
 }
+
+/**
+ * Most changed reports in one full-ingest transaction. Diagnosing a report and building its rows is
+ * synchronous work; 500 in one go kept the event loop, and the Device rows the
+ * transaction locks, from commands and acks for seconds on a loaded machine. 50 keep each slice short
+ * and the commits few.
+ */
+export const FULL_PATH_CHUNK = 50;
 
 interface Pending {
   deviceId: string;
@@ -56,7 +66,7 @@ export class IngestBatcher {
   private inFlight = 0;
   private inFlightReports = 0;
   private queuedBytes = 0;
-  readonly stats: IngestStats = { batches: 0, reports: 0, unchanged: 0, full: 0, duplicate: 0, resync: 0, maxBatch: 0, wholeMessages: 0, wholeBytes: 0, deltaMessages: 0, deltaBytes: 0 };
+  readonly stats: IngestStats = { batches: 0, reports: 0, unchanged: 0, full: 0, fullTransactions: 0, duplicate: 0, resync: 0, maxBatch: 0, wholeMessages: 0, wholeBytes: 0, deltaMessages: 0, deltaBytes: 0 };
   private readonly maxBatch: number;
   private readonly concurrency: number;
 
@@ -135,13 +145,13 @@ export class IngestBatcher {
       else s.duplicate += 1;
       p.resolve({ kind: fast[i] as 'unchanged' | 'duplicate' });
     });
-    // The rest in one full-ingest transaction per round (a device at most once per round).
+    // The rest in full-ingest transactions of at most FULL_PATH_CHUNK reports (a device at most once in each).
     let rest = misses;
     while (rest.length > 0) {
       const round: Pending[] = [];
       const later: Pending[] = [];
       const devices = new Set<string>();
-      for (const p of rest) (devices.has(p.deviceId) ? later : (devices.add(p.deviceId), round)).push(p);
+      for (const p of rest) (devices.has(p.deviceId) || round.length >= FULL_PATH_CHUNK ? later : (devices.add(p.deviceId), round)).push(p);
       await this.full(round, policy, now);
       rest = later;
     }
@@ -156,6 +166,7 @@ export class IngestBatcher {
       else s.full += 1;
       p.resolve(outcome);
     };
+    s.fullTransactions += 1;
     try {
       const outcomes = await retryOnConflict(() => fullPathIngest(this.prisma, round.map((p) => ({ deviceId: p.deviceId, report: p.report })), policy, now));
       round.forEach((p, i) => record(p, outcomes[i]!));

@@ -5,7 +5,7 @@ import { sha256Hex } from '../auth/secrets.js';
 import { buildSnapshot, type SnapshotOptions } from '../testing/snapshots.js';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { canonicalJson, contentHash } from './canonical-json.js';
-import { IngestBatcher } from './batcher.js';
+import { FULL_PATH_CHUNK, IngestBatcher } from './batcher.js';
 import { ingestReport } from './ingest.js';
 import { InvalidReportError, prepareReport, prepareSnapshot } from './prepare.js';
 
@@ -259,6 +259,23 @@ describe('IngestBatcher', () => {
     expect(again.every((o) => o.kind === 'duplicate')).toBe(true);
     const counts = await db.prisma.device.findMany({ where: { id: { in: devices } }, select: { reportCount: true } });
     expect(counts.every((c) => c.reportCount === 2)).toBe(true);
+  });
+
+  it('stores a batch of changed reports in transactions of at most FULL_PATH_CHUNK, every report stored once', async () => {
+    const n = 2 * FULL_PATH_CHUNK + 7;
+    const devices = await Promise.all(Array.from({ length: n }, () => newDevice()));
+    const base = buildSnapshot({ collectedAt: '2026-04-02T10:00:00.000Z' });
+    for (const deviceId of devices) await ingestReport(db.prisma, { deviceId, reportId: 'chunk-0001', snapshot: base, policy: DEFAULT_POLICY });
+    const batcher = new IngestBatcher(db.prisma, { policy: async () => DEFAULT_POLICY, concurrency: 1 });
+    const changed = buildSnapshot({ collectedAt: '2026-04-02T10:15:00.000Z', zoomCamera: 'denied' });
+    // The first submit goes alone; the other n - 1 wait for it and go as one batch of changed reports.
+    const outcomes = await Promise.all(devices.map((deviceId) => batcher.submit(deviceId, prepareReport(deltaOf('chunk-0002', changed, base)))));
+    expect(outcomes.every((o) => o.kind === 'stored')).toBe(true);
+    expect(batcher.stats).toMatchObject({ batches: 2, reports: n, full: n, maxBatch: n - 1 });
+    // 1 for the lone first report, then ceil((n - 1) / FULL_PATH_CHUNK) for the batch.
+    expect(batcher.stats.fullTransactions).toBe(1 + Math.ceil((n - 1) / FULL_PATH_CHUNK));
+    expect(await db.prisma.report.count({ where: { deviceId: { in: devices }, id: 'chunk-0002' } })).toBe(n);
+    expect(await db.prisma.finding.count({ where: { deviceId: { in: devices }, key: CAMERA_KEY, state: 'open' } })).toBe(n);
   });
 
   it('a policy change sends every device through the full ingest once', async () => {
