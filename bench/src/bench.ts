@@ -14,7 +14,7 @@ import { FleetProcesses } from './fleet-procs.js';
 import type { CommandTiming, FleetStats } from './fleet.js';
 import { Child } from './ipc.js';
 import { MacModel } from './model.js';
-import { cpuSecondsOf, sampleProc, openFileLimits, type ProcSample } from './proc.js';
+import { CpuTracker, sampleProc, openFileLimits, type ProcSample } from './proc.js';
 import { check, fmt, kb, mb, percentile, table, type Figure } from './report.js';
 import { adminQuery, createBenchDatabase, startServerProcess, type ServerProcess } from './server-process.js';
 import { ensureOpenFiles } from './ulimit.js';
@@ -58,6 +58,8 @@ const simulatorCpu = (): number => (fleet ? sampleAll(fleet.pids).cpuSeconds : 0
 let phase = 'idle';
 /** Where the previous phase began: its wall clock and the CPU seconds of server, simulator and Postgres then. */
 let phaseStart = { at: 0, server: 0, simulator: 0, postgres: 0 };
+/** Every `postgres` process's CPU, sampled each second with the RSS (backends come and go). */
+const postgresCpu = new CpuTracker('postgres');
 const phaseLines: string[] = [];
 /**
  * Ends the current phase and starts `next`: notes the phase's length, the CPU seconds the server
@@ -67,7 +69,7 @@ const phaseLines: string[] = [];
  */
 async function enterPhase(next: string): Promise<void> {
   const at = now();
-  const cpu = { server: servers.length > 0 ? sampleServers().cpuSeconds : 0, simulator: simulatorCpu(), postgres: cpuSecondsOf('postgres') };
+  const cpu = { server: servers.length > 0 ? sampleServers().cpuSeconds : 0, simulator: simulatorCpu(), postgres: postgresCpu.sample() };
   const lag = await Promise.all(servers.map((x) => eventLoopLag(x).catch(() => null)));
   if (phaseStart.at > 0) {
     const wall = (at - phaseStart.at) / 1000;
@@ -137,13 +139,19 @@ async function tableSizes(dbUrl: string): Promise<Record<string, number>> {
 }
 /**
  * Waits until the reports not yet acked are no more than one second of the scheduled load (a
- * backlog left by one phase must not count in the next; the schedule keeps a few in flight).
+ * backlog left by one phase must not count in the next; the schedule keeps a few in flight), or,
+ * since a Mac's outbox replaces an unacked report by a newer one (sent, never acked), until the
+ * servers have held no more than that for three polls in a row with no socket paused.
  */
 async function drain(f: FleetProcesses, ms = 180_000): Promise<boolean> {
   const inFlight = Math.ceil(agents / o.interval) + 20;
+  let calm = 0;
   return until(async () => {
     const st = await f.stats();
-    return st.acked >= st.reports - inFlight;
+    if (st.acked >= st.reports - inFlight) return true;
+    const held = await Promise.all(servers.map((x) => api<{ backlog: number; heldBytes: number }>(x, 'GET', '/api/v1/agent/ingest-stats')));
+    calm = held.reduce((a, x) => a + x.backlog, 0) <= inFlight ? calm + 1 : 0;
+    return calm >= 3;
   }, ms, 500);
 }
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -198,11 +206,15 @@ async function awaitResults(f: FleetProcesses, ids: string[], start: number): Pr
  */
 async function commandProbe(label: string, targets: Array<{ id: string }>): Promise<void> {
   const called = new Map<string, number>();
+  const answered: number[] = [];
   const calls: Promise<void>[] = [];
   for (const d of targets) {
     const at = now();
     calls.push(api<{ id: string }>(server!, 'POST', `/api/v1/devices/${d.id}/commands`, { action: { type: 'agent.collect', params: {} } })
-      .then((c) => void called.set(c.id, at)));
+      .then((c) => {
+        called.set(c.id, at);
+        answered.push(now() - at);
+      }));
     await sleep(1000 / o.commandRate);
   }
   await Promise.all(calls);
@@ -225,6 +237,7 @@ async function commandProbe(label: string, targets: Array<{ id: string }>): Prom
   log(`commands ${label}: ${rtt.length}/${ids.length} round trips`);
   record({ name: `command round trip ${label}, p50 / p99 (${rtt.length} of ${ids.length}, ${o.commandRate}/s)`, value: p(rtt), ...check(percentile(rtt, 99), '<', 250, 'ms (p99)') });
   record({ name: `  of which API call -> sent (server), p50 / p99`, value: p(split((call, sent) => sent - call)) });
+  record({ name: `  (API call -> answered (201, after the command is stored and handed to its Mac's instance), p50 / p99)`, value: p(answered) });
   record({ name: `  of which sent -> at the Mac, p50 / p99`, value: p(split((_call, sent, t) => t.receivedAt - sent)) });
   record({ name: `  of which at the Mac (collect + report) -> result stored, p50 / p99`, value: p(split((_call, _sent, t) => (t.resultAckedAt ? t.resultAckedAt - t.receivedAt : undefined))) });
 }
@@ -297,6 +310,7 @@ try {
   sampler = setInterval(() => {
     try {
       rssSamples.push({ ...sampleServers(), phase });
+      postgresCpu.sample();
     } catch { /* gone */ }
   }, 1000);
   log(`${servers.length} server instance(s), pid ${servers.map((x) => x.pid).join(', ')} on ${servers.map((x) => x.url).join(', ')}: idle RSS ${mb(idle.rssBytes)}`);
@@ -402,7 +416,7 @@ try {
   await drain(fleet);
   await enterPhase('bulk command to every Mac');
   const bulkStart = now();
-  const bulk = await api<{ batchId: string; targets: Array<{ commandId: string }> }>(server, 'POST', '/api/v1/batches', { action: { type: 'agent.collect', params: {} }, dryRun: false });
+  const bulk = await api<{ batchId: string; targets: Array<{ commandId: string }> }>(server, 'POST', '/api/v1/batches', { action: { type: 'agent.collect', params: {} }, dryRun: false, filter: { online: true } });
   const apiDone = now();
   const bulkIds = bulk.targets.map((t) => t.commandId);
   const batchLog = servers.flatMap((x) => x.output().split('\n')).find((l) => l.includes(bulk.batchId) && l.includes('deliverMs'));
@@ -411,7 +425,7 @@ try {
   const { received, reach: reachAll } = bulkResults;
   log(`bulk: ${bulkIds.length} commands, API answered in ${fmt((apiDone - bulkStart) / 1000, 1)} s; ${received.length} received; last received at ${fmt(reachAll / 1000, 1)} s`);
   record({ name: `bulk command (POST /api/v1/batches): API answered, ${bulkIds.length} Macs`, value: `${fmt((apiDone - bulkStart) / 1000, 1)} s` });
-  record({ name: `bulk command: reached every Mac (${received.length}/${devices.length})`, value: `${fmt(reachAll / 1000, 1)} s`, ...check(received.length === devices.length ? reachAll / 1000 : Number.NaN, '<', 10, 's', 1) });
+  record({ name: `bulk command: reached every online Mac (${received.length}/${bulkIds.length})`, value: `${fmt(reachAll / 1000, 1)} s`, ...check(received.length === bulkIds.length ? reachAll / 1000 : Number.NaN, '<', 10, 's', 1) });
   record({ name: 'bulk command: every result stored', value: storedIn(bulkResults, bulkIds.length) });
 
   // ---- the same through the per-device API, one call per Mac (optional: minutes at 20,000) ----
@@ -446,7 +460,7 @@ try {
   if (denied.stored < denied.denied) notes.push(`bulk remediation: only ${denied.stored} of ${denied.denied} denied Macs' reports were stored within 180 s`);
   const remStart = now();
   try {
-    const rem = await api<{ batchId: string; targets: Array<{ commandId?: string }> }>(server, 'POST', '/api/v1/remediations', { findingId: 'tcc.camera.denied', dryRun: false });
+    const rem = await api<{ batchId: string; targets: Array<{ commandId?: string }> }>(server, 'POST', '/api/v1/remediations', { findingId: 'tcc.camera.denied', dryRun: false, filter: { online: true } });
     const remAnswered = now();
     const remIds = rem.targets.flatMap((t) => (t.commandId ? [t.commandId] : []));
     const remResults = await awaitResults(fleet, remIds, remStart);

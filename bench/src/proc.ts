@@ -37,27 +37,44 @@ export function voluntaryWakeups(pid: number): number {
 }
 
 /**
- * CPU seconds (utime + stime) summed over every process of this machine whose command name is
- * `comm` (e.g. "postgres": the postmaster, its backends and workers), from /proc/<pid>/stat.
- * A process that exits between two samples takes its seconds with it, so compare samples of
- * long-lived processes (pooled connections) only.
+ * CPU seconds (utime + stime) used by every process of this machine whose command name is `comm`
+ * (e.g. "postgres": the postmaster, its backends and workers), from /proc/<pid>/stat, counted from
+ * the tracker's creation. Backends come and go (pools open and close connections), so each
+ * `sample()` adds what every process used since the previous one; a process that started since
+ * counts whole, and what one used between its last sample and its exit is lost: sample every second.
  */
-export function cpuSecondsOf(comm: string): number {
-  let total = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    if (name !== comm) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    total += (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+export class CpuTracker {
+  private last = new Map<number, number>();
+  private used = 0;
+
+  constructor(private readonly comm: string) {
+    this.last = this.read();
   }
-  return total;
+
+  /** Seconds used by the `comm` processes since the tracker was created, as of now. */
+  sample(): number {
+    const now = this.read();
+    for (const [pid, cpu] of now) this.used += cpu - (this.last.get(pid) ?? 0);
+    this.last = now;
+    return this.used;
+  }
+
+  private read(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // exited meanwhile
+      }
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== this.comm) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(pid), (Number(fields[11]) + Number(fields[12])) / USER_HZ);
+    }
+    return out;
+  }
 }
 
 /** The soft and hard limits on open files of this process (/proc/self/limits). */
