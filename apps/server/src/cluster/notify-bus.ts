@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Database } from '../db/index.js';
-import { UTC_SESSION } from '../db/client.js';
+import { SESSION_OPTIONS } from '../db/client.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 
 /**
@@ -165,7 +165,7 @@ export class PgNotificationSource implements NotificationSource {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true, application_name: 'fleetmedic-listen', options: UTC_SESSION });
+    const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true, application_name: 'fleetmedic-listen', options: SESSION_OPTIONS });
     let lost = false;
     const onLost = (err?: Error) => {
       if (lost) return;

@@ -23,8 +23,8 @@ export interface ReadBudgetStats {
  * what the sockets had read at that moment. No pause lasts longer than `maxPauseMs`: a paused
  * socket reads no pings, and an agent closes a socket whose ping stays unanswered until its next
  * one (30 s); after such a forced resume the next report past the budget pauses them again.
- * Pausing stops command acks and results too; the budget is sized so that a burst of deltas
- * (20,000 Macs x ~0.8 KB) never reaches it, and whole reports (~25 KB) do.
+ * Pausing stops command acks and results too, until the held reports are answered: the pauses
+ * are as short as an ingest batch (see READ_HIGH_BYTES in plugin.ts for the size).
  */
 export class ReadBudget {
   private held = 0;
