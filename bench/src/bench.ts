@@ -158,11 +158,21 @@ const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 
 const growth = (a: Record<string, number>, b: Record<string, number>, names = TABLES) => names.reduce((s, n) => s + ((b[n] ?? 0) - (a[n] ?? 0)), 0);
 
 async function api<T>(server: ServerProcess, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
+  const call = () => fetch(`${server.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
+  let res: Response;
+  try {
+    res = await call();
+  } catch (err) {
+    // A kept-alive connection the server closed as it was reused: a GET is sent again, once.
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    log(`${method} ${path}: ${(err as Error).message} (${cause?.code ?? ''} ${cause?.message ?? ''})`);
+    if (method !== 'GET') throw err;
+    res = await call();
+  }
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${text.slice(0, 300)}`);
   return JSON.parse(text) as T;
