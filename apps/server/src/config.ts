@@ -19,7 +19,7 @@ export interface AppConfig {
   policy?: Partial<Policy>;
   /** WebSocket ping interval, s; a socket that missed the previous pong is terminated (default 30). */
   heartbeatSeconds?: number;
-  /** Bytes of agent reports read and not yet answered past which every agent socket stops being read until half are answered (default 4 MiB: READ_HIGH_BYTES). */
+  /** Bytes of agent reports read and not yet answered past which every agent socket stops being read until half are answered (default 16 MiB: READ_HIGH_BYTES). */
   readHighBytes?: number;
   /** How often the job that expires old commands runs, s (default 60). */
   expirySweepSeconds?: number;
