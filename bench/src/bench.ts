@@ -130,7 +130,7 @@ async function until(probe: () => Promise<boolean>, ms: number, everyMs = 500): 
   return false;
 }
 
-const TABLES = ['Report', 'SectionState', 'SectionChange', 'Finding', 'FindingTransition', 'HostnameChange', 'Device', 'Command'];
+const TABLES = ['Report', 'SectionState', 'SectionChange', 'Finding', 'FindingTransition', 'HostnameChange', 'Device', 'Command', 'CommandBatch', 'AuditLog'];
 const HISTORY = ['Report', 'SectionChange', 'FindingTransition', 'HostnameChange'];
 async function tableSizes(dbUrl: string): Promise<Record<string, number>> {
   const rows = await adminQuery<{ name: string; bytes: string }>(dbUrl,

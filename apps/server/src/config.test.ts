@@ -65,6 +65,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ FLEETMEDIC_TRUST_PROXY: ' , ' })).toThrow('names no address');
   });
 
+  it('reads the history and audit retentions in whole days; refuses 0, fractions and words', () => {
+    expect(loadConfig({}).app).toMatchObject({ retentionDays: 90, auditRetentionDays: 365 });
+    expect(loadConfig({ FLEETMEDIC_RETENTION_DAYS: '30', FLEETMEDIC_AUDIT_RETENTION_DAYS: '730' }).app).toMatchObject({ retentionDays: 30, auditRetentionDays: 730 });
+    for (const value of ['0', '1.5', 'year', '-7']) {
+      expect(() => loadConfig({ FLEETMEDIC_AUDIT_RETENTION_DAYS: value }), value).toThrow(`FLEETMEDIC_AUDIT_RETENTION_DAYS=${JSON.stringify(value)}: must match pattern`);
+    }
+  });
+
   it('reads the metrics token; refuses a short one without printing it', () => {
     expect(loadConfig({ FLEETMEDIC_METRICS_TOKEN: 'scrape-token-0123456789' }).app.metricsToken).toBe('scrape-token-0123456789');
     expect(loadConfig({}).app.metricsToken).toBeUndefined();

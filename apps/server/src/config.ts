@@ -25,8 +25,14 @@ export interface AppConfig {
   expirySweepSeconds?: number;
   /** How often the job that marks silent devices offline runs, s (default 30). */
   offlineSweepSeconds?: number;
-  /** SectionChange, FindingTransition and Report history older than this is deleted (the latest change per section and transition per finding are kept), days (default 90). */
+  /**
+   * SectionChange, FindingTransition and Report history, finished commands and batches left without
+   * commands older than this are deleted (the latest change per section and transition per finding
+   * are kept), days (default 90). The retention job: jobs/retention.ts.
+   */
   retentionDays?: number;
+  /** AuditLog rows and HostnameChange rows (but each Mac's latest) older than this are deleted, days (default 365). */
+  auditRetentionDays?: number;
   /** How often the retention job runs, s (default 3600). */
   retentionSweepSeconds?: number;
   /** How often the fleet-sample job records the fleet's counts for the overview's trend, s (default 900). Samples are kept retentionDays. */
@@ -62,6 +68,9 @@ export interface AppConfig {
   metricsToken?: string;
 }
 
+/** Default of AppConfig.auditRetentionDays: the audit log is a record, kept longer than the history. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
+
 export const DEFAULT_APP_CONFIG: AppConfig = {
   commandTtlSeconds: 7 * 24 * 3600,
   offlineAfterSeconds: 90,
@@ -69,6 +78,7 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   expirySweepSeconds: 60,
   offlineSweepSeconds: 30,
   retentionDays: 90,
+  auditRetentionDays: DEFAULT_AUDIT_RETENTION_DAYS,
   retentionSweepSeconds: 3600,
   fleetSampleSeconds: 900,
   fleetArrivalCheckSeconds: 15,
@@ -105,7 +115,8 @@ export const ServerEnv = Type.Object({
   FLEETMEDIC_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256, description: 'admin token to ensure at start' })),
   LOG_LEVEL: Type.Optional(Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)))),
   DATABASE_LISTEN_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'direct postgres URL for LISTEN when DATABASE_URL is a PgBouncer in transaction mode' })),
-  FLEETMEDIC_RETENTION_DAYS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$', description: 'days of SectionChange/Report history kept (default 90)' })),
+  FLEETMEDIC_RETENTION_DAYS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$', description: 'days of history (SectionChange, FindingTransition, Report) and finished commands kept (default 90)' })),
+  FLEETMEDIC_AUDIT_RETENTION_DAYS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$', description: 'days of audit log (and hostname changes) kept (default 365)' })),
   FLEETMEDIC_AUTH_MAX_FAILURES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: 'bad enrollment secrets or admin tokens per address and window before 429 (default 30)' })),
   FLEETMEDIC_DEVICE_AUTH_MAX_FAILURES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,6}$', description: 'bad device tokens per address and window before 429 (default 1000)' })),
   FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: 'window of the failed-authentication counts, also the longest block, s (default 600)' })),
@@ -125,7 +136,7 @@ export class ConfigError extends Error {
 
 /**
  * Reads PORT, HOST, DATABASE_URL, FLEETMEDIC_DATA_DIR, FLEETMEDIC_ENROLL_SECRET,
- * FLEETMEDIC_ADMIN_TOKEN, LOG_LEVEL, DATABASE_LISTEN_URL, FLEETMEDIC_RETENTION_DAYS,
+ * FLEETMEDIC_ADMIN_TOKEN, LOG_LEVEL, DATABASE_LISTEN_URL, FLEETMEDIC_RETENTION_DAYS, FLEETMEDIC_AUDIT_RETENTION_DAYS,
  * FLEETMEDIC_AUTH_MAX_FAILURES, FLEETMEDIC_DEVICE_AUTH_MAX_FAILURES,
  * FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS, FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS, FLEETMEDIC_KEY_ENCRYPTION_KEY(_FILE), FLEETMEDIC_TRUST_PROXY and FLEETMEDIC_METRICS_TOKEN. Empty strings count as unset. Throws ConfigError listing
  * each bad variable (e.g. `PORT="http": must match pattern ...`).
@@ -167,7 +178,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       enrollSecrets: v.FLEETMEDIC_ENROLL_SECRET ? [v.FLEETMEDIC_ENROLL_SECRET] : undefined,
       adminToken: v.FLEETMEDIC_ADMIN_TOKEN,
       listenDatabaseUrl: v.DATABASE_LISTEN_URL,
-      retentionDays: v.FLEETMEDIC_RETENTION_DAYS === undefined ? DEFAULT_APP_CONFIG.retentionDays : Number(v.FLEETMEDIC_RETENTION_DAYS),
+      retentionDays: optionalNumber(v.FLEETMEDIC_RETENTION_DAYS) ?? DEFAULT_APP_CONFIG.retentionDays,
+      auditRetentionDays: optionalNumber(v.FLEETMEDIC_AUDIT_RETENTION_DAYS) ?? DEFAULT_APP_CONFIG.auditRetentionDays,
       authFailureLimit: Object.fromEntries(Object.entries(limit).filter(([, n]) => n !== undefined)),
       trustProxy,
       metricsToken: v.FLEETMEDIC_METRICS_TOKEN,

@@ -44,7 +44,8 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
  * - `GET /api/v1/batches/:id?limit=&cursor=&status=` (viewer): the batch with the counts of all its
  *   commands (succeeded, failed, pending, ...) and one page of them with their status, in hostname
  *   order (`limit` 1..500, default 50; `nextCursor` for the next page, null on the last; `status`:
- *   only commands in that status). 404 for an unknown batch, 400 for a cursor not of this batch.
+ *   only commands in that status). 404 for an unknown batch (or one the retention job deleted: old,
+ *   its commands all gone), 400 for a cursor not of this batch.
  */
 export const batchRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService; dispatcher: CommandDispatcher; policy: PolicyStore }> = async (app, opts) => {
   const scope = async () => (await opts.policy.current()).policy;

@@ -7,7 +7,6 @@ import { openTestDatabase, type TestDatabase } from '../testing/test-database.js
 import { commandExpiryJob } from './command-expiry.js';
 import { fleetSampleJob } from './fleet-sample.js';
 import { offlineDetectionJob } from './offline-detection.js';
-import { retentionJob } from './retention.js';
 import { DUE_FRACTION, JobScheduler, jobLockKey, runExclusive, type ScheduledJob } from './scheduler.js';
 
 let db: TestDatabase;
@@ -70,52 +69,6 @@ describe('command expiry', () => {
     expect(await status(queuedLive.id)).toBe('queued');
     expect(await status(done.id)).toBe('succeeded');
     expect((await db.prisma.command.findUniqueOrThrow({ where: { id: queuedOld.id } })).finishedAt?.toISOString()).toBe(NOW.toISOString());
-  });
-});
-
-describe('retention', () => {
-  it('deletes history older than the retention, keeping the latest change per section and the latest transition per finding', async () => {
-    const d = await device();
-    const lonely = await device();
-    const change = (deviceId: string, section: string, daysAgo: number, reportId: string) => db.prisma.sectionChange.create({
-      data: { deviceId, section, hash: randomBytes(32).toString('hex'), status: 'ok', body: { status: 'ok', data: {} }, reportId, changedAt: ago(daysAgo * DAY) },
-    });
-    const report = (deviceId: string, id: string, daysAgo: number) => db.prisma.report.create({ data: { deviceId, id, collectedAt: ago(daysAgo * DAY), receivedAt: ago(daysAgo * DAY) } });
-    const osOldest = await change(d.id, 'os', 200, 'r-200');
-    const osOld = await change(d.id, 'os', 150, 'r-150');
-    const osRecent = await change(d.id, 'os', 10, 'r-10');
-    const usbOnlyOld = await change(d.id, 'usb', 200, 'r-200'); // the usb section never changed since: keep
-    const lonelyChange = await change(lonely.id, 'os', 300, 'l-300');
-    await report(d.id, 'r-200', 200);
-    await report(d.id, 'r-150', 150);
-    await report(d.id, 'r-10', 10);
-    await report(lonely.id, 'l-300', 300);
-    const f = await db.prisma.finding.create({ data: { deviceId: d.id, ruleId: 'tcc.camera.denied', key: 'tcc.camera.denied:us.zoom.xos', severity: 'critical', title: 'Camera denied', evidence: {}, remedy: {}, state: 'resolved' } });
-    const transition = (fromState: string | null, toState: string, daysAgo: number) => db.prisma.findingTransition.create({
-      data: { deviceId: d.id, findingId: f.id, ruleId: f.ruleId, key: f.key, fromState, toState, at: ago(daysAgo * DAY), reportId: `r-${daysAgo}` },
-    });
-    await transition(null, 'open', 200);
-    await transition('open', 'resolved', 150);
-    const lastTransition = await transition('resolved', 'open', 120); // the finding's latest, however old: keep
-
-    // Failed-authentication counts: a window that ended (11 min old, window 10 min) goes, a running one stays.
-    await db.prisma.authFailure.create({ data: { kind: 'admin-token', address: '198.51.100.1', windowStart: new Date(NOW.getTime() - 660_000), failures: 31 } });
-    await db.prisma.authFailure.create({ data: { kind: 'admin-token', address: '198.51.100.2', windowStart: new Date(NOW.getTime() - 60_000), failures: 3 } });
-
-    const outcome = await runExclusive(db.prisma, retentionJob(90, 3600, 600), 'instance-a', { now: NOW, force: true });
-    expect(outcome).toMatchObject({ ran: true, result: { sectionChanges: 2, findingTransitions: 2, reports: 3, cutoff: ago(90 * DAY).toISOString(), more: false, authFailures: 1 } });
-    expect((await db.prisma.authFailure.findMany()).map((f) => f.address)).toEqual(['198.51.100.2']);
-    const kept = await db.prisma.sectionChange.findMany({ where: { deviceId: { in: [d.id, lonely.id] } }, orderBy: { id: 'asc' } });
-    expect(kept.map((c) => c.id)).toEqual([osRecent.id, usbOnlyOld.id, lonelyChange.id]);
-    expect(kept.map((c) => c.id)).not.toContain(osOldest.id);
-    expect(kept.map((c) => c.id)).not.toContain(osOld.id);
-    const reports = await db.prisma.report.findMany({ where: { deviceId: { in: [d.id, lonely.id] } }, orderBy: { receivedAt: 'asc' } });
-    expect(reports.map((r) => r.id)).toEqual(['r-10']);
-    expect((await db.prisma.findingTransition.findMany({ where: { findingId: f.id } })).map((t) => t.id)).toEqual([lastTransition.id]);
-  });
-
-  it('refuses a retention of zero days', () => {
-    expect(() => retentionJob(0, 3600, 600)).toThrow('retentionDays must be > 0, got 0');
   });
 });
 

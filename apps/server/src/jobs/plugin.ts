@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { AppConfig } from '../config.js';
+import { DEFAULT_AUDIT_RETENTION_DAYS, type AppConfig } from '../config.js';
 import { commandExpiryJob } from './command-expiry.js';
 import { fleetArrivalSampleJob, fleetSampleJob } from './fleet-sample.js';
 import { offlineDetectionJob } from './offline-detection.js';
@@ -15,7 +15,12 @@ export function addServerJobs(scheduler: JobScheduler, config: AppConfig): JobSc
   return scheduler
     .add(offlineDetectionJob(config.offlineAfterSeconds, config.offlineSweepSeconds ?? 30))
     .add(commandExpiryJob(config.expirySweepSeconds ?? 60))
-    .add(retentionJob(config.retentionDays ?? 90, config.retentionSweepSeconds ?? 3600, config.authFailureLimit?.windowSeconds ?? DEFAULT_AUTH_FAILURE_LIMIT.windowSeconds))
+    .add(retentionJob({
+      retentionDays: config.retentionDays ?? 90,
+      auditRetentionDays: config.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS,
+      intervalSeconds: config.retentionSweepSeconds ?? 3600,
+      authFailureWindowSeconds: config.authFailureLimit?.windowSeconds ?? DEFAULT_AUTH_FAILURE_LIMIT.windowSeconds,
+    }))
     .add(fleetSampleJob(config.offlineAfterSeconds, config.retentionDays ?? 90, config.fleetSampleSeconds ?? 900))
     .add(fleetArrivalSampleJob(config.offlineAfterSeconds, config.retentionDays ?? 90, config.fleetArrivalCheckSeconds ?? 15));
 }

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Command_expiresAt_idx" ON "Command"("expiresAt");
