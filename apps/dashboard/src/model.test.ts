@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { changeWords, uncomparedWords } from '../web/model/changes.js';
-import { ACCESS_COLUMNS_BY_LAYOUT, parseAccessRowsPipe, parseSpUsbJson } from '@fleetmedic/macos';
+import { ACCESS_COLUMNS_BY_LAYOUT, parseAccessRowsPipe, parseSpUsbJson, walkUsb } from '@fleetmedic/macos';
 import type { TccFacts, UsbFacts } from '@fleetmedic/protocol';
 import { readFixture } from '../../../packages/macos/src/testing/fixtures.js';
 import { DEFAULT_SORT } from '../web/model/sort.js';
@@ -44,6 +44,19 @@ describe('usbTree on SPUSBDataType JSON (M1 Pro + Apple Thunderbolt Display + LG
     expect(find(nodes, '0x40150000')!.problem).toBe(true);
     expect(find(nodes, '0x40140000')!.problem).toBe(false);
     expect(find(nodes, '0x40100000')!.problem).toBe(false);
+  });
+
+  it('marks a hub named by a finding and the cameras and audio devices drawing through it, derived from the tree', () => {
+    // The same capture with one fact changed: the display's hub taken as bus-powered, so the rule blames it.
+    const busPowered: UsbFacts = value(parseSpUsbJson(readFixture('spusb_json/m1pro-t6000-lg-ultrafine-tbdisplay-yubikey.json')));
+    [...walkUsb(busPowered)].find((e) => e.device.locationId === '0x40100000')!.device.selfPowered = false;
+    const flat = (ns: UsbNode[]): UsbNode[] => ns.flatMap((n) => [n, ...flat(n.children)]);
+    const marked = (keys: string[]) => flat(usbTree(busPowered, new Set(keys)).flatMap((b) => b.nodes)).filter((n) => n.problem).map((n) => n.key);
+    // Hub, FaceTime HD Camera (Display), Display Audio; not the display's controls nor the PenDrive.
+    expect(marked(['0x40100000'])).toEqual(['0x40100000', '0x40150000', '0x40140000']);
+    expect(marked([])).toEqual([]);
+    // A hub subject with no cause in this tree (the finding is older than this report) marks only itself.
+    expect(marked(['0x03100000'])).toEqual(['0x03100000']);
   });
 
   it("sums a hub's own and its children's draw; a display's hub counts as self-powered (no bus budget)", () => {

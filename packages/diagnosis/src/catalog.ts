@@ -81,11 +81,14 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
     id: 'usb.power.insufficient',
     title: 'USB camera or audio device lacks power',
     severity: 'warning',
-    breaks: 'The USB camera or headset drops out mid-call',
+    breaks: 'The USB camera can drop out or video cannot start; a USB microphone or headset can cut out',
     description:
-      'A USB camera or audio device asked for more current than its port or its bus-powered hub can supply '
-      + '(macOS reported the request failed, or current required exceeds current available in mA). Such devices '
-      + 'drop out or stop streaming mid-call. Connect the device directly to the Mac or use a powered hub.',
+      'USB cameras or audio devices get less current than they need, so in Zoom the camera can drop out or video '
+      + 'cannot start, and a microphone or headset can cut out mid-call. One finding per cause: a hub over its '
+      + 'bus-power budget (its devices and itself require more mA than it can draw from its port) names every camera '
+      + 'and audio device behind it; give the hub its own power supply or connect those devices directly to the Mac. '
+      + 'A device whose own port cannot supply it (current required exceeds current available, or macOS reported the '
+      + 'request failed) behind no such hub is a finding of its own: connect it directly to the Mac or use a powered hub.',
   },
   'usb.bandwidth.shared': {
     id: 'usb.bandwidth.shared',

@@ -6,5 +6,6 @@ export { resolvePolicy } from './policy.js';
 export { isDottedVersion, isOlderThan, zoomComparableVersion } from './versions.js';
 export { KNOWN_VENDORS, vendorOf, type KnownVendor } from './vendors.js';
 export { serverReach, zoomFailures, describeDns, describeEndpoint, describeExtension, type Reach } from './network-path.js';
+export { usbPowerCauses, overPort, type UsbPowerCause, type OverBudgetHub, type StarvedDevice } from './usb-power.js';
 export { judgeHealth, READINESS_SECTIONS, type HealthInput } from './health.js';
 export { describeSectionChange, type SectionBody } from './changes.js';

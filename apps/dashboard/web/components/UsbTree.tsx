@@ -64,7 +64,8 @@ function Node({ node }: { node: UsbNode }) {
 
 /**
  * The USB tree: buses, hubs and devices; each hub with its budget and each device with its draw
- * as bars (mA); devices named by an open usb.power.insufficient finding, or over budget, in red.
+ * as bars (mA); in red, what an open usb.power.insufficient finding names (a device, or a hub with
+ * the devices drawing through it, see usbTree) and devices over their port.
  */
 export function UsbTree({ usb, flaggedKeys }: { usb: UsbFacts; flaggedKeys: ReadonlySet<string> }) {
   const views = usbTree(usb, flaggedKeys);

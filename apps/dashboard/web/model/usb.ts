@@ -1,3 +1,4 @@
+import { overPort as isOverPort, usbPowerCauses } from '@fleetmedic/diagnosis';
 import { hubPowerSummary, type HubPowerSummary } from '@fleetmedic/macos';
 import type { UsbBus, UsbDevice, UsbFacts } from '@fleetmedic/protocol';
 
@@ -30,7 +31,10 @@ export interface UsbNode {
   overPort: boolean;
   /** Power budget when the node is a hub, else null. */
   hub: HubBudget | null;
-  /** An open usb.power.insufficient finding names this device, or it is over its port. */
+  /**
+   * An open usb.power.insufficient finding names this device (its own cause), or names a hub this
+   * device belongs to or draws its current through; or the device is over its port.
+   */
   problem: boolean;
   children: UsbNode[];
 }
@@ -48,14 +52,18 @@ function budgetOf(summary: HubPowerSummary, hub: UsbDevice): HubBudget {
 /**
  * The USB tree of one snapshot, each node with its draw, port current and hub budget.
  * `flaggedKeys` are the subjects of open usb.power.insufficient findings (the finding key after
- * "usb.power.insufficient:": a location id, or a bus/hub/device name path); those nodes are
- * problems. Source: the usb section (SPUSBDataType / SPUSBHostDataType / ioreg, as parsed by the agent).
+ * "usb.power.insufficient:": a location id, or a bus/hub/device name path). A subject naming a
+ * device marks it; one naming a hub marks the devices of that cause as the rule derives them from
+ * this tree (usbPowerCauses: the hub, its other USB3 half, over-budget hubs below it, and the
+ * cameras and audio devices drawing through it). Source: the usb section (SPUSBDataType /
+ * SPUSBHostDataType / ioreg, as parsed by the agent).
  */
 export function usbTree(usb: UsbFacts, flaggedKeys: ReadonlySet<string> = new Set()): UsbBusView[] {
+  const flagged = new Set(usbPowerCauses(usb).filter((c) => flaggedKeys.has(c.subject)).flatMap((c) => c.devices));
   const build = (device: UsbDevice, depth: number, path: string[]): UsbNode => {
     const namePath = [...path, device.name.trim()];
-    const { availableMa, requiredMa, failedRequest } = device.power;
-    const overPort = failedRequest || (availableMa != null && requiredMa != null && requiredMa > availableMa);
+    const { availableMa, requiredMa } = device.power;
+    const overPort = isOverPort(device);
     const key = device.locationId ?? namePath.join('/');
     const isHub = device.kind === 'hub' || device.children.length > 0;
     return {
@@ -66,7 +74,7 @@ export function usbTree(usb: UsbFacts, flaggedKeys: ReadonlySet<string> = new Se
       portMa: availableMa,
       overPort,
       hub: isHub ? budgetOf(hubPowerSummary(device, usb), device) : null,
-      problem: overPort || flaggedKeys.has(key) || flaggedKeys.has(namePath.join('/')),
+      problem: overPort || flagged.has(device) || flaggedKeys.has(key),
       children: device.children.map((c) => build(c, depth + 1, namePath)),
     };
   };

@@ -1,3 +1,5 @@
+import { parseSystemExtensions } from '@fleetmedic/macos';
+import { readExtraCapture, readFixture } from '@fleetmedic/macos/testing';
 import { DEFAULT_POLICY, type NetworkFacts, type SystemExtension } from '@fleetmedic/protocol';
 import { describe, expect, it } from 'vitest';
 import { diagnoseWithErrors } from '../diagnose.js';
@@ -77,10 +79,25 @@ describe('network.extension-unsettled', () => {
     const found = networkExtensionUnsettled.evaluate(buildSnapshot({ network: networkSection({ systemExtensions: rows }) }), DEFAULT_POLICY);
     expect(found.map((f) => [f.key, f.severity])).toEqual([
       ['network.extension-unsettled:com.databridges.privacy.v2RayTun.snextension 2.2/19', 'warning'],
-      ['network.extension-unsettled:com.objective-see.lulu.extension 2.4.0/2.4.0', 'warning'],
+      ['network.extension-unsettled:restart', 'warning'],
     ]);
     expect(found[0]!.remedy.summary).toMatch(/^Approve "snextension" under System Settings > General > Login Items & Extensions/);
     expect(found[1]!.remedy.summary).toBe('Restart the Mac to finish removing "Extension" 2.4.0/2.4.0.');
+  });
+
+  it('extensions waiting for a restart are one finding (one restart settles them), one line each', () => {
+    // The real rows of two captures: LuLu's old version and CrowdStrike Falcon, both "terminated waiting to uninstall on reboot".
+    const rows = (file: string, read: (f: string) => string) => {
+      const r = parseSystemExtensions(read(file));
+      if (!r.ok) throw new Error(r.error);
+      return r.value;
+    };
+    const lulu = rows('sysext/sysextctl-list-lulu-two-versions-tabs-lost-blog.txt', readFixture);
+    const falcon = rows('sysextctl-list-ramen-crowdstrike-terminated.txt', readExtraCapture);
+    const found = networkExtensionUnsettled.evaluate(buildSnapshot({ network: networkSection({ systemExtensions: [...lulu, ...falcon] }) }), DEFAULT_POLICY);
+    expect(found.map((f) => [f.key, f.evidence.length])).toEqual([['network.extension-unsettled:restart', 2]]);
+    expect(found[0]!.evidence.map((e) => (e.value as SystemExtension).bundleId)).toEqual(['com.objective-see.lulu.extension', 'com.crowdstrike.falcon.Agent']);
+    expect(found[0]!.remedy.summary).toBe('Restart the Mac to finish removing "Extension" 2.4.0/2.4.0, "Falcon Sensor" 7.30/202.02.');
   });
 
   it('an unread extension list cannot be judged', () => {

@@ -1,11 +1,10 @@
 import { walkUsb, type UsbWalkEntry } from '@fleetmedic/macos';
 import type { Finding, Snapshot, UsbDevice } from '@fleetmedic/protocol';
 import { catalogHeader, makeFinding, sectionData, type Rule } from '../rule.js';
+import { MEDIA_KINDS, usbLabel as label } from '../usb-power.js';
 
-const MEDIA_KINDS: UsbDevice['kind'][] = ['camera', 'audio'];
 /** A hub whose upstream link runs at USB 2.0 high speed (480 Mb/s); the USB 2.0 half of a USB 3 hub too. */
 const isUsb2Hub = (d: UsbDevice): boolean => d.kind === 'hub' && d.speed === 'high';
-const label = (d: UsbDevice): string => `${d.name.trim()}${d.locationId ? ` (${d.locationId})` : ''}`;
 
 /**
  * `usb.bandwidth.shared`: two or more devices of kind camera or audio anywhere below one USB 2.0
