@@ -31,7 +31,7 @@ export interface Stack {
   /** Starts one Mac's agent again with its state folder: it reconnects with its device token. */
   startAgent(mac: string): void;
   /**
-   * One Mac's replay state folder (docs/recorded-mac.md, "Remediation replay"): the agent reads
+   * One Mac's replay state folder, `<state-dir>/replay` (docs/recorded-mac.md, "Remediation replay"): the agent reads
    * `<state>/cmd` and `<state>/fs` before the recording, so a change written there is a change on
    * the Mac. An agent sees a `<state>/fs` copy made while it runs only after a restart.
    */
@@ -141,7 +141,7 @@ export async function startStack(macs: string[], log: (line: string) => void = (
       startAgent: (mac: string) => {
         agents[mac] = startAgent(apiUrl, secret, mac, path.join(stateRoot, mac), log);
       },
-      stateDir: (mac: string) => path.join(stateRoot, mac),
+      stateDir: (mac: string) => path.join(stateRoot, mac, 'replay'),
     };
   } catch (error) {
     await stop();
