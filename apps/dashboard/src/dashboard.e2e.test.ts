@@ -399,9 +399,12 @@ describe('dashboard against the real server and agents', () => {
     // The demo fleet has Macs without Full Disk Access.
     expect(unreadTcc.length).toBeGreaterThan(0);
     // One missing Full Disk Access grant is one problem, with each TCC.db it could not read as evidence.
-    await page.goto(`${stack.url}/#/devices/${stack.devices[NO_FDA_MAC]}`);
-    await page.getByRole('heading', { name: 'USB devices and power' }).waitFor();
+    const noFdaId = stack.devices[NO_FDA_MAC]!;
+    await page.goto(`${stack.url}/#/devices/${noFdaId}`);
+    // The previous Mac's page is still up until this one loads: wait for this Mac's name and card.
+    await page.getByRole('heading', { name: (await get<Detail>(`/devices/${noFdaId}`)).device.hostname, level: 1 }).waitFor();
     const noFda = page.locator('.finding[data-finding-key^="tcc.unreadable"]');
+    await noFda.first().waitFor();
     expect(await noFda.count()).toBe(1);
     expect(await noFda.getAttribute('data-finding-key')).toBe('tcc.unreadable:full-disk-access');
     const evidence = await noFda.locator('.evidence li').allTextContents();
