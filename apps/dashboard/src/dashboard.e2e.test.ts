@@ -1,16 +1,22 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { copyFile, cp, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, RECORDED_MACS, startStack, waitFor, type Stack } from './testing/stack.js';
+import { REPO_ROOT, RECORDED_MACS, startStack, waitFor, type EmptyStack, type Stack } from './testing/stack.js';
+import type { FleetChanges } from '../web/api/types.js';
+import { findingInfo } from '../web/model/findings.js';
 import { tilesCaption } from '../web/model/words.js';
 
 /**
  * The dashboard in Debian's Chromium against the real server (buildApp, PGlite in memory) with a
  * real agent process per recorded Mac. Builds the page first (vite build -> apps/dashboard/dist).
- * Takes overview.png (last, so its trend shows the fixes made here), device.png and bulk-fix.png:
+ * Takes overview.png (last, so its trend shows the Macs that broke and the fixes made here),
+ * finding.png (what changed before the camera broke), device.png and bulk-fix.png:
  * into docs/screenshots with FLEETMEDIC_SCREENSHOTS=1 (to refresh the README's pictures),
  * otherwise into a temporary folder, so a test run leaves the checkout unchanged.
  */
@@ -24,13 +30,22 @@ const CAMERA_MAC = 'mba-m2-14-camera-denied';
 const FIREWALL_MAC = 'mbp-m2pro-26-firewall-blocks-zoom';
 // Bulk fix uses the microphone Mac: the camera Mac's finding is fixed by the device-page step.
 const MICROPHONE_MAC = 'mbp-m1pro-15-microphone-denied';
+// Two M1 Max Macs on macOS 14.6.1 that report healthy, are then upgraded to 15.6.1 and lose the
+// camera: what changed before it broke. Their 15.6.1 sw_vers is the recorded one of an M1 Pro/Max
+// (T6000) MacBook Pro; the user TCC.db is their own recorded one with Zoom's camera row denied.
+const UPGRADED_MACS = ['mbp-m1max-14-healthy', 'mbp-m1max-14-offline'];
+const SEQUOIA_SW_VERS = path.join(RECORDED_MACS, 'mbp-m1pro-15-microphone-denied/cmd/sw_vers.out');
+const USER_TCC_DB = 'fs/Users/user/Library/Application Support/com.apple.TCC/TCC.db';
+// A Mac without Full Disk Access: both TCC.db files exist and cannot be read, one cause.
+const NO_FDA_MAC = 'mbp-m5pro-26-tcc-unreadable';
+const execFileAsync = promisify(execFile);
 
 interface Summary { total: number; cannotJoin: number; atRisk: number; ready: number; unknown: number; offline: number; findings: { id: string; severity: string; devices: number }[] }
 interface ListRow { id: string; hostname: string; health: string; topReason: { title: string } | null }
 interface Detail {
   device: { hostname: string };
-  sections: { section: string; body: { data?: { databases?: { status: string }[] } } }[];
-  findings: { ruleId: string; title: string; state: string; remedy: { action?: unknown } }[];
+  sections: { section: string; body: { data?: { databases?: { status: string }[]; productVersion?: string } } }[];
+  findings: { ruleId: string; key: string; title: string; state: string; evidence: unknown[]; remedy: { action?: unknown } }[];
 }
 interface Plan { targets: { deviceId: string; hostname: string }[]; skipped: { deviceId: string; hostname: string; reason: string }[] }
 interface Sample { at: string; total: number; cannotJoin: number; atRisk: number; ready: number; unknown: number }
@@ -62,24 +77,78 @@ const dryRun = async (findingId: string): Promise<Plan> => {
 /** Records the fleet's counts now, as the scheduled fleet-sample job does every 15 minutes. */
 const sampleFleet = () => stack.app.services.jobs.runNow('fleet-sample', { force: true });
 
-/** A page of a fresh context (its own sessionStorage), signed in with `token` through the form. */
-async function signedIn(token: string, width = 1366, height = 900): Promise<{ context: BrowserContext; page: Page }> {
+/** Sends "Collect now" (agent.collect) to a Mac as the operator. */
+async function collectNow(deviceId: string): Promise<void> {
+  const res = await fetch(`${stack.apiUrl}/api/v1/devices/${deviceId}/commands`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.tokens.operator}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ action: { type: 'agent.collect', params: {} } }),
+  });
+  if (!res.ok) throw new Error(`collect ${deviceId}: ${res.status} ${await res.text()}`);
+}
+
+/**
+ * A macOS upgrade on a replayed Mac: the agent stops (the Mac restarts), `sw_vers` answers with
+ * `swVers` from then on, and the state gets its own copy of the recorded fs/ for later changes (a
+ * running agent sees a copy only when it starts); then the agent starts again and reports.
+ */
+async function upgradeMacos(mac: string, swVers: string): Promise<void> {
+  await stack.stopAgent(mac);
+  const state = stack.stateDir(mac);
+  await mkdir(path.join(state, 'cmd'), { recursive: true });
+  await copyFile(swVers, path.join(state, 'cmd/sw_vers.out'));
+  if (!existsSync(path.join(state, 'fs'))) await cp(path.join(RECORDED_MACS, mac, 'fs'), path.join(state, 'fs'), { recursive: true });
+  stack.startAgent(mac);
+}
+
+/**
+ * The user answers "Don't Allow" to Zoom's camera prompt: tccd sets Zoom's camera row in the user's
+ * TCC.db (the state's copy) to auth_value 0 with auth_reason 2 (User Consent), as the recorded
+ * camera-denied Macs have it, last_modified now (s).
+ */
+async function denyCamera(mac: string): Promise<void> {
+  const sql = `UPDATE access SET auth_value = 0, auth_reason = 2, last_modified = ${Math.floor(Date.now() / 1000)} `
+    + "WHERE service = 'kTCCServiceCamera' AND client = 'us.zoom.xos'; SELECT changes();";
+  const { stdout } = await execFileAsync('sqlite3', [path.join(stack.stateDir(mac), USER_TCC_DB), sql]);
+  if (stdout.trim() !== '1') throw new Error(`${mac}: expected one camera row of us.zoom.xos, changed ${stdout.trim()}`);
+}
+
+const osVersion = (d: Detail) => d.sections.find((x) => x.section === 'os')?.body.data?.productVersion;
+
+/** A page of a fresh context (its own sessionStorage), signed in with `token` through the form at `base`. */
+async function signedIn(token: string, width = 1366, height = 900, base = stack.url): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   // A blocked script, style, image or request under the server's Content-Security-Policy is a page error too.
   page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text()); });
-  await page.goto(`${stack.url}/`);
+  await page.goto(`${base}/`);
   await page.getByLabel('Admin token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Can every Mac join a call?' }).waitFor();
   return { context, page };
 }
 
+/** What the overview showed before any Mac enrolled: tile values, the trend panel and the what-changed panel. */
+let emptyFleet: { tiles: string[]; notes: string[]; trend: string | null; changes: string | null };
+
+async function readEmptyOverview(empty: EmptyStack): Promise<void> {
+  const { context, page } = await signedIn(empty.tokens.viewer, 1366, 900, empty.url);
+  await page.locator('#trend').waitFor();
+  emptyFleet = {
+    tiles: await page.locator('.tile .tile-value').allTextContents(),
+    notes: await page.locator('.tile .tile-note').allTextContents(),
+    trend: await page.locator('#trend').textContent(),
+    changes: await page.locator('#changes').textContent(),
+  };
+  await context.close();
+}
+
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   await build({ configFile: path.join(REPO_ROOT, 'apps/dashboard/vite.config.ts'), logLevel: 'warn' });
-  stack = await startStack(MACS, (line) => logs.push(line));
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  stack = await startStack(MACS, (line) => logs.push(line), readEmptyOverview);
   // The trend starts with the fleet: the arrival sampler records the fleet once every Mac has
   // reported (no manual sample, and none of the empty fleet before the first Mac enrolled).
   const now = await get<Summary>('/fleet/summary');
@@ -89,7 +158,6 @@ beforeAll(async () => {
     return last && last.total === now.total && last.cannotJoin === now.cannotJoin && last.unknown === now.unknown ? all : undefined;
   }, 60_000);
   if (samples.some((x) => x.total === 0)) throw new Error('the trend holds a sample of the empty fleet');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 600_000);
 
@@ -99,6 +167,13 @@ afterAll(async () => {
 });
 
 describe('dashboard against the real server and agents', () => {
+  it('before any Mac reported: the overview says plainly there is no history yet, and counts no Mac', () => {
+    expect(emptyFleet.tiles).toEqual(['0', '0', '0', '0', '0']);
+    expect(new Set(emptyFleet.notes)).toEqual(new Set(['no Macs enrolled yet']));
+    expect(emptyFleet.trend).toContain('Not enough history yet: the first point is taken as soon as a Mac reports.');
+    expect(emptyFleet.changes).toContain('No open findings: nothing broke.');
+  });
+
   it('refuses a wrong token with a reason, and keeps the good one for the tab only', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -188,6 +263,60 @@ describe('dashboard against the real server and agents', () => {
     await context.close();
   }, 60_000);
 
+  it('what changed before it broke: two Macs upgrade macOS, then lose the camera; the overview and the finding page say "2 of N Macs"', async () => {
+    const ids = UPGRADED_MACS.map((mac) => stack.devices[mac]!);
+    for (const id of ids) {
+      const d = await get<Detail>(`/devices/${id}`);
+      expect(osVersion(d)).toBe('14.6.1');
+      expect(d.findings.filter((f) => f.ruleId === 'tcc.camera.denied')).toEqual([]);
+    }
+    await Promise.all(UPGRADED_MACS.map((mac) => upgradeMacos(mac, SEQUOIA_SW_VERS)));
+    await waitFor('both Macs to report macOS 15.6.1', async () =>
+      ((await Promise.all(ids.map(async (id) => osVersion(await get<Detail>(`/devices/${id}`))))).every((v) => v === '15.6.1') ? true : undefined), 120_000);
+    await Promise.all(UPGRADED_MACS.map(denyCamera));
+    await Promise.all(ids.map(collectNow));
+    await waitFor('the camera finding open on both Macs', async () =>
+      ((await Promise.all(ids.map(async (id) => (await get<Detail>(`/devices/${id}`)).findings.some((f) => f.ruleId === 'tcc.camera.denied' && f.state === 'open')))).every(Boolean) ? true : undefined), 60_000);
+    // The trend gets the two Macs that broke, as the next scheduled sample would.
+    await sampleFleet();
+
+    const n = (await get<{ devices: unknown[] }>('/devices?finding=tcc.camera.denied')).devices.length;
+    const camera = (await get<FleetChanges>('/fleet/changes?finding=tcc.camera.denied&hours=24&limit=5')).findings[0]!;
+    // The two upgraded Macs are compared; the recorded camera-denied Macs had it from their first report.
+    expect(camera).toMatchObject({ findingId: 'tcc.camera.denied', devices: n, compared: 2 });
+    expect(camera.changes).toEqual([
+      { section: 'os', change: 'macOS 14.6.1 → 15.6.1', devices: 2 },
+      { section: 'tcc', change: 'kTCCServiceCamera for us.zoom.xos (user TCC.db): allowed → denied', devices: 2 },
+    ]);
+    const sentences = [
+      `2 of ${n} Macs with “Zoom is denied the camera” went through macOS 14.6.1 → 15.6.1 in the 24 hours before it appeared`,
+      `2 of ${n} Macs with “Zoom is denied the camera” went through kTCCServiceCamera for us.zoom.xos (user TCC.db): allowed → denied in the 24 hours before it appeared`,
+    ];
+    const uncompared = `${n - 2} ${n - 2 === 1 ? 'Mac had it from its' : 'Macs had it from their'} first report: nothing before to compare.`;
+
+    // On the overview: the camera leads (critical, most Macs), its shared changes in words.
+    const { context, page } = await signedIn(stack.tokens.viewer);
+    const onOverview = page.locator('#changes .changes-finding').first();
+    await onOverview.locator('ul.changes[data-finding="tcc.camera.denied"]').waitFor();
+    expect(await onOverview.locator('h3').textContent()).toBe('Zoom is denied the camera');
+    expect(await onOverview.locator('ul.changes li').allTextContents()).toEqual(sentences);
+    expect(await onOverview.textContent()).toContain(uncompared);
+
+    // On the finding's page: the same panel above its Macs.
+    await page.goto(`${stack.url}/#/devices?finding=tcc.camera.denied`);
+    await waitFor('the camera Macs listed', async () => ((await page.locator('table.devices tbody tr').count()) === n ? true : undefined));
+    await page.locator('#changes ul.changes li').first().waitFor();
+    expect(await page.locator('#changes ul.changes li').allTextContents()).toEqual(sentences);
+    expect(await page.locator('#changes').textContent()).toContain(uncompared);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'finding.png'), fullPage: true });
+
+    // Each Mac's history: the section changes, then the finding first seen.
+    await page.goto(`${stack.url}/#/devices/${ids[0]}`);
+    await page.locator('#history li', { hasText: 'Zoom is denied the camera: first seen' }).waitFor();
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 240_000);
+
   it('device list: search and health filter go to the server and into the URL', async () => {
     const { context, page } = await signedIn(stack.tokens.viewer);
     await page.getByRole('link', { name: 'Devices', exact: true }).click();
@@ -254,6 +383,11 @@ describe('dashboard against the real server and agents', () => {
       expect(titles.sort(), mac).toEqual(detail.findings.filter((f) => f.state !== 'resolved').map((f) => f.title).sort());
       // A viewer sees no Fix or Collect buttons.
       expect(await page.getByRole('button', { name: /^Fix:|Collect now/ }).count(), mac).toBe(0);
+      // Each open problem says what it breaks in Zoom.
+      for (const f of detail.findings.filter((x) => x.state === 'open')) {
+        expect(await page.locator(`.finding[data-finding-key=${JSON.stringify(f.key)}] .breaks`).textContent(), `${mac} ${f.key}`)
+          .toBe(`In Zoom: ${findingInfo(f.ruleId).breaks}.`);
+      }
       // No TCC.db read: the permissions are unknown, never an empty "no rows" table.
       const databases = detail.sections.find((x) => x.section === 'tcc')?.body.data?.databases ?? [];
       if (databases.length > 0 && databases.every((db) => db.status !== 'ok')) {
@@ -264,6 +398,19 @@ describe('dashboard against the real server and agents', () => {
     }
     // The demo fleet has Macs without Full Disk Access.
     expect(unreadTcc.length).toBeGreaterThan(0);
+    // One missing Full Disk Access grant is one problem, with each TCC.db it could not read as evidence.
+    const noFdaId = stack.devices[NO_FDA_MAC]!;
+    await page.goto(`${stack.url}/#/devices/${noFdaId}`);
+    // The previous Mac's page is still up until this one loads: wait for this Mac's name and card.
+    await page.getByRole('heading', { name: (await get<Detail>(`/devices/${noFdaId}`)).device.hostname, level: 1 }).waitFor();
+    const noFda = page.locator('.finding[data-finding-key^="tcc.unreadable"]');
+    await noFda.first().waitFor();
+    expect(await noFda.count()).toBe(1);
+    expect(await noFda.getAttribute('data-finding-key')).toBe('tcc.unreadable:full-disk-access');
+    const evidence = await noFda.locator('.evidence li').allTextContents();
+    expect(evidence).toHaveLength(2);
+    evidence.forEach((e) => expect(e).toContain('TCC.db'));
+    expect(await noFda.locator('.remedy').textContent()).toContain('Full Disk Access');
     // A link to no Mac says so and where to look (was: the API's "params/id must match format uuid").
     await page.goto(`${stack.url}/#/devices/not-a-device`);
     expect(await page.getByRole('alert').textContent()).toContain('No Mac has the id “not-a-device”. The link may be mistyped, or the Mac was removed.');
@@ -379,6 +526,9 @@ describe('dashboard against the real server and agents', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
     await waitFor('a newer report', async () => ((await get<{ device: { lastReportAt: string } }>(`/devices/${id}`)).device.lastReportAt > before ? true : undefined));
     await waitFor('both commands listed as succeeded', async () => ((await page.locator('#commands .cmd[data-status="succeeded"]').count()) === 2 ? true : undefined));
+    // Resolved: no card any more; the History panel has it.
+    await page.locator('#history li', { hasText: `${findingInfo('firewall.blocks-zoom').title}: open → resolved` }).waitFor();
+    expect(await page.locator('.finding[data-finding-key^="firewall.blocks-zoom"]').count()).toBe(0);
     await context.close();
   }, 90_000);
 

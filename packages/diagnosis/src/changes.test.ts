@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { describeSectionChange } from './changes.js';
 import {
-  firewallSection, healthySections, osSection, tccDb, tccEntry, tccSection, unavailableSection, usbDevice, usbSection, zoomDenied, zoomFirewallApp, zoomSection,
+  firewallSection, healthySections, osSection, softwareUpdateSection, tccDb, tccEntry, tccSection, unavailableSection, usbDevice, usbSection, zoomDenied,
+  zoomFirewallApp, zoomSection,
 } from './testing/snapshots.js';
 
 describe('describeSectionChange: the same change reads the same on every Mac', () => {
@@ -36,6 +37,16 @@ describe('describeSectionChange: the same change reads the same on every Mac', (
     expect(describeSectionChange('usb', usbSection([]), usbSection([cam]))).toEqual(['USB device connected: Logitech BRIO']);
     const power = healthySections().power;
     expect(describeSectionChange('power', power, { ...power, data: { ...power.data!, batteryPercent: 12, source: 'battery' } })).toEqual([]);
+  });
+
+  it('names updates that came or went and a restart, never the list\'s age (it grows at every report)', () => {
+    const item = { label: 'macOS Sequoia 15.3-24D60', title: 'macOS Sequoia', version: '15.3', sizeKiB: 1_000_000, recommended: true, restartRequired: true };
+    const cached = softwareUpdateSection();
+    expect(describeSectionChange('softwareUpdate', cached, softwareUpdateSection({ cacheAgeSeconds: 900 }))).toEqual([]);
+    expect(describeSectionChange('softwareUpdate', cached, softwareUpdateSection({ checkedAt: '2024-06-05T08:30:00.000Z' }))).toEqual([]);
+    expect(describeSectionChange('softwareUpdate', cached, softwareUpdateSection({ updates: [item] }))).toEqual(['update pending: macOS Sequoia 15.3-24D60']);
+    expect(describeSectionChange('softwareUpdate', softwareUpdateSection({ updates: [item] }), softwareUpdateSection({ lastBootAt: '2024-06-04T09:00:00.000Z' })))
+      .toEqual(['update no longer pending: macOS Sequoia 15.3-24D60', 'Mac restarted']);
   });
 
   it('names a section that stopped being readable, and a section it has no words for', () => {

@@ -1,5 +1,5 @@
 import { walkUsb } from '@fleetmedic/macos';
-import type { FirewallFacts, OsFacts, TccFacts, UsbFacts, ZoomFacts } from '@fleetmedic/protocol';
+import type { FirewallFacts, OsFacts, SoftwareUpdateFacts, TccFacts, UsbFacts, ZoomFacts } from '@fleetmedic/protocol';
 
 /** A section as stored: its status and, when read, its data (the shape of its facts; checked loosely here). */
 export interface SectionBody {
@@ -74,14 +74,29 @@ const usb: Describer = (b, a) => {
 // neither tells why a call broke, and both would top every ranking. Power says nothing.
 const power: Describer = () => [];
 
-const DESCRIBERS: Record<string, Describer> = { os, zoom, tcc, firewall, usb, power };
+// The list's age (cacheAgeSeconds) grows at every report and its checkedAt moves once a day: neither
+// is a change on the Mac. Updates that came or went, and a restart, are.
+const softwareUpdate: Describer = (b, a) => {
+  const [x, y] = [b as SoftwareUpdateFacts, a as SoftwareUpdateFacts];
+  const out: string[] = [];
+  if (x.updates && y.updates) {
+    const [was, now] = [new Set(x.updates.map((u) => u.label)), new Set(y.updates.map((u) => u.label))];
+    out.push(...[...now].filter((l) => !was.has(l)).sort().map((l) => `update pending: ${l}`));
+    out.push(...[...was].filter((l) => !now.has(l)).sort().map((l) => `update no longer pending: ${l}`));
+  }
+  if (x.lastBootAt && y.lastBootAt && x.lastBootAt !== y.lastBootAt) out.push('Mac restarted');
+  return out;
+};
+
+const DESCRIBERS: Record<string, Describer> = { os, zoom, tcc, firewall, usb, power, softwareUpdate };
 
 /**
  * What changed in one section between two reports of one Mac, as statements that read the same on
  * every Mac that made the same change ("macOS 15.2 → 15.3", "kTCCServiceCamera for us.zoom.xos
  * (user TCC.db): allowed → denied"), so a fleet can count them. A status change ("tcc could be read
  * → could not") is a statement of its own; a section without a describer (one added later) says
- * "<section> facts changed". Changes that tell nothing about calls (power: charge and source) give none. Never
+ * "<section> facts changed". Changes that tell nothing about calls (power: charge and source; the
+ * age of the software update list) give none. Never
  * throws: a body it cannot read gives "<section> facts changed".
  */
 export function describeSectionChange(section: string, before: SectionBody, after: SectionBody): string[] {

@@ -30,6 +30,12 @@ export interface Stack {
   stopAgent(mac: string): Promise<void>;
   /** Starts one Mac's agent again with its state folder: it reconnects with its device token. */
   startAgent(mac: string): void;
+  /**
+   * One Mac's replay state folder, `<state-dir>/replay` (docs/recorded-mac.md, "Remediation replay"): the agent reads
+   * `<state>/cmd` and `<state>/fs` before the recording, so a change written there is a change on
+   * the Mac. An agent sees a `<state>/fs` copy made while it runs only after a restart.
+   */
+  stateDir(mac: string): string;
   stop(): Promise<void>;
 }
 
@@ -72,13 +78,16 @@ function startAgent(serverUrl: string, secret: string, mac: string, stateDir: st
   return child;
 }
 
+/** The stack before any agent started: the dashboard's address and the tokens (the fleet is empty). */
+export type EmptyStack = Pick<Stack, 'apiUrl' | 'url' | 'tokens'>;
+
 /**
  * Builds the server on an in-memory PGlite, listens on 127.0.0.1:0, creates operator and viewer
- * tokens through the admin API, starts one agent process per recorded Mac and waits until every
- * Mac has reported. When the server does not answer `/` with the dashboard, a front serves dist
- * and passes `/api/` through.
+ * tokens through the admin API, runs `beforeAgents` on the empty fleet, starts one agent process
+ * per recorded Mac and waits until every Mac has reported. When the server does not answer `/`
+ * with the dashboard, a front serves dist and passes `/api/` through.
  */
-export async function startStack(macs: string[], log: (line: string) => void = () => {}): Promise<Stack> {
+export async function startStack(macs: string[], log: (line: string) => void = () => {}, beforeAgents?: (empty: EmptyStack) => Promise<void>): Promise<Stack> {
   if (!existsSync(path.join(DIST_DIR, 'index.html'))) throw new Error(`no dashboard build in ${DIST_DIR}: run \`pnpm --filter @fleetmedic/dashboard build\``);
   const admin = `e2e-admin-${randomBytes(12).toString('hex')}`;
   const secret = `e2e-enroll-${randomBytes(8).toString('hex')}`;
@@ -106,6 +115,11 @@ export async function startStack(macs: string[], log: (line: string) => void = (
   try {
     const operator = (await api<{ token: string }>(apiUrl, admin, 'POST', '/api/v1/admin/tokens', { name: 'e2e operator', role: 'operator' })).token;
     const viewer = (await api<{ token: string }>(apiUrl, admin, 'POST', '/api/v1/admin/tokens', { name: 'e2e viewer', role: 'viewer' })).token;
+    const tokens = { admin, operator, viewer };
+    const root = await fetch(`${apiUrl}/`).then((r) => (r.ok ? r.text() : ''), () => '');
+    if (!root.includes('<div id="app">')) front = await startFront(DIST_DIR, apiUrl);
+    const url = front?.url ?? apiUrl;
+    await beforeAgents?.({ apiUrl, url, tokens });
     for (const mac of macs) agents[mac] = startAgent(apiUrl, secret, mac, path.join(stateRoot, mac), log);
     const reported = await waitFor('every recorded Mac to report', async () => {
       const page = await api<{ devices: { id: string; hostname: string; lastReportAt: string | null }[] }>(apiUrl, admin, 'GET', '/api/v1/devices?limit=500');
@@ -122,14 +136,12 @@ export async function startStack(macs: string[], log: (line: string) => void = (
       if (!found) throw new Error(`no device with hostname ${host.hostname} (${mac})`);
       devices[mac] = found.id;
     }
-    const root = await fetch(`${apiUrl}/`).then((r) => (r.ok ? r.text() : ''), () => '');
-    const servesDashboard = root.includes('<div id="app">');
-    if (!servesDashboard) front = await startFront(DIST_DIR, apiUrl);
     return {
-      app, apiUrl, url: front?.url ?? apiUrl, tokens: { admin, operator, viewer }, devices, agents, stop, stopAgent,
+      app, apiUrl, url, tokens, devices, agents, stop, stopAgent,
       startAgent: (mac: string) => {
         agents[mac] = startAgent(apiUrl, secret, mac, path.join(stateRoot, mac), log);
       },
+      stateDir: (mac: string) => path.join(stateRoot, mac, 'replay'),
     };
   } catch (error) {
     await stop();
