@@ -74,7 +74,7 @@ const usb: Describer = (b, a) => {
 // neither tells why a call broke, and both would top every ranking. Power says nothing.
 const power: Describer = () => [];
 
-// The list's age (cacheAgeSeconds) grows at every report and its checkedAt moves once a day: neither
+// The list's age (cacheAgeSeconds, sent by earlier agents) grows at every report and its checkedAt moves once a day: neither
 // is a change on the Mac. Updates that came or went, and a restart, are.
 const softwareUpdate: Describer = (b, a) => {
   const [x, y] = [b as SoftwareUpdateFacts, a as SoftwareUpdateFacts];

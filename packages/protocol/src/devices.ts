@@ -144,7 +144,9 @@ export type SoftwareUpdateItem = Static<typeof SoftwareUpdateItem>;
 export const SoftwareUpdateFacts = Type.Object({
   updates: Nullable(Type.Array(SoftwareUpdateItem)),
   checkedAt: Nullable(Type.String({ description: 'ISO 8601 time `softwareupdate --list` ran' })),
-  cacheAgeSeconds: Nullable(Type.Integer({ minimum: 0, description: 'seconds between checkedAt and this collection; 0 when run now' })),
+  // Sent by earlier agents: it grew at every report, so every report changed this section's hash and
+  // took the full ingest with a history row. The list's age is the report's collectedAt - checkedAt.
+  cacheAgeSeconds: Type.Optional(Nullable(Type.Integer({ minimum: 0, description: 'earlier agents only: seconds between checkedAt and the collection' }))),
   lastBootAt: Nullable(Type.String({ description: 'ISO 8601 boot time (`sysctl -n kern.boottime`)' })),
 });
 export type SoftwareUpdateFacts = Static<typeof SoftwareUpdateFacts>;

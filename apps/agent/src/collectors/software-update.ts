@@ -51,6 +51,6 @@ export async function collectSoftwareUpdate(runner: CommandRunner, cache: Softwa
   }
   if (updates === null && lastBootAt === null) return unavailable(sources, problems.join('; '), problems);
   const checkedAt = updates === null ? null : run!.checkedAt;
-  const cacheAgeSeconds = checkedAt === null ? null : Math.max(0, Math.floor((now.getTime() - Date.parse(checkedAt)) / 1000));
-  return withData(sources, { updates, checkedAt, cacheAgeSeconds, lastBootAt }, problems);
+  // No age field: it would change the section at every report (the age is collectedAt - checkedAt).
+  return withData(sources, { updates, checkedAt, lastBootAt }, problems);
 }

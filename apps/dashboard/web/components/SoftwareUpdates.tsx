@@ -16,7 +16,7 @@ export function SoftwareUpdates({ data }: { data: SoftwareUpdateFacts }) {
     <>
       <dl class="facts">
         <div><dt>Last boot</dt><dd>{data.lastBootAt ? `${dateTime(data.lastBootAt)} (${ago(data.lastBootAt)})` : <span class="bad">could not be read</span>}</dd></div>
-        <div><dt>List checked</dt><dd>{data.checkedAt ? `${dateTime(data.checkedAt)}${data.cacheAgeSeconds ? ` (cached list, ${Math.round(data.cacheAgeSeconds / 3600)} h old at this report)` : ' (read at this report)'}` : 'never'}</dd></div>
+        <div><dt>List checked</dt><dd>{data.checkedAt ? `${dateTime(data.checkedAt)} (${ago(data.checkedAt)}; run at most once a day)` : 'never'}</dd></div>
       </dl>
       {data.updates === null ? <p class="bad">softwareupdate --list could not be read.</p>
         : data.updates.length === 0 ? <p>No software update pending.</p>

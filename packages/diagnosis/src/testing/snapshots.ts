@@ -221,5 +221,5 @@ export const devicesSection = (over: Partial<DevicesFacts> = {}) => okSection<De
 
 /** No update pending, checked at the snapshot's time, booted the day before; some fields replaced. */
 export const softwareUpdateSection = (over: Partial<SoftwareUpdateFacts> = {}) => okSection<SoftwareUpdateFacts>({
-  updates: [], checkedAt: '2024-06-04T08:30:00.000Z', cacheAgeSeconds: 0, lastBootAt: '2024-06-03T07:00:00.000Z', ...over,
+  updates: [], checkedAt: '2024-06-04T08:30:00.000Z', lastBootAt: '2024-06-03T07:00:00.000Z', ...over,
 }, ['softwareupdate --list', 'sysctl -n kern.boottime']);
