@@ -31,7 +31,7 @@ export async function createFreshDatabase(serverUrl: string): Promise<{ url: str
   await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+  return { url: url.toString(), drop: () => dropDatabase(serverUrl, name) };
 }
 
 async function freshDatabaseOn(serverUrl: string): Promise<TestDatabase> {
@@ -45,6 +45,24 @@ async function freshDatabaseOn(serverUrl: string): Promise<TestDatabase> {
       await fresh.drop();
     },
   };
+}
+
+/**
+ * Drops the database once its sessions are gone, FORCE only after ~5 s. A pool's clients are still
+ * closing their sockets when `end()` returns; FORCE terminated one mid-close, and its FATAL 57P01
+ * ("terminating connection due to administrator command") reached the test run as an uncaught
+ * error after every test had passed.
+ */
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      return await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}"`);
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55006') throw err; // object_in_use: sessions still open
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
 
 async function adminQuery(serverUrl: string, sql: string): Promise<void> {
