@@ -70,12 +70,12 @@ const phaseLines: string[] = [];
 async function enterPhase(next: string): Promise<void> {
   const at = now();
   const cpu = { server: servers.length > 0 ? sampleServers().cpuSeconds : 0, simulator: simulatorCpu(), postgres: postgresCpu.sample() };
-  const lag = await Promise.all(servers.map((x) => eventLoopLag(x).catch(() => null)));
+  const gauges = await Promise.all(servers.map((x) => serverGauges(x).catch(() => null)));
   if (phaseStart.at > 0) {
     const wall = (at - phaseStart.at) / 1000;
     const used = (k: 'server' | 'simulator' | 'postgres') => `${k} ${fmt(cpu[k] - phaseStart[k], 1)}`;
-    const lags = lag.map((l) => (l ? `${fmt(l.p99Ms)}/${fmt(l.maxMs)}` : 'n/a')).join(', ');
-    const heaps = lag.map((l) => (l ? `${mb(l.heapUsedBytes)} of ${mb(l.heapTotalBytes)}` : 'n/a')).join(', ');
+    const lags = gauges.map((l) => (l ? `${fmt(l.p99Ms)}/${fmt(l.maxMs)}` : 'n/a')).join(', ');
+    const heaps = gauges.map((l) => (l ? `${mb(l.heapUsedBytes)} of ${mb(l.heapTotalBytes)}` : 'n/a')).join(', ');
     phaseLines.push(`${phase}: ${fmt(wall, 1)} s; CPU s ${used('server')}, ${used('simulator')}, ${used('postgres')} (${fmt(2 * wall, 1)} on 2 cores); event-loop delay p99/max ms per instance ${lags}; V8 heap used at its end ${heaps}`);
     log(`phase ${phaseLines.at(-1)}`);
   }
@@ -84,7 +84,7 @@ async function enterPhase(next: string): Promise<void> {
 }
 
 /** The event-loop delay p99 and max (ms) since the last scrape of this instance's /metrics, and its V8 heap now (bytes). */
-async function eventLoopLag(x: ServerProcess): Promise<{ p99Ms: number; maxMs: number; heapUsedBytes: number; heapTotalBytes: number }> {
+async function serverGauges(x: ServerProcess): Promise<{ p99Ms: number; maxMs: number; heapUsedBytes: number; heapTotalBytes: number }> {
   const res = await fetch(`${x.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   if (!res.ok) throw new Error(`GET /metrics -> ${res.status}`);
   const text = await res.text();
