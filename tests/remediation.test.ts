@@ -136,7 +136,7 @@ describe('signed commands over the real socket', () => {
       enrollSecret: ENROLL_SECRET, host: { hostname: 'someone-else', serialNumber: 'E2E-someone-else', hardwareModel: null, architecture: 'arm64', platform: 'darwin' },
     }, 201);
     // Commands stored for this Mac (not dispatched), then sent over its socket in a forged form.
-    const make = (createdAt = new Date()) => app.services.commands.create(device.id, RESET_CAMERA, 'e2e-forger', createdAt);
+    const make = (createdAt = new Date()) => app.services.commands.create(device.id, RESET_CAMERA, 'e2e-forger', { now: createdAt });
     const unsigned = toEnvelope(await make());
     const altered = { ...key.signEnvelope(toEnvelope(await make())), action: { type: 'tcc.reset', params: { service: 'All', bundleId: 'us.zoom.xos' } } };
     const forOther = key.signEnvelope({ ...toEnvelope(await make()), deviceId: other.deviceId });

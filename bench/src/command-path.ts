@@ -5,8 +5,9 @@
 //   delivery of each chunk as soon as it is committed (UPDATE, signing, serializing) to N
 //   in-memory sinks: when the first and the last Mac would have had it;
 // - the remediation plan for the finding on all N;
-// - single commands (create, deliver, ack, result stored), on an idle database and while the
-//   main pool is kept busy by long statements (a stand-in for ingest batches);
+// - single commands (create, deliver, ack, result stored) to a Mac connected to this instance
+//   and to one on another, on an idle database and while the main pool is kept busy by long
+//   statements (a stand-in for ingest batches);
 // - the cost of an Ed25519 signature alone.
 // Prints figures; asserts nothing.
 import { performance } from 'node:perf_hooks';
@@ -77,29 +78,36 @@ try {
 
   // Single commands to one Mac: create -> delivered -> ack -> result stored.
   const result: CommandResult = { status: 'succeeded', exitCode: 0, stdout: '', stderr: '', argv: [], startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 1 };
-  const singles = async () => {
-    const times: number[] = [];
+  // `here`: its socket is on this instance (stored sent and sent by create); else delivered after
+  // (deliverPending, as for a Mac whose socket another instance holds). Each time is API call ->
+  // at the Mac, then -> result stored.
+  const singles = async (here: boolean) => {
+    const toMac: number[] = [];
+    const total: number[] = [];
     const one = deviceIds[0]!;
     for (let i = 0; i < o.singles; i++) {
       const s = performance.now();
-      const cmd = await commands.create(one, action, 'bench');
-      await commands.deliverPending(one, sink);
+      const cmd = await commands.create(one, action, 'bench', here ? { sink } : {});
+      if (!here) await commands.deliverPending(one, sink);
+      toMac.push(performance.now() - s);
       await commands.recordAck(one, cmd.id);
       await commands.recordResult(one, cmd.id, result);
-      times.push(performance.now() - s);
+      total.push(performance.now() - s);
     }
-    return times;
+    return `${fmt(percentile(toMac, 50), 1)} / ${fmt(percentile(toMac, 99), 1)} ms at the Mac, ${fmt(percentile(total, 50), 1)} / ${fmt(percentile(total, 99), 1)} ms result stored`;
   };
-  const idle = await singles();
-  figures.push({ name: `single command create -> result stored, idle, p50 / p99 (${o.singles})`, value: `${fmt(percentile(idle, 50), 1)} / ${fmt(percentile(idle, 99), 1)} ms` });
+  const phase = async (label: string) => {
+    figures.push({ name: `single command, ${label}, Mac connected here, p50 / p99 (${o.singles})`, value: await singles(true) });
+    figures.push({ name: `  the same, Mac on another instance (create, then deliver)`, value: await singles(false) });
+  };
+  await phase('idle');
   let busy = true;
   const loops = Array.from({ length: o.busy }, async () => {
     while (busy) await db.prisma.$executeRawUnsafe('SELECT pg_sleep(0.1)');
   });
-  const loaded = await singles();
+  await phase(`main pool busy (${o.busy} loops of 100 ms statements)`);
   busy = false;
   await Promise.all(loops);
-  figures.push({ name: `  the same, main pool busy (${o.busy} loops of 100 ms statements), p50 / p99`, value: `${fmt(percentile(loaded, 50), 1)} / ${fmt(percentile(loaded, 99), 1)} ms` });
 
   const key = (await keys.get()).active;
   const envelope = { id: 'x', deviceId: deviceIds[0]!, action, createdAt: new Date().toISOString(), expiresAt: new Date().toISOString() };

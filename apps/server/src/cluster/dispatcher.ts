@@ -1,6 +1,7 @@
 import type { CommandDispatcher } from '../commands/dispatcher.js';
 import { LocalDispatcher } from '../commands/dispatcher.js';
 import type { CommandService, EnvelopeSource } from '../commands/service.js';
+import type { MessageSink } from '../gateway/connection.js';
 import type { ConnectionRegistry } from '../gateway/registry.js';
 import { CHANNELS, MAX_PAYLOAD_BYTES, type BusLog, type NotifyBus } from './notify-bus.js';
 
@@ -39,6 +40,10 @@ export class ClusterDispatcher implements CommandDispatcher {
   async dispatch(deviceId: string): Promise<void> {
     if (this.local.holds(deviceId)) return this.local.dispatch(deviceId);
     await this.bus.publish(CHANNELS.commands, deviceId);
+  }
+
+  localSink(deviceId: string): Promise<MessageSink | undefined> {
+    return this.local.localSink(deviceId);
   }
 
   /**

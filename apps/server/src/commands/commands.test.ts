@@ -156,9 +156,31 @@ describe('command lifecycle', () => {
     agent.close();
   });
 
+  it('stores a command to a connected Mac already sent, in the statement that creates it; a Mac with an older queued command gets that one first', async () => {
+    const { deviceId, deviceToken } = await enroll(app);
+    const agent = await TestAgent.connect(url, deviceToken);
+    await eventually(async () => app.services.registry.get(deviceId));
+
+    const direct = (await createCommand(deviceId, RESET_CAMERA)).json();
+    const stored = await db.prisma.command.findUniqueOrThrow({ where: { id: direct.id } });
+    expect(stored.status).toBe('sent');
+    expect(stored.sentAt?.getTime()).toBe(stored.createdAt.getTime());
+    expect((await agent.next<CommandMessage>((m) => m.type === 'command')).command.id).toBe(direct.id);
+
+    // An older command left queued (created without its socket: as if its delivery had failed).
+    const older = await app.services.commands.create(deviceId, { type: 'agent.collect', params: {} }, 'test');
+    expect(older.status).toBe('queued');
+    const newer = (await createCommand(deviceId, { type: 'zoom.quit', params: {} })).json();
+    expect(newer.status).toBe('sent');
+    const a = await agent.next<CommandMessage>((m) => m.type === 'command');
+    const b = await agent.next<CommandMessage>((m) => m.type === 'command');
+    expect([a.command.id, b.command.id]).toEqual([older.id, newer.id]);
+    agent.close();
+  });
+
   it('does not deliver an expired command, and the expiry job marks it expired', async () => {
     const { deviceId, deviceToken } = await enroll(app);
-    const command = await app.services.commands.create(deviceId, RESET_CAMERA, 'test', new Date(Date.now() - 8 * 24 * 3600 * 1000));
+    const command = await app.services.commands.create(deviceId, RESET_CAMERA, 'test', { now: new Date(Date.now() - 8 * 24 * 3600 * 1000) });
     const fresh = (await createCommand(deviceId, { type: 'zoom.quit', params: {} })).json();
     const agent = await TestAgent.connect(url, deviceToken);
     const delivered = await agent.next<CommandMessage>((m) => m.type === 'command');

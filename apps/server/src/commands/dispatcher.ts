@@ -1,4 +1,4 @@
-import type { AgentConnection } from '../gateway/connection.js';
+import type { AgentConnection, MessageSink } from '../gateway/connection.js';
 import type { ConnectionRegistry } from '../gateway/registry.js';
 import type { CommandService, EnvelopeSource } from './service.js';
 
@@ -10,6 +10,12 @@ import type { CommandService, EnvelopeSource } from './service.js';
 export interface CommandDispatcher {
   /** Deliver the device's queued commands now if it is connected; otherwise they wait for its next connect. */
   dispatch(deviceId: string): Promise<void>;
+  /**
+   * The device's socket when this instance holds it, once its connect-time delivery is done (a
+   * new command never overtakes the resend); undefined when the device is offline or its socket
+   * is on another instance. CommandService.create sends a new command straight to it.
+   */
+  localSink(deviceId: string): Promise<MessageSink | undefined>;
   /**
    * Delivers `commands`, rows of the batch `batchId` just committed (BatchService calls it once
    * per chunk, in order), to every connected target, wherever its socket is.
@@ -27,12 +33,16 @@ export class LocalDispatcher implements CommandDispatcher {
   }
 
   async dispatch(deviceId: string): Promise<void> {
-    const conn = this.registry.get(deviceId);
-    if (!conn) return;
     // After the connect-time resend, not behind the reports queued on the socket; deliverPending
     // marks under a status guard, so concurrent deliveries never send a command twice.
-    await conn.ready.catch(() => {});
-    await this.commands.deliverPending(deviceId, conn);
+    const conn = await this.localSink(deviceId);
+    if (conn) await this.commands.deliverPending(deviceId, conn);
+  }
+
+  async localSink(deviceId: string): Promise<AgentConnection | undefined> {
+    const conn = this.registry.get(deviceId);
+    await conn?.ready.catch(() => {});
+    return conn;
   }
 
 

@@ -30,14 +30,19 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ commands: CommandService
   }, async (request, reply) => {
     const checked = checkActionInput(request.body.action, (await policy.current()).policy);
     if (!checked.ok) throw badRequest(`invalid action: ${checked.errors.join('; ')}`);
-    const command = await commands.create(request.params.id, checked.value, actorOf(request).name);
+    // A Mac connected to this instance gets it from the statement that stores it: no further round trip.
+    const sink = await dispatcher.localSink(request.params.id);
+    let command = await commands.create(request.params.id, checked.value, actorOf(request).name, { sink });
+    if (command.status !== 'queued') return reply.code(201).send(commandView(command));
     try {
+      // Older commands of the Mac's go first (from here), or its socket is on another instance (told by NOTIFY).
       await dispatcher.dispatch(command.deviceId);
+      if (sink) command = (await commands.get(command.id)) ?? command;
     } catch (err) {
       // Stored and queued: it goes out at the device's next connect.
       request.log.warn({ err, commandId: command.id }, 'immediate delivery failed');
     }
-    return reply.code(201).send(commandView((await commands.get(command.id)) ?? command));
+    return reply.code(201).send(commandView(command));
   });
 
   app.post('/api/v1/commands/:id/cancel', {

@@ -27,20 +27,41 @@ const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+// What an envelope is made of (EnvelopeSource), the times as ISO text.
+const ENVELOPE_COLUMNS = `id, "deviceId"::text AS "deviceId", type, params, signature, "keyId",
+  to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char("expiresAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "expiresAt"`;
+
 // A command and its audit row in one statement, only if the device exists (n = 0 otherwise).
 // Timestamps are Prisma's timestamp(3) in UTC, every one passed (never a column default).
+// With $11 (its socket is open here) it is stored already sent, unless the device has older
+// queued commands (those go first, oldest first, through deliverPending).
 const CREATE_SQL = `
-WITH d AS (SELECT id FROM "Device" WHERE id = $1::uuid),
+WITH d AS (
+  SELECT id, CASE WHEN $11::boolean AND NOT EXISTS (
+    SELECT 1 FROM "Command" q WHERE q."deviceId" = $1::uuid AND q.status = 'queued' AND q."expiresAt" > $6::timestamp(3)
+  ) THEN 'sent' ELSE 'queued' END AS status
+  FROM "Device" WHERE id = $1::uuid
+),
 c AS (
-  INSERT INTO "Command" (id, "deviceId", type, params, status, "createdBy", "createdAt", "expiresAt", signature, "keyId")
-  SELECT $2, d.id, $3, $4::jsonb, 'queued', $5, $6::timestamp(3), $7::timestamp(3), $9, $10 FROM d
-  RETURNING "deviceId"
+  INSERT INTO "Command" (id, "deviceId", type, params, status, "sentAt", "createdBy", "createdAt", "expiresAt", signature, "keyId")
+  SELECT $2, d.id, $3, $4::jsonb, d.status, CASE WHEN d.status = 'sent' THEN $6::timestamp(3) END, $5, $6::timestamp(3), $7::timestamp(3), $9, $10 FROM d
+  RETURNING "deviceId", status
 ),
 a AS (
   INSERT INTO "AuditLog" (at, actor, action, target, params)
   SELECT $6::timestamp(3), $5, 'command.create', 'device:' || c."deviceId", $8::jsonb FROM c
 )
-SELECT count(*)::int AS n FROM c`;
+SELECT status FROM c`;
+
+// One page of a device's queued, unexpired commands, oldest first, marked sent in the statement
+// that picks them (the outer guard re-checks a row another delivery or a cancel changed meanwhile).
+const DELIVER_PENDING_SQL = `
+UPDATE "Command" c SET status = 'sent', "sentAt" = $2::timestamp(3)
+WHERE c.id IN (
+    SELECT id FROM "Command" WHERE "deviceId" = $1::uuid AND status = 'queued' AND "expiresAt" > $2::timestamp(3)
+    ORDER BY "createdAt", id LIMIT $3)
+  AND c.status = 'queued' AND c."expiresAt" > $2::timestamp(3)
+RETURNING ${ENVELOPE_COLUMNS}`;
 
 // Commands and their audit rows from one JSON array: one statement, whatever its size.
 const INSERT_MANY_SQL = `
@@ -62,10 +83,7 @@ WHERE c.id = ANY($2::text[]) AND c."batchId" = $1 AND c.status = 'queued' AND c.
 RETURNING c.id`;
 
 // What the envelopes of a batch's queued commands need (a delivery woken by another instance's NOTIFY).
-const BATCH_QUEUED_SQL = `
-SELECT id, "deviceId"::text AS "deviceId", type, params, signature, "keyId",
-  to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", to_char("expiresAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "expiresAt"
-FROM "Command" WHERE "batchId" = $1 AND status = 'queued'`;
+const BATCH_QUEUED_SQL = `SELECT ${ENVELOPE_COLUMNS} FROM "Command" WHERE "batchId" = $1 AND status = 'queued'`;
 
 // Commands whose stored signature does not check are failed, not sent, each with a `command.refused` audit row.
 const REFUSE_SQL = `
@@ -140,15 +158,26 @@ export class CommandService {
   /**
    * Queues `action` for a device (404 when unknown), signed, and audits it as `command.create` by
    * `actor`: one statement (command row with its signature and audit row, or neither), so a
-   * single command costs one round trip to the database however busy its pool is.
+   * single command costs one round trip to the database however busy its pool is. With `sink`
+   * (the device's socket on this instance, its connect-time delivery done) the same statement
+   * stores it sent and it is sent at once, unless the device has older queued commands: then it
+   * is stored queued (deliverPending sends them oldest first). Returns the row as stored; a
+   * command stored sent whose socket refuses it goes out again at the next connect (as in
+   * deliverPending).
    */
-  async create(deviceId: string, action: Action, actor: string, now = new Date()): Promise<Command> {
+  async create(deviceId: string, action: Action, actor: string, opts: { now?: Date; sink?: MessageSink } = {}): Promise<Command> {
+    const { now = new Date(), sink } = opts;
     const row = this.sign(await this.keys.get(), this.row({ deviceId, action, actor, now }));
     const inserted = UUID.test(deviceId)
-      ? await retryOnConflict(() => this.prisma.$queryRawUnsafe<Array<{ n: number }>>(CREATE_SQL, deviceId, row.id, row.type, JSON.stringify(row.params), actor,
-        now.toISOString(), row.expiresAt.toISOString(), JSON.stringify(auditParams(row)), row.signature, row.keyId))
-      : [{ n: 0 }];
-    if (inserted[0]?.n !== 1) throw notFound(`device ${deviceId}`);
+      ? await retryOnConflict(() => this.prisma.$queryRawUnsafe<Array<{ status: CommandStatus }>>(CREATE_SQL, deviceId, row.id, row.type, JSON.stringify(row.params), actor,
+        now.toISOString(), row.expiresAt.toISOString(), JSON.stringify(auditParams(row)), row.signature, row.keyId, sink !== undefined))
+      : [];
+    if (inserted.length !== 1) throw notFound(`device ${deviceId}`);
+    if (inserted[0]!.status === 'sent') {
+      row.status = 'sent';
+      row.sentAt = now;
+      await this.send([row], sink!, now);
+    }
     return row;
   }
 
@@ -223,23 +252,20 @@ export class CommandService {
    * pins a newer key before a command signed with it arrives. Returns the ids sent.
    */
   async deliverPending(deviceId: string, sink: MessageSink, opts: { resend?: boolean } = {}, now = new Date()): Promise<string[]> {
-    const statuses = opts.resend ? ['queued', 'sent', 'acknowledged'] : ['queued'];
+    if (!opts.resend) return this.deliverQueued(deviceId, sink, now);
     const sent: string[] = [];
-    if (opts.resend) {
-      const { keysMessage } = await this.keys.get();
-      if (keysMessage) sink.send(keysMessage);
-    }
+    const { keysMessage } = await this.keys.get();
+    if (keysMessage) sink.send(keysMessage);
     let after: { createdAt: Date; id: string } | null = null;
     for (;;) {
       const page: { id: string; createdAt: Date }[] = await this.prisma.command.findMany({
-        where: { deviceId, expiresAt: { gt: now }, status: { in: statuses }, ...(after ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : {}) },
+        where: { deviceId, expiresAt: { gt: now }, status: { in: ['queued', 'sent', 'acknowledged'] }, ...(after ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : {}) },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         take: DELIVERY_PAGE,
         select: { id: true, createdAt: true },
       });
       if (page.length === 0) break;
-      const marked = await this.markDelivered(page.map((c) => c.id), opts.resend === true, now);
-      const out = await this.send(marked, sink, now);
+      const out = await this.send(await this.markResent(page.map((c) => c.id), now), sink, now);
       sent.push(...out.sent);
       // The socket took less than it was given (full, or closed): the rest waits for the next connect.
       if (out.refusedBySocket || page.length < DELIVERY_PAGE) break;
@@ -248,20 +274,29 @@ export class CommandService {
     return sent;
   }
 
+  /** deliverPending without resend: each page picked and marked sent in one statement (a new command's delivery is one round trip). */
+  private async deliverQueued(deviceId: string, sink: MessageSink, now: Date): Promise<string[]> {
+    const sent: string[] = [];
+    for (;;) {
+      const marked = await retryOnConflict(() => this.prisma.$queryRawUnsafe<EnvelopeSource[]>(DELIVER_PENDING_SQL, deviceId, now.toISOString(), DELIVERY_PAGE));
+      const out = await this.send(marked, sink, now);
+      sent.push(...out.sent);
+      if (out.refusedBySocket || marked.length < DELIVERY_PAGE) return sent;
+    }
+  }
+
   /**
-   * Marks the commands `ids` sent (queued, and with `resend` sent ones again) and, with `resend`,
-   * moves sentAt of acknowledged ones; returns the rows marked. Each UPDATE may lose a deadlock
-   * to another delivery locking the same rows in another order (a Mac's sockets racing at
-   * connect, a batch): it runs again (retryOnConflict), which is safe.
+   * At connect: marks the commands `ids` sent (queued and sent ones) and moves sentAt of
+   * acknowledged ones; returns the rows marked. Each UPDATE may lose a deadlock to another
+   * delivery locking the same rows in another order (a Mac's sockets racing at connect, a
+   * batch): it runs again (retryOnConflict), which is safe.
    */
-  private async markDelivered(ids: string[], resend: boolean, now: Date): Promise<Command[]> {
+  private async markResent(ids: string[], now: Date): Promise<Command[]> {
     const marked = await retryOnConflict(() => this.prisma.command.updateManyAndReturn({
-      where: { id: { in: ids }, expiresAt: { gt: now }, status: { in: resend ? ['queued', 'sent'] : ['queued'] } },
+      where: { id: { in: ids }, expiresAt: { gt: now }, status: { in: ['queued', 'sent'] } },
       data: { status: 'sent', sentAt: now },
     }));
-    if (resend) {
-      marked.push(...await retryOnConflict(() => this.prisma.command.updateManyAndReturn({ where: { id: { in: ids }, expiresAt: { gt: now }, status: 'acknowledged' }, data: { sentAt: now } })));
-    }
+    marked.push(...await retryOnConflict(() => this.prisma.command.updateManyAndReturn({ where: { id: { in: ids }, expiresAt: { gt: now }, status: 'acknowledged' }, data: { sentAt: now } })));
     return marked;
   }
 
@@ -309,9 +344,12 @@ export class CommandService {
    * Sends `commands` with their stored signatures oldest first (failing those that do not check);
    * stops at the first the socket refuses. Returns the ids sent, and whether the socket refused one.
    */
-  private async send(commands: Command[], sink: MessageSink, now: Date): Promise<{ sent: string[]; refusedBySocket: boolean }> {
+  private async send(commands: EnvelopeSource[], sink: MessageSink, now: Date): Promise<{ sent: string[]; refusedBySocket: boolean }> {
     if (commands.length === 0) return { sent: [], refusedBySocket: false };
-    commands.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+    commands.sort((a, b) => {
+      const [x, y] = [isoOf(a.createdAt), isoOf(b.createdAt)];
+      return x < y ? -1 : x > y ? 1 : a.id.localeCompare(b.id);
+    });
     const keyring = await this.keys.get();
     const signed: CommandEnvelope[] = [];
     const refused: Refused[] = [];

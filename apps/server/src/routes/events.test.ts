@@ -27,8 +27,9 @@ afterAll(async () => {
 
 const RESET_CAMERA = { type: 'tcc.reset', params: { service: 'Camera', bundleId: 'us.zoom.xos' } };
 const isDevice = (deviceId: string) => (e: SseEvent) => e.event === 'device.updated' && (e.data as { deviceId: string }).deviceId === deviceId;
-const isCommand = (commandId: string, status: string) => (e: SseEvent) =>
-  e.event === 'command.updated' && (e.data as { commandId: string }).commandId === commandId && (e.data as { status: string }).status === status;
+/** A command.updated event of `commandId` (with `status` when given). */
+const isCommand = (commandId: string, status?: string) => (e: SseEvent) =>
+  e.event === 'command.updated' && (e.data as { commandId: string }).commandId === commandId && (status === undefined || (e.data as { status: string }).status === status);
 
 async function openStream(query = `?token=${viewer}`, headers: Record<string, string> = {}) {
   const sse = await SseClient.open(`${base}/api/v1/events${query}`, headers);
@@ -62,18 +63,28 @@ describe('GET /api/v1/events', () => {
     const sse = await openStream();
     const { deviceId, deviceToken } = await enroll(app, { hostname: 'carol-mbp' });
     await sse.next(isDevice(deviceId)); // enrolled
+    const post = async () => {
+      const created = await app.inject({ method: 'POST', url: `/api/v1/devices/${deviceId}/commands`, headers: bearer(TEST_ADMIN_TOKEN), payload: { action: RESET_CAMERA } });
+      expect(created.statusCode).toBe(201);
+      return created.json() as { id: string; status: string };
+    };
+    // Offline: stored queued, sent at connect.
+    const waiting = await post();
+    expect(waiting.status).toBe('queued');
+    expect((await sse.next(isCommand(waiting.id, 'queued'))).data).toEqual({ commandId: waiting.id, deviceId, status: 'queued' });
     const agent = await TestAgent.connect(wsUrl, deviceToken);
-    await sse.next(isDevice(deviceId)); // online
+    await sse.next(isDevice(deviceId)); // online, committed before the connect-time delivery
+    await sse.next(isCommand(waiting.id, 'sent'));
     expect((await db.prisma.device.findUniqueOrThrow({ where: { id: deviceId } })).online).toBe(true);
+    await agent.next((m) => m.type === 'command' && m.command.id === waiting.id);
 
-    const created = await app.inject({ method: 'POST', url: `/api/v1/devices/${deviceId}/commands`, headers: bearer(TEST_ADMIN_TOKEN), payload: { action: RESET_CAMERA } });
-    expect(created.statusCode).toBe(201);
-    const commandId = created.json().id as string;
-    expect((await sse.next(isCommand(commandId, 'queued'))).data).toEqual({ commandId, deviceId, status: 'queued' });
-    await sse.next(isCommand(commandId, 'sent'));
-    await agent.next((m) => m.type === 'command');
-    agent.send({ type: 'command.ack', id: commandId });
-    expect((await sse.next(isCommand(commandId, 'acknowledged'))).data).toEqual({ commandId, deviceId, status: 'acknowledged' });
+    // Connected: stored sent by the statement that creates it, so its first event says sent.
+    const direct = await post();
+    expect(direct.status).toBe('sent');
+    expect((await sse.next(isCommand(direct.id))).data).toEqual({ commandId: direct.id, deviceId, status: 'sent' });
+    await agent.next((m) => m.type === 'command' && m.command.id === direct.id);
+    agent.send({ type: 'command.ack', id: direct.id });
+    expect((await sse.next(isCommand(direct.id, 'acknowledged'))).data).toEqual({ commandId: direct.id, deviceId, status: 'acknowledged' });
     agent.close();
     await sse.next(isDevice(deviceId)); // offline
     sse.close();
