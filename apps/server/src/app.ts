@@ -103,9 +103,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
   const dispatcher = new ClusterDispatcher(registry, commands, bus, app.log, instanceId);
   const events = new FleetEvents(bus, app.log);
   const jobs = addServerJobs(new JobScheduler({ prisma, instanceId, log: app.log }), config);
-  const policy = new PolicyStore(prisma, config.policy);
-  // The same policy read through the command pool, for the command routes (actions are checked against it).
-  const commandPolicy = new PolicyStore(options.db.commandPrisma, config.policy);
+  const policy = new PolicyStore(options.db.commandPrisma, config.policy ?? {}, bus);
   const metrics = new ServerMetrics(options.db.pools);
   commands.onResultStored((seconds) => metrics.commandRoundTrip(seconds));
   jobs.onAttempt((job, outcome) => metrics.jobAttempt(job, outcome));
@@ -133,7 +131,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
     onReenroll: (deviceId) => registry.get(deviceId)?.close(CLOSE_CODES.unauthorized, 'device re-enrolled: this token was replaced'),
   });
   await app.register(gatewayPlugin, { registry, commands, policy, heartbeatSeconds: config.heartbeatSeconds ?? 30, readHighBytes: config.readHighBytes, metrics });
-  await app.register(commandRoutes, { commands, dispatcher, policy: commandPolicy });
+  await app.register(commandRoutes, { commands, dispatcher, policy });
   await app.register(jobsPlugin, { scheduler: jobs });
   await app.register(eventRoutes, { events, instanceId });
   await app.register(policyRoutes, { store: policy });

@@ -10,11 +10,13 @@ import type { PrismaClient } from '../generated/prisma/client.js';
  * - sockets:  payload `<instanceId> <deviceId> <connectedAtMs>` — "this device connected here"
  * - events:   payload JSON `{ type: 'device.updated' | 'command.updated', ... }`, sent by table
  *             triggers at commit (see cluster/events.ts)
+ * - policy:   empty payload — "the policy changed" (PolicyStore drops its copy)
  */
 export const CHANNELS = {
   commands: 'fleetmedic_commands',
   sockets: 'fleetmedic_sockets',
   events: 'fleetmedic_events',
+  policy: 'fleetmedic_policy',
 } as const;
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 

@@ -3,6 +3,7 @@ import { resolvePolicy } from '@fleetmedic/diagnosis';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { audit } from '../audit/audit.js';
 import { badRequest } from '../errors.js';
+import { CHANNELS, type NotifyBus } from '../cluster/notify-bus.js';
 
 const POLICY_ID = 'default';
 
@@ -17,13 +18,42 @@ export interface StoredPolicy {
 
 /**
  * The diagnosis policy: the Policy row `default` when an admin stored one, else the server's
- * configured partial policy over DEFAULT_POLICY. Read from the database each time, so every
- * instance diagnoses with the same policy.
+ * configured partial policy over DEFAULT_POLICY. Kept in memory between changes: every command
+ * is checked against it and every ingest batch diagnoses with it, so a read per use was a round
+ * trip on each command's path. An update NOTIFYs `fleetmedic_policy` in its transaction, and
+ * every instance (this one too) drops its copy when that arrives, or when its LISTEN connection
+ * came back (a notification may have been missed), and reads the row again at the next use.
  */
 export class PolicyStore {
-  constructor(private readonly prisma: PrismaClient, private readonly configured: Partial<Policy> = {}) {}
+  private cached: Promise<StoredPolicy> | null = null;
 
-  async current(): Promise<StoredPolicy> {
+  /**
+   * @param prisma where the Policy row is read and written (the command pool: commands never wait behind ingest)
+   * @param configured the server's configured partial policy, used while no row is stored
+   * @param bus the cluster's notify bus, which says when another instance changed the policy
+   */
+  constructor(private readonly prisma: PrismaClient, private readonly configured: Partial<Policy>, bus: NotifyBus) {
+    bus.on(CHANNELS.policy, () => this.forget());
+    bus.onReconnect(() => this.forget());
+  }
+
+  /** The policy in force; reads the database only after a change (or a lost LISTEN connection). Throws the database's error (nothing cached). */
+  current(): Promise<StoredPolicy> {
+    if (!this.cached) {
+      const reading = this.read();
+      this.cached = reading;
+      reading.catch(() => {
+        if (this.cached === reading) this.cached = null;
+      });
+    }
+    return this.cached;
+  }
+
+  private forget(): void {
+    this.cached = null;
+  }
+
+  private async read(): Promise<StoredPolicy> {
     const row = await this.prisma.policy.findUnique({ where: { id: POLICY_ID } });
     if (!row) return { policy: resolvePolicy(this.configured), source: 'config', updatedAt: null, updatedBy: null };
     return { policy: resolvePolicy(row.data as Partial<Policy>), source: 'stored', updatedAt: row.updatedAt.toISOString(), updatedBy: row.updatedBy };
@@ -50,7 +80,9 @@ export class PolicyStore {
         update: { data, updatedBy: actor, updatedAt: new Date() },
       });
       await audit(tx, { actor, action: 'policy.update', target: `policy:${POLICY_ID}`, params: { before: before.policy, after: policy } as unknown as Prisma.InputJsonValue });
+      await tx.$executeRaw`SELECT pg_notify(${CHANNELS.policy}, '')`; // delivered at commit, to every instance
     });
+    this.forget(); // read our own write now, not when the notification comes back
     return this.current();
   }
 }
