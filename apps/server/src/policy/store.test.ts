@@ -3,24 +3,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../app.js';
 import type { PgNotificationSource } from '../cluster/notify-bus.js';
-import { TEST_ADMIN_TOKEN, bearer, buildTestApp, enroll, eventually } from '../testing/harness.js';
-import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
+import { TEST_ADMIN_TOKEN, bearer, buildTestApp, enroll, eventually, useTestApp } from '../testing/harness.js';
 
-let db: TestDatabase;
-let a: FleetMedicApp;
+const ctx = useTestApp();
 let b: FleetMedicApp;
-
 beforeAll(async () => {
-  db = await openTestDatabase();
-  a = await buildTestApp(db);
-  b = await buildTestApp(db);
+  b = await buildTestApp(ctx.db);
 });
 afterAll(async () => {
-  await b?.close();
-  await a?.close();
-  await db?.cleanup();
+  await b?.close(); // hooks run in reverse: before the first app and the database
 });
 
+/** The first instance (its app is set once the hooks ran). */
+const a = () => ctx.app;
 const ACCESSIBILITY = { type: 'tcc.reset', params: { service: 'Accessibility', bundleId: 'us.zoom.xos' } };
 const putPolicy = (app: FleetMedicApp, payload: Record<string, unknown>) =>
   app.inject({ method: 'PUT', url: '/api/v1/policy', headers: bearer(TEST_ADMIN_TOKEN), payload });
@@ -35,35 +30,35 @@ describe('PolicyStore', () => {
   });
 
   it('a change through one instance is in force on the other once its notification arrives, and on the first at once', async () => {
-    const { deviceId } = await enroll(a);
+    const { deviceId } = await enroll(a());
     expect((await post(b, deviceId)).statusCode).toBe(400); // Accessibility is outside the default scope
     const before = await b.services.policy.current();
     try {
-      const put = await putPolicy(a, { tccResetServices: ['Camera', 'Accessibility'] });
+      const put = await putPolicy(a(), { tccResetServices: ['Camera', 'Accessibility'] });
       expect(put.statusCode).toBe(200);
       expect(put.json().source).toBe('stored');
       // The writer reads its own write without waiting for the notification.
-      expect((await a.services.policy.current()).policy.tccResetServices).toEqual(['Camera', 'Accessibility']);
+      expect((await a().services.policy.current()).policy.tccResetServices).toEqual(['Camera', 'Accessibility']);
       await eventually(async () => (await b.services.policy.current()) !== before);
       expect((await b.services.policy.current()).policy.tccResetServices).toEqual(['Camera', 'Accessibility']);
       expect((await post(b, deviceId)).statusCode).toBe(201);
     } finally {
-      expect((await putPolicy(a, {})).statusCode).toBe(200);
+      expect((await putPolicy(a(), {})).statusCode).toBe(200);
     }
     await eventually(async () => (await b.services.policy.current()).policy.tccResetServices.length === 3);
     expect((await post(b, deviceId)).statusCode).toBe(400);
   });
 
-  it('drops its copy when its LISTEN connection came back: a notification may have been missed (Postgres)', async (ctx) => {
-    ctx.skip(db.kind !== 'postgres', 'PGlite has no separate LISTEN connection to lose (set DATABASE_URL)');
-    await putPolicy(a, {});
+  it('drops its copy when its LISTEN connection came back: a notification may have been missed (Postgres)', async (t) => {
+    t.skip(ctx.db.kind !== 'postgres', 'PGlite has no separate LISTEN connection to lose (set DATABASE_URL)');
+    await putPolicy(a(), {});
     await eventually(async () => (await b.services.policy.current()).source === 'stored');
     const held = await b.services.policy.current();
     // Written past the store, so no instance is told.
-    await db.prisma.policy.update({ where: { id: 'default' }, data: { updatedBy: 'written-while-not-listening' } });
+    await ctx.db.prisma.policy.update({ where: { id: 'default' }, data: { updatedBy: 'written-while-not-listening' } });
     expect(await b.services.policy.current()).toBe(held);
     const source = (b.services.bus as unknown as { source: PgNotificationSource }).source;
-    await db.prisma.$queryRaw`SELECT pg_terminate_backend(${source.backendPid}::int) AS terminated`;
+    await ctx.db.prisma.$queryRaw`SELECT pg_terminate_backend(${source.backendPid}::int) AS terminated`;
     await eventually(async () => b.services.bus.counts.reconnects === 1);
     expect((await b.services.policy.current()).updatedBy).toBe('written-while-not-listening');
   });
