@@ -178,6 +178,23 @@ describe('command lifecycle', () => {
     agent.close();
   });
 
+  it('puts a command back to queued when the socket it was stored sent for closed meanwhile, and the Mac\'s next socket gets it', async () => {
+    const { deviceId, deviceToken } = await enroll(app);
+    const first = await TestAgent.connect(url, deviceToken);
+    await eventually(async () => app.services.registry.get(deviceId));
+    const stale = await app.services.dispatcher.localSink(deviceId);
+    first.close();
+    await eventually(async () => !app.services.registry.get(deviceId));
+
+    // The route looked the socket up just before it closed (a Mac waking on another network).
+    const command = await app.services.commands.create(deviceId, RESET_CAMERA, 'test', { sink: stale });
+    expect(command.status).toBe('queued');
+    expect(await db.prisma.command.findUniqueOrThrow({ where: { id: command.id } })).toMatchObject({ status: 'queued', sentAt: null });
+    const second = await TestAgent.connect(url, deviceToken);
+    expect((await second.next<CommandMessage>((m) => m.type === 'command')).command.id).toBe(command.id);
+    second.close();
+  });
+
   it('does not deliver an expired command, and the expiry job marks it expired', async () => {
     const { deviceId, deviceToken } = await enroll(app);
     const command = await app.services.commands.create(deviceId, RESET_CAMERA, 'test', { now: new Date(Date.now() - 8 * 24 * 3600 * 1000) });

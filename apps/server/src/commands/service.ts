@@ -53,6 +53,10 @@ a AS (
 )
 SELECT status FROM c`;
 
+// A command stored sent by create whose socket refused it, back to queued (unless a resend or a
+// cancel has moved it since: its sentAt or status differ).
+const REQUEUE_SQL = `UPDATE "Command" SET status = 'queued', "sentAt" = NULL WHERE id = $1 AND status = 'sent' AND "sentAt" = $2::timestamp(3)`;
+
 // One page of a device's queued, unexpired commands, oldest first, marked sent in the statement
 // that picks them (the outer guard re-checks a row another delivery or a cancel changed meanwhile).
 const DELIVER_PENDING_SQL = `
@@ -161,9 +165,10 @@ export class CommandService {
    * single command costs one round trip to the database however busy its pool is. With `sink`
    * (the device's socket on this instance, its connect-time delivery done) the same statement
    * stores it sent and it is sent at once, unless the device has older queued commands: then it
-   * is stored queued (deliverPending sends them oldest first). Returns the row as stored; a
-   * command stored sent whose socket refuses it goes out again at the next connect (as in
-   * deliverPending).
+   * is stored queued (deliverPending sends them oldest first). When the socket refuses it (it
+   * closed meanwhile: the Mac may already be back on a new socket, whose connect-time resend read
+   * before this insert), it is put back to queued for the caller's dispatch. Returns the row:
+   * status sent (on the socket), or queued (to dispatch).
    */
   async create(deviceId: string, action: Action, actor: string, opts: { now?: Date; sink?: MessageSink } = {}): Promise<Command> {
     const { now = new Date(), sink } = opts;
@@ -174,9 +179,8 @@ export class CommandService {
       : [];
     if (inserted.length !== 1) throw notFound(`device ${deviceId}`);
     if (inserted[0]!.status === 'sent') {
-      row.status = 'sent';
-      row.sentAt = now;
-      await this.send([row], sink!, now);
+      if ((await this.send([row], sink!, now)).sent.length === 1) Object.assign(row, { status: 'sent', sentAt: now });
+      else await retryOnConflict(() => this.prisma.$executeRawUnsafe(REQUEUE_SQL, row.id, now.toISOString()));
     }
     return row;
   }

@@ -2,7 +2,8 @@
 // another through the notify bus (two apps on one database, as in a scale-out).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../app.js';
-import type { PgNotificationSource } from '../cluster/notify-bus.js';
+import { CHANNELS, createNotifyBus, type PgNotificationSource } from '../cluster/notify-bus.js';
+import { PolicyStore } from './store.js';
 import { TEST_ADMIN_TOKEN, bearer, buildTestApp, enroll, eventually, useTestApp } from '../testing/harness.js';
 
 const ctx = useTestApp();
@@ -51,8 +52,12 @@ describe('PolicyStore', () => {
 
   it('drops its copy when its LISTEN connection came back: a notification may have been missed (Postgres)', async (t) => {
     t.skip(ctx.db.kind !== 'postgres', 'PGlite has no separate LISTEN connection to lose (set DATABASE_URL)');
+    // b has heard this change (its store's handler runs before ours) and holds a copy read after it.
+    const heard = new Promise<void>((resolve) => {
+      const off = b.services.bus.on(CHANNELS.policy, () => (off(), resolve()));
+    });
     await putPolicy(a(), {});
-    await eventually(async () => (await b.services.policy.current()).source === 'stored');
+    await heard;
     const held = await b.services.policy.current();
     // Written past the store, so no instance is told.
     await ctx.db.prisma.policy.update({ where: { id: 'default' }, data: { updatedBy: 'written-while-not-listening' } });
@@ -61,5 +66,33 @@ describe('PolicyStore', () => {
     await ctx.db.prisma.$queryRaw`SELECT pg_terminate_backend(${source.backendPid}::int) AS terminated`;
     await eventually(async () => b.services.bus.counts.reconnects === 1);
     expect((await b.services.policy.current()).updatedBy).toBe('written-while-not-listening');
+  });
+
+  it('reads the row at every use while its bus is not listening (a change would not be heard)', async () => {
+    const bus = createNotifyBus(ctx.db, console); // never started: state idle
+    const store = new PolicyStore(ctx.db.commandPrisma, {}, bus);
+    const first = await store.current();
+    expect(await store.current()).not.toBe(first);
+    await putPolicy(a(), { tccResetServices: ['Microphone'] });
+    try {
+      expect((await store.current()).policy.tccResetServices).toEqual(['Microphone']);
+    } finally {
+      await putPolicy(a(), {});
+    }
+  });
+
+  it('audits the stored policy as "before", not this instance\'s copy', async () => {
+    await putPolicy(a(), {});
+    await eventually(async () => (await b.services.policy.current()).source === 'stored');
+    const held = (await b.services.policy.current()).policy;
+    // Written past the store: b's copy is stale for certain.
+    await ctx.db.prisma.policy.update({ where: { id: 'default' }, data: { data: { ...held, tccResetServices: ['Camera'] } } });
+    try {
+      expect((await putPolicy(b, { tccResetServices: ['Microphone'] })).statusCode).toBe(200);
+      const row = await ctx.db.prisma.auditLog.findFirstOrThrow({ where: { action: 'policy.update' }, orderBy: { id: 'desc' } });
+      expect((row.params as { before: { tccResetServices: string[] } }).before.tccResetServices).toEqual(['Camera']);
+    } finally {
+      await putPolicy(a(), {});
+    }
   });
 });

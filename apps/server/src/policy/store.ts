@@ -23,6 +23,7 @@ export interface StoredPolicy {
  * trip on each command's path. An update NOTIFYs `fleetmedic_policy` in its transaction, and
  * every instance (this one too) drops its copy when that arrives, or when its LISTEN connection
  * came back (a notification may have been missed), and reads the row again at the next use.
+ * While the bus is not listening (starting, reconnecting, closed) every use reads the row.
  */
 export class PolicyStore {
   private cached: Promise<StoredPolicy> | null = null;
@@ -32,13 +33,14 @@ export class PolicyStore {
    * @param configured the server's configured partial policy, used while no row is stored
    * @param bus the cluster's notify bus, which says when another instance changed the policy
    */
-  constructor(private readonly prisma: PrismaClient, private readonly configured: Partial<Policy>, bus: NotifyBus) {
+  constructor(private readonly prisma: PrismaClient, private readonly configured: Partial<Policy>, private readonly bus: NotifyBus) {
     bus.on(CHANNELS.policy, () => this.forget());
     bus.onReconnect(() => this.forget());
   }
 
   /** The policy in force; reads the database only after a change (or a lost LISTEN connection). Throws the database's error (nothing cached). */
   current(): Promise<StoredPolicy> {
+    if (this.bus.state !== 'listening') return this.read(); // a change would not be heard
     if (!this.cached) {
       const reading = this.read();
       this.cached = reading;
@@ -53,8 +55,8 @@ export class PolicyStore {
     this.cached = null;
   }
 
-  private async read(): Promise<StoredPolicy> {
-    const row = await this.prisma.policy.findUnique({ where: { id: POLICY_ID } });
+  private async read(db: Pick<PrismaClient, 'policy'> = this.prisma): Promise<StoredPolicy> {
+    const row = await db.policy.findUnique({ where: { id: POLICY_ID } });
     if (!row) return { policy: resolvePolicy(this.configured), source: 'config', updatedAt: null, updatedBy: null };
     return { policy: resolvePolicy(row.data as Partial<Policy>), source: 'stored', updatedAt: row.updatedAt.toISOString(), updatedBy: row.updatedBy };
   }
@@ -71,9 +73,9 @@ export class PolicyStore {
     } catch (err) {
       throw badRequest((err as Error).message);
     }
-    const before = await this.current();
     const data = policy as unknown as Prisma.InputJsonValue;
     await this.prisma.$transaction(async (tx) => {
+      const before = await this.read(tx); // the row, not this instance's copy (another may have changed it)
       await tx.policy.upsert({
         where: { id: POLICY_ID },
         create: { id: POLICY_ID, data, updatedBy: actor, updatedAt: new Date() },
