@@ -1,10 +1,11 @@
 // What one Fix costs the database: the statements a POST /devices/:id/commands runs, counted as
 // connections checked out of the command pool (pg.Pool's `acquire`: one per statement outside a
 // transaction). Each one waits for a pool connection, a turn of the event loop and a CPU on a busy
-// server, so their number is the command's latency under load. Jobs off: nothing else uses the
-// command pool meanwhile (the test agent sends no ack).
+// server, so their number is the command's latency under load. Jobs off and the connect announced
+// first: nothing else uses the command pool meanwhile (the test agent sends no ack).
 import type { ServerMessage } from '@fleetmedic/protocol';
 import { describe, expect, it } from 'vitest';
+import type { ClusterRegistry } from '../cluster/registry.js';
 import { TestAgent, bearer, enroll, eventually, useTestApp } from '../testing/harness.js';
 
 const ctx = useTestApp({ jobs: false });
@@ -24,6 +25,8 @@ describe('a command\'s round trips to the database', () => {
     expect((await post()).statusCode).toBe(201);
     await agent.next<CommandMessage>((m) => m.type === 'command');
 
+    // The connect's announcement to other instances (a NOTIFY on this pool, up to 20 ms after it) goes now, not inside the count.
+    await (ctx.app.services.registry as ClusterRegistry).announce();
     let statements = 0;
     const count = () => void (statements += 1);
     pool.on('acquire', count);
