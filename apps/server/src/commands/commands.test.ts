@@ -167,8 +167,9 @@ describe('command lifecycle', () => {
     expect(stored.sentAt?.getTime()).toBe(stored.createdAt.getTime());
     expect((await agent.next<CommandMessage>((m) => m.type === 'command')).command.id).toBe(direct.id);
 
-    // An older command left queued (created without its socket: as if its delivery had failed).
-    const older = await app.services.commands.create(deviceId, { type: 'agent.collect', params: {} }, 'test');
+    // An older command left queued (created without its socket: as if its delivery had failed), a
+    // second older so that the order never rests on two creations' milliseconds.
+    const older = await app.services.commands.create(deviceId, { type: 'agent.collect', params: {} }, 'test', { now: new Date(Date.now() - 1000) });
     expect(older.status).toBe('queued');
     const newer = (await createCommand(deviceId, { type: 'zoom.quit', params: {} })).json();
     expect(newer.status).toBe('sent');
