@@ -1,8 +1,9 @@
 import { createContext } from 'preact';
-import { useContext, useEffect, useRef, useState, useCallback } from 'preact/hooks';
+import { useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, type ApiClient } from './api/client.js';
 import type { LiveEvent, LiveFeed } from './api/live.js';
 import type { Session } from './session.js';
+import { Reloader } from './model/reloader.js';
 
 /** What every page needs: the API client, the live feed, the session and how to change it. */
 export interface AppContext {
@@ -33,42 +34,39 @@ export interface Loaded<T> {
 /**
  * Loads `load()` now and again whenever `deps` change or a live event passes `relevant`.
  * Events within `foldMs` of the first are folded into one refetch (fleet-wide pages use a
- * longer window: a big fleet reports every second). A 401 signs the admin out.
+ * longer window: a big fleet reports every second), and refetches asked for while one runs into
+ * one after it (Reloader), so every load lands however busy the fleet. A 401 signs the admin out.
  */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[], relevant: (event: LiveEvent) => boolean, foldMs = 150): Loaded<T> {
   const { live, signOut } = useApp();
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(true);
-  const generation = useRef(0);
   const loadRef = useRef(load);
   loadRef.current = load;
   const relevantRef = useRef(relevant);
   relevantRef.current = relevant;
+  const signOutRef = useRef(signOut);
+  signOutRef.current = signOut;
 
-  const run = useCallback(() => {
-    const mine = ++generation.current;
-    setLoading(true);
-    loadRef.current().then(
-      (value) => {
-        if (mine !== generation.current) return;
-        setData(value);
-        setError(null);
-        setLoading(false);
-      },
-      (err: unknown) => {
-        if (mine !== generation.current) return;
-        const apiError = err instanceof ApiError ? err : new ApiError(0, 'client', String(err));
-        if (apiError.unauthorized) return signOut('The server no longer accepts this token. Sign in again.');
-        setError(apiError);
-        setLoading(false);
-      },
-    );
-  }, [signOut]);
+  const reloader = useMemo(() => new Reloader<T>(() => loadRef.current(), {
+    started: () => setLoading(true),
+    loaded: (value) => {
+      setData(value);
+      setError(null);
+      setLoading(false);
+    },
+    failed: (err) => {
+      const apiError = err instanceof ApiError ? err : new ApiError(0, 'client', String(err));
+      if (apiError.unauthorized) return signOutRef.current('The server no longer accepts this token. Sign in again.');
+      setError(apiError);
+      setLoading(false);
+    },
+  }), []);
 
   useEffect(() => {
     setData(null);
-    run();
+    reloader.restart();
   }, deps);
 
   useEffect(() => {
@@ -77,14 +75,14 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], relevant: (e
       if (!relevantRef.current(event) || timer) return;
       timer = setTimeout(() => {
         timer = null;
-        run();
+        reloader.refresh();
       }, foldMs);
     });
     return () => {
       off();
       if (timer) clearTimeout(timer);
     };
-  }, [live, run, foldMs]);
+  }, [live, reloader, foldMs]);
 
-  return { data, error, loading, reload: run };
+  return { data, error, loading, reload: () => reloader.refresh() };
 }
