@@ -606,14 +606,23 @@ describe('dashboard against the real server and agents', () => {
   }, 180_000);
 
   it('bulk fix with nothing fixable: says why once per reason, names each Mac once, offers only Close', async () => {
-    const plan = await dryRun('tcc.unreadable');
-    expect(plan.targets).toEqual([]);
-    const hosts = [...new Set(plan.skipped.map((x) => x.hostname))];
-    // One cause, one finding per Mac (however many TCC.db it could not read): each Mac is skipped once.
-    expect(plan.skipped.length).toBe(hosts.length);
     const { context, page } = await signedIn(stack.tokens.operator);
     await page.goto(`${stack.url}/#/devices?finding=tcc.unreadable`);
-    await page.getByRole('button', { name: `Fix all ${hosts.length} Macs…` }).click();
+    // The agents keep reporting (the microphone Mac was just restarted): the list's button and a dry
+    // run are two reads of a changing fleet, compared once they agree (run 4 of 12-06 waited 30 s for
+    // the count of a dry run made before the list loaded).
+    const fixAll = page.getByRole('button', { name: /^Fix (all \d+\+? Macs|this Mac)…$/ });
+    let plan!: Plan;
+    let hosts: string[] = [];
+    await expect.poll(async () => {
+      plan = await dryRun('tcc.unreadable');
+      hosts = [...new Set(plan.skipped.map((x) => x.hostname))];
+      return { button: await fixAll.textContent({ timeout: 5_000 }).catch(() => null), dryRun: `Fix all ${hosts.length} Macs…` };
+    }, { timeout: 30_000 }).toSatisfy((x: { button: string | null; dryRun: string }) => x.button === x.dryRun);
+    expect(plan.targets).toEqual([]);
+    // One cause, one finding per Mac (however many TCC.db it could not read): each Mac is skipped once.
+    expect(plan.skipped.length).toBe(hosts.length);
+    await fixAll.click();
     const dialog = page.getByRole('dialog');
     await dialog.locator('.bulk-skipped').waitFor();
     expect(await dialog.getByRole('heading', { level: 2 }).textContent()).toBe('Nothing to fix automatically: “Privacy permissions could not be read”');
