@@ -81,9 +81,9 @@ describe('rotating the signing key: rotate, activate, retire', () => {
     // After a re-read, the retired key no longer counts at delivery either.
     await ctx.app.services.keys.refresh();
     const keyring = await ctx.app.services.keys.get();
-    expect(keyring.refusal(
-      { id: queued.id, deviceId: mac.deviceId, action: COLLECT, createdAt: queued.createdAt.toISOString(), expiresAt: queued.expiresAt.toISOString() }, queued.signature, previousKey,
-    )).toBe(`not sent: the command was signed by key ${previousKey}, which is retired or unknown; queue it again`);
+    expect(await keyring.refusals([{
+      envelope: { id: queued.id, deviceId: mac.deviceId, action: COLLECT, createdAt: queued.createdAt.toISOString(), expiresAt: queued.expiresAt.toISOString() }, signature: queued.signature, keyId: previousKey,
+    }])).toEqual([`not sent: the command was signed by key ${previousKey}, which is retired or unknown; queue it again`]);
   });
 
   it('rewrap seals every key under a new key-encryption key; the old one no longer opens them', async () => {

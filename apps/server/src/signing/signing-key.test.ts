@@ -64,6 +64,29 @@ describe('the fleet signing key in Postgres, sealed under the key-encryption key
     );
   });
 
+  it('signs and checks a batch in the thread pool: the same signatures as one by one, every refusal named, in order', async () => {
+    const keyring = await new SigningKeySource(db.prisma, KEK).get();
+    const key = keyring.active;
+    // 1,234 envelopes: past ON_LOOP_MAX, and three slices of the pool, the last one partial.
+    const envelopes = Array.from({ length: 1234 }, (_, i) => ({ ...envelope, id: `b9f7a5e2-3c1d-4e8f-9a6b-${String(i).padStart(12, '0')}` }));
+    const signatures = await key.signAll(envelopes);
+    expect(signatures).toEqual(envelopes.map((e) => key.sign(e)));
+    expect(await key.signAll(envelopes.slice(0, 3))).toEqual(signatures.slice(0, 3)); // a few: on the loop, the same
+    const items = envelopes.map((e, i) => ({ envelope: e, signature: signatures[i]!, keyId: key.keyId as string | null }));
+    items[7] = { ...items[7]!, envelope: { ...items[7]!.envelope, deviceId: envelope.id } }; // altered row
+    items[600] = { ...items[600]!, signature: signatures[601]! }; // another row's signature
+    items[900] = { ...items[900]!, keyId: 'unknown-key' };
+    items[1233] = { ...items[1233]!, signature: null as unknown as string };
+    const reasons = await keyring.refusals(items);
+    const altered = 'not sent: the stored signature does not match the command (the row was altered or inserted outside the command service)';
+    expect(Object.fromEntries(reasons.flatMap((r, i) => (r === null ? [] : [[i, r]])))).toEqual({
+      7: altered,
+      600: altered,
+      900: 'not sent: the command was signed by key unknown-key, which is retired or unknown; queue it again',
+      1233: expect.stringMatching(/^not sent: the command has no signature from its creation/),
+    });
+  });
+
   it('a key an older server stored in clear is sealed in place on first load: same key, no PEM left in the row', async () => {
     await withOtherDatabase(async () => {
       const pair = newKeyPair();
