@@ -105,4 +105,16 @@ describe('a fleet of agent processes on recorded Macs, against the real server',
     const f = after.findings.find((x) => x.ruleId === 'tcc.camera.denied');
     expect(f?.state).toBe('awaiting-consent');
   });
+
+  it('the agents write every report as the gateway reads it a slice at a time (type first), whole and delta', async () => {
+    type Stats = { slicedJobs: number; wholeMessages: number; deltaMessages: number };
+    // Read on arrival, a report would be counted received and not sliced: at a quiet moment the two agree.
+    await expect.poll(async () => {
+      const s = await api<Stats>('GET', '/api/v1/agent/ingest-stats');
+      return s.slicedJobs - s.wholeMessages - s.deltaMessages;
+    }, { timeout: 30_000, interval: 200 }).toBe(0);
+    const s = await api<Stats>('GET', '/api/v1/agent/ingest-stats');
+    expect(s.wholeMessages).toBeGreaterThanOrEqual(MACS.length);
+    expect(s.deltaMessages).toBeGreaterThanOrEqual(1); // the re-collect above
+  });
 });

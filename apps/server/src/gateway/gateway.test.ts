@@ -2,7 +2,7 @@ import { CLOSE_CODES, SECTION_NAMES } from '@fleetmedic/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../app.js';
 import { BAD_MESSAGE_LIMIT } from './connection.js';
-import { TestAgent, buildTestApp, enroll, eventually, listen, upgradeStatus } from '../testing/harness.js';
+import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, enroll, eventually, listen, upgradeStatus } from '../testing/harness.js';
 import { buildSnapshot } from '../testing/snapshots.js';
 import { sectionHashes } from '@fleetmedic/protocol/hash';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
@@ -80,6 +80,22 @@ describe('reports', () => {
     });
     const findings = await db.prisma.finding.findMany({ where: { deviceId } });
     expect(findings.map((f) => [f.key, f.state])).toEqual([['tcc.camera.denied:us.zoom.xos', 'open']]);
+    agent.close();
+  });
+
+  it('reads a report written as agents write it (type first) a slice at a time, and one in another key order on arrival: both stored, acked in the order sent', async () => {
+    const { deviceId, deviceToken } = await enroll(app);
+    const agent = await TestAgent.connect(url, deviceToken);
+    const stats = async () => (await app.inject({ method: 'GET', url: '/api/v1/agent/ingest-stats', headers: bearer(TEST_ADMIN_TOKEN) })).json() as { slicedJobs: number };
+    const before = (await stats()).slicedJobs;
+    const { type, ...rest } = report('report-order-2', { hostname: 'order-mac', zoomCamera: 'denied' });
+    agent.send(report('report-order-1', { hostname: 'order-mac' }));
+    agent.send(JSON.stringify({ ...rest, type })); // `type` last: no agent writes this, the server still takes it
+    const acks = [await agent.next((m) => m.type === 'ack'), await agent.next((m) => m.type === 'ack')];
+    expect(acks.map((a) => (a as { id: string }).id)).toEqual(['report-order-1', 'report-order-2']);
+    expect((await db.prisma.report.findMany({ where: { deviceId }, orderBy: { id: 'asc' } })).map((r) => r.id)).toEqual(['report-order-1', 'report-order-2']);
+    expect(await db.prisma.finding.count({ where: { deviceId, state: 'open' } })).toBe(1); // the second one's denied camera
+    expect((await stats()).slicedJobs - before).toBe(1);
     agent.close();
   });
 

@@ -1,6 +1,6 @@
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { CLOSE_CODES, MAX_AGENT_MESSAGE_BYTES } from '@fleetmedic/protocol';
+import { CLOSE_CODES, MAX_AGENT_MESSAGE_BYTES, type AgentMessage } from '@fleetmedic/protocol';
 import type { RawData, WebSocket } from 'ws';
 import { bearerToken, sha256Hex } from '../auth/secrets.js';
 import type { CommandService } from '../commands/service.js';
@@ -11,6 +11,7 @@ import type { PolicyStore } from '../policy/store.js';
 import { AgentConnection } from './connection.js';
 import { handleAgentMessage, readAgentMessage, type GatewayDeps } from './handlers.js';
 import { ReadBudget } from './read-budget.js';
+import { SliceQueue } from './slices.js';
 import type { ConnectionRegistry } from './registry.js';
 import { DeviceTouches, OnlineWriter } from './touches.js';
 
@@ -22,12 +23,20 @@ const TOUCH_EVERY_MS = 5_000;
  * Backpressure (ReadBudget): past this many bytes of report messages read and not yet answered,
  * every agent socket stops being read until they are down to READ_LOW_BYTES. A whole report is
  * ~25 KB of text and ~100 KB parsed: 20,000 Macs sending their first report at once would
- * otherwise hold ~2 GB. 16 MiB holds ~64 MB parsed; a burst of 10,000 deltas on one instance
+ * otherwise hold ~2 GB. 16 MiB holds at most ~64 MB parsed (a report waits as its text until its
+ * lane reaches it and a slice reads it: one parsed report per socket); a burst of 10,000 deltas on one instance
  * (~1.1 KB each, 11 MB) stays under it. (At 4 MiB, two 20,000-Mac runs lost admin API calls to
  * ECONNRESET right after enrollment: not understood yet, so not the default.)
  */
 export const READ_HIGH_BYTES = 16 * 1024 * 1024;
 const READ_LOW_BYTES = 8 * 1024 * 1024;
+/**
+ * Reports are read (parsed, validated) SliceQueue-fashion: at most this long per turn of the event
+ * loop, ms, so that a burst of thousands does not hold it while an admin's command waits.
+ */
+const READ_SLICE_MS = 5;
+/** How every agent's report message begins (JSON.stringify of `{ type: 'report', ... }`, type first). */
+const REPORT_PREFIX = Buffer.from('{"type":"report",');
 /** No pause lasts longer than this, ms: a paused socket answers no pings, and an agent gives up on a ping unanswered for 30 s. */
 const MAX_PAUSE_MS = 10_000;
 
@@ -60,12 +69,13 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
   const { registry, commands, policy, heartbeatSeconds, metrics } = opts;
   const readHigh = opts.readHighBytes ?? READ_HIGH_BYTES;
   const budget = new ReadBudget(() => [...registry.all()].map((c) => c.socket), readHigh, readHigh === READ_HIGH_BYTES ? READ_LOW_BYTES : Math.floor(readHigh / 2), MAX_PAUSE_MS);
+  const reading = new SliceQueue(READ_SLICE_MS);
   const ingest = new IngestBatcher(app.prisma, { policy: async () => (await policy.current()).policy });
   const online = new OnlineWriter(app.prisma);
   const deps: GatewayDeps = { prisma: app.prisma, commands, policy, ingest, log: app.log, metrics };
   metrics.watchGateway({ connections: () => registry.size, ingestQueue: () => ({ reports: ingest.backlog, bytes: ingest.backlogBytes }) });
   // Ingest counters (batch sizes, fast path vs full ingest), for operators and the benchmark.
-  app.get('/api/v1/agent/ingest-stats', { onRequest: app.requireRole('viewer') }, async () => ({ ...ingest.stats, backlog: ingest.backlog, ...budget.stats, connections: registry.size }));
+  app.get('/api/v1/agent/ingest-stats', { onRequest: app.requireRole('viewer') }, async () => ({ ...ingest.stats, backlog: ingest.backlog, ...budget.stats, ...reading.stats, connections: registry.size }));
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
     const tracked = p.catch((err) => app.log.error({ err }, 'gateway background write failed')).finally(() => pending.delete(tracked));
@@ -133,16 +143,22 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
         metrics.messageRejected('binary');
         return bad();
       }
-      // Read on arrival, so a command's ack or result goes to its own lane and never waits for the reports ahead of it.
-      const message = readAgentMessage(conn, buffer.toString('utf8'), metrics);
-      if (!message) return bad();
-      const handle = async () => {
+      const read = () => readAgentMessage(conn, buffer.toString('utf8'), metrics);
+      const handle = async (message: AgentMessage | null) => {
+        if (!message) return bad();
         if ((await handleAgentMessage(deps, conn, message, buffer.length, receivedAt)) === 'bad') bad();
       };
-      if (message.type !== 'report') return track(conn.enqueueCommand(handle));
-      // Held from now until answered: parsed and waiting its turn, in a batch, or being written.
+      // A report, as every agent writes one (REPORT_PREFIX), is read in its lane a slice at a time
+      // (`reading`); anything else on arrival, so a command's ack or result goes to its own lane
+      // and never waits for the reports ahead of it.
+      let message: AgentMessage | null | undefined;
+      if (!buffer.subarray(0, REPORT_PREFIX.length).equals(REPORT_PREFIX)) {
+        message = read();
+        if (message?.type !== 'report') return message ? track(conn.enqueueCommand(() => handle(message!))) : bad();
+      }
+      // Held from now until answered: waiting its turn, in a batch, or being written.
       budget.take(buffer.length);
-      track(conn.enqueue(handle).finally(() => budget.release(buffer.length)));
+      track(conn.enqueue(async () => handle(message ?? await reading.run(read))).finally(() => budget.release(buffer.length)));
     });
     socket.on('pong', () => {
       conn.alive = true;
