@@ -499,8 +499,10 @@ try {
   s = await fleet.stats();
   notes.push(`reports: ${s.reports} (${s.fullReports} whole, ${s.deltaReports} delta, ${s.changedReports} with a change), resyncs ${s.resyncs}, reconnects ${s.connects - agents}`);
   const ingest = (await Promise.all(servers.map((x) => api<Record<string, number>>(x, 'GET', '/api/v1/agent/ingest-stats'))))
-    .reduce((a, x) => Object.fromEntries(Object.keys(x).map((k) => [k, k === 'maxBatch' ? Math.max(a[k] ?? 0, x[k]!) : (a[k] ?? 0) + x[k]!])), {} as Record<string, number>);
+    .reduce((a, x) => Object.fromEntries(Object.keys(x).map((k) => [k, /^(max|longest)/.test(k) ? Math.max(a[k] ?? 0, x[k]!) : (a[k] ?? 0) + x[k]!])), {} as Record<string, number>);
   notes.push(`ingest: ${ingest.batches} batches, largest ${ingest.maxBatch}, mean ${fmt(ingest.reports! / ingest.batches!, 1)}; fast path ${ingest.unchanged}, full ${ingest.full}, duplicates ${ingest.duplicate}, resyncs ${ingest.resync}`);
+  notes.push(`reading (both instances): sockets paused ${ingest.pauses} times, longest ${fmt(ingest.longestPauseMs!)} ms, most report bytes held ${mb(ingest.maxHeldBytes!)}; `
+    + `${ingest.slicedJobs} reports read in ${ingest.slices} slices of the event loop, at most ${ingest.maxQueuedJobs} waiting`);
   notes.push(`message sizes: whole ${kb(ingest.wholeBytes! / ingest.wholeMessages!)}, delta ${fmt(ingest.deltaBytes! / ingest.deltaMessages!)} B on average`);
   notes.push(await tableReport(db.url, s.acked));
 } catch (err) {
