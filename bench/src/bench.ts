@@ -35,10 +35,11 @@ const o = new Command()
   .option('--database-url <url>', 'Postgres server (a database is created and dropped)', process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres')
   .option('--server-log-level <level>', 'the server\'s pino level (info shows each batch\'s plan / insert / delivery times)', 'warn')
   .option('--profile <dir>', 'run the server under node --cpu-prof, profiles into <dir>')
+  .option('--server-node-args <flags>', 'node flags for the server instances, space-separated (e.g. "--max-semi-space-size=8")', '')
   .option('--max-minutes <n>', 'stop the run after this long, printing the figures measured so far', int, 60)
   .option('--reports-per-day <n>', 'agent reports per Mac per day for the storage figures (default schedule: every 15 min)', int, 96)
   .parse()
-  .opts<{ agents: number; processes: number; instances: number; interval: number; window: number; commands: number; commandRate: number; perMacBulk?: boolean; bulkConcurrency: number; databaseUrl: string; serverLogLevel: string; profile?: string; maxMinutes: number; reportsPerDay: number }>();
+  .opts<{ agents: number; processes: number; instances: number; interval: number; window: number; commands: number; commandRate: number; perMacBulk?: boolean; bulkConcurrency: number; databaseUrl: string; serverLogLevel: string; profile?: string; serverNodeArgs: string; maxMinutes: number; reportsPerDay: number }>();
 
 // Sockets: the server holds one per Mac; each simulator process holds its share.
 ensureOpenFiles(o.agents + 2_000);
@@ -75,7 +76,7 @@ async function enterPhase(next: string): Promise<void> {
     const wall = (at - phaseStart.at) / 1000;
     const used = (k: 'server' | 'simulator' | 'postgres') => `${k} ${fmt(cpu[k] - phaseStart[k], 1)}`;
     const lags = gauges.map((l) => (l ? `${fmt(l.p99Ms)}/${fmt(l.maxMs)}` : 'n/a')).join(', ');
-    const heaps = gauges.map((l) => (l ? `${mb(l.heapUsedBytes)} of ${mb(l.heapTotalBytes)}` : 'n/a')).join(', ');
+    const heaps = gauges.map((l) => (l ? `${mb(l.heapUsedBytes)} of ${mb(l.heapTotalBytes)} (external ${mb(l.externalBytes)})` : 'n/a')).join(', ');
     phaseLines.push(`${phase}: ${fmt(wall, 1)} s; CPU s ${used('server')}, ${used('simulator')}, ${used('postgres')} (${fmt(2 * wall, 1)} on 2 cores); event-loop delay p99/max ms per instance ${lags}; V8 heap used at its end ${heaps}`);
     log(`phase ${phaseLines.at(-1)}`);
   }
@@ -83,8 +84,11 @@ async function enterPhase(next: string): Promise<void> {
   phaseStart = { at, ...cpu };
 }
 
-/** The event-loop delay p99 and max (ms) since the last scrape of this instance's /metrics, and its V8 heap now (bytes). */
-async function serverGauges(x: ServerProcess): Promise<{ p99Ms: number; maxMs: number; heapUsedBytes: number; heapTotalBytes: number }> {
+/**
+ * The event-loop delay p99 and max (ms) since the last scrape of this instance's /metrics, and its
+ * V8 heap and the memory outside it that V8 knows of (Buffers, wasm; bytes) now.
+ */
+async function serverGauges(x: ServerProcess): Promise<{ p99Ms: number; maxMs: number; heapUsedBytes: number; heapTotalBytes: number; externalBytes: number }> {
   const res = await fetch(`${x.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   if (!res.ok) throw new Error(`GET /metrics -> ${res.status}`);
   const text = await res.text();
@@ -92,6 +96,7 @@ async function serverGauges(x: ServerProcess): Promise<{ p99Ms: number; maxMs: n
   return {
     p99Ms: gauge('nodejs_eventloop_lag_p99_seconds') * 1000, maxMs: gauge('nodejs_eventloop_lag_max_seconds') * 1000,
     heapUsedBytes: gauge('nodejs_heap_size_used_bytes'), heapTotalBytes: gauge('nodejs_heap_size_total_bytes'),
+    externalBytes: gauge('nodejs_external_memory_bytes'),
   };
 }
 const rssSamples: Array<ProcSample & { phase: string }> = [];
@@ -310,7 +315,7 @@ try {
   for (let i = 0; i < o.instances; i++) {
     servers.push(await startServerProcess({
       databaseUrl: db.url, enrollSecret: ENROLL_SECRET, adminToken: ADMIN_TOKEN, logLevel: o.serverLogLevel,
-      nodeArgs: o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : [], metricsToken: METRICS_TOKEN,
+      nodeArgs: [...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : []), ...o.serverNodeArgs.split(' ').filter(Boolean)], metricsToken: METRICS_TOKEN,
     }));
   }
   server = servers[0]!;
@@ -539,7 +544,7 @@ function printReport(heading = ''): void {
   process.stdout.write(`
 FleetMedic benchmark — ${new Date().toISOString()}${heading ? ` — ${heading}` : ''}
 machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${mb(totalmem())} memory, Node ${process.version}, ${pgVersion}; open files ${limits.soft}/${limits.hard}; load average at the end ${loadavg()}
-run: ${agents} simulated Macs in ${o.processes} processes against ${o.instances} server instance(s), steady interval ${o.interval} s, windows ${o.window} s, server, Postgres and simulator on this one machine
+run: ${agents} simulated Macs in ${o.processes} processes against ${o.instances} server instance(s), steady interval ${o.interval} s, windows ${o.window} s, server, Postgres and simulator on this one machine${o.serverNodeArgs ? `; server node flags ${o.serverNodeArgs}` : ''}${process.env.MALLOC_ARENA_MAX ? `; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}` : ''}
 limits: bare ws ${wsBase ? `${fmt(wsBase.rate)} msg/s` : 'n/a'}; raw pg multi-row insert ${pgBase ? `${fmt(pgBase.rate)} rows/s` : 'n/a'}
 
 ${table(figures)}
