@@ -3,7 +3,8 @@
 // `ws` message rate, raw multi-row `pg` insert), runs the fleet simulator, prints every figure with
 // its target, and cleans up (server stopped, database dropped). Loopback only; every phase is bounded.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { Command } from 'commander';
 import { positiveInt } from './args.js';
@@ -35,11 +36,12 @@ const o = new Command()
   .option('--database-url <url>', 'Postgres server (a database is created and dropped)', process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres')
   .option('--server-log-level <level>', 'the server\'s pino level (info shows each batch\'s plan / insert / delivery times)', 'warn')
   .option('--profile <dir>', 'run the server under node --cpu-prof, profiles into <dir>')
+  .option('--server-output <dir>', 'append each server instance\'s whole output to <dir>/server-<n>.log (with --server-node-args "--trace-gc": every GC)')
   .option('--server-node-args <flags>', 'node flags for the server instances, space-separated (e.g. "--max-semi-space-size=8")', '')
   .option('--max-minutes <n>', 'stop the run after this long, printing the figures measured so far', int, 60)
   .option('--reports-per-day <n>', 'agent reports per Mac per day for the storage figures (default schedule: every 15 min)', int, 96)
   .parse()
-  .opts<{ agents: number; processes: number; instances: number; interval: number; window: number; commands: number; commandRate: number; perMacBulk?: boolean; bulkConcurrency: number; databaseUrl: string; serverLogLevel: string; profile?: string; serverNodeArgs: string; maxMinutes: number; reportsPerDay: number }>();
+  .opts<{ agents: number; processes: number; instances: number; interval: number; window: number; commands: number; commandRate: number; perMacBulk?: boolean; bulkConcurrency: number; databaseUrl: string; serverLogLevel: string; profile?: string; serverOutput?: string; serverNodeArgs: string; maxMinutes: number; reportsPerDay: number }>();
 
 // Sockets: the server holds one per Mac; each simulator process holds its share.
 ensureOpenFiles(o.agents + 2_000);
@@ -312,10 +314,12 @@ try {
   log(`bare ws: ${fmt(wsBase.rate)} messages/s (${wsBase.messageBytes} B delta reports, ${wsBase.connections} sockets)`);
 
   // One after the other: the first applies the migrations.
+  if (o.serverOutput) mkdirSync(o.serverOutput, { recursive: true });
   for (let i = 0; i < o.instances; i++) {
     servers.push(await startServerProcess({
       databaseUrl: db.url, enrollSecret: ENROLL_SECRET, adminToken: ADMIN_TOKEN, logLevel: o.serverLogLevel,
       nodeArgs: [...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : []), ...o.serverNodeArgs.split(' ').filter(Boolean)], metricsToken: METRICS_TOKEN,
+      outputFile: o.serverOutput ? path.join(o.serverOutput, `server-${i + 1}.log`) : undefined,
     }));
   }
   server = servers[0]!;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
@@ -67,6 +68,8 @@ export interface ServerProcessOptions {
   nodeArgs?: string[];
   /** FLEETMEDIC_METRICS_TOKEN: GET /metrics answers with it (404 without) */
   metricsToken?: string;
+  /** a file that gets all the server's output (e.g. node --trace-gc lines), appended */
+  outputFile?: string;
 }
 
 /** Starts `apps/server/src/cli.ts serve` on 127.0.0.1:<free port> and waits for GET /api/v1/health. */
@@ -95,6 +98,11 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<Se
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
+  if (opts.outputFile) {
+    const file = createWriteStream(opts.outputFile, { flags: 'a' });
+    child.stdout!.pipe(file);
+    child.stderr!.pipe(file);
+  }
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
