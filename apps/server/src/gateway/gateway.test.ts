@@ -88,8 +88,9 @@ describe('reports', () => {
     const agent = await TestAgent.connect(url, deviceToken);
     const stats = async () => (await app.inject({ method: 'GET', url: '/api/v1/agent/ingest-stats', headers: bearer(TEST_ADMIN_TOKEN) })).json() as { slicedJobs: number };
     const before = (await stats()).slicedJobs;
-    const { type, ...rest } = report('report-order-2', { hostname: 'order-mac', zoomCamera: 'denied' });
-    agent.send(report('report-order-1', { hostname: 'order-mac' }));
+    // Collected one second apart, in the order sent: the second is newer, so it is stored, not taken for a late one.
+    const { type, ...rest } = report('report-order-2', { hostname: 'order-mac', zoomCamera: 'denied', collectedAt: '2026-12-07T01:00:01.000Z' });
+    agent.send(report('report-order-1', { hostname: 'order-mac', collectedAt: '2026-12-07T01:00:00.000Z' }));
     agent.send(JSON.stringify({ ...rest, type })); // `type` last: no agent writes this, the server still takes it
     const acks = [await agent.next((m) => m.type === 'ack'), await agent.next((m) => m.type === 'ack')];
     expect(acks.map((a) => (a as { id: string }).id)).toEqual(['report-order-1', 'report-order-2']);
