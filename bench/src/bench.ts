@@ -557,7 +557,7 @@ function printReport(heading = ''): void {
   process.stdout.write(`
 FleetMedic benchmark — ${new Date().toISOString()}${heading ? ` — ${heading}` : ''}
 machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${mb(totalmem())} memory, Node ${process.version}, ${pgVersion}; open files ${limits.soft}/${limits.hard}; load average at the end ${loadavg()}
-run: ${agents} simulated Macs in ${o.processes} processes against ${o.instances} server instance(s), steady interval ${o.interval} s, windows ${o.window} s, server, Postgres and simulator on this one machine${o.serverNodeArgs ? `; server node flags ${o.serverNodeArgs}` : ''}${process.env.MALLOC_ARENA_MAX ? `; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}` : ''}
+run: ${agents} simulated Macs in ${o.processes} processes against ${o.instances} server instance(s), steady interval ${o.interval} s, windows ${o.window} s, server, Postgres and simulator on this one machine${o.serverNodeArgs ? `; server node flags ${o.serverNodeArgs}` : ''}${process.env.MALLOC_ARENA_MAX ? `; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}` : ''}${process.env.FLEETMEDIC_HEAP_GROWTH_PERCENT ? `; FLEETMEDIC_HEAP_GROWTH_PERCENT=${process.env.FLEETMEDIC_HEAP_GROWTH_PERCENT}` : ''}
 limits: bare ws ${wsBase ? `${fmt(wsBase.rate)} msg/s` : 'n/a'}; raw pg multi-row insert ${pgBase ? `${fmt(pgBase.rate)} rows/s` : 'n/a'}
 
 ${table(figures)}

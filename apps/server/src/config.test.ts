@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from './config.js';
 describe('loadConfig', () => {
   it('applies defaults on an empty environment', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, dataDir: path.resolve('.data'), logLevel: 'info', shutdownTimeoutSeconds: 30 });
+    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, dataDir: path.resolve('.data'), logLevel: 'info', shutdownTimeoutSeconds: 30, heapGrowthPercent: 100 });
     expect(c.app).toMatchObject({ commandTtlSeconds: 604800, offlineAfterSeconds: 90, enrollSecrets: undefined, adminToken: undefined });
   });
 
@@ -13,15 +13,21 @@ describe('loadConfig', () => {
     const c = loadConfig({
       PORT: '9000', HOST: '0.0.0.0', DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test', FLEETMEDIC_DATA_DIR: '/var/lib/fleetmedic',
       FLEETMEDIC_ENROLL_SECRET: 'enroll-me-please', FLEETMEDIC_ADMIN_TOKEN: 'admin-token-0123456789', LOG_LEVEL: 'debug',
-      FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS: '45',
+      FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS: '45', FLEETMEDIC_HEAP_GROWTH_PERCENT: '0',
     });
-    expect(c).toMatchObject({ port: 9000, host: '0.0.0.0', databaseUrl: 'postgresql://postgres@127.0.0.1:5432/test', dataDir: '/var/lib/fleetmedic', logLevel: 'debug', shutdownTimeoutSeconds: 45 });
+    expect(c).toMatchObject({ port: 9000, host: '0.0.0.0', databaseUrl: 'postgresql://postgres@127.0.0.1:5432/test', dataDir: '/var/lib/fleetmedic', logLevel: 'debug', shutdownTimeoutSeconds: 45, heapGrowthPercent: 0 });
     expect(c.app).toMatchObject({ enrollSecrets: ['enroll-me-please'], adminToken: 'admin-token-0123456789' });
   });
 
   it('refuses a shutdown timeout of 0 or not a whole number of seconds', () => {
     expect(() => loadConfig({ FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS: '0' })).toThrow(/FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS="0"/);
     expect(() => loadConfig({ FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS: '2.5' })).toThrow(ConfigError);
+  });
+
+  it('refuses a heap growth that is not a whole percent up to 999', () => {
+    expect(() => loadConfig({ FLEETMEDIC_HEAP_GROWTH_PERCENT: '1000' })).toThrow(/FLEETMEDIC_HEAP_GROWTH_PERCENT="1000"/);
+    expect(() => loadConfig({ FLEETMEDIC_HEAP_GROWTH_PERCENT: '-5' })).toThrow(ConfigError);
+    expect(() => loadConfig({ FLEETMEDIC_HEAP_GROWTH_PERCENT: '12.5' })).toThrow(ConfigError);
   });
 
   it('treats empty strings as unset', () => {

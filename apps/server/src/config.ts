@@ -97,8 +97,13 @@ export interface ServerConfig {
   keyEncryptionKey?: { value?: string; file?: string };
   /** After SIGINT/SIGTERM, exit 1 if shutdown has not finished by then, s (default DEFAULT_SHUTDOWN_TIMEOUT_SECONDS). */
   shutdownTimeoutSeconds?: number;
+  /** How far V8's heap may grow past what its last full collection kept, % (default DEFAULT_HEAP_GROWTH_PERCENT; 0: V8's own, up to ~300 %); see boundHeapGrowth. */
+  heapGrowthPercent?: number;
   app: AppConfig;
 }
+
+/** Default of ServerConfig.heapGrowthPercent, %. */
+export const DEFAULT_HEAP_GROWTH_PERCENT = 100;
 
 /** Default of ServerConfig.shutdownTimeoutSeconds, s. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 30;
@@ -121,6 +126,7 @@ export const ServerEnv = Type.Object({
   FLEETMEDIC_DEVICE_AUTH_MAX_FAILURES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,6}$', description: 'bad device tokens per address and window before 429 (default 1000)' })),
   FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: 'window of the failed-authentication counts, also the longest block, s (default 600)' })),
   FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$', description: 'after SIGINT/SIGTERM, exit 1 if shutdown has not finished within this many s (default 30)' })),
+  FLEETMEDIC_HEAP_GROWTH_PERCENT: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'how far the V8 heap may grow past what its last full collection kept before the next one, % (default 100; 0: V8\'s own, up to ~300 %)' })),
   FLEETMEDIC_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256, pattern: '^\\S+$', description: 'bearer token of GET /metrics (Prometheus); unset: /metrics is off (404)' })),
   FLEETMEDIC_KEY_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1, description: '32 random bytes, base64: seals the command-signing keys in the database' })),
   FLEETMEDIC_KEY_ENCRYPTION_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'file holding FLEETMEDIC_KEY_ENCRYPTION_KEY (e.g. a mounted secret)' })),
@@ -138,7 +144,7 @@ export class ConfigError extends Error {
  * Reads PORT, HOST, DATABASE_URL, FLEETMEDIC_DATA_DIR, FLEETMEDIC_ENROLL_SECRET,
  * FLEETMEDIC_ADMIN_TOKEN, LOG_LEVEL, DATABASE_LISTEN_URL, FLEETMEDIC_RETENTION_DAYS, FLEETMEDIC_AUDIT_RETENTION_DAYS,
  * FLEETMEDIC_AUTH_MAX_FAILURES, FLEETMEDIC_DEVICE_AUTH_MAX_FAILURES,
- * FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS, FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS, FLEETMEDIC_KEY_ENCRYPTION_KEY(_FILE), FLEETMEDIC_TRUST_PROXY and FLEETMEDIC_METRICS_TOKEN. Empty strings count as unset. Throws ConfigError listing
+ * FLEETMEDIC_AUTH_FAILURE_WINDOW_SECONDS, FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS, FLEETMEDIC_HEAP_GROWTH_PERCENT, FLEETMEDIC_KEY_ENCRYPTION_KEY(_FILE), FLEETMEDIC_TRUST_PROXY and FLEETMEDIC_METRICS_TOKEN. Empty strings count as unset. Throws ConfigError listing
  * each bad variable (e.g. `PORT="http": must match pattern ...`).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -173,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     logLevel: v.LOG_LEVEL ?? 'info',
     keyEncryptionKey: { value: v.FLEETMEDIC_KEY_ENCRYPTION_KEY, file: v.FLEETMEDIC_KEY_ENCRYPTION_KEY_FILE },
     shutdownTimeoutSeconds: optionalNumber(v.FLEETMEDIC_SHUTDOWN_TIMEOUT_SECONDS) ?? DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
+    heapGrowthPercent: optionalNumber(v.FLEETMEDIC_HEAP_GROWTH_PERCENT) ?? DEFAULT_HEAP_GROWTH_PERCENT,
     app: {
       ...DEFAULT_APP_CONFIG,
       enrollSecrets: v.FLEETMEDIC_ENROLL_SECRET ? [v.FLEETMEDIC_ENROLL_SECRET] : undefined,

@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { buildApp, type FleetMedicApp } from './app.js';
 import { bootstrapCredentials, ensureCredentials } from './auth/bootstrap.js';
-import { DEFAULT_SHUTDOWN_TIMEOUT_SECONDS, loadConfig, type ServerConfig } from './config.js';
+import { DEFAULT_HEAP_GROWTH_PERCENT, DEFAULT_SHUTDOWN_TIMEOUT_SECONDS, loadConfig, type ServerConfig } from './config.js';
+import { boundHeapGrowth } from './heap.js';
 import { openDatabase, type Database } from './db/index.js';
 import { handleShutdownSignals } from './shutdown.js';
 import { resolveKeyEncryptionKey } from './signing/kek.js';
@@ -26,7 +27,7 @@ export interface StartServerOptions {
 }
 
 /**
- * Resolves the key-encryption key (FLEETMEDIC_KEY_ENCRYPTION_KEY, _FILE, else a file generated in
+ * Bounds the V8 heap's growth (config.heapGrowthPercent, boundHeapGrowth), resolves the key-encryption key (FLEETMEDIC_KEY_ENCRYPTION_KEY, _FILE, else a file generated in
  * the data folder: signing/kek.ts), opens the database (DATABASE_URL, else PGlite in <dataDir>/pglite; migrations applied), ensures
  * the env-given enrollment secret and admin token, creates random ones on first start when none
  * exist (printed once: only their hashes are stored), builds the app and listens. SIGINT/SIGTERM
@@ -35,6 +36,7 @@ export interface StartServerOptions {
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const config = options.config ?? loadConfig();
+  boundHeapGrowth(config.heapGrowthPercent ?? DEFAULT_HEAP_GROWTH_PERCENT);
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   await mkdir(config.dataDir, { recursive: true });
   let generatedKek: string | undefined;
