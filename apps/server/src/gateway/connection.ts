@@ -89,7 +89,8 @@ export class AgentConnection implements MessageSink {
   /** Records one bad message; true when the limit for the last minute is reached. */
   recordBadMessage(now = Date.now()): boolean {
     this.badAt = this.badAt.filter((t) => now - t < BAD_MESSAGE_WINDOW_MS);
-    this.badAt.push(now);
+    // Kept at the limit: a socket closing for it may still deliver thousands (ws reads until the close completes).
+    if (this.badAt.length < BAD_MESSAGE_LIMIT) this.badAt.push(now);
     return this.badAt.length >= BAD_MESSAGE_LIMIT;
   }
 

@@ -1,7 +1,9 @@
 import pg from 'pg';
+import { CLOSE_CODES } from '@fleetmedic/protocol';
 import { describe, expect, it } from 'vitest';
 import { TestAgent, bearer, enroll, eventually, useTestApp } from '../testing/harness.js';
 import { buildSnapshot } from '../testing/snapshots.js';
+import { HELD_OVERHEAD_BYTES } from './plugin.js';
 import { ReadBudget, type ReadBudgetStats } from './read-budget.js';
 
 /** A socket stand-in that records whether it is paused. */
@@ -43,7 +45,8 @@ describe('backpressure on real sockets', () => {
   const whole = (id: string, minute: number) => ({ type: 'report', id, snapshot: buildSnapshot({ collectedAt: new Date(Date.UTC(2026, 0, 1, 10, minute)).toISOString(), batteryPercent: 50 + minute }) });
   const size = Buffer.byteLength(JSON.stringify(whole('budget-0001', 1)));
   // Three whole reports go past the high mark; one answered is not enough to resume, two are.
-  const t = useTestApp({ readHighBytes: Math.floor(2.5 * size) });
+  const readHighBytes = Math.floor(2.5 * size);
+  const t = useTestApp({ readHighBytes });
 
   const stats = async () => (await t.app.inject({ method: 'GET', url: '/api/v1/agent/ingest-stats', headers: bearer(t.viewer) })).json() as ReadBudgetStats;
 
@@ -71,8 +74,21 @@ describe('backpressure on real sockets', () => {
     for (let i = 1; i <= 3; i++) await agentA.next((m) => m.type === 'ack' && m.id === `budget-000${i}`);
     await agentB.next((m) => m.type === 'ack' && m.id === 'budget-b-0001');
     // B's report was never held together with A's three: it was read after the resume.
-    expect(await stats()).toMatchObject({ pauses: 1, maxHeldBytes: 3 * size, heldBytes: 0 });
+    expect(await stats()).toMatchObject({ pauses: 1, maxHeldBytes: 3 * (size + HELD_OVERHEAD_BYTES), heldBytes: 0 });
     agentA.close();
     agentB.close();
+  });
+
+  it('counts what a waiting report costs besides its text: texts that only begin like a report pause the sockets too, and the 20th closes the socket', async () => {
+    const { app, url } = t;
+    const before = await stats();
+    const d = await enroll(app);
+    const agent = await TestAgent.connect(url, d.deviceToken);
+    // 60 texts of 17 bytes: 1 KB of text, past the budget (~2.5 whole reports) only with what each costs waiting (~2 KB).
+    for (let i = 0; i < 60; i++) agent.send('{"type":"report",');
+    expect((await agent.waitClosed()).code).toBe(CLOSE_CODES.badMessage);
+    const after = await stats();
+    expect(after.pauses).toBeGreaterThan(before.pauses);
+    expect(after.maxHeldBytes).toBeGreaterThan(readHighBytes);
   });
 });

@@ -52,4 +52,16 @@ describe('SliceQueue', () => {
     // Drained: a new job starts a fresh run.
     expect(await queue.run(() => 'again')).toBe('again');
   });
+
+  it('a job that queues another, run in the same slice, leaves nothing behind to run (found by review: the second slice it scheduled ran an empty queue and threw)', async () => {
+    const queue = new SliceQueue(5);
+    let inner: Promise<number> | undefined;
+    const outer = await queue.run(() => {
+      inner = queue.run(() => 2);
+      return 1;
+    });
+    expect([outer, await inner]).toEqual([1, 2]);
+    await new Promise((r) => setImmediate(r)); // the slice it scheduled has run, and thrown nothing
+    expect(queue.stats.slicedJobs).toBe(2);
+  });
 });

@@ -14,7 +14,7 @@ export interface SliceStats {
  * in the same second (parse and validate, ~0.1–1 ms each) in one turn held the loop for seconds,
  * and an admin's command request, which needs a few turns (token check, insert, send), waited
  * behind each of them. A job's promise settles in its slice, so what the caller does next runs
- * right after that slice, before the next one.
+ * right after that slice, before the next one (and adds to that turn: keep it small).
  */
 export class SliceQueue {
   private jobs: Array<(() => void) | undefined> = [];
@@ -51,11 +51,13 @@ export class SliceQueue {
 
   private readonly slice = (): void => {
     this.scheduled = false;
+    // A job that queued another scheduled this slice again, and the slice before ran both.
+    if (this.head >= this.jobs.length) return;
     this.stats.slices += 1;
     const end = this.now() + this.sliceMs;
     do {
       const job = this.jobs[this.head]!;
-      this.jobs[this.head++] = undefined; // what it holds (a report's text) is free once it has run
+      this.jobs[this.head++] = undefined; // not kept by the queue once it has run
       job();
       this.stats.slicedJobs += 1;
     } while (this.head < this.jobs.length && this.now() < end);
