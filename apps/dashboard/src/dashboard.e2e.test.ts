@@ -115,11 +115,32 @@ async function denyCamera(mac: string): Promise<void> {
 
 const osVersion = (d: Detail) => d.sections.find((x) => x.section === 'os')?.body.data?.productVersion;
 
+/** What each page logged: console errors and failed requests, for the message of a wait that timed out. */
+const pageLogs = new WeakMap<Page, string[]>();
+
+/**
+ * Waits for `locator` on `page`; on a timeout, throws with what the page showed and logged
+ * (its text, console errors, failed requests), so a page that never rendered says why.
+ */
+async function shown(page: Page, locator: ReturnType<Page['locator']>): Promise<void> {
+  try {
+    await locator.waitFor();
+  } catch (err) {
+    const text = await page.locator('body').innerText().catch((e: Error) => `(no text: ${e.message})`);
+    throw new Error(`${(err as Error).message}\n--- ${page.url()} showed:\n${text.slice(0, 1500)}\n--- it logged:\n${(pageLogs.get(page) ?? []).join('\n') || '(nothing)'}`);
+  }
+}
+
 /** A page of a fresh context (its own sessionStorage), signed in with `token` through the form at `base`. */
 async function signedIn(token: string, width = 1366, height = 900, base = stack.url): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  const logs: string[] = [];
+  pageLogs.set(page, logs);
+  page.on('console', (m) => { if (m.type() === 'error') logs.push(`console: ${m.text()}`); });
+  page.on('requestfailed', (r) => logs.push(`request failed: ${r.failure()?.errorText} ${r.method()} ${r.url()}`));
+  page.on('response', (r) => { if (r.status() >= 400) logs.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`); });
   // A blocked script, style, image or request under the server's Content-Security-Policy is a page error too.
   page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text()); });
   await page.goto(`${base}/`);
@@ -452,7 +473,7 @@ describe('dashboard against the real server and agents', () => {
     const id = stack.devices[CAMERA_MAC]!;
     const { context, page } = await signedIn(stack.tokens.operator);
     await page.goto(`${stack.url}/#/devices/${id}`);
-    await page.getByRole('heading', { name: 'mba-m2-14', level: 1 }).waitFor();
+    await shown(page, page.getByRole('heading', { name: 'mba-m2-14', level: 1 })); // timed out once at 4f0047f: this says what the page showed
     const zoomCamera = page.locator('table.tcc tbody tr', { hasText: 'us.zoom.xos' }).filter({ hasText: 'Camera' });
     expect(await zoomCamera.locator('.decision').textContent()).toBe('denied');
     expect(await zoomCamera.getAttribute('class')).toContain('row-bad');
