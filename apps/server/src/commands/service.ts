@@ -365,16 +365,20 @@ export class CommandService {
     return { sent, refusedBySocket: false };
   }
 
-  /** `checked` for many rows: the stored signatures of rows not signed by this process are checked in the thread pool (SigningKeyring.refusals). */
+  /**
+   * Splits `rows` into envelopes with their stored signatures (`signed`) and rows whose signature
+   * does not check (`refused`, with the reason). Rows signed by this process are not checked again;
+   * the others are, in the thread pool (SigningKeyring.refusals).
+   */
   private async checkedAll(rows: readonly EnvelopeSource[]): Promise<{ signed: CommandEnvelope[]; refused: Refused[] }> {
     const keyring = await this.keys.get();
     const others = rows.filter((c) => !signedHere.has(c));
-    const reasons = new Map<EnvelopeSource, string | null>();
-    (await keyring.refusals(others.map((c) => ({ envelope: toEnvelope(c), signature: c.signature, keyId: c.keyId })))).forEach((r, i) => reasons.set(others[i]!, r));
+    const reasons = await keyring.refusals(others.map((c) => ({ envelope: toEnvelope(c), signature: c.signature, keyId: c.keyId })));
     const signed: CommandEnvelope[] = [];
     const refused: Refused[] = [];
+    let next = 0; // `others` keeps the order of `rows`
     for (const c of rows) {
-      const reason = reasons.get(c) ?? null;
+      const reason = signedHere.has(c) ? null : reasons[next++] ?? null;
       if (reason) refused.push({ id: c.id, deviceId: c.deviceId, reason });
       else signed.push({ ...toEnvelope(c), signature: c.signature!, keyId: c.keyId! });
     }
