@@ -3,8 +3,9 @@ import { openTestDatabase, type TestDatabase } from '../testing/test-database.js
 
 // The device.updated trigger's WHEN clause names the Device columns whose change notifies
 // (migration 20261206191000_device_event_when). A column added later must be put in it, or in
-// CLOCK when it moves with every heartbeat or unchanged report: this test names the one forgotten.
-const CLOCK = ['lastSeenAt', 'lastReportAt', 'lastCollectedAt', 'reportCount', 'lastReportId'];
+// CLOCK when it moves with every heartbeat, unchanged report or socket (connectionId: a reconnect
+// changes it, and what the page shows of it, `online`, notifies): this test names the one forgotten.
+const CLOCK = ['lastSeenAt', 'lastReportAt', 'lastCollectedAt', 'reportCount', 'lastReportId', 'connectionId'];
 
 let db: TestDatabase;
 beforeAll(async () => {

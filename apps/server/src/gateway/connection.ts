@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, type ServerMessage } from '@fleetmedic/protocol';
 
@@ -40,6 +41,8 @@ class SerialLane {
  * tracks heartbeats.
  */
 export class AgentConnection implements MessageSink {
+  /** This socket's id (uuid), recorded in Device.connectionId while it holds the Mac online. */
+  readonly id = randomUUID();
   /** false after a ping until the pong arrives */
   alive = true;
   /**

@@ -185,12 +185,12 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     socket.on('close', (code: number) => {
       log().info({ code }, 'agent disconnected');
       if (registry.detach(conn)) {
-        track(conn.idle().then(() => online.set(device.id, false)));
+        track(conn.idle().then(() => online.set(device.id, false, conn.id)));
       }
     });
 
     track(conn.ready = conn.enqueue(async () => {
-      await online.set(device.id, true);
+      await online.set(device.id, true, conn.id);
       const sent = await commands.deliverPending(device.id, conn, { resend: true });
       if (sent.length > 0) log().info({ commands: sent }, 'delivered queued commands at connect');
     }));
@@ -223,7 +223,8 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     await Promise.all(conns.map((c) => c.idle()));
     await Promise.all([...pending]);
     if (conns.length > 0) {
-      await app.prisma.device.updateMany({ where: { id: { in: conns.map((c) => c.deviceId) } }, data: { online: false } });
+      // Only where the row still names this instance's socket: a Mac that already reconnected elsewhere stays online.
+      await app.prisma.device.updateMany({ where: { connectionId: { in: conns.map((c) => c.id) } }, data: { online: false } });
     }
   });
 };

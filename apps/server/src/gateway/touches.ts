@@ -56,25 +56,34 @@ export class DeviceTouches {
 /**
  * Device.online written by group commit: connects and disconnects that arrive while a write is
  * in flight go together in the next one (one UPDATE, one commit for a reconnect storm of
- * thousands of Macs instead of one each). `set` resolves once its value is committed; within a
- * batch the last value given for a device wins, and batches commit in order.
+ * thousands of Macs instead of one each). `set` resolves once its value is committed; batches
+ * commit in order.
+ *
+ * Each value names the socket it comes from (AgentConnection.id). A connect records its socket
+ * in Device.connectionId; a disconnect writes `online = false` only while the row still names its
+ * socket. A socket's disconnect is written after the work it had queued (a report being stored
+ * can take seconds), so it can come after the same Mac's next socket, on this instance or
+ * another, marked it online: it then changes nothing instead of showing a connected Mac offline.
  */
 export class OnlineWriter {
-  private queue = new Map<string, { online: boolean; done: Array<{ resolve: () => void; reject: (e: unknown) => void }> }>();
+  private queue = new Map<string, PendingOnline>();
   private writing: Promise<void> | null = null;
 
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** Marks `deviceId` online (connect) or offline (disconnect), with lastSeenAt now. */
-  set(deviceId: string, online: boolean): Promise<void> {
+  /**
+   * Marks `deviceId` online (connect) or offline (disconnect) by socket `connectionId` (a uuid),
+   * with lastSeenAt now. Resolves once committed; rejects with the database's error.
+   */
+  set(deviceId: string, online: boolean, connectionId: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const entry = this.queue.get(deviceId);
-      if (entry) {
-        entry.online = online;
-        entry.done.push({ resolve, reject });
-      } else {
-        this.queue.set(deviceId, { online, done: [{ resolve, reject }] });
-      }
+      let entry = this.queue.get(deviceId);
+      if (!entry) this.queue.set(deviceId, entry = { connectionId: null, online: false, closed: [], done: [] });
+      entry.done.push({ resolve, reject });
+      if (online) Object.assign(entry, { connectionId, online: true, closed: [] });
+      else if (entry.connectionId === null) entry.closed.push(connectionId);
+      // After a connect in this batch, only that socket's own disconnect matters: others are older.
+      else if (entry.connectionId === connectionId) entry.online = false;
       this.writing ??= this.drain();
     });
   }
@@ -83,15 +92,16 @@ export class OnlineWriter {
     while (this.queue.size > 0) {
       const batch = this.queue;
       this.queue = new Map();
-      const rows = [...batch].map(([id, e]) => ({ id, online: e.online }));
+      const rows = [...batch].map(([id, e]) => ({ id, online: e.online, connectionId: e.connectionId, closed: e.closed }));
       try {
         for (let i = 0; i < rows.length; i += CHUNK) {
           await retryOnConflict(() => this.prisma.$executeRawUnsafe(
             // Rows locked in id order, as every multi-row Device writer does: no deadlock between them.
-            `UPDATE "Device" d SET online = t.online, "lastSeenAt" = $2::timestamp(3)
-             FROM json_to_recordset($1::json) AS t(id uuid, online boolean),
+            // A row with a connect is written as it is; disconnects alone only where the row names one of their sockets.
+            `UPDATE "Device" d SET online = t.online, "connectionId" = COALESCE(t."connectionId", d."connectionId"), "lastSeenAt" = $2::timestamp(3)
+             FROM json_to_recordset($1::json) AS t(id uuid, online boolean, "connectionId" uuid, closed uuid[]),
                (SELECT id FROM "Device" WHERE id IN (SELECT id FROM json_to_recordset($1::json) AS x(id uuid)) ORDER BY id FOR NO KEY UPDATE) l
-             WHERE d.id = t.id AND l.id = t.id`,
+             WHERE d.id = t.id AND l.id = t.id AND (t."connectionId" IS NOT NULL OR d."connectionId" = ANY(t.closed))`,
             JSON.stringify(rows.slice(i, i + CHUNK)), new Date().toISOString()));
         }
         for (const e of batch.values()) for (const d of e.done) d.resolve();
@@ -101,4 +111,15 @@ export class OnlineWriter {
     }
     this.writing = null;
   }
+}
+
+/**
+ * One device's values waiting for the next write: the last connect's socket (null: none in this
+ * batch) and whether it is still open, or, without a connect, the sockets that disconnected.
+ */
+interface PendingOnline {
+  connectionId: string | null;
+  online: boolean;
+  closed: string[];
+  done: Array<{ resolve: () => void; reject: (e: unknown) => void }>;
 }
