@@ -119,17 +119,20 @@ const osVersion = (d: Detail) => d.sections.find((x) => x.section === 'os')?.bod
 const pageLogs = new WeakMap<Page, string[]>();
 
 /**
- * Waits for `locator` on `page`; on a timeout, throws with what the page showed and logged
- * (its text, console errors, failed requests), so a page that never rendered says why.
+ * Runs `wait` (a wait on `page`); when it fails, throws with what the page showed and logged (its
+ * text, console errors, failed requests), so a page that never rendered says why.
  */
-async function shown(page: Page, locator: ReturnType<Page['locator']>): Promise<void> {
+async function explained<T>(page: Page, wait: () => Promise<T>): Promise<T> {
   try {
-    await locator.waitFor();
+    return await wait();
   } catch (err) {
     const text = await page.locator('body').innerText().catch((e: Error) => `(no text: ${e.message})`);
     throw new Error(`${(err as Error).message}\n--- ${page.url()} showed:\n${text.slice(0, 1500)}\n--- it logged:\n${(pageLogs.get(page) ?? []).join('\n') || '(nothing)'}`);
   }
 }
+
+/** Waits for `locator` on `page`, saying what the page showed if it never comes. */
+const shown = (page: Page, locator: ReturnType<Page['locator']>): Promise<void> => explained(page, () => locator.waitFor());
 
 /** A page of a fresh context (its own sessionStorage), signed in with `token` through the form at `base`. */
 async function signedIn(token: string, width = 1366, height = 900, base = stack.url): Promise<{ context: BrowserContext; page: Page }> {
@@ -635,11 +638,11 @@ describe('dashboard against the real server and agents', () => {
     const fixAll = page.getByRole('button', { name: /^Fix (all \d+\+? Macs|this Mac)…$/ });
     let plan!: Plan;
     let hosts: string[] = [];
-    await expect.poll(async () => {
+    await explained(page, () => expect.poll(async () => {
       plan = await dryRun('tcc.unreadable');
       hosts = [...new Set(plan.skipped.map((x) => x.hostname))];
       return { button: await fixAll.textContent({ timeout: 5_000 }).catch(() => null), dryRun: `Fix all ${hosts.length} Macs…` };
-    }, { timeout: 30_000 }).toSatisfy((x: { button: string | null; dryRun: string }) => x.button === x.dryRun);
+    }, { timeout: 30_000 }).toSatisfy((x: { button: string | null; dryRun: string }) => x.button === x.dryRun));
     expect(plan.targets).toEqual([]);
     // One cause, one finding per Mac (however many TCC.db it could not read): each Mac is skipped once.
     expect(plan.skipped.length).toBe(hosts.length);
