@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, RECORDED_MACS, startStack, waitFor, type EmptyStack, type Stack } from './testing/stack.js';
 import type { FleetChanges } from '../web/api/types.js';
 import { findingInfo } from '../web/model/findings.js';
@@ -188,6 +188,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
+});
+
+// A failed test shows what the agents logged (warnings and errors) while it ran.
+let logsBefore = 0;
+beforeEach(() => {
+  logsBefore = logs.length;
+});
+afterEach(({ task }) => {
+  if (task.result?.state === 'fail') console.log(`agents logged during "${task.name}":\n${logs.slice(logsBefore).slice(-100).join('\n') || '(nothing)'}`);
 });
 
 describe('dashboard against the real server and agents', () => {

@@ -163,6 +163,10 @@ export const EnrollRequest = Type.Object({
   enrollSecret: Type.String({ minLength: 8, maxLength: 256 }),
   hardwareUuid: Type.Optional(Type.String({ maxLength: 128 })),
   deviceToken: Type.Optional(Type.String({ maxLength: 128, description: 're-enrollment: the token this agent holds; proves it is that device, which keeps its id and history' })),
+  enrollmentKey: Type.Optional(Type.String({
+    minLength: 43, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$',
+    description: 'a secret this agent made once (32+ random bytes, base64url) and keeps: a retry of its first enrollment whose answer was lost gets the same device and token, not a second device',
+  })),
   host: Type.Object({
     hostname: Type.String({ maxLength: 255, pattern: PRINTABLE }),
     serialNumber: Type.Union([Type.String({ maxLength: 64, pattern: PRINTABLE }), Type.Null()]),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isPinnedKeys, pinnedKeysOf, type PinnedKeys } from '../remediation/signature.js';
@@ -65,4 +66,29 @@ export async function saveCredentials(stateDir: string, creds: Credentials): Pro
 /** Forgets the credentials (the server no longer accepts the token). */
 export async function clearCredentials(stateDir: string): Promise<void> {
   await rm(path.join(stateDir, FILE), { force: true });
+}
+
+const KEY_FILE = 'enrollment-key';
+const KEY_FORMAT = /^[A-Za-z0-9_-]{43,128}$/;
+
+/**
+ * This agent's enrollment key: 32 random bytes, base64url, in `<state>/enrollment-key` (0600),
+ * made on first use, before the first enrollment request, and kept. Sent with every enrollment, it
+ * lets the server answer a retry whose answer was lost with the same device and token instead of
+ * a second device. A missing or malformed file gets a new key; other read errors are thrown.
+ */
+export async function enrollmentKey(stateDir: string): Promise<string> {
+  const file = path.join(stateDir, KEY_FILE);
+  try {
+    const key = (await readFile(file, 'utf8')).trim();
+    if (KEY_FORMAT.test(key)) return key;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const key = randomBytes(32).toString('base64url');
+  const tmp = `${file}.tmp`;
+  await writeFile(tmp, `${key}\n`, { mode: 0o600 });
+  await chmod(tmp, 0o600);
+  await rename(tmp, file);
+  return key;
 }

@@ -44,7 +44,11 @@ describe('AgentDaemon against a real ws server', () => {
     const daemon = await startAgent(srv.url, stateDir, makeTinyMac());
     const report = await waitFor('a report', () => srv.state.received.find((m) => m.type === 'report'));
     expect((report.snapshot as { host: { hostname: string } }).host.hostname).toBe('tiny-mac');
-    expect(srv.state.enrollments).toEqual([{ enrollSecret: 'secret-12345', host: { hostname: 'tiny-mac', serialNumber: 'C02TINY0001', hardwareModel: 'Mac14,2', architecture: 'arm64', platform: 'darwin' } }]);
+    // The enrollment key was saved (0600) before it was sent: a retry after a lost answer sends it again.
+    const key = readFileSync(path.join(stateDir, 'enrollment-key'), 'utf8').trim();
+    expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(statSync(path.join(stateDir, 'enrollment-key')).mode & 0o777).toBe(0o600);
+    expect(srv.state.enrollments).toEqual([{ enrollSecret: 'secret-12345', enrollmentKey: key, host: { hostname: 'tiny-mac', serialNumber: 'C02TINY0001', hardwareModel: 'Mac14,2', architecture: 'arm64', platform: 'darwin' } }]);
     expect(srv.state.authHeaders).toEqual(['Bearer token-1']);
     await waitFor('the outbox to empty', async () => (await daemon.outbox.ids()).length === 0);
     const creds = path.join(stateDir, 'credentials.json');
@@ -249,6 +253,9 @@ describe('AgentDaemon when the server refuses the enrollment secret', () => {
     await waitFor('the report after enrolling', () => srv.state.received.find((m) => m.type === 'report'), 20_000);
 
     expect(srv.state.enrollAttempts).toHaveLength(3);
+    // Every attempt sends the same enrollment key: an answer lost on the way is answered again with the same device.
+    expect(new Set(srv.state.enrollKeys).size).toBe(1);
+    expect(srv.state.enrollKeys[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const [refusedAt, blockedAt, enrolledAt] = srv.state.enrollAttempts as [number, number, number];
     expect(blockedAt - refusedAt).toBeGreaterThanOrEqual(300); // 400 ms -25%
     expect(enrolledAt - blockedAt).toBeGreaterThanOrEqual(1000); // Retry-After: 1

@@ -18,7 +18,7 @@ import { RemediationExecutor } from '../remediation/executor.js';
 import type { CommandRunner } from '../runner/types.js';
 import { AgentConnection, type IncomingMessage } from '../transport/connection.js';
 import { agentSocketUrl, enroll, type EnrollAnswer } from '../transport/enroll.js';
-import { clearCredentials, loadCredentials, previousDeviceToken, saveCredentials, type Credentials } from './credentials.js';
+import { clearCredentials, enrollmentKey, loadCredentials, previousDeviceToken, saveCredentials, type Credentials } from './credentials.js';
 import { pinAnnounced, pinnedKeysOf } from '../remediation/signature.js';
 import { enrollPause } from './enroll-pause.js';
 import { FileSoftwareUpdateCache } from '../collectors/software-update-cache.js';
@@ -297,11 +297,13 @@ export class AgentDaemon {
     if (wait > 0) await sleep(wait, undefined, { signal: this.stopping.signal });
     const h = await (this.opts.host ? this.opts.host() : collectHost(runner));
     const deviceToken = await previousDeviceToken(stateDir, serverUrl);
+    const key = await enrollmentKey(stateDir);
     let answer: EnrollAnswer;
     try {
       answer = await enroll(serverUrl, {
         enrollSecret,
         ...(deviceToken ? { deviceToken } : {}),
+        enrollmentKey: key,
         host: { hostname: h.hostname, serialNumber: h.serialNumber, hardwareModel: h.hardwareModel, architecture: h.architecture, platform: h.platform },
       });
     } catch (error) {

@@ -11,12 +11,14 @@ export type Msg = { type: string; id: string; [k: string]: unknown };
  * (secret "secret-12345" -> device-1/token-1 and the public half of its own command-signing key,
  * which `sign` signs envelopes with) and /api/v1/agent/ws (Bearer token-1), acking reports.
  * `state.enrollAnswers`: canned answers given to the next enrollment attempts first (e.g. 401, or
- * 429 with Retry-After); `state.enrollAttempts`: when each attempt came (ms since the epoch).
+ * 429 with Retry-After); `state.enrollAttempts`: when each attempt came (ms since the epoch), and
+ * `state.enrollKeys` the enrollment key each sent.
  */
 export async function startServer(opts: { autoPong?: boolean } = {}) {
   const state = {
     enrollments: [] as unknown[],
     enrollAttempts: [] as number[],
+    enrollKeys: [] as (string | undefined)[],
     enrollAnswers: [] as { status: number; headers?: Record<string, string>; body?: string }[],
     connections: 0,
     authHeaders: [] as (string | undefined)[],
@@ -32,6 +34,7 @@ export async function startServer(opts: { autoPong?: boolean } = {}) {
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         state.enrollAttempts.push(Date.now());
+        state.enrollKeys.push((JSON.parse(body) as { enrollmentKey?: string }).enrollmentKey);
         const canned = state.enrollAnswers.shift();
         if (canned) {
           res.writeHead(canned.status, { 'content-type': 'application/json', ...canned.headers }).end(canned.body ?? '{"error":"canned"}');

@@ -124,7 +124,7 @@ export async function startStack(macs: string[], log: (line: string) => void = (
     const reported = await waitFor('every recorded Mac to report', async () => {
       const page = await api<{ devices: { id: string; hostname: string; lastReportAt: string | null }[] }>(apiUrl, admin, 'GET', '/api/v1/devices?limit=500');
       const done = page.devices.filter((d) => d.lastReportAt);
-      if (done.length >= macs.length) return page.devices;
+      if (done.length >= macs.length) return done;
       // Thrown, not returned: waitFor puts the last error in its timeout message, naming who is late.
       const seen = new Set(done.map((d) => d.hostname));
       throw new Error(`${done.length} of ${macs.length} reported; not yet: ${macs.filter((m) => !seen.has((JSON.parse(readFileSync(path.join(RECORDED_MACS, m, 'host.json'), 'utf8')) as { hostname: string }).hostname)).join(', ')}`);
@@ -132,9 +132,9 @@ export async function startStack(macs: string[], log: (line: string) => void = (
     const devices: Record<string, string> = {};
     for (const mac of macs) {
       const host = JSON.parse(readFileSync(path.join(RECORDED_MACS, mac, 'host.json'), 'utf8')) as { hostname: string };
-      const found = reported.find((d) => d.hostname === host.hostname);
-      if (!found) throw new Error(`no device with hostname ${host.hostname} (${mac})`);
-      devices[mac] = found.id;
+      const found = reported.filter((d) => d.hostname === host.hostname);
+      if (found.length !== 1) throw new Error(`${found.length} devices that reported have hostname ${host.hostname} (${mac}), not 1`);
+      devices[mac] = found[0]!.id;
     }
     return {
       app, apiUrl, url, tokens, devices, agents, stop, stopAgent,

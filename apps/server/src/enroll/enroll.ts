@@ -37,6 +37,19 @@ UPDATE "Device" SET "previousTokenHash" = $1, "tokenHash" = $2, hostname = $3, "
 WHERE "tokenHash" = $1 OR "previousTokenHash" = $1
 RETURNING id::text`;
 
+/** HKDF label of the secret that first-enrollment tokens are derived with (from the agent's enrollment key). */
+const ENROLL_LABEL = 'fleetmedic-enroll-token-v1';
+
+// A new device for the enrollment key whose sha256 is $1, with token hash $2; the device that
+// already has that key (an earlier attempt whose answer was lost) takes the values again.
+const ENROLL_SQL = `
+INSERT INTO "Device" (id, "enrollmentKeyHash", "tokenHash", hostname, "serialNumber", "hardwareModel", architecture, platform, "enrolledAt")
+VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8::timestamp(3))
+ON CONFLICT ("enrollmentKeyHash") DO UPDATE SET "tokenHash" = EXCLUDED."tokenHash", hostname = EXCLUDED.hostname,
+  "serialNumber" = EXCLUDED."serialNumber", "hardwareModel" = EXCLUDED."hardwareModel", architecture = EXCLUDED.architecture,
+  platform = EXCLUDED.platform
+RETURNING id::text`;
+
 /**
  * Enrolls a device: checks the enrollment secret (401 when unknown or revoked), then issues a new
  * device token (32 random bytes, base64url), returned once; only its sha256 is stored. The answer
@@ -54,6 +67,12 @@ RETURNING id::text`;
  * accepting it would let anyone holding the fleet's enrollment secret take over a Mac's identity
  * and receive its commands. A reinstalled agent therefore appears as a new device next to the
  * old one (same serial number), which goes offline.
+ *
+ * First enrollment: an agent sends the enrollment key it made and saved before asking
+ * (`enrollmentKey`, 32+ random bytes). The device token is derived from it, and the device is
+ * found by the key's sha256, so a retry after a lost or timed-out answer (a busy server during a
+ * fleet-wide rollout) gets the same device and token instead of a ghost next to it. Without a
+ * key (older agents) every such request makes a new device.
  */
 export async function enrollDevice(prisma: PrismaClient, keys: SigningKeySource, request: EnrollRequest): Promise<EnrollOutcome> {
   if (!(await enrollSecretValid(prisma, request.enrollSecret))) {
@@ -77,6 +96,14 @@ export async function enrollDevice(prisma: PrismaClient, keys: SigningKeySource,
     const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(REENROLL_SQL, presented, sha256Hex(deviceToken), facts.hostname, facts.serialNumber,
       facts.hardwareModel, facts.architecture, facts.platform, new Date().toISOString());
     if (rows[0]) return { deviceId: rows[0].id, deviceToken, serverPublicKey, reenrolled: true };
+  }
+  if (request.enrollmentKey) {
+    // The token is a function of the agent's enrollment key: a retry whose answer was lost, or a
+    // parallel one, finds the device by the key's hash and gets the same token.
+    const deviceToken = createHmac('sha256', key.derivedSecret(ENROLL_LABEL)).update(request.enrollmentKey).digest('base64url');
+    const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(ENROLL_SQL, sha256Hex(request.enrollmentKey), sha256Hex(deviceToken), facts.hostname,
+      facts.serialNumber, facts.hardwareModel, facts.architecture, facts.platform, new Date().toISOString());
+    return { deviceId: rows[0]!.id, deviceToken, serverPublicKey, reenrolled: false };
   }
   const deviceToken = newSecret(32);
   const tokenHash = sha256Hex(deviceToken);

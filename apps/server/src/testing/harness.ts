@@ -65,13 +65,14 @@ export async function createToken(app: FleetMedicApp, name: string, role: 'viewe
 }
 
 /** Enrolls a device (random serial unless given) through the API. */
-export async function enroll(app: FleetMedicApp, host: { hostname?: string; serialNumber?: string | null; deviceToken?: string } = {}): Promise<EnrollResponse> {
+export async function enroll(app: FleetMedicApp, host: { hostname?: string; serialNumber?: string | null; deviceToken?: string; enrollmentKey?: string } = {}): Promise<EnrollResponse> {
   const res = await app.inject({
     method: 'POST',
     url: '/api/v1/enroll',
     payload: {
       enrollSecret: TEST_ENROLL_SECRET,
       ...(host.deviceToken ? { deviceToken: host.deviceToken } : {}),
+      ...(host.enrollmentKey ? { enrollmentKey: host.enrollmentKey } : {}),
       host: {
         hostname: host.hostname ?? 'alice-mbp',
         serialNumber: host.serialNumber === undefined ? `C02${randomUUID().slice(0, 8).toUpperCase()}` : host.serialNumber,
