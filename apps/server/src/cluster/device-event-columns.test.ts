@@ -4,9 +4,9 @@ import { openTestDatabase, type TestDatabase } from '../testing/test-database.js
 // The device.updated trigger's WHEN clause names the Device columns whose change notifies
 // (migration 20261206191000_device_event_when). A column added later must be put in it, or in
 // QUIET when no page shows it: the clock columns, which move with every heartbeat or unchanged
-// report; connectionId, which a reconnect changes (what the page shows of it, `online`, notifies);
-// enrollmentKeyHash, set at insert (which notifies) and never changed. This test names the one forgotten.
-const QUIET = ['lastSeenAt', 'lastReportAt', 'lastCollectedAt', 'reportCount', 'lastReportId', 'connectionId', 'enrollmentKeyHash'];
+// report; connectionId and connectedAt, which a reconnect changes (what the page shows of it, `online`, notifies);
+// enrollmentKeyHash, set at insert (which notifies) and cleared at the first socket. This test names the one forgotten.
+const QUIET = ['lastSeenAt', 'lastReportAt', 'lastCollectedAt', 'reportCount', 'lastReportId', 'connectionId', 'connectedAt', 'enrollmentKeyHash'];
 
 let db: TestDatabase;
 beforeAll(async () => {

@@ -17,6 +17,14 @@ export function isTransactionConflict(err: unknown): boolean {
 }
 
 /**
+ * True for a unique-key violation (Postgres 23505; Prisma P2002, or P2010 for raw SQL): two
+ * writers of one key raced, e.g. two deliveries of one report id.
+ */
+export const isUniqueViolation = (err: unknown): boolean =>
+  (err instanceof Prisma.PrismaClientKnownRequestError && (err.code === 'P2002' || (err.code === 'P2010' && /23505/.test(JSON.stringify(err.meta ?? {})))))
+  || /23505|unique constraint/i.test(String((err as Error)?.message ?? ''));
+
+/**
  * Runs `work` (a transaction or one statement: it must be safe to run again from the start) and
  * runs it again, up to `retries` times after 20-200 ms, while it fails with a transaction
  * conflict (isTransactionConflict). Any other error is thrown at once; the last conflict after

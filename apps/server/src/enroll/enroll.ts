@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { EnrollRequest, EnrollResponse } from '@fleetmedic/protocol';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { hexDigestsEqual, newSecret, sha256Hex } from '../auth/secrets.js';
@@ -40,14 +40,20 @@ RETURNING id::text`;
 /** HKDF label of the secret that first-enrollment tokens are derived with (from the agent's enrollment key). */
 const ENROLL_LABEL = 'fleetmedic-enroll-token-v1';
 
-// A new device for the enrollment key whose sha256 is $1, with token hash $2; the device that
-// already has that key (an earlier attempt whose answer was lost) takes the values again.
+// A new device $1 for the enrollment key whose sha256 is $2, with token hash $3; the device that
+// still has that key (an earlier attempt whose answer was lost: the key is forgotten once the
+// device's token opens a socket) keeps its id and token and takes the host facts again.
 const ENROLL_SQL = `
 INSERT INTO "Device" (id, "enrollmentKeyHash", "tokenHash", hostname, "serialNumber", "hardwareModel", architecture, platform, "enrolledAt")
-VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8::timestamp(3))
-ON CONFLICT ("enrollmentKeyHash") DO UPDATE SET "tokenHash" = EXCLUDED."tokenHash", hostname = EXCLUDED.hostname,
-  "serialNumber" = EXCLUDED."serialNumber", "hardwareModel" = EXCLUDED."hardwareModel", architecture = EXCLUDED.architecture,
-  platform = EXCLUDED.platform
+VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::timestamp(3))
+ON CONFLICT ("enrollmentKeyHash") DO UPDATE SET hostname = EXCLUDED.hostname, "serialNumber" = EXCLUDED."serialNumber",
+  "hardwareModel" = EXCLUDED."hardwareModel", architecture = EXCLUDED.architecture, platform = EXCLUDED.platform
+RETURNING id::text`;
+
+// The token of a device found by its enrollment key, derived again (the signing key may have
+// changed since the first attempt); nothing when the key was forgotten in between.
+const ENROLL_RETRY_SQL = `
+UPDATE "Device" SET "tokenHash" = $1, "previousTokenHash" = NULL WHERE id = $2::uuid AND "enrollmentKeyHash" = $3
 RETURNING id::text`;
 
 /**
@@ -69,10 +75,12 @@ RETURNING id::text`;
  * old one (same serial number), which goes offline.
  *
  * First enrollment: an agent sends the enrollment key it made and saved before asking
- * (`enrollmentKey`, 32+ random bytes). The device token is derived from it, and the device is
- * found by the key's sha256, so a retry after a lost or timed-out answer (a busy server during a
- * fleet-wide rollout) gets the same device and token instead of a ghost next to it. Without a
- * key (older agents) every such request makes a new device.
+ * (`enrollmentKey`, 32+ random bytes). The device token is derived from it and the device id, and
+ * the device is found by the key's sha256, so a retry after a lost or timed-out answer (a busy server during a
+ * fleet-wide rollout) gets the same device and token instead of a ghost next to it. The server
+ * forgets the key when the device's token first opens a socket (as it forgets a replaced token):
+ * from then on the key proves nothing, so a leaked or cloned state folder, or a Mac whose token
+ * was refused, enrolls as a new device, as without a key (older agents).
  */
 export async function enrollDevice(prisma: PrismaClient, keys: SigningKeySource, request: EnrollRequest): Promise<EnrollOutcome> {
   if (!(await enrollSecretValid(prisma, request.enrollSecret))) {
@@ -98,12 +106,19 @@ export async function enrollDevice(prisma: PrismaClient, keys: SigningKeySource,
     if (rows[0]) return { deviceId: rows[0].id, deviceToken, serverPublicKey, reenrolled: true };
   }
   if (request.enrollmentKey) {
-    // The token is a function of the agent's enrollment key: a retry whose answer was lost, or a
-    // parallel one, finds the device by the key's hash and gets the same token.
-    const deviceToken = createHmac('sha256', key.derivedSecret(ENROLL_LABEL)).update(request.enrollmentKey).digest('base64url');
-    const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(ENROLL_SQL, sha256Hex(request.enrollmentKey), sha256Hex(deviceToken), facts.hostname,
+    // The token is a function of the agent's enrollment key and the device id: a retry whose
+    // answer was lost, or a parallel one, finds the device by the key's hash and gets its token;
+    // the same key after it was forgotten (a cloned state folder) makes another device and token.
+    const keyHash = sha256Hex(request.enrollmentKey);
+    const tokenFor = (id: string) => createHmac('sha256', key.derivedSecret(ENROLL_LABEL)).update(`${request.enrollmentKey}/${id}`).digest('base64url');
+    const newId = randomUUID();
+    const [row] = await prisma.$queryRawUnsafe<{ id: string }[]>(ENROLL_SQL, newId, keyHash, sha256Hex(tokenFor(newId)), facts.hostname,
       facts.serialNumber, facts.hardwareModel, facts.architecture, facts.platform, new Date().toISOString());
-    return { deviceId: rows[0]!.id, deviceToken, serverPublicKey, reenrolled: false };
+    const deviceToken = tokenFor(row!.id);
+    if (row!.id === newId) return { deviceId: newId, deviceToken, serverPublicKey, reenrolled: false };
+    const [retried] = await prisma.$queryRawUnsafe<{ id: string }[]>(ENROLL_RETRY_SQL, sha256Hex(deviceToken), row!.id, keyHash);
+    if (retried) return { deviceId: retried.id, deviceToken, serverPublicKey, reenrolled: false };
+    // The key was forgotten between the two statements (its token opened a socket): a new device, below.
   }
   const deviceToken = newSecret(32);
   const tokenHash = sha256Hex(deviceToken);

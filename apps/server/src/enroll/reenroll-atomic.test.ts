@@ -45,11 +45,17 @@ describe('first enrollment with the agent\'s enrollment key is idempotent', () =
     expect(new Set(retries.map((a) => a.deviceId))).toEqual(new Set([lost.deviceId]));
     expect(new Set(retries.map((a) => a.deviceToken))).toEqual(new Set([lost.deviceToken]));
     expect(await ctx.db.prisma.device.count({ where: { serialNumber: 'C02FIRSTENR1' } })).toBe(1);
-    expect((await upgradeStatus(ctx.url, { authorization: `Bearer ${lost.deviceToken}` })).status).toBe(101);
     // The key is stored as its sha256 only.
     const row = await ctx.db.prisma.device.findUniqueOrThrow({ where: { id: lost.deviceId } });
     expect(row.enrollmentKeyHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(enrollmentKey);
+    // Once the token opened a socket the key proves nothing: a copy of the state folder (a cloned
+    // Mac), or anyone who learned the key, enrolls as a new device and cannot take this one over.
+    expect((await upgradeStatus(ctx.url, { authorization: `Bearer ${lost.deviceToken}` })).status).toBe(101);
+    expect((await ctx.db.prisma.device.findUniqueOrThrow({ where: { id: lost.deviceId } })).enrollmentKeyHash).toBeNull();
+    const clone = await enroll(ctx.app, mac);
+    expect(clone.deviceId).not.toBe(lost.deviceId);
+    expect((await upgradeStatus(ctx.url, { authorization: `Bearer ${lost.deviceToken}` })).status).toBe(101);
   });
 
   it('another key is another device, even with the same serial number; a malformed key is refused with 400', async () => {

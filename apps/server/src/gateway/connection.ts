@@ -43,6 +43,8 @@ class SerialLane {
 export class AgentConnection implements MessageSink {
   /** This socket's id (uuid), recorded in Device.connectionId while it holds the Mac online. */
   readonly id = randomUUID();
+  /** When it connected, ms since the epoch (Device.connectedAt): a later socket of the Mac wins. */
+  readonly connectedAt = Date.now();
   /** false after a ping until the pong arrives */
   alive = true;
   /**

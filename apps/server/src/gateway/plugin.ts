@@ -108,14 +108,16 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     const token = bearerToken(request.headers.authorization);
     if (!token) return reply.code(401).send({ error: 'unauthorized', message: 'missing device token: send Authorization: Bearer <deviceToken> from enrollment' });
     // Checked first: a valid token connects even from an address blocked for failures.
-    const found = await app.prisma.device.findUnique({ where: { tokenHash: sha256Hex(token) }, select: { id: true, hostname: true, previousTokenHash: true } });
+    const found = await app.prisma.device.findUnique({ where: { tokenHash: sha256Hex(token) }, select: { id: true, hostname: true, previousTokenHash: true, enrollmentKeyHash: true } });
     if (!found) {
       // 429 (thrown) past the failure limit, 401 below it.
       await app.authFailures.fail('device-token', request, reply, 'unknown device token');
       return reply.code(401).send({ error: 'unauthorized', message: 'unknown device token (revoked by re-enrollment, or never issued): enroll again' });
     }
-    // The agent has its new token: the replaced one no longer re-enrolls (enrollDevice).
-    if (found.previousTokenHash) await app.prisma.device.update({ where: { id: found.id }, data: { previousTokenHash: null } });
+    // The agent has its token: neither the replaced one nor the enrollment key enrolls any more (enrollDevice).
+    if (found.previousTokenHash || found.enrollmentKeyHash) {
+      await app.prisma.device.update({ where: { id: found.id }, data: { previousTokenHash: null, enrollmentKeyHash: null } });
+    }
     request.agentDevice = { id: found.id, hostname: found.hostname };
   }
 
@@ -185,12 +187,12 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     socket.on('close', (code: number) => {
       log().info({ code }, 'agent disconnected');
       if (registry.detach(conn)) {
-        track(conn.idle().then(() => online.set(device.id, false, conn.id)));
+        track(conn.idle().then(() => online.set(device.id, false, conn)));
       }
     });
 
     track(conn.ready = conn.enqueue(async () => {
-      await online.set(device.id, true, conn.id);
+      await online.set(device.id, true, conn);
       const sent = await commands.deliverPending(device.id, conn, { resend: true });
       if (sent.length > 0) log().info({ commands: sent }, 'delivered queued commands at connect');
     }));

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../app.js';
 import { TestAgent, buildTestApp, enroll, eventually, listen } from '../testing/harness.js';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
-import { OnlineWriter } from './touches.js';
+import { OnlineWriter, type SocketRef } from './touches.js';
 
 let db: TestDatabase;
 let writer: OnlineWriter;
@@ -20,59 +20,87 @@ const newDevice = async () => (await db.prisma.device.create({
   data: { hostname: 'mba', architecture: 'arm64', platform: 'darwin', tokenHash: randomUUID() },
 })).id;
 const row = async (id: string) => db.prisma.device.findUniqueOrThrow({ where: { id }, select: { online: true, connectionId: true } });
+/** Sockets in the order they connected, a second apart. */
+let clock = Date.parse('2026-12-07T04:00:00Z');
+const socket = (): SocketRef => ({ id: randomUUID(), connectedAt: (clock += 1_000) });
 
 describe('OnlineWriter: a disconnect changes the row only while it names that socket', () => {
   it('a connect marks the Mac online with its socket, its own disconnect offline', async () => {
     const id = await newDevice();
-    const a = randomUUID();
+    const a = socket();
     await writer.set(id, true, a);
-    expect(await row(id)).toEqual({ online: true, connectionId: a });
+    expect(await row(id)).toEqual({ online: true, connectionId: a.id });
     await writer.set(id, false, a);
-    expect(await row(id)).toEqual({ online: false, connectionId: a });
+    expect(await row(id)).toEqual({ online: false, connectionId: a.id });
   });
 
   it('the late disconnect of an older socket, written after the next socket connected, leaves the Mac online', async () => {
     const id = await newDevice();
-    const [older, newer] = [randomUUID(), randomUUID()];
+    const [older, newer] = [socket(), socket()];
     await writer.set(id, true, older);
     await writer.set(id, true, newer);
     await writer.set(id, false, older); // was: online = false while `newer` was connected
-    expect(await row(id)).toEqual({ online: true, connectionId: newer });
+    expect(await row(id)).toEqual({ online: true, connectionId: newer.id });
     await writer.set(id, false, newer);
-    expect(await row(id)).toEqual({ online: false, connectionId: newer });
+    expect(await row(id)).toEqual({ online: false, connectionId: newer.id });
   });
 
   it('in one batch: a connect, then an older socket\'s disconnect, keeps the connect', async () => {
     const id = await newDevice();
-    const [older, newer] = [randomUUID(), randomUUID()];
+    const [older, newer] = [socket(), socket()];
     // The first set is written alone; the two after it wait for that write and go together.
     const first = writer.set(id, true, older);
     const both = [writer.set(id, true, newer), writer.set(id, false, older)];
     await Promise.all([first, ...both]);
-    expect(await row(id)).toEqual({ online: true, connectionId: newer });
+    expect(await row(id)).toEqual({ online: true, connectionId: newer.id });
   });
 
   it('in one batch: disconnects of two sockets, in either order, take the Mac offline when one of them holds it', async () => {
     for (const order of ['older first', 'newer first'] as const) {
       const id = await newDevice();
-      const [older, newer] = [randomUUID(), randomUUID()];
+      const [older, newer] = [socket(), socket()];
       await writer.set(id, true, older);
       await writer.set(id, true, newer);
       const other = newDevice(); // a write in flight, so the two disconnects below share the next batch
-      const flight = writer.set(await other, true, randomUUID());
+      const flight = writer.set(await other, true, socket());
       const closes = order === 'older first' ? [writer.set(id, false, older), writer.set(id, false, newer)] : [writer.set(id, false, newer), writer.set(id, false, older)];
       await Promise.all([flight, ...closes]);
-      expect(await row(id), order).toEqual({ online: false, connectionId: newer });
+      expect(await row(id), order).toEqual({ online: false, connectionId: newer.id });
     }
   });
 
   it('a connect and its own disconnect in one batch leave the Mac offline, naming that socket', async () => {
     const id = await newDevice();
-    const [older, newer] = [randomUUID(), randomUUID()];
+    const [older, newer] = [socket(), socket()];
     const first = writer.set(id, true, older);
     const rest = [writer.set(id, true, newer), writer.set(id, false, newer), writer.set(id, false, older)];
     await Promise.all([first, ...rest]);
-    expect(await row(id)).toEqual({ online: false, connectionId: newer });
+    expect(await row(id)).toEqual({ online: false, connectionId: newer.id });
+  });
+});
+
+describe('OnlineWriter on two instances: the later connect wins, whichever commits last', () => {
+  it('a slow instance\'s connect of the socket the Mac left, committed after the next socket\'s, changes nothing', async () => {
+    const [x, y] = [new OnlineWriter(db.prisma), new OnlineWriter(db.prisma)];
+    const id = await newDevice();
+    const [left, current] = [socket(), socket()];
+    await y.set(id, true, current);
+    await x.set(id, true, left); // was: the row named `left`, whose disconnect then took the connected Mac offline
+    expect(await row(id)).toEqual({ online: true, connectionId: current.id });
+    await x.set(id, false, left);
+    expect(await row(id)).toEqual({ online: true, connectionId: current.id });
+    await y.set(id, false, current); // was: nothing matched, and the Mac that left stayed online
+    expect(await row(id)).toEqual({ online: false, connectionId: current.id });
+  });
+
+  it('a connect and its own disconnect in one batch leave a later socket of another instance alone', async () => {
+    const [x, y] = [new OnlineWriter(db.prisma), new OnlineWriter(db.prisma)];
+    const id = await newDevice();
+    const [left, current] = [socket(), socket()];
+    await y.set(id, true, current);
+    const flight = x.set(await newDevice(), true, socket()); // the two below share x's next batch
+    await Promise.all([flight, x.set(id, true, left), x.set(id, false, left)]);
+    expect(await row(id)).toEqual({ online: true, connectionId: current.id });
   });
 });
 

@@ -53,17 +53,25 @@ export class DeviceTouches {
   }
 }
 
+/** An agent socket as the online state names it: its id (a uuid) and when it connected (ms since the epoch). */
+export interface SocketRef {
+  id: string;
+  connectedAt: number;
+}
+
 /**
  * Device.online written by group commit: connects and disconnects that arrive while a write is
  * in flight go together in the next one (one UPDATE, one commit for a reconnect storm of
  * thousands of Macs instead of one each). `set` resolves once its value is committed; batches
  * commit in order.
  *
- * Each value names the socket it comes from (AgentConnection.id). A connect records its socket
- * in Device.connectionId; a disconnect writes `online = false` only while the row still names its
- * socket. A socket's disconnect is written after the work it had queued (a report being stored
- * can take seconds), so it can come after the same Mac's next socket, on this instance or
- * another, marked it online: it then changes nothing instead of showing a connected Mac offline.
+ * Each value names the socket it comes from. A connect records its socket and connect time in
+ * Device.connectionId/connectedAt unless the row already names a socket that connected later (an
+ * instance whose write was slow must not take the Mac back to a socket it has left); a disconnect
+ * writes `online = false` only while the row names its socket. A socket's disconnect is written
+ * after the work it had queued (a report being stored can take seconds), so it can come after the
+ * same Mac's next socket, on this instance or another, marked it online: it then changes nothing
+ * instead of showing a connected Mac offline.
  */
 export class OnlineWriter {
   private queue = new Map<string, PendingOnline>();
@@ -72,18 +80,18 @@ export class OnlineWriter {
   constructor(private readonly prisma: PrismaClient) {}
 
   /**
-   * Marks `deviceId` online (connect) or offline (disconnect) by socket `connectionId` (a uuid),
-   * with lastSeenAt now. Resolves once committed; rejects with the database's error.
+   * Marks `deviceId` online (connect) or offline (disconnect) by `socket`, with lastSeenAt now.
+   * Resolves once committed; rejects with the database's error.
    */
-  set(deviceId: string, online: boolean, connectionId: string): Promise<void> {
+  set(deviceId: string, online: boolean, socket: SocketRef): Promise<void> {
     return new Promise((resolve, reject) => {
       let entry = this.queue.get(deviceId);
-      if (!entry) this.queue.set(deviceId, entry = { connectionId: null, online: false, closed: [], done: [] });
+      if (!entry) this.queue.set(deviceId, entry = { socket: null, online: false, closed: [], done: [] });
       entry.done.push({ resolve, reject });
-      if (online) Object.assign(entry, { connectionId, online: true, closed: [] });
-      else if (entry.connectionId === null) entry.closed.push(connectionId);
+      if (online) Object.assign(entry, { socket, online: true, closed: [] });
+      else if (entry.socket === null) entry.closed.push(socket.id);
       // After a connect in this batch, only that socket's own disconnect matters: others are older.
-      else if (entry.connectionId === connectionId) entry.online = false;
+      else if (entry.socket.id === socket.id) entry.online = false;
       this.writing ??= this.drain();
     });
   }
@@ -92,16 +100,22 @@ export class OnlineWriter {
     while (this.queue.size > 0) {
       const batch = this.queue;
       this.queue = new Map();
-      const rows = [...batch].map(([id, e]) => ({ id, online: e.online, connectionId: e.connectionId, closed: e.closed }));
+      const rows = [...batch].map(([id, e]) => ({
+        id, online: e.online, connectionId: e.socket?.id ?? null,
+        connectedAt: e.socket ? new Date(e.socket.connectedAt).toISOString() : null, closed: e.closed,
+      }));
       try {
         for (let i = 0; i < rows.length; i += CHUNK) {
           await retryOnConflict(() => this.prisma.$executeRawUnsafe(
             // Rows locked in id order, as every multi-row Device writer does: no deadlock between them.
-            // A row with a connect is written as it is; disconnects alone only where the row names one of their sockets.
-            `UPDATE "Device" d SET online = t.online, "connectionId" = COALESCE(t."connectionId", d."connectionId"), "lastSeenAt" = $2::timestamp(3)
-             FROM json_to_recordset($1::json) AS t(id uuid, online boolean, "connectionId" uuid, closed uuid[]),
+            // A connect is written unless the row names a later one; disconnects alone only where the row names one of their sockets.
+            `UPDATE "Device" d SET online = t.online, "connectionId" = COALESCE(t."connectionId", d."connectionId"),
+               "connectedAt" = COALESCE(t."connectedAt", d."connectedAt"), "lastSeenAt" = $2::timestamp(3)
+             FROM json_to_recordset($1::json) AS t(id uuid, online boolean, "connectionId" uuid, "connectedAt" timestamp(3), closed uuid[]),
                (SELECT id FROM "Device" WHERE id IN (SELECT id FROM json_to_recordset($1::json) AS x(id uuid)) ORDER BY id FOR NO KEY UPDATE) l
-             WHERE d.id = t.id AND l.id = t.id AND (t."connectionId" IS NOT NULL OR d."connectionId" = ANY(t.closed))`,
+             WHERE d.id = t.id AND l.id = t.id
+               AND (t."connectionId" IS NOT NULL AND (d."connectedAt" IS NULL OR t."connectedAt" >= d."connectedAt")
+                 OR t."connectionId" IS NULL AND d."connectionId" = ANY(t.closed))`,
             JSON.stringify(rows.slice(i, i + CHUNK)), new Date().toISOString()));
         }
         for (const e of batch.values()) for (const d of e.done) d.resolve();
@@ -118,7 +132,7 @@ export class OnlineWriter {
  * batch) and whether it is still open, or, without a connect, the sockets that disconnected.
  */
 interface PendingOnline {
-  connectionId: string | null;
+  socket: SocketRef | null;
   online: boolean;
   closed: string[];
   done: Array<{ resolve: () => void; reject: (e: unknown) => void }>;

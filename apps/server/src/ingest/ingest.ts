@@ -1,5 +1,6 @@
 import type { Policy, Snapshot } from '@fleetmedic/protocol';
-import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { isUniqueViolation } from '../db/retry.js';
 import { fullPathIngest, type IngestOutcome } from './full-path.js';
 import { prepareSnapshot, type PreparedReport } from './prepare.js';
 
@@ -17,11 +18,6 @@ export interface IngestInput {
   policy: Policy;
   now?: Date;
 }
-
-/** A unique-key violation: two deliveries of one report id raced (Postgres 23505 through Prisma raw SQL). */
-export const isUniqueViolation = (err: unknown) =>
-  (err instanceof Prisma.PrismaClientKnownRequestError && (err.code === 'P2002' || (err.code === 'P2010' && /23505/.test(JSON.stringify(err.meta ?? {})))))
-  || /23505|unique constraint/i.test(String((err as Error)?.message ?? ''));
 
 /**
  * Stores one report exactly once, in ONE transaction (fullPathIngest with a batch of one): the
