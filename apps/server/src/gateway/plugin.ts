@@ -92,7 +92,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
   };
   const touches = new DeviceTouches(app.prisma, TOUCH_EVERY_MS, (err) => app.log.error({ err }, 'lastSeenAt update failed'));
   // lastSeenAt only: `online` is written in the connection's own order (connect, then disconnect).
-  const touch = (conn: AgentConnection) => touches.touch(conn.deviceId);
+  const touch = (conn: AgentConnection) => touches.touch(conn.deviceId, conn.id);
 
   await app.register(websocket, {
     options: { maxPayload: MAX_AGENT_MESSAGE_BYTES },

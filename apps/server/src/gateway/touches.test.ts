@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../app.js';
 import { TestAgent, buildTestApp, enroll, eventually, listen } from '../testing/harness.js';
+import { buildSnapshot } from '../testing/snapshots.js';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
+import { markSilentDevicesOffline } from '../jobs/offline-detection.js';
 import { OnlineWriter, type SocketRef } from './touches.js';
 
 let db: TestDatabase;
@@ -107,9 +109,12 @@ describe('OnlineWriter on two instances: the later connect wins, whichever commi
 describe('the gateway names each socket', () => {
   let app: FleetMedicApp;
   let other: FleetMedicApp;
+  let appUrl: string;
+  let otherUrl: string;
   beforeAll(async () => {
     app = await buildTestApp(db);
     other = await buildTestApp(db);
+    [appUrl, otherUrl] = await Promise.all([listen(app), listen(other)]);
   });
   afterAll(async () => {
     await app?.close();
@@ -117,9 +122,23 @@ describe('the gateway names each socket', () => {
     await other?.close();
   });
 
+  it('a connected Mac marked offline as silent (a database outage longer than the limit) is online again at its next sign of life', async () => {
+    const { deviceId, deviceToken } = await enroll(app);
+    const agent = await TestAgent.connect(appUrl, deviceToken);
+    await (await eventually(async () => app.services.registry.get(deviceId))).ready;
+    // What offline detection does once the database is back: the touches of the outage were lost.
+    await db.prisma.device.update({ where: { id: deviceId }, data: { lastSeenAt: new Date(Date.now() - 3_600_000) } });
+    expect((await markSilentDevicesOffline(db.prisma, 60, new Date())).offline).toBeGreaterThanOrEqual(1);
+    expect((await row(deviceId)).online).toBe(false);
+    agent.send({ type: 'report', id: 'report-after-outage', snapshot: buildSnapshot() });
+    await agent.next((m) => m.type === 'ack');
+    // was: offline until the Mac reconnected; the next touch flush (every 5 s) marks it online.
+    await eventually(async () => (await row(deviceId)).online, 30_000);
+    agent.close();
+  });
+
   it('an instance shutting down leaves offline only the Macs whose row still names its socket', async () => {
     const { deviceId, deviceToken } = await enroll(app);
-    const [appUrl, otherUrl] = await Promise.all([listen(app), listen(other)]);
     const first = await TestAgent.connect(otherUrl, deviceToken);
     const held = await eventually(async () => other.services.registry.get(deviceId));
     await held.ready;

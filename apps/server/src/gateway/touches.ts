@@ -5,12 +5,15 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 const CHUNK = 5_000;
 
 /**
- * Device.lastSeenAt from messages and pongs, written in batches: ids seen since the last flush
- * get one `UPDATE ... WHERE id IN (...)` every `everyMs`, instead of one statement per device
- * per heartbeat (20,000 sockets pinged every 30 s would be ~670 single-row updates a second).
+ * Device.lastSeenAt from messages and pongs, written in batches: devices seen since the last flush
+ * get one UPDATE every `everyMs`, instead of one statement per device per heartbeat (20,000
+ * sockets pinged every 30 s would be ~670 single-row updates a second). A device whose row names
+ * the socket it was seen on is online again: offline detection marks silent rows offline, and
+ * after a database outage longer than its limit that included Macs whose sockets stayed open,
+ * which nothing else would have marked online before they reconnected.
  */
 export class DeviceTouches {
-  private seen = new Set<string>();
+  private seen = new Map<string, string>();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -19,27 +22,27 @@ export class DeviceTouches {
     this.timer.unref();
   }
 
-  /** The device gave a sign of life now. */
-  touch(deviceId: string): void {
-    this.seen.add(deviceId);
+  /** The device gave a sign of life now, on the socket whose id is `connectionId`. */
+  touch(deviceId: string, connectionId: string): void {
+    this.seen.set(deviceId, connectionId);
   }
 
-  /** Writes the pending touches (one statement per CHUNK ids); resolves when written. */
+  /** Writes the pending touches (one statement per CHUNK devices); resolves when written. */
   flush(): Promise<void> {
-    const ids = [...this.seen];
-    this.seen = new Set();
-    if (ids.length === 0) return this.flushing;
+    const rows = [...this.seen].map(([id, connectionId]) => ({ id, connectionId }));
+    this.seen = new Map();
+    if (rows.length === 0) return this.flushing;
     const at = new Date();
     this.flushing = this.flushing.then(async () => {
-      for (let i = 0; i < ids.length; i += CHUNK) {
-        const chunk = ids.slice(i, i + CHUNK);
+      for (let i = 0; i < rows.length; i += CHUNK) {
         // SKIP LOCKED: a row locked now is being written by ingest or the online writer, which set
         // lastSeenAt themselves; waiting for it could deadlock with their own row order.
         await this.prisma.$executeRawUnsafe(
-          `UPDATE "Device" d SET "lastSeenAt" = $2::timestamp(3)
-           FROM (SELECT id FROM "Device" WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED) l
-           WHERE d.id = l.id`,
-          chunk, at.toISOString(),
+          `UPDATE "Device" d SET "lastSeenAt" = $2::timestamp(3), online = d.online OR COALESCE(d."connectionId" = t."connectionId", false)
+           FROM json_to_recordset($1::json) AS t(id uuid, "connectionId" uuid),
+             (SELECT id FROM "Device" WHERE id IN (SELECT id FROM json_to_recordset($1::json) AS x(id uuid)) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED) l
+           WHERE d.id = t.id AND l.id = t.id`,
+          JSON.stringify(rows.slice(i, i + CHUNK)), at.toISOString(),
         ).catch(this.onError);
       }
     });
