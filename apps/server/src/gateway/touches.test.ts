@@ -5,7 +5,7 @@ import { TestAgent, buildTestApp, enroll, eventually, listen } from '../testing/
 import { buildSnapshot } from '../testing/snapshots.js';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { markSilentDevicesOffline } from '../jobs/offline-detection.js';
-import { OnlineWriter, type SocketRef } from './touches.js';
+import { DeviceTouches, OnlineWriter, type SocketRef } from './touches.js';
 
 let db: TestDatabase;
 let writer: OnlineWriter;
@@ -33,7 +33,7 @@ describe('OnlineWriter: a disconnect changes the row only while it names that so
     await writer.set(id, true, a);
     expect(await row(id)).toEqual({ online: true, connectionId: a.id });
     await writer.set(id, false, a);
-    expect(await row(id)).toEqual({ online: false, connectionId: a.id });
+    expect(await row(id)).toEqual({ online: false, connectionId: null });
   });
 
   it('the late disconnect of an older socket, written after the next socket connected, leaves the Mac online', async () => {
@@ -44,7 +44,7 @@ describe('OnlineWriter: a disconnect changes the row only while it names that so
     await writer.set(id, false, older); // was: online = false while `newer` was connected
     expect(await row(id)).toEqual({ online: true, connectionId: newer.id });
     await writer.set(id, false, newer);
-    expect(await row(id)).toEqual({ online: false, connectionId: newer.id });
+    expect(await row(id)).toEqual({ online: false, connectionId: null });
   });
 
   it('in one batch: a connect, then an older socket\'s disconnect, keeps the connect', async () => {
@@ -67,17 +67,30 @@ describe('OnlineWriter: a disconnect changes the row only while it names that so
       const flight = writer.set(await other, true, socket());
       const closes = order === 'older first' ? [writer.set(id, false, older), writer.set(id, false, newer)] : [writer.set(id, false, newer), writer.set(id, false, older)];
       await Promise.all([flight, ...closes]);
-      expect(await row(id), order).toEqual({ online: false, connectionId: newer.id });
+      expect(await row(id), order).toEqual({ online: false, connectionId: null });
     }
   });
 
-  it('a connect and its own disconnect in one batch leave the Mac offline, naming that socket', async () => {
+  it('a connect and its own disconnect in one batch leave the Mac offline', async () => {
     const id = await newDevice();
     const [older, newer] = [socket(), socket()];
     const first = writer.set(id, true, older);
     const rest = [writer.set(id, true, newer), writer.set(id, false, newer), writer.set(id, false, older)];
     await Promise.all([first, ...rest]);
-    expect(await row(id)).toEqual({ online: false, connectionId: newer.id });
+    expect(await row(id)).toEqual({ online: false, connectionId: null });
+  });
+});
+
+describe('a touch flushed after the disconnect (loop run of 12-07, PGlite run 4)', () => {
+  it('leaves the Mac offline: the disconnect forgot the socket the touch names', async () => {
+    const touches = new DeviceTouches(db.prisma, 3_600_000, (err) => { throw err; });
+    const id = await newDevice();
+    const s = socket();
+    await writer.set(id, true, s);
+    touches.touch(id, s.id); // a pong just before the socket closed...
+    await writer.set(id, false, s);
+    await touches.close(); // ...flushed after its disconnect: was online = true again, with no socket
+    expect(await row(id)).toEqual({ online: false, connectionId: null });
   });
 });
 
@@ -92,7 +105,7 @@ describe('OnlineWriter on two instances: the later connect wins, whichever commi
     await x.set(id, false, left);
     expect(await row(id)).toEqual({ online: true, connectionId: current.id });
     await y.set(id, false, current); // was: nothing matched, and the Mac that left stayed online
-    expect(await row(id)).toEqual({ online: false, connectionId: current.id });
+    expect(await row(id)).toEqual({ online: false, connectionId: null });
   });
 
   it('a connect and its own disconnect in one batch leave a later socket of another instance alone', async () => {

@@ -69,9 +69,9 @@ export interface SocketRef {
  * commit in order.
  *
  * Each value names the socket it comes from. A connect records its socket and connect time in
- * Device.connectionId/connectedAt unless the row already names a socket that connected later (an
- * instance whose write was slow must not take the Mac back to a socket it has left); a disconnect
- * writes `online = false` only while the row names its socket. A socket's disconnect is written
+ * Device.connectionId/connectedAt unless the row has a later connect time (an instance whose write
+ * was slow must not take the Mac back to a socket it has left); a disconnect writes
+ * `online = false` and clears connectionId only while the row names its socket. A socket's disconnect is written
  * after the work it had queued (a report being stored can take seconds), so it can come after the
  * same Mac's next socket, on this instance or another, marked it online: it then changes nothing
  * instead of showing a connected Mac offline.
@@ -112,7 +112,9 @@ export class OnlineWriter {
           await retryOnConflict(() => this.prisma.$executeRawUnsafe(
             // Rows locked in id order, as every multi-row Device writer does: no deadlock between them.
             // A connect is written unless the row names a later one; disconnects alone only where the row names one of their sockets.
-            `UPDATE "Device" d SET online = t.online, "connectionId" = COALESCE(t."connectionId", d."connectionId"),
+            // A disconnect also clears connectionId: a touch of that socket flushed after it (a pong
+            // just before the close) must not mark the Mac online again.
+            `UPDATE "Device" d SET online = t.online, "connectionId" = CASE WHEN t.online THEN t."connectionId" END,
                "connectedAt" = COALESCE(t."connectedAt", d."connectedAt"), "lastSeenAt" = $2::timestamp(3)
              FROM json_to_recordset($1::json) AS t(id uuid, online boolean, "connectionId" uuid, "connectedAt" timestamp(3), closed uuid[]),
                (SELECT id FROM "Device" WHERE id IN (SELECT id FROM json_to_recordset($1::json) AS x(id uuid)) ORDER BY id FOR NO KEY UPDATE) l
