@@ -37,6 +37,10 @@ UPDATE "Device" SET "previousTokenHash" = $1, "tokenHash" = $2, hostname = $3, "
 WHERE "tokenHash" = $1 OR "previousTokenHash" = $1
 RETURNING id::text`;
 
+/** A device token derived from `input` with the signing key's secret for `label` (HMAC-SHA256, base64url). */
+const derivedToken = (key: { derivedSecret(label: string): Buffer | string }, label: string, input: string): string =>
+  createHmac('sha256', key.derivedSecret(label)).update(input).digest('base64url');
+
 /** HKDF label of the secret that first-enrollment tokens are derived with (from the agent's enrollment key). */
 const ENROLL_LABEL = 'fleetmedic-enroll-token-v1';
 
@@ -99,7 +103,7 @@ export async function enrollDevice(prisma: PrismaClient, keys: SigningKeySource,
   if (request.deviceToken) {
     // The next token is a function of the presented one: concurrent requests and a retry after a
     // lost answer all compute the same token, and one UPDATE (a row lock) moves the device to it.
-    const deviceToken = createHmac('sha256', key.derivedSecret(REENROLL_LABEL)).update(request.deviceToken).digest('base64url');
+    const deviceToken = derivedToken(key, REENROLL_LABEL, request.deviceToken);
     const presented = sha256Hex(request.deviceToken);
     const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(REENROLL_SQL, presented, sha256Hex(deviceToken), facts.hostname, facts.serialNumber,
       facts.hardwareModel, facts.architecture, facts.platform, new Date().toISOString());
@@ -110,7 +114,7 @@ export async function enrollDevice(prisma: PrismaClient, keys: SigningKeySource,
     // answer was lost, or a parallel one, finds the device by the key's hash and gets its token;
     // the same key after it was forgotten (a cloned state folder) makes another device and token.
     const keyHash = sha256Hex(request.enrollmentKey);
-    const tokenFor = (id: string) => createHmac('sha256', key.derivedSecret(ENROLL_LABEL)).update(`${request.enrollmentKey}/${id}`).digest('base64url');
+    const tokenFor = (id: string) => derivedToken(key, ENROLL_LABEL, `${request.enrollmentKey}/${id}`);
     const newId = randomUUID();
     const [row] = await prisma.$queryRawUnsafe<{ id: string }[]>(ENROLL_SQL, newId, keyHash, sha256Hex(tokenFor(newId)), facts.hostname,
       facts.serialNumber, facts.hardwareModel, facts.architecture, facts.platform, new Date().toISOString());
