@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { listFixtures, readFixture } from '../testing/fixtures.js';
 import { parseAppleSmartBattery } from './ioreg-battery.js';
-import { parseLocaleNumber, unsigned64ToSigned } from './numbers.js';
+import { unsigned64ToSigned } from './numbers.js';
 import { parsePower } from './parse.js';
 import { parsePmsetAdapter, parsePmsetBatt, type PmsetAdapter, type PmsetBattery } from './pmset.js';
 import { parseSpPowerJson, parseSpPowerText, type SpBattery, type SpCharger } from './sp-power.js';
@@ -279,13 +279,6 @@ const RU_NAMES = [...readFixture('locale/SPAudioDataType-ru-RU-excerpt-carthing.
 
 describe('numbers: decimal commas, unsigned 64-bit, non-ASCII names (properties)', () => {
   it('the locale fixture holds Cyrillic names', () => expect(RU_NAMES).toEqual(['Микрофон MacBook Pro', 'Динамики MacBook Pro']));
-
-  it('parseLocaleNumber reads decimal commas and points alike, and units', () => {
-    expect(['45', '-2169', '94W', '4690mA', '100%', '1,0', '3,91 GB', '1 234', '1\u00a0234,5', 'n/a'].map(parseLocaleNumber)).toEqual([45, -2169, 94, 4690, 100, 1, 3.91, 1234, 1234.5, null]);
-    fc.assert(fc.property(fc.integer({ min: -100000, max: 100000 }), fc.stringMatching(/^\d{1,4}$/), fc.constantFrom(',', '.'), (i, frac, sep) => {
-      expect(parseLocaleNumber(`${i}${sep}${frac}`)).toBe(Number(`${i}.${frac}`));
-    }));
-  });
 
   it('unsigned64ToSigned recovers negatives ioreg printed as unsigned', () => {
     expect(unsigned64ToSigned('18446744073709550538')).toBe(-1078);

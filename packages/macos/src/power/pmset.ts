@@ -2,7 +2,7 @@ import { failed, parsed, refuseOversized, type ParseResult } from '../result.js'
 
 /** Largest `pmset -g batt` / `pmset -g adapter` output parsed, characters (real ones are under 1,000). */
 export const PMSET_MAX_CHARS = 64 * 1024;
-import { parseLocaleNumber } from './numbers.js';
+import { parseLocaleNumber } from '../numbers.js';
 
 /** One row of `pmset -g batt`: the internal battery or a UPS. */
 export interface PmsetBattery {

@@ -2,7 +2,7 @@ import { failed, parsed, refuseOversized, type ParseResult } from '../result.js'
 
 /** Largest `system_profiler SPPowerDataType` text parsed, characters (real ones are under 10,000). */
 export const SP_POWER_TEXT_MAX_CHARS = 512 * 1024;
-import { parseLocaleNumber } from './numbers.js';
+import { parseLocaleNumber } from '../numbers.js';
 import { parseJson } from '../json.js';
 
 /** The battery part of SPPowerDataType. Apple Silicon reports percent and Maximum Capacity; Intel also mAh, mA, mV. */

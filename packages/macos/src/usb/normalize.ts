@@ -4,6 +4,7 @@
  * docs/macos-sources.md "## USB".
  */
 import type { UsbBus, UsbDevice, UsbFacts, UsbPower } from '@fleetmedic/protocol';
+import { parseLocaleNumber } from '../numbers.js';
 
 export type UsbKind = UsbDevice['kind'];
 
@@ -15,31 +16,6 @@ export const MAX_USB_DEPTH = 32;
 
 /** USB vendor id of Apple; SPUSBDataType writes the untranslated key `apple_vendor_id` for it. */
 export const APPLE_VENDOR_ID = 0x05ac;
-
-/**
- * A number from a system_profiler value: "500", " 1.84", "0,52", "1 500", "2.5 W".
- * A comma followed by exactly three digits is a thousands separator ("1,500" -> 1500), any other
- * comma is a decimal comma ("0,52" -> 0.52); spaces (also NBSP / narrow NBSP) between digit groups
- * are thousands separators. Returns null when the text does not start with a number.
- */
-export function parseLocaleNumber(text: string | null | undefined): number | null {
-  if (text == null) return null;
-  const m = /^\s*([+-]?\d[\d\s\u00a0\u202f.,]*)/.exec(String(text).slice(0, MAX_VALUE));
-  if (!m) return null;
-  let s = m[1]!.trim().replace(/(\d)[\s\u00a0\u202f]+(?=\d{3}(?!\d))/g, '$1');
-  s = s.replace(/[\s\u00a0\u202f].*$/, '');
-  const lastDot = s.lastIndexOf('.');
-  const lastComma = s.lastIndexOf(',');
-  if (lastDot >= 0 && lastComma >= 0) {
-    // both present: the later one is the decimal separator
-    s = lastComma > lastDot ? s.replace(/\./g, '').replace(',', '.') : s.replace(/,/g, '');
-  } else if (lastComma >= 0) {
-    s = /^[+-]?\d{1,3}(,\d{3})+$/.test(s) ? s.replace(/,/g, '') : s.replace(/,/g, '.');
-  }
-  s = s.replace(/\.$/, '');
-  const n = Number(s);
-  return Number.isFinite(n) ? n : null;
-}
 
 /**
  * Current in mA from any power text: "500", "4.48 W (896 mA)", "0,52 W (104 mA)", "2.5 W".
