@@ -1,7 +1,7 @@
 import type { CommandDispatcher } from '../commands/dispatcher.js';
 import { LocalDispatcher } from '../commands/dispatcher.js';
 import type { CommandService, EnvelopeSource } from '../commands/service.js';
-import type { MessageSink } from '../gateway/connection.js';
+import type { MessageSink } from '../commands/sockets.js';
 import type { ConnectionRegistry } from '../gateway/registry.js';
 import { CHANNELS, MAX_PAYLOAD_BYTES, type BusLog, type NotifyBus } from './notify-bus.js';
 

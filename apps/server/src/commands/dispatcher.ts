@@ -1,6 +1,5 @@
-import type { AgentConnection, MessageSink } from '../gateway/connection.js';
-import type { ConnectionRegistry } from '../gateway/registry.js';
 import type { CommandService, EnvelopeSource } from './service.js';
+import type { DeviceSocket, DeviceSockets, MessageSink } from './sockets.js';
 
 /**
  * Gets newly queued commands to their device. The local one reaches sockets on this instance;
@@ -25,7 +24,7 @@ export interface CommandDispatcher {
 
 /** Delivers through the device's socket on this instance, once its connect-time delivery is done. */
 export class LocalDispatcher implements CommandDispatcher {
-  constructor(private readonly registry: ConnectionRegistry, private readonly commands: CommandService) {}
+  constructor(private readonly registry: DeviceSockets, private readonly commands: CommandService) {}
 
   /** True when this instance holds the device's socket. */
   holds(deviceId: string): boolean {
@@ -39,7 +38,7 @@ export class LocalDispatcher implements CommandDispatcher {
     if (conn) await this.commands.deliverPending(deviceId, conn);
   }
 
-  async localSink(deviceId: string): Promise<AgentConnection | undefined> {
+  async localSink(deviceId: string): Promise<DeviceSocket | undefined> {
     const conn = this.registry.get(deviceId);
     await conn?.ready.catch(() => {});
     return conn;
@@ -54,7 +53,7 @@ export class LocalDispatcher implements CommandDispatcher {
    * own get theirs through dispatch(), oldest first.
    */
   async dispatchBatch(batchId: string, commands?: readonly EnvelopeSource[]): Promise<void> {
-    const sinks = new Map<string, AgentConnection>();
+    const sinks = new Map<string, DeviceSocket>();
     for (const conn of commands ? commands.flatMap((c) => this.registry.get(c.deviceId) ?? []) : this.registry.all()) sinks.set(conn.deviceId, conn);
     if (sinks.size === 0) return;
     const { deferred } = await this.commands.deliverBatch(batchId, sinks, commands);

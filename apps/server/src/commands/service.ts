@@ -3,9 +3,9 @@ import type { Action, CommandEnvelope, CommandResult, CommandStatus } from '@fle
 import type { Command, Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { audit } from '../audit/audit.js';
 import { HttpError, notFound } from '../errors.js';
-import type { MessageSink } from '../gateway/connection.js';
+import type { MessageSink } from './sockets.js';
 import type { KeyLog, SigningKeyring, SigningKeySource, UnsignedEnvelope } from '../signing/signing-key.js';
-import { expireOverdueCommands } from '../jobs/command-expiry.js';
+import { expireOverdueCommands } from './expiry.js';
 import { retryOnConflict } from '../db/retry.js';
 import { CommandReplies, type ResultOutcome } from './replies.js';
 

@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, type ServerMessage } from '@fleetmedic/protocol';
-
-/** Where server messages for one device go: the device's socket on this instance. */
-export interface MessageSink {
-  /** false when the socket is no longer open (the message was not sent) */
-  send(message: ServerMessage): boolean;
-}
+import type { DeviceSocket } from '../commands/sockets.js';
 
 /**
  * Bytes of server messages one socket may hold unsent (ws's bufferedAmount) before it is dropped
@@ -40,7 +35,7 @@ class SerialLane {
  * command acks and results (so they never wait for a report's ingest) — counts bad messages,
  * tracks heartbeats.
  */
-export class AgentConnection implements MessageSink {
+export class AgentConnection implements DeviceSocket {
   /** This socket's id (uuid), recorded in Device.connectionId while it holds the Mac online. */
   readonly id = randomUUID();
   /** When it connected, ms since the epoch (Device.connectedAt): a later socket of the Mac wins. */

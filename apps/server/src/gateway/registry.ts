@@ -1,7 +1,8 @@
+import type { DeviceSockets } from '../commands/sockets.js';
 import type { AgentConnection } from './connection.js';
 
 /** The agent sockets held by this server instance: at most one per device. */
-export class ConnectionRegistry {
+export class ConnectionRegistry implements DeviceSockets {
   private readonly byDevice = new Map<string, AgentConnection>();
 
   /** Registers `conn` as its device's socket; returns the connection it replaces, if any. */
