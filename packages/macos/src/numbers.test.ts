@@ -17,7 +17,7 @@ describe('parseLocaleNumber: one rule for USB and power values', () => {
       ['1,0', 1], ['0,52 W (104 mA)', 0.52], ['3,91 GB', 3.91], ['1 234', 1234], ['1\u00a0234,5', 1234.5], ['1\u202f234', 1234],
       ['1.234,5', 1234.5], ['1,234.5', 1234.5], ['1.234.567,5', 1234567.5], ['500,107,862,016', 500107862016],
       ['1,500', 1500], ['0,500', 0.5], ['1234,567', 1234.567], ['1.234', 1.234], ['1.234.567', null],
-      ['n/a', null], ['', null], ['W 45', null],
+      ['45\n100', 45], ['n/a', null], ['', null], ['W 45', null],
     ];
     expect(cases.map(([text]) => parseLocaleNumber(text))).toEqual(cases.map(([, n]) => n));
     expect(parseLocaleNumber(null)).toBeNull();

@@ -2,16 +2,17 @@
  * Numbers as macOS prints them in system_profiler, pmset and ioreg output, in any number locale.
  * One rule for every parser (it was two: "1,500" read 1500 in USB values and 1.5 in power ones).
  * Sources: the Polish-locale SPUSBDataType captures ("3,91 GB", "3 909 091 328 bytes"),
- * SPPowerDataType ("Hardware Version: 1,0"), pmset ("94W", "4690mA", "100%"); docs/macos-sources.md.
+ * pmset and SPPowerDataType ("94W", "4690mA", "100%", "-2169"); docs/macos-sources.md.
  */
 
 /** Text longer than this is cut before matching (real values are < 80 characters): bounds regex time. */
 const MAX_TEXT = 200;
 
-// Spaces macOS puts between digit groups: space, no-break space (U+00A0), narrow no-break space (U+202F).
-const LEADING_NUMBER = /^[\s\u00a0\u202f]*([+-]?\d[\d\s\u00a0\u202f.,]*)/;
-const GROUP_SPACES = /(\d)[\s\u00a0\u202f]+(?=\d{3}(?!\d))/g;
-const FROM_SPACE = /[\s\u00a0\u202f].*$/;
+// Spaces macOS puts between digit groups: space, no-break space (U+00A0), narrow no-break space
+// (U+202F); never a line break, so "45\n100" is 45, not 45100.
+const LEADING_NUMBER = /^\s*([+-]?\d[\d \t\u00a0\u202f.,]*)/;
+const GROUP_SPACES = /(\d)[ \t\u00a0\u202f]+(?=\d{3}(?!\d))/g;
+const FROM_SPACE = /\s.*$/;
 /** English grouping: 1–3 digits not starting with 0, then comma groups of exactly three. */
 const COMMA_GROUPED = /^[+-]?[1-9]\d{0,2}(,\d{3})+$/;
 
