@@ -11,7 +11,6 @@ export * from './tccutil/parse.js';
 export * from './socketfilterfw/parse.js';
 export * from './firewall/parse.js';
 export * from './numbers.js';
-export * from './power/numbers.js';
 export * from './power/pmset.js';
 export * from './power/sp-power.js';
 export * from './power/ioreg-battery.js';

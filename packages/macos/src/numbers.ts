@@ -1,5 +1,6 @@
 /**
- * Numbers as macOS prints them in system_profiler, pmset and ioreg output, in any number locale.
+ * Numbers as macOS prints them in system_profiler, pmset and ioreg output, in any number locale,
+ * and ioreg's unsigned printing of negative 64-bit values.
  * One rule for every parser (it was two: "1,500" read 1500 in USB values and 1.5 in power ones).
  * Sources: the Polish-locale SPUSBDataType captures ("3,91 GB", "3 909 091 328 bytes"),
  * pmset and SPPowerDataType ("94W", "4690mA", "100%", "-2169"); docs/macos-sources.md.
@@ -43,4 +44,18 @@ export function parseLocaleNumber(text: string | null | undefined): number | nul
   s = s.replace(/[.,]+$/, '');
   const n = Number(s);
   return Number.isFinite(n) ? n : null;
+}
+
+const TWO_64 = 1n << 64n;
+const TWO_63 = 1n << 63n;
+
+/**
+ * ioreg prints negative 64-bit values as unsigned ("Amperage" = 18446744073709550538 is -1078): decimal digits -> signed number.
+ * null when not a decimal integer.
+ */
+export function unsigned64ToSigned(digits: string): number | null {
+  if (!/^-?\d+$/.test(digits)) return null;
+  let v = BigInt(digits);
+  if (v >= TWO_63 && v < TWO_64) v -= TWO_64;
+  return Number(v);
 }

@@ -2,7 +2,7 @@ import { failed, parsed, refuseOversized, type ParseResult } from '../result.js'
 
 /** Largest `ioreg -rn AppleSmartBattery` output parsed, characters (real ones are under 10,000). */
 export const IOREG_BATTERY_MAX_CHARS = 512 * 1024;
-import { unsigned64ToSigned } from './numbers.js';
+import { unsigned64ToSigned } from '../numbers.js';
 
 /** An ioreg property value: integer, Yes/No, "string", <hex data> (as hex text), {dict}, (array), or null when printed empty. */
 export type IoregValue = number | boolean | string | null | IoregValue[] | { [key: string]: IoregValue };

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { listFixtures, readFixture } from '../testing/fixtures.js';
 import { parseAppleSmartBattery } from './ioreg-battery.js';
-import { unsigned64ToSigned } from './numbers.js';
+import { unsigned64ToSigned } from '../numbers.js';
 import { parsePower } from './parse.js';
 import { parsePmsetAdapter, parsePmsetBatt, type PmsetAdapter, type PmsetBattery } from './pmset.js';
 import { parseSpPowerJson, parseSpPowerText, type SpBattery, type SpCharger } from './sp-power.js';
