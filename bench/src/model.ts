@@ -27,11 +27,12 @@ const BRIO: UsbDevice = {
 /**
  * One recorded Mac's snapshot (collected by the agent's collectors over the replay runner) and its
  * variants. Section objects are built once per variant and shared by every simulated Mac in it,
- * never mutated, so their content hash is computed once (`hash`).
+ * never mutated, so their content hash and JSON size are computed once (`hash`, `bytes`).
  */
 export class MacModel {
   private readonly cache = new Map<string, SectionOfName<SectionName>>();
   private static readonly hashes = new WeakMap<object, string>();
+  private static readonly sizes = new WeakMap<object, number>();
 
   constructor(readonly name: string, readonly base: Snapshot) {}
 
@@ -42,13 +43,22 @@ export class MacModel {
 
   /** Content hash of a section object, remembered per object (the protocol's contentHash). */
   static hash(section: unknown): string {
-    if (typeof section !== 'object' || section === null) return contentHash(section);
-    let h = MacModel.hashes.get(section);
-    if (!h) {
-      h = contentHash(section);
-      MacModel.hashes.set(section, h);
+    return MacModel.remembered(MacModel.hashes, section, contentHash);
+  }
+
+  /** JSON size of a section object in UTF-8 bytes, remembered per object (the agent's message-limit check). */
+  static bytes(section: unknown): number {
+    return MacModel.remembered(MacModel.sizes, section, (s) => Buffer.byteLength(JSON.stringify(s)));
+  }
+
+  private static remembered<T>(memo: WeakMap<object, T>, section: unknown, compute: (section: unknown) => T): T {
+    if (typeof section !== 'object' || section === null) return compute(section);
+    let value = memo.get(section);
+    if (value === undefined) {
+      value = compute(section);
+      memo.set(section, value);
     }
-    return h;
+    return value;
   }
 
   /** Which changes this recorded Mac can show (a Mac without Zoom cannot update it). */

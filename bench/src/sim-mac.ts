@@ -66,6 +66,7 @@ export class SimulatedMac {
       ackedSections: new MemoryAckedSections(),
       executed: ExecutedStore.memory(),
       hashSection: MacModel.hash,
+      sectionBytes: MacModel.bytes,
     });
   }
 

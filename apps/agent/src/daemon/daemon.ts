@@ -56,6 +56,7 @@ export interface DaemonOptions {
    * collect: makes a snapshot (default: collectSnapshot over `runner`); outbox: where unacked
    * reports wait (default: `<state>/outbox`); ackedSections: the delta base (default
    * `<state>/acked-sections.json`); hashSection: section content hash (default contentHash);
+   * sectionBytes: a section's JSON size in bytes, for the message limit (default: JSON.stringify it);
    * collectAtStart: collect once at start (default true); executed: the command ids run
    * (default `<state>/executed.json`).
    */
@@ -67,6 +68,7 @@ export interface DaemonOptions {
   outbox?: ReportQueue;
   ackedSections?: AckedSectionsStore;
   hashSection?: (section: unknown) => string;
+  sectionBytes?: (section: unknown) => number;
   collectAtStart?: boolean;
   executed?: ExecutedStore;
 }
@@ -258,7 +260,7 @@ export class AgentDaemon {
    * report the server would refuse forever, blocking every later one); warns with what was cut.
    */
   private fitted(report: FullReportMessage): FullReportMessage {
-    const fit = fitReport(report);
+    const fit = fitReport(report, { sectionBytes: this.opts.sectionBytes });
     if (fit.cut.length === 0) return report;
     const limit = { limitBytes: MAX_AGENT_MESSAGE_BYTES, id: report.id, reportBytes: fit.reportBytes, fittedBytes: fit.fittedBytes, cut: fit.cut };
     this.opts.logger.warn(limit, `report ${report.id} over the ${MAX_AGENT_MESSAGE_BYTES}-byte agent message limit: ${fit.cut.map((c) => c.section).join(', ')} sent as too large to report`);

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { validator, FullReportMessage, type SectionName } from '@fleetmedic/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +35,7 @@ describe('fitReport (a recorded Mac\'s real report)', () => {
     expect(bySize.slice(0, 2)).toEqual(['firewall', 'tcc']);
     // A limit that only cutting the two largest sections meets.
     const limit = bytes(report) - sectionBytes(bySize[0]!) - sectionBytes(bySize[1]!) / 2;
-    const fit = fitReport(report, limit);
+    const fit = fitReport(report, { limitBytes: limit });
     expect(fit.cut.map((c) => c.section)).toEqual(bySize.slice(0, 2));
     expect(fit.fittedBytes).toBeLessThanOrEqual(limit);
     expect(fit.fittedBytes).toBe(bytes(fit.report));
@@ -48,5 +49,27 @@ describe('fitReport (a recorded Mac\'s real report)', () => {
     expect(cut.reason).toContain(`in a ${mb(bytes(report))} report; an agent message is at most 8 MiB`);
     // The other sections are untouched.
     for (const name of bySize.slice(2)) expect(fit.report.snapshot.sections[name]).toBe(report.snapshot.sections[name]);
+  });
+});
+
+describe('the size fitReport measures', () => {
+  it('is JSON.stringify\'s in UTF-8 bytes, for every recorded Mac, with a section missing and with non-ASCII text', async () => {
+    const dir = path.join(REPO_ROOT, 'recorded-macs');
+    const macs = readdirSync(dir).filter((m) => existsSync(path.join(dir, m, 'scenario.json'))).sort();
+    expect(macs.length).toBeGreaterThan(20);
+    for (const mac of macs) {
+      const snapshot = await collectSnapshot(await ReplayRunner.open(path.join(dir, mac)));
+      const whole: FullReportMessage = { type: 'report', id: `report-${mac}`.slice(0, 64), snapshot };
+      const { usb: _usb, ...withoutUsb } = snapshot.sections;
+      const partial: FullReportMessage = { ...whole, snapshot: { ...snapshot, host: { ...snapshot.host, hostname: 'Zoë’s MacBook Pro' }, sections: withoutUsb as typeof snapshot.sections } };
+      for (const r of [whole, partial]) expect({ mac, bytes: fitReport(r).reportBytes }).toEqual({ mac, bytes: bytes(r) });
+    }
+  });
+
+  it('takes each section\'s size from sectionBytes when given (the simulator remembers it per shared object)', () => {
+    const asked: unknown[] = [];
+    const fit = fitReport(report, { sectionBytes: (section) => (asked.push(section), bytes(section)) });
+    expect(fit.reportBytes).toBe(bytes(report));
+    expect(asked).toEqual(Object.values(report.snapshot.sections).filter((x) => x !== undefined));
   });
 });

@@ -22,19 +22,29 @@ export interface FittedReport {
   fittedBytes: number;
 }
 
+/** How fitReport measures: the limit, bytes, and a section's JSON size in bytes (default: JSON.stringify it). */
+export interface FitOptions {
+  limitBytes?: number;
+  sectionBytes?: (section: unknown) => number;
+}
+
 /**
  * Fits a report under `limitBytes` (default MAX_AGENT_MESSAGE_BYTES less REPORT_HEADROOM_BYTES):
  * while its JSON is larger, the largest section left is replaced by one of status `unavailable`
  * whose reason says "too large to report" with the sizes (rules read it as unknown, never as
  * healthy; every server version validates it). Never throws; when every section is cut and the
  * report is still too large, `fittedBytes` says so and the caller logs it.
+ * The report's size is its sections' sizes (`sectionBytes`, which the fleet simulator remembers per
+ * shared section object) plus the rest: exactly JSON.stringify's, without writing the report out.
  */
-export function fitReport(report: FullReportMessage, limitBytes = MAX_AGENT_MESSAGE_BYTES - REPORT_HEADROOM_BYTES): FittedReport {
-  const reportBytes = jsonBytes(report);
+export function fitReport(report: FullReportMessage, opts: FitOptions = {}): FittedReport {
+  const limitBytes = opts.limitBytes ?? MAX_AGENT_MESSAGE_BYTES - REPORT_HEADROOM_BYTES;
+  const sectionBytes = opts.sectionBytes ?? jsonBytes;
+  const reportBytes = reportJsonBytes(report, sectionBytes);
   if (reportBytes <= limitBytes) return { report, cut: [], reportBytes, fittedBytes: reportBytes };
   const sections = { ...report.snapshot.sections } as Record<string, { sources?: string[]; data?: unknown } | undefined>;
   const sizes = new Map<SectionName, number>();
-  for (const name of SECTION_NAMES) if (sections[name] !== undefined) sizes.set(name, jsonBytes(sections[name]));
+  for (const name of SECTION_NAMES) if (sections[name] !== undefined) sizes.set(name, sectionBytes(sections[name]));
   const cut: CutSection[] = [];
   let bytes = reportBytes;
   while (bytes > limitBytes && sizes.size > 0) {
@@ -49,6 +59,17 @@ export function fitReport(report: FullReportMessage, limitBytes = MAX_AGENT_MESS
   }
   const fitted = { ...report, snapshot: { ...report.snapshot, sections: sections as FullReportMessage['snapshot']['sections'] } };
   return { report: fitted, cut, reportBytes, fittedBytes: jsonBytes(fitted) };
+}
+
+/**
+ * UTF-8 bytes of JSON.stringify(report): the report with no sections, plus `"name":<section>` for
+ * each section present (names are ASCII) and the commas between them.
+ */
+function reportJsonBytes(report: FullReportMessage, sectionBytes: (section: unknown) => number): number {
+  const present = Object.entries(report.snapshot.sections).filter(([, section]) => section !== undefined);
+  let bytes = jsonBytes({ ...report, snapshot: { ...report.snapshot, sections: {} } }) + Math.max(present.length - 1, 0);
+  for (const [name, section] of present) bytes += name.length + 3 + sectionBytes(section);
+  return bytes;
 }
 
 function jsonBytes(value: unknown): number {
