@@ -41,8 +41,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   await mkdir(config.dataDir, { recursive: true });
   let generatedKek: string | undefined;
   const kek = await resolveKeyEncryptionKey({ ...config.keyEncryptionKey, dataDir: config.dataDir, onGenerated: (file) => { generatedKek = file; } });
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
   let app: FleetMedicApp | undefined;
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite'),
+    onConnectionError: (error) => {
+      if (app) app.log.warn({ err: error }, 'an idle database connection failed; the pool opens another for the next query');
+      else process.emitWarning(`an idle database connection failed: ${error.message}`);
+    },
+  });
   try {
     await ensureCredentials(db.prisma, config.app);
     const created = await bootstrapCredentials(db.prisma);

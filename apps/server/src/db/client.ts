@@ -18,6 +18,13 @@ export interface DatabaseOptions {
   migrate?: boolean;
   /** Postgres only: connections of the command path's own pool (`commandPrisma`), default COMMAND_POOL_SIZE. */
   commandPoolSize?: number;
+  /**
+   * Postgres only: an idle connection of a pool failed (the server restarted or ended the session,
+   * the network dropped it). The pool lets it go and opens another for the next query; this says
+   * so. Default: a process warning. Without a listener for the whole life of the pool (Prisma's
+   * own is removed at $disconnect, before the pool ends), such an error ended the process.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 /**
@@ -86,6 +93,8 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
         connectionString: options.databaseUrl, max: options.commandPoolSize ?? COMMAND_POOL_SIZE, application_name: 'fleetmedic-commands', options: SESSION_OPTIONS,
       }),
     };
+    const onError = options.onConnectionError ?? ((error: Error) => process.emitWarning(`an idle database connection failed: ${error.message}; the pool opens another`));
+    for (const pool of Object.values(pools)) pool.on('error', onError);
     factory = new PrismaPg(pools.main);
     commandFactory = new PrismaPg(pools.commands);
     const u = new URL(options.databaseUrl);
