@@ -51,7 +51,9 @@ async function freshDatabaseOn(serverUrl: string): Promise<TestDatabase> {
  * Drops the database once its sessions are gone, FORCE only after ~5 s. A pool's clients are still
  * closing their sockets when `end()` returns; FORCE terminated one mid-close, and its FATAL 57P01
  * ("terminating connection due to administrator command") reached the test run as an uncaught
- * error after every test had passed.
+ * error after every test had passed: the pool had no error listener once Prisma disconnected. It
+ * keeps one now (openDatabase's onConnectionError, db/pool-errors.test.ts); waiting first still
+ * spares a warning per suite.
  */
 async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt++) {
