@@ -11,10 +11,9 @@ import path from 'node:path';
 import { AgentDaemon, collectHost, collectSnapshot, ReplayRunner, type DaemonEvent } from '@fleetmedic/agent';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetMedicApp } from '../apps/server/src/index.js';
-import { openDatabase, type Database } from '../apps/server/src/db/index.js';
-import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp } from '../apps/server/src/testing/harness.js';
-import { startOwnPostgres, type OwnPostgres } from '../apps/server/src/testing/own-postgres.js';
+import { type FleetMedicApp, openDatabase, type Database } from '@fleetmedic/server';
+import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp } from '@fleetmedic/server/testing/harness';
+import { startOwnPostgres, type OwnPostgres } from '@fleetmedic/server/testing/own-postgres';
 import { RECORDED_MACS, waitFor } from './support/agents.js';
 
 const RECORDED = ['mbp-m1max-14-healthy', 'mba-m2-14-camera-denied', 'mbp-m1pro-15-zoom-outdated', 'mbp-m2pro-26-firewall-blocks-zoom', 'macmini-m4-27-tcc-unreadable', 'mbp-intel-t2-12-macos-outdated'];

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../apps/server/src/db/index.js';
+import { openDatabase } from '@fleetmedic/server';
 import { hostOf, REPO_ROOT, waitFor } from './support/agents.js';
 
 const MACS = ['mba-m2-14-camera-denied', 'mbp-m5pro-26-healthy'];

@@ -2,11 +2,11 @@
 // processes on recorded Macs, real sockets. Enroll, report, the right findings per Mac, then a
 // tcc.reset delivered, its result stored, and the finding moved on by the agent's re-collect.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type FleetMedicApp } from '../apps/server/src/index.js';
+import { buildApp, type FleetMedicApp } from '@fleetmedic/server';
 import { FINDING_CATALOG, judgeHealth } from '../packages/diagnosis/src/index.js';
 import type { FindingId } from '@fleetmedic/protocol';
-import { openTestDatabase, type TestDatabase } from '../apps/server/src/testing/test-database.js';
-import { TEST_KEY_ENCRYPTION_KEY } from '../apps/server/src/testing/test-kek.js';
+import { openTestDatabase, type TestDatabase } from '@fleetmedic/server/testing/test-database';
+import { TEST_KEY_ENCRYPTION_KEY } from '@fleetmedic/server/testing/test-kek';
 import { hostOf, scenarioOf, startAgent, waitFor, type AgentProcess } from './support/agents.js';
 
 const ENROLL_SECRET = 'e2e-enroll-secret-0123456789';

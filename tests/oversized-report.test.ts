@@ -9,9 +9,9 @@ import { AgentDaemon, collectSnapshot, ReplayRunner, type DaemonEvent } from '@f
 import type { Snapshot } from '@fleetmedic/protocol';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetMedicApp } from '../apps/server/src/index.js';
-import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp } from '../apps/server/src/testing/harness.js';
-import { openTestDatabase, type TestDatabase } from '../apps/server/src/testing/test-database.js';
+import type { FleetMedicApp } from '@fleetmedic/server';
+import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp } from '@fleetmedic/server/testing/harness';
+import { openTestDatabase, type TestDatabase } from '@fleetmedic/server/testing/test-database';
 import { RECORDED_MACS, waitFor } from './support/agents.js';
 
 const MAC = path.join(RECORDED_MACS, 'mbp-m2pro-26-firewall-blocks-zoom');

@@ -1,8 +1,8 @@
 import { SECTION_NAMES, Snapshot, validator } from '@fleetmedic/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetMedicApp } from '../apps/server/src/app.js';
-import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, enroll, listen } from '../apps/server/src/testing/harness.js';
-import { openTestDatabase, type TestDatabase } from '../apps/server/src/testing/test-database.js';
+import type { FleetMedicApp } from '@fleetmedic/server';
+import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, enroll, listen } from '@fleetmedic/server/testing/harness';
+import { openTestDatabase, type TestDatabase } from '@fleetmedic/server/testing/test-database';
 import { collectRecordedFleet, type RecordedSnapshot } from './support/recorded-fleet.js';
 
 /**

@@ -9,13 +9,11 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type FleetMedicApp } from '../apps/server/src/index.js';
-import { toEnvelope } from '../apps/server/src/commands/service.js';
-import { TEST_KEY_ENCRYPTION_KEY } from '../apps/server/src/testing/test-kek.js';
-import { openTestDatabase, type TestDatabase } from '../apps/server/src/testing/test-database.js';
+import { buildApp, type FleetMedicApp, toEnvelope, ACTIVATE_AFTER_SECONDS, activateSigningKey, rotateSigningKey } from '@fleetmedic/server';
+import { TEST_KEY_ENCRYPTION_KEY } from '@fleetmedic/server/testing/test-kek';
+import { openTestDatabase, type TestDatabase } from '@fleetmedic/server/testing/test-database';
 import { logClockTime } from '../apps/agent/src/remediation/tcc-resets.js';
 import { testSigner } from '../apps/agent/src/testing/command-signer.js';
-import { ACTIVATE_AFTER_SECONDS, activateSigningKey, rotateSigningKey } from '../apps/server/src/signing/rotation.js';
 import { RECORDED_MACS, startAgent, waitFor, type AgentProcess } from './support/agents.js';
 
 const ENROLL_SECRET = 'e2e-remedy-enroll-secret-0123';

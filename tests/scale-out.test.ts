@@ -7,12 +7,11 @@
 // through pglite.listen), and the tests that need a second Postgres session are skipped.
 import { CLOSE_CODES } from '@fleetmedic/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, openDatabase, type Database, type FleetMedicApp } from '../apps/server/src/index.js';
-import type { ScheduledJob } from '../apps/server/src/jobs/scheduler.js';
-import { TestAgent, eventually } from '../apps/server/src/testing/harness.js';
-import { SseClient } from '../apps/server/src/testing/sse.js';
-import { openTestDatabase, type TestDatabase } from '../apps/server/src/testing/test-database.js';
-import { TEST_KEY_ENCRYPTION_KEY } from '../apps/server/src/testing/test-kek.js';
+import { buildApp, openDatabase, type Database, type FleetMedicApp, type ScheduledJob } from '@fleetmedic/server';
+import { TestAgent, eventually } from '@fleetmedic/server/testing/harness';
+import { SseClient } from '@fleetmedic/server/testing/sse';
+import { openTestDatabase, type TestDatabase } from '@fleetmedic/server/testing/test-database';
+import { TEST_KEY_ENCRYPTION_KEY } from '@fleetmedic/server/testing/test-kek';
 import { hostOf, startAgent, waitFor, type AgentProcess } from './support/agents.js';
 
 const ENROLL_SECRET = 'scale-out-enroll-secret-0123';

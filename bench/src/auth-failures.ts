@@ -12,7 +12,7 @@ import { buildApp, openDatabase } from '@fleetmedic/server';
 import { positiveInt } from './args.js';
 import { fmt, percentile } from './report.js';
 import { createBenchDatabase } from './server-process.js';
-import { TEST_KEY_ENCRYPTION_KEY } from '../../apps/server/src/testing/test-kek.js';
+import { TEST_KEY_ENCRYPTION_KEY } from '@fleetmedic/server/testing/test-kek';
 
 const o = new Command()
   .name('bench:auth-failures')

@@ -14,12 +14,8 @@ import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import { positiveInt } from './args.js';
 import { DEFAULT_REMEDIATION_SCOPE, type CommandResult, type ServerMessage } from '@fleetmedic/protocol';
-import { CommandService, openDatabase } from '@fleetmedic/server';
-import { BatchService } from '../../apps/server/src/commands/batches.js';
-import { planRemediation } from '../../apps/server/src/commands/batch-plan.js';
-import { SigningKeySource } from '../../apps/server/src/signing/signing-key.js';
-import { TEST_KEY_ENCRYPTION_KEY } from '../../apps/server/src/testing/test-kek.js';
-import { toEnvelope } from '../../apps/server/src/commands/service.js';
+import { CommandService, openDatabase, BatchService, planRemediation, SigningKeySource, toEnvelope } from '@fleetmedic/server';
+import { TEST_KEY_ENCRYPTION_KEY } from '@fleetmedic/server/testing/test-kek';
 import { fmt, percentile, table, type Figure } from './report.js';
 import { createBenchDatabase } from './server-process.js';
 

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import pg from 'pg';
 import { buildApp, openDatabase } from '@fleetmedic/server';
-import { TEST_KEY_ENCRYPTION_KEY } from '../../apps/server/src/testing/test-kek.js';
+import { TEST_KEY_ENCRYPTION_KEY } from '@fleetmedic/server/testing/test-kek';
 
 const opts = new Command()
   .option('--devices <n>', 'devices to create', '20000')

@@ -8,9 +8,9 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetMedicApp } from '../../apps/server/src/app.js';
-import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp } from '../../apps/server/src/testing/harness.js';
-import { openTestDatabase, type TestDatabase } from '../../apps/server/src/testing/test-database.js';
+import type { FleetMedicApp } from '@fleetmedic/server';
+import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp } from '@fleetmedic/server/testing/harness';
+import { openTestDatabase, type TestDatabase } from '@fleetmedic/server/testing/test-database';
 import { FleetProcesses } from './fleet-procs.js';
 
 const AGENTS = 20;

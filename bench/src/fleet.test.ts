@@ -6,9 +6,9 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetMedicApp } from '../../apps/server/src/app.js';
-import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp } from '../../apps/server/src/testing/harness.js';
-import { openTestDatabase, type TestDatabase } from '../../apps/server/src/testing/test-database.js';
+import type { FleetMedicApp } from '@fleetmedic/server';
+import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp } from '@fleetmedic/server/testing/harness';
+import { openTestDatabase, type TestDatabase } from '@fleetmedic/server/testing/test-database';
 import { Fleet } from './fleet.js';
 import { simSerial } from './sim-mac.js';
 

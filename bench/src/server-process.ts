@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { REPO_ROOT } from '../../tests/support/agents.js';
-import { TEST_KEY_ENCRYPTION_KEY } from '../../apps/server/src/testing/test-kek.js';
+import { TEST_KEY_ENCRYPTION_KEY } from '@fleetmedic/server/testing/test-kek';
 
 /** A database made for one benchmark run on a Postgres server; `drop()` removes it. */
 export interface BenchDatabase {

@@ -12,9 +12,8 @@ import { positiveInt } from './args.js';
 import { sampleProc } from './proc.js';
 import { mb, table, type Figure } from './report.js';
 import { adminQuery, createBenchDatabase, startServerProcess } from './server-process.js';
-import { openDatabase } from '../../apps/server/src/db/index.js';
-import { loadSigningKeyring } from '../../apps/server/src/signing/signing-key.js';
-import { TEST_KEY_ENCRYPTION_KEY } from '../../apps/server/src/testing/test-kek.js';
+import { openDatabase, loadSigningKeyring } from '@fleetmedic/server';
+import { TEST_KEY_ENCRYPTION_KEY } from '@fleetmedic/server/testing/test-kek';
 
 const o = new Command()
   .name('bench:sockets')

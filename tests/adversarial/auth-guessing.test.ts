@@ -4,10 +4,9 @@
 // still passes (checked first). Runs with the default limits.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetMedicApp } from '../../apps/server/src/index.js';
-import { DEFAULT_AUTH_FAILURE_LIMIT } from '../../apps/server/src/auth/failure-limit.js';
-import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp } from '../../apps/server/src/testing/harness.js';
-import { openTestDatabase, type TestDatabase } from '../../apps/server/src/testing/test-database.js';
+import { type FleetMedicApp, DEFAULT_AUTH_FAILURE_LIMIT } from '@fleetmedic/server';
+import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp } from '@fleetmedic/server/testing/harness';
+import { openTestDatabase, type TestDatabase } from '@fleetmedic/server/testing/test-database';
 
 const { maxFailures, windowSeconds } = DEFAULT_AUTH_FAILURE_LIMIT;
 let db: TestDatabase;

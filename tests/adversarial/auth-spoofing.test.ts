@@ -2,8 +2,8 @@
 // (trustProxy off, or a proxy that is not trusted) or writes its address in other forms must not
 // get a fresh counter. Probed on real sockets with real Postgres; no defect found, kept as guards.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_AUTH_FAILURE_LIMIT } from '../../apps/server/src/auth/failure-limit.js';
-import { TEST_ADMIN_TOKEN, bearer, useTestApp } from '../../apps/server/src/testing/harness.js';
+import { DEFAULT_AUTH_FAILURE_LIMIT } from '@fleetmedic/server';
+import { TEST_ADMIN_TOKEN, bearer, useTestApp } from '@fleetmedic/server/testing/harness';
 
 const { maxFailures } = DEFAULT_AUTH_FAILURE_LIMIT;
 

@@ -6,8 +6,8 @@
 // and Macs got the same reset queued twice.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { TestAgent, bearer, enroll, useTestApp } from '../../apps/server/src/testing/harness.js';
-import { buildSnapshot } from '../../apps/server/src/testing/snapshots.js';
+import { TestAgent, bearer, enroll, useTestApp } from '@fleetmedic/server/testing/harness';
+import { buildSnapshot } from '@fleetmedic/server/testing/snapshots';
 
 const ctx = useTestApp();
 

@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { COMMAND_OUTPUT_TAIL_BYTES, type CommandResult, type ServerMessage } from '@fleetmedic/protocol';
 import { describe, expect, it } from 'vitest';
-import { TestAgent, bearer, enroll, useTestApp } from '../../apps/server/src/testing/harness.js';
-import { buildSnapshot } from '../../apps/server/src/testing/snapshots.js';
+import { TestAgent, bearer, enroll, useTestApp } from '@fleetmedic/server/testing/harness';
+import { buildSnapshot } from '@fleetmedic/server/testing/snapshots';
 
 const ctx = useTestApp();
 

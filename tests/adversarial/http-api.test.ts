@@ -2,9 +2,9 @@
 // enrollment). Tests for defects found here (re-enrollment hijack, control characters, LIKE
 // wildcards, a leading "/..") are their reproductions, kept as regression tests since the fixes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetMedicApp } from '../../apps/server/src/index.js';
-import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp, createToken, enroll, listen, upgradeStatus } from '../../apps/server/src/testing/harness.js';
-import { openTestDatabase, type TestDatabase } from '../../apps/server/src/testing/test-database.js';
+import type { FleetMedicApp } from '@fleetmedic/server';
+import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp, createToken, enroll, listen, upgradeStatus } from '@fleetmedic/server/testing/harness';
+import { openTestDatabase, type TestDatabase } from '@fleetmedic/server/testing/test-database';
 
 let db: TestDatabase;
 let app: FleetMedicApp;

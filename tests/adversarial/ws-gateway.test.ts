@@ -4,10 +4,10 @@
 // unbounded results) are their reproductions, kept as regression tests since the fixes.
 import { CLOSE_CODES, MAX_AGENT_MESSAGE_BYTES, type Snapshot } from '@fleetmedic/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetMedicApp } from '../../apps/server/src/index.js';
-import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, enroll, eventually, listen, upgradeStatus } from '../../apps/server/src/testing/harness.js';
-import { buildSnapshot } from '../../apps/server/src/testing/snapshots.js';
-import { openTestDatabase, type TestDatabase } from '../../apps/server/src/testing/test-database.js';
+import type { FleetMedicApp } from '@fleetmedic/server';
+import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, enroll, eventually, listen, upgradeStatus } from '@fleetmedic/server/testing/harness';
+import { buildSnapshot } from '@fleetmedic/server/testing/snapshots';
+import { openTestDatabase, type TestDatabase } from '@fleetmedic/server/testing/test-database';
 
 let db: TestDatabase;
 let app: FleetMedicApp;

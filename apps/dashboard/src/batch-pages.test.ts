@@ -2,9 +2,9 @@
 // sends (limit, cursor, status) and the pages it reads back, whose counts cover the whole batch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Test-only reach into the server's harness, as bulk.test.ts does.
-import type { FleetMedicApp } from '../../server/src/index.js';
-import { buildTestApp, createToken, enroll, listen } from '../../server/src/testing/harness.js';
-import { openTestDatabase, type TestDatabase } from '../../server/src/testing/test-database.js';
+import type { FleetMedicApp } from '@fleetmedic/server';
+import { buildTestApp, createToken, enroll, listen } from '@fleetmedic/server/testing/harness';
+import { openTestDatabase, type TestDatabase } from '@fleetmedic/server/testing/test-database';
 import { ApiClient, ApiError } from '../web/api/client.js';
 import type { BatchView } from '../web/api/types.js';
 

@@ -4,10 +4,10 @@ import { randomUUID } from 'node:crypto';
 import type { ServerMessage, Snapshot } from '@fleetmedic/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Test-only reach into the server's harness, as testing/stack.ts does.
-import type { FleetMedicApp } from '../../server/src/index.js';
-import { TestAgent, buildTestApp, createToken, enroll, eventually, listen } from '../../server/src/testing/harness.js';
-import { buildSnapshot } from '../../server/src/testing/snapshots.js';
-import { openTestDatabase, type TestDatabase } from '../../server/src/testing/test-database.js';
+import type { FleetMedicApp } from '@fleetmedic/server';
+import { TestAgent, buildTestApp, createToken, enroll, eventually, listen } from '@fleetmedic/server/testing/harness';
+import { buildSnapshot } from '@fleetmedic/server/testing/snapshots';
+import { openTestDatabase, type TestDatabase } from '@fleetmedic/server/testing/test-database';
 import { ApiClient, ApiError } from '../web/api/client.js';
 import type { BatchCounts } from '../web/api/types.js';
 import { batchCountWords, batchDone, canBulkFix, macs, remediationFilter } from '../web/model/bulk.js';

@@ -3,10 +3,17 @@ export { startServer, type RunningServer, type StartServerOptions } from './serv
 export { loadConfig, ConfigError, DEFAULT_APP_CONFIG, type AppConfig, type ServerConfig } from './config.js';
 export { openDatabase, type Database, type DatabaseOptions } from './db/index.js';
 export { ingestReport, type IngestInput, type IngestOutcome } from './ingest/ingest.js';
-export { CommandService } from './commands/service.js';
+export { CommandService, toEnvelope } from './commands/service.js';
 export { LocalDispatcher, type CommandDispatcher } from './commands/dispatcher.js';
 export { bootstrapCredentials, ensureCredentials } from './auth/bootstrap.js';
 export { ClusterDispatcher } from './cluster/dispatcher.js';
 export { NotifyBus, createNotifyBus, CHANNELS } from './cluster/notify-bus.js';
 export { FleetEvents, type FleetEvent } from './cluster/events.js';
 export { JobScheduler, runExclusive, type ScheduledJob, type JobOutcome } from './jobs/scheduler.js';
+export { BatchService } from './commands/batches.js';
+export { planRemediation } from './commands/batch-plan.js';
+export { IngestBatcher } from './ingest/batcher.js';
+export { prepareReport, prepareSnapshot } from './ingest/prepare.js';
+export { DEFAULT_AUTH_FAILURE_LIMIT } from './auth/failure-limit.js';
+export { loadSigningKeyring, SigningKeySource } from './signing/signing-key.js';
+export { ACTIVATE_AFTER_SECONDS, activateSigningKey, rotateSigningKey } from './signing/rotation.js';

@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // The real server, built in-process (a test-only reach across apps: the dashboard ships no server code).
-import { buildApp, openDatabase, type Database, type FleetMedicApp } from '../../../server/src/index.js';
-import { TEST_KEY_ENCRYPTION_KEY } from '../../../server/src/testing/test-kek.js';
+import { buildApp, openDatabase, type Database, type FleetMedicApp } from '@fleetmedic/server';
+import { TEST_KEY_ENCRYPTION_KEY } from '@fleetmedic/server/testing/test-kek';
 import { startFront, type Front } from './front.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
