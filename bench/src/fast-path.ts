@@ -9,11 +9,11 @@
 // Prints figures; asserts nothing.
 import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
-import pg from 'pg';
 import { DEFAULT_POLICY, type DeltaReportMessage } from '@fleetmedic/protocol';
 import { sectionHashes } from '@fleetmedic/protocol/hash';
 import { openDatabase, IngestBatcher, prepareReport, prepareSnapshot } from '@fleetmedic/server';
 import { positiveInt } from './args.js';
+import { createBenchDatabase } from './server-process.js';
 import { MacModel, NO_VARIANT } from './model.js';
 import { CpuTracker } from './proc.js';
 
@@ -22,15 +22,8 @@ const opts = new Command()
   .option('--rounds <n>', 'unchanged reports per device, per phase', positiveInt, 3)
   .parse()
   .opts<{ devices: number; rounds: number }>();
-const serverUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const name = `fleetmedic_bench_fast_${Date.now().toString(36)}`;
-
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${name}"`);
-const url = new URL(serverUrl);
-url.pathname = `/${name}`;
-const db = await openDatabase({ databaseUrl: url.toString() });
+const bench = await createBenchDatabase(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
+const db = await openDatabase({ databaseUrl: bench.url });
 const batcher = new IngestBatcher(db.prisma, { policy: async () => DEFAULT_POLICY });
 const fmt = (n: number, digits = 0) => n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 try {
@@ -75,6 +68,5 @@ try {
   }
 } finally {
   await db.close();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
+  await bench.drop();
 }
