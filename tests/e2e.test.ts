@@ -3,7 +3,7 @@
 // tcc.reset delivered, its result stored, and the finding moved on by the agent's re-collect.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type FleetMedicApp } from '@fleetmedic/server';
-import { FINDING_CATALOG, judgeHealth } from '../packages/diagnosis/src/index.js';
+import { FINDING_CATALOG, judgeHealth } from '@fleetmedic/diagnosis';
 import type { FindingId } from '@fleetmedic/protocol';
 import { openTestDatabase, type TestDatabase } from '@fleetmedic/server/testing/test-database';
 import { TEST_KEY_ENCRYPTION_KEY } from '@fleetmedic/server/testing/test-kek';

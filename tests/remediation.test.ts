@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type FleetMedicApp, toEnvelope, ACTIVATE_AFTER_SECONDS, activateSigningKey, rotateSigningKey } from '@fleetmedic/server';
 import { TEST_KEY_ENCRYPTION_KEY } from '@fleetmedic/server/testing/test-kek';
 import { openTestDatabase, type TestDatabase } from '@fleetmedic/server/testing/test-database';
-import { logClockTime } from '../apps/agent/src/remediation/tcc-resets.js';
-import { testSigner } from '../apps/agent/src/testing/command-signer.js';
+import { logClockTime } from '@fleetmedic/agent';
+import { testSigner } from '@fleetmedic/agent/testing/command-signer';
 import { RECORDED_MACS, startAgent, waitFor, type AgentProcess } from './support/agents.js';
 
 const ENROLL_SECRET = 'e2e-remedy-enroll-secret-0123';

@@ -6,15 +6,9 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { diagnoseWithErrors, resolvePolicy } from '../../packages/diagnosis/src/index.js';
+import { diagnoseWithErrors, resolvePolicy } from '@fleetmedic/diagnosis';
 import { Snapshot, validator, type AgentMessage, type CommandResult } from '@fleetmedic/protocol';
-import { collectSnapshot } from '../../apps/agent/src/collectors/snapshot.js';
-import { ExecutedStore } from '../../apps/agent/src/remediation/executed-store.js';
-import { RemediationExecutor, type ExecutorDeps } from '../../apps/agent/src/remediation/executor.js';
-import { pinnedKeysOf } from '../../apps/agent/src/remediation/signature.js';
-import { RealRunner } from '../../apps/agent/src/runner/real.js';
-import { RecordedMacError } from '../../apps/agent/src/runner/recorded-host.js';
-import { ReplayRunner } from '../../apps/agent/src/runner/replay.js';
+import { collectSnapshot, ExecutedStore, RemediationExecutor, type ExecutorDeps, pinnedKeysOf, RealRunner, RecordedMacError, ReplayRunner } from '@fleetmedic/agent';
 import { RECORDED_MACS } from '../support/agents.js';
 
 const HEALTHY = path.join(RECORDED_MACS, 'mbp-m5pro-26-healthy');

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../packages/macos/src/testing/fixtures.js';
+import { REPO_ROOT } from '@fleetmedic/macos/testing';
 import { parseDesignatedRequirement } from './codesign.mjs';
 
 const capture = (name: string) => readFile(path.join(REPO_ROOT, 'recorded-macs/extra-captures', name), 'utf8');

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SECTION_NAMES, Snapshot, validator, type Finding } from '@fleetmedic/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../packages/macos/src/testing/fixtures.js';
+import { REPO_ROOT } from '@fleetmedic/macos/testing';
 import { startServer, waitFor } from './testing/agent-server.js';
 
 const TSX = path.join(REPO_ROOT, 'node_modules/.bin/tsx');

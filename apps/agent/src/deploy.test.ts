@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parsePlist } from 'plist';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../packages/macos/src/testing/fixtures.js';
+import { REPO_ROOT } from '@fleetmedic/macos/testing';
 
 const DEPLOY = path.join(REPO_ROOT, 'apps/agent/deploy');
 const read = (name: string) => readFile(path.join(DEPLOY, name), 'utf8');

@@ -19,6 +19,8 @@ export { AgentConnection, type ConnectionOptions, type IncomingMessage } from '.
 export { enroll, agentSocketUrl, EnrollError } from './transport/enroll.js';
 export { RemediationExecutor, type ExecutorDeps } from './remediation/executor.js';
 export { ExecutedStore } from './remediation/executed-store.js';
+export { pinnedKeysOf, type PinnedKeys } from './remediation/signature.js';
+export { logClockTime } from './remediation/tcc-resets.js';
 export { refuseParameters, changesState } from './remediation/allow-list.js';
 export { planAction, type Plan, type Step } from './remediation/actions.js';
 export { AgentDaemon, DaemonConfigError, DEFAULT_SCHEDULE, type DaemonOptions, type DaemonEvent } from './daemon/daemon.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { changeWords, uncomparedWords } from '../web/model/changes.js';
 import { ACCESS_COLUMNS_BY_LAYOUT, parseAccessRowsPipe, parseSpUsbJson, walkUsb } from '@fleetmedic/macos';
 import type { TccFacts, UsbFacts } from '@fleetmedic/protocol';
-import { readFixture } from '../../../packages/macos/src/testing/fixtures.js';
+import { readFixture } from '@fleetmedic/macos/testing';
 import { DEFAULT_SORT } from '../web/model/sort.js';
 import { rankProblems, findingInfo, reasonsByDevice } from '../web/model/findings.js';
 import { devicesHref, href, parseRoute } from '../web/model/route.js';

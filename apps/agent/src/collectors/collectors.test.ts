@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SECTION_NAMES, type Snapshot, type TccDatabase } from '@fleetmedic/protocol';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../../packages/macos/src/testing/fixtures.js';
+import { REPO_ROOT } from '@fleetmedic/macos/testing';
 import { sourcesFor } from '../platform/sources.js';
 import { COMMANDS } from '../runner/commands.js';
 import { RealRunner } from '../runner/real.js';

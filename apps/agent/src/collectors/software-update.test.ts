@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { contentHash } from '@fleetmedic/protocol/hash';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../../packages/macos/src/testing/fixtures.js';
+import { REPO_ROOT } from '@fleetmedic/macos/testing';
 import { COMMANDS } from '../runner/commands.js';
 import { ReplayRunner } from '../runner/replay.js';
 import type { CommandRunner } from '../runner/types.js';

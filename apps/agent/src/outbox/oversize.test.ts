@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { validator, FullReportMessage, type SectionName } from '@fleetmedic/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../../packages/macos/src/testing/fixtures.js';
+import { REPO_ROOT } from '@fleetmedic/macos/testing';
 import { collectSnapshot } from '../collectors/snapshot.js';
 import { ReplayRunner } from '../runner/replay.js';
 import { fitReport } from './oversize.js';

@@ -7,7 +7,7 @@ import type { AgentMessage, CommandResult, RemediationScope } from '@fleetmedic/
 import pino from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { diagnose } from '@fleetmedic/diagnosis';
-import { REPO_ROOT } from '../../../../packages/macos/src/testing/fixtures.js';
+import { REPO_ROOT } from '@fleetmedic/macos/testing';
 import { collectSnapshot } from '../collectors/snapshot.js';
 import { PROGRAMS, tccUserDb } from '../runner/commands.js';
 import { ReplayRunner } from '../runner/replay.js';

@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { readFixture } from '../../../../packages/macos/src/testing/fixtures.js';
+import { readFixture } from '@fleetmedic/macos/testing';
 import { makeTinyMac } from '../testing/tiny-mac.js';
 import { COMMANDS, PROGRAMS, TCC_SYSTEM_DB, replayNameFor, sqliteReadArgs, tccUserDb } from './commands.js';
 import { RecordedMacError } from './recorded-host.js';
