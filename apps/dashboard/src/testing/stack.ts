@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // The real server, built in-process (a test-only reach across apps: the dashboard ships no server code).
 import { buildApp, openDatabase, type Database, type FleetMedicApp } from '@fleetmedic/server';
+import { migratedPGliteArchive } from '@fleetmedic/server/testing/pglite-template';
 import { TEST_KEY_ENCRYPTION_KEY } from '@fleetmedic/server/testing/test-kek';
 import { startFront, type Front } from './front.js';
 
@@ -91,7 +92,7 @@ export async function startStack(macs: string[], log: (line: string) => void = (
   if (!existsSync(path.join(DIST_DIR, 'index.html'))) throw new Error(`no dashboard build in ${DIST_DIR}: run \`pnpm --filter @fleetmedic/dashboard build\``);
   const admin = `e2e-admin-${randomBytes(12).toString('hex')}`;
   const secret = `e2e-enroll-${randomBytes(8).toString('hex')}`;
-  const db: Database = await openDatabase({ dataDir: 'memory://' });
+  const db: Database = await openDatabase({ dataDir: 'memory://', pgliteArchive: await migratedPGliteArchive(), migrate: false });
   const app = await buildApp({ db, keyEncryptionKey: TEST_KEY_ENCRYPTION_KEY, config: { adminToken: admin, enrollSecrets: [secret] } });
   const apiUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   const stateRoot = await mkdtemp(path.join(os.tmpdir(), 'fleetmedic-e2e-'));

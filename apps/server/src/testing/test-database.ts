@@ -1,24 +1,57 @@
 import { randomBytes } from 'node:crypto';
+import type { StartedPostgreSqlContainer } from '@testcontainers/postgresql';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { openDatabase, type Database } from '../db/index.js';
+import { migratedPGliteArchive, migratedPGliteArchiveFile } from './pglite-template.js';
 
 /** A database for one test suite; `cleanup()` closes it and removes what the suite created. */
 export type TestDatabase = Database & { cleanup(): Promise<void> };
 
 /**
- * Finds Postgres the way a user would, for one test suite:
- * 1. `DATABASE_URL` set: a fresh, uniquely named database on that server (dropped in cleanup);
+ * Where a test run's databases come from, chosen once per run (test-database-setup.ts):
+ * - `postgres`: a Postgres server (`DATABASE_URL`, or a Testcontainers one started for the run);
+ *   each suite gets a fresh, uniquely named database on it;
+ * - `pglite`: each suite gets an in-memory PGlite loaded from the migrated archive at `archive`.
+ */
+export type TestDatabaseServer = { kind: 'postgres'; url: string; origin: 'DATABASE_URL' | 'Testcontainers' } | { kind: 'pglite'; archive: string };
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Where this run's suites open their databases (openTestDatabase), chosen once per run. */
+    testDatabaseServer: TestDatabaseServer;
+  }
+}
+
+/**
+ * Finds Postgres the way a user would, once per run:
+ * 1. `DATABASE_URL` set: that server;
  * 2. else a Testcontainers Postgres when a container runtime exists (fails fast without one);
- * 3. else embedded PGlite `memory://`.
- * Migrations are applied on open. Logs which one it picked.
+ * 3. else embedded PGlite, from a migrated archive (pglite-template.ts).
+ * `stop()` stops the container when one was started. Logs which one it picked.
+ */
+export async function findTestDatabaseServer(): Promise<{ description: TestDatabaseServer; stop(): Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (url) return { description: { kind: 'postgres', url, origin: 'DATABASE_URL' }, stop: async () => {} };
+  const container = await tryContainer();
+  if (container) {
+    console.info('[test-database] a Testcontainers Postgres for this run');
+    return { description: { kind: 'postgres', url: container.getConnectionUri(), origin: 'Testcontainers' }, stop: async () => void (await container.stop()) };
+  }
+  const archive = await migratedPGliteArchiveFile();
+  console.info(`[test-database] embedded PGlite from ${archive} (no DATABASE_URL, no container runtime)`);
+  return { description: { kind: 'pglite', archive }, stop: async () => {} };
+}
+
+/**
+ * A database for one test suite on this run's server (provided by test-database-setup.ts; found
+ * here when a file runs without it): a fresh database on Postgres, dropped in cleanup, or an
+ * in-memory PGlite. Migrations are applied (PGlite: already, in the archive).
  */
 export async function openTestDatabase(): Promise<TestDatabase> {
-  const url = process.env.DATABASE_URL;
-  if (url) return freshDatabaseOn(url);
-  const container = await tryContainer();
-  if (container) return container;
-  const db = await openDatabase({ dataDir: 'memory://' });
-  console.info(`[test-database] ${db.description} (no DATABASE_URL, no container runtime)`);
+  const server = (inject('testDatabaseServer') as TestDatabaseServer | undefined) ?? (await findTestDatabaseServer()).description;
+  if (server.kind === 'postgres') return freshDatabaseOn(server.url, server.origin);
+  const db = await openDatabase({ dataDir: 'memory://', pgliteArchive: await migratedPGliteArchive(server.archive), migrate: false });
   return { ...db, cleanup: () => db.close() };
 }
 
@@ -34,10 +67,10 @@ export async function createFreshDatabase(serverUrl: string): Promise<{ url: str
   return { url: url.toString(), drop: () => dropDatabase(serverUrl, name) };
 }
 
-async function freshDatabaseOn(serverUrl: string): Promise<TestDatabase> {
+async function freshDatabaseOn(serverUrl: string, origin: string): Promise<TestDatabase> {
   const fresh = await createFreshDatabase(serverUrl);
   const db = await openDatabase({ databaseUrl: fresh.url });
-  console.info(`[test-database] ${db.description} (fresh database on DATABASE_URL)`);
+  console.info(`[test-database] ${db.description} (fresh database on ${origin})`);
   return {
     ...db,
     async cleanup() {
@@ -77,24 +110,13 @@ async function adminQuery(serverUrl: string, sql: string): Promise<void> {
   }
 }
 
-async function tryContainer(): Promise<TestDatabase | null> {
-  let started;
+async function tryContainer(): Promise<StartedPostgreSqlContainer | null> {
   try {
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-    started = await new PostgreSqlContainer('postgres:16-alpine').start();
+    return await new PostgreSqlContainer('postgres:16-alpine').start();
   } catch (err) {
     // Without Docker, Testcontainers fails fast with "Could not find a working container runtime strategy".
     console.info(`[test-database] no container: ${(err as Error).message.split('\n')[0]}`);
     return null;
   }
-  const container = started;
-  const db = await openDatabase({ databaseUrl: container.getConnectionUri() });
-  console.info(`[test-database] ${db.description} (Testcontainers)`);
-  return {
-    ...db,
-    async cleanup() {
-      await db.close();
-      await container.stop();
-    },
-  };
 }
