@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // Chooses the test database server once per run (DATABASE_URL, a container or PGlite).
-    globalSetup: ['apps/server/src/testing/test-database-setup.ts'],
+    // Once per run: the test database server (DATABASE_URL, a container or PGlite), the agent bundle.
+    globalSetup: ['apps/server/src/testing/test-database-setup.ts', 'apps/agent/src/testing/agent-bundle-setup.ts'],
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/agent/packaging/**/*.test.ts', 'recorded-macs/**/*.test.ts', 'tests/**/*.test.ts', 'bench/src/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

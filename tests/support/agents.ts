@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { agentBundle } from '@fleetmedic/agent/testing/agent-bundle';
 
 /** Repository root (this file is tests/support/agents.ts). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,8 +34,8 @@ export interface AgentProcess {
 
 /**
  * Starts `agent run --replay recorded-macs/<mac>` (or `--replay <mac>` when `mac` is an absolute
- * path) against `serverUrl` in its own process and state folder. The process is node itself with
- * tsx as a loader (no wrapper process), so `kill()` kills the agent. The schedule is yearly so
+ * path) against `serverUrl` in its own process and state folder. The process is node itself
+ * running the agent as it ships (agentBundle(), no wrapper process), so `kill()` kills the agent. The schedule is yearly so
  * that only the start-up report and command re-collects happen during a test.
  */
 export function startAgent(mac: string, serverUrl: string, enrollSecret: string, stateDir?: string): AgentProcess {
@@ -42,8 +43,7 @@ export function startAgent(mac: string, serverUrl: string, enrollSecret: string,
   const child = spawn(
     process.execPath,
     [
-      '--import', 'tsx',
-      path.join(REPO_ROOT, 'apps/agent/src/cli.ts'), 'run',
+      agentBundle(), 'run',
       '--server', serverUrl,
       '--enroll-secret', enrollSecret,
       '--replay', path.resolve(RECORDED_MACS, mac),

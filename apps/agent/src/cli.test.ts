@@ -6,18 +6,13 @@ import path from 'node:path';
 import { SECTION_NAMES, Snapshot, validator, type Finding } from '@fleetmedic/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@fleetmedic/macos/testing';
+import { agentBundle } from './testing/agent-bundle.js';
 import { startServer, waitFor } from './testing/agent-server.js';
 
-// The agent as it ships (scripts/build.mjs: src/cli.ts and all it imports in one file), built
-// once for this file: on plain node it starts in ~0.15 s, where tsx compiled the sources for
-// ~0.8 s in every one of these processes. `pnpm agent` through tsx is the first test.
-let CLI: string;
-beforeAll(async () => {
-  const outdir = await mkdtemp(path.join(os.tmpdir(), 'fm-agent-cli-'));
-  const built = await spawn(process.execPath, [path.join(REPO_ROOT, 'apps/agent/scripts/build.mjs'), '--outdir', outdir]);
-  expect(built).toMatchObject({ code: 0, stderr: '' });
-  CLI = path.join(outdir, 'agent.mjs');
-}, 120_000);
+// The agent as it ships (src/cli.ts and all it imports in one file, built once per run): on plain
+// node it starts in ~0.15 s, where tsx compiled the sources for ~0.8 s in every one of these
+// processes. `pnpm agent` through tsx is the first test.
+const CLI = agentBundle();
 const MACS_DIR = path.join(REPO_ROOT, 'recorded-macs');
 const MACS = readdirSync(MACS_DIR).filter((d) => existsSync(path.join(MACS_DIR, d, 'host.json'))).sort();
 

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { buildApp, openDatabase, type Database, type FleetMedicApp } from '@fleetmedic/server';
 import { migratedPGliteArchive } from '@fleetmedic/server/testing/pglite-template';
 import { TEST_KEY_ENCRYPTION_KEY } from '@fleetmedic/server/testing/test-kek';
+import { agentBundle } from '@fleetmedic/agent/testing/agent-bundle';
 import { startFront, type Front } from './front.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -70,7 +71,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 function startAgent(serverUrl: string, secret: string, mac: string, stateDir: string, log: (line: string) => void): ChildProcess {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'apps/agent/src/cli.ts', 'run', '--server', serverUrl, '--enroll-secret', secret,
+    [agentBundle(), 'run', '--server', serverUrl, '--enroll-secret', secret,
       '--replay', path.join(RECORDED_MACS, mac), '--state-dir', stateDir, '--jitter', '0'],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } },
   );
@@ -129,7 +130,7 @@ export async function startStack(macs: string[], log: (line: string) => void = (
       // Thrown, not returned: waitFor puts the last error in its timeout message, naming who is late.
       const seen = new Set(done.map((d) => d.hostname));
       throw new Error(`${done.length} of ${macs.length} reported; not yet: ${macs.filter((m) => !seen.has((JSON.parse(readFileSync(path.join(RECORDED_MACS, m, 'host.json'), 'utf8')) as { hostname: string }).hostname)).join(', ')}`);
-    }, 420_000); // 25 tsx processes starting on 2 cores shared with other work: minutes
+    }, 420_000); // 25 agent processes starting on 2 cores shared with other work
     const devices: Record<string, string> = {};
     for (const mac of macs) {
       const host = JSON.parse(readFileSync(path.join(RECORDED_MACS, mac, 'host.json'), 'utf8')) as { hostname: string };
