@@ -160,6 +160,12 @@ describe('parseFirewall', () => {
     expect(r).toMatchObject({ ok: false, problems: expect.arrayContaining([expect.stringMatching(/^--getglobalstate: global state unreadable: socketfilterfw said "Firewall settings cannot be modified/)]) });
   });
 
+  it('a global state macOS does not have ("State = 11", from a mangled capture) is unreadable, never a state', () => {
+    const text = readFixture('firewall/pareto139-combined-get-with-stealth-error.txt').replace('(State = 1)', '(State = 11)');
+    const r = parseFirewall({ ...allGets(text), listApps: text });
+    expect(r).toMatchObject({ ok: true, value: { globalState: null, blockAll: false }, problems: expect.arrayContaining(['--getglobalstate: global state 11 not recognised: socketfilterfw prints 0 (off), 1 (on) or 2 (block all)']) });
+  });
+
   it('never throws on arbitrary or mangled captures; booleans stay booleans or null (property)', () => {
     const base = readFixture('firewall/pareto139-combined-get-with-stealth-error.txt') + readFixture('firewall/osquery2322-listapps-old-format-2016.txt');
     const mangled = fc.tuple(fc.nat(base.length), fc.nat(30), fc.string()).map(([at, cut, ins]) => base.slice(0, at) + ins + base.slice(at + cut));

@@ -48,6 +48,8 @@ describe('per-flag parsers: every old and new wording', () => {
       ok: false, error: 'stealth mode unreadable: socketfilterfw said "ALF: Error, kStealthEnableKey does not return the correct type."', problems: [],
     });
     expect(parseGlobalState('Password:\n')).toEqual({ ok: false, error: 'no global state line in socketfilterfw output', problems: [] });
+    // Found by the firewall parser's property test (PGlite loop at 04b6aec, run 1): "State = 11" was read as state 11.
+    expect(parseGlobalState('Firewall is enabled. (State = 11)\n')).toEqual({ ok: false, error: 'global state 11 not recognised: socketfilterfw prints 0 (off), 1 (on) or 2 (block all)', problems: [] });
   });
 
   it('a combined --get run: every value, with the unknown and error lines reported', () => {

@@ -89,8 +89,18 @@ function readFlag<T extends number | boolean | string>(stdout: string, flag: Fla
   return parsed(last.value as T, problems);
 }
 
-/** `--getglobalstate` -> 0 off, 1 on, 2 block all incoming ("blocking all non-essential incoming connections", no word "enabled"). */
-export const parseGlobalState = (stdout: string): ParseResult<number> => readFlag<number>(stdout, 'globalState');
+const GLOBAL_STATES: readonly number[] = [0, 1, 2];
+
+/**
+ * `--getglobalstate` -> 0 off, 1 on, 2 block all incoming ("blocking all non-essential incoming connections", no word
+ * "enabled"). Any other number ("State = 11") fails with the number: it is no state macOS has, so nothing about the
+ * firewall can be concluded from it.
+ */
+export function parseGlobalState(stdout: string): ParseResult<number> {
+  const r = readFlag<number>(stdout, 'globalState');
+  if (!r.ok || GLOBAL_STATES.includes(r.value)) return r;
+  return failed(`global state ${r.value} not recognised: socketfilterfw prints 0 (off), 1 (on) or 2 (block all)`, r.problems);
+}
 
 /** `--getblockall` -> true/false ("Firewall has block all state set to enabled." / old "Block all DISABLED!"). */
 export const parseBlockAll = (stdout: string): ParseResult<boolean> => readFlag<boolean>(stdout, 'blockAll');
