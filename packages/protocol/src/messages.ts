@@ -124,12 +124,41 @@ export const KeyAnnouncement = Type.Object({
 });
 export type KeyAnnouncement = Static<typeof KeyAnnouncement>;
 
+/** Most retirement notices one `keys` message carries (ServerKeysMessage.retired): the newest ones. */
+export const MAX_RETIREMENTS_SENT = 64;
+
 /** Names the bytes a key announcement signs (never valid as a command signature, nor the reverse). */
 export const KEY_ANNOUNCEMENT_CONTEXT = 'fleetmedic-key-announcement-v1';
 
 /** The exact text a key announcement signs (UTF-8): `[KEY_ANNOUNCEMENT_CONTEXT, keyId, publicKey]` as JSON, no whitespace. */
 export function keyAnnouncementPayload(announcement: { keyId: string; publicKey: string }): string {
   return JSON.stringify([KEY_ANNOUNCEMENT_CONTEXT, announcement.keyId, announcement.publicKey]);
+}
+
+/**
+ * A signing key withdrawn by the server (`keys retire`), vouched for by another: `signature` is the
+ * Ed25519 signature by the key `signedBy` (the key active at the retirement) of
+ * `keyRetirementPayload(retirement)`. An agent that pins `signedBy` (a key other than `keyId`)
+ * and finds the signature good unpins `keyId` and refuses commands it signs from then on.
+ * `retiredAt` is when the server retired it (ISO 8601, signed too).
+ */
+export const KeyRetirement = Type.Object({
+  keyId: SigningKeyId,
+  retiredAt: Type.String({ format: 'date-time', maxLength: 40 }),
+  signedBy: SigningKeyId,
+  signature: Signature,
+});
+export type KeyRetirement = Static<typeof KeyRetirement>;
+
+/**
+ * Names the bytes a retirement notice signs: distinct from KEY_ANNOUNCEMENT_CONTEXT and
+ * COMMAND_SIGNATURE_CONTEXT, so no announcement or command signature reads as a retirement, nor the reverse.
+ */
+export const KEY_RETIREMENT_CONTEXT = 'fleetmedic-key-retirement-v1';
+
+/** The exact text a retirement notice signs (UTF-8): `[KEY_RETIREMENT_CONTEXT, keyId, retiredAt]` as JSON, no whitespace. */
+export function keyRetirementPayload(retirement: { keyId: string; retiredAt: string }): string {
+  return JSON.stringify([KEY_RETIREMENT_CONTEXT, retirement.keyId, retirement.retiredAt]);
 }
 
 /** server -> agent */
@@ -148,11 +177,17 @@ export const ErrorMessage = Type.Object({
 });
 /**
  * The server's signing keys after the one pinned at enrollment, each announced by the key before
- * it, oldest first (so one message carries a whole chain). Sent at connect, before any command,
- * and to connected agents when a key is announced. Agents older than key rotation log it as an
- * invalid message and ignore it.
+ * it, oldest first (so one message carries a whole chain), and `retired`: the notices of keys the
+ * server retired, oldest first (the latest MAX_RETIREMENTS_SENT). Sent at connect, before any
+ * command, and to connected agents when a key is announced or retired. Agents apply `keys` first,
+ * then `retired`. Agents older than key rotation log it as an invalid message and ignore it;
+ * agents older than retirement notices ignore `retired` (optional, so their schema takes it).
  */
-export const ServerKeysMessage = Type.Object({ type: Type.Literal('keys'), keys: Type.Array(KeyAnnouncement, { maxItems: 64 }) });
+export const ServerKeysMessage = Type.Object({
+  type: Type.Literal('keys'),
+  keys: Type.Array(KeyAnnouncement, { maxItems: 64 }),
+  retired: Type.Optional(Type.Array(KeyRetirement, { maxItems: MAX_RETIREMENTS_SENT })),
+});
 export type ServerKeysMessage = Static<typeof ServerKeysMessage>;
 export const ServerMessage = Type.Union([AckMessage, ServerCommandMessage, ErrorMessage, ServerKeysMessage]);
 export type ServerMessage = Static<typeof ServerMessage>;
