@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isPinnedKeys, pinnedKeysOf, type PinnedKeys } from '../remediation/signature.js';
+import { isRetiredKeys } from '../remediation/key-retirement.js';
+import { isPinnedKeys, pinnedKeysOf, type PinnedKeys, type RetiredKeys } from '../remediation/signature.js';
 
 /**
  * What enrollment gave this agent, kept in `<state>/credentials.json` (mode 0600).
  * `serverPublicKey` is the server's command-signing key pinned at enrollment (Ed25519, raw,
  * base64url); null when the server offered none, so every command is refused. `serverKeys` are
  * all the keys pinned (key id -> public key): that one, and each the server announced since under
- * the signature of one already pinned (key rotation without enrolling again).
+ * the signature of one already pinned (key rotation without enrolling again), less those the
+ * server retired since. `retiredKeys` are the keys the server retired (key id -> when, from its
+ * signed notice; key-retirement.ts), never pinned again; absent from files written before
+ * retirement notices (read as none).
  */
 export interface Credentials {
   serverUrl: string;
@@ -16,6 +20,7 @@ export interface Credentials {
   deviceToken: string;
   serverPublicKey: string | null;
   serverKeys: PinnedKeys;
+  retiredKeys?: RetiredKeys;
   enrolledAt: string;
 }
 
@@ -23,7 +28,7 @@ const FILE = 'credentials.json';
 
 /**
  * The stored credentials for `serverUrl`, or null (none yet, another server, unreadable, a
- * malformed `serverKeys`, or written before key pinning — no `serverPublicKey` member at all —,
+ * malformed `serverKeys` or `retiredKeys`, or written before key pinning — no `serverPublicKey` member at all —,
  * so that the agent enrolls again and pins the key; a Mac with a serial number keeps its device
  * id). A file written before key rotation (no `serverKeys`) loads with the enrollment key alone.
  */
@@ -33,8 +38,9 @@ export async function loadCredentials(stateDir: string, serverUrl: string): Prom
     if (typeof c.deviceId !== 'string' || typeof c.deviceToken !== 'string' || c.serverUrl !== serverUrl) return null;
     if (c.serverPublicKey !== null && typeof c.serverPublicKey !== 'string') return null;
     const serverKeys = c.serverKeys ?? pinnedKeysOf(c.serverPublicKey);
-    if (!isPinnedKeys(serverKeys)) return null;
-    return { ...c, serverKeys } as Credentials;
+    const retiredKeys = c.retiredKeys ?? {};
+    if (!isPinnedKeys(serverKeys) || !isRetiredKeys(retiredKeys)) return null;
+    return { ...c, serverKeys, retiredKeys } as Credentials;
   } catch {
     return null;
   }

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { collectHost } from '../collectors/host.js';
 import { collectSnapshot } from '../collectors/snapshot.js';
-import { MAX_AGENT_MESSAGE_BYTES, type FullReportMessage, type HostFacts, type KeyAnnouncement, type RemediationScope, type Snapshot } from '@fleetmedic/protocol';
+import { MAX_AGENT_MESSAGE_BYTES, type FullReportMessage, type HostFacts, type RemediationScope, type ServerKeysMessage, type Snapshot } from '@fleetmedic/protocol';
 import { FileAckedSections, type AckedSectionsStore } from '../outbox/acked.js';
 import { DeltaReporter } from '../outbox/delta.js';
 import { newReportId } from '../outbox/ids.js';
@@ -19,6 +19,7 @@ import type { CommandRunner } from '../runner/types.js';
 import { AgentConnection, type IncomingMessage } from '../transport/connection.js';
 import { agentSocketUrl, enroll, type EnrollAnswer } from '../transport/enroll.js';
 import { clearCredentials, enrollmentKey, loadCredentials, previousDeviceToken, saveCredentials, type Credentials } from './credentials.js';
+import { applyRetirements } from '../remediation/key-retirement.js';
 import { pinAnnounced, pinnedKeysOf } from '../remediation/signature.js';
 import { enrollPause } from './enroll-pause.js';
 import { FileSoftwareUpdateCache } from '../collectors/software-update-cache.js';
@@ -171,6 +172,7 @@ export class AgentDaemon {
       runner: opts.runner,
       deviceId: () => this.creds?.deviceId ?? null,
       pinnedKeys: () => this.creds?.serverKeys ?? {},
+      retiredKeys: () => this.creds?.retiredKeys ?? {},
       store,
       send: (m) => {
         if (!this.connection.send(m)) logger.warn({ type: m.type, id: m.id }, 'not connected: the server will redeliver the command and get the stored result');
@@ -353,21 +355,28 @@ export class AgentDaemon {
   }
 
   /**
-   * Pins the server keys announced under a key already pinned (in memory at once, so a command
-   * signed with one and sent right after checks out; credentials.json after, in order).
+   * Applies a `keys` message: pins the keys announced under a key already pinned, then unpins the
+   * keys whose retirement a pinned key signed (key-retirement.ts), in memory at once (a command
+   * signed with a new key and sent right after checks out; one signed with a retired key is
+   * refused) and in credentials.json right after, in order. Refused notices are logged.
    */
-  private pinAnnouncedKeys(announcements: readonly KeyAnnouncement[]): void {
+  private applyKeys(message: ServerKeysMessage): void {
     const { logger, stateDir } = this.opts;
     const creds = this.creds;
     if (!creds) return;
-    const { pinned, added, unvouched, bad } = pinAnnounced(creds.serverKeys, announcements);
-    for (const reason of bad) logger.warn({ reason }, 'key announcement refused');
+    const announced = pinAnnounced(creds.serverKeys, message.keys, creds.retiredKeys);
+    for (const reason of announced.bad) logger.warn({ reason }, 'key announcement refused');
     // Keys from before this agent enrolled come with every connect: not a warning.
-    for (const reason of unvouched) logger.info({ reason }, 'key announcement not pinned');
-    if (added.length === 0) return;
-    const next = { ...creds, serverKeys: pinned };
+    for (const reason of announced.unvouched) logger.info({ reason }, 'key announcement not pinned');
+    if (announced.added.length > 0) logger.info({ keyIds: announced.added }, 'pinned server signing keys announced under a pinned key');
+    const wasRetired = creds.retiredKeys ?? {};
+    const retired = applyRetirements(announced.pinned, wasRetired, message.retired ?? []);
+    for (const reason of retired.bad) logger.warn({ reason }, 'key retirement notice refused');
+    for (const reason of retired.unvouched) logger.info({ reason }, 'key retirement notice not applied');
+    for (const keyId of retired.removed) logger.info({ keyId, retiredAt: retired.retired[keyId] }, `unpinned server signing key ${keyId}: the server retired it on ${retired.retired[keyId]}; commands it signs are refused`);
+    if (retired.pinned === creds.serverKeys && retired.retired === wasRetired) return;
+    const next = { ...creds, serverKeys: retired.pinned, retiredKeys: retired.retired };
     this.creds = next;
-    logger.info({ keyIds: added }, 'pinned server signing keys announced under a pinned key');
     this.savingKeys = this.savingKeys.then(() => saveCredentials(stateDir, next))
       .catch((error: unknown) => logger.error({ err: error }, 'could not save the pinned keys to credentials.json: they hold until the agent restarts'));
   }
@@ -401,7 +410,7 @@ export class AgentDaemon {
         void this.executor.handle(m.command);
         break;
       case 'keys':
-        this.pinAnnouncedKeys(m.keys);
+        this.applyKeys(m);
         break;
       case 'error':
         if (m.code === 'resync' && m.id) {

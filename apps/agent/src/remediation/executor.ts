@@ -4,7 +4,7 @@ import { isSafeId } from '../outbox/outbox.js';
 import type { CommandRunner } from '../runner/types.js';
 import { planAction } from './actions.js';
 import { changesState, refuseParameters } from './allow-list.js';
-import { signatureRefusal, type PinnedKeys } from './signature.js';
+import { signatureRefusal, type PinnedKeys, type RetiredKeys } from './signature.js';
 import type { ExecutedStore } from './executed-store.js';
 import type { TccResetMarks } from './tcc-resets.js';
 
@@ -14,6 +14,8 @@ export interface ExecutorDeps {
   deviceId: () => string | null;
   /** The server's command-signing keys this agent pinned (at enrollment, and announced since); none: every command is refused. */
   pinnedKeys: () => PinnedKeys;
+  /** Keys the server retired (verified notices): a command one signs is refused naming when; none given: refused as not pinned. */
+  retiredKeys?: () => RetiredKeys;
   store: ExecutedStore;
   /** What tcc.reset may touch here (default DEFAULT_REMEDIATION_SCOPE); only the agent's own options widen it. */
   scope?: RemediationScope;
@@ -32,7 +34,7 @@ const checkEnvelope = validator(CommandEnvelope);
 /**
  * Runs remediation commands exactly once. For each `command` message:
  * 1. a command whose Ed25519 signature does not check out against the keys this agent pinned
- *    (unsigned, badly signed, altered, signed by a key not pinned, or no key pinned) is refused with a failed result and the
+ *    (unsigned, badly signed, altered, signed by a key not pinned or retired, or no key pinned) is refused with a failed result and the
  *    reason, and not remembered: it is not the server's, so it may not use up a command id;
  * 2. a command id seen before is answered with the stored result and never run again; one the
  *    agent died while running is answered "failed: stopped while running" (it may have changed
@@ -81,7 +83,7 @@ export class RemediationExecutor {
       logger.warn({ id }, 'command without a usable id ignored');
       return;
     }
-    const forged = signatureRefusal(raw as { signature?: unknown }, this.deps.pinnedKeys());
+    const forged = signatureRefusal(raw as { signature?: unknown }, this.deps.pinnedKeys(), this.deps.retiredKeys?.());
     if (forged) {
       logger.warn({ id, reason: forged }, 'command refused');
       send({ type: 'command.result', id, result: refusal(now(), forged) });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCredentials, saveCredentials } from '../daemon/credentials.js';
 import { testSigner } from '../testing/command-signer.js';
+import { applyRetirements } from './key-retirement.js';
 import { pinAnnounced, pinnedKeysOf, signatureRefusal } from './signature.js';
 
 const K1 = testSigner();
@@ -49,6 +50,71 @@ describe('pinned server keys', () => {
   });
 });
 
+describe('retirement notices', () => {
+  const AT = '2026-12-07T13:00:00.000Z';
+  const both = { ...pinnedKeysOf(K1.publicKey), ...pinnedKeysOf(K2.publicKey) };
+
+  it('unpins a key whose retirement a pinned key signed; a command it signs is then refused, naming when', () => {
+    expect(signatureRefusal({ ...K1.sign(envelope), keyId: K1.keyId }, both)).toBeNull();
+    const out = applyRetirements(both, {}, [K2.retire(K1.keyId, AT)]);
+    expect(out).toEqual({ pinned: pinnedKeysOf(K2.publicKey), retired: { [K1.keyId]: AT }, removed: [K1.keyId], unvouched: [], bad: [] });
+    expect(signatureRefusal({ ...K1.sign(envelope), keyId: K1.keyId }, out.pinned, out.retired)).toBe(`refused: the command is signed by key ${K1.keyId}, which the server retired on ${AT}`);
+    // Without a keyId (a server before rotation), the retired key is no candidate either.
+    expect(signatureRefusal(K1.sign(envelope), out.pinned, out.retired)).toMatch(/^refused: bad signature/);
+    expect(signatureRefusal({ ...K2.sign(envelope), keyId: K2.keyId }, out.pinned, out.retired)).toBeNull();
+    // Applied once: the same notice at the next connect changes nothing.
+    const again = applyRetirements(out.pinned, out.retired, [K2.retire(K1.keyId, AT)]);
+    expect(again.pinned).toBe(out.pinned);
+    expect(again.retired).toBe(out.retired);
+    // An announcement of the retired key (by a pinned key) does not pin it again.
+    const reannounced = pinAnnounced(out.pinned, [K2.announce(K1)], out.retired);
+    expect(reannounced).toEqual({ pinned: out.pinned, added: [], unvouched: [`key ${K1.keyId}: the server retired it on ${AT}; not pinned again`], bad: [] });
+  });
+
+  it('follows announcements then retirements in one message, oldest first (K1 retired by K2, K2 by K3)', () => {
+    const start = pinnedKeysOf(K1.publicKey);
+    const announced = pinAnnounced(start, [K1.announce(K2), K2.announce(K3)]);
+    const out = applyRetirements(announced.pinned, {}, [K2.retire(K1.keyId, AT), K3.retire(K2.keyId, AT)]);
+    expect(out.pinned).toEqual(pinnedKeysOf(K3.publicKey));
+    expect(out.removed).toEqual([K1.keyId, K2.keyId]);
+  });
+
+  it('a forged notice (signed by a key it does not pin, or claiming a pinned signer) unpins nothing', () => {
+    const forged = applyRetirements(both, {}, [STRANGER.retire(K2.keyId, AT)]);
+    expect(forged).toEqual({ pinned: both, retired: {}, removed: [], unvouched: [`key ${K2.keyId}: retired by key ${STRANGER.keyId}, which this agent has not pinned`], bad: [] });
+    const claimed = applyRetirements(both, {}, [{ ...STRANGER.retire(K2.keyId, AT), signedBy: K1.keyId }]);
+    expect(claimed.bad).toEqual([`key ${K2.keyId}: the retirement notice's signature by ${K1.keyId} does not check out`]);
+    expect(claimed.pinned).toBe(both);
+    // A genuine notice with its date or key changed no longer checks out.
+    expect(applyRetirements(both, {}, [{ ...K2.retire(K1.keyId, AT), retiredAt: '2027-01-01T00:00:00.000Z' }]).pinned).toBe(both);
+    expect(applyRetirements(both, {}, [{ ...K1.retire(K3.keyId, AT), keyId: K2.keyId }]).pinned).toBe(both);
+  });
+
+  it('an announcement signature never reads as a retirement, nor the reverse', () => {
+    // The same signer over the same key id: an announcement's signature in a notice fails, and back.
+    const announcement = K1.announce(K2);
+    expect(applyRetirements(both, {}, [{ keyId: K2.keyId, retiredAt: AT, signedBy: K1.keyId, signature: announcement.signature }]).bad).toHaveLength(1);
+    const notice = K1.retire(K3.keyId, K3.publicKey);
+    expect(pinAnnounced(pinnedKeysOf(K1.publicKey), [{ keyId: K3.keyId, publicKey: K3.publicKey, signedBy: K1.keyId, signature: notice.signature }]).bad).toHaveLength(1);
+  });
+
+  it('never retires the key that signed the notice, so it never leaves the agent without a pinned key', () => {
+    const alone = pinnedKeysOf(K1.publicKey);
+    const self = applyRetirements(alone, {}, [K1.retire(K1.keyId, AT)]);
+    expect(self).toEqual({ pinned: alone, retired: {}, removed: [], unvouched: [], bad: [`key ${K1.keyId}: the retirement notice is signed by the key it retires`] });
+    // K1 and K2 retiring each other: the first applies, the second's signer is no longer pinned.
+    const cross = applyRetirements(both, {}, [K2.retire(K1.keyId, AT), K1.retire(K2.keyId, AT)]);
+    expect(cross.pinned).toEqual(pinnedKeysOf(K2.publicKey));
+    expect(cross.unvouched).toEqual([`key ${K2.keyId}: retired by key ${K1.keyId}, which this agent has not pinned`]);
+  });
+
+  it('remembers a key retired before it was pinned here (vouched by a pinned key): never pinned later', () => {
+    const out = applyRetirements(pinnedKeysOf(K1.publicKey), {}, [K1.retire(K3.keyId, AT)]);
+    expect(out).toMatchObject({ pinned: pinnedKeysOf(K1.publicKey), retired: { [K3.keyId]: AT }, removed: [] });
+    expect(pinAnnounced(out.pinned, [K1.announce(K3)], out.retired).added).toEqual([]);
+  });
+});
+
 describe('credentials.json keeps the pinned keys', () => {
   const dirs: string[] = [];
   afterAll(async () => {
@@ -74,6 +140,18 @@ describe('credentials.json keeps the pinned keys', () => {
     expect((await loadCredentials(dir, SERVER))?.serverKeys).toEqual(serverKeys);
     const text = JSON.parse(await readFile(path.join(dir, 'credentials.json'), 'utf8'));
     await writeFile(path.join(dir, 'credentials.json'), JSON.stringify({ ...text, serverKeys: { [K1.keyId]: K2.publicKey } }));
+    expect(await loadCredentials(dir, SERVER)).toBeNull();
+  });
+
+  it('keeps the retired keys across a save and load; a file from before notices loads with none; a malformed map makes the agent enroll again', async () => {
+    const dir = await stateDir();
+    const base = { serverUrl: SERVER, deviceId: 'd1', deviceToken: 't1', serverPublicKey: K1.publicKey, serverKeys: pinnedKeysOf(K2.publicKey), enrolledAt: '2026-01-01T00:00:00Z' };
+    await saveCredentials(dir, base);
+    expect((await loadCredentials(dir, SERVER))?.retiredKeys).toEqual({});
+    const retiredKeys = { [K1.keyId]: '2026-12-07T13:00:00.000Z' };
+    await saveCredentials(dir, { ...base, retiredKeys });
+    expect(await loadCredentials(dir, SERVER)).toMatchObject({ serverKeys: pinnedKeysOf(K2.publicKey), retiredKeys });
+    await saveCredentials(dir, { ...base, retiredKeys: { [K1.keyId]: 'not a date' } });
     expect(await loadCredentials(dir, SERVER)).toBeNull();
   });
 });

@@ -12,6 +12,13 @@ const keyObjects = new Map<string, KeyObject>();
  */
 export type PinnedKeys = Readonly<Record<string, string>>;
 
+/**
+ * Keys the server retired, as this agent learned from verified retirement notices
+ * (key-retirement.ts): key id -> when the server retired it (ISO 8601, from the signed notice).
+ * None of them is pinned, nor pinned again when announced.
+ */
+export type RetiredKeys = Readonly<Record<string, string>>;
+
 /** The pinned keys of an agent that enrolled with `publicKey` (none when the server offered none). */
 export const pinnedKeysOf = (publicKey: string | null): PinnedKeys => (publicKey ? { [keyIdOf(publicKey)]: publicKey } : {});
 
@@ -35,15 +42,17 @@ const verifies = (text: string, publicKey: string, signature: string): boolean =
  * The signature (64 bytes, base64url) must cover `commandSigningPayload(envelope)`: id, deviceId,
  * action, createdAt and expiresAt, by the pinned key `keyId` names (servers since key rotation),
  * or by any pinned key when the envelope names none (older servers). Returns null when it does,
- * else the refusal reason in words (no key pinned, unsigned, malformed, unknown key, bad).
+ * else the refusal reason in words (no key pinned, unsigned, malformed, a key the server retired
+ * (`retired`: when), unknown key, bad).
  */
-export function signatureRefusal(envelope: { signature?: unknown; keyId?: unknown }, pinned: PinnedKeys): string | null {
+export function signatureRefusal(envelope: { signature?: unknown; keyId?: unknown }, pinned: PinnedKeys, retired: RetiredKeys = {}): string | null {
   const keys = Object.entries(pinned);
   if (keys.length === 0) return 'refused: no server signing key was pinned at enrollment, so no command can be checked; enroll this agent again with a server that signs commands';
   const { signature, keyId } = envelope;
   if (signature === undefined || signature === null || signature === '') return 'refused: the command is not signed';
   if (typeof signature !== 'string' || !SIGNATURE.test(signature)) return 'refused: the command signature is not a 64-byte base64url Ed25519 signature';
   const candidates = keyId === undefined ? keys.map(([, key]) => key) : typeof keyId === 'string' && pinned[keyId] ? [pinned[keyId]] : [];
+  if (candidates.length === 0 && typeof keyId === 'string' && Object.hasOwn(retired, keyId)) return `refused: the command is signed by key ${keyId}, which the server retired on ${retired[keyId]}`;
   if (candidates.length === 0) return `refused: the command is signed by key ${String(keyId).slice(0, 32)}, which this agent has not pinned`;
   const payload = commandSigningPayload(envelope as Parameters<typeof commandSigningPayload>[0]);
   return candidates.some((key) => verifies(payload, key, signature))
@@ -52,38 +61,56 @@ export function signatureRefusal(envelope: { signature?: unknown; keyId?: unknow
 }
 
 /**
+ * Whether a statement a server key signed (a key announcement or a retirement notice) is vouched
+ * for by a key this agent pins: `unvouched` when `signedBy` is not pinned (a key from before this
+ * agent enrolled, a retired one, or a forgery), `bad` when it is but the Ed25519 `signature`
+ * (base64url) of `payload` (the statement's own domain-separated payload function in
+ * @fleetmedic/protocol) does not check out, else null. The one check announcements and retirements share.
+ */
+export function vouching(pinned: PinnedKeys, signedBy: string, payload: string, signature: string): 'unvouched' | 'bad' | null {
+  const signer = Object.hasOwn(pinned, signedBy) ? pinned[signedBy] : undefined;
+  if (!signer) return 'unvouched';
+  return verifies(payload, signer, signature) ? null : 'bad';
+}
+
+/**
  * Checks a key announcement (validated against KeyAnnouncement) against the pinned keys: null when
  * the key that signed it (`signedBy`) is pinned, its signature of keyAnnouncementPayload checks
- * out, and `keyId` is the announced key's keyIdOf; else why not, in words.
+ * out, and `keyId` is the announced key's keyIdOf; else why not (`bad` or `unvouched`), in words.
  */
-function announcementRefusal(announcement: KeyAnnouncement, pinned: PinnedKeys): string | null {
+function announcementRefusal(announcement: KeyAnnouncement, pinned: PinnedKeys): { kind: 'bad' | 'unvouched'; why: string } | null {
   const { keyId, publicKey, signedBy, signature } = announcement;
-  if (keyIdOf(publicKey) !== keyId) return `key ${keyId}: the id is not that of the key announced`;
-  const signer = pinned[signedBy];
-  if (!signer) return `key ${keyId}: announced by key ${signedBy}, which this agent has not pinned`;
-  return verifies(keyAnnouncementPayload({ keyId, publicKey }), signer, signature) ? null : `key ${keyId}: the announcement's signature by ${signedBy} does not check out`;
+  if (keyIdOf(publicKey) !== keyId) return { kind: 'bad', why: `key ${keyId}: the id is not that of the key announced` };
+  const kind = vouching(pinned, signedBy, keyAnnouncementPayload({ keyId, publicKey }), signature);
+  if (kind === 'unvouched') return { kind, why: `key ${keyId}: announced by key ${signedBy}, which this agent has not pinned` };
+  return kind === 'bad' ? { kind, why: `key ${keyId}: the announcement's signature by ${signedBy} does not check out` } : null;
 }
 
 /**
  * Pins each announced key that a pinned key vouches for, in order (so one message can carry a
- * chain: a key announced by one announced just before). Keys pinned already are skipped.
+ * chain: a key announced by one announced just before). Keys pinned already are skipped; keys in
+ * `retired` (the server retired them) are never pinned again.
  * Returns the keys pinned after (`pinned`, the same object when nothing was added), the ids
  * added, and the announcements refused with why: `unvouched` (the signer is not pinned: a key
- * from before this agent enrolled, or a forgery) apart from `bad` (a signature or id that does
- * not check out: altered or forged).
+ * from before this agent enrolled, or a forgery; or the key was retired) apart from `bad` (a
+ * signature or id that does not check out: altered or forged).
  */
-export function pinAnnounced(pinned: PinnedKeys, announcements: readonly KeyAnnouncement[]): { pinned: PinnedKeys; added: string[]; unvouched: string[]; bad: string[] } {
+export function pinAnnounced(pinned: PinnedKeys, announcements: readonly KeyAnnouncement[], retired: RetiredKeys = {}): { pinned: PinnedKeys; added: string[]; unvouched: string[]; bad: string[] } {
   let keys = pinned;
   const added: string[] = [];
   const unvouched: string[] = [];
   const bad: string[] = [];
   for (const a of announcements) {
     if (keys[a.keyId] === a.publicKey) continue;
-    const why = announcementRefusal(a, keys);
-    if (why === null) {
+    if (Object.hasOwn(retired, a.keyId)) {
+      unvouched.push(`key ${a.keyId}: the server retired it on ${retired[a.keyId]}; not pinned again`);
+      continue;
+    }
+    const refusal = announcementRefusal(a, keys);
+    if (refusal === null) {
       keys = { ...keys, [a.keyId]: a.publicKey };
       added.push(a.keyId);
-    } else (keys[a.signedBy] ? bad : unvouched).push(why);
+    } else (refusal.kind === 'bad' ? bad : unvouched).push(refusal.why);
   }
   return { pinned: keys, added, unvouched, bad };
 }

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { commandSigningPayload, keyAnnouncementPayload, type KeyAnnouncement } from '@fleetmedic/protocol';
+import { commandSigningPayload, keyAnnouncementPayload, keyRetirementPayload, type KeyAnnouncement, type KeyRetirement } from '@fleetmedic/protocol';
 import { keyIdOf } from '@fleetmedic/protocol/signing';
 
 /** A stand-in for the server's command-signing key in agent tests (a real Ed25519 key pair). */
@@ -12,9 +12,11 @@ export interface TestSigner {
   sign<T extends Record<string, unknown>>(envelope: T): T & { signature: string };
   /** this key vouching for `next`, as the server announces a rotated key */
   announce(next: { publicKey: string }): KeyAnnouncement;
+  /** this key's notice that key `keyId` was retired at `retiredAt` (ISO 8601), as the server's `keys retire` signs it */
+  retire(keyId: string, retiredAt?: string): KeyRetirement;
 }
 
-/** A new Ed25519 key pair that signs command envelopes and key announcements as the server does. */
+/** A new Ed25519 key pair that signs command envelopes, key announcements and retirement notices as the server does. */
 export function testSigner(): TestSigner {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const x = publicKey.export({ format: 'jwk' }).x!;
@@ -27,5 +29,6 @@ export function testSigner(): TestSigner {
       const keyId = keyIdOf(next.publicKey);
       return { keyId, publicKey: next.publicKey, signedBy: keyIdOf(x), signature: signText(keyAnnouncementPayload({ keyId, publicKey: next.publicKey })) };
     },
+    retire: (keyId, retiredAt = '2026-03-01T12:00:00.000Z') => ({ keyId, retiredAt, signedBy: keyIdOf(x), signature: signText(keyRetirementPayload({ keyId, retiredAt })) }),
   };
 }
