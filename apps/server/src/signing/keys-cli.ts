@@ -54,10 +54,11 @@ export function keysCommand(): Command {
     console.log(`key ${activated} is active (every server within 10 s); ${previous} is previous: its queued commands still go out.`);
     console.log(`Once they are delivered: keys retire ${previous}`);
   }));
-  keys.command('retire').argument('<keyId>', 'a previous or next key (keys list)').description('delete a key\'s private half; servers stop delivering what it signed')
-    .action((keyId: string) => withDatabase(async (db) => {
-      const { failedCommands } = await retireSigningKey(db.prisma, keyId, actor());
+  keys.command('retire').argument('<keyId>', 'a previous or next key (keys list)').description('delete a key\'s private half; servers stop delivering what it signed and tell agents to unpin it')
+    .action((keyId: string) => withDatabase(async (db, kek) => {
+      const { failedCommands, notice } = await retireSigningKey(db.prisma, kek, keyId, actor());
       console.log(`key ${keyId} retired; ${failedCommands} queued command(s) it signed were failed (queue them again).`);
+      console.log(`Its retirement notice, signed by ${notice.signedBy}, goes to connected agents within 10 s and to the others when they connect: they unpin ${keyId}.`);
     }));
   keys.command('rewrap').description('seal every key under the key-encryption key the environment now gives, opening them with the old one')
     .requiredOption('--old-key-file <file>', 'a file holding the key-encryption key the keys are sealed under now (base64)')

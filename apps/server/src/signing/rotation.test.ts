@@ -1,5 +1,5 @@
 import { createPublicKey, verify } from 'node:crypto';
-import { keyAnnouncementPayload, type ServerMessage } from '@fleetmedic/protocol';
+import { keyAnnouncementPayload, keyRetirementPayload, type ServerMessage } from '@fleetmedic/protocol';
 import { keyIdOf } from '@fleetmedic/protocol/signing';
 import { describe, expect, it } from 'vitest';
 import { TestAgent, buildTestApp, enroll, eventually, useTestApp } from '../testing/harness.js';
@@ -58,28 +58,48 @@ describe('rotating the signing key: rotate, activate, retire', () => {
 
   it('retire deletes a previous key\'s private half and fails its queued commands; the active key cannot be retired', async () => {
     const mac = await enroll(ctx.app, { hostname: 'retire-mac' });
+    const watching = await enroll(ctx.app, { hostname: 'watching-mac' });
+    const connected = await TestAgent.connect(ctx.url, watching.deviceToken);
+    ctx.agents.push(connected);
+    await eventually(async () => ctx.app.services.registry.get(watching.deviceId));
+    expect((await connected.next<KeysMessage>((m) => m.type === 'keys')).retired).toBeUndefined(); // at connect: announcements only
     const all = await listSigningKeys(ctx.db.prisma);
     const activeKey = all.find((k) => k.state === 'active')!.keyId;
     const previousKey = all.find((k) => k.state === 'previous')!.keyId;
-    await expect(retireSigningKey(ctx.db.prisma, activeKey, 'test')).rejects.toThrow('is the active key');
+    await expect(retireSigningKey(ctx.db.prisma, KEK, activeKey, 'test')).rejects.toThrow('is the active key');
     // A command signed by the previous key, queued for an offline Mac (as before an activation).
     const queued = await ctx.app.services.commands.create(mac.deviceId, COLLECT, 'test');
     await ctx.db.prisma.command.update({ where: { id: queued.id }, data: { keyId: previousKey } });
     const queuedUnderPrevious = await ctx.db.prisma.command.count({ where: { keyId: previousKey, status: 'queued' } });
 
-    const { failedCommands } = await retireSigningKey(ctx.db.prisma, previousKey, 'test');
+    const retiredAt = new Date('2026-12-07T13:00:00.123Z');
+    const { failedCommands, notice } = await retireSigningKey(ctx.db.prisma, KEK, previousKey, 'test', retiredAt);
     expect(failedCommands).toBe(queuedUnderPrevious);
+    // The notice: the active key's signature of the retirement payload, stored on the row.
+    const activePublic = all.find((k) => k.state === 'active')!.publicKey;
+    expect(notice).toEqual({ keyId: previousKey, retiredAt: retiredAt.toISOString(), signedBy: activeKey, signature: expect.any(String) });
+    const signer = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: activePublic }, format: 'jwk' });
+    expect(verify(null, Buffer.from(keyRetirementPayload(notice), 'utf8'), signer, Buffer.from(notice.signature, 'base64url'))).toBe(true);
     expect(await ctx.db.prisma.command.findUniqueOrThrow({ where: { id: queued.id } })).toMatchObject({
       status: 'failed', reason: `not sent: its signing key ${previousKey} was retired before it was delivered; queue it again`,
     });
     const row = (await ctx.db.prisma.serverSigningKey.findMany()).find((r) => keyIdOf(r.publicKey) === previousKey)!;
-    expect(row).toMatchObject({ state: 'retired', privateKey: null });
-    await expect(retireSigningKey(ctx.db.prisma, previousKey, 'test')).rejects.toThrow('is retired already');
+    expect(row).toMatchObject({ state: 'retired', privateKey: null, retiredAt, retiredBy: activeKey, retirement: notice.signature });
+    await expect(retireSigningKey(ctx.db.prisma, KEK, previousKey, 'test')).rejects.toThrow('is retired already');
     expect(await ctx.db.prisma.auditLog.findMany({ where: { action: { startsWith: 'signing-key.' } }, select: { action: true, actor: true }, orderBy: { id: 'asc' } })).toEqual([
       { action: 'signing-key.rotate', actor: 'test' }, { action: 'signing-key.activate', actor: 'test' }, { action: 'signing-key.retire', actor: 'test' },
     ]);
-    // After a re-read, the retired key no longer counts at delivery either.
+    // After a re-read, connected agents get the notice, and a connecting one gets it before any command.
     await ctx.app.services.keys.refresh();
+    const pushed = await connected.next<KeysMessage>((m) => m.type === 'keys');
+    expect(pushed.retired).toEqual([notice]);
+    const late = await TestAgent.connect(ctx.url, mac.deviceToken);
+    ctx.agents.push(late);
+    const atConnect = (await eventually(async () => late.received[0])) as KeysMessage;
+    expect(atConnect).toMatchObject({ type: 'keys', retired: [notice] });
+    // The retired key's announcement is no longer sent (only live keys are announced).
+    expect(atConnect.keys.map((k) => k.keyId)).not.toContain(previousKey);
+    // The retired key no longer counts at delivery either.
     const keyring = await ctx.app.services.keys.get();
     expect(await keyring.refusals([{
       envelope: { id: queued.id, deviceId: mac.deviceId, action: COLLECT, createdAt: queued.createdAt.toISOString(), expiresAt: queued.expiresAt.toISOString() }, signature: queued.signature, keyId: previousKey,

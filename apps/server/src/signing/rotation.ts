@@ -1,3 +1,4 @@
+import type { KeyRetirement } from '@fleetmedic/protocol';
 import { keyIdOf } from '@fleetmedic/protocol/signing';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { audit } from '../audit/audit.js';
@@ -99,24 +100,34 @@ export async function activateSigningKey(prisma: PrismaClient, kek: Buffer, acto
 /**
  * `keys retire <keyId>`: a previous (or next, never activated) key stops counting: its private
  * half is deleted from the database, servers stop delivering commands it signed, and its queued
- * commands fail now ("its signing key was retired"; queue them again). Agents keep it pinned
- * until they enroll again (docs/remediation.md). KeyRotationError for the active key or an
- * unknown or already retired one. Audited as `signing-key.retire`. Returns how many queued
- * commands failed.
+ * commands fail now ("its signing key was retired"; queue them again). The active key (opened
+ * with `kek`) signs a retirement notice (keyRetirementPayload: key id and `now`), stored on the
+ * row (`retiredBy`, `retirement`); servers send it to agents in their `keys` message (connected
+ * ones within their re-read interval, the others at connect), and agents unpin the key.
+ * KeyRotationError for the active key or an unknown or already retired one; the active key's
+ * error when it does not open under `kek` (nothing is retired then). Audited as
+ * `signing-key.retire`. Returns how many queued commands failed and the notice.
  */
-export async function retireSigningKey(prisma: PrismaClient, keyId: string, actor: string, now = new Date()): Promise<{ failedCommands: number }> {
+export async function retireSigningKey(prisma: PrismaClient, kek: Buffer, keyId: string, actor: string, now = new Date()): Promise<{ failedCommands: number; notice: KeyRetirement }> {
   return underKeyLock(prisma, async (tx) => {
-    const row = (await tx.serverSigningKey.findMany()).find((r) => keyIdOf(r.publicKey) === keyId);
+    const rows = await tx.serverSigningKey.findMany();
+    const row = rows.find((r) => keyIdOf(r.publicKey) === keyId);
     if (!row) throw new KeyRotationError(`no signing key has id ${keyId} (keys list shows them)`);
     if (row.state === 'active') throw new KeyRotationError(`key ${keyId} is the active key: rotate and activate another first`);
     if (row.state === 'retired') throw new KeyRotationError(`key ${keyId} is retired already`);
-    await tx.serverSigningKey.update({ where: { id: row.id }, data: { state: 'retired', privateKey: null, retiredAt: now } });
+    const activeRow = rows.find((r) => r.state === 'active');
+    if (!activeRow) throw new KeyRotationError('there is no active key to sign the retirement notice: start the server once, it makes the first');
+    const notice = openRowKey(activeRow, kek).retire(keyId, now);
+    await tx.serverSigningKey.update({
+      where: { id: row.id },
+      data: { state: 'retired', privateKey: null, retiredAt: now, retiredBy: notice.signedBy, retirement: notice.signature },
+    });
     const failed = await tx.command.updateMany({
       where: { keyId, status: 'queued' },
       data: { status: 'failed', finishedAt: now, reason: `not sent: its signing key ${keyId} was retired before it was delivered; queue it again` },
     });
-    await audit(tx, { actor, action: 'signing-key.retire', target: `signing-key:${keyId}`, params: { failedCommands: failed.count } });
-    return { failedCommands: failed.count };
+    await audit(tx, { actor, action: 'signing-key.retire', target: `signing-key:${keyId}`, params: { failedCommands: failed.count, signedBy: notice.signedBy } });
+    return { failedCommands: failed.count, notice };
   });
 }
 

@@ -1,5 +1,5 @@
 import { createPrivateKey, generateKeyPairSync, hkdfSync, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { commandSigningPayload, keyAnnouncementPayload, type CommandEnvelope, type KeyAnnouncement, type ServerKeysMessage } from '@fleetmedic/protocol';
+import { MAX_RETIREMENTS_SENT, commandSigningPayload, keyAnnouncementPayload, keyRetirementPayload, type CommandEnvelope, type KeyAnnouncement, type KeyRetirement, type ServerKeysMessage } from '@fleetmedic/protocol';
 import { keyIdOf } from '@fleetmedic/protocol/signing';
 import type { PrismaClient, ServerSigningKey } from '../generated/prisma/client.js';
 import { isSealed, openSealedKey, sealKey } from './sealed-key.js';
@@ -67,6 +67,13 @@ export class SigningKey {
   announce(next: { publicKey: string }): KeyAnnouncement {
     const keyId = keyIdOf(next.publicKey);
     return { keyId, publicKey: next.publicKey, signedBy: this.keyId, signature: this.signText(keyAnnouncementPayload({ keyId, publicKey: next.publicKey })) };
+  }
+
+  /** This key's notice that key `keyId` was retired at `retiredAt` (a notice agents that pin this key apply). Throws when `keyId` is this key's own. */
+  retire(keyId: string, retiredAt: Date): KeyRetirement {
+    if (keyId === this.keyId) throw new Error(`key ${keyId} cannot sign its own retirement`);
+    const at = retiredAt.toISOString();
+    return { keyId, retiredAt: at, signedBy: this.keyId, signature: this.signText(keyRetirementPayload({ keyId, retiredAt: at })) };
   }
 }
 
@@ -138,16 +145,21 @@ const LIVE_STATES = ['active', 'next', 'previous'];
 /**
  * The fleet's signing keys as one server instance sees them at one moment: `active` signs new
  * commands; every live key (active, next, previous) checks stored signatures; `announcements` is
- * the chain agents are sent so that they pin the keys after the one they enrolled with.
+ * the chain agents are sent so that they pin the keys after the one they enrolled with, and
+ * `retirements` the notices (oldest first, at most MAX_RETIREMENTS_SENT) that make them unpin retired keys.
  */
 export class SigningKeyring {
   private readonly byId: Map<string, SigningKey>;
-  /** the `keys` message for agents, or null when no key was ever announced (a fleet that never rotated) */
+  /** the `keys` message for agents, or null when no key was ever announced nor retired (a fleet that never rotated) */
   readonly keysMessage: ServerKeysMessage | null;
+  /** what agents are told, as text: a re-read whose version differs has news for connected agents */
+  readonly version: string;
 
-  constructor(readonly active: SigningKey, keys: readonly SigningKey[], readonly announcements: readonly KeyAnnouncement[]) {
+  constructor(readonly active: SigningKey, keys: readonly SigningKey[], readonly announcements: readonly KeyAnnouncement[], readonly retirements: readonly KeyRetirement[] = []) {
     this.byId = new Map(keys.map((k) => [k.keyId, k]));
-    this.keysMessage = announcements.length > 0 ? { type: 'keys', keys: [...announcements] } : null;
+    this.keysMessage = announcements.length + retirements.length === 0 ? null
+      : { type: 'keys', keys: [...announcements], ...(retirements.length > 0 ? { retired: retirements.slice(-MAX_RETIREMENTS_SENT) } : {}) };
+    this.version = `${announcements.map((a) => a.keyId).join(',')}|${retirements.map((r) => r.keyId).join(',')}`;
   }
 
   /**
@@ -205,7 +217,22 @@ export async function loadSigningKeyring(prisma: PrismaClient, kek: Buffer, onSe
   if (active.length !== 1) throw new Error(`ServerSigningKey: ${active.length} keys are active (${active.map(({ row }) => row.id).join(', ') || 'none'}); exactly one must be`);
   const announcements = keys.flatMap(({ row, key }) => (row.announcedBy && row.announcement
     ? [{ keyId: key.keyId, publicKey: key.publicKey, signedBy: row.announcedBy, signature: row.announcement }] : []));
-  return new SigningKeyring(active[0]!.key, keys.map(({ key }) => key), announcements);
+  return new SigningKeyring(active[0]!.key, keys.map(({ key }) => key), announcements, await loadRetirements(prisma));
+}
+
+/**
+ * The retirement notices stored by `keys retire` (ServerSigningKey rows in state retired with a
+ * notice), oldest first, the latest MAX_RETIREMENTS_SENT. Keys retired by a server from before
+ * notices have none: agents keep those pinned until they enroll again.
+ */
+async function loadRetirements(prisma: PrismaClient): Promise<KeyRetirement[]> {
+  const rows = await prisma.serverSigningKey.findMany({
+    where: { state: 'retired', retiredBy: { not: null }, retirement: { not: null }, retiredAt: { not: null } },
+    orderBy: [{ retiredAt: 'desc' }, { id: 'desc' }],
+    take: MAX_RETIREMENTS_SENT,
+    select: { publicKey: true, retiredAt: true, retiredBy: true, retirement: true },
+  });
+  return rows.reverse().map((r) => ({ keyId: keyIdOf(r.publicKey), retiredAt: r.retiredAt!.toISOString(), signedBy: r.retiredBy!, signature: r.retirement! }));
 }
 
 /** Something that logs, as Fastify's and pino's loggers do. */
@@ -221,7 +248,7 @@ export interface KeyLog {
  * failed load is retried on the next call) and re-read every `refreshMs` while started: that is
  * how instances agree on the active key after `keys activate` (within refreshMs; agents accept
  * either key meanwhile, because a key is announced before it is activated). When a re-read finds
- * a new announcement, `onAnnouncements` listeners get the `keys` message for connected agents.
+ * a new announcement or retirement notice, `onAnnouncements` listeners get the `keys` message for connected agents.
  */
 export class SigningKeySource {
   private current: SigningKeyring | null = null;
@@ -259,7 +286,7 @@ export class SigningKeySource {
    * Re-reads the keys now and resolves to the keyring in use after it (this read's, unless a read
    * started later finished first); on failure rejects, and the keyring
    * in use stays (logged when there is one). Tells the announcement listeners when a key was
-   * announced since the last read (not on the first read: agents get announcements at connect).
+   * announced or retired since the last read (not on the first read: agents get the `keys` message at connect).
    */
   async refresh(): Promise<SigningKeyring> {
     const seq = ++this.started;
@@ -274,15 +301,14 @@ export class SigningKeySource {
     const first = this.current === null;
     this.applied = seq;
     this.current = keyring;
-    const announced = keyring.announcements.map((a) => a.keyId).join(',');
-    if (announced !== this.announced) {
-      this.announced = announced;
+    if (keyring.version !== this.announced) {
+      this.announced = keyring.version;
       if (!first && keyring.keysMessage) for (const listener of this.listeners) listener(keyring.keysMessage);
     }
     return keyring;
   }
 
-  /** Calls `listener` with the `keys` message whenever a re-read finds a key announced since the last. */
+  /** Calls `listener` with the `keys` message whenever a re-read finds a key announced or retired since the last. */
   onAnnouncements(listener: (message: ServerKeysMessage) => void): void {
     this.listeners.push(listener);
   }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ServerSigningKey" ADD COLUMN     "retiredBy" TEXT,
+ADD COLUMN     "retirement" TEXT;
