@@ -3,13 +3,14 @@
 // refusals, a Mac offline when its command is queued, a command that expires before the Mac
 // connects, an agent killed between command.ack and command.result, the verification sequence
 // (tcc.reset -> awaiting consent -> resolved), firewall.allow on an MDM-managed Mac, and bulk
-// remediation by finding; signing-key rotation without re-enrolling (issue 16, item 2).
+// remediation by finding; signing-key rotation without re-enrolling (issue 16, item 2), and the
+// retirement notice that makes agents unpin a retired key.
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type FleetMedicApp, toEnvelope, ACTIVATE_AFTER_SECONDS, activateSigningKey, rotateSigningKey } from '@fleetmedic/server';
+import { buildApp, type FleetMedicApp, type SigningKey, toEnvelope, ACTIVATE_AFTER_SECONDS, activateSigningKey, retireSigningKey, rotateSigningKey } from '@fleetmedic/server';
 import { TEST_KEY_ENCRYPTION_KEY } from '@fleetmedic/server/testing/test-kek';
 import { openTestDatabase, type TestDatabase } from '@fleetmedic/server/testing/test-database';
 import { logClockTime } from '@fleetmedic/agent';
@@ -406,6 +407,9 @@ describe('signing-key rotation without re-enrolling (last: it changes the active
   };
   let online: AgentProcess;
   let onlineId: string;
+  let offline: AgentProcess;
+  /** the key active before the rotation, with its private half: what a leak of the retired key gives */
+  let oldKey: SigningKey;
 
   it('after rotate and activate, agents enrolled under the old key run commands signed by the new one, connected or offline meanwhile', async () => {
     online = agentOn(copyMac(CAMERA_DENIED, 'rot-online'));
@@ -414,7 +418,8 @@ describe('signing-key rotation without re-enrolling (last: it changes the active
     const first = agentOn(offlineDir);
     const offlineId = await connected(first, 'rot-offline');
     await first.stop();
-    const old = (await app.services.keys.get()).active.keyId;
+    oldKey = (await app.services.keys.get()).active;
+    const old = oldKey.keyId;
     expect(Object.keys(pinned(online))).toEqual([old]);
 
     const next = await rotateSigningKey(db.prisma, TEST_KEY_ENCRYPTION_KEY, 'e2e');
@@ -430,7 +435,7 @@ describe('signing-key rotation without re-enrolling (last: it changes the active
     expect(await finished(toOnline.id, online)).toMatchObject({ status: 'succeeded', exitCode: 0 });
 
     // The offline Mac still pins only the old key: at connect it is sent the announcement, then the command.
-    const offline = agentOn(offlineDir, first.stateDir);
+    offline = agentOn(offlineDir, first.stateDir);
     expect(await finished(toOffline.id, offline)).toMatchObject({ status: 'succeeded', exitCode: 0 });
     expect(pinned(offline)).toEqual({ [old]: expect.any(String), [next.keyId]: next.publicKey });
   });
@@ -447,5 +452,29 @@ describe('signing-key rotation without re-enrolling (last: it changes the active
     expect(online.logs()).toContain(`key ${planted.keyId}: announced by key ${forger.keyId}, which this agent has not pinned`);
     expect(Object.keys(pinned(online))).not.toContain(planted.keyId);
     expect(ran(online)).toEqual(TCCUTIL_CAMERA_RUN); // the genuine reset only
+  });
+
+  it('after retire, agents unpin the retired key (connected at once, offline at their next connect) and refuse a command it signs; a forged notice unpins nothing', async () => {
+    await offline.stop();
+    const active = (await app.services.keys.get()).active.keyId;
+    const socket = app.services.registry.get(onlineId)!;
+    const forger = testSigner();
+    socket.send({ type: 'keys', keys: [], retired: [forger.retire(active)] });
+    await waitFor('the forged notice to be refused', async () => online.logs().includes(`key ${active}: retired by key ${forger.keyId}, which this agent has not pinned`) || undefined);
+    expect(Object.keys(pinned(online)).sort()).toEqual([oldKey.keyId, active].sort());
+
+    const { notice } = await retireSigningKey(db.prisma, TEST_KEY_ENCRYPTION_KEY, oldKey.keyId, 'e2e');
+    await app.services.keys.refresh(); // what the 10 s re-read does: the notice goes to connected agents
+    await waitFor('the connected agent to unpin the retired key', async () => (Object.keys(pinned(online)).join() === active ? true : undefined), 20_000);
+    // Whoever kept the retired key's private half signs a command: refused.
+    const row = await app.services.commands.create(onlineId, RESET_CAMERA, 'e2e-leaked-key');
+    socket.send({ type: 'command', command: oldKey.signEnvelope(toEnvelope(row)) });
+    expect(await finished(row.id, online)).toMatchObject({ status: 'failed', reason: `refused: the command is signed by key ${oldKey.keyId}, which the server retired on ${notice.retiredAt}` });
+    expect(ran(online)).toEqual(TCCUTIL_CAMERA_RUN);
+
+    // The Mac offline during the retirement gets the notice at its next connect.
+    const back = agentOn(offline.mac, offline.stateDir);
+    await waitFor('the reconnected agent to unpin the retired key', async () => (Object.keys(pinned(back)).join() === active ? true : undefined), 40_000);
+    expect(back.logs()).toContain(`unpinned server signing key ${oldKey.keyId}`);
   });
 });

@@ -15,5 +15,5 @@ export { planRemediation } from './commands/batch-plan.js';
 export { IngestBatcher } from './ingest/batcher.js';
 export { prepareReport, prepareSnapshot } from './ingest/prepare.js';
 export { DEFAULT_AUTH_FAILURE_LIMIT } from './auth/failure-limit.js';
-export { loadSigningKeyring, SigningKeySource } from './signing/signing-key.js';
-export { ACTIVATE_AFTER_SECONDS, activateSigningKey, rotateSigningKey } from './signing/rotation.js';
+export { loadSigningKeyring, SigningKey, SigningKeySource } from './signing/signing-key.js';
+export { ACTIVATE_AFTER_SECONDS, activateSigningKey, retireSigningKey, rotateSigningKey } from './signing/rotation.js';
