@@ -106,8 +106,7 @@ export const FINDING_CATALOG: Readonly<Record<FindingId, CatalogEntry>> = {
     severity: 'warning',
     breaks: 'Zoom may demand an update before joining',
     description:
-      'The installed Zoom (CFBundleShortVersionString), or a user\'s own copy in ~/Applications that Launch Services may open instead, '
-      + 'is older than the policy\'s minimum Zoom version. '
+      'The installed Zoom (CFBundleShortVersionString) is older than the policy\'s minimum Zoom version. '
       + 'Old clients miss fixes and can be forced to update before joining. Update Zoom through your usual deployment.',
   },
   'zoom.not-installed': {

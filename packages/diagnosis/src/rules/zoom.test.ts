@@ -1,7 +1,7 @@
 import { DEFAULT_POLICY } from '@fleetmedic/protocol';
 import { describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../policy.js';
-import { buildSnapshot, zoomInstall, zoomInstallsSection, zoomSection } from '../testing/snapshots.js';
+import { buildSnapshot, zoomSection } from '../testing/snapshots.js';
 import { zoomNotInstalled } from './zoom-not-installed.js';
 import { zoomOutdated } from './zoom-outdated.js';
 
@@ -41,25 +41,6 @@ describe('zoom.outdated', () => {
     expect(zoomOutdated.evaluate(buildSnapshot(), DEFAULT_POLICY)).toEqual([]);
     const absent = zoomSection({ installed: false, bundleId: null, shortVersion: null, bundleVersion: null, version: null });
     expect(zoomOutdated.evaluate(buildSnapshot({ zoom: absent }), DEFAULT_POLICY)).toEqual([]);
-  });
-
-  it('judges each user\'s own copy too (Launch Services may open it): one finding per old copy, keyed by its path', () => {
-    const bob = zoomInstall({ appPath: '/Users/bob/Applications/zoom.us.app', user: 'bob', version: '5.9.6.4993', bundleId: 'us.zoom.xos' });
-    const carol = zoomInstall({ appPath: '/Users/carol/Applications/zoom.us.app', user: 'carol', version: '6.1.0.36786', bundleId: 'us.zoom.xos' });
-    const dave = zoomInstall({ appPath: '/Users/dave/Applications/zoom.us.app', user: 'dave', version: null, bundleId: null });
-    const snap = buildSnapshot({ zoomInstalls: zoomInstallsSection([zoomInstall(), bob, carol, dave]) });
-    expect(zoomOutdated.evaluate(snap, DEFAULT_POLICY)).toEqual([expect.objectContaining({
-      key: 'zoom.outdated:/Users/bob/Applications/zoom.us.app',
-      evidence: [{
-        section: 'zoomInstalls',
-        detail: 'Zoom 5.9.6.4993 at /Users/bob/Applications/zoom.us.app (bob\'s own copy) is older than the minimum 6.0.0.',
-        value: { appPath: '/Users/bob/Applications/zoom.us.app', user: 'bob', version: '5.9.6.4993', minZoomVersion: '6.0.0' },
-      }],
-      remedy: { summary: 'Remove bob\'s own copy at /Users/bob/Applications/zoom.us.app, or update it to 6.0.0 or later: Launch Services may open it instead of the deployed copy at /Applications/zoom.us.app.' },
-    })]);
-    // With the deployed copy old too, both are findings, the deployed one first.
-    const both = buildSnapshot({ zoom: zoom516, zoomInstalls: zoomInstallsSection([zoomInstall(), bob]) });
-    expect(zoomOutdated.evaluate(both, DEFAULT_POLICY).map((f) => f.key)).toEqual(['zoom.outdated:/Applications/zoom.us.app', 'zoom.outdated:/Users/bob/Applications/zoom.us.app']);
   });
 
   it('cannot judge an installed Zoom without a readable version', () => {
