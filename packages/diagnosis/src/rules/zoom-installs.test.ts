@@ -60,7 +60,7 @@ describe('zoom.damaged', () => {
 describe('zoom.multiple-installs', () => {
   it('one copy: nothing', () => expect(zoomMultipleInstalls.evaluate(buildSnapshot(), DEFAULT_POLICY)).toEqual([]));
 
-  it('two copies: a warning naming each, the /Applications version taken from the zoom section', () => {
+  it('two copies: a warning naming each, the /Applications version taken from the zoom section, a user\'s copy below the minimum said so', () => {
     const own = zoomInstall({ appPath: '/Users/alice/Applications/zoom.us.app', user: 'alice', bundleId: 'us.zoom.xos', version: '5.16.10.25689' });
     const snap = buildSnapshot({ zoom: zoomSection({}), zoomInstalls: zoomInstallsSection([zoomInstall(), own]) });
     expect(zoomMultipleInstalls.evaluate(snap, DEFAULT_POLICY)).toEqual([{
@@ -70,7 +70,7 @@ describe('zoom.multiple-installs', () => {
       title: 'More than one Zoom is installed',
       evidence: [
         { section: 'zoomInstalls', detail: '/Applications/zoom.us.app: Zoom 7.1.5 (84650).', value: { appPath: '/Applications/zoom.us.app', user: null, version: '7.1.5 (84650)' } },
-        { section: 'zoomInstalls', detail: '/Users/alice/Applications/zoom.us.app (alice\'s own copy): Zoom 5.16.10.25689.', value: { appPath: '/Users/alice/Applications/zoom.us.app', user: 'alice', version: '5.16.10.25689' } },
+        { section: 'zoomInstalls', detail: '/Users/alice/Applications/zoom.us.app (alice\'s own copy): Zoom 5.16.10.25689, older than the minimum 6.0.0.', value: { appPath: '/Users/alice/Applications/zoom.us.app', user: 'alice', version: '5.16.10.25689' } },
       ],
       remedy: { summary: '2 copies of Zoom are installed; which one opens is Launch Services\' choice. Keep the deployed copy and remove /Users/alice/Applications/zoom.us.app.' },
     }]);
