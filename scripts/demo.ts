@@ -12,7 +12,7 @@
 // FLEETMEDIC_DEMO_MACS (comma-separated recorded-macs/ folders, each once; default all of them).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DemoMacsError, selectDemoMacs } from './demo-macs.js';
@@ -76,34 +76,36 @@ interface Child {
 }
 
 // The agents run as they ship: the bundle of apps/agent/scripts/build.mjs (~1 s to build, from
-// the sources as they are now) through its launcher, bin/fleetmedic-agent, with the V8 flags it
-// is measured with, laid out as on a Mac (<data>/agent/bin beside <data>/agent/dist). Each agent
-// starts in ~0.15 s where tsx compiled the sources again in every process.
-const agentHome = path.join(dataDir, 'agent');
-const agentBuild = spawnSync(process.execPath, [path.join(root, 'apps/agent/scripts/build.mjs'), '--outdir', path.join(agentHome, 'dist')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+// the sources as they are now), on this node. Each starts in ~0.15 s where tsx compiled the
+// sources again in every process. Not through bin/fleetmedic-agent: run as root (a container),
+// the launcher refuses files that are not root's, as a LaunchDaemon must.
+const agentBundle = path.join(dataDir, 'agent', 'agent.mjs');
+const agentBuild = spawnSync(process.execPath, [path.join(root, 'apps/agent/scripts/build.mjs'), '--outdir', path.dirname(agentBundle)], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 if (agentBuild.status !== 0) {
-  console.error('the agent build failed (apps/agent/scripts/build.mjs): see the output above');
+  console.error(`the agent build failed (apps/agent/scripts/build.mjs, ${agentBuild.error?.message ?? `exit ${agentBuild.status}`}): see the output above`);
   process.exit(1);
 }
-mkdirSync(path.join(agentHome, 'bin'), { recursive: true });
-const agentLauncher = path.join(agentHome, 'bin', 'fleetmedic-agent');
-copyFileSync(path.join(root, 'apps/agent/bin/fleetmedic-agent'), agentLauncher);
-chmodSync(agentLauncher, 0o755);
 
 /**
- * Starts `program` with `args`: node with tsx as a loader (the server), or the agent's launcher,
- * which execs node. No tsx wrapper process, whose signal relay would send a second SIGINT (or a
+ * Starts node with `args`: a script with tsx as its loader (the server), or the agent bundle. No tsx wrapper process, whose signal relay would send a second SIGINT (or a
  * SIGKILL when the child is busy) in the middle of a clean shutdown. Detached, in its own process
  * group, so a terminal's Ctrl-C reaches only the demo, which then stops the children in order.
  */
-function launch(name: string, program: string, args: string[], env: NodeJS.ProcessEnv, stdout: 'inherit' | 'ignore'): Child {
-  const proc = spawn(program, args, {
+function launch(name: string, args: string[], env: NodeJS.ProcessEnv, stdout: 'inherit' | 'ignore'): Child {
+  const proc = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', stdout, 'inherit'],
     detached: true,
   });
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => {
+    proc.once('exit', () => resolve());
+    // A process that could not start emits no 'exit': say why, and count it as ended.
+    proc.once('error', (error) => {
+      console.error(`${name} could not start: ${error.message}`);
+      resolve();
+    });
+  });
   return { name, proc, exited };
 }
 
@@ -155,7 +157,7 @@ process.on('exit', () => {
 
 const serverUrl = `http://${host}:${port}`;
 console.log(`starting the server on ${serverUrl} ...`);
-server = launch('the server', process.execPath, ['--import', 'tsx', path.join(root, 'apps/server/src/cli.ts'), 'serve'], {
+server = launch('the server', ['--import', 'tsx', path.join(root, 'apps/server/src/cli.ts'), 'serve'], {
   PORT: String(port),
   HOST: host,
   FLEETMEDIC_DATA_DIR: dataDir,
@@ -194,14 +196,15 @@ if (stopping) await new Promise(() => {}); // Ctrl-C during start-up: stopAll ex
 
 const startedAt = Date.now();
 for (const mac of macs) {
-  const agent = launch(`agent ${mac}`, agentLauncher, [
+  const agent = launch(`agent ${mac}`, [
+    agentBundle,
     'run',
     '--server', serverUrl,
     '--enroll-secret-file', enrollSecretFile,
     '--replay', path.join(macsDir, mac),
     '--state-dir', path.join(dataDir, 'agents', mac),
     '--schedule', schedule,
-  ], { FLEETMEDIC_LOG_LEVEL: process.env.FLEETMEDIC_LOG_LEVEL ?? 'warn', FLEETMEDIC_NODE: process.execPath }, 'ignore');
+  ], { FLEETMEDIC_LOG_LEVEL: process.env.FLEETMEDIC_LOG_LEVEL ?? 'warn' }, 'ignore');
   agent.proc.on('exit', (code, sig) => {
     if (!stopping) console.error(`agent ${mac} exited (${code ?? sig}): that Mac will not report; its error is above`);
   });

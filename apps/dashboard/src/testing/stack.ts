@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // The real server, built in-process (a test-only reach across apps: the dashboard ships no server code).
-import { buildApp, openDatabase, type Database, type FleetMedicApp } from '@fleetmedic/server';
-import { migratedPGliteArchive } from '@fleetmedic/server/testing/pglite-template';
+import { buildApp, type Database, type FleetMedicApp } from '@fleetmedic/server';
+import { openMigratedPGlite } from '@fleetmedic/server/testing/pglite-template';
 import { TEST_KEY_ENCRYPTION_KEY } from '@fleetmedic/server/testing/test-kek';
 import { agentBundle } from '@fleetmedic/agent/testing/agent-bundle';
 import { startFront, type Front } from './front.js';
@@ -93,7 +93,7 @@ export async function startStack(macs: string[], log: (line: string) => void = (
   if (!existsSync(path.join(DIST_DIR, 'index.html'))) throw new Error(`no dashboard build in ${DIST_DIR}: run \`pnpm --filter @fleetmedic/dashboard build\``);
   const admin = `e2e-admin-${randomBytes(12).toString('hex')}`;
   const secret = `e2e-enroll-${randomBytes(8).toString('hex')}`;
-  const db: Database = await openDatabase({ dataDir: 'memory://', pgliteArchive: await migratedPGliteArchive(), migrate: false });
+  const db: Database = await openMigratedPGlite();
   const app = await buildApp({ db, keyEncryptionKey: TEST_KEY_ENCRYPTION_KEY, config: { adminToken: admin, enrollSecrets: [secret] } });
   const apiUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   const stateRoot = await mkdtemp(path.join(os.tmpdir(), 'fleetmedic-e2e-'));

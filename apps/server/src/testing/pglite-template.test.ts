@@ -1,11 +1,15 @@
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/index.js';
 import { loadMigrations } from '../db/schema-engine.js';
-import { migratedPGliteArchive, migratedPGliteArchiveFile } from './pglite-template.js';
+import { migratedPGliteArchiveFile, openMigratedPGlite } from './pglite-template.js';
 
 describe('the migrated PGlite archive test databases start from', () => {
   it('holds every migration in prisma/migrations: opening it with migrate applies none', async () => {
-    const db = await openDatabase({ dataDir: 'memory://', pgliteArchive: await migratedPGliteArchive() });
+    const file = await migratedPGliteArchiveFile();
+    const db = await openDatabase({ dataDir: 'memory://', pgliteArchive: new Blob([await readFile(file)]) });
     try {
       expect(db.appliedMigrations).toEqual([]);
       const rows = await db.prisma.$queryRaw<{ migration_name: string }[]>`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name`;
@@ -22,5 +26,24 @@ describe('the migrated PGlite archive test databases start from', () => {
     const file = await migratedPGliteArchiveFile();
     expect(file).toMatch(/fleetmedic-pglite-template-[0-9a-f]{16}\.tar$/);
     expect(await migratedPGliteArchiveFile()).toBe(file);
+  });
+
+  it('a damaged archive (cut short by a full disk, say) is built again, not a failure of every run; stale partial files go', async () => {
+    // A folder of its own: the archive in the OS temp folder is shared with other test runs.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'fm-template-'));
+    const file = await migratedPGliteArchiveFile(dir);
+    await writeFile(file, 'not a tarball');
+    const killed = path.join(dir, 'fleetmedic-pglite-template-0000000000000000.tar.123.partial');
+    await writeFile(killed, 'half');
+    const hourAgo = new Date(Date.now() - 3600_000);
+    await utimes(killed, hourAgo, hourAgo);
+    const db = await openMigratedPGlite(dir);
+    try {
+      expect(await db.prisma.device.count()).toBe(0);
+    } finally {
+      await db.close();
+    }
+    expect((await readdir(dir)).sort()).toEqual([path.basename(file)]);
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -1,24 +1,27 @@
 import { createHash } from 'node:crypto';
-import { access, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '../db/index.js';
+import { openDatabase, type Database } from '../db/index.js';
 import { loadMigrations } from '../db/schema-engine.js';
 
 /**
  * The path of a PGlite data folder archive (PGlite's `dumpDataDir('none')` tarball, ~40 MB) with
  * every migration in prisma/migrations applied: what test databases on PGlite start from
- * (`openDatabase({ pgliteArchive })`). An empty PGlite's initdb plus 21 migrations took ~3.5 s
- * per suite on the 2-CPU CI machine; loading the archive takes ~1 s.
+ * (openMigratedPGlite). An empty PGlite's initdb plus 21 migrations took ~3.5 s per suite on the
+ * 2-CPU CI machine; loading the archive takes ~1 s.
  *
- * Kept in the OS temp folder under a key of the migrations' text and PGlite's version, so a
+ * Kept in `dir` (default the OS temp folder) under a key of the migrations' text and PGlite's version, so a
  * changed migration or PGlite builds a new one; written to a temporary name and renamed, so a
- * reader never sees a half-written archive. Throws what openDatabase throws when a migration fails.
+ * reader never sees a half-written archive. Building one also removes archives unused for a day
+ * and partial files older than 10 minutes (runs that were killed). Throws what openDatabase throws
+ * when a migration fails.
  */
-export async function migratedPGliteArchiveFile(): Promise<string> {
-  const file = path.join(os.tmpdir(), `fleetmedic-pglite-template-${await templateKey()}.tar`);
+export async function migratedPGliteArchiveFile(dir = os.tmpdir()): Promise<string> {
+  const file = path.join(dir, `${PREFIX}${await templateKey()}.tar`);
   if (await access(file).then(() => true, () => false)) return file;
+  await removeStale(dir);
   const db = await openDatabase({ dataDir: 'memory://' });
   try {
     const archive = await db.pglite!.dumpDataDir('none');
@@ -31,9 +34,40 @@ export async function migratedPGliteArchiveFile(): Promise<string> {
   }
 }
 
-/** The migrated archive (migratedPGliteArchiveFile) read into memory, for `openDatabase({ pgliteArchive })`. */
-export async function migratedPGliteArchive(file?: string): Promise<Blob> {
-  return new Blob([await readFile(file ?? (await migratedPGliteArchiveFile()))]);
+/**
+ * An in-memory PGlite database loaded from the migrated archive in `dir` (migratedPGliteArchiveFile), every
+ * migration applied. An archive that does not load or lacks a migration (damaged, or written by
+ * hand) is removed and built again, once; throws when the fresh one fails too.
+ */
+export async function openMigratedPGlite(dir?: string): Promise<Database> {
+  const expected = (await loadMigrations()).migrationDirectories.length;
+  for (let attempt = 1; ; attempt++) {
+    const file = await migratedPGliteArchiveFile(dir);
+    try {
+      const db = await openDatabase({ dataDir: 'memory://', pgliteArchive: new Blob([await readFile(file)]), migrate: false });
+      const [{ applied }] = await db.prisma.$queryRaw<[{ applied: number }]>`SELECT count(*)::int AS applied FROM _prisma_migrations WHERE finished_at IS NOT NULL`;
+      if (applied === expected) return db;
+      await db.close();
+      throw new Error(`${file} holds ${applied} of ${expected} migrations`);
+    } catch (error) {
+      if (attempt > 1) throw error;
+      console.warn(`[pglite-template] ${file} is unusable (${(error as Error).message}): building it again`);
+      await rm(file, { force: true });
+    }
+  }
+}
+
+const PREFIX = 'fleetmedic-pglite-template-';
+
+/** Removes this module's archives in `dir` not read for a day and partial files older than 10 minutes. */
+async function removeStale(dir: string): Promise<void> {
+  const now = Date.now();
+  for (const name of (await readdir(dir)).filter((n) => n.startsWith(PREFIX))) {
+    const file = path.join(dir, name);
+    const stats = await stat(file).catch(() => null);
+    const maxAgeMs = name.endsWith('.partial') ? 10 * 60_000 : 24 * 3600_000;
+    if (stats && now - Math.max(stats.atimeMs, stats.mtimeMs) > maxAgeMs) await rm(file, { force: true });
+  }
 }
 
 /** sha256 (16 hex digits) of PGlite's version and every migration's name and text. */

@@ -3,7 +3,7 @@ import type { StartedPostgreSqlContainer } from '@testcontainers/postgresql';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../db/index.js';
-import { migratedPGliteArchive, migratedPGliteArchiveFile } from './pglite-template.js';
+import { openMigratedPGlite } from './pglite-template.js';
 
 /** A database for one test suite; `cleanup()` closes it and removes what the suite created. */
 export type TestDatabase = Database & { cleanup(): Promise<void> };
@@ -12,9 +12,10 @@ export type TestDatabase = Database & { cleanup(): Promise<void> };
  * Where a test run's databases come from, chosen once per run (test-database-setup.ts):
  * - `postgres`: a Postgres server (`DATABASE_URL`, or a Testcontainers one started for the run);
  *   each suite gets a fresh, uniquely named database on it;
- * - `pglite`: each suite gets an in-memory PGlite loaded from the migrated archive at `archive`.
+ * - `pglite`: each suite gets an in-memory PGlite loaded from the migrated archive (pglite-template.ts,
+ *   built by the first suite that needs it and kept for later runs).
  */
-export type TestDatabaseServer = { kind: 'postgres'; url: string; origin: 'DATABASE_URL' | 'Testcontainers' } | { kind: 'pglite'; archive: string };
+export type TestDatabaseServer = { kind: 'postgres'; url: string; origin: 'DATABASE_URL' | 'Testcontainers' } | { kind: 'pglite' };
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -27,7 +28,7 @@ declare module 'vitest' {
  * Finds Postgres the way a user would, once per run:
  * 1. `DATABASE_URL` set: that server;
  * 2. else a Testcontainers Postgres when a container runtime exists (fails fast without one);
- * 3. else embedded PGlite, from a migrated archive (pglite-template.ts).
+ * 3. else embedded PGlite, each suite from a migrated archive (pglite-template.ts).
  * `stop()` stops the container when one was started. Logs which one it picked.
  */
 export async function findTestDatabaseServer(): Promise<{ description: TestDatabaseServer; stop(): Promise<void> }> {
@@ -38,9 +39,8 @@ export async function findTestDatabaseServer(): Promise<{ description: TestDatab
     console.info('[test-database] a Testcontainers Postgres for this run');
     return { description: { kind: 'postgres', url: container.getConnectionUri(), origin: 'Testcontainers' }, stop: async () => void (await container.stop()) };
   }
-  const archive = await migratedPGliteArchiveFile();
-  console.info(`[test-database] embedded PGlite from ${archive} (no DATABASE_URL, no container runtime)`);
-  return { description: { kind: 'pglite', archive }, stop: async () => {} };
+  console.info('[test-database] embedded PGlite, each suite from a migrated archive (no DATABASE_URL, no container runtime)');
+  return { description: { kind: 'pglite' }, stop: async () => {} };
 }
 
 /**
@@ -51,7 +51,7 @@ export async function findTestDatabaseServer(): Promise<{ description: TestDatab
 export async function openTestDatabase(): Promise<TestDatabase> {
   const server = (inject('testDatabaseServer') as TestDatabaseServer | undefined) ?? (await findTestDatabaseServer()).description;
   if (server.kind === 'postgres') return freshDatabaseOn(server.url, server.origin);
-  const db = await openDatabase({ dataDir: 'memory://', pgliteArchive: await migratedPGliteArchive(server.archive), migrate: false });
+  const db = await openMigratedPGlite();
   return { ...db, cleanup: () => db.close() };
 }
 
