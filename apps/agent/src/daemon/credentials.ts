@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { completeLineage, isKeyLineage, type KeyLineage } from '../remediation/key-lineage.js';
 import { isRetiredKeys } from '../remediation/key-retirement.js';
 import { isPinnedKeys, pinnedKeysOf, type PinnedKeys, type RetiredKeys } from '../remediation/signature.js';
 
@@ -12,7 +13,10 @@ import { isPinnedKeys, pinnedKeysOf, type PinnedKeys, type RetiredKeys } from '.
  * the signature of one already pinned (key rotation without enrolling again), less those the
  * server retired since. `retiredKeys` are the keys the server retired (key id -> when, from its
  * signed notice; key-retirement.ts), never pinned again; absent from files written before
- * retirement notices (read as none).
+ * retirement notices (read as none). `keyLineage` is, for every key pinned (still or once), who
+ * vouched for it and the order it was pinned in (key-lineage.ts): what decides which key may
+ * retire which; absent from files written before it (read as the pinned keys in their order,
+ * vouchers unknown until an announcement shows them).
  */
 export interface Credentials {
   serverUrl: string;
@@ -21,6 +25,7 @@ export interface Credentials {
   serverPublicKey: string | null;
   serverKeys: PinnedKeys;
   retiredKeys?: RetiredKeys;
+  keyLineage?: KeyLineage;
   enrolledAt: string;
 }
 
@@ -28,9 +33,11 @@ const FILE = 'credentials.json';
 
 /**
  * The stored credentials for `serverUrl`, or null (none yet, another server, unreadable, a
- * malformed `serverKeys` or `retiredKeys`, or written before key pinning — no `serverPublicKey` member at all —,
+ * malformed `serverKeys`, `retiredKeys` or `keyLineage`, or written before key pinning — no `serverPublicKey` member at all —,
  * so that the agent enrolls again and pins the key; a Mac with a serial number keeps its device
- * id). A file written before key rotation (no `serverKeys`) loads with the enrollment key alone.
+ * id). A file written before key rotation (no `serverKeys`) loads with the enrollment key alone;
+ * one written before lineage (no `keyLineage`, or missing pinned keys) loads with it completed
+ * (completeLineage), so the result always has `retiredKeys` and a `keyLineage` for every pinned key.
  */
 export async function loadCredentials(stateDir: string, serverUrl: string): Promise<Credentials | null> {
   try {
@@ -39,8 +46,9 @@ export async function loadCredentials(stateDir: string, serverUrl: string): Prom
     if (c.serverPublicKey !== null && typeof c.serverPublicKey !== 'string') return null;
     const serverKeys = c.serverKeys ?? pinnedKeysOf(c.serverPublicKey);
     const retiredKeys = c.retiredKeys ?? {};
-    if (!isPinnedKeys(serverKeys) || !isRetiredKeys(retiredKeys)) return null;
-    return { ...c, serverKeys, retiredKeys } as Credentials;
+    const lineage = c.keyLineage ?? {};
+    if (!isPinnedKeys(serverKeys) || !isRetiredKeys(retiredKeys) || !isKeyLineage(lineage)) return null;
+    return { ...c, serverKeys, retiredKeys, keyLineage: completeLineage(serverKeys, lineage) } as Credentials;
   } catch {
     return null;
   }

@@ -19,6 +19,7 @@ import type { CommandRunner } from '../runner/types.js';
 import { AgentConnection, type IncomingMessage } from '../transport/connection.js';
 import { agentSocketUrl, enroll, type EnrollAnswer } from '../transport/enroll.js';
 import { clearCredentials, enrollmentKey, loadCredentials, previousDeviceToken, saveCredentials, type Credentials } from './credentials.js';
+import { enrolledLineage, type TrustedKeys } from '../remediation/key-lineage.js';
 import { applyRetirements } from '../remediation/key-retirement.js';
 import { pinAnnounced, pinnedKeysOf } from '../remediation/signature.js';
 import { enrollPause } from './enroll-pause.js';
@@ -318,7 +319,8 @@ export class AgentDaemon {
       }
       throw error;
     }
-    const creds: Credentials = { serverUrl, ...answer, serverKeys: pinnedKeysOf(answer.serverPublicKey), enrolledAt: new Date().toISOString() };
+    const serverKeys = pinnedKeysOf(answer.serverPublicKey);
+    const creds: Credentials = { serverUrl, ...answer, serverKeys, keyLineage: enrolledLineage(serverKeys), enrolledAt: new Date().toISOString() };
     await saveCredentials(stateDir, creds);
     logger.info({ deviceId: creds.deviceId }, 'enrolled');
     this.opts.onEvent?.({ type: 'enrolled', deviceId: creds.deviceId });
@@ -355,27 +357,30 @@ export class AgentDaemon {
   }
 
   /**
-   * Applies a `keys` message: pins the keys announced under a key already pinned, then unpins the
-   * keys whose retirement a pinned key signed (key-retirement.ts), in memory at once (a command
-   * signed with a new key and sent right after checks out; one signed with a retired key is
-   * refused) and in credentials.json right after, in order. Refused notices are logged.
+   * Applies a `keys` message: pins the keys announced under a key already pinned (recording who
+   * vouched for each), then applies the retirement notices a pinned key that descends from the
+   * retired key signed (key-retirement.ts): in memory at once (a command signed with a new key and
+   * sent right after checks out; one signed with a retired key is refused) and in credentials.json
+   * right after, in order. Refused notices are logged.
    */
   private applyKeys(message: ServerKeysMessage): void {
     const { logger, stateDir } = this.opts;
     const creds = this.creds;
     if (!creds) return;
-    const announced = pinAnnounced(creds.serverKeys, message.keys, creds.retiredKeys);
+    const trust: TrustedKeys = { pinned: creds.serverKeys, lineage: creds.keyLineage ?? {}, retired: creds.retiredKeys ?? {} };
+    const announced = pinAnnounced(trust, message.keys);
     for (const reason of announced.bad) logger.warn({ reason }, 'key announcement refused');
     // Keys from before this agent enrolled come with every connect: not a warning.
     for (const reason of announced.unvouched) logger.info({ reason }, 'key announcement not pinned');
     if (announced.added.length > 0) logger.info({ keyIds: announced.added }, 'pinned server signing keys announced under a pinned key');
-    const wasRetired = creds.retiredKeys ?? {};
-    const retired = applyRetirements(announced.pinned, wasRetired, message.retired ?? []);
+    if (announced.learned.length > 0) logger.info({ keyIds: announced.learned }, 'learned who vouched for pinned server signing keys');
+    const retired = applyRetirements(announced.keys, message.retired ?? []);
     for (const reason of retired.bad) logger.warn({ reason }, 'key retirement notice refused');
     for (const reason of retired.unvouched) logger.info({ reason }, 'key retirement notice not applied');
-    for (const keyId of retired.removed) logger.info({ keyId, retiredAt: retired.retired[keyId] }, `unpinned server signing key ${keyId}: the server retired it on ${retired.retired[keyId]}; commands it signs are refused`);
-    if (retired.pinned === creds.serverKeys && retired.retired === wasRetired) return;
-    const next = { ...creds, serverKeys: retired.pinned, retiredKeys: retired.retired };
+    const after = retired.keys;
+    for (const keyId of retired.removed) logger.info({ keyId, retiredAt: after.retired[keyId] }, `unpinned server signing key ${keyId}: the server retired it${message.retired?.some((n) => n.keyId === keyId) ? '' : ' (planted under a retired key)'} on ${after.retired[keyId]}; commands it signs are refused`);
+    if (after.pinned === trust.pinned && after.lineage === trust.lineage && after.retired === trust.retired) return;
+    const next = { ...creds, serverKeys: after.pinned, keyLineage: after.lineage, retiredKeys: after.retired };
     this.creds = next;
     this.savingKeys = this.savingKeys.then(() => saveCredentials(stateDir, next))
       .catch((error: unknown) => logger.error({ err: error }, 'could not save the pinned keys to credentials.json: they hold until the agent restarts'));

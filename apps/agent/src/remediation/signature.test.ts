@@ -4,13 +4,16 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCredentials, saveCredentials } from '../daemon/credentials.js';
 import { testSigner } from '../testing/command-signer.js';
+import { enrolledLineage, type TrustedKeys } from './key-lineage.js';
 import { applyRetirements } from './key-retirement.js';
-import { pinAnnounced, pinnedKeysOf, signatureRefusal } from './signature.js';
+import { pinAnnounced, pinnedKeysOf, signatureRefusal, type PinnedKeys } from './signature.js';
 
 const K1 = testSigner();
 const K2 = testSigner();
 const K3 = testSigner();
 const STRANGER = testSigner();
+/** What an agent that enrolled with `pinned` (the enrollment key) trusts, before any announcement. */
+const trustOf = (pinned: PinnedKeys): TrustedKeys => ({ pinned, lineage: enrolledLineage(pinned), retired: {} });
 const envelope = { id: 'cmd-sig-0001', deviceId: 'device-1', action: { type: 'agent.collect', params: {} }, createdAt: '2026-03-01T11:59:00Z', expiresAt: '2026-03-01T13:00:00Z' };
 
 describe('pinned server keys', () => {
@@ -27,19 +30,26 @@ describe('pinned server keys', () => {
   });
 
   it('pins a chain of announcements in one message (K2 by K1, K3 by K2), skips keys already pinned', () => {
-    const start = pinnedKeysOf(K1.publicKey);
+    const start = trustOf(pinnedKeysOf(K1.publicKey));
     const chain = [K1.announce(K2), K2.announce(K3)];
     const first = pinAnnounced(start, chain);
-    expect(first).toEqual({ pinned: { [K1.keyId]: K1.publicKey, [K2.keyId]: K2.publicKey, [K3.keyId]: K3.publicKey }, added: [K2.keyId, K3.keyId], unvouched: [], bad: [] });
-    const again = pinAnnounced(first.pinned, chain);
-    expect(again.pinned).toBe(first.pinned);
+    expect(first).toEqual({
+      keys: {
+        pinned: { [K1.keyId]: K1.publicKey, [K2.keyId]: K2.publicKey, [K3.keyId]: K3.publicKey },
+        lineage: { [K1.keyId]: { seq: 0, vouchedBy: null }, [K2.keyId]: { seq: 1, vouchedBy: K1.keyId }, [K3.keyId]: { seq: 2, vouchedBy: K2.keyId } },
+        retired: {},
+      },
+      added: [K2.keyId, K3.keyId], learned: [], unvouched: [], bad: [],
+    });
+    const again = pinAnnounced(first.keys, chain);
+    expect(again.keys).toBe(first.keys);
     expect(again.added).toEqual([]);
   });
 
   it('refuses an announcement signed by a key it has not pinned (a forgery, or a key from before it enrolled), and a tampered one', () => {
-    const start = pinnedKeysOf(K1.publicKey);
+    const start = trustOf(pinnedKeysOf(K1.publicKey));
     const forged = pinAnnounced(start, [STRANGER.announce(K3)]);
-    expect(forged).toEqual({ pinned: start, added: [], unvouched: [`key ${K3.keyId}: announced by key ${STRANGER.keyId}, which this agent has not pinned`], bad: [] });
+    expect(forged).toEqual({ keys: start, added: [], learned: [], unvouched: [`key ${K3.keyId}: announced by key ${STRANGER.keyId}, which this agent has not pinned`], bad: [] });
     // A forger naming the pinned key as signer: the signature does not check out.
     const claimed = { ...STRANGER.announce(K3), signedBy: K1.keyId };
     expect(pinAnnounced(start, [claimed]).bad).toEqual([`key ${K3.keyId}: the announcement's signature by ${K1.keyId} does not check out`]);
@@ -52,66 +62,68 @@ describe('pinned server keys', () => {
 
 describe('retirement notices', () => {
   const AT = '2026-12-07T13:00:00.000Z';
-  const both = { ...pinnedKeysOf(K1.publicKey), ...pinnedKeysOf(K2.publicKey) };
+  /** K1 pinned at enrollment, K2 announced by K1. */
+  const both = pinAnnounced(trustOf(pinnedKeysOf(K1.publicKey)), [K1.announce(K2)]).keys;
 
   it('unpins a key whose retirement a pinned key signed; a command it signs is then refused, naming when', () => {
-    expect(signatureRefusal({ ...K1.sign(envelope), keyId: K1.keyId }, both)).toBeNull();
-    const out = applyRetirements(both, {}, [K2.retire(K1.keyId, AT)]);
-    expect(out).toEqual({ pinned: pinnedKeysOf(K2.publicKey), retired: { [K1.keyId]: AT }, removed: [K1.keyId], unvouched: [], bad: [] });
-    expect(signatureRefusal({ ...K1.sign(envelope), keyId: K1.keyId }, out.pinned, out.retired)).toBe(`refused: the command is signed by key ${K1.keyId}, which the server retired on ${AT}`);
+    expect(signatureRefusal({ ...K1.sign(envelope), keyId: K1.keyId }, both.pinned)).toBeNull();
+    const out = applyRetirements(both, [K2.retire(K1.keyId, AT)]);
+    expect(out).toEqual({ keys: { pinned: pinnedKeysOf(K2.publicKey), lineage: both.lineage, retired: { [K1.keyId]: AT } }, removed: [K1.keyId], unvouched: [], bad: [] });
+    const { pinned, retired } = out.keys;
+    expect(signatureRefusal({ ...K1.sign(envelope), keyId: K1.keyId }, pinned, retired)).toBe(`refused: the command is signed by key ${K1.keyId}, which the server retired on ${AT}`);
     // Without a keyId (a server before rotation), the retired key is no candidate either.
-    expect(signatureRefusal(K1.sign(envelope), out.pinned, out.retired)).toMatch(/^refused: bad signature/);
-    expect(signatureRefusal({ ...K2.sign(envelope), keyId: K2.keyId }, out.pinned, out.retired)).toBeNull();
+    expect(signatureRefusal(K1.sign(envelope), pinned, retired)).toMatch(/^refused: bad signature/);
+    expect(signatureRefusal({ ...K2.sign(envelope), keyId: K2.keyId }, pinned, retired)).toBeNull();
     // Applied once: the same notice at the next connect changes nothing.
-    const again = applyRetirements(out.pinned, out.retired, [K2.retire(K1.keyId, AT)]);
-    expect(again.pinned).toBe(out.pinned);
-    expect(again.retired).toBe(out.retired);
+    const again = applyRetirements(out.keys, [K2.retire(K1.keyId, AT)]);
+    expect(again).toEqual({ keys: out.keys, removed: [], unvouched: [], bad: [] });
+    expect(again.keys).toBe(out.keys);
     // An announcement of the retired key (by a pinned key) does not pin it again.
-    const reannounced = pinAnnounced(out.pinned, [K2.announce(K1)], out.retired);
-    expect(reannounced).toEqual({ pinned: out.pinned, added: [], unvouched: [`key ${K1.keyId}: the server retired it on ${AT}; not pinned again`], bad: [] });
+    const reannounced = pinAnnounced(out.keys, [K2.announce(K1)]);
+    expect(reannounced).toEqual({ keys: out.keys, added: [], learned: [], unvouched: [`key ${K1.keyId}: the server retired it on ${AT}; not pinned again`], bad: [] });
   });
 
   it('follows announcements then retirements in one message, oldest first (K1 retired by K2, K2 by K3)', () => {
-    const start = pinnedKeysOf(K1.publicKey);
-    const announced = pinAnnounced(start, [K1.announce(K2), K2.announce(K3)]);
-    const out = applyRetirements(announced.pinned, {}, [K2.retire(K1.keyId, AT), K3.retire(K2.keyId, AT)]);
-    expect(out.pinned).toEqual(pinnedKeysOf(K3.publicKey));
+    const announced = pinAnnounced(trustOf(pinnedKeysOf(K1.publicKey)), [K1.announce(K2), K2.announce(K3)]);
+    const out = applyRetirements(announced.keys, [K2.retire(K1.keyId, AT), K3.retire(K2.keyId, AT)]);
+    expect(out.keys.pinned).toEqual(pinnedKeysOf(K3.publicKey));
     expect(out.removed).toEqual([K1.keyId, K2.keyId]);
   });
 
   it('a forged notice (signed by a key it does not pin, or claiming a pinned signer) unpins nothing', () => {
-    const forged = applyRetirements(both, {}, [STRANGER.retire(K2.keyId, AT)]);
-    expect(forged).toEqual({ pinned: both, retired: {}, removed: [], unvouched: [`key ${K2.keyId}: retired by key ${STRANGER.keyId}, which this agent has not pinned`], bad: [] });
-    const claimed = applyRetirements(both, {}, [{ ...STRANGER.retire(K2.keyId, AT), signedBy: K1.keyId }]);
-    expect(claimed.bad).toEqual([`key ${K2.keyId}: the retirement notice's signature by ${K1.keyId} does not check out`]);
-    expect(claimed.pinned).toBe(both);
+    const forged = applyRetirements(both, [STRANGER.retire(K2.keyId, AT)]);
+    expect(forged).toEqual({ keys: both, removed: [], unvouched: [`key ${K2.keyId}: retired by key ${STRANGER.keyId}, which this agent has not pinned`], bad: [] });
+    const claimed = applyRetirements(both, [{ ...STRANGER.retire(K1.keyId, AT), signedBy: K2.keyId }]);
+    expect(claimed.bad).toEqual([`key ${K1.keyId}: the retirement notice's signature by ${K2.keyId} does not check out`]);
+    expect(claimed.keys).toBe(both);
     // A genuine notice with its date or key changed no longer checks out.
-    expect(applyRetirements(both, {}, [{ ...K2.retire(K1.keyId, AT), retiredAt: '2027-01-01T00:00:00.000Z' }]).pinned).toBe(both);
-    expect(applyRetirements(both, {}, [{ ...K1.retire(K3.keyId, AT), keyId: K2.keyId }]).pinned).toBe(both);
+    expect(applyRetirements(both, [{ ...K2.retire(K1.keyId, AT), retiredAt: '2027-01-01T00:00:00.000Z' }]).keys).toBe(both);
+    expect(applyRetirements(both, [{ ...K2.retire(K3.keyId, AT), keyId: K1.keyId }]).keys).toBe(both);
   });
 
   it('an announcement signature never reads as a retirement, nor the reverse', () => {
     // The same signer over the same key id: an announcement's signature in a notice fails, and back.
     const announcement = K1.announce(K2);
-    expect(applyRetirements(both, {}, [{ keyId: K2.keyId, retiredAt: AT, signedBy: K1.keyId, signature: announcement.signature }]).bad).toHaveLength(1);
+    expect(applyRetirements(both, [{ keyId: K2.keyId, retiredAt: AT, signedBy: K1.keyId, signature: announcement.signature }]).bad).toHaveLength(1);
     const notice = K1.retire(K3.keyId, K3.publicKey);
-    expect(pinAnnounced(pinnedKeysOf(K1.publicKey), [{ keyId: K3.keyId, publicKey: K3.publicKey, signedBy: K1.keyId, signature: notice.signature }]).bad).toHaveLength(1);
+    expect(pinAnnounced(trustOf(pinnedKeysOf(K1.publicKey)), [{ keyId: K3.keyId, publicKey: K3.publicKey, signedBy: K1.keyId, signature: notice.signature }]).bad).toHaveLength(1);
   });
 
   it('never retires the key that signed the notice, so it never leaves the agent without a pinned key', () => {
-    const alone = pinnedKeysOf(K1.publicKey);
-    const self = applyRetirements(alone, {}, [K1.retire(K1.keyId, AT)]);
-    expect(self).toEqual({ pinned: alone, retired: {}, removed: [], unvouched: [], bad: [`key ${K1.keyId}: the retirement notice is signed by the key it retires`] });
+    const alone = trustOf(pinnedKeysOf(K1.publicKey));
+    const self = applyRetirements(alone, [K1.retire(K1.keyId, AT)]);
+    expect(self).toEqual({ keys: alone, removed: [], unvouched: [], bad: [`key ${K1.keyId}: the retirement notice is signed by the key it retires`] });
     // K1 and K2 retiring each other: the first applies, the second's signer is no longer pinned.
-    const cross = applyRetirements(both, {}, [K2.retire(K1.keyId, AT), K1.retire(K2.keyId, AT)]);
-    expect(cross.pinned).toEqual(pinnedKeysOf(K2.publicKey));
+    const cross = applyRetirements(both, [K2.retire(K1.keyId, AT), K1.retire(K2.keyId, AT)]);
+    expect(cross.keys.pinned).toEqual(pinnedKeysOf(K2.publicKey));
     expect(cross.unvouched).toEqual([`key ${K2.keyId}: retired by key ${K1.keyId}, which this agent has not pinned`]);
   });
 
-  it('remembers a key retired before it was pinned here (vouched by a pinned key): never pinned later', () => {
-    const out = applyRetirements(pinnedKeysOf(K1.publicKey), {}, [K1.retire(K3.keyId, AT)]);
-    expect(out).toMatchObject({ pinned: pinnedKeysOf(K1.publicKey), retired: { [K3.keyId]: AT }, removed: [] });
-    expect(pinAnnounced(out.pinned, [K1.announce(K3)], out.retired).added).toEqual([]);
+  it('does not remember a key it never pinned (a notice could otherwise bar a key not yet announced): nothing to unpin', () => {
+    const alone = trustOf(pinnedKeysOf(K1.publicKey));
+    const out = applyRetirements(alone, [K1.retire(K3.keyId, AT)]);
+    expect(out).toEqual({ keys: alone, removed: [], unvouched: [`key ${K3.keyId}: retired by key ${K1.keyId}; this agent never pinned it, nothing to unpin`], bad: [] });
+    expect(pinAnnounced(out.keys, [K1.announce(K3)]).added).toEqual([K3.keyId]);
   });
 });
 

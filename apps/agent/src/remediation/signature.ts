@@ -1,6 +1,7 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { commandSigningPayload, keyAnnouncementPayload, type KeyAnnouncement } from '@fleetmedic/protocol';
 import { keyIdOf } from '@fleetmedic/protocol/signing';
+import { withCompleteLineage, withPinned, withVoucher, type TrustedKeys } from './key-lineage.js';
 
 const SIGNATURE = /^[A-Za-z0-9_-]{86}$/;
 const PUBLIC_KEY = /^[A-Za-z0-9_-]{43}$/;
@@ -86,31 +87,50 @@ function announcementRefusal(announcement: KeyAnnouncement, pinned: PinnedKeys):
   return kind === 'bad' ? { kind, why: `key ${keyId}: the announcement's signature by ${signedBy} does not check out` } : null;
 }
 
+/** What pinAnnounced did: the keys trusted after, and the announcements it pinned, learned from, or refused. */
+export interface AnnouncementOutcome {
+  /** the trusted keys after: `pinned`, `lineage` and `retired` (each the same object when unchanged) */
+  keys: TrustedKeys;
+  /** ids pinned, in order */
+  added: string[];
+  /** ids pinned already whose unknown voucher a verified announcement showed (credentials from before lineage) */
+  learned: string[];
+  /** announcements not pinned for a benign reason (signer not pinned: a key from before this agent enrolled, or a forgery; or a retired key), in words */
+  unvouched: string[];
+  /** announcements whose signature or id does not check out (altered or forged), in words */
+  bad: string[];
+}
+
 /**
  * Pins each announced key that a pinned key vouches for, in order (so one message can carry a
- * chain: a key announced by one announced just before). Keys pinned already are skipped; keys in
- * `retired` (the server retired them) are never pinned again.
- * Returns the keys pinned after (`pinned`, the same object when nothing was added), the ids
- * added, and the announcements refused with why: `unvouched` (the signer is not pinned: a key
- * from before this agent enrolled, or a forgery; or the key was retired) apart from `bad` (a
- * signature or id that does not check out: altered or forged).
+ * chain: a key announced by one announced just before), recording its lineage (the voucher, and
+ * the order it was pinned in: key-lineage.ts). A key pinned already is not pinned again; when its
+ * voucher is unknown (pinned before lineage was kept), a verified announcement by a key pinned
+ * before it shows it. Keys in `retired` (the server retired them) are never pinned again.
+ * Pure: the caller saves the result.
  */
-export function pinAnnounced(pinned: PinnedKeys, announcements: readonly KeyAnnouncement[], retired: RetiredKeys = {}): { pinned: PinnedKeys; added: string[]; unvouched: string[]; bad: string[] } {
-  let keys = pinned;
-  const added: string[] = [];
-  const unvouched: string[] = [];
-  const bad: string[] = [];
+export function pinAnnounced(trust: TrustedKeys, announcements: readonly KeyAnnouncement[]): AnnouncementOutcome {
+  const out: AnnouncementOutcome = { keys: withCompleteLineage(trust), added: [], learned: [], unvouched: [], bad: [] };
   for (const a of announcements) {
-    if (keys[a.keyId] === a.publicKey) continue;
-    if (Object.hasOwn(retired, a.keyId)) {
-      unvouched.push(`key ${a.keyId}: the server retired it on ${retired[a.keyId]}; not pinned again`);
+    const { pinned, lineage, retired } = out.keys;
+    if (pinned[a.keyId] === a.publicKey) {
+      if (lineage[a.keyId]?.vouchedBy !== undefined || announcementRefusal(a, pinned) !== null) continue;
+      const learned = withVoucher(lineage, a.keyId, a.signedBy);
+      if (learned !== lineage) {
+        out.keys = { ...out.keys, lineage: learned };
+        out.learned.push(a.keyId);
+      }
       continue;
     }
-    const refusal = announcementRefusal(a, keys);
+    if (Object.hasOwn(retired, a.keyId)) {
+      out.unvouched.push(`key ${a.keyId}: the server retired it on ${retired[a.keyId]}; not pinned again`);
+      continue;
+    }
+    const refusal = announcementRefusal(a, pinned);
     if (refusal === null) {
-      keys = { ...keys, [a.keyId]: a.publicKey };
-      added.push(a.keyId);
-    } else (refusal.kind === 'bad' ? bad : unvouched).push(refusal.why);
+      out.keys = { ...out.keys, pinned: { ...pinned, [a.keyId]: a.publicKey }, lineage: withPinned(lineage, a.keyId, a.signedBy) };
+      out.added.push(a.keyId);
+    } else (refusal.kind === 'bad' ? out.bad : out.unvouched).push(refusal.why);
   }
-  return { pinned: keys, added, unvouched, bad };
+  return out;
 }
