@@ -463,7 +463,7 @@ describe('signing-key rotation without re-enrolling (last: it changes the active
     await waitFor('the forged notice to be refused', async () => online.logs().includes(`key ${active}: retired by key ${forger.keyId}, which this agent has not pinned`) || undefined);
     expect(Object.keys(pinned(online)).sort()).toEqual([oldKey.keyId, active].sort());
 
-    const { notice } = await retireSigningKey(db.prisma, TEST_KEY_ENCRYPTION_KEY, oldKey.keyId, 'e2e');
+    const notice = (await retireSigningKey(db.prisma, TEST_KEY_ENCRYPTION_KEY, oldKey.keyId, 'e2e')).notice!;
     await app.services.keys.refresh(); // what the 10 s re-read does: the notice goes to connected agents
     await waitFor('the connected agent to unpin the retired key', async () => (Object.keys(pinned(online)).join() === active ? true : undefined), 20_000);
     // Whoever kept the retired key's private half signs a command: refused.

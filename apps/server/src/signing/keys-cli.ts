@@ -56,9 +56,10 @@ export function keysCommand(): Command {
   }));
   keys.command('retire').argument('<keyId>', 'a previous or next key (keys list)').description('delete a key\'s private half; servers stop delivering what it signed and tell agents to unpin it')
     .action((keyId: string) => withDatabase(async (db, kek) => {
-      const { failedCommands, notice } = await retireSigningKey(db.prisma, kek, keyId, actor());
+      const { failedCommands, notice, noNotice } = await retireSigningKey(db.prisma, kek, keyId, actor());
       console.log(`key ${keyId} retired; ${failedCommands} queued command(s) it signed were failed (queue them again).`);
-      console.log(`Its retirement notice, signed by ${notice.signedBy}, goes to connected agents within 10 s and to the others when they connect: they unpin ${keyId}.`);
+      if (notice) console.log(`Its retirement notice, signed by ${notice.signedBy}, goes to connected agents within 10 s and to the others when they connect: they unpin ${keyId}.`);
+      else console.log(`It gets ${noNotice}.`);
     }));
   keys.command('rewrap').description('seal every key under the key-encryption key the environment now gives, opening them with the old one')
     .requiredOption('--old-key-file <file>', 'a file holding the key-encryption key the keys are sealed under now (base64)')

@@ -4,7 +4,7 @@ import { keyIdOf } from '@fleetmedic/protocol/signing';
 import { describe, expect, it } from 'vitest';
 import { TestAgent, buildTestApp, enroll, eventually, useTestApp } from '../testing/harness.js';
 import { TEST_KEY_ENCRYPTION_KEY } from '../testing/test-kek.js';
-import { ACTIVATE_AFTER_SECONDS, activateSigningKey, listSigningKeys, retireSigningKey, rewrapSigningKeys, rotateSigningKey } from './rotation.js';
+import { ACTIVATE_AFTER_SECONDS, NO_NOTICE_REASON, activateSigningKey, listSigningKeys, retireSigningKey, rewrapSigningKeys, rotateSigningKey } from './rotation.js';
 import { loadSigningKeyring } from './signing-key.js';
 
 const ctx = useTestApp();
@@ -73,7 +73,9 @@ describe('rotating the signing key: rotate, activate, retire', () => {
     const queuedUnderPrevious = await ctx.db.prisma.command.count({ where: { keyId: previousKey, status: 'queued' } });
 
     const retiredAt = new Date('2026-12-07T13:00:00.123Z');
-    const { failedCommands, notice } = await retireSigningKey(ctx.db.prisma, KEK, previousKey, 'test', retiredAt);
+    const retirement = await retireSigningKey(ctx.db.prisma, KEK, previousKey, 'test', retiredAt);
+    const { failedCommands } = retirement;
+    const notice = retirement.notice!;
     expect(failedCommands).toBe(queuedUnderPrevious);
     // The notice: the active key's signature of the retirement payload, stored on the row.
     const activePublic = all.find((k) => k.state === 'active')!.publicKey;
@@ -104,6 +106,26 @@ describe('rotating the signing key: rotate, activate, retire', () => {
     expect(await keyring.refusals([{
       envelope: { id: queued.id, deviceId: mac.deviceId, action: COLLECT, createdAt: queued.createdAt.toISOString(), expiresAt: queued.expiresAt.toISOString() }, signature: queued.signature, keyId: previousKey,
     }])).toEqual([`not sent: the command was signed by key ${previousKey}, which is retired or unknown; queue it again`]);
+  });
+
+  it('a never-activated next key gets no retirement notice (its voucher is the active key: agents could not tell one from an old key retiring a newer one)', async () => {
+    const watching = await enroll(ctx.app, { hostname: 'next-retire-mac' });
+    const connected = await TestAgent.connect(ctx.url, watching.deviceToken);
+    ctx.agents.push(connected);
+    await eventually(async () => ctx.app.services.registry.get(watching.deviceId));
+    const before = await connected.next<KeysMessage>((m) => m.type === 'keys');
+    const next = await rotateSigningKey(ctx.db.prisma, KEK, 'test');
+    const out = await retireSigningKey(ctx.db.prisma, KEK, next.keyId, 'test');
+    expect(out).toEqual({ failedCommands: 0, notice: null, noNotice: NO_NOTICE_REASON });
+    const row = (await ctx.db.prisma.serverSigningKey.findMany()).find((r) => keyIdOf(r.publicKey) === next.keyId)!;
+    expect(row).toMatchObject({ state: 'retired', privateKey: null, retiredBy: null, retirement: null });
+    const audited = await ctx.db.prisma.auditLog.findFirstOrThrow({ where: { action: 'signing-key.retire', target: `signing-key:${next.keyId}` } });
+    expect(audited.params).toEqual({ failedCommands: 0, signedBy: null, noNotice: NO_NOTICE_REASON });
+    // Agents get the same notices as before (none for it), and no announcement of it any more.
+    await ctx.app.services.keys.refresh();
+    const { keysMessage } = await ctx.app.services.keys.get();
+    expect(keysMessage?.retired).toEqual(before.retired);
+    expect(keysMessage?.keys.map((k) => k.keyId)).not.toContain(next.keyId);
   });
 
   it('rewrap seals every key under a new key-encryption key; the old one no longer opens them', async () => {

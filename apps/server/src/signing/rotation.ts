@@ -98,17 +98,39 @@ export async function activateSigningKey(prisma: PrismaClient, kek: Buffer, acto
 }
 
 /**
+ * Whether the key `activeId` descends from the key `keyId` among `rows` (following `announcedBy`
+ * from the active key reaches it): only then may the active key sign its retirement notice, the
+ * one agents accept (a key may only be retired by one it vouched for, directly or through others).
+ */
+function activeDescendsFrom(rows: readonly { publicKey: string; announcedBy: string | null }[], activeId: string, keyId: string): boolean {
+  const voucherOf = new Map(rows.map((r) => [keyIdOf(r.publicKey), r.announcedBy]));
+  const seen = new Set<string>();
+  for (let id: string | null | undefined = voucherOf.get(activeId); id && !seen.has(id); id = voucherOf.get(id)) {
+    if (id === keyId) return true;
+    seen.add(id);
+  }
+  return false;
+}
+
+/** Why a retired key gets no notice: it is not an ancestor of the active key (a never-activated next key). */
+export const NO_NOTICE_REASON = 'no retirement notice: the active key does not descend from it (a next key never activated), and agents accept a notice only from a key the retired one vouched for; Macs that pinned it keep it pinned (nothing can sign with it: its private half is deleted) until they enroll again';
+
+/**
  * `keys retire <keyId>`: a previous (or next, never activated) key stops counting: its private
  * half is deleted from the database, servers stop delivering commands it signed, and its queued
- * commands fail now ("its signing key was retired"; queue them again). The active key (opened
- * with `kek`) signs a retirement notice (keyRetirementPayload: key id and `now`), stored on the
- * row (`retiredBy`, `retirement`); servers send it to agents in their `keys` message (connected
- * ones within their re-read interval, the others at connect), and agents unpin the key.
+ * commands fail now ("its signing key was retired"; queue them again). For a key the active key
+ * descends from (a previous key), the active key (opened with `kek`) signs a retirement notice
+ * (keyRetirementPayload: key id and `now`), stored on the row (`retiredBy`, `retirement`); servers
+ * send it to agents in their `keys` message (connected ones within their re-read interval, the
+ * others at connect), and agents unpin the key. A never-activated next key gets no notice
+ * (`notice` null, `noNotice` says why: NO_NOTICE_REASON): the active key is its voucher, and agents
+ * would refuse the notice, unable to tell it from an old key retiring a newer one.
  * KeyRotationError for the active key or an unknown or already retired one; the active key's
- * error when it does not open under `kek` (nothing is retired then). Audited as
- * `signing-key.retire`. Returns how many queued commands failed and the notice.
+ * error when a notice is due and it does not open under `kek` (nothing is retired then). Audited
+ * as `signing-key.retire` (the notice's signer, or why none). Returns how many queued commands
+ * failed and the notice.
  */
-export async function retireSigningKey(prisma: PrismaClient, kek: Buffer, keyId: string, actor: string, now = new Date()): Promise<{ failedCommands: number; notice: KeyRetirement }> {
+export async function retireSigningKey(prisma: PrismaClient, kek: Buffer, keyId: string, actor: string, now = new Date()): Promise<{ failedCommands: number; notice: KeyRetirement | null; noNotice?: string }> {
   return underKeyLock(prisma, async (tx) => {
     const rows = await tx.serverSigningKey.findMany();
     const row = rows.find((r) => keyIdOf(r.publicKey) === keyId);
@@ -117,17 +139,18 @@ export async function retireSigningKey(prisma: PrismaClient, kek: Buffer, keyId:
     if (row.state === 'retired') throw new KeyRotationError(`key ${keyId} is retired already`);
     const activeRow = rows.find((r) => r.state === 'active');
     if (!activeRow) throw new KeyRotationError('there is no active key to sign the retirement notice: start the server once, it makes the first');
-    const notice = openRowKey(activeRow, kek).retire(keyId, now);
+    const notice = activeDescendsFrom(rows, keyIdOf(activeRow.publicKey), keyId) ? openRowKey(activeRow, kek).retire(keyId, now) : null;
     await tx.serverSigningKey.update({
       where: { id: row.id },
-      data: { state: 'retired', privateKey: null, retiredAt: now, retiredBy: notice.signedBy, retirement: notice.signature },
+      data: { state: 'retired', privateKey: null, retiredAt: now, retiredBy: notice?.signedBy ?? null, retirement: notice?.signature ?? null },
     });
     const failed = await tx.command.updateMany({
       where: { keyId, status: 'queued' },
       data: { status: 'failed', finishedAt: now, reason: `not sent: its signing key ${keyId} was retired before it was delivered; queue it again` },
     });
-    await audit(tx, { actor, action: 'signing-key.retire', target: `signing-key:${keyId}`, params: { failedCommands: failed.count, signedBy: notice.signedBy } });
-    return { failedCommands: failed.count, notice };
+    const why = notice ? {} : { noNotice: NO_NOTICE_REASON };
+    await audit(tx, { actor, action: 'signing-key.retire', target: `signing-key:${keyId}`, params: { failedCommands: failed.count, signedBy: notice?.signedBy ?? null, ...why } });
+    return { failedCommands: failed.count, notice, ...why };
   });
 }
 
