@@ -138,8 +138,9 @@ export function keyAnnouncementPayload(announcement: { keyId: string; publicKey:
 /**
  * A signing key withdrawn by the server (`keys retire`), vouched for by another: `signature` is the
  * Ed25519 signature by the key `signedBy` (the key active at the retirement) of
- * `keyRetirementPayload(retirement)`. An agent that pins `signedBy` (a key other than `keyId`)
- * and finds the signature good unpins `keyId` and refuses commands it signs from then on.
+ * `keyRetirementPayload(retirement)`. An agent that pins `signedBy` (a key other than `keyId`
+ * that descends from it: `keyId` vouched for it, directly or through others) and finds the
+ * signature good unpins `keyId` and refuses commands it signs from then on.
  * `retiredAt` is when the server retired it (ISO 8601, signed too).
  */
 export const KeyRetirement = Type.Object({
