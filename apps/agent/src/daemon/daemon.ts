@@ -378,7 +378,10 @@ export class AgentDaemon {
     for (const reason of retired.bad) logger.warn({ reason }, 'key retirement notice refused');
     for (const reason of retired.unvouched) logger.info({ reason }, 'key retirement notice not applied');
     const after = retired.keys;
-    for (const keyId of retired.removed) logger.info({ keyId, retiredAt: after.retired[keyId] }, `unpinned server signing key ${keyId}: the server retired it${message.retired?.some((n) => n.keyId === keyId) ? '' : ' (planted under a retired key)'} on ${after.retired[keyId]}; commands it signs are refused`);
+    for (const keyId of retired.removed) {
+      const why = message.retired?.some((n) => n.keyId === keyId) ? 'the server retired it' : 'announced, after its successor, under a key the server retired';
+      logger.info({ keyId, retiredAt: after.retired[keyId] }, `unpinned server signing key ${keyId}: ${why} on ${after.retired[keyId]}; commands it signs are refused`);
+    }
     if (after.pinned === trust.pinned && after.lineage === trust.lineage && after.retired === trust.retired) return;
     const next = { ...creds, serverKeys: after.pinned, keyLineage: after.lineage, retiredKeys: after.retired };
     this.creds = next;
