@@ -106,8 +106,8 @@ export const DeviceView = Type.Object({
 export type DeviceView = Static<typeof DeviceView>;
 
 /** `GET /api/v1/devices`: one page, and the cursor of the next page (null on the last). */
-export const DevicePage = Type.Object({ devices: Type.Array(DeviceView), nextCursor: Type.Union([Type.String(), Type.Null()]) });
-export type DevicePage = Static<typeof DevicePage>;
+export const DeviceListPage = Type.Object({ devices: Type.Array(DeviceView), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export type DeviceListPage = Static<typeof DeviceListPage>;
 
 /** A finding's lifecycle: `awaiting-consent` = fixed, now waiting for the user to allow at the next Zoom launch. */
 export type FindingState = 'open' | 'awaiting-consent' | 'resolved';

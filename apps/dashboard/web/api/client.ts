@@ -1,7 +1,7 @@
 import type { Action } from '@fleetmedic/protocol';
 import type { CommandStatus } from '@fleetmedic/protocol';
 import type {
-  BatchView, CommandView, DeviceDetail, DeviceHistory, DevicePage, DeviceSections, FleetChanges, FleetSample, FleetSummary, Me, RawDeviceDetail,
+  BatchView, CommandView, DeviceDetail, DeviceHistory, DeviceListPage, DeviceSections, FleetChanges, FleetSample, FleetSummary, Me, RawDeviceDetail,
   RemediationAnswer, RemediationFilter,
 } from './types.js';
 
@@ -144,7 +144,7 @@ export class ApiClient {
     return this.request('GET', `/fleet/trend${queryString({ hours })}`);
   }
 
-  devices(query: DeviceQuery): Promise<DevicePage> {
+  devices(query: DeviceQuery): Promise<DeviceListPage> {
     return this.request('GET', `/devices${queryString(query)}`);
   }
 

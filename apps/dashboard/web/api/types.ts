@@ -14,7 +14,7 @@ import type {
 // use as their schemas. This module names them as the dashboard uses them and adds the views
 // the pages build from them.
 export type {
-  BatchCommandView as BatchCommand, BatchCounts, BatchView, CommandView, DeviceHistoryView as DeviceHistory, DevicePage, FindingCount, FindingState,
+  BatchCommandView as BatchCommand, BatchCounts, BatchView, CommandView, DeviceHistoryView as DeviceHistory, DeviceListPage, FindingCount, FindingState,
   ChangeBefore, FindingChanges, FindingTransitionView as FindingTransition, FleetChanges, FleetSample, FleetSummary, Health, Me, Role,
 } from '@fleetmedic/protocol';
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DeviceDetailView, DeviceHistoryView, DevicePage, SECTION_NAMES, type StoredSection } from '@fleetmedic/protocol';
+import { DeviceDetailView, DeviceHistoryView, DeviceListPage, SECTION_NAMES, type StoredSection } from '@fleetmedic/protocol';
 import Type from 'typebox';
 import { ErrorBody, notFound } from '../errors.js';
 import { DeviceFilterFields, deviceFilterWhere } from './device-filter.js';
@@ -42,7 +42,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/api/v1/devices', {
     ...viewer,
-    schema: { querystring: ListQuery, response: { 200: DevicePage, ...errors } },
+    schema: { querystring: ListQuery, response: { 200: DeviceListPage, ...errors } },
   }, async (request) => {
     const q = request.query;
     const now = cutoff();
