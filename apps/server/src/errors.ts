@@ -5,23 +5,38 @@ import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './db/unavai
 /** Body of every 4xx/5xx answer, `{ error, message }` (defined in @fleetmedic/protocol). */
 export { ErrorBody };
 
-/** Thrown by handlers and services to answer with `statusCode` and `{ error, message }`. */
-export class HttpError extends Error {
-  constructor(readonly statusCode: number, readonly code: string, message: string) {
+/**
+ * Every error code an answer can carry (`ErrorBody.error`) and its HTTP status: the one place the
+ * two are tied. Services throw ServiceError with a code and never choose a status.
+ */
+export const ERROR_STATUS = {
+  'bad-request': 400, unauthorized: 401, forbidden: 403, 'not-found': 404, 'method-not-allowed': 405,
+  'not-acceptable': 406, conflict: 409, 'payload-too-large': 413, 'unsupported-media-type': 415,
+  'too-many-requests': 429, internal: 500, 'batch-incomplete': 500, unavailable: 503,
+} as const satisfies Record<string, number>;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** Thrown by handlers and services: answered with ERROR_STATUS[code] and `{ error: code, message }`. */
+export class ServiceError extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
     super(message);
-    this.name = 'HttpError';
+    this.name = 'ServiceError';
+  }
+
+  /** The HTTP status the catalog gives this error's code. */
+  get statusCode(): number {
+    return ERROR_STATUS[this.code];
   }
 }
 
-export const notFound = (what: string) => new HttpError(404, 'not-found', `${what} not found`);
-export const badRequest = (message: string) => new HttpError(400, 'bad-request', message);
-export const conflict = (message: string) => new HttpError(409, 'conflict', message);
+export const notFound = (what: string) => new ServiceError('not-found', `${what} not found`);
+export const badRequest = (message: string) => new ServiceError('bad-request', message);
+export const conflict = (message: string) => new ServiceError('conflict', message);
 
-/** Codes for Fastify's own 4xx (bad JSON body, body too large, wrong content type). */
-const CLIENT_ERROR_CODES: Record<number, string> = {
-  400: 'bad-request', 401: 'unauthorized', 403: 'forbidden', 404: 'not-found', 405: 'method-not-allowed',
-  406: 'not-acceptable', 413: 'payload-too-large', 415: 'unsupported-media-type', 429: 'too-many-requests',
-};
+/** Codes for Fastify's own 4xx (bad JSON body, body too large, wrong content type), from the catalog. */
+const CLIENT_ERROR_CODES: Partial<Record<number, ErrorCode>> = Object.fromEntries(
+  (Object.entries(ERROR_STATUS) as [ErrorCode, number][]).filter(([, status]) => status < 500).map(([code, status]) => [status, code]),
+);
 
 /** What every JSON route wants; said in each answer to a body sent another way. */
 const SEND_JSON = 'send the body as JSON with the header Content-Type: application/json';
@@ -40,7 +55,7 @@ function sentType(contentType: string | undefined): string {
 }
 
 /**
- * Turns every error into `{ error, message }`: HttpError as given, schema validation failures
+ * Turns every error into `{ error, message }`: ServiceError with its catalog status, schema validation failures
  * as 400 with the failing paths, other 4xx from Fastify (bad JSON, too large) as they are, and
  * anything else as 500 without internals (logged). A body sent as something other than JSON
  * (curl's `-d` alone sends application/x-www-form-urlencoded) is told what to send: 415 for a
@@ -49,8 +64,8 @@ function sentType(contentType: string | undefined): string {
  * `Retry-After: DATABASE_RETRY_AFTER_SECONDS`: the request was fine and will work once it is back.
  */
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
-    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
+  app.setErrorHandler((err: FastifyError | ServiceError, request, reply) => {
+    if (err instanceof ServiceError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
     const contentType = request.headers['content-type'];
     if ((err as FastifyError).validation) {
       const hint = (err as FastifyError).validationContext === 'body' && !sentJson(contentType)
@@ -67,12 +82,12 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     if (isDatabaseUnavailable(err)) {
       request.log.warn({ err: (err as Error).message }, 'database unreachable: answered 503');
-      return reply.code(503).header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS)).send({
+      return reply.code(ERROR_STATUS.unavailable).header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS)).send({
         error: 'unavailable', message: `the database is unreachable; try again in ${DATABASE_RETRY_AFTER_SECONDS} seconds`,
       });
     }
     request.log.error({ err }, 'request failed');
-    return reply.code(500).send({ error: 'internal', message: 'internal server error (logged)' });
+    return reply.code(ERROR_STATUS.internal).send({ error: 'internal', message: 'internal server error (logged)' });
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` }));

@@ -1,7 +1,7 @@
 import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../audit/audit.js';
-import { HttpError } from '../errors.js';
+import { ServiceError } from '../errors.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { JobDb } from '../jobs/scheduler.js';
 
@@ -35,7 +35,7 @@ export interface AuthFailureGuard {
    * credential was looked up and found wrong; a missing credential is not a guess). Resolves when
    * the address is within its limit (the caller answers 401; logged at warn, never the
    * credential). Past the limit sets `Retry-After` (s until the window ends) on `reply` and throws
-   * HttpError 429 `too-many-requests`, e.g. "too many failed API token attempts from this address
+   * ServiceError `too-many-requests` (429), e.g. "too many failed API token attempts from this address
    * (30 in 600 s): try again in 412 s". The failure that fills the window is written to the audit
    * log once across instances (`auth.blocked`, actor `system`, target `ip:<address>`).
    * `reason` says what was wrong, e.g. "unknown API token".
@@ -67,7 +67,7 @@ export function createAuthFailureGuard(prisma: PrismaClient, log: FastifyBaseLog
 
   const refuse = (kind: CredentialKind, reply: FastifyReply, retryAfterSeconds: number): never => {
     reply.header('retry-after', retryAfterSeconds);
-    throw new HttpError(429, 'too-many-requests',
+    throw new ServiceError('too-many-requests',
       `too many failed ${LABELS[kind]} attempts from this address (${max(kind)} in ${limit.windowSeconds} s): try again in ${retryAfterSeconds} s`);
   };
 

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import { HttpError } from '../errors.js';
+import { ServiceError } from '../errors.js';
 import { apiTokenNeeded, OPENS, otherCredentialKind } from './credential-kind.js';
 import { createAuthFailureGuard, DEFAULT_AUTH_FAILURE_LIMIT, type AuthFailureGuard } from './failure-limit.js';
 import { isRole, roleAtLeast, ROLES, type Role } from './roles.js';
@@ -50,7 +50,7 @@ export const authPlugin = fp(
       return async function (request: FastifyRequest, reply: FastifyReply) {
         const principal = await authenticate(request, reply, role);
         if (!roleAtLeast(principal.role, role)) {
-          throw new HttpError(403, 'forbidden', `API token "${principal.name}" has role ${principal.role}; this route needs ${apiTokenNeeded(role)}`);
+          throw new ServiceError('forbidden', `API token "${principal.name}" has role ${principal.role}; this route needs ${apiTokenNeeded(role)}`);
         }
         request.admin = principal;
       };
@@ -60,17 +60,17 @@ export const authPlugin = fp(
     async function authenticate(request: FastifyRequest, reply: FastifyReply, role: Role): Promise<AdminPrincipal> {
       const needed = apiTokenNeeded(role);
       const token = bearerToken(request.headers.authorization);
-      if (!token) throw new HttpError(401, 'unauthorized', `missing API token: this route needs ${needed}; send Authorization: Bearer <API token>`);
+      if (!token) throw new ServiceError('unauthorized', `missing API token: this route needs ${needed}; send Authorization: Bearer <API token>`);
       const row = await tokens.adminToken.findUnique({ where: { tokenHash: sha256Hex(token) } });
       if (!row) {
         // Counted: a guess, or a credential sent to the wrong door. A missing or revoked token is a stale client, not a guess.
         await app.authFailures.fail('admin-token', request, reply, 'unknown API token');
         const other = await otherCredentialKind(app.prisma, token);
-        throw new HttpError(401, 'unauthorized', other ? `this is ${OPENS[other]}; this route needs ${needed}` : `unknown API token: this route needs ${needed}`);
+        throw new ServiceError('unauthorized', other ? `this is ${OPENS[other]}; this route needs ${needed}` : `unknown API token: this route needs ${needed}`);
       }
-      if (row.revokedAt) throw new HttpError(401, 'unauthorized', `API token "${row.name}" was revoked on ${row.revokedAt.toISOString()}; this route needs ${needed}`);
+      if (row.revokedAt) throw new ServiceError('unauthorized', `API token "${row.name}" was revoked on ${row.revokedAt.toISOString()}; this route needs ${needed}`);
       if (!isRole(row.role)) {
-        throw new HttpError(403, 'forbidden', `API token "${row.name}" has an unknown role "${row.role}" (roles: ${ROLES.join(', ')}); this route needs ${needed}`);
+        throw new ServiceError('forbidden', `API token "${row.name}" has an unknown role "${row.role}" (roles: ${ROLES.join(', ')}); this route needs ${needed}`);
       }
       const now = Date.now();
       if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {

@@ -6,7 +6,7 @@ import type { Action, CommandResult, ServerMessage } from '@fleetmedic/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../app.js';
 import { openDatabase, type Database } from '../db/index.js';
-import { HttpError } from '../errors.js';
+import { ServiceError } from '../errors.js';
 import { TestAgent, buildTestApp, enroll, eventually, listen } from '../testing/harness.js';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { BatchService, type BatchDelivery } from './batches.js';
@@ -115,8 +115,8 @@ describe('a bulk command commits and delivers chunk by chunk', () => {
     const outcomes = await Promise.allSettled([0, 1].map(() => batches.createBulkCommand(action, { search: 'twice-' }, 'test', cutoff())));
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
     const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
-    expect(refused.reason).toBeInstanceOf(HttpError);
-    expect((refused.reason as HttpError).statusCode).toBe(409);
+    expect(refused.reason).toBeInstanceOf(ServiceError);
+    expect((refused.reason as ServiceError).statusCode).toBe(409);
     const ids = macs.map((m) => m.deviceId);
     expect(await dbA.prisma.command.count({ where: { deviceId: { in: ids }, type: 'zoom.quit' } })).toBe(5);
   });
@@ -132,8 +132,8 @@ describe('a bulk command commits and delivers chunk by chunk', () => {
     try {
       const batches = new BatchService(a.services.commands, a.services.dispatcher, dbA.kind, 2);
       const error = await batches.createBulkCommand(COLLECT, { search: 'partial-' }, 'test', cutoff()).then(() => null, (err: unknown) => err);
-      expect(error).toBeInstanceOf(HttpError);
-      const { statusCode, code, message } = error as HttpError;
+      expect(error).toBeInstanceOf(ServiceError);
+      const { statusCode, code, message } = error as ServiceError;
       expect({ statusCode, code }).toEqual({ statusCode: 500, code: 'batch-incomplete' });
       const batchId = /^batch ([0-9a-f-]{36}): 4 of 5 commands were queued/.exec(message)?.[1];
       expect(batchId, message).toBeDefined();

@@ -49,7 +49,7 @@ async function afterCursor(prisma: PrismaClient, batchId: string, cursor: string
  * `cursor`, only `status` when given; the id, not the hostname, which can change mid-walk; a batch's
  * ids are handed out sorted in its plan's hostname order, so this is the hostname order of when it
  * was sent; `hostname` is the Mac's current one) and `nextCursor` (null on the last page); null when no
- * batch has this id. Throws HttpError 400 for a cursor that is not a command of this batch.
+ * batch has this id. Throws ServiceError `bad-request` (400) for a cursor that is not a command of this batch.
  */
 export async function readBatchPage(prisma: PrismaClient, batchId: string, query: BatchPageQuery): Promise<BatchView | null> {
   const batch = await prisma.commandBatch.findUnique({ where: { id: batchId } });

@@ -3,7 +3,7 @@ import type { Command, Prisma, PrismaClient } from '../generated/prisma/client.j
 import { audit } from '../audit/audit.js';
 import { retryOnConflict } from '../db/retry.js';
 import type { Database } from '../db/client.js';
-import { HttpError, conflict } from '../errors.js';
+import { ServiceError, conflict } from '../errors.js';
 import type { DeviceFilter } from '../routes/device-filter.js';
 import type { Action, RemediationScope } from '@fleetmedic/protocol';
 import { planBulkCommand, planRemediation, type BatchPlan } from './batch-plan.js';
@@ -114,7 +114,7 @@ export class BatchService {
   /**
    * Plans and commits under the batch lock, delivering each chunk once committed; waits for the
    * deliveries after releasing the lock. 409 (`nothing`) when the plan has no target. When a chunk
-   * after the first fails, the chunks before it stay queued (and delivered): HttpError 500
+   * after the first fails, the chunks before it stay queued (and delivered): ServiceError `batch-incomplete` (500)
    * `batch-incomplete` says how many, and a `batch.incomplete` audit row records it.
    */
   private async create(
@@ -199,7 +199,7 @@ export class BatchService {
       await audit(this.prisma, {
         actor, action: 'batch.incomplete', target: `batch:${batchId}`, params: { queued, planned: rows.length, error: reason.slice(0, 2000) },
       }).catch(() => {}); // the answer below says it all the same
-      throw new HttpError(500, 'batch-incomplete', `batch ${batchId}: ${queued} of ${rows.length} commands were queued and go out to their Macs; `
+      throw new ServiceError('batch-incomplete', `batch ${batchId}: ${queued} of ${rows.length} commands were queued and go out to their Macs; `
         + `queuing the other ${rows.length - queued} failed (${reason.slice(0, 500)}). GET /api/v1/batches/${batchId} lists what was queued.`);
     }
     return {

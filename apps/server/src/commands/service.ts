@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Action, CommandEnvelope, CommandResult, CommandStatus } from '@fleetmedic/protocol';
 import type { Command, Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { audit } from '../audit/audit.js';
-import { HttpError, notFound } from '../errors.js';
+import { ServiceError, notFound } from '../errors.js';
 import type { MessageSink } from './sockets.js';
 import type { KeyLog, SigningKeyring, SigningKeySource, UnsignedEnvelope } from '../signing/signing-key.js';
 import { expireOverdueCommands } from './expiry.js';
@@ -230,7 +230,7 @@ export class CommandService {
       const found = await tx.command.findUnique({ where: { id } });
       if (!found) throw notFound(`command ${id}`);
       const { count } = await tx.command.updateMany({ where: { id, status: { in: CANCELLABLE } }, data: { status: 'cancelled', finishedAt: new Date() } });
-      if (count === 0) throw new HttpError(409, 'conflict', `command ${id} is ${found.status}; only queued or sent commands can be cancelled`);
+      if (count === 0) throw new ServiceError('conflict', `command ${id} is ${found.status}; only queued or sent commands can be cancelled`);
       await audit(tx, { actor, action: 'command.cancel', target: `device:${found.deviceId}`, params: { commandId: id, type: found.type, was: found.status } });
       return tx.command.findUniqueOrThrow({ where: { id } });
     });

@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { EnrollRequest, EnrollResponse } from '@fleetmedic/protocol';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { hexDigestsEqual, newSecret, sha256Hex } from '../auth/secrets.js';
-import { HttpError } from '../errors.js';
+import { ServiceError } from '../errors.js';
 import type { SigningKeySource } from '../signing/signing-key.js';
 
 /** What enrollment did: a new device, or a new token for a device that proved it holds its current token. */
@@ -88,7 +88,7 @@ RETURNING id::text`;
  */
 export async function enrollDevice(prisma: PrismaClient, keys: SigningKeySource, request: EnrollRequest): Promise<EnrollOutcome> {
   if (!(await enrollSecretValid(prisma, request.enrollSecret))) {
-    throw new HttpError(401, 'unauthorized', 'unknown or revoked enrollment secret');
+    throw new ServiceError('unauthorized', 'unknown or revoked enrollment secret');
   }
   const key = (await keys.get()).active;
   const serverPublicKey = key.publicKey;

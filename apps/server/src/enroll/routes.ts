@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { EnrollRequest, EnrollResponse } from '@fleetmedic/protocol';
-import { ErrorBody, HttpError } from '../errors.js';
+import { ErrorBody, ServiceError } from '../errors.js';
 import type { SigningKeySource } from '../signing/signing-key.js';
 import { enrollDevice } from './enroll.js';
 
@@ -18,7 +18,7 @@ export const enrollRoutes: FastifyPluginAsyncTypebox<{ keys: SigningKeySource; o
     schema: { security: [], body: EnrollRequest, response: { 201: EnrollResponse, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody } },
   }, async (request, reply) => {
     const outcome = await enrollDevice(app.prisma, opts.keys, request.body).catch(async (err: unknown) => {
-      if (err instanceof HttpError && err.statusCode === 401) await app.authFailures.fail('enroll-secret', request, reply, err.message);
+      if (err instanceof ServiceError && err.code === 'unauthorized') await app.authFailures.fail('enroll-secret', request, reply, err.message);
       throw err;
     });
     request.log.info({ deviceId: outcome.deviceId, reenrolled: outcome.reenrolled, hostname: request.body.host.hostname }, 'device enrolled');

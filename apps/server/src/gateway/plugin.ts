@@ -4,7 +4,7 @@ import { CLOSE_CODES, MAX_AGENT_MESSAGE_BYTES, type AgentMessage } from '@fleetm
 import type { RawData, WebSocket } from 'ws';
 import { bearerToken, sha256Hex } from '../auth/secrets.js';
 import type { CommandService } from '../commands/service.js';
-import { ErrorBody } from '../errors.js';
+import { ErrorBody, ServiceError } from '../errors.js';
 import { IngestBatcher } from '../ingest/batcher.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { PolicyStore } from '../policy/store.js';
@@ -106,13 +106,13 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
 
   async function authenticateDevice(request: FastifyRequest, reply: FastifyReply) {
     const token = bearerToken(request.headers.authorization);
-    if (!token) return reply.code(401).send({ error: 'unauthorized', message: 'missing device token: send Authorization: Bearer <deviceToken> from enrollment' });
+    if (!token) throw new ServiceError('unauthorized', 'missing device token: send Authorization: Bearer <deviceToken> from enrollment');
     // Checked first: a valid token connects even from an address blocked for failures.
     const found = await app.prisma.device.findUnique({ where: { tokenHash: sha256Hex(token) }, select: { id: true, hostname: true, previousTokenHash: true, enrollmentKeyHash: true } });
     if (!found) {
       // 429 (thrown) past the failure limit, 401 below it.
       await app.authFailures.fail('device-token', request, reply, 'unknown device token');
-      return reply.code(401).send({ error: 'unauthorized', message: 'unknown device token (revoked by re-enrollment, or never issued): enroll again' });
+      throw new ServiceError('unauthorized', 'unknown device token (revoked by re-enrollment, or never issued): enroll again');
     }
     // The agent has its token: neither the replaced one nor the enrollment key enrolls any more (enrollDevice).
     if (found.previousTokenHash || found.enrollmentKeyHash) {

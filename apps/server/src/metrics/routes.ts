@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
 import { bearerToken, hexDigestsEqual, sha256Hex } from '../auth/secrets.js';
-import { ErrorBody, HttpError } from '../errors.js';
+import { ErrorBody, ServiceError } from '../errors.js';
 import type { ServerMetrics } from './metrics.js';
 
 /**
@@ -24,10 +24,10 @@ export const metricsRoutes: FastifyPluginAsync<{ metrics: ServerMetrics; token?:
     },
     onRequest: async (request, reply) => {
       const token = bearerToken(request.headers.authorization);
-      if (!token) throw new HttpError(401, 'unauthorized', 'missing metrics token: send Authorization: Bearer <FLEETMEDIC_METRICS_TOKEN>');
+      if (!token) throw new ServiceError('unauthorized', 'missing metrics token: send Authorization: Bearer <FLEETMEDIC_METRICS_TOKEN>');
       if (hexDigestsEqual(sha256Hex(token), tokenHash)) return;
       await app.authFailures.fail('metrics-token', request, reply, 'wrong metrics token');
-      throw new HttpError(401, 'unauthorized', 'wrong metrics token: send Authorization: Bearer <FLEETMEDIC_METRICS_TOKEN>');
+      throw new ServiceError('unauthorized', 'wrong metrics token: send Authorization: Bearer <FLEETMEDIC_METRICS_TOKEN>');
     },
   }, async (_request, reply) => reply.type(opts.metrics.registry.contentType).send(await opts.metrics.registry.metrics()));
 };
