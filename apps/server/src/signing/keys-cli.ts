@@ -56,8 +56,10 @@ export function keysCommand(): Command {
   }));
   keys.command('retire').argument('<keyId>', 'a previous or next key (keys list)').description('delete a key\'s private half; servers stop delivering what it signed and tell agents to unpin it')
     .action((keyId: string) => withDatabase(async (db, kek) => {
-      const { failedCommands, notice, noNotice } = await retireSigningKey(db.prisma, kek, keyId, actor());
-      console.log(`key ${keyId} retired; ${failedCommands} queued command(s) it signed were failed (queue them again).`);
+      const { failedCommands, notice, noNotice, noticeOnly } = await retireSigningKey(db.prisma, kek, keyId, actor());
+      console.log(noticeOnly
+        ? `key ${keyId} was retired before servers signed retirement notices: its notice is signed now.`
+        : `key ${keyId} retired; ${failedCommands} queued command(s) it signed were failed (queue them again).`);
       if (notice) console.log(`Its retirement notice, signed by ${notice.signedBy}, goes to connected agents within 10 s and to the others when they connect: they unpin ${keyId}.`);
       else console.log(`It gets ${noNotice}.`);
     }));

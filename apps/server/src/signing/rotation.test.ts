@@ -128,6 +128,22 @@ describe('rotating the signing key: rotate, activate, retire', () => {
     expect(keysMessage?.keys.map((k) => k.keyId)).not.toContain(next.keyId);
   });
 
+  it('a key retired before servers signed notices gets its notice from retire, dated when it was retired; one that can get none stays "retired already"', async () => {
+    const rows = await ctx.db.prisma.serverSigningKey.findMany({ where: { state: 'retired' } });
+    const withNotice = rows.find((r) => r.retirement)!;
+    const keyId = keyIdOf(withNotice.publicKey);
+    // As a retirement made before this release left it: no notice on the row.
+    await ctx.db.prisma.serverSigningKey.update({ where: { id: withNotice.id }, data: { retiredBy: null, retirement: null } });
+    const out = await retireSigningKey(ctx.db.prisma, KEK, keyId, 'test');
+    expect(out).toEqual({ failedCommands: 0, notice: { keyId, retiredAt: withNotice.retiredAt!.toISOString(), signedBy: withNotice.retiredBy, signature: withNotice.retirement }, noticeOnly: true });
+    expect(await ctx.db.prisma.serverSigningKey.findUniqueOrThrow({ where: { id: withNotice.id } })).toMatchObject({ retiredBy: withNotice.retiredBy, retirement: withNotice.retirement });
+    const audited = await ctx.db.prisma.auditLog.findFirstOrThrow({ where: { action: 'signing-key.retire', target: `signing-key:${keyId}` }, orderBy: { id: 'desc' } });
+    expect(audited.params).toEqual({ failedCommands: 0, signedBy: withNotice.retiredBy, noticeOnly: true });
+    await expect(retireSigningKey(ctx.db.prisma, KEK, keyId, 'test')).rejects.toThrow(`key ${keyId} is retired already`);
+    const never = rows.find((r) => !r.retirement)!;
+    await expect(retireSigningKey(ctx.db.prisma, KEK, keyIdOf(never.publicKey), 'test')).rejects.toThrow(`is retired already (${NO_NOTICE_REASON})`);
+  });
+
   it('rewrap seals every key under a new key-encryption key; the old one no longer opens them', async () => {
     const NEW_KEK = Buffer.alloc(32, 0x5e);
     const before = await loadSigningKeyring(ctx.db.prisma, KEK);

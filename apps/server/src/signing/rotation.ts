@@ -125,21 +125,31 @@ export const NO_NOTICE_REASON = 'no retirement notice: the active key does not d
  * others at connect), and agents unpin the key. A never-activated next key gets no notice
  * (`notice` null, `noNotice` says why: NO_NOTICE_REASON): the active key is its voucher, and agents
  * would refuse the notice, unable to tell it from an old key retiring a newer one.
- * KeyRotationError for the active key or an unknown or already retired one; the active key's
+ * A key retired with no notice (before servers signed them) gets one now, dated when it was
+ * retired (`failedCommands` 0, `noticeOnly`). KeyRotationError for the active key, an unknown key, or a retired
+ * one that has its notice or can get none; the active key's
  * error when a notice is due and it does not open under `kek` (nothing is retired then). Audited
  * as `signing-key.retire` (the notice's signer, or why none). Returns how many queued commands
  * failed and the notice.
  */
-export async function retireSigningKey(prisma: PrismaClient, kek: Buffer, keyId: string, actor: string, now = new Date()): Promise<{ failedCommands: number; notice: KeyRetirement | null; noNotice?: string }> {
+export async function retireSigningKey(prisma: PrismaClient, kek: Buffer, keyId: string, actor: string, now = new Date()): Promise<{ failedCommands: number; notice: KeyRetirement | null; noNotice?: string; noticeOnly?: true }> {
   return underKeyLock(prisma, async (tx) => {
     const rows = await tx.serverSigningKey.findMany();
     const row = rows.find((r) => keyIdOf(r.publicKey) === keyId);
     if (!row) throw new KeyRotationError(`no signing key has id ${keyId} (keys list shows them)`);
     if (row.state === 'active') throw new KeyRotationError(`key ${keyId} is the active key: rotate and activate another first`);
-    if (row.state === 'retired') throw new KeyRotationError(`key ${keyId} is retired already`);
     const activeRow = rows.find((r) => r.state === 'active');
     if (!activeRow) throw new KeyRotationError('there is no active key to sign the retirement notice: start the server once, it makes the first');
-    const notice = activeDescendsFrom(rows, keyIdOf(activeRow.publicKey), keyId) ? openRowKey(activeRow, kek).retire(keyId, now) : null;
+    const noticeDue = activeDescendsFrom(rows, keyIdOf(activeRow.publicKey), keyId);
+    if (row.state === 'retired') {
+      // Retired before servers signed notices (or by hand): sign the notice now, dated when it was retired.
+      if (row.retirement || !noticeDue) throw new KeyRotationError(`key ${keyId} is retired already${row.retirement ? '' : ` (${NO_NOTICE_REASON})`}`);
+      const late = openRowKey(activeRow, kek).retire(keyId, row.retiredAt ?? now);
+      await tx.serverSigningKey.update({ where: { id: row.id }, data: { retiredBy: late.signedBy, retirement: late.signature } });
+      await audit(tx, { actor, action: 'signing-key.retire', target: `signing-key:${keyId}`, params: { failedCommands: 0, signedBy: late.signedBy, noticeOnly: true } });
+      return { failedCommands: 0, notice: late, noticeOnly: true };
+    }
+    const notice = noticeDue ? openRowKey(activeRow, kek).retire(keyId, now) : null;
     await tx.serverSigningKey.update({
       where: { id: row.id },
       data: { state: 'retired', privateKey: null, retiredAt: now, retiredBy: notice?.signedBy ?? null, retirement: notice?.signature ?? null },
