@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '../db/index.js';
+import type { MigrationList } from '@prisma/schema-engine-wasm';
 import { loadMigrations } from '../db/schema-engine.js';
 
 /**
@@ -12,14 +13,14 @@ import { loadMigrations } from '../db/schema-engine.js';
  * (openMigratedPGlite). An empty PGlite's initdb plus 21 migrations took ~3.5 s per suite on the
  * 2-CPU CI machine; loading the archive takes ~1 s.
  *
- * Kept in `dir` (default the OS temp folder) under a key of the migrations' text and PGlite's version, so a
+ * Kept in `dir` (default the OS temp folder) under a key (of `migrations`, default prisma/migrations read now) of the migrations' text and PGlite's version, so a
  * changed migration or PGlite builds a new one; written to a temporary name and renamed, so a
  * reader never sees a half-written archive. Building one also removes archives unused for a day
  * and partial files older than 10 minutes (runs that were killed). Throws what openDatabase throws
  * when a migration fails.
  */
-export async function migratedPGliteArchiveFile(dir = os.tmpdir()): Promise<string> {
-  const file = path.join(dir, `${PREFIX}${await templateKey()}.tar`);
+export async function migratedPGliteArchiveFile(dir = os.tmpdir(), migrations?: MigrationList): Promise<string> {
+  const file = path.join(dir, `${PREFIX}${await templateKey(migrations ?? (await loadMigrations()))}.tar`);
   if (await access(file).then(() => true, () => false)) return file;
   await removeStale(dir);
   const db = await openDatabase({ dataDir: 'memory://' });
@@ -40,9 +41,11 @@ export async function migratedPGliteArchiveFile(dir = os.tmpdir()): Promise<stri
  * hand) is removed and built again, once; throws when the fresh one fails too.
  */
 export async function openMigratedPGlite(dir?: string): Promise<Database> {
-  const expected = (await loadMigrations()).migrationDirectories.length;
+  // Read once: it gives the archive's key and the count to check against.
+  const migrations = await loadMigrations();
+  const expected = migrations.migrationDirectories.length;
   for (let attempt = 1; ; attempt++) {
-    const file = await migratedPGliteArchiveFile(dir);
+    const file = await migratedPGliteArchiveFile(dir, migrations);
     try {
       const db = await openDatabase({ dataDir: 'memory://', pgliteArchive: new Blob([await readFile(file)]), migrate: false });
       const [{ applied }] = await db.prisma.$queryRaw<[{ applied: number }]>`SELECT count(*)::int AS applied FROM _prisma_migrations WHERE finished_at IS NOT NULL`;
@@ -71,9 +74,9 @@ async function removeStale(dir: string): Promise<void> {
 }
 
 /** sha256 (16 hex digits) of PGlite's version and every migration's name and text. */
-async function templateKey(): Promise<string> {
+async function templateKey(migrations: MigrationList): Promise<string> {
   const hash = createHash('sha256').update(`pglite ${await pgliteVersion()}\n`);
-  for (const m of (await loadMigrations()).migrationDirectories) hash.update(`${m.path}\n${m.migrationFile.content.value}\n`);
+  for (const m of migrations.migrationDirectories) hash.update(`${m.path}\n${m.migrationFile.content.value}\n`);
   return hash.digest('hex').slice(0, 16);
 }
 
