@@ -44,12 +44,14 @@ export async function findTestDatabaseServer(): Promise<{ description: TestDatab
 }
 
 /**
- * A database for one test suite on this run's server (provided by test-database-setup.ts; found
- * here when a file runs without it): a fresh database on Postgres, dropped in cleanup, or an
- * in-memory PGlite. Migrations are applied (PGlite: already, in the archive).
+ * A database for one test suite on this run's server (provided by test-database-setup.ts): a
+ * fresh database on Postgres, dropped in cleanup, or an in-memory PGlite. Migrations are applied
+ * (PGlite: already, in the archive). Throws when the run has no such global setup.
  */
 export async function openTestDatabase(): Promise<TestDatabase> {
-  const server = (inject('testDatabaseServer') as TestDatabaseServer | undefined) ?? (await findTestDatabaseServer()).description;
+  const server = inject('testDatabaseServer') as TestDatabaseServer | undefined;
+  // Not found again here: a container started per suite would outlive it (only the setup stops one).
+  if (!server) throw new Error('no test database server for this run: vitest.config.ts\'s globalSetup chooses it (apps/server/src/testing/test-database-setup.ts)');
   if (server.kind === 'postgres') return freshDatabaseOn(server.url, server.origin);
   const db = await openMigratedPGlite();
   return { ...db, cleanup: () => db.close() };
