@@ -1,6 +1,6 @@
 import { COMMAND_OUTPUT_TAIL_BYTES, type CommandResult, type CommandStatus } from '@fleetmedic/protocol';
 import type { PrismaClient } from '../generated/prisma/client.js';
-import { GroupCommit } from '../db/group-commit.js';
+import { GroupCommit, storeEachAloneOnFailure } from '../db/group-commit.js';
 import { retryOnConflict } from '../db/retry.js';
 
 /** How a `command.result` was taken. */
@@ -59,7 +59,7 @@ export class CommandReplies {
   private readonly resultListeners: Array<(roundTripSeconds: number) => void> = [];
 
   constructor(private readonly prisma: PrismaClient) {
-    this.writer = new GroupCommit((replies) => this.write(replies), 1000, 1);
+    this.writer = new GroupCommit(storeEachAloneOnFailure((replies: Reply[]) => this.write(replies)), { maxBatch: 1000, concurrency: 1 });
   }
 
   ack(deviceId: string, id: string, at = new Date()): Promise<boolean> {

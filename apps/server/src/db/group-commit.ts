@@ -1,28 +1,44 @@
+/** An item waiting in a GroupCommit, and how to answer whoever submitted it. */
+export interface Waiting<T, R> {
+  readonly item: T;
+  resolve(result: R): void;
+  reject(err: unknown): void;
+}
+
+export interface GroupCommitOptions {
+  /** most items per write (default 1000) */
+  maxBatch?: number;
+  /** writes in flight at once (default 1; each typically holds one database connection) */
+  concurrency?: number;
+}
+
 /**
- * Group commit: items submitted while a flush is in flight wait and go together in the next one,
- * so under load one statement stores hundreds of items and a lone item is not delayed at all
- * (no timer). `flush` gets the items in submission order and returns one result per item, in the
- * same order; when it throws, the items are flushed one by one, and only those that fail alone
- * are rejected, each with its own error.
+ * Group commit, the one batching framework of the server's background writes (command replies,
+ * reports, online state): items submitted while `concurrency` writes are in flight wait and go
+ * together in the next one, so under load one statement stores hundreds of items and a lone item
+ * is not delayed at all (no timer). `write` gets the waiting items in submission order and must
+ * settle every one (resolve or reject), when it likes: a report batch answers its unchanged
+ * reports before its changed ones are stored. With concurrency 1, writes commit in submission
+ * order. A `write` that throws rejects every item it left unsettled with that error.
  */
 export class GroupCommit<T, R> {
-  private queue: Array<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
+  private queue: Array<Waiting<T, R>> = [];
   private inFlight = 0;
   private inFlightItems = 0;
+  private readonly maxBatch: number;
+  private readonly concurrency: number;
 
-  /**
-   * @param flush writes the items (at most `maxBatch`) and returns one result per item
-   * @param maxBatch most items per flush
-   * @param concurrency flushes in flight at once (each typically holds one database connection)
-   */
-  constructor(private readonly flush: (items: T[]) => Promise<R[]>, private readonly maxBatch = 1000, private readonly concurrency = 1) {}
+  constructor(private readonly write: (batch: Array<Waiting<T, R>>) => Promise<void>, opts: GroupCommitOptions = {}) {
+    this.maxBatch = opts.maxBatch ?? 1000;
+    this.concurrency = opts.concurrency ?? 1;
+  }
 
   /** Items waiting or in flight. */
   get backlog(): number {
     return this.queue.length + this.inFlightItems;
   }
 
-  /** Resolves with the item's result after the flush that held it committed. */
+  /** Resolves with what the write that held the item gave it. */
   submit(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
@@ -30,32 +46,14 @@ export class GroupCommit<T, R> {
     });
   }
 
-  /**
-   * Flushes `batch`; when a flush of several items fails, each item is flushed again alone, so
-   * one bad item fails only itself (its own error), not the items that shared its statement.
-   */
-  private async write(batch: Array<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }>): Promise<void> {
-    try {
-      const results = await this.flush(batch.map((b) => b.item));
-      batch.forEach((b, i) => b.resolve(results[i]!));
-    } catch (err) {
-      if (batch.length === 1) return batch[0]!.reject(err);
-      for (const b of batch) {
-        try {
-          b.resolve((await this.flush([b.item]))[0]!);
-        } catch (alone) {
-          b.reject(alone);
-        }
-      }
-    }
-  }
-
   private pump(): void {
     while (this.inFlight < this.concurrency && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight += 1;
       this.inFlightItems += batch.length;
+      // A settled promise ignores a later reject: only the items `write` left unsettled get its error.
       void this.write(batch)
+        .catch((err: unknown) => { for (const w of batch) w.reject(err); })
         .finally(() => {
           this.inFlight -= 1;
           this.inFlightItems -= batch.length;
@@ -63,4 +61,33 @@ export class GroupCommit<T, R> {
         });
     }
   }
+}
+
+/**
+ * A GroupCommit `write` from `store`, which writes several items in one statement or transaction
+ * and returns one result per item, in order. When it throws for several items, each is stored
+ * again alone (`alone`, by default `store` of that item), so one bad item fails only itself, with
+ * its own error, and not the items that shared its statement.
+ */
+export function storeEachAloneOnFailure<T, R>(
+  store: (items: T[]) => Promise<R[]>,
+  alone: (item: T) => Promise<R> = async (item) => (await store([item]))[0]!,
+): (batch: Array<Waiting<T, R>>) => Promise<void> {
+  return async (batch) => {
+    let results: R[];
+    try {
+      results = await store(batch.map((w) => w.item));
+    } catch (err) {
+      if (batch.length === 1) return batch[0]!.reject(err);
+      for (const w of batch) {
+        try {
+          w.resolve(await alone(w.item));
+        } catch (own) {
+          w.reject(own);
+        }
+      }
+      return;
+    }
+    batch.forEach((w, i) => w.resolve(results[i]!));
+  };
 }

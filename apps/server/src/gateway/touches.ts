@@ -1,3 +1,4 @@
+import { GroupCommit } from '../db/group-commit.js';
 import { retryOnConflict } from '../db/retry.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 
@@ -62,11 +63,29 @@ export interface SocketRef {
   connectedAt: number;
 }
 
+/** A connect (online) or disconnect of `deviceId` by `socket`, waiting for the next write. */
+interface OnlineChange {
+  deviceId: string;
+  online: boolean;
+  socket: SocketRef;
+}
+
 /**
- * Device.online written by group commit: connects and disconnects that arrive while a write is
- * in flight go together in the next one (one UPDATE, one commit for a reconnect storm of
- * thousands of Macs instead of one each). `set` resolves once its value is committed; batches
- * commit in order.
+ * One device's values for a write, folded from its changes in submission order: the last
+ * connect's socket (null: none in this batch) and whether it is still open, or, without a
+ * connect, the sockets that disconnected.
+ */
+interface OnlineRow {
+  socket: SocketRef | null;
+  online: boolean;
+  closed: string[];
+}
+
+/**
+ * Device.online written by group commit (GroupCommit, one write at a time): connects and
+ * disconnects that arrive while a write is in flight go together in the next one (one UPDATE, one
+ * commit for a reconnect storm of thousands of Macs instead of one each). `set` resolves once its
+ * value is committed; batches commit in order.
  *
  * Each value names the socket it comes from. A connect records its socket and connect time in
  * Device.connectionId/connectedAt unless the row has a later connect time (an instance whose write
@@ -77,68 +96,51 @@ export interface SocketRef {
  * instead of showing a connected Mac offline.
  */
 export class OnlineWriter {
-  private queue = new Map<string, PendingOnline>();
-  private writing: Promise<void> | null = null;
+  private readonly writer: GroupCommit<OnlineChange, void>;
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly prisma: PrismaClient) {
+    this.writer = new GroupCommit(async (batch) => {
+      await this.write(batch.map((w) => w.item));
+      for (const w of batch) w.resolve();
+    }, { maxBatch: Infinity });
+  }
 
   /**
    * Marks `deviceId` online (connect) or offline (disconnect) by `socket`, with lastSeenAt now.
    * Resolves once committed; rejects with the database's error.
    */
   set(deviceId: string, online: boolean, socket: SocketRef): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let entry = this.queue.get(deviceId);
-      if (!entry) this.queue.set(deviceId, entry = { socket: null, online: false, closed: [], done: [] });
-      entry.done.push({ resolve, reject });
-      if (online) Object.assign(entry, { socket, online: true, closed: [] });
-      else if (entry.socket === null) entry.closed.push(socket.id);
+    return this.writer.submit({ deviceId, online, socket });
+  }
+
+  private async write(changes: OnlineChange[]): Promise<void> {
+    const fold = new Map<string, OnlineRow>();
+    for (const { deviceId, online, socket } of changes) {
+      let row = fold.get(deviceId);
+      if (!row) fold.set(deviceId, row = { socket: null, online: false, closed: [] });
+      if (online) Object.assign(row, { socket, online: true, closed: [] });
+      else if (row.socket === null) row.closed.push(socket.id);
       // After a connect in this batch, only that socket's own disconnect matters: others are older.
-      else if (entry.socket.id === socket.id) entry.online = false;
-      this.writing ??= this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.size > 0) {
-      const batch = this.queue;
-      this.queue = new Map();
-      const rows = [...batch].map(([id, e]) => ({
-        id, online: e.online, connectionId: e.socket?.id ?? null,
-        connectedAt: e.socket ? new Date(e.socket.connectedAt).toISOString() : null, closed: e.closed,
-      }));
-      try {
-        for (let i = 0; i < rows.length; i += CHUNK) {
-          await retryOnConflict(() => this.prisma.$executeRawUnsafe(
-            // Rows locked in id order, as every multi-row Device writer does: no deadlock between them.
-            // A connect is written unless the row names a later one; disconnects alone only where the row names one of their sockets.
-            // A disconnect also clears connectionId: a touch of that socket flushed after it (a pong
-            // just before the close) must not mark the Mac online again.
-            `UPDATE "Device" d SET online = t.online, "connectionId" = CASE WHEN t.online THEN t."connectionId" END,
-               "connectedAt" = COALESCE(t."connectedAt", d."connectedAt"), "lastSeenAt" = $2::timestamp(3)
-             FROM json_to_recordset($1::json) AS t(id uuid, online boolean, "connectionId" uuid, "connectedAt" timestamp(3), closed uuid[]),
-               (SELECT id FROM "Device" WHERE id IN (SELECT id FROM json_to_recordset($1::json) AS x(id uuid)) ORDER BY id FOR NO KEY UPDATE) l
-             WHERE d.id = t.id AND l.id = t.id
-               AND (t."connectionId" IS NOT NULL AND (d."connectedAt" IS NULL OR t."connectedAt" >= d."connectedAt")
-                 OR t."connectionId" IS NULL AND d."connectionId" = ANY(t.closed))`,
-            JSON.stringify(rows.slice(i, i + CHUNK)), new Date().toISOString()));
-        }
-        for (const e of batch.values()) for (const d of e.done) d.resolve();
-      } catch (err) {
-        for (const e of batch.values()) for (const d of e.done) d.reject(err);
-      }
+      else if (row.socket.id === socket.id) row.online = false;
     }
-    this.writing = null;
+    const rows = [...fold].map(([id, e]) => ({
+      id, online: e.online, connectionId: e.socket?.id ?? null,
+      connectedAt: e.socket ? new Date(e.socket.connectedAt).toISOString() : null, closed: e.closed,
+    }));
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      await retryOnConflict(() => this.prisma.$executeRawUnsafe(
+        // Rows locked in id order, as every multi-row Device writer does: no deadlock between them.
+        // A connect is written unless the row names a later one; disconnects alone only where the row names one of their sockets.
+        // A disconnect also clears connectionId: a touch of that socket flushed after it (a pong
+        // just before the close) must not mark the Mac online again.
+        `UPDATE "Device" d SET online = t.online, "connectionId" = CASE WHEN t.online THEN t."connectionId" END,
+           "connectedAt" = COALESCE(t."connectedAt", d."connectedAt"), "lastSeenAt" = $2::timestamp(3)
+         FROM json_to_recordset($1::json) AS t(id uuid, online boolean, "connectionId" uuid, "connectedAt" timestamp(3), closed uuid[]),
+           (SELECT id FROM "Device" WHERE id IN (SELECT id FROM json_to_recordset($1::json) AS x(id uuid)) ORDER BY id FOR NO KEY UPDATE) l
+         WHERE d.id = t.id AND l.id = t.id
+           AND (t."connectionId" IS NOT NULL AND (d."connectedAt" IS NULL OR t."connectedAt" >= d."connectedAt")
+             OR t."connectionId" IS NULL AND d."connectionId" = ANY(t.closed))`,
+        JSON.stringify(rows.slice(i, i + CHUNK)), new Date().toISOString()));
+    }
   }
-}
-
-/**
- * One device's values waiting for the next write: the last connect's socket (null: none in this
- * batch) and whether it is still open, or, without a connect, the sockets that disconnected.
- */
-interface PendingOnline {
-  socket: SocketRef | null;
-  online: boolean;
-  closed: string[];
-  done: Array<{ resolve: () => void; reject: (e: unknown) => void }>;
 }

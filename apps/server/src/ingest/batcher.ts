@@ -1,6 +1,7 @@
 import type { Policy } from '@fleetmedic/protocol';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { retryOnConflict } from '../db/retry.js';
+import { GroupCommit, storeEachAloneOnFailure, type Waiting } from '../db/group-commit.js';
 import { contentHash } from './canonical-json.js';
 import { fastPathIngest } from './fast-path.js';
 import { fullPathIngest } from './full-path.js';
@@ -46,38 +47,35 @@ export interface BatcherOptions {
  */
 export const FULL_PATH_CHUNK = 50;
 
-interface Pending {
+/** A report waiting to be stored for its device. */
+interface Submitted {
   deviceId: string;
   report: PreparedReport;
-  resolve: (o: IngestOutcome) => void;
-  reject: (e: unknown) => void;
 }
 
+type Pending = Waiting<Submitted, IngestOutcome>;
+
 /**
- * Group commit for reports. Reports wait while `concurrency` batches are in flight and go
- * together in the next one, so under load one statement (one WAL flush) stores hundreds of
+ * Group commit for reports (GroupCommit). Reports wait while `concurrency` batches are in flight
+ * and go together in the next one, so under load one statement (one WAL flush) stores hundreds of
  * unchanged reports, and a lone report is not delayed at all. In each batch, reports whose state
  * fingerprint equals their device's stored one take the fast path (fastPathIngest, one
- * statement); the others take the full ingest (fullPathIngest, one transaction for all of them).
- * Each submit resolves after its report committed — the caller acks then.
+ * statement) and are answered at once; the others take the full ingest (fullPathIngest, one
+ * transaction per FULL_PATH_CHUNK of them). Each submit resolves after its report committed — the
+ * caller acks then.
  */
 export class IngestBatcher {
-  private queue: Pending[] = [];
-  private inFlight = 0;
-  private inFlightReports = 0;
+  private readonly writer: GroupCommit<Submitted, IngestOutcome>;
   private queuedBytes = 0;
   readonly stats: IngestStats = { batches: 0, reports: 0, unchanged: 0, full: 0, fullTransactions: 0, duplicate: 0, resync: 0, maxBatch: 0, wholeMessages: 0, wholeBytes: 0, deltaMessages: 0, deltaBytes: 0 };
-  private readonly maxBatch: number;
-  private readonly concurrency: number;
 
   constructor(private readonly prisma: PrismaClient, private readonly opts: BatcherOptions) {
-    this.maxBatch = opts.maxBatch ?? 500;
-    this.concurrency = opts.concurrency ?? 2;
+    this.writer = new GroupCommit((batch) => this.flush(batch), { maxBatch: opts.maxBatch ?? 500, concurrency: opts.concurrency ?? 2 });
   }
 
   /** Reports submitted and not yet committed. */
   get backlog(): number {
-    return this.queue.length + this.inFlightReports;
+    return this.writer.backlog;
   }
 
   /** Message text bytes of the reports submitted and not yet committed (or failed). */
@@ -95,25 +93,9 @@ export class IngestBatcher {
       this.stats.deltaBytes += report.bytes ?? 0;
     }
     this.queuedBytes += report.bytes ?? 0;
-    return new Promise<IngestOutcome>((resolve, reject) => {
-      this.queue.push({ deviceId, report, resolve, reject });
-      this.pump();
-    }).finally(() => {
+    return this.writer.submit({ deviceId, report }).finally(() => {
       this.queuedBytes -= report.bytes ?? 0;
     });
-  }
-
-  private pump(): void {
-    while (this.inFlight < this.concurrency && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      this.inFlight += 1;
-      this.inFlightReports += batch.length;
-      void this.flush(batch).finally(() => {
-        this.inFlight -= 1;
-        this.inFlightReports -= batch.length;
-        this.pump();
-      });
-    }
   }
 
   private async flush(batch: Pending[]): Promise<void> {
@@ -121,23 +103,17 @@ export class IngestBatcher {
     s.batches += 1;
     s.reports += batch.length;
     s.maxBatch = Math.max(s.maxBatch, batch.length);
-    let policy: Policy;
-    let fast: Awaited<ReturnType<typeof fastPathIngest>>;
     const now = new Date();
-    try {
-      policy = await this.opts.policy();
-      const policyHash = contentHash(policy);
-      fast = await retryOnConflict(() => fastPathIngest(this.prisma, batch.map((p) => ({
-        deviceId: p.deviceId,
-        reportId: p.report.reportId,
-        collectedAt: p.report.collectedAt,
-        stateHash: stateFingerprint(p.report, policyHash),
-        hashes: p.report.hashes,
-      })), now));
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-      return;
-    }
+    // A throw here rejects the whole batch (GroupCommit): nothing in it was stored.
+    const policy = await this.opts.policy();
+    const policyHash = contentHash(policy);
+    const fast = await retryOnConflict(() => fastPathIngest(this.prisma, batch.map((p) => ({
+      deviceId: p.item.deviceId,
+      reportId: p.item.report.reportId,
+      collectedAt: p.item.report.collectedAt,
+      stateHash: stateFingerprint(p.item.report, policyHash),
+      hashes: p.item.report.hashes,
+    })), now));
     const misses: Pending[] = [];
     batch.forEach((p, i) => {
       if (fast[i] === 'miss') return misses.push(p);
@@ -151,35 +127,30 @@ export class IngestBatcher {
       const round: Pending[] = [];
       const later: Pending[] = [];
       const devices = new Set<string>();
-      for (const p of rest) (devices.has(p.deviceId) || round.length >= FULL_PATH_CHUNK ? later : (devices.add(p.deviceId), round)).push(p);
+      for (const p of rest) (devices.has(p.item.deviceId) || round.length >= FULL_PATH_CHUNK ? later : (devices.add(p.item.deviceId), round)).push(p);
       await this.full(round, policy, now);
       rest = later;
     }
   }
 
+  /** One full-ingest transaction for `round`; when it fails, each report alone, so only a bad one fails. */
   private async full(round: Pending[], policy: Policy, now: Date): Promise<void> {
     const s = this.stats;
-    const record = (p: Pending, outcome: IngestOutcome) => {
-      if (outcome.kind === 'duplicate') s.duplicate += 1;
-      else if (outcome.kind === 'resync') s.resync += 1;
-      else if (outcome.kind === 'unchanged') s.unchanged += 1;
-      else s.full += 1;
-      p.resolve(outcome);
-    };
     s.fullTransactions += 1;
-    try {
-      const outcomes = await retryOnConflict(() => fullPathIngest(this.prisma, round.map((p) => ({ deviceId: p.deviceId, report: p.report })), policy, now));
-      round.forEach((p, i) => record(p, outcomes[i]!));
-    } catch (err) {
-      if (round.length === 1) return round[0]!.reject(err);
-      // One bad report must not fail the others: each alone, so only the bad one fails.
-      for (const p of round) {
-        try {
-          record(p, await ingestReport(this.prisma, { deviceId: p.deviceId, report: p.report, policy, now }));
-        } catch (e) {
-          p.reject(e);
-        }
-      }
-    }
+    const counted = round.map((p): Pending => ({
+      item: p.item,
+      reject: p.reject,
+      resolve: (outcome) => {
+        if (outcome.kind === 'duplicate') s.duplicate += 1;
+        else if (outcome.kind === 'resync') s.resync += 1;
+        else if (outcome.kind === 'unchanged') s.unchanged += 1;
+        else s.full += 1;
+        p.resolve(outcome);
+      },
+    }));
+    await storeEachAloneOnFailure(
+      (reports: Submitted[]) => retryOnConflict(() => fullPathIngest(this.prisma, reports, policy, now)),
+      (report) => ingestReport(this.prisma, { ...report, policy, now }),
+    )(counted);
   }
 }
