@@ -169,10 +169,10 @@ export function firewallSection(over: Partial<NonNullable<Sections['firewall']['
   return okSection({ ...base, ...over }, ['socketfilterfw --getglobalstate', 'socketfilterfw --getblockall', 'socketfilterfw --listapps']);
 }
 
-/** A USB section with one bus holding `devices`. */
-export function usbSection(devices: UsbDevice[]) {
+/** A USB section with one bus holding `devices`; `over` sets the bus's own fields. */
+export function usbSection(devices: UsbDevice[], over: Partial<Omit<UsbBus, 'devices'>> = {}) {
   // The cast: protocol's Static UsbDevice types `kind` as never (union built from a mapped array).
-  const bus: UsbBus = { name: 'USB31Bus', controller: 'AppleT6000USBXHCI', locationId: null, devices: devices as UsbBus['devices'] };
+  const bus: UsbBus = { name: 'USB31Bus', controller: 'AppleT6000USBXHCI', locationId: null, ...over, devices: devices as UsbBus['devices'] };
   return okSection({ source: 'SPUSBDataType', buses: [bus] }, ['system_profiler -json SPUSBDataType']);
 }
 
