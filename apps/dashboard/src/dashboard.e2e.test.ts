@@ -147,7 +147,7 @@ async function signedIn(token: string, width = 1366, height = 900, base = stack.
   // A blocked script, style, image or request under the server's Content-Security-Policy is a page error too.
   page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text()); });
   await page.goto(`${base}/`);
-  await page.getByLabel('Admin token').fill(token);
+  await page.getByLabel('API token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Can every Mac join a call?' }).waitFor();
   return { context, page };
@@ -211,10 +211,10 @@ describe('dashboard against the real server and agents', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${stack.url}/`);
-    await page.getByLabel('Admin token').fill('not-a-real-token');
+    await page.getByLabel('API token').fill('not-a-real-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('does not accept this token');
-    await page.getByLabel('Admin token').fill(stack.tokens.operator);
+    await page.getByLabel('API token').fill(stack.tokens.operator);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Can every Mac join a call?' }).waitFor();
     expect(await page.evaluate('sessionStorage.getItem("fleetmedic.adminToken")')).toBe(stack.tokens.operator);
@@ -222,7 +222,7 @@ describe('dashboard against the real server and agents', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Can every Mac join a call?' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('Admin token').waitFor();
+    await page.getByLabel('API token').waitFor();
     expect(await page.evaluate('sessionStorage.getItem("fleetmedic.adminToken")')).toBeNull();
     await context.close();
   }, 60_000);
@@ -238,7 +238,7 @@ describe('dashboard against the real server and agents', () => {
     const index = await page.goto(`${stack.url}/`, { waitUntil: 'load' });
     expect(index?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(index?.headers()['x-content-type-options']).toBe('nosniff');
-    await page.getByLabel('Admin token').fill(stack.tokens.viewer);
+    await page.getByLabel('API token').fill(stack.tokens.viewer);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('.tile').first().waitFor();
     const icon = await page.locator('link[rel="icon"]').getAttribute('href');

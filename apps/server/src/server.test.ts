@@ -22,7 +22,7 @@ describe('startServer', () => {
       const health = await fetch(`${first.url}/api/v1/health`);
       expect(await health.json()).toEqual({ ok: true, db: 'pglite' });
       const token = lines.find((l) => l.includes('admin token'))?.split(':').pop()?.trim();
-      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(token).toMatch(/^fm_admin_[A-Za-z0-9_-]{43}$/);
       expect(lines.some((l) => /enrollment secret: [A-Za-z0-9_-]{32}$/.test(l))).toBe(true);
       const devices = await fetch(`${first.url}/api/v1/devices`, { headers: { authorization: `Bearer ${token}` } });
       expect(await devices.json()).toEqual({ devices: [], nextCursor: null });

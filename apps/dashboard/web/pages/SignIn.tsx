@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError } from '../api/client.js';
 import { checkToken, type Session } from '../session.js';
 
-/** Paste an admin token; it is checked against the API before the page opens. */
+/** Paste an API token (admin, operator or viewer); it is checked against the API before the page opens. */
 export function SignIn({ message, onSignedIn }: { message: string | null; onSignedIn: (session: Session) => void }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -11,7 +11,7 @@ export function SignIn({ message, onSignedIn }: { message: string | null; onSign
   const submit = async (e: Event) => {
     e.preventDefault();
     const trimmed = token.trim();
-    if (!trimmed) return setError('Paste an admin token first.');
+    if (!trimmed) return setError('Paste an API token first.');
     setBusy(true);
     setError(null);
     try {
@@ -36,7 +36,7 @@ export function SignIn({ message, onSignedIn }: { message: string | null; onSign
       <p>Which Macs cannot join a call, and why.</p>
       {message && <p class="notice" role="status">{message}</p>}
       <form onSubmit={submit}>
-        <label for="token">Admin token</label>
+        <label for="token">API token</label>
         <input
           id="token"
           name="token"
@@ -48,7 +48,7 @@ export function SignIn({ message, onSignedIn }: { message: string | null; onSign
           aria-describedby="token-help"
           aria-invalid={error ? true : undefined}
         />
-        <p id="token-help" class="help">Kept in this browser tab only, until you sign out or close the tab.</p>
+        <p id="token-help" class="help">An admin, operator or viewer token (<code>fm_admin_…</code>, <code>fm_operator_…</code>, <code>fm_viewer_…</code>). Kept in this browser tab only, until you sign out or close the tab.</p>
         {error && <p class="error" role="alert">{error}</p>}
         <button type="submit" class="primary" disabled={busy}>{busy ? 'Checking…' : 'Sign in'}</button>
       </form>

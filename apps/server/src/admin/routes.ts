@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { audit } from '../audit/audit.js';
 import { actorOf } from '../auth/plugin.js';
 import type { Role } from '../auth/roles.js';
-import { newSecret, sha256Hex } from '../auth/secrets.js';
+import { newApiToken, newSecret, sha256Hex } from '../auth/secrets.js';
 import { ErrorBody, notFound } from '../errors.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\x00-\\x1f]+$' });
@@ -71,7 +71,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ...admin,
     schema: { body: Type.Object({ name: Name, role: RoleSchema }), response: { 201: Type.Intersect([TokenView, Type.Object({ token: Type.String() })]), ...errors } },
   }, async (request, reply) => {
-    const token = newSecret(32);
+    const token = newApiToken(request.body.role);
     const row = await app.prisma.$transaction(async (tx) => {
       const created = await tx.adminToken.create({ data: { name: request.body.name, role: request.body.role, tokenHash: sha256Hex(token) } });
       await audit(tx, { actor: actorOf(request).name, action: 'admin-token.create', target: `admin-token:${created.id}`, params: { name: created.name, role: created.role } });

@@ -86,7 +86,7 @@ describe('API bearer tokens', () => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/admin/tokens', headers: bearer(TEST_ADMIN_TOKEN), payload: { name: 'ci-bot', role: 'operator' } });
     expect(res.statusCode).toBe(201);
     const { token, id } = res.json();
-    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(token).toMatch(/^fm_operator_[A-Za-z0-9_-]{43}$/); // says what it is and may do
     const row = await db.prisma.adminToken.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ name: 'ci-bot', role: 'operator', tokenHash: sha256Hex(token) });
     const list = await app.inject({ method: 'GET', url: '/api/v1/admin/tokens', headers: bearer(TEST_ADMIN_TOKEN) });

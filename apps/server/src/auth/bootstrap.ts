@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { audit } from '../audit/audit.js';
-import { newSecret, sha256Hex } from './secrets.js';
+import { newApiToken, newSecret, sha256Hex } from './secrets.js';
 
 /** Secrets created by bootstrap, in clear, to print once. Empty fields: nothing was created. */
 export interface BootstrapResult {
@@ -43,7 +43,7 @@ export async function bootstrapCredentials(prisma: PrismaClient): Promise<Bootst
     await audit(prisma, { actor: 'bootstrap', action: 'enroll-secret.create', target: `enroll-secret:${row.id}`, params: { name: 'bootstrap' } });
   }
   if ((await prisma.adminToken.count({ where: { revokedAt: null, role: 'admin' } })) === 0) {
-    out.adminToken = newSecret(32);
+    out.adminToken = newApiToken('admin');
     const row = await prisma.adminToken.create({ data: { name: 'bootstrap', role: 'admin', tokenHash: sha256Hex(out.adminToken) } });
     await audit(prisma, { actor: 'bootstrap', action: 'admin-token.create', target: `admin-token:${row.id}`, params: { name: 'bootstrap', role: 'admin' } });
   }
