@@ -1,8 +1,10 @@
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SECTION_NAMES, type Snapshot, type TccDatabase } from '@fleetmedic/protocol';
+import { ALF_PLIST, SECTION_NAMES, type Snapshot, type TccDatabase } from '@fleetmedic/protocol';
+import * as plist from 'plist';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '@fleetmedic/macos/testing';
+import { readFixture, REPO_ROOT } from '@fleetmedic/macos/testing';
 import { sourcesFor } from '../platform/sources.js';
 import { COMMANDS } from '../runner/commands.js';
 import { RealRunner } from '../runner/real.js';
@@ -29,8 +31,9 @@ describe('platform gating', () => {
     expect(sourcesFor('usb', '15.6.1').map((s) => s.source)).toEqual(['SPUSBDataType', 'ioreg-IOUSB']);
     expect(sourcesFor('usb', '26.5.1').map((s) => s.source)).toEqual(['SPUSBHostDataType', 'ioreg-IOUSB']);
     expect(sourcesFor('usb', '10.15.7').map((s) => s.source)).toEqual(['SPUSBDataType', 'ioreg-IOUSB']);
-    expect(sourcesFor('firewall', '14.6.1').map((s) => s.source)).toEqual(['socketfilterfw']);
+    expect(sourcesFor('firewall', '14.6.1').map((s) => s.source)).toEqual(['socketfilterfw', 'com.apple.alf.plist']);
     expect(sourcesFor('firewall', '15.0').map((s) => s.source)).toEqual(['socketfilterfw', 'SPFirewallDataType']);
+    expect(sourcesFor('firewall', null).map((s) => s.source)).toEqual(['socketfilterfw', 'com.apple.alf.plist', 'SPFirewallDataType']);
     expect(sourcesFor('usb', null).map((s) => s.source)).toEqual(['SPUSBDataType', 'SPUSBHostDataType', 'ioreg-IOUSB']);
   });
 });
@@ -170,5 +173,47 @@ describe('collectors on this machine (Linux)', () => {
     for (const name of SECTION_NAMES) {
       expect(s.sections[name]).toEqual({ status: 'unsupported', sources: [], reason: `not macOS (${process.platform})` });
     }
+  });
+});
+
+describe('firewall on macOS 12–14 when socketfilterfw cannot be read', () => {
+  /** The tiny Mac (12.5.1) with every socketfilterfw read gone, and `alf` (if given) as its com.apple.alf.plist. */
+  async function firewallOf(alf: Buffer | null) {
+    const dir = makeTinyMac();
+    for (const f of readdirSync(path.join(dir, 'cmd'))) if (/^socketfilterfw-(get|listapps)/.test(f)) rmSync(path.join(dir, 'cmd', f));
+    if (alf) {
+      mkdirSync(path.join(dir, 'fs', path.dirname(ALF_PLIST)), { recursive: true });
+      writeFileSync(path.join(dir, 'fs', ALF_PLIST), alf);
+    }
+    return (await collectSnapshot(await ReplayRunner.open(dir))).sections.firewall;
+  }
+
+  it('reads /Library/Preferences/com.apple.alf.plist (binary, as on disk): state, stealth and allow-signed, and says what it lacks', async () => {
+    // osquery's test copy of a real alf.plist (v1.0a25), written as the binary plist macOS keeps.
+    const alf = Buffer.from(plist.buildBinary(plist.parse(readFixture('firewall/osquery-testutil-com.apple.alf-1.0a25.plist'))));
+    const fw = await firewallOf(alf);
+    expect(fw).toMatchObject({
+      status: 'partial',
+      data: { globalState: 0, blockAll: false, stealthMode: false, allowSignedBuiltIn: true, allowSignedDownloaded: null, apps: [] },
+    });
+    expect(fw.sources).toEqual([
+      'socketfilterfw --getglobalstate', 'socketfilterfw --getblockall', 'socketfilterfw --getstealthmode', 'socketfilterfw --getallowsigned',
+      'socketfilterfw --listapps', ALF_PLIST,
+    ]);
+    expect(fw.problems).toContain('allowdownloadsignedenabled not in this plist version');
+    expect(fw.problems?.[0]).toMatch(/^socketfilterfw --getglobalstate: not recorded/);
+  });
+
+  it('neither source: unavailable, with why for each (never "off")', async () => {
+    const fw = await firewallOf(null);
+    expect(fw.status).toBe('unavailable');
+    expect(fw.data).toBeUndefined();
+    expect(fw.problems?.at(-1)).toMatch(/^\/Library\/Preferences\/com\.apple\.alf\.plist: /);
+  });
+
+  it('a damaged alf.plist: unavailable, saying the file could not be parsed', async () => {
+    const fw = await firewallOf(Buffer.from('bplist00 cut short'));
+    expect(fw.status).toBe('unavailable');
+    expect(fw.problems?.at(-1)).toMatch(/^com\.apple\.alf\.plist: /);
   });
 });

@@ -1,5 +1,5 @@
-import { parseFirewall, parseSpFirewallJson } from '@fleetmedic/macos';
-import type { Sections } from '@fleetmedic/protocol';
+import { parseAlfPlist, parseFirewall, parseSpFirewallJson } from '@fleetmedic/macos';
+import { ALF_PLIST, type Sections } from '@fleetmedic/protocol';
 import { sourcesFor } from '../platform/sources.js';
 import { COMMANDS } from '../runner/commands.js';
 import type { CommandRunner } from '../runner/types.js';
@@ -17,7 +17,9 @@ const SOCKETFILTERFW = {
 /**
  * Application firewall (ALF): the sources platform gating names for this release, in order —
  * `socketfilterfw --get…`/`--listapps` (each read separately so one failing flag costs only its
- * fact), then `system_profiler -json SPFirewallDataType` (macOS 15+) when socketfilterfw gave nothing.
+ * fact), then, when socketfilterfw gave nothing, `/Library/Preferences/com.apple.alf.plist`
+ * (macOS ≤ 14: state, stealth and allow-signed, the app list without per-app states) or
+ * `system_profiler -json SPFirewallDataType` (macOS 15+).
  */
 export async function collectFirewall(runner: CommandRunner, productVersion: string | null): Promise<Sections['firewall']> {
   const sources: string[] = [];
@@ -35,6 +37,16 @@ export async function collectFirewall(runner: CommandRunner, productVersion: str
       const p = parseFirewall(outputs);
       if (p.ok) return withData(sources, p.value, [...problems, ...p.problems]);
       problems.push(`socketfilterfw: ${p.error}`, ...p.problems);
+    } else if (rule.source === 'com.apple.alf.plist') {
+      sources.push(ALF_PLIST);
+      const file = await runner.readFile(ALF_PLIST);
+      if (!file.ok) {
+        problems.push(`${ALF_PLIST}: ${file.reason}`);
+        continue;
+      }
+      const p = parseAlfPlist(file.data);
+      if (p.ok) return withData(sources, p.value, [...problems, ...p.problems]);
+      problems.push(p.error, ...p.problems);
     } else if (rule.source === 'SPFirewallDataType') {
       const o = await runSpec(runner, COMMANDS.spFirewall);
       sources.push(o.label);

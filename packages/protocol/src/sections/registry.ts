@@ -71,6 +71,8 @@ export interface SectionSpec<D extends TSchema = TSchema> {
 const section = <const D extends TSchema, const S extends SectionSpec<D>>(spec: S & SectionSpec<D>): S => spec;
 
 const TCC_DB = '/Library/Application Support/com.apple.TCC/TCC.db';
+/** The application firewall's preferences (binary plist), macOS ≤ 14. */
+export const ALF_PLIST = '/Library/Preferences/com.apple.alf.plist';
 
 /** Every section, in the order snapshots, hashes and the API list them. */
 export const SECTION_REGISTRY = {
@@ -104,9 +106,10 @@ export const SECTION_REGISTRY = {
   firewall: section({
     data: FirewallFacts,
     since: '1.0',
-    description: 'Application firewall: global state 0/1/2, block-all, stealth mode, allow-signed and the app list, from `socketfilterfw`, else `system_profiler -json SPFirewallDataType` (macOS 15+).',
+    description: 'Application firewall: global state 0/1/2, block-all, stealth mode, allow-signed and the app list, from `socketfilterfw`, else `/Library/Preferences/com.apple.alf.plist` (macOS ≤ 14) or `system_profiler -json SPFirewallDataType` (macOS 15+).',
     sources: [
       { source: 'socketfilterfw', why: 'reads global state, block-all, stealth mode, allow-signed and the app list on every release' },
+      { source: 'com.apple.alf.plist', untilMajor: 14, why: 'the firewall\'s own preferences file up to macOS 14 (gone in 15), readable by any user: the fallback when socketfilterfw fails' },
       { source: 'SPFirewallDataType', sinceMajor: 15, why: 'system_profiler firewall report from macOS 15: the fallback when socketfilterfw fails' },
     ],
     recorded: {
@@ -114,7 +117,7 @@ export const SECTION_REGISTRY = {
         'socketfilterfw-getglobalstate', 'socketfilterfw-getblockall', 'socketfilterfw-getstealthmode', 'socketfilterfw-getallowsigned',
         'socketfilterfw-listapps', 'system_profiler-SPFirewallDataType',
       ],
-      files: [],
+      files: [ALF_PLIST],
     },
     panel: { id: 'firewall', title: 'Application firewall', nav: 'Firewall', noun: 'firewall' },
   }),
