@@ -1,6 +1,6 @@
 import type { Action, RemediationScope } from '@fleetmedic/protocol';
 import type { Prisma } from '../generated/prisma/client.js';
-import { deviceFilterWhere, type DeviceFilter } from '../routes/device-filter.js';
+import { deviceFilterWhere, type DeviceFilter } from '../devices/filter.js';
 import { checkActionInput } from './action-check.js';
 
 /** A Mac a batch will send a command to: for a remediation, the remedy action of its open finding. */

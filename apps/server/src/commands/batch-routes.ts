@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { actorOf } from '../auth/plugin.js';
 import type { FastifyRequest } from 'fastify';
 import { ErrorBody, badRequest, notFound } from '../errors.js';
-import { DeviceFilter, assertFindingId } from '../routes/device-filter.js';
+import { DeviceFilter, assertFindingId } from '../devices/filter.js';
 import { checkActionInput } from './action-check.js';
 import { readBatchPage } from './batch-page.js';
 import { BatchService, type CreatedBatch } from './batches.js';

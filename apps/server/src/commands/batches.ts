@@ -4,7 +4,7 @@ import { audit } from '../audit/audit.js';
 import { retryOnConflict } from '../db/retry.js';
 import type { Database } from '../db/client.js';
 import { ServiceError, conflict } from '../errors.js';
-import type { DeviceFilter } from '../routes/device-filter.js';
+import type { DeviceFilter } from '../devices/filter.js';
 import type { Action, RemediationScope } from '@fleetmedic/protocol';
 import { planBulkCommand, planRemediation, type BatchPlan } from './batch-plan.js';
 import type { CommandDispatcher } from './dispatcher.js';

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { actorOf } from '../auth/plugin.js';
 import { ErrorBody, badRequest, notFound } from '../errors.js';
-import { CommandView, commandView } from '../routes/views.js';
+import { CommandView, commandView } from '../devices/views.js';
 import { checkActionInput } from './action-check.js';
 import type { CommandDispatcher } from './dispatcher.js';
 import { batchRoutes } from './batch-routes.js';

@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { FleetChanges, FleetSummary, FleetTrend } from '@fleetmedic/protocol';
 import Type from 'typebox';
 import { ErrorBody } from '../errors.js';
-import { changesBeforeFindings } from '../fleet/changes.js';
-import { countFleet } from '../fleet/summary.js';
-import { assertFindingId } from './device-filter.js';
+import { changesBeforeFindings } from './changes.js';
+import { countFleet } from './summary.js';
+import { assertFindingId } from '../devices/filter.js';
 
 const TrendQuery = Type.Object({
   hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 2160, description: 'how far back, hours (default 168: 7 days; at most 90 days)' })),

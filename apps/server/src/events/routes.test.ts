@@ -5,7 +5,7 @@ import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, TestAgent, bearer, buildTestApp, 
 import { SseClient, type SseEvent } from '../testing/sse.js';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { TEST_KEY_ENCRYPTION_KEY } from '../testing/test-kek.js';
-import { formatSse, redactTokenInUrl } from './events.js';
+import { formatSse, redactTokenInUrl } from './routes.js';
 
 let db: TestDatabase;
 let app: FleetMedicApp;

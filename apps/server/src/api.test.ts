@@ -1,9 +1,9 @@
 import { SECTION_NAMES } from '@fleetmedic/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetMedicApp } from '../app.js';
-import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, createToken, enroll, listen } from '../testing/harness.js';
-import { buildSnapshot, type SnapshotOptions } from '../testing/snapshots.js';
-import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
+import type { FleetMedicApp } from './app.js';
+import { TEST_ADMIN_TOKEN, TestAgent, bearer, buildTestApp, createToken, enroll, listen } from './testing/harness.js';
+import { buildSnapshot, type SnapshotOptions } from './testing/snapshots.js';
+import { openTestDatabase, type TestDatabase } from './testing/test-database.js';
 
 let db: TestDatabase;
 let app: FleetMedicApp;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { bearer, buildTestApp, createToken, TEST_ADMIN_TOKEN } from '../testing/harness.js';
 import type { FleetMedicApp } from '../app.js';
-import { DASHBOARD_SECURITY_HEADERS, dashboardRoutes } from './dashboard.js';
+import { DASHBOARD_SECURITY_HEADERS, dashboardRoutes } from './routes.js';
 
 describe('dashboard serving', () => {
   it('serves index.html uncached and hashed assets for a year', async () => {

@@ -2,8 +2,8 @@
 // token checked before any schema, HEAD on the event stream, renames kept in the history.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { TEST_ADMIN_TOKEN, TestAgent, bearer, enroll, useTestApp } from '../testing/harness.js';
-import { buildSnapshot } from '../testing/snapshots.js';
+import { TEST_ADMIN_TOKEN, TestAgent, bearer, enroll, useTestApp } from './testing/harness.js';
+import { buildSnapshot } from './testing/snapshots.js';
 
 const ctx = useTestApp();
 

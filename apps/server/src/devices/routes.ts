@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DeviceDetailView, DeviceHistoryView, DeviceListPage, SECTION_NAMES, type StoredSection } from '@fleetmedic/protocol';
 import Type from 'typebox';
 import { ErrorBody, notFound } from '../errors.js';
-import { DeviceFilterFields, deviceFilterWhere } from './device-filter.js';
+import { DeviceFilterFields, deviceFilterWhere } from './filter.js';
 import { reportedBootAt, restartView } from './restart-view.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { commandView, deviceView, findingView, topReason, worstFindingFirst } from './views.js';

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../app.js';
 import { installErrorHandlers } from '../errors.js';
-import { strictValidatorCompiler } from '../plugins/validator.js';
+import { strictValidatorCompiler } from './validator.js';
 import { TEST_ADMIN_TOKEN, bearer, buildTestApp, enroll } from '../testing/harness.js';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 
