@@ -54,7 +54,7 @@ mkdirSync(dataDir, { recursive: true });
 const secretsFile = path.join(dataDir, 'demo.json');
 const secrets: { enrollSecret: string; adminToken: string } = existsSync(secretsFile)
   ? JSON.parse(readFileSync(secretsFile, 'utf8'))
-  : { enrollSecret: `enroll-${randomBytes(18).toString('base64url')}`, adminToken: `fm_admin_${randomBytes(24).toString('base64url')}` };
+  : { enrollSecret: `enroll-${randomBytes(18).toString('base64url')}`, adminToken: `fm_admin_${randomBytes(32).toString('base64url')}` };
 writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
 const enrollSecretFile = path.join(dataDir, 'enroll-secret');
 writeFileSync(enrollSecretFile, `${secrets.enrollSecret}\n`, { mode: 0o600 });

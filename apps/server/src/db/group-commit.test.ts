@@ -83,4 +83,18 @@ describe('GroupCommit', () => {
     gates[0]!.release();
     expect(await all).toEqual([1, 2, 3, 4, 5]);
   });
+
+  it('a write that throws before returning its promise, or forgets an item, fails those items and the queue goes on (found by review)', async () => {
+    let calls = 0;
+    const writer = new GroupCommit<number, number>((batch) => {
+      calls += 1;
+      if (calls === 1) throw new Error('thrown at once');
+      if (calls === 2) return Promise.resolve(); // answers nothing
+      for (const w of batch) w.resolve(w.item * 2);
+      return Promise.resolve();
+    });
+    await expect(writer.submit(1)).rejects.toThrow('thrown at once');
+    await expect(writer.submit(2)).rejects.toThrow('group commit: the write ended without answering this item');
+    expect(await writer.submit(3)).toBe(6);
+  });
 });

@@ -19,7 +19,9 @@ export interface GroupCommitOptions {
  * is not delayed at all (no timer). `write` gets the waiting items in submission order and must
  * settle every one (resolve or reject), when it likes: a report batch answers its unchanged
  * reports before its changed ones are stored. With concurrency 1, writes commit in submission
- * order. A `write` that throws rejects every item it left unsettled with that error.
+ * order. A `write` that throws (even before returning its promise) rejects every item it left
+ * unsettled with that error; one that ends without settling an item rejects it, so nothing waits
+ * forever.
  */
 export class GroupCommit<T, R> {
   private queue: Array<Waiting<T, R>> = [];
@@ -46,14 +48,29 @@ export class GroupCommit<T, R> {
     });
   }
 
+  /** `write(batch)`, started now; one that throws before returning its promise fails its batch, not the queue. */
+  private started(batch: Array<Waiting<T, R>>): Promise<void> {
+    try {
+      return this.write(batch);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
   private pump(): void {
     while (this.inFlight < this.concurrency && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight += 1;
       this.inFlightItems += batch.length;
-      // A settled promise ignores a later reject: only the items `write` left unsettled get its error.
-      void this.write(batch)
-        .catch((err: unknown) => { for (const w of batch) w.reject(err); })
+      // A settled promise ignores a later reject: only the items `write` left unsettled get the error.
+      void this.started(batch)
+        .then(
+          () => {
+            const forgotten = new Error('group commit: the write ended without answering this item'); // one per batch: cheap
+            for (const w of batch) w.reject(forgotten);
+          },
+          (err: unknown) => { for (const w of batch) w.reject(err); },
+        )
         .finally(() => {
           this.inFlight -= 1;
           this.inFlightItems -= batch.length;

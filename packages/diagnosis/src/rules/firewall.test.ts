@@ -68,8 +68,21 @@ describe('firewall.blocks-zoom', () => {
       const snap = buildSnapshot({ firewall: firewallSection({ globalState, apps: [zoomFirewallApp(false)] }) });
       expect(firewallBlocksZoom.evaluate(snap, DEFAULT_POLICY)).toEqual([]);
     }
-    const unknownEntry = buildSnapshot({ firewall: firewallSection({ apps: [zoomFirewallApp(null)] }) });
-    expect(firewallBlocksZoom.evaluate(unknownEntry, DEFAULT_POLICY)).toEqual([]);
+    for (const globalState of [0, 2]) {
+      const unreadOff = buildSnapshot({ firewall: firewallSection({ globalState, apps: [zoomFirewallApp(null)] }) });
+      expect(firewallBlocksZoom.evaluate(unreadOff, DEFAULT_POLICY)).toEqual([]);
+    }
+  });
+
+  it('cannot judge a Zoom entry whose incoming setting could not be read while the firewall is on or unknown (found by review: alf.plist states)', () => {
+    const unread = buildSnapshot({ firewall: firewallSection({ apps: [zoomFirewallApp(null)] }) });
+    expect(() => firewallBlocksZoom.evaluate(unread, DEFAULT_POLICY)).toThrow(CannotJudge);
+    expect(() => firewallBlocksZoom.evaluate(unread, DEFAULT_POLICY)).toThrow('the firewall is on and lists /Applications/zoom.us.app, but its incoming setting could not be read');
+    const unknownState = buildSnapshot({ firewall: firewallSection({ globalState: null, apps: [{ path: null, name: 'us.zoom.xos', allowIncoming: null }] }) });
+    expect(() => firewallBlocksZoom.evaluate(unknownState, DEFAULT_POLICY)).toThrow('lists us.zoom.xos with an incoming setting that could not be read, and the global state is unknown');
+    // A blocked entry beside an unread one: the blocked one is a finding.
+    const both = buildSnapshot({ firewall: firewallSection({ apps: [zoomFirewallApp(false), zoomFirewallApp(null, '/Applications/zoom.us.app/Contents/Frameworks/ZoomOpener.app')] }) });
+    expect(firewallBlocksZoom.evaluate(both, DEFAULT_POLICY).map((f) => f.key)).toEqual(['firewall.blocks-zoom:/Applications/zoom.us.app']);
   });
 
   it('cannot judge a blocked Zoom entry when the global state is unknown', () => {

@@ -244,9 +244,26 @@ describe('parseManagedSettings bad input', () => {
 });
 
 describe('parseAlfPlist bad input', () => {
+  const xml = readFixture('firewall/osquery-testutil-com.apple.alf-1.0a25.plist');
+
+  it('a global state macOS does not have is unreadable (null with why), never "on" or "off"', () => {
+    const eleven = xml.replace(/(<key>globalstate<\/key>\s*<integer>)0(<\/integer>)/, '$111$2');
+    expect(eleven).not.toBe(xml);
+    const r = parseAlfPlist(eleven);
+    expect(r).toMatchObject({ ok: true, value: { globalState: null, blockAll: null } });
+    expect(r.problems).toContain('globalstate 11 is not a firewall state (0 off, 1 on, 2 block all)');
+  });
+
+  it('apps listed with undecoded states have allowIncoming null (unknown), and a problem says so', () => {
+    const withZoom = xml.replace(/(<key>applications<\/key>\s*)<array\/>/, '$1<array><dict><key>bundleid</key><string>us.zoom.xos</string><key>state</key><integer>2</integer></dict></array>');
+    expect(withZoom).not.toBe(xml);
+    const r = parseAlfPlist(withZoom);
+    expect(r).toMatchObject({ ok: true, value: { apps: [{ path: null, name: 'us.zoom.xos', allowIncoming: null }] } });
+    expect(r.problems).toContain('applications: per-app state codes are not decoded (allowIncoming null); read --listapps');
+  });
+
   it('fails with a reason; never throws on mangled XML (property)', () => {
     expect(parseAlfPlist('')).toEqual({ ok: false, error: 'com.apple.alf.plist: empty plist', problems: [] });
-    const xml = readFixture('firewall/osquery-testutil-com.apple.alf-1.0a25.plist');
     fc.assert(fc.property(fc.tuple(fc.nat(xml.length), fc.nat(80), fc.string()), ([at, cut, ins]) => {
       const r = parseAlfPlist(xml.slice(0, at) + ins + xml.slice(at + cut));
       if (r.ok) expect([null, 0, 1, 2]).toContain(r.value.globalState);

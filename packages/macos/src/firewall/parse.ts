@@ -98,14 +98,19 @@ export function parseAlfPlist(content: string | Uint8Array): ParseResult<Firewal
   const dict = asDict(decoded.value);
   if (!dict) return failed('com.apple.alf.plist: top level is not a dictionary');
   const problems: string[] = [];
-  const globalState = int01(dict.globalstate);
-  if (globalState === null) problems.push('globalstate missing or not an integer');
+  const rawState = int01(dict.globalstate);
+  // macOS has three states; another number is unreadable, not "off" or "on".
+  const globalState = rawState !== null && rawState >= 0 && rawState <= 2 ? rawState : null;
+  if (rawState === null) problems.push('globalstate missing or not an integer');
+  else if (globalState === null) problems.push(`globalstate ${rawState} is not a firewall state (0 off, 1 on, 2 block all)`);
   const stealth = int01(dict.stealthenabled);
   if (stealth === null) problems.push('stealthenabled missing or not an integer');
   const signed = int01(dict.allowsignedenabled);
   if (signed === null) problems.push('allowsignedenabled missing or not an integer');
   const downloaded = int01(dict.allowdownloadsignedenabled);
-  if (downloaded === null) problems.push('allowdownloadsignedenabled not in this plist version');
+  if (downloaded === null) {
+    problems.push(dict.allowdownloadsignedenabled === undefined ? 'allowdownloadsignedenabled not in this plist version' : 'allowdownloadsignedenabled not an integer');
+  }
   // No `applications` array: the list was not read from this plist (null), not "no apps".
   const apps: FirewallApp[] | null = Array.isArray(dict.applications) ? [] : null;
   if (apps === null) problems.push('applications missing or not an array');
