@@ -1,6 +1,6 @@
 import {
   buildSnapshot as healthyMacSnapshot, devicesSection, firewallSection, healthySections, okSection, tccDb, tccEntry, tccSection,
-  unavailableSection, USER_TCC_PATH, usbDevice, usbSection, zoomFirewallApp, zoomSection,
+  unavailableSection, USER_TCC_PATH, usbDevice, usbSection, zoomDenied, zoomFirewallApp, zoomSection,
 } from '@fleetmedic/diagnosis/testing';
 import type { Sections, Snapshot, TccEntry } from '@fleetmedic/protocol';
 /**
@@ -29,9 +29,10 @@ export interface SnapshotOptions {
   zoomShortVersion?: string;
 }
 
+// A denied row is zoomDenied's, dated like the allowed one.
 const zoomRow = (service: string, authValue: 0 | 2): TccEntry => (authValue === 2
   ? tccEntry({ service })
-  : tccEntry({ service, authValue: 0, authValueName: 'denied', authReason: 3, authReasonName: 'user-set' }));
+  : zoomDenied(service, { lastModified: tccEntry().lastModified }));
 
 function tcc(opts: SnapshotOptions): Sections['tcc'] {
   if (opts.tccUnavailable) return unavailableSection('authorization denied (the agent has no Full Disk Access)', [USER_TCC_PATH]);
