@@ -68,18 +68,20 @@ const phaseLines: string[] = [];
  * Ends the current phase and starts `next`: notes the phase's length, the CPU seconds the server
  * instances, the simulator and Postgres (every `postgres` process of the machine) each used in it,
  * and the servers' event-loop delay over it (p99 and max of each instance, from prom-client's
- * `nodejs_eventloop_lag_*` gauges, whose histogram restarts at every scrape of /metrics).
+ * `nodejs_eventloop_lag_*` gauges, whose histogram restarts at every scrape of /metrics), and
+ * each simulator process's (the wait of every simulated Mac in it).
  */
 async function enterPhase(next: string): Promise<void> {
   const at = now();
   const cpu = { server: servers.length > 0 ? sampleServers().cpuSeconds : 0, simulator: simulatorCpu(), postgres: postgresCpu.sample() };
   const gauges = await Promise.all(servers.map((x) => serverGauges(x).catch(() => null)));
+  const simLoops = fleet ? await fleet.loopDelays().catch(() => null) : null;
   if (phaseStart.at > 0) {
     const wall = (at - phaseStart.at) / 1000;
     const used = (k: 'server' | 'simulator' | 'postgres') => `${k} ${fmt(cpu[k] - phaseStart[k], 1)}`;
     const lags = gauges.map((l) => (l ? `${fmt(l.p99Ms)}/${fmt(l.maxMs)}` : 'n/a')).join(', ');
     const heaps = gauges.map((l) => (l ? `${mb(l.heapUsedBytes)} of ${mb(l.heapTotalBytes)} (external ${mb(l.externalBytes)})` : 'n/a')).join(', ');
-    phaseLines.push(`${phase}: ${fmt(wall, 1)} s; CPU s ${used('server')}, ${used('simulator')}, ${used('postgres')} (${fmt(2 * wall, 1)} on 2 cores); event-loop delay p99/max ms per instance ${lags}; V8 heap used at its end ${heaps}`);
+    phaseLines.push(`${phase}: ${fmt(wall, 1)} s; CPU s ${used('server')}, ${used('simulator')}, ${used('postgres')} (${fmt(2 * wall, 1)} on 2 cores); event-loop delay p99/max ms per instance ${lags}${simLoops ? `, per simulator process ${simLoops.map((l) => `${fmt(l.p99Ms)}/${fmt(l.maxMs)}`).join(', ')}` : ''}; V8 heap used at its end ${heaps}`);
     log(`phase ${phaseLines.at(-1)}`);
   }
   phase = next;
@@ -219,7 +221,9 @@ async function awaitResults(f: FleetProcesses, ids: string[], start: number): Pr
  * Single commands (`agent.collect`) to `targets`, `o.commandRate` a second, while the rest of the
  * run goes on; records the round trip (API call -> the Mac holds the ack of its stored result)
  * p50 / p99 and its split: API call -> sent (Command.sentAt: the server's clock, this machine's),
- * sent -> at the Mac, at the Mac (it collects and reports) -> result stored.
+ * sent -> at the Mac, at the Mac -> run (the result's finishedAt, the agent's clock: the same
+ * machine's), run -> result stored (the Mac holds its ack). The Mac collects and reports after
+ * sending the result: not part of the round trip.
  */
 async function commandProbe(label: string, targets: Array<{ id: string }>): Promise<void> {
   const called = new Map<string, number>();
@@ -241,12 +245,14 @@ async function commandProbe(label: string, targets: Array<{ id: string }>): Prom
     timings = await fleet!.commandTimings(ids);
     return [...timings.values()].filter((t) => t.resultAckedAt).length >= ids.length;
   }, 60_000);
-  const sentAt = new Map((await adminQuery<{ id: string; sentAt: number | null }>(db.url,
-    'SELECT id, (extract(epoch FROM "sentAt") * 1000)::float8 AS "sentAt" FROM "Command" WHERE id = ANY($1::text[])', [ids])).map((r) => [r.id, r.sentAt === null ? null : Number(r.sentAt)]));
-  const split = (f: (call: number, sent: number, t: CommandTiming) => number | undefined) => ids.flatMap((id) => {
+  // sentAt: the server's clock; finishedAt: the agent's (its result's), the same machine's clock.
+  const rows = new Map((await adminQuery<{ id: string; sentAt: number | null; finishedAt: number | null }>(db.url,
+    'SELECT id, (extract(epoch FROM "sentAt") * 1000)::float8 AS "sentAt", (extract(epoch FROM "finishedAt") * 1000)::float8 AS "finishedAt" FROM "Command" WHERE id = ANY($1::text[])',
+    [ids])).map((r) => [r.id, { sent: r.sentAt === null ? null : Number(r.sentAt), finished: r.finishedAt === null ? null : Number(r.finishedAt) }]));
+  const split = (f: (call: number, sent: number, t: CommandTiming, finished: number | null) => number | undefined) => ids.flatMap((id) => {
     const t = timings.get(id);
-    const sent = sentAt.get(id);
-    const v = t && sent ? f(called.get(id)!, sent, t) : undefined;
+    const row = rows.get(id);
+    const v = t && row?.sent ? f(called.get(id)!, row.sent, t, row.finished) : undefined;
     return v === undefined ? [] : [v];
   });
   const rtt = split((call, _sent, t) => (t.resultAckedAt ? t.resultAckedAt - call : undefined));
@@ -256,7 +262,8 @@ async function commandProbe(label: string, targets: Array<{ id: string }>): Prom
   record({ name: `  of which API call -> sent (server), p50 / p99`, value: p(split((call, sent) => sent - call)) });
   record({ name: `  (API call -> answered (201, after the command is stored and handed to its Mac's instance), p50 / p99)`, value: p(answered) });
   record({ name: `  of which sent -> at the Mac, p50 / p99`, value: p(split((_call, sent, t) => t.receivedAt - sent)) });
-  record({ name: `  of which at the Mac (collect + report) -> result stored, p50 / p99`, value: p(split((_call, _sent, t) => (t.resultAckedAt ? t.resultAckedAt - t.receivedAt : undefined))) });
+  record({ name: `  of which at the Mac -> run (the result's finishedAt), p50 / p99`, value: p(split((_call, _sent, t, finished) => (finished === null ? undefined : finished - t.receivedAt))) });
+  record({ name: `  of which run -> result stored (its ack at the Mac), p50 / p99`, value: p(split((_call, _sent, t, finished) => (t.resultAckedAt && finished !== null ? t.resultAckedAt - finished : undefined))) });
 }
 
 /** "12.3 s", or how many results were stored when some never were. */

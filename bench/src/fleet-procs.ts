@@ -83,6 +83,11 @@ export class FleetProcesses {
     return new Map(all.flat().map(({ id, ...t }) => [id, t]));
   }
 
+  /** Each worker's event-loop delay p99 and max (ms) since the previous call. */
+  async loopDelays(): Promise<Array<{ p99Ms: number; maxMs: number }>> {
+    return Promise.all(this.workers.map((w) => w.call<{ p99Ms: number; maxMs: number }>('loopDelay', undefined, this.quickCallMs)));
+  }
+
   get pids(): number[] {
     return this.workers.map((w) => w.pid);
   }

@@ -339,7 +339,7 @@ export class CommandService {
       if (i > 0) await nextTurn();
       for (const command of signed.slice(i, i + SEND_CHUNK)) {
         if (!marked.has(command.id)) deferred.push(command.deviceId);
-        else if (sinks.get(command.deviceId)!.send({ type: 'command', command })) sent.push(command.id);
+        else if (sinks.get(command.deviceId)!.send({ type: 'command', command }, { bulk: true })) sent.push(command.id);
       }
     }
     return { sent, deferred };

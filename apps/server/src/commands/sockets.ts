@@ -5,10 +5,16 @@ import type { ServerMessage } from '@fleetmedic/protocol';
  * import the gateway: the gateway's AgentConnection and ConnectionRegistry implement them.
  */
 
+/** How a message is sent. */
+export interface SendOptions {
+  /** a bulk command's: its reply does not take precedence over reports (ReadBudget) as a single command's does */
+  bulk?: boolean;
+}
+
 /** Where server messages for one device go: the device's socket on this instance. */
 export interface MessageSink {
   /** false when the socket is no longer open (the message was not sent) */
-  send(message: ServerMessage): boolean;
+  send(message: ServerMessage, opts?: SendOptions): boolean;
 }
 
 /** A device's socket on this instance. */

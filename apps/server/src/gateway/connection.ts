@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, type ServerMessage } from '@fleetmedic/protocol';
-import type { DeviceSocket } from '../commands/sockets.js';
+import type { DeviceSocket, SendOptions } from '../commands/sockets.js';
 
 /**
  * Bytes of server messages one socket may hold unsent (ws's bufferedAmount) before it is dropped
@@ -58,8 +58,16 @@ export class AgentConnection implements DeviceSocket {
     return this.socket.readyState === this.socket.OPEN;
   }
 
-  /** Sends `message`; false (not sent) when the socket is closed, or when it holds too much unread and is dropped for it. */
-  send(message: ServerMessage): boolean {
+  /**
+   * When this socket was last sent a command one at a time (not as part of a bulk command) whose
+   * result has not come back, ms since the epoch; null otherwise. Such a socket goes on being read
+   * while the read budget pauses the others (ReadBudget's `exempt`), so the command's reply does
+   * not wait behind reports.
+   */
+  awaitingReplySince: number | null = null;
+
+  /** Sends `message` (`bulk`: a bulk command's); false (not sent) when the socket is closed, or when it holds too much unread and is dropped for it. */
+  send(message: ServerMessage, opts: SendOptions = {}): boolean {
     if (!this.open) return false;
     const text = JSON.stringify(message);
     if (this.socket.bufferedAmount + Buffer.byteLength(text) > MAX_SOCKET_BUFFERED_BYTES) {
@@ -68,7 +76,18 @@ export class AgentConnection implements DeviceSocket {
       return false;
     }
     this.socket.send(text);
+    if (message.type === 'command' && !opts.bulk) this.awaitingReplySince = Date.now();
     return true;
+  }
+
+  /** Stops reading the socket (ReadBudget): TCP holds what the agent sends meanwhile. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  /** Reads the socket again. */
+  resume(): void {
+    this.socket.resume();
   }
 
   /** Report lane: runs `task` after every task queued here before it; a failing task does not stop later ones. */

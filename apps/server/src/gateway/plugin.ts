@@ -12,11 +12,14 @@ import { AgentConnection } from './connection.js';
 import { handleAgentMessage, readAgentMessage, type GatewayDeps } from './handlers.js';
 import { ReadBudget } from './read-budget.js';
 import { SliceQueue } from './slices.js';
+import { eachInTurns } from './turns.js';
 import type { ConnectionRegistry } from './registry.js';
 import { DeviceTouches, OnlineWriter } from './touches.js';
 
 /** Why a socket is closed 1009: ws closes without a reason, so the agent's log would not say which limit. */
 const TOO_BIG_REASON = `message over ${MAX_AGENT_MESSAGE_BYTES} bytes (8 MiB), the agent message limit`;
+/** Sockets pinged per turn of the event loop at each heartbeat (eachInTurns). */
+const PINGS_PER_TURN = 500;
 /** lastSeenAt from messages and pongs is written in one batch this often, ms. */
 const TOUCH_EVERY_MS = 5_000;
 /**
@@ -48,6 +51,17 @@ export const HELD_OVERHEAD_BYTES = 2_048;
 const REPORT_PREFIX = Buffer.from('{"type":"report",');
 /** No pause lasts longer than this, ms: a paused socket answers no pings, and an agent gives up on a ping unanswered for 30 s. */
 const MAX_PAUSE_MS = 10_000;
+/**
+ * Commands first: a socket sent a single command (not a bulk command's) goes on being read during
+ * a pause until its result arrives, for at most this long, ms, so an admin's Fix is not answered
+ * after the reports ahead of it...
+ */
+const AWAITED_REPLY_MS = 30_000;
+/**
+ * ...and at most this many such sockets per pause. What they may hold beyond the budget is one
+ * report each: a report read from such a socket while the others are paused pauses it too.
+ */
+const MAX_EXEMPT_SOCKETS = 16;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -77,7 +91,10 @@ export interface GatewayOptions {
 export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opts) => {
   const { registry, commands, policy, heartbeatSeconds, metrics } = opts;
   const readHigh = opts.readHighBytes ?? READ_HIGH_BYTES;
-  const budget = new ReadBudget(() => [...registry.all()].map((c) => c.socket), readHigh, readHigh === READ_HIGH_BYTES ? READ_LOW_BYTES : Math.floor(readHigh / 2), MAX_PAUSE_MS);
+  const budget = new ReadBudget<AgentConnection>(() => registry.all(), readHigh, readHigh === READ_HIGH_BYTES ? READ_LOW_BYTES : Math.floor(readHigh / 2), MAX_PAUSE_MS, {
+    exempt: (c) => c.awaitingReplySince !== null && Date.now() - c.awaitingReplySince < AWAITED_REPLY_MS,
+    maxExempt: MAX_EXEMPT_SOCKETS,
+  });
   const reading = new SliceQueue(READ_SLICE_MS);
   const ingest = new IngestBatcher(app.prisma, { policy: async () => (await policy.current()).policy });
   const online = new OnlineWriter(app.prisma);
@@ -133,7 +150,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     // Made when something is logged, not kept per socket: 20,000 child loggers weigh tens of MB.
     const log = () => app.log.child({ deviceId: device.id, hostname: device.hostname });
     registry.attach(conn)?.close(CLOSE_CODES.replaced, 'replaced by a newer connection of the same device');
-    budget.adopt(socket);
+    budget.adopt(conn);
     log().info('agent connected');
     sayWhyTooBig(socket, () => {
       metrics.messageRejected('too-large');
@@ -171,6 +188,11 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
       let message: AgentMessage | null | undefined;
       if (!buffer.subarray(0, REPORT_PREFIX.length).equals(REPORT_PREFIX)) {
         message = read();
+        if (message?.type === 'command.result') {
+          // Answered: read no longer while the others are paused.
+          conn.awaitingReplySince = null;
+          budget.adopt(conn);
+        }
         if (message?.type !== 'report') return message ? track(conn.enqueueCommand(() => handle(message!))) : bad();
       }
       // Held from now until answered: waiting its turn, in a batch, or being written. Each counts
@@ -178,6 +200,8 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
       // texts that merely begin like a report pauses the sockets as a flood of big ones does.
       const held = bytes + HELD_OVERHEAD_BYTES;
       budget.take(held);
+      // Read during a pause for its command's reply: one report, not a stream of them.
+      if (conn.awaitingReplySince !== null) budget.adopt(conn);
       track(conn.enqueue(async () => handle(message ?? await reading.run(read))).finally(() => budget.release(held)));
     });
     socket.on('pong', () => {
@@ -201,21 +225,22 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
   const unpause = setInterval(() => budget.tick(), 1_000);
   unpause.unref();
 
-  const heartbeat = setInterval(() => {
-    for (const conn of registry.all()) {
-      if (!conn.open) continue; // closing: its close handler cleans up
-      if (!conn.alive && !budget.paused) {
-        app.log.warn({ deviceId: conn.deviceId }, 'agent missed a heartbeat: terminating its socket');
-        conn.socket.terminate();
-        continue;
-      }
-      conn.alive = false;
-      conn.socket.ping();
+  let closing = false;
+  // PINGS_PER_TURN a turn: one ping is a write to its socket (~25 µs).
+  const heartbeat = setInterval(() => eachInTurns(registry.all(), PINGS_PER_TURN, (conn) => {
+    if (!conn.open) return; // closing: its close handler cleans up
+    if (!conn.alive && !budget.paused) {
+      app.log.warn({ deviceId: conn.deviceId }, 'agent missed a heartbeat: terminating its socket');
+      conn.socket.terminate();
+      return;
     }
-  }, heartbeatSeconds * 1000);
+    conn.alive = false;
+    conn.socket.ping();
+  }, () => !closing), heartbeatSeconds * 1000);
   heartbeat.unref();
 
   app.addHook('onClose', async () => {
+    closing = true;
     clearInterval(heartbeat);
     clearInterval(unpause);
     await touches.close();

@@ -1,3 +1,5 @@
+import { eachInTurns } from './turns.js';
+
 /** What ReadBudget pauses: ws's WebSocket (`pause()` stops reading its TCP socket, `resume()` reads again). */
 export interface Pausable {
   pause(): void;
@@ -23,12 +25,20 @@ export interface ReadBudgetStats {
  * what the sockets had read at that moment. No pause lasts longer than `maxPauseMs`: a paused
  * socket reads no pings, and an agent closes a socket whose ping stays unanswered until its next
  * one (30 s); after such a forced resume the next report past the budget pauses them again.
- * Pausing stops command acks and results too, until the held reports are answered: the pauses
- * are as short as an ingest batch (see READ_HIGH_BYTES in plugin.ts for the size).
+ *
+ * Commands first: a socket `exempt` says owes the server a command's reply is not paused, at most
+ * `maxExempt` of them per pause, so an admin's Fix is answered while reports wait. Sockets resume
+ * `resumeChunk` at a time, one chunk per turn of the event loop: each resumed socket reads what
+ * TCP held for it in the same turn (10,000 at once held the loop ~100 ms), and a resume cut short
+ * by the next pause leaves the rest paused.
  */
-export class ReadBudget {
+export class ReadBudget<S extends Pausable = Pausable> {
   private held = 0;
   private pausedAt: number | null = null;
+  /** bumped at every pause: a resume in progress stops when it sees a newer pause */
+  private round = 0;
+  /** where the next resume starts in the socket list */
+  private cursor = 0;
   readonly stats: ReadBudgetStats = { heldBytes: 0, maxHeldBytes: 0, pauses: 0, longestPauseMs: 0 };
 
   /**
@@ -36,12 +46,15 @@ export class ReadBudget {
    * @param highBytes pause every socket past this many bytes held
    * @param lowBytes resume them at or below this many
    * @param maxPauseMs resume after this long whatever the count, ms (see `tick`)
+   * @param opts.exempt sockets left reading during a pause (default none), at most `opts.maxExempt` (default 32)
+   * @param opts.resumeChunk sockets resumed per turn of the event loop (default 1,000)
    */
   constructor(
-    private readonly sockets: () => Iterable<Pausable>,
+    private readonly sockets: () => Iterable<S>,
     readonly highBytes: number,
     readonly lowBytes: number,
     readonly maxPauseMs: number,
+    private readonly opts: { exempt?: (socket: S) => boolean; maxExempt?: number; resumeChunk?: number } = {},
   ) {
     if (!(lowBytes < highBytes)) throw new RangeError(`lowBytes (${lowBytes}) must be below highBytes (${highBytes})`);
   }
@@ -58,8 +71,14 @@ export class ReadBudget {
     if (this.held > this.stats.maxHeldBytes) this.stats.maxHeldBytes = this.held;
     if (this.held > this.highBytes && this.pausedAt === null) {
       this.pausedAt = now;
+      this.round += 1;
       this.stats.pauses += 1;
-      for (const s of this.sockets()) s.pause();
+      const { exempt, maxExempt = 32 } = this.opts;
+      let left = exempt ? maxExempt : 0;
+      for (const s of this.sockets()) {
+        if (left > 0 && exempt!(s)) left -= 1;
+        else s.pause();
+      }
     }
   }
 
@@ -70,8 +89,8 @@ export class ReadBudget {
     if (this.held <= this.lowBytes) this.resume(now);
   }
 
-  /** A socket opened while the others are paused is paused too. */
-  adopt(socket: Pausable): void {
+  /** A socket opened, or no longer exempt, while the others are paused is paused too. */
+  adopt(socket: S): void {
     if (this.pausedAt !== null) socket.pause();
   }
 
@@ -84,6 +103,16 @@ export class ReadBudget {
     if (this.pausedAt === null) return;
     this.stats.longestPauseMs = Math.max(this.stats.longestPauseMs, now - this.pausedAt);
     this.pausedAt = null;
-    for (const s of this.sockets()) s.resume();
+    const round = this.round;
+    const all = [...this.sockets()];
+    // Each resume starts where the last one stopped: a resume cut short never starves the same sockets.
+    const first = all.length > 0 ? this.cursor % all.length : 0;
+    const order = [...all.slice(first), ...all.slice(0, first)];
+    this.cursor = first;
+    // Paused again before the end: the rest stay paused.
+    eachInTurns(order, this.opts.resumeChunk ?? 1_000, (s) => {
+      s.resume();
+      this.cursor += 1;
+    }, () => this.round === round);
   }
 }
