@@ -14,11 +14,17 @@ const QUICK_CALL_MS = 60_000;
 
 /** A fleet split over one or more worker processes (bench/src/fleet-worker.ts), driven as one. */
 export class FleetProcesses {
-  private constructor(readonly workers: Child[], readonly agents: number, private readonly quickCallMs: number) {}
+  /**
+   * @param probeFirstIndex the index of the first Mac in a probe worker (= agents when there are none)
+   */
+  private constructor(readonly workers: Child[], readonly agents: number, private readonly quickCallMs: number, readonly probeFirstIndex: number) {}
 
   /**
    * Forks `processes` workers and starts `agents` Macs split evenly among them (indices
-   * continue from one worker to the next, so every Mac has its own identity). Resolves when every
+   * continue from one worker to the next, so every Mac has its own identity). With `probeAgents`,
+   * that many of the `agents` (the last indices, from `probeFirstIndex`) run instead in small
+   * workers of their own, one per server instance: Macs to time commands with, whose event loop
+   * is not shared with thousands of others (a real Mac has its own CPU). Resolves when every
    * worker has all its Macs connected, or its start timed out.
    */
   static async start(opts: Omit<FleetOptions, 'agents' | 'firstIndex' | 'stateRoot'> & {
@@ -27,22 +33,29 @@ export class FleetProcesses {
     serverUrls?: string[];
     /** the answer time of quick calls (stats, configure, command timings), ms; default QUICK_CALL_MS */
     quickCallMs?: number;
+    /** Macs in probe workers (default 0) */
+    probeAgents?: number;
   }): Promise<FleetProcesses> {
     const root = opts.stateRoot ?? await mkdtemp(path.join(os.tmpdir(), 'fm-fleet-'));
-    const per = Math.ceil(opts.agents / opts.processes);
+    const { processes: _p, timeoutMs, stateRoot: _s, serverUrls, quickCallMs: _q, probeAgents = 0, ...macs } = opts;
+    const urls = serverUrls?.length ? serverUrls : [opts.serverUrl];
+    const crowd = opts.agents - probeAgents;
+    // [Macs, server URL] of each worker: the crowd split evenly, then one probe worker per instance.
+    const plan: Array<[number, string]> = [];
+    const per = Math.ceil(crowd / opts.processes);
+    for (let p = 0, left = crowd; p < opts.processes && left > 0; p++, left -= per) plan.push([Math.min(per, left), urls[p % urls.length]!]);
+    const probePer = Math.ceil(probeAgents / urls.length);
+    for (let k = 0, left = probeAgents; left > 0; k++, left -= probePer) plan.push([Math.min(probePer, left), urls[k % urls.length]!]);
     const workers: Child[] = [];
     const starts: Promise<unknown>[] = [];
     let first = 0;
-    for (let p = 0; p < opts.processes && first < opts.agents; p++) {
-      const n = Math.min(per, opts.agents - first);
+    plan.forEach(([n, serverUrl], p) => {
       const w = Child.fork('fleet-worker.ts', { nodeArgs: ['--max-old-space-size=4096'] });
       workers.push(w);
-      const { processes: _p, timeoutMs, stateRoot: _s, serverUrls, quickCallMs: _q, ...fleet } = opts;
-      const serverUrl = serverUrls?.length ? serverUrls[p % serverUrls.length]! : opts.serverUrl;
-      starts.push(w.call('start', { options: { ...fleet, serverUrl, agents: n, firstIndex: first, stateRoot: path.join(root, `p${p}`) } satisfies FleetOptions, timeoutMs }, (timeoutMs ?? 600_000) + 60_000));
+      starts.push(w.call('start', { options: { ...macs, serverUrl, agents: n, firstIndex: first, stateRoot: path.join(root, `p${p}`) } satisfies FleetOptions, timeoutMs }, (timeoutMs ?? 600_000) + 60_000));
       first += n;
-    }
-    const fleet = new FleetProcesses(workers, opts.agents, opts.quickCallMs ?? QUICK_CALL_MS);
+    });
+    const fleet = new FleetProcesses(workers, opts.agents, opts.quickCallMs ?? QUICK_CALL_MS, crowd);
     try {
       await Promise.all(starts);
     } catch (err) {

@@ -36,6 +36,40 @@ describe('ReadBudget', () => {
     expect(budget.stats).toEqual({ heldBytes: 150, maxHeldBytes: 150, pauses: 2, longestPauseMs: 10_000 });
   });
 
+  it('leaves the sockets `exempt` names reading during a pause, at most maxExempt of them', () => {
+    const sockets = [new Flag(), new Flag(), new Flag(), new Flag()];
+    const awaiting = new Set([sockets[0], sockets[1], sockets[2]]);
+    const budget = new ReadBudget(() => sockets, 100, 50, 10_000, { exempt: (s) => awaiting.has(s), maxExempt: 2 });
+    budget.take(101, 0);
+    expect(sockets.map((s) => s.paused)).toEqual([false, false, true, true]);
+    // One no longer exempt (its reply came) is paused on adoption while the others are.
+    budget.adopt(sockets[0]!);
+    expect(sockets[0]!.paused).toBe(true);
+  });
+
+  it('resumes resumeChunk sockets a turn, stops when paused again, and starts the next resume where that one stopped', async () => {
+    const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+    const sockets = Array.from({ length: 5 }, () => new Flag());
+    const resumes: number[] = [];
+    sockets.forEach((s, i) => { s.resume = () => { s.paused = false; resumes.push(i); }; });
+    const budget = new ReadBudget(() => sockets, 100, 50, 10_000, { resumeChunk: 2 });
+    budget.take(101, 0);
+    budget.release(60, 1);
+    expect(resumes).toEqual([0, 1]);
+    await nextTurn();
+    expect(resumes).toEqual([0, 1, 2, 3]);
+    budget.take(60, 2); // past the high mark before socket 4 was resumed
+    await nextTurn();
+    expect(resumes).toEqual([0, 1, 2, 3]);
+    expect(sockets.map((s) => s.paused)).toEqual([true, true, true, true, true]);
+    budget.release(60, 3);
+    expect(resumes.slice(4)).toEqual([4, 0]);
+    await nextTurn();
+    await nextTurn();
+    expect(resumes.slice(4)).toEqual([4, 0, 1, 2, 3]);
+    expect(sockets.every((s) => !s.paused)).toBe(true);
+  });
+
   it('refuses a low mark not below the high mark', () => {
     expect(() => new ReadBudget(() => [], 100, 100, 1_000)).toThrow(RangeError);
   });
@@ -75,6 +109,44 @@ describe('backpressure on real sockets', () => {
     await agentB.next((m) => m.type === 'ack' && m.id === 'budget-b-0001');
     // B's report was never held together with A's three: it was read after the resume.
     expect(await stats()).toMatchObject({ pauses: 1, maxHeldBytes: 3 * (size + HELD_OVERHEAD_BYTES), heldBytes: 0 });
+    agentA.close();
+    agentB.close();
+  });
+
+  it('goes on reading a socket that awaits its single command\'s result while the others are paused: the result is stored and acked before the reports ahead of it (Postgres)', async (ctx) => {
+    const { db, app, url, operator } = t;
+    ctx.skip(db.kind !== 'postgres', 'PGlite is one session in one process: no other session can hold the device row (set DATABASE_URL)');
+    const a = await enroll(app);
+    const b = await enroll(app);
+    const agentA = await TestAgent.connect(url, a.deviceToken);
+    const agentB = await TestAgent.connect(url, b.deviceToken);
+    await eventually(async () => app.services.registry.get(b.deviceId));
+    const created = await app.inject({ method: 'POST', url: `/api/v1/devices/${b.deviceId}/commands`, headers: bearer(operator), payload: { action: { type: 'agent.collect', params: {} } } });
+    expect(created.statusCode).toBe(201);
+    const id = (created.json() as { id: string }).id;
+    await agentB.next((m) => m.type === 'command');
+    const before = await stats();
+    const holder = new pg.Client({ connectionString: db.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM "Device" WHERE id = $1 FOR NO KEY UPDATE', [a.deviceId]);
+      for (let i = 1; i <= 3; i++) agentA.send(whole(`awaiting-000${i}`, i));
+      await eventually(async () => (await stats()).pauses === before.pauses + 1);
+      // A's reports stay held (its row is locked) and every other socket is paused: B's result is read all the same.
+      agentB.send({ type: 'command.ack', id });
+      agentB.send({
+        type: 'command.result', id,
+        result: { status: 'succeeded', exitCode: 0, stdout: '', stderr: '', reason: 'collect and report requested', argv: [], startedAt: '2026-01-01T10:00:00.000Z', finishedAt: '2026-01-01T10:00:00.004Z', durationMs: 4 },
+      });
+      await agentB.next((m) => m.type === 'ack' && m.id === id);
+      expect(await db.prisma.command.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'succeeded', reason: 'collect and report requested' });
+      expect(await stats()).toMatchObject({ pauses: before.pauses + 1, heldBytes: 3 * (size + HELD_OVERHEAD_BYTES) });
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    for (let i = 1; i <= 3; i++) await agentA.next((m) => m.type === 'ack' && m.id === `awaiting-000${i}`);
     agentA.close();
     agentB.close();
   });
