@@ -12,7 +12,7 @@ import { AgentConnection } from './connection.js';
 import { handleAgentMessage, readAgentMessage, type GatewayDeps } from './handlers.js';
 import { ReadBudget } from './read-budget.js';
 import { SliceQueue } from './slices.js';
-import { eachInTurns } from './turns.js';
+import { eachInTurns } from '../turns.js';
 import type { ConnectionRegistry } from './registry.js';
 import { DeviceTouches, OnlineWriter } from './touches.js';
 

@@ -141,7 +141,7 @@ describe('backpressure on real sockets', () => {
       });
       await agentB.next((m) => m.type === 'ack' && m.id === id);
       expect(await db.prisma.command.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'succeeded', reason: 'collect and report requested' });
-      expect(await stats()).toMatchObject({ pauses: before.pauses + 1, heldBytes: 3 * (size + HELD_OVERHEAD_BYTES) });
+      expect(await stats()).toMatchObject({ pauses: before.pauses + 1, heldBytes: 3 * (Buffer.byteLength(JSON.stringify(whole('awaiting-0001', 1))) + HELD_OVERHEAD_BYTES) });
     } finally {
       await holder.query('ROLLBACK');
       await holder.end();

@@ -1,4 +1,4 @@
-import { eachInTurns } from './turns.js';
+import { eachInTurns } from '../turns.js';
 
 /** What ReadBudget pauses: ws's WebSocket (`pause()` stops reading its TCP socket, `resume()` reads again). */
 export interface Pausable {

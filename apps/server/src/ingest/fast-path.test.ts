@@ -42,7 +42,7 @@ async function storedDevices(n: number, tag: string): Promise<{ devices: string[
   const prepared = prepareReport(delta);
   const rows = devices.map((deviceId) => ({
     deviceId, reportId: prepared.reportId, collectedAt: prepared.collectedAt,
-    stateHash: stateFingerprint(prepared, contentHash(DEFAULT_POLICY)), hashes: prepared.hashes,
+    stateHash: stateFingerprint(prepared, contentHash(DEFAULT_POLICY)), sectionsKey: prepared.sectionsKey,
   }));
   return { devices, rows };
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client.js';
+import type { SectionsKey } from './prepare.js';
 
 /** One report offered to the fast path: its fingerprint must equal the device's stored one. */
 export interface FastPathRow {
@@ -8,8 +8,8 @@ export interface FastPathRow {
   collectedAt: Date;
   /** stateFingerprint of the report under the current policy */
   stateHash: string;
-  /** the section hashes the report claims (one per section it has): the stored SectionState rows must hold them */
-  hashes: Record<string, string>;
+  /** the sections the report has and the digest of their hashes (sectionsKey): the stored SectionState rows must hold those hashes */
+  sectionsKey: SectionsKey;
 }
 
 /**
@@ -72,22 +72,19 @@ export async function fastPathIngest(prisma: PrismaClient, rows: FastPathRow[], 
 
 /**
  * FAST_PATH_SQL's parameters for `rows` at `now`: the rows as one JSON array, the time as ISO 8601.
- * A row's hashes go as the names of its sections (comma-separated, in code-point order) and
- * sectionsDigest, the sha256 (hex) of `name=hash` for each of them joined by commas: what the
- * statement computes from the stored SectionState rows of those sections. A section without a
- * stored row, or stored with another hash, gives another digest: the full ingest takes the report.
+ * A row's hashes go as its SectionsKey: the names of its sections and the digest of their hashes,
+ * which the statement computes from the stored SectionState rows of those sections. A section
+ * without a stored row, or stored with another hash, gives another digest: the full ingest takes
+ * the report.
  */
 export function fastPathParameters(rows: FastPathRow[], now: Date): [string, string] {
-  const payload = JSON.stringify(rows.map((r) => {
-    const sections = Object.keys(r.hashes).filter((n) => r.hashes[n] !== undefined).sort();
-    return {
-      reportId: r.reportId,
-      deviceId: r.deviceId,
-      collectedAt: r.collectedAt.toISOString(),
-      stateHash: r.stateHash,
-      sections: sections.join(','),
-      sectionsDigest: createHash('sha256').update(sections.map((n) => `${n}=${r.hashes[n]}`).join(','), 'utf8').digest('hex'),
-    };
-  }));
+  const payload = JSON.stringify(rows.map((r) => ({
+    reportId: r.reportId,
+    deviceId: r.deviceId,
+    collectedAt: r.collectedAt.toISOString(),
+    stateHash: r.stateHash,
+    sections: r.sectionsKey.sections,
+    sectionsDigest: r.sectionsKey.sectionsDigest,
+  })));
   return [payload, now.toISOString()];
 }

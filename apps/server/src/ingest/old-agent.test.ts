@@ -67,7 +67,7 @@ describe('a section registered after 1.0, and a report of an agent that predates
     // The fast path's own statement matches the third identical report.
     const third = prepareReport({ ...delta, id: 'old-agent-report-0003', delta: { ...delta.delta, collectedAt: new Date(Date.parse(next.collectedAt) + 60_000).toISOString() } });
     const fast = await fastPathIngest(db.prisma, [{
-      deviceId, reportId: third.reportId, collectedAt: third.collectedAt, hashes: third.hashes, stateHash: stateFingerprint(third, contentHash(resolvePolicy())),
+      deviceId, reportId: third.reportId, collectedAt: third.collectedAt, sectionsKey: third.sectionsKey, stateHash: stateFingerprint(third, contentHash(resolvePolicy())),
     }], new Date());
     expect(fast).toEqual(['unchanged']);
   });

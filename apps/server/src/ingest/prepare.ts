@@ -1,5 +1,6 @@
 import { SECTION_NAMES, type HostFacts, type ReportMessage, type SectionName, type Sections, type Snapshot } from '@fleetmedic/protocol';
-import { contentHash, sectionHashes, type SectionHashMap } from '@fleetmedic/protocol/hash';
+import { createHash } from 'node:crypto';
+import { canonicalJson, contentHash, sectionHashes, type SectionHashMap } from '@fleetmedic/protocol/hash';
 
 /**
  * A validated report, whole or delta, in one shape: the content hash of every section the report
@@ -19,6 +20,40 @@ export interface PreparedReport {
   full: boolean;
   /** bytes of the message text, when known (for the ingest counters) */
   bytes?: number;
+  /**
+   * Canonical JSON of the host facts and of every registered section's hash (stateFingerprint's
+   * policy-free part) and the report's section key (fast path), made when the report is read, a
+   * slice at a time, not for 500 reports at once when their batch is written.
+   */
+  stateText: string;
+  sectionsKey: SectionsKey;
+}
+
+/**
+ * The sections a report has, as the fast path compares them with the stored ones: their names
+ * comma-separated in code-point order, and the sha256 (hex) of `name=hash` for each of them joined
+ * by commas (what FAST_PATH_SQL computes from the stored SectionState rows of those sections).
+ */
+export interface SectionsKey {
+  sections: string;
+  sectionsDigest: string;
+}
+
+/** The SectionsKey of `hashes` (one hash per section a report has). */
+export function sectionsKey(hashes: Record<string, string | undefined>): SectionsKey {
+  const names = Object.keys(hashes).filter((n) => hashes[n] !== undefined).sort();
+  return {
+    sections: names.join(','),
+    sectionsDigest: createHash('sha256').update(names.map((n) => `${n}=${hashes[n]}`).join(','), 'utf8').digest('hex'),
+  };
+}
+
+/** What stateFingerprint hashes besides the policy: the host facts and the section hashes in SECTION_NAMES order. */
+const stateTextOf = (host: HostFacts, hashes: SectionHashMap): string => `${canonicalJson(host)},${canonicalJson(SECTION_NAMES.map((n) => hashes[n]))}`;
+
+/** A report's fields as read, with what is derived from them once (stateText, sectionsKey). */
+function prepared(r: Omit<PreparedReport, 'stateText' | 'sectionsKey'>): PreparedReport {
+  return { ...r, stateText: stateTextOf(r.host, r.hashes), sectionsKey: sectionsKey(r.hashes) };
 }
 
 /** A delta whose section content does not match the hash it claims: refused as `invalid-report`. */
@@ -43,7 +78,7 @@ export function reportClock(collectedAt: string, now = new Date()): Date {
 
 /** From a whole snapshot: hashes computed here. */
 export function prepareSnapshot(reportId: string, snapshot: Snapshot): PreparedReport {
-  return {
+  return prepared({
     reportId,
     collectedAt: reportClock(snapshot.collectedAt),
     host: snapshot.host,
@@ -51,7 +86,7 @@ export function prepareSnapshot(reportId: string, snapshot: Snapshot): PreparedR
     hashes: sectionHashes(snapshot.sections),
     sections: snapshot.sections,
     full: true,
-  };
+  });
 }
 
 /**
@@ -70,7 +105,7 @@ export function prepareReport(message: ReportMessage, bytes?: number): PreparedR
       throw new InvalidReportError(`section ${name}: content does not match hashes.${name}`);
     }
   }
-  return {
+  return prepared({
     reportId: message.id,
     collectedAt: reportClock(delta.collectedAt),
     host: delta.host,
@@ -79,7 +114,7 @@ export function prepareReport(message: ReportMessage, bytes?: number): PreparedR
     sections: delta.sections,
     full: false,
     bytes,
-  };
+  });
 }
 
 /** Sections a report names by hash only (their content must come from the stored state). */
@@ -95,6 +130,7 @@ export const unreportedSections = (r: Pick<PreparedReport, 'hashes'>): SectionNa
  * so registering a section re-diagnoses each device once, at its next report).
  * A report with the same fingerprint would change nothing but times.
  */
-export function stateFingerprint(r: Pick<PreparedReport, 'hashes' | 'host'>, policyHash: string): string {
-  return contentHash([policyHash, r.host, SECTION_NAMES.map((n) => r.hashes[n])]);
+export function stateFingerprint(r: Pick<PreparedReport, 'stateText'>, policyHash: string): string {
+  // contentHash([policyHash, host, hashes in SECTION_NAMES order]), its tail made when the report was read.
+  return createHash('sha256').update(`[${JSON.stringify(policyHash)},${r.stateText}]`).digest('hex');
 }
