@@ -42,6 +42,8 @@ export class AgentConnection implements DeviceSocket {
   readonly connectedAt = Date.now();
   /** false after a ping until the pong arrives */
   alive = true;
+  /** true while the read budget keeps this socket from being read (pause/resume) */
+  paused = false;
   /**
    * Settles when the work done at connect (online, resending undelivered commands) is over. New
    * commands wait for it, not for the reports ahead of them on this socket: a command never
@@ -80,13 +82,32 @@ export class AgentConnection implements DeviceSocket {
     return true;
   }
 
-  /** Stops reading the socket (ReadBudget): TCP holds what the agent sends meanwhile. */
+  /**
+   * One heartbeat: pings the socket, or terminates it (returns true) when it did not answer the
+   * previous ping although it was read meanwhile. A paused socket reads no pongs: it is pinged, not
+   * judged. A closing socket is left to its close handler.
+   */
+  heartbeat(): boolean {
+    if (!this.open) return false;
+    if (!this.alive && !this.paused) {
+      this.socket.terminate();
+      return true;
+    }
+    this.alive = false;
+    this.socket.ping();
+    return false;
+  }
+
+  /** Stops reading the socket (ReadBudget): TCP holds what the agent sends meanwhile, its pongs too. */
   pause(): void {
+    this.paused = true;
     this.socket.pause();
   }
 
-  /** Reads the socket again. */
+  /** Reads the socket again. A pong it could not read while paused is not held against it: `alive` until the next ping. */
   resume(): void {
+    this.paused = false;
+    this.alive = true;
     this.socket.resume();
   }
 

@@ -243,6 +243,22 @@ describe('heartbeat', () => {
   });
 });
 
+describe('heartbeat of a paused socket', () => {
+  it('does not judge a socket by a pong it could not read while the read budget paused it', async () => {
+    const { deviceId, deviceToken } = await enroll(app);
+    const agent = await TestAgent.connect(url, deviceToken, { autoPong: false });
+    const conn = await eventually(async () => app.services.registry.get(deviceId));
+    expect(conn.heartbeat()).toBe(false); // pinged; the agent never answers
+    conn.pause();
+    expect(conn.heartbeat()).toBe(false); // unanswered, but nothing was read: pinged again
+    expect(conn.heartbeat()).toBe(false);
+    conn.resume();
+    expect(conn.heartbeat()).toBe(false); // read again from here: this ping is the one to answer
+    expect(conn.heartbeat()).toBe(true);
+    expect((await agent.waitClosed()).code).toBe(1006);
+  });
+});
+
 describe('shutdown', () => {
   it(`closes agent sockets with ${CLOSE_CODES.serverShutdown} and marks their devices offline before the database closes`, async () => {
     const other = await buildTestApp(db);

@@ -228,14 +228,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
   let closing = false;
   // PINGS_PER_TURN a turn: one ping is a write to its socket (~25 µs).
   const heartbeat = setInterval(() => eachInTurns(registry.all(), PINGS_PER_TURN, (conn) => {
-    if (!conn.open) return; // closing: its close handler cleans up
-    if (!conn.alive && !budget.paused) {
-      app.log.warn({ deviceId: conn.deviceId }, 'agent missed a heartbeat: terminating its socket');
-      conn.socket.terminate();
-      return;
-    }
-    conn.alive = false;
-    conn.socket.ping();
+    if (conn.heartbeat()) app.log.warn({ deviceId: conn.deviceId }, 'agent missed a heartbeat: terminated its socket');
   }, () => !closing), heartbeatSeconds * 1000);
   heartbeat.unref();
 
