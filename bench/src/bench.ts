@@ -3,7 +3,7 @@
 // `ws` message rate, raw multi-row `pg` insert), runs the fleet simulator, prints every figure with
 // its target, and cleans up (server stopped, database dropped). Loopback only; every phase is bounded.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { Command } from 'commander';
@@ -39,10 +39,11 @@ const o = new Command()
   .option('--profile <dir>', 'run the server under node --cpu-prof, profiles into <dir>')
   .option('--server-output <dir>', 'append each server instance\'s whole output to <dir>/server-<n>.log (with --server-node-args "--trace-gc": every GC)')
   .option('--server-node-args <flags>', 'node flags for the server instances, space-separated (e.g. "--max-semi-space-size=8")', '')
+  .option('--command-log <file>', 'append each timed command\'s times (JSON lines) to <file>')
   .option('--max-minutes <n>', 'stop the run after this long, printing the figures measured so far', int, 60)
   .option('--reports-per-day <n>', 'agent reports per Mac per day for the storage figures (default schedule: every 15 min)', int, 96)
   .parse()
-  .opts<{ agents: number; processes: number; instances: number; interval: number; window: number; commands: number; commandRate: number; probeMacs: number; perMacBulk?: boolean; bulkConcurrency: number; databaseUrl: string; serverLogLevel: string; profile?: string; serverOutput?: string; serverNodeArgs: string; maxMinutes: number; reportsPerDay: number }>();
+  .opts<{ agents: number; processes: number; instances: number; interval: number; window: number; commands: number; commandRate: number; probeMacs: number; perMacBulk?: boolean; bulkConcurrency: number; databaseUrl: string; serverLogLevel: string; profile?: string; serverOutput?: string; serverNodeArgs: string; commandLog?: string; maxMinutes: number; reportsPerDay: number }>();
 
 // Sockets: the server holds one per Mac; each simulator process holds its share.
 ensureOpenFiles(o.agents + 2_000);
@@ -257,6 +258,15 @@ async function commandProbe(label: string, targets: Array<{ id: string }>, targe
     return v === undefined ? [] : [v];
   });
   const rtt = split((call, _sent, t) => (t.resultAckedAt ? t.resultAckedAt - call : undefined));
+  if (o.commandLog) {
+    // One line per command, in call order: when it was called and each of its times, ms since the phase's first call.
+    const first = Math.min(...called.values());
+    const at = (x: number | null | undefined) => (x === null || x === undefined ? null : Math.round(x - first));
+    appendFileSync(o.commandLog, ids.map((id) => JSON.stringify({
+      phase: label, id, called: at(called.get(id)), sent: at(rows.get(id)?.sent), atMac: at(timings.get(id)?.receivedAt),
+      finished: at(rows.get(id)?.finished), stored: at(timings.get(id)?.resultAckedAt),
+    })).join('\n') + '\n');
+  }
   const p = (xs: number[]) => `${fmt(percentile(xs, 50))} / ${fmt(percentile(xs, 99))} ms`;
   log(`commands ${label}: ${rtt.length}/${ids.length} round trips`);
   record({ name: `command round trip ${label}, p50 / p99 (${rtt.length} of ${ids.length}, ${o.commandRate}/s)`, value: p(rtt), ...(target ? check(percentile(rtt, 99), '<', 250, 'ms (p99)') : {}) });

@@ -2,7 +2,6 @@ import type { Policy } from '@fleetmedic/protocol';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { retryOnConflict } from '../db/retry.js';
 import { GroupCommit, storeEachAloneOnFailure, type Waiting } from '../db/group-commit.js';
-import { eachInTurns } from '../turns.js';
 import { contentHash } from './canonical-json.js';
 import { fastPathIngest } from './fast-path.js';
 import { fullPathIngest } from './full-path.js';
@@ -48,8 +47,6 @@ export interface BatcherOptions {
  */
 export const FULL_PATH_CHUNK = 50;
 
-/** Fast-path answers settled per turn of the event loop (each is followed by its ack's write). */
-const ANSWERS_PER_TURN = 100;
 
 /** A report waiting to be stored for its device. */
 interface Submitted {
@@ -119,16 +116,12 @@ export class IngestBatcher {
       sectionsKey: p.item.report.sectionsKey,
     })), now));
     const misses: Pending[] = [];
-    const answered: Array<[Pending, IngestOutcome]> = [];
     batch.forEach((p, i) => {
       if (fast[i] === 'miss') return misses.push(p);
       if (fast[i] === 'unchanged') s.unchanged += 1;
       else s.duplicate += 1;
-      answered.push([p, { kind: fast[i] as 'unchanged' | 'duplicate' }]);
+      p.resolve({ kind: fast[i] as 'unchanged' | 'duplicate' });
     });
-    // Each answer goes on at once to its ack (a write to its socket): ANSWERS_PER_TURN a turn, so a
-    // batch of 500 does not hold the event loop while a command waits.
-    eachInTurns(answered, ANSWERS_PER_TURN, ([p, outcome]) => p.resolve(outcome));
     // The rest in full-ingest transactions of at most FULL_PATH_CHUNK reports (a device at most once in each).
     let rest = misses;
     while (rest.length > 0) {
