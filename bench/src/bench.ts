@@ -227,8 +227,9 @@ async function awaitResults(f: FleetProcesses, ids: string[], start: number): Pr
  * machine's), run -> result stored (the Mac holds its ack). The Mac collects and reports after
  * sending the result: not part of the round trip.
  */
-async function commandProbe(label: string, targets: Array<{ id: string }>, target = true): Promise<void> {
+async function commandProbe(label: string, targets: Array<{ id: string; hostname?: string }>, target = true): Promise<void> {
   const called = new Map<string, number>();
+  const macs = new Map<string, { id: string; hostname?: string }>();
   const answered: number[] = [];
   const calls: Promise<void>[] = [];
   for (const d of targets) {
@@ -236,6 +237,7 @@ async function commandProbe(label: string, targets: Array<{ id: string }>, targe
     calls.push(api<{ id: string }>(server!, 'POST', `/api/v1/devices/${d.id}/commands`, { action: { type: 'agent.collect', params: {} } })
       .then((c) => {
         called.set(c.id, at);
+        macs.set(c.id, d);
         answered.push(now() - at);
       }));
     await sleep(1000 / o.commandRate);
@@ -263,7 +265,7 @@ async function commandProbe(label: string, targets: Array<{ id: string }>, targe
     const first = Math.min(...called.values());
     const at = (x: number | null | undefined) => (x === null || x === undefined ? null : Math.round(x - first));
     appendFileSync(o.commandLog, ids.map((id) => JSON.stringify({
-      phase: label, id, called: at(called.get(id)), sent: at(rows.get(id)?.sent), atMac: at(timings.get(id)?.receivedAt),
+      phase: label, id, deviceId: macs.get(id)?.id, hostname: macs.get(id)?.hostname, calledAt: called.get(id), called: at(called.get(id)), sent: at(rows.get(id)?.sent), atMac: at(timings.get(id)?.receivedAt),
       finished: at(rows.get(id)?.finished), stored: at(timings.get(id)?.resultAckedAt),
     })).join('\n') + '\n');
   }
@@ -417,8 +419,8 @@ try {
   if (!(await drain(fleet))) notes.push('the changed-report backlog did not drain within 180 s before the burst');
   const devices = (await adminQuery<{ id: string }>(db.url, 'SELECT id::text AS id FROM "Device" ORDER BY random()'));
   // Simulated Macs are named <recorded hostname>-sim<index>; the probe workers hold the last indices.
-  const macsOf = (side: '<' | '>=') => adminQuery<{ id: string }>(db.url,
-    `SELECT id::text AS id FROM "Device" WHERE substring(hostname from '-sim([0-9]+)$')::int ${side} $1 ORDER BY random()`, [fleet!.probeFirstIndex]);
+  const macsOf = (side: '<' | '>=') => adminQuery<{ id: string; hostname: string }>(db.url,
+    `SELECT id::text AS id, hostname FROM "Device" WHERE substring(hostname from '-sim([0-9]+)$')::int ${side} $1 ORDER BY random()`, [fleet!.probeFirstIndex]);
   const [probes, crowd] = await Promise.all([macsOf('>='), macsOf('<')]);
   // Timed commands go to probe Macs (when there are none, to any), each Mac at most one per phase while there are enough.
   const timed = (n: number) => (probes.length > 0 ? probes : crowd).slice(0, n);
