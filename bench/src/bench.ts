@@ -62,7 +62,7 @@ const simulatorCpu = (): number => (fleet ? sampleAll(fleet.pids).cpuSeconds : 0
 /** What the run is doing now: every RSS sample is tagged with it, so the peak names its phase. */
 let phase = 'idle';
 /** Where the previous phase began: its wall clock and the CPU seconds of server, simulator and Postgres then. */
-let phaseStart = { at: 0, server: 0, simulator: 0, postgres: 0 };
+let phaseStart = { at: 0, server: 0, simulator: 0, postgres: 0, overflows: 0 };
 /** Every `postgres` process's CPU, sampled each second with the RSS (backends come and go). */
 const postgresCpu = new CpuTracker('postgres');
 const phaseLines: string[] = [];
@@ -75,7 +75,7 @@ const phaseLines: string[] = [];
  */
 async function enterPhase(next: string): Promise<void> {
   const at = now();
-  const cpu = { server: servers.length > 0 ? sampleServers().cpuSeconds : 0, simulator: simulatorCpu(), postgres: postgresCpu.sample() };
+  const cpu = { server: servers.length > 0 ? sampleServers().cpuSeconds : 0, simulator: simulatorCpu(), postgres: postgresCpu.sample(), overflows: listenOverflows() };
   const gauges = await Promise.all(servers.map((x) => serverGauges(x).catch(() => null)));
   const simLoops = fleet ? await fleet.loopDelays().catch(() => null) : null;
   if (phaseStart.at > 0) {
@@ -83,7 +83,7 @@ async function enterPhase(next: string): Promise<void> {
     const used = (k: 'server' | 'simulator' | 'postgres') => `${k} ${fmt(cpu[k] - phaseStart[k], 1)}`;
     const lags = gauges.map((l) => (l ? `${fmt(l.p99Ms)}/${fmt(l.maxMs)}` : 'n/a')).join(', ');
     const heaps = gauges.map((l) => (l ? `${mb(l.heapUsedBytes)} of ${mb(l.heapTotalBytes)} (external ${mb(l.externalBytes)})` : 'n/a')).join(', ');
-    phaseLines.push(`${phase}: ${fmt(wall, 1)} s; CPU s ${used('server')}, ${used('simulator')}, ${used('postgres')} (${fmt(2 * wall, 1)} on 2 cores); event-loop delay p99/max ms per instance ${lags}${simLoops ? `, per simulator process ${simLoops.map((l) => `${fmt(l.p99Ms)}/${fmt(l.maxMs)}`).join(', ')}` : ''}; V8 heap used at its end ${heaps}`);
+    phaseLines.push(`${phase}: ${fmt(wall, 1)} s; CPU s ${used('server')}, ${used('simulator')}, ${used('postgres')} (${fmt(2 * wall, 1)} on 2 cores); connections dropped at a full accept queue (this machine) ${fmt(cpu.overflows - phaseStart.overflows)}; event-loop delay p99/max ms per instance ${lags}${simLoops ? `, per simulator process ${simLoops.map((l) => `${fmt(l.p99Ms)}/${fmt(l.maxMs)}`).join(', ')}` : ''}; V8 heap used at its end ${heaps}`);
     log(`phase ${phaseLines.at(-1)}`);
   }
   phase = next;
@@ -166,6 +166,19 @@ async function drain(f: FleetProcesses, ms = 180_000): Promise<boolean> {
   }, ms, 500);
 }
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+/**
+ * The machine's count of connections the kernel dropped because a listening socket's accept queue
+ * was full (TcpExtListenOverflows in /proc/net/netstat; NaN where unreadable): the client's SYN is
+ * retried after ~1 s, so a new connection made then waits a second or more before the server sees it.
+ */
+const listenOverflows = (): number => {
+  try {
+    const [names, values] = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:')).map((l) => l.split(/\s+/));
+    return Number(values![names!.indexOf('ListenOverflows')]);
+  } catch {
+    return Number.NaN;
+  }
+};
 const growth = (a: Record<string, number>, b: Record<string, number>, names = TABLES) => names.reduce((s, n) => s + ((b[n] ?? 0) - (a[n] ?? 0)), 0);
 
 async function api<T>(server: ServerProcess, method: string, path: string, body?: unknown): Promise<T> {
