@@ -75,6 +75,21 @@ describe('ReadBudget', () => {
   });
 });
 
+/**
+ * Locks `deviceId`'s row (FOR NO KEY UPDATE) in a session of its own, as a long transaction would:
+ * the ingest of that Mac's reports waits on it until the returned release rolls it back.
+ */
+async function holdDeviceRow(databaseUrl: string, deviceId: string): Promise<() => Promise<void>> {
+  const holder = new pg.Client({ connectionString: databaseUrl });
+  await holder.connect();
+  await holder.query('BEGIN');
+  await holder.query('SELECT id FROM "Device" WHERE id = $1 FOR NO KEY UPDATE', [deviceId]);
+  return async () => {
+    await holder.query('ROLLBACK');
+    await holder.end();
+  };
+}
+
 describe('backpressure on real sockets', () => {
   const whole = (id: string, minute: number) => ({ type: 'report', id, snapshot: buildSnapshot({ collectedAt: new Date(Date.UTC(2026, 0, 1, 10, minute)).toISOString(), batteryPercent: 50 + minute }) });
   const size = Buffer.byteLength(JSON.stringify(whole('budget-0001', 1)));
@@ -91,19 +106,15 @@ describe('backpressure on real sockets', () => {
     const b = await enroll(app);
     const agentA = await TestAgent.connect(url, a.deviceToken);
     const agentB = await TestAgent.connect(url, b.deviceToken);
-    const holder = new pg.Client({ connectionString: db.databaseUrl });
-    await holder.connect();
+    // Ingest of A's reports waits on A's device row: its three reports stay held.
+    const release = await holdDeviceRow(db.databaseUrl!, a.deviceId);
     try {
-      // Ingest of A's reports waits on A's device row: its three reports stay held.
-      await holder.query('BEGIN');
-      await holder.query('SELECT id FROM "Device" WHERE id = $1 FOR NO KEY UPDATE', [a.deviceId]);
       for (let i = 1; i <= 3; i++) agentA.send(whole(`budget-000${i}`, i));
       await eventually(async () => (await stats()).pauses === 1);
       // Sent while every socket is paused: not read until A's reports are answered.
       agentB.send(whole('budget-b-0001', 1));
     } finally {
-      await holder.query('ROLLBACK');
-      await holder.end();
+      await release();
     }
     for (let i = 1; i <= 3; i++) await agentA.next((m) => m.type === 'ack' && m.id === `budget-000${i}`);
     await agentB.next((m) => m.type === 'ack' && m.id === 'budget-b-0001');
@@ -126,11 +137,8 @@ describe('backpressure on real sockets', () => {
     const id = (created.json() as { id: string }).id;
     await agentB.next((m) => m.type === 'command');
     const before = await stats();
-    const holder = new pg.Client({ connectionString: db.databaseUrl });
-    await holder.connect();
+    const release = await holdDeviceRow(db.databaseUrl!, a.deviceId);
     try {
-      await holder.query('BEGIN');
-      await holder.query('SELECT id FROM "Device" WHERE id = $1 FOR NO KEY UPDATE', [a.deviceId]);
       for (let i = 1; i <= 3; i++) agentA.send(whole(`awaiting-000${i}`, i));
       await eventually(async () => (await stats()).pauses === before.pauses + 1);
       // A's reports stay held (its row is locked) and every other socket is paused: B's result is read all the same.
@@ -143,8 +151,7 @@ describe('backpressure on real sockets', () => {
       expect(await db.prisma.command.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'succeeded', reason: 'collect and report requested' });
       expect(await stats()).toMatchObject({ pauses: before.pauses + 1, heldBytes: 3 * (Buffer.byteLength(JSON.stringify(whole('awaiting-0001', 1))) + HELD_OVERHEAD_BYTES) });
     } finally {
-      await holder.query('ROLLBACK');
-      await holder.end();
+      await release();
     }
     for (let i = 1; i <= 3; i++) await agentA.next((m) => m.type === 'ack' && m.id === `awaiting-000${i}`);
     agentA.close();
