@@ -3,7 +3,7 @@ import type { Action, CommandEnvelope, CommandResult, CommandStatus } from '@fle
 import type { Command, Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { audit } from '../audit/audit.js';
 import { ServiceError, notFound } from '../errors.js';
-import type { MessageSink } from './sockets.js';
+import type { MessageSink, SendOptions } from './sockets.js';
 import type { KeyLog, SigningKeyring, SigningKeySource, UnsignedEnvelope } from '../signing/signing-key.js';
 import { expireOverdueCommands } from './expiry.js';
 import { retryOnConflict } from '../db/retry.js';
@@ -276,7 +276,8 @@ export class CommandService {
         select: { id: true, createdAt: true },
       });
       if (page.length === 0) break;
-      const out = await this.send(await this.markResent(page.map((c) => c.id), now), sink, now);
+      // Resent at connect: not an admin's command waiting now, so it takes none of the read budget's exempt sockets.
+      const out = await this.send(await this.markResent(page.map((c) => c.id), now), sink, now, { bulk: true });
       sent.push(...out.sent);
       // The socket took less than it was given (full, or closed): the rest waits for the next connect.
       if (out.refusedBySocket || page.length < DELIVERY_PAGE) break;
@@ -349,7 +350,7 @@ export class CommandService {
    * Sends `commands` with their stored signatures oldest first (failing those that do not check);
    * stops at the first the socket refuses. Returns the ids sent, and whether the socket refused one.
    */
-  private async send(commands: EnvelopeSource[], sink: MessageSink, now: Date): Promise<{ sent: string[]; refusedBySocket: boolean }> {
+  private async send(commands: EnvelopeSource[], sink: MessageSink, now: Date, opts: SendOptions = {}): Promise<{ sent: string[]; refusedBySocket: boolean }> {
     if (commands.length === 0) return { sent: [], refusedBySocket: false };
     commands.sort((a, b) => {
       const [x, y] = [isoOf(a.createdAt), isoOf(b.createdAt)];
@@ -359,7 +360,7 @@ export class CommandService {
     await this.refuseUnsigned(refused, now);
     const sent: string[] = [];
     for (const command of signed) {
-      if (!sink.send({ type: 'command', command })) return { sent, refusedBySocket: true };
+      if (!sink.send({ type: 'command', command }, opts)) return { sent, refusedBySocket: true };
       sent.push(command.id);
     }
     return { sent, refusedBySocket: false };

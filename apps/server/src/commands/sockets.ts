@@ -7,7 +7,7 @@ import type { ServerMessage } from '@fleetmedic/protocol';
 
 /** How a message is sent. */
 export interface SendOptions {
-  /** a bulk command's: its reply does not take precedence over reports (ReadBudget) as a single command's does */
+  /** a bulk command's, or one resent at connect: its reply does not take precedence over reports (ReadBudget) as a single command's does */
   bulk?: boolean;
 }
 

@@ -67,6 +67,8 @@ export class AgentConnection implements DeviceSocket {
    * not wait behind reports.
    */
   awaitingReplySince: number | null = null;
+  /** Called when a single command is sent (the gateway lets the read budget exempt the socket at once). */
+  onAwaitingReply?: () => void;
 
   /** Sends `message` (`bulk`: a bulk command's); false (not sent) when the socket is closed, or when it holds too much unread and is dropped for it. */
   send(message: ServerMessage, opts: SendOptions = {}): boolean {
@@ -78,7 +80,10 @@ export class AgentConnection implements DeviceSocket {
       return false;
     }
     this.socket.send(text);
-    if (message.type === 'command' && !opts.bulk) this.awaitingReplySince = Date.now();
+    if (message.type === 'command' && !opts.bulk) {
+      this.awaitingReplySince = Date.now();
+      this.onAwaitingReply?.();
+    }
     return true;
   }
 
@@ -106,8 +111,8 @@ export class AgentConnection implements DeviceSocket {
 
   /** Reads the socket again. A pong it could not read while paused is not held against it: `alive` until the next ping. */
   resume(): void {
+    if (this.paused) this.alive = true;
     this.paused = false;
-    this.alive = true;
     this.socket.resume();
   }
 

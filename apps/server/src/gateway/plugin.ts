@@ -58,8 +58,10 @@ const MAX_PAUSE_MS = 10_000;
  */
 const AWAITED_REPLY_MS = 30_000;
 /**
- * ...and at most this many such sockets per pause. What they may hold beyond the budget is one
- * report each: a report read from such a socket while the others are paused pauses it too.
+ * ...and at most this many such sockets per pause. A report read from such a socket while the
+ * others are paused pauses it too, so what they hold beyond the budget is what ws had already
+ * read from each socket when it paused (up to one read, ~64 KiB of text) per pause. Any command's
+ * result ends the exemption, not only the single command's.
  */
 const MAX_EXEMPT_SOCKETS = 16;
 
@@ -151,6 +153,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
     const log = () => app.log.child({ deviceId: device.id, hostname: device.hostname });
     registry.attach(conn)?.close(CLOSE_CODES.replaced, 'replaced by a newer connection of the same device');
     budget.adopt(conn);
+    conn.onAwaitingReply = () => budget.exempt(conn);
     log().info('agent connected');
     sayWhyTooBig(socket, () => {
       metrics.messageRejected('too-large');

@@ -47,6 +47,27 @@ describe('ReadBudget', () => {
     expect(sockets[0]!.paused).toBe(true);
   });
 
+  it('reads an exempt socket that a resume cut short had left paused, and one that becomes exempt during a pause while slots are left', async () => {
+    const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+    const sockets = Array.from({ length: 5 }, () => new Flag());
+    const awaiting = new Set<Flag>();
+    const budget = new ReadBudget(() => sockets, 100, 50, 10_000, { exempt: (s) => awaiting.has(s), maxExempt: 2, resumeChunk: 2 });
+    budget.take(101, 0);
+    budget.release(60, 1); // resumes sockets 0 and 1 now, 2 and 3 next turn, 4 the turn after
+    budget.take(60, 2); // paused again before socket 4 was resumed...
+    awaiting.add(sockets[4]!);
+    budget.take(0, 3);
+    expect(sockets[4]!.paused).toBe(true);
+    budget.release(60, 4);
+    budget.take(60, 5); // ...and the next pause finds socket 4 exempt: it is read
+    expect(sockets.map((s) => s.paused)).toEqual([true, true, true, true, false]);
+    await nextTurn();
+    // A command sent to socket 0 during the pause: exempt at once (a slot is left), socket 1 not (none is).
+    budget.exempt(sockets[0]!);
+    budget.exempt(sockets[1]!);
+    expect(sockets.map((s) => s.paused)).toEqual([false, true, true, true, false]);
+  });
+
   it('resumes resumeChunk sockets a turn, stops when paused again, and starts the next resume where that one stopped', async () => {
     const nextTurn = () => new Promise<void>((r) => setImmediate(r));
     const sockets = Array.from({ length: 5 }, () => new Flag());

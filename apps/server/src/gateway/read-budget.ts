@@ -22,9 +22,11 @@ export interface ReadBudgetStats {
  * answered (ack or error). Past `highBytes` every agent socket stops being read — TCP pushes back
  * and the agents' reports wait in their outboxes on disk — until the count falls to `lowBytes`.
  * A message already in flight when the sockets pause still counts, so the overshoot is at most
- * what the sockets had read at that moment. No pause lasts longer than `maxPauseMs`: a paused
- * socket reads no pings, and an agent closes a socket whose ping stays unanswered until its next
- * one (30 s); after such a forced resume the next report past the budget pauses them again.
+ * what the sockets had read at that moment. No pause of the budget lasts longer than `maxPauseMs`:
+ * a paused socket reads no pings, and an agent closes a socket whose ping stays unanswered until
+ * its next one (30 s); after such a forced resume the next report past the budget pauses them
+ * again. One socket may stay paused over several pauses when ingest is slower than the resumes
+ * (each resume reaches at least `resumeChunk` sockets, starting where the last one stopped).
  *
  * Commands first: a socket `exempt` says owes the server a command's reply is not paused, at most
  * `maxExempt` of them per pause, so an admin's Fix is answered while reports wait. Sockets resume
@@ -39,6 +41,9 @@ export class ReadBudget<S extends Pausable = Pausable> {
   private round = 0;
   /** where the next resume starts in the socket list */
   private cursor = 0;
+  /** exempt sockets left reading in the current pause */
+  private exempted = 0;
+  private readonly maxExempt: number;
   readonly stats: ReadBudgetStats = { heldBytes: 0, maxHeldBytes: 0, pauses: 0, longestPauseMs: 0 };
 
   /**
@@ -57,9 +62,10 @@ export class ReadBudget<S extends Pausable = Pausable> {
     private readonly opts: { exempt?: (socket: S) => boolean; maxExempt?: number; resumeChunk?: number } = {},
   ) {
     if (!(lowBytes < highBytes)) throw new RangeError(`lowBytes (${lowBytes}) must be below highBytes (${highBytes})`);
+    this.maxExempt = opts.exempt ? opts.maxExempt ?? 32 : 0;
   }
 
-  /** true while every socket is paused */
+  /** true from a pause to the next resume (which may take several turns: see resumeChunk) */
   get paused(): boolean {
     return this.pausedAt !== null;
   }
@@ -73,11 +79,14 @@ export class ReadBudget<S extends Pausable = Pausable> {
       this.pausedAt = now;
       this.round += 1;
       this.stats.pauses += 1;
-      const { exempt, maxExempt = 32 } = this.opts;
-      let left = exempt ? maxExempt : 0;
+      const { exempt } = this.opts;
+      this.exempted = 0;
       for (const s of this.sockets()) {
-        if (left > 0 && exempt!(s)) left -= 1;
-        else s.pause();
+        // An exempt socket a cut-short resume had not reached yet is still paused: read it now.
+        if (this.exempted < this.maxExempt && exempt?.(s)) {
+          this.exempted += 1;
+          s.resume();
+        } else s.pause();
       }
     }
   }
@@ -87,6 +96,16 @@ export class ReadBudget<S extends Pausable = Pausable> {
     this.held -= bytes;
     this.stats.heldBytes = this.held;
     if (this.held <= this.lowBytes) this.resume(now);
+  }
+
+  /**
+   * A socket that has just become exempt (sent a single command) is read during this pause, if
+   * fewer than maxExempt already are; otherwise it waits like the others.
+   */
+  exempt(socket: S): void {
+    if (this.pausedAt === null || this.exempted >= this.maxExempt) return;
+    this.exempted += 1;
+    socket.resume();
   }
 
   /** A socket opened, or no longer exempt, while the others are paused is paused too. */

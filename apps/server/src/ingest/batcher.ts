@@ -47,7 +47,6 @@ export interface BatcherOptions {
  */
 export const FULL_PATH_CHUNK = 50;
 
-
 /** A report waiting to be stored for its device. */
 interface Submitted {
   deviceId: string;
