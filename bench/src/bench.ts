@@ -61,7 +61,7 @@ const sampleServers = (): ProcSample => sampleAll(servers.map((x) => x.pid));
 const simulatorCpu = (): number => (fleet ? sampleAll(fleet.pids).cpuSeconds : 0);
 /** What the run is doing now: every RSS sample is tagged with it, so the peak names its phase. */
 let phase = 'idle';
-/** Where the previous phase began: its wall clock and the CPU seconds of server, simulator and Postgres then. */
+/** Where the previous phase began: its wall clock, the CPU seconds of server, simulator and Postgres then, and the machine's listen overflows. */
 let phaseStart = { at: 0, server: 0, simulator: 0, postgres: 0, overflows: 0 };
 /** Every `postgres` process's CPU, sampled each second with the RSS (backends come and go). */
 const postgresCpu = new CpuTracker('postgres');
@@ -75,19 +75,19 @@ const phaseLines: string[] = [];
  */
 async function enterPhase(next: string): Promise<void> {
   const at = now();
-  const cpu = { server: servers.length > 0 ? sampleServers().cpuSeconds : 0, simulator: simulatorCpu(), postgres: postgresCpu.sample(), overflows: listenOverflows() };
+  const mark = { server: servers.length > 0 ? sampleServers().cpuSeconds : 0, simulator: simulatorCpu(), postgres: postgresCpu.sample(), overflows: listenOverflows() };
   const gauges = await Promise.all(servers.map((x) => serverGauges(x).catch(() => null)));
   const simLoops = fleet ? await fleet.loopDelays().catch(() => null) : null;
   if (phaseStart.at > 0) {
     const wall = (at - phaseStart.at) / 1000;
-    const used = (k: 'server' | 'simulator' | 'postgres') => `${k} ${fmt(cpu[k] - phaseStart[k], 1)}`;
+    const used = (k: 'server' | 'simulator' | 'postgres') => `${k} ${fmt(mark[k] - phaseStart[k], 1)}`;
     const lags = gauges.map((l) => (l ? `${fmt(l.p99Ms)}/${fmt(l.maxMs)}` : 'n/a')).join(', ');
     const heaps = gauges.map((l) => (l ? `${mb(l.heapUsedBytes)} of ${mb(l.heapTotalBytes)} (external ${mb(l.externalBytes)})` : 'n/a')).join(', ');
-    phaseLines.push(`${phase}: ${fmt(wall, 1)} s; CPU s ${used('server')}, ${used('simulator')}, ${used('postgres')} (${fmt(2 * wall, 1)} on 2 cores); connections dropped at a full accept queue (this machine) ${fmt(cpu.overflows - phaseStart.overflows)}; event-loop delay p99/max ms per instance ${lags}${simLoops ? `, per simulator process ${simLoops.map((l) => `${fmt(l.p99Ms)}/${fmt(l.maxMs)}`).join(', ')}` : ''}; V8 heap used at its end ${heaps}`);
+    phaseLines.push(`${phase}: ${fmt(wall, 1)} s; CPU s ${used('server')}, ${used('simulator')}, ${used('postgres')} (${fmt(2 * wall, 1)} on 2 cores); connections dropped at a full accept queue (this machine) ${fmt(mark.overflows - phaseStart.overflows)}; event-loop delay p99/max ms per instance ${lags}${simLoops ? `, per simulator process ${simLoops.map((l) => `${fmt(l.p99Ms)}/${fmt(l.maxMs)}`).join(', ')}` : ''}; V8 heap used at its end ${heaps}`);
     log(`phase ${phaseLines.at(-1)}`);
   }
   phase = next;
-  phaseStart = { at, ...cpu };
+  phaseStart = { at, ...mark };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { eachInTurns } from '../turns.js';
 
-/** What ReadBudget pauses: ws's WebSocket (`pause()` stops reading its TCP socket, `resume()` reads again). */
+/** What ReadBudget pauses: an agent's socket (AgentConnection: `pause()` stops reading its TCP socket, `resume()` reads again). */
 export interface Pausable {
   pause(): void;
   resume(): void;

@@ -1,6 +1,6 @@
 import { SECTION_NAMES, type HostFacts, type ReportMessage, type SectionName, type Sections, type Snapshot } from '@fleetmedic/protocol';
-import { createHash } from 'node:crypto';
 import { canonicalJson, contentHash, sectionHashes, type SectionHashMap } from '@fleetmedic/protocol/hash';
+import { sha256Hex } from '../auth/secrets.js';
 
 /**
  * A validated report, whole or delta, in one shape: the content hash of every section the report
@@ -44,7 +44,7 @@ export function sectionsKey(hashes: Record<string, string | undefined>): Section
   const names = Object.keys(hashes).filter((n) => hashes[n] !== undefined).sort();
   return {
     sections: names.join(','),
-    sectionsDigest: createHash('sha256').update(names.map((n) => `${n}=${hashes[n]}`).join(','), 'utf8').digest('hex'),
+    sectionsDigest: sha256Hex(names.map((n) => `${n}=${hashes[n]}`).join(',')),
   };
 }
 
@@ -132,5 +132,5 @@ export const unreportedSections = (r: Pick<PreparedReport, 'hashes'>): SectionNa
  */
 export function stateFingerprint(r: Pick<PreparedReport, 'stateText'>, policyHash: string): string {
   // contentHash([policyHash, host, hashes in SECTION_NAMES order]), its tail made when the report was read.
-  return createHash('sha256').update(`[${JSON.stringify(policyHash)},${r.stateText}]`).digest('hex');
+  return sha256Hex(`[${JSON.stringify(policyHash)},${r.stateText}]`);
 }
