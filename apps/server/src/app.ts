@@ -130,7 +130,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
     // The old token no longer opens a socket; close one still using it.
     onReenroll: (deviceId) => registry.get(deviceId)?.close(CLOSE_CODES.unauthorized, 'device re-enrolled: this token was replaced'),
   });
-  await app.register(gatewayPlugin, { registry, commands, policy, heartbeatSeconds: config.heartbeatSeconds ?? 30, readHighBytes: config.readHighBytes, metrics });
+  await app.register(gatewayPlugin, { registry, commands, policy, heartbeatSeconds: config.heartbeatSeconds ?? 30, readHighBytes: config.readHighBytes, maxSocketPauseMs: config.maxSocketPauseMs, metrics });
   await app.register(commandRoutes, { commands, dispatcher, policy });
   await app.register(jobsPlugin, { scheduler: jobs });
   await app.register(eventRoutes, { events, instanceId });

@@ -21,6 +21,8 @@ export interface AppConfig {
   heartbeatSeconds?: number;
   /** Bytes of agent reports read and not yet answered past which every agent socket stops being read until half are answered (default 16 MiB: READ_HIGH_BYTES). */
   readHighBytes?: number;
+  /** The longest one agent socket stays unread while the others are paused, however often they pause again, ms (default 12,000: MAX_SOCKET_PAUSE_MS; an agent closes a socket whose ping is unanswered for 30 s). */
+  maxSocketPauseMs?: number;
   /** How often the job that expires old commands runs, s (default 60). */
   expirySweepSeconds?: number;
   /** How often the job that marks silent devices offline runs, s (default 30). */

@@ -52,6 +52,12 @@ const REPORT_PREFIX = Buffer.from('{"type":"report",');
 /** No pause lasts longer than this, ms: a paused socket answers no pings, and an agent gives up on a ping unanswered for 30 s. */
 const MAX_PAUSE_MS = 10_000;
 /**
+ * Nor does any one socket stay paused longer than this, ms, however often the budget pauses again:
+ * read once a tick, 1,000 a second, the last of 10,000 that waited at once is read ~22 s after its
+ * pause, before the agent's 30 s.
+ */
+export const MAX_SOCKET_PAUSE_MS = 12_000;
+/**
  * Commands first: a socket sent a single command (not a bulk command's) goes on being read during
  * a pause until its result arrives, for at most this long, ms, so an admin's Fix is not answered
  * after the reports ahead of it...
@@ -82,6 +88,8 @@ export interface GatewayOptions {
   metrics: ServerMetrics;
   /** report bytes held before every socket pauses (default READ_HIGH_BYTES; resumed at half) */
   readHighBytes?: number;
+  /** the longest one socket stays paused, ms (default MAX_SOCKET_PAUSE_MS) */
+  maxSocketPauseMs?: number;
 }
 
 /**
@@ -96,6 +104,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
   const budget = new ReadBudget<AgentConnection>(() => registry.all(), readHigh, readHigh === READ_HIGH_BYTES ? READ_LOW_BYTES : Math.floor(readHigh / 2), MAX_PAUSE_MS, {
     exempt: (c) => c.awaitingReplySince !== null && Date.now() - c.awaitingReplySince < AWAITED_REPLY_MS,
     maxExempt: MAX_EXEMPT_SOCKETS,
+    maxSocketPauseMs: opts.maxSocketPauseMs ?? MAX_SOCKET_PAUSE_MS,
   });
   const reading = new SliceQueue(READ_SLICE_MS);
   const ingest = new IngestBatcher(app.prisma, { policy: async () => (await policy.current()).policy });
@@ -162,6 +171,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
 
     socket.on('message', (data: RawData, isBinary: boolean) => {
       touch(conn);
+      budget.heard(conn);
       const receivedAt = new Date();
       const bad = () => {
         if (!conn.recordBadMessage()) return;
@@ -203,14 +213,17 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
       // texts that merely begin like a report pauses the sockets as a flood of big ones does.
       const held = bytes + HELD_OVERHEAD_BYTES;
       budget.take(held);
-      // Read during a pause for its command's reply: one report, not a stream of them.
-      if (conn.awaitingReplySince !== null) budget.adopt(conn);
+      // Read during a pause (for its command's reply, or for having waited too long): one report, not a stream of them.
+      budget.adopt(conn);
       track(conn.enqueue(async () => handle(message ?? await reading.run(read))).finally(() => budget.release(held)));
     });
     socket.on('pong', () => {
       conn.alive = true;
+      budget.heard(conn);
       touch(conn);
     });
+    // ws answers the agent's ping itself; a socket read for having waited too long owes nothing more.
+    socket.on('ping', () => budget.heard(conn));
     socket.on('close', (code: number) => {
       log().info({ code }, 'agent disconnected');
       if (registry.detach(conn)) {

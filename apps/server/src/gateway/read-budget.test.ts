@@ -33,7 +33,7 @@ describe('ReadBudget', () => {
     expect(budget.paused).toBe(true);
     budget.tick(13_000);
     expect(budget.paused).toBe(false);
-    expect(budget.stats).toEqual({ heldBytes: 150, maxHeldBytes: 150, pauses: 2, longestPauseMs: 10_000 });
+    expect(budget.stats).toEqual({ heldBytes: 150, maxHeldBytes: 150, pauses: 2, longestPauseMs: 10_000, starvedReads: 0 });
   });
 
   it('leaves the sockets `exempt` names reading during a pause, at most maxExempt of them', () => {
@@ -89,6 +89,39 @@ describe('ReadBudget', () => {
     await nextTurn();
     expect(resumes.slice(4)).toEqual([4, 0, 1, 2, 3]);
     expect(sockets.every((s) => !s.paused)).toBe(true);
+  });
+
+  it('reads a socket paused maxSocketPauseMs however often the budget pauses again, oldest first, resumeChunk a tick; the next pause leaves it reading until heard from, and a report then pauses it', async () => {
+    const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+    const sockets = Array.from({ length: 6 }, () => new Flag());
+    const paused = () => sockets.map((s) => s.paused);
+    const budget = new ReadBudget(() => sockets, 100, 50, 10_000, { resumeChunk: 2, maxSocketPauseMs: 12_000 });
+    budget.take(101, 0);
+    // Each resume is cut short after its first chunk, as when the sockets resumed bring a backlog
+    // at once: 0 and 1 are read at 5,000, 2 and 3 at 9,000; 4 and 5 wait.
+    for (const at of [5_000, 9_000]) {
+      budget.release(60, at);
+      budget.take(60, at + 1);
+      await nextTurn();
+    }
+    expect(paused()).toEqual([true, true, true, true, true, true]);
+    budget.tick(11_999);
+    expect(budget.stats.starvedReads).toBe(0);
+    budget.tick(12_000); // 4 and 5 paused since 0, 0 and 1 since 5,001, 2 and 3 since 9,001
+    expect(paused()).toEqual([true, true, true, true, false, false]);
+    expect(budget.stats.starvedReads).toBe(2);
+    // 4 sends a report and is paused; the next pause leaves 5, not heard from yet, reading.
+    budget.heard(sockets[4]!);
+    budget.adopt(sockets[4]!, 12_500);
+    budget.release(60, 12_600);
+    budget.take(60, 12_700);
+    expect(paused()).toEqual([true, true, true, true, true, false]);
+    budget.heard(sockets[5]!);
+    budget.adopt(sockets[5]!, 12_800);
+    expect(sockets[5]!.paused).toBe(true);
+    budget.tick(17_001);
+    expect(paused()).toEqual([false, false, true, true, true, true]);
+    expect(budget.stats.starvedReads).toBe(4);
   });
 
   it('refuses a low mark not below the high mark', () => {
@@ -190,5 +223,39 @@ describe('backpressure on real sockets', () => {
     const after = await stats();
     expect(after.pauses).toBeGreaterThan(before.pauses);
     expect(after.maxHeldBytes).toBeGreaterThan(readHighBytes);
+  });
+});
+
+describe('no socket starves on real sockets', () => {
+  const whole = (id: string, minute: number) => ({ type: 'report', id, snapshot: buildSnapshot({ collectedAt: new Date(Date.UTC(2026, 0, 1, 10, minute)).toISOString(), batteryPercent: 50 + minute }) });
+  const size = Buffer.byteLength(JSON.stringify(whole('starved-0001', 1)));
+  // A paused socket is read at the next tick (each second) while the budget stays paused.
+  const t = useTestApp({ readHighBytes: Math.floor(2.5 * size), maxSocketPauseMs: 1 });
+  const stats = async () => (await t.app.inject({ method: 'GET', url: '/api/v1/agent/ingest-stats', headers: bearer(t.viewer) })).json() as ReadBudgetStats;
+
+  it('answers the ping of a socket paused for the whole of a long hold: no socket waits past maxSocketPauseMs (Postgres)', async (ctx) => {
+    const { db, app, url } = t;
+    ctx.skip(db.kind !== 'postgres', 'PGlite is one session in one process: no other session can hold the device row (set DATABASE_URL)');
+    const a = await enroll(app);
+    const b = await enroll(app);
+    const agentA = await TestAgent.connect(url, a.deviceToken);
+    const agentB = await TestAgent.connect(url, b.deviceToken);
+    const before = await stats();
+    const release = await holdDeviceRow(db.databaseUrl!, a.deviceId);
+    try {
+      for (let i = 1; i <= 3; i++) agentA.send(whole(`starved-000${i}`, i));
+      await eventually(async () => (await stats()).pauses === before.pauses + 1);
+      // The budget stays paused (A's reports are held by the lock); B, paused with it, is read at a tick all the same.
+      const pong = new Promise<void>((resolve) => agentB.ws.once('pong', () => resolve()));
+      agentB.ws.ping();
+      await pong;
+      expect(await stats()).toMatchObject({ pauses: before.pauses + 1, heldBytes: 3 * (size + HELD_OVERHEAD_BYTES) });
+      expect((await stats()).starvedReads).toBeGreaterThan(before.starvedReads);
+    } finally {
+      await release();
+    }
+    for (let i = 1; i <= 3; i++) await agentA.next((m) => m.type === 'ack' && m.id === `starved-000${i}`);
+    agentA.close();
+    agentB.close();
   });
 });

@@ -15,6 +15,8 @@ export interface ReadBudgetStats {
   /** times every socket was paused, and the longest pause, ms */
   pauses: number;
   longestPauseMs: number;
+  /** sockets read for having waited maxSocketPauseMs while the budget stayed paused (see `tick`) */
+  starvedReads: number;
 }
 
 /**
@@ -25,8 +27,13 @@ export interface ReadBudgetStats {
  * what the sockets had read at that moment. No pause of the budget lasts longer than `maxPauseMs`:
  * a paused socket reads no pings, and an agent closes a socket whose ping stays unanswered until
  * its next one (30 s); after such a forced resume the next report past the budget pauses them
- * again. One socket may stay paused over several pauses when ingest is slower than the resumes
- * (each resume reaches at least `resumeChunk` sockets, starting where the last one stopped).
+ * again. One socket could stay paused over several pauses when ingest is slower than the resumes
+ * (a resume cut short by the next pause reaches as few as `resumeChunk` sockets; the next starts
+ * where it stopped): with 10,000 sockets and whole reports that took longer than an agent waits
+ * for a pong, and half a fleet reconnected at once (10,571 reconnects in one 20,000-Mac run). So no
+ * socket stays paused longer than `maxSocketPauseMs`: `tick` reads the ones that waited that long,
+ * oldest first, `resumeChunk` a second, and the next pause leaves each reading until it is `heard`
+ * from (what it had: a report, a ping); a report then pauses it again (`adopt`).
  *
  * Commands first: a socket `exempt` says owes the server a command's reply is not paused, at most
  * `maxExempt` of them per pause, so an admin's Fix is answered while reports wait. Sockets resume
@@ -44,7 +51,11 @@ export class ReadBudget<S extends Pausable = Pausable> {
   /** exempt sockets left reading in the current pause */
   private exempted = 0;
   private readonly maxExempt: number;
-  readonly stats: ReadBudgetStats = { heldBytes: 0, maxHeldBytes: 0, pauses: 0, longestPauseMs: 0 };
+  /** when the budget paused each socket it holds paused, ms */
+  private readonly pausedSince = new WeakMap<S, number>();
+  /** sockets read for having waited too long, not heard from since: a pause leaves them reading */
+  private readonly owed = new WeakSet<S>();
+  readonly stats: ReadBudgetStats = { heldBytes: 0, maxHeldBytes: 0, pauses: 0, longestPauseMs: 0, starvedReads: 0 };
 
   /**
    * @param sockets every open agent socket, when they must all pause or resume
@@ -52,14 +63,15 @@ export class ReadBudget<S extends Pausable = Pausable> {
    * @param lowBytes resume them at or below this many
    * @param maxPauseMs resume after this long whatever the count, ms (see `tick`)
    * @param opts.exempt sockets left reading during a pause (default none), at most `opts.maxExempt` (default 32)
-   * @param opts.resumeChunk sockets resumed per turn of the event loop (default 1,000)
+   * @param opts.resumeChunk sockets resumed per turn of the event loop, and sockets read per `tick` for having waited maxSocketPauseMs (default 1,000)
+   * @param opts.maxSocketPauseMs no socket stays paused longer than this (give or take a tick), ms; default: no bound
    */
   constructor(
     private readonly sockets: () => Iterable<S>,
     readonly highBytes: number,
     readonly lowBytes: number,
     readonly maxPauseMs: number,
-    private readonly opts: { exempt?: (socket: S) => boolean; maxExempt?: number; resumeChunk?: number } = {},
+    private readonly opts: { exempt?: (socket: S) => boolean; maxExempt?: number; resumeChunk?: number; maxSocketPauseMs?: number } = {},
   ) {
     if (!(lowBytes < highBytes)) throw new RangeError(`lowBytes (${lowBytes}) must be below highBytes (${highBytes})`);
     this.maxExempt = opts.exempt ? opts.maxExempt ?? 32 : 0;
@@ -85,8 +97,8 @@ export class ReadBudget<S extends Pausable = Pausable> {
         // An exempt socket a cut-short resume had not reached yet is still paused: read it now.
         if (this.exempted < this.maxExempt && exempt?.(s)) {
           this.exempted += 1;
-          s.resume();
-        } else s.pause();
+          this.resumeOne(s);
+        } else if (!this.owed.has(s)) this.pauseOne(s, now);
       }
     }
   }
@@ -105,17 +117,48 @@ export class ReadBudget<S extends Pausable = Pausable> {
   exempt(socket: S): void {
     if (this.pausedAt === null || this.exempted >= this.maxExempt) return;
     this.exempted += 1;
-    socket.resume();
+    this.resumeOne(socket);
   }
 
-  /** A socket opened, or no longer exempt, while the others are paused is paused too. */
-  adopt(socket: S): void {
-    if (this.pausedAt !== null) socket.pause();
+  /** A socket opened, no longer exempt, or that sent a report while the others are paused is paused too. */
+  adopt(socket: S, now = Date.now()): void {
+    if (this.pausedAt !== null) this.pauseOne(socket, now);
   }
 
-  /** Called every second or so: resumes every socket paused for maxPauseMs or longer. */
+  /** `socket` delivered something (a message, a ping, a pong): a read it was owed for waiting too long is done. */
+  heard(socket: S): void {
+    this.owed.delete(socket);
+  }
+
+  /**
+   * Called every second or so: resumes every socket paused for maxPauseMs or longer; then reads the
+   * sockets paused for maxSocketPauseMs or longer, oldest first, at most resumeChunk of them.
+   */
   tick(now = Date.now()): void {
     if (this.pausedAt !== null && now - this.pausedAt >= this.maxPauseMs) this.resume(now);
+    const bound = this.opts.maxSocketPauseMs;
+    if (bound === undefined) return;
+    const starved: Array<[number, S]> = [];
+    for (const s of this.sockets()) {
+      const since = this.pausedSince.get(s);
+      if (since !== undefined && now - since >= bound) starved.push([since, s]);
+    }
+    starved.sort((a, b) => a[0] - b[0]);
+    for (const [, s] of starved.slice(0, this.opts.resumeChunk ?? 1_000)) {
+      this.owed.add(s);
+      this.resumeOne(s);
+      this.stats.starvedReads += 1;
+    }
+  }
+
+  private pauseOne(s: S, now: number): void {
+    if (!this.pausedSince.has(s)) this.pausedSince.set(s, now);
+    s.pause();
+  }
+
+  private resumeOne(s: S): void {
+    this.pausedSince.delete(s);
+    s.resume();
   }
 
   private resume(now: number): void {
@@ -130,7 +173,7 @@ export class ReadBudget<S extends Pausable = Pausable> {
     this.cursor = first;
     // Paused again before the end: the rest stay paused.
     eachInTurns(order, this.opts.resumeChunk ?? 1_000, (s) => {
-      s.resume();
+      this.resumeOne(s);
       this.cursor += 1;
     }, () => this.round === round);
   }
