@@ -41,7 +41,7 @@ async function rawServer(frame: Buffer): Promise<{ url: string; server: Server; 
   return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, server, upgrades: () => upgrades };
 }
 
-function connect(url: string, backoff: { minBackoffMs?: number; maxBackoffMs?: number } = {}) {
+function connect(url: string, backoff: { minBackoffMs?: number; maxBackoffMs?: number; heartbeatMs?: number } = {}) {
   const received: IncomingMessage[] = [];
   let wake = () => {};
   const conn = new AgentConnection({
@@ -109,6 +109,42 @@ describe('AgentConnection', () => {
       await Promise.all(conns.splice(0).map((c) => c.stop()));
       server.close();
     }
+  });
+
+  // A 20,000-Mac run: a server behind on ingest stops reading its sockets (TCP backpressure), the
+  // agents' pings among what it does not read; 10,571 agents took the unanswered ping for a dead
+  // server and reconnected at once, each with a whole report.
+  it('keeps a socket whose server answers no ping but pings it, and ends one the server sends nothing on', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', autoPong: false });
+    servers.push(wss);
+    await once(wss, 'listening');
+    const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+    const pingsFrom = (ws: import('ws').WebSocket, n: number) => new Promise<void>((resolve) => {
+      let seen = 0;
+      ws.on('ping', () => (++seen >= n ? resolve() : undefined));
+    });
+
+    // The server pings every 10 ms and never pongs: the agent's fourth ping means three checks found it alive.
+    const first = once(wss, 'connection');
+    connect(url, { heartbeatMs: 200 });
+    const [silent] = (await first) as [import('ws').WebSocket];
+    const pinging = setInterval(() => silent.ping(), 10);
+    let closed = false;
+    silent.on('close', () => { closed = true; });
+    try {
+      await pingsFrom(silent, 4);
+      expect(closed).toBe(false);
+    } finally {
+      clearInterval(pinging);
+    }
+    await Promise.all(conns.splice(0).map((c) => c.stop()));
+
+    // Nothing from the server at all: the agent ends the socket at its second check.
+    const second = once(wss, 'connection');
+    connect(url, { heartbeatMs: 50 });
+    const [mute] = (await second) as [import('ws').WebSocket];
+    const [code] = (await once(mute, 'close')) as [number];
+    expect(code).toBe(1006); // terminated, not closed
   });
 
   // Adversarial pass: stop() during a slow handshake resolved at once and the socket opened

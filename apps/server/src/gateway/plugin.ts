@@ -52,9 +52,8 @@ const REPORT_PREFIX = Buffer.from('{"type":"report",');
 /** No pause lasts longer than this, ms: a paused socket answers no pings, and an agent gives up on a ping unanswered for 30 s. */
 const MAX_PAUSE_MS = 10_000;
 /**
- * Nor does any one socket stay paused longer than this, ms, however often the budget pauses again:
- * read once a tick, 1,000 a second, the last of 10,000 that waited at once is read ~22 s after its
- * pause, before the agent's 30 s.
+ * Nor does any one socket stay unread longer than about this, ms, however often the budget pauses
+ * again (ReadBudget: 250 such sockets read a second while the bytes held allow).
  */
 export const MAX_SOCKET_PAUSE_MS = 12_000;
 /**

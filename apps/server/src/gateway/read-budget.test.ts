@@ -91,11 +91,11 @@ describe('ReadBudget', () => {
     expect(sockets.every((s) => !s.paused)).toBe(true);
   });
 
-  it('reads a socket paused maxSocketPauseMs however often the budget pauses again, oldest first, resumeChunk a tick; the next pause leaves it reading until heard from, and a report then pauses it', async () => {
+  it('reads a socket paused maxSocketPauseMs however often the budget pauses again, oldest first, starvedPerTick a tick, none while twice highBytes are held; the next pause leaves it reading until heard from, and a report then pauses it', async () => {
     const nextTurn = () => new Promise<void>((r) => setImmediate(r));
     const sockets = Array.from({ length: 6 }, () => new Flag());
     const paused = () => sockets.map((s) => s.paused);
-    const budget = new ReadBudget(() => sockets, 100, 50, 10_000, { resumeChunk: 2, maxSocketPauseMs: 12_000 });
+    const budget = new ReadBudget(() => sockets, 100, 50, 100_000, { resumeChunk: 2, maxSocketPauseMs: 12_000, starvedPerTick: 2 });
     budget.take(101, 0);
     // Each resume is cut short after its first chunk, as when the sockets resumed bring a backlog
     // at once: 0 and 1 are read at 5,000, 2 and 3 at 9,000; 4 and 5 wait.
@@ -122,6 +122,13 @@ describe('ReadBudget', () => {
     budget.tick(17_001);
     expect(paused()).toEqual([false, false, true, true, true, true]);
     expect(budget.stats.starvedReads).toBe(4);
+    // 2 and 3 (paused since 9,001) wait while more than twice highBytes are held.
+    budget.take(150, 17_100);
+    budget.tick(30_000);
+    expect(paused()).toEqual([false, false, true, true, true, true]);
+    budget.release(150, 30_000);
+    budget.tick(30_001);
+    expect(paused()).toEqual([false, false, false, false, true, true]);
   });
 
   it('refuses a low mark not below the high mark', () => {

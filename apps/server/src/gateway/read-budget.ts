@@ -29,11 +29,13 @@ export interface ReadBudgetStats {
  * its next one (30 s); after such a forced resume the next report past the budget pauses them
  * again. One socket could stay paused over several pauses when ingest is slower than the resumes
  * (a resume cut short by the next pause reaches as few as `resumeChunk` sockets; the next starts
- * where it stopped): with 10,000 sockets and whole reports that took longer than an agent waits
- * for a pong, and half a fleet reconnected at once (10,571 reconnects in one 20,000-Mac run). So no
- * socket stays paused longer than `maxSocketPauseMs`: `tick` reads the ones that waited that long,
- * oldest first, `resumeChunk` a second, and the next pause leaves each reading until it is `heard`
- * from (what it had: a report, a ping); a report then pauses it again (`adopt`).
+ * where it stopped): with 10,000 sockets and whole reports, longer than an agent waited for a pong,
+ * and half a fleet reconnected at once (10,571 reconnects in one 20,000-Mac run; agents now take
+ * the server's pings as a sign of life too). So `tick` also reads the sockets paused for
+ * `maxSocketPauseMs`, oldest first, `starvedPerTick` a second, while no more than twice
+ * `highBytes` are held; the next pause leaves each reading until it is `heard` from (a report, a
+ * ping), and a report then pauses it again (`adopt`). The held bytes stay under twice highBytes
+ * plus one read of each socket read so in the last tick.
  *
  * Commands first: a socket `exempt` says owes the server a command's reply is not paused, at most
  * `maxExempt` of them per pause, so an admin's Fix is answered while reports wait. Sockets resume
@@ -63,15 +65,16 @@ export class ReadBudget<S extends Pausable = Pausable> {
    * @param lowBytes resume them at or below this many
    * @param maxPauseMs resume after this long whatever the count, ms (see `tick`)
    * @param opts.exempt sockets left reading during a pause (default none), at most `opts.maxExempt` (default 32)
-   * @param opts.resumeChunk sockets resumed per turn of the event loop, and sockets read per `tick` for having waited maxSocketPauseMs (default 1,000)
-   * @param opts.maxSocketPauseMs no socket stays paused longer than this (give or take a tick), ms; default: no bound
+   * @param opts.resumeChunk sockets resumed per turn of the event loop (default 1,000)
+   * @param opts.maxSocketPauseMs a socket paused this long is read at the next `tick` that has room, ms; default: never
+   * @param opts.starvedPerTick at most this many such sockets read per tick (default 250)
    */
   constructor(
     private readonly sockets: () => Iterable<S>,
     readonly highBytes: number,
     readonly lowBytes: number,
     readonly maxPauseMs: number,
-    private readonly opts: { exempt?: (socket: S) => boolean; maxExempt?: number; resumeChunk?: number; maxSocketPauseMs?: number } = {},
+    private readonly opts: { exempt?: (socket: S) => boolean; maxExempt?: number; resumeChunk?: number; maxSocketPauseMs?: number; starvedPerTick?: number } = {},
   ) {
     if (!(lowBytes < highBytes)) throw new RangeError(`lowBytes (${lowBytes}) must be below highBytes (${highBytes})`);
     this.maxExempt = opts.exempt ? opts.maxExempt ?? 32 : 0;
@@ -131,20 +134,22 @@ export class ReadBudget<S extends Pausable = Pausable> {
   }
 
   /**
-   * Called every second or so: resumes every socket paused for maxPauseMs or longer; then reads the
-   * sockets paused for maxSocketPauseMs or longer, oldest first, at most resumeChunk of them.
+   * Called every second or so: resumes every socket paused for maxPauseMs or longer; then, unless
+   * more than twice highBytes are held, reads the sockets paused for maxSocketPauseMs or longer,
+   * oldest first, at most starvedPerTick of them.
    */
   tick(now = Date.now()): void {
     if (this.pausedAt !== null && now - this.pausedAt >= this.maxPauseMs) this.resume(now);
     const bound = this.opts.maxSocketPauseMs;
-    if (bound === undefined) return;
+    // What the starved read costs is held too: none past twice the budget.
+    if (bound === undefined || this.held > 2 * this.highBytes) return;
     const starved: Array<[number, S]> = [];
     for (const s of this.sockets()) {
       const since = this.pausedSince.get(s);
       if (since !== undefined && now - since >= bound) starved.push([since, s]);
     }
     starved.sort((a, b) => a[0] - b[0]);
-    for (const [, s] of starved.slice(0, this.opts.resumeChunk ?? 1_000)) {
+    for (const [, s] of starved.slice(0, this.opts.starvedPerTick ?? 250)) {
       this.owed.add(s);
       this.resumeOne(s);
       this.stats.starvedReads += 1;
