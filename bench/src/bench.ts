@@ -4,6 +4,7 @@
 // its target, and cleans up (server stopped, database dropped). Loopback only; every phase is bounded.
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { Command } from 'commander';
@@ -203,6 +204,45 @@ async function api<T>(server: ServerProcess, method: string, path: string, body?
 }
 
 /**
+ * The dashboard's connections: a browser keeps its connections to a server open and uses at most
+ * six at once (HTTP/1.1); a seventh call waits for one of them.
+ */
+const dashboardConnections = new http.Agent({ keepAlive: true, maxSockets: 6 });
+
+/**
+ * POST `body` as JSON to `path` on `x` with the admin token, on the dashboard's connections or
+ * (`fresh`) on a new TCP connection of its own, as a script without a connection pool does: the
+ * server must accept it first. Resolves with the parsed answer; rejects on a status >= 400.
+ */
+function postJson<T>(x: ServerProcess, path: string, body: unknown, via: 'dashboard' | 'fresh'): Promise<T> {
+  const text = JSON.stringify(body);
+  return new Promise<T>((resolve, reject) => {
+    const req = http.request(`${x.url}${path}`, {
+      method: 'POST', agent: via === 'dashboard' ? dashboardConnections : false,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const answer = Buffer.concat(chunks).toString('utf8');
+        if ((res.statusCode ?? 500) >= 400) reject(new Error(`POST ${path} -> ${res.statusCode} ${answer.slice(0, 300)}`));
+        else resolve(JSON.parse(answer) as T);
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+/** Opens the dashboard's six connections (as a page load does) before a timed phase. */
+async function openDashboardConnections(x: ServerProcess): Promise<void> {
+  await Promise.all(Array.from({ length: 6 }, () => new Promise<void>((resolve, reject) => {
+    http.get(`${x.url}/api/v1/health`, { agent: dashboardConnections }, (res) => res.resume().on('end', resolve)).on('error', reject);
+  })));
+}
+
+/**
  * Waits (at most 5 minutes) until every command in `ids` has its result stored; returns the
  * timings the simulated Macs saw, the time the last one received its command and the time the
  * last result was stored, ms after `start` (NaN when some result never came), how many results
@@ -240,14 +280,15 @@ async function awaitResults(f: FleetProcesses, ids: string[], start: number): Pr
  * machine's), run -> result stored (the Mac holds its ack). The Mac collects and reports after
  * sending the result: not part of the round trip.
  */
-async function commandProbe(label: string, targets: Array<{ id: string; hostname?: string }>, target = true): Promise<void> {
+async function commandProbe(label: string, targets: Array<{ id: string; hostname?: string }>, opts: { target?: boolean; via?: 'dashboard' | 'fresh' } = {}): Promise<void> {
+  const { target = true, via = 'dashboard' } = opts;
   const called = new Map<string, number>();
   const macs = new Map<string, { id: string; hostname?: string }>();
   const answered: number[] = [];
   const calls: Promise<void>[] = [];
   for (const d of targets) {
     const at = now();
-    calls.push(api<{ id: string }>(server!, 'POST', `/api/v1/devices/${d.id}/commands`, { action: { type: 'agent.collect', params: {} } })
+    calls.push(postJson<{ id: string }>(server!, `/api/v1/devices/${d.id}/commands`, { action: { type: 'agent.collect', params: {} } }, via)
       .then((c) => {
         called.set(c.id, at);
         macs.set(c.id, d);
@@ -440,6 +481,7 @@ try {
 
   // ---- command round trips in steady state (every Mac reporting on its schedule) ----------------
   await enterPhase('steady, commands');
+  await openDashboardConnections(server);
   await commandProbe('steady', timed(o.commands));
   await drain(fleet);
   log(`load average before the burst: ${loadavg()}`);
@@ -449,12 +491,14 @@ try {
   const b0 = await fleet.stats();
   const cpuB0 = sampleServers();
   const simB0 = simulatorCpu();
+  await openDashboardConnections(server);
   const burstFrom = now();
   await fleet.burst(false);
+  const half = Math.ceil(o.commands / 2);
   const burstCommands = Promise.all([
-    commandProbe('during the burst', timed(Math.ceil(o.commands / 2))),
-    // The same again to Macs each sharing a simulator process with thousands: what the simulator's own wait adds.
-    ...(probes.length > 0 ? [commandProbe('during the burst, to Macs among thousands in one simulator process', crowd.slice(0, Math.ceil(o.commands / 2)), false)] : []),
+    commandProbe('during the burst', timed(half)),
+    // The same again from a client that opens a connection per call: what waiting for the accept adds.
+    commandProbe('during the burst, each call on a new connection', (probes.length >= 2 * half ? probes : crowd).slice(half, 2 * half), { target: false, via: 'fresh' }),
   ]);
   await until(async () => (s = await fleet!.stats()).acked - b0.acked >= agents, 5 * 60_000, 200);
   const burstTo = now();
