@@ -63,12 +63,12 @@ export const MAX_SOCKET_PAUSE_MS = 12_000;
  */
 const AWAITED_REPLY_MS = 30_000;
 /**
- * ...and at most this many such sockets per pause. A report read from such a socket while the
- * others are paused pauses it too, so what they hold beyond the budget is what ws had already
- * read from each socket when it paused (up to one read, ~64 KiB of text) per pause. Any command's
- * result ends the exemption, not only the single command's.
+ * ...and at most this many such sockets per pause (20 commands a second answered within 2 s is 40
+ * at once). Such a socket is read until its result arrives, reports included (the agent may have
+ * sent one just before the command reached it), while no more than twice the budget's bytes are
+ * held. Any command's result ends the exemption, not only the single command's.
  */
-const MAX_EXEMPT_SOCKETS = 16;
+const MAX_EXEMPT_SOCKETS = 64;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -212,8 +212,9 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayOptions> = async (app, opt
       // texts that merely begin like a report pauses the sockets as a flood of big ones does.
       const held = bytes + HELD_OVERHEAD_BYTES;
       budget.take(held);
-      // Read during a pause (for its command's reply, or for having waited too long): one report, not a stream of them.
-      budget.adopt(conn);
+      // Read during a pause for having waited too long: one report, not a stream of them. One
+      // awaiting a command's reply goes on: the reply may be right behind this report.
+      budget.reported(conn);
       track(conn.enqueue(async () => handle(message ?? await reading.run(read))).finally(() => budget.release(held)));
     });
     socket.on('pong', () => {

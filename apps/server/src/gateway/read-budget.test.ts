@@ -47,6 +47,24 @@ describe('ReadBudget', () => {
     expect(sockets[0]!.paused).toBe(true);
   });
 
+  it('goes on reading an exempt socket that sends a report during a pause (its reply may be right behind it) while no more than twice highBytes are held; pauses any other', () => {
+    const sockets = [new Flag(), new Flag()];
+    const awaiting = new Set([sockets[0]]);
+    const budget = new ReadBudget(() => sockets, 100, 50, 10_000, { exempt: (s) => awaiting.has(s), maxExempt: 2 });
+    budget.reported(sockets[1]!); // not paused: nothing to do
+    expect(sockets[1]!.paused).toBe(false);
+    budget.take(101, 0);
+    budget.take(99, 1); // 200 held
+    budget.reported(sockets[0]!, 2);
+    expect(sockets[0]!.paused).toBe(false);
+    budget.take(1, 3); // 201 held
+    budget.reported(sockets[0]!, 4);
+    expect(sockets[0]!.paused).toBe(true);
+    sockets[1]!.resume(); // as read for having waited too long
+    budget.reported(sockets[1]!, 5);
+    expect(sockets[1]!.paused).toBe(true);
+  });
+
   it('reads an exempt socket that a resume cut short had left paused, and one that becomes exempt during a pause while slots are left', async () => {
     const nextTurn = () => new Promise<void>((r) => setImmediate(r));
     const sockets = Array.from({ length: 5 }, () => new Flag());

@@ -34,7 +34,7 @@ export interface ReadBudgetStats {
  * the server's pings as a sign of life too). So `tick` also reads the sockets paused for
  * `maxSocketPauseMs`, oldest first, `starvedPerTick` a second, while no more than twice
  * `highBytes` are held; the next pause leaves each reading until it is `heard` from (a report, a
- * ping), and a report then pauses it again (`adopt`). The held bytes stay under twice highBytes
+ * ping), and a report then pauses it again (`reported`). The held bytes stay under twice highBytes
  * plus one read of each socket read so in the last tick.
  *
  * Commands first: a socket `exempt` says owes the server a command's reply is not paused, at most
@@ -123,9 +123,20 @@ export class ReadBudget<S extends Pausable = Pausable> {
     this.resumeOne(socket);
   }
 
-  /** A socket opened, no longer exempt, or that sent a report while the others are paused is paused too. */
+  /** A socket opened, or no longer exempt, while the others are paused is paused too. */
   adopt(socket: S, now = Date.now()): void {
     if (this.pausedAt !== null) this.pauseOne(socket, now);
+  }
+
+  /**
+   * `socket` sent a report while the others are paused: it is paused too, unless it is exempt (it
+   * owes a command's reply, which may come right behind this report) and no more than twice
+   * highBytes are held.
+   */
+  reported(socket: S, now = Date.now()): void {
+    if (this.pausedAt === null) return;
+    if (this.opts.exempt?.(socket) && this.held <= 2 * this.highBytes) return;
+    this.pauseOne(socket, now);
   }
 
   /** `socket` delivered something (a message, a ping, a pong): a read it was owed for waiting too long is done. */
