@@ -111,7 +111,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FleetMedicApp>
 
   await app.register(contextPlugin, { db: options.db, config });
   await app.register(clusterPlugin, { bus, registry });
-  await app.register(authPlugin);
+  await app.register(authPlugin, { bus });
   app.addHook('onReady', async () => ensureCredentials(prisma, config));
   // The keys load at ready, so a wrong key-encryption key stops the start with the reason.
   app.addHook('onReady', async () => {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { audit } from '../audit/audit.js';
 import { actorOf } from '../auth/plugin.js';
+import { CHANNELS } from '../cluster/notify-bus.js';
 import type { Role } from '../auth/roles.js';
 import { newApiToken, newSecret, sha256Hex } from '../auth/secrets.js';
 import { ErrorBody, notFound } from '../errors.js';
@@ -95,8 +96,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (found.revokedAt) return found;
       const revoked = await tx.adminToken.update({ where: { id: found.id }, data: { revokedAt: new Date() } });
       await audit(tx, { actor: actorOf(request).name, action: 'admin-token.revoke', target: `admin-token:${found.id}`, params: { name: found.name, role: found.role } });
+      await tx.$executeRaw`SELECT pg_notify(${CHANNELS.tokens}, '')`; // at commit: every instance drops its copies
       return revoked;
     });
+    app.apiTokens.forget(); // here at once, not when the notification comes back
     return tokenView(row);
   });
 

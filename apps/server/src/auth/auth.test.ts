@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetMedicApp } from '../app.js';
-import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp, createToken, enroll } from '../testing/harness.js';
+import { TEST_ADMIN_TOKEN, TEST_ENROLL_SECRET, bearer, buildTestApp, createToken, enroll, eventually } from '../testing/harness.js';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { sha256Hex } from './secrets.js';
 
@@ -106,6 +106,26 @@ describe('API bearer tokens', () => {
     expect(res.statusCode).toBe(401);
     expect(res.json().message).toMatch(new RegExp(`^API token "leaving-admin" was revoked on \\d{4}-[^;]+; this route needs ${VIEWER_UP}$`));
     expect(await db.prisma.auditLog.count({ where: { action: 'admin-token.revoke', target: `admin-token:${id}`, actor: 'env' } })).toBe(1);
+  });
+
+  it('keeps a token row between revocations: a change in SQL is not read at each call, and a revocation through one instance is in force on another once its notification arrives', async () => {
+    const other = await buildTestApp(db, { jobs: false }); // a second instance on the same database
+    try {
+      const token = await createToken(app, 'kept-operator', 'operator');
+      const write = () => other.inject({ method: 'POST', url: '/api/v1/batches', headers: bearer(token), payload: { action: { type: 'agent.collect', params: {} }, dryRun: true } });
+      expect((await write()).statusCode).toBe(200);
+      // Kept: the other instance does not read the row again at each call.
+      await db.prisma.adminToken.update({ where: { tokenHash: sha256Hex(token) }, data: { role: 'viewer' } });
+      expect((await write()).statusCode).toBe(200);
+      await db.prisma.adminToken.update({ where: { tokenHash: sha256Hex(token) }, data: { role: 'operator' } });
+      const id = (await db.prisma.adminToken.findUniqueOrThrow({ where: { tokenHash: sha256Hex(token) } })).id;
+      expect((await app.inject({ method: 'POST', url: `/api/v1/admin/tokens/${id}/revoke`, headers: bearer(TEST_ADMIN_TOKEN) })).statusCode).toBe(200);
+      expect((await app.inject({ method: 'GET', url: '/api/v1/devices', headers: bearer(token) })).statusCode).toBe(401); // here at once
+      await eventually(async () => (await write()).statusCode === 401);
+      expect((await write()).json().message).toMatch(/^API token "kept-operator" was revoked on /);
+    } finally {
+      await other.close();
+    }
   });
 
   it('validates admin bodies: an unknown role is refused with 400', async () => {

@@ -5,6 +5,8 @@ import { apiTokenNeeded, OPENS, otherCredentialKind } from './credential-kind.js
 import { createAuthFailureGuard, DEFAULT_AUTH_FAILURE_LIMIT, type AuthFailureGuard } from './failure-limit.js';
 import { isRole, roleAtLeast, ROLES, type Role } from './roles.js';
 import { bearerToken, sha256Hex } from './secrets.js';
+import { ApiTokenCache } from './token-cache.js';
+import type { NotifyBus } from '../cluster/notify-bus.js';
 
 /** The API token (role viewer, operator or admin) behind a request. `name` is the actor written to the audit log. */
 export interface AdminPrincipal {
@@ -28,6 +30,8 @@ declare module 'fastify' {
     requireRole(role: Role): onRequestAsyncHookHandler;
     /** failed-authentication counter per client address, shared by instances (enrollment, admin API, agent socket, metrics) */
     authFailures: AuthFailureGuard;
+    /** the API tokens in use, kept between revocations (what revokes one calls `forget`) */
+    apiTokens: ApiTokenCache;
   }
 }
 
@@ -39,13 +43,14 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * the failed-authentication guard (`app.authFailures`, config `authFailureLimit`): an unknown API
  * token from an address that sent too many gets 429 instead of 401; a valid one always passes.
  */
-export const authPlugin = fp(
-  async (app) => {
+export const authPlugin = fp<{ bus: NotifyBus }>(
+  async (app, { bus }) => {
     app.decorate('authFailures', createAuthFailureGuard(app.prisma, app.log, { ...DEFAULT_AUTH_FAILURE_LIMIT, ...app.appConfig.authFailureLimit }));
     app.decorateRequest('admin', null);
     // The token check of every API call reads through the command path's pool: a Fix clicked while
     // ingest batches hold the main pool's connections does not wait for one of them.
     const tokens = app.db.commandPrisma;
+    app.decorate('apiTokens', new ApiTokenCache(tokens, bus));
     app.decorate('requireRole', (role: Role): onRequestAsyncHookHandler => {
       return async function (request: FastifyRequest, reply: FastifyReply) {
         const principal = await authenticate(request, reply, role);
@@ -61,7 +66,7 @@ export const authPlugin = fp(
       const needed = apiTokenNeeded(role);
       const token = bearerToken(request.headers.authorization);
       if (!token) throw new ServiceError('unauthorized', `missing API token: this route needs ${needed}; send Authorization: Bearer <API token>`);
-      const row = await tokens.adminToken.findUnique({ where: { tokenHash: sha256Hex(token) } });
+      const row = await app.apiTokens.find(sha256Hex(token));
       if (!row) {
         // Counted: a guess, or a credential sent to the wrong door. A missing or revoked token is a stale client, not a guess.
         await app.authFailures.fail('admin-token', request, reply, 'unknown API token');
@@ -75,6 +80,7 @@ export const authPlugin = fp(
       const now = Date.now();
       if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
         await tokens.adminToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
+        row.lastUsedAt = new Date(now); // the kept copy too: written once a minute, not at every call
       }
       return { tokenId: row.id, name: row.name, role: row.role };
     }

@@ -11,12 +11,14 @@ import type { PrismaClient } from '../generated/prisma/client.js';
  * - events:   payload JSON `{ type: 'device.updated' | 'command.updated', ... }`, sent by table
  *             triggers at commit (see cluster/events.ts)
  * - policy:   empty payload — "the policy changed" (PolicyStore drops its copy)
+ * - tokens:   empty payload — "an API token was revoked" (ApiTokenCache drops its copies)
  */
 export const CHANNELS = {
   commands: 'fleetmedic_commands',
   sockets: 'fleetmedic_sockets',
   events: 'fleetmedic_events',
   policy: 'fleetmedic_policy',
+  tokens: 'fleetmedic_tokens',
 } as const;
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
