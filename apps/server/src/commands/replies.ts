@@ -43,8 +43,8 @@ const finishedAt = (iso: string): string => {
 /**
  * Stores what agents answer about commands, many devices per statement: every reply submitted
  * while a write is in flight goes in the next one (GroupCommit), one UPDATE for the acks and one
- * for the results. 20,000 Macs answering a bulk command cost a few dozen statements instead of
- * 60,000 queries, and a lone reply is written at once.
+ * for the results, up to four writes at once. 20,000 Macs answering a bulk command cost a few
+ * dozen statements instead of 60,000 queries, and a lone reply is written at once.
  *
  * - ack: queued/sent -> acknowledged (ackedAt). Resolves true when the command moved, false when
  *   it is not this device's or already past acknowledged.
@@ -54,12 +54,19 @@ const finishedAt = (iso: string): string => {
  *   stored: it tells what really ran). Resolves `duplicate` when a result was already stored,
  *   `unknown-command` when the device has no such command.
  */
+/** Reply writes in flight at once (each a statement or two on the command pool). */
+const REPLY_WRITES = 4;
+
 export class CommandReplies {
   private readonly writer: GroupCommit<Reply, boolean | ResultOutcome>;
   private readonly resultListeners: Array<(roundTripSeconds: number) => void> = [];
 
   constructor(private readonly prisma: PrismaClient) {
-    this.writer = new GroupCommit(storeEachAloneOnFailure((replies: Reply[]) => this.write(replies)), { maxBatch: 1000, concurrency: 1 });
+    // Four writes at once: with one, a reply arriving while another device's was being written
+    // waited for that write and then its own, each a turn of the event loop (0.3–0.7 s in a burst
+    // of reports), and a command's ack and result are two such in a row. A device's replies never
+    // race each other: its ack is stored before its result is submitted (the socket's command lane).
+    this.writer = new GroupCommit(storeEachAloneOnFailure((replies: Reply[]) => this.write(replies)), { maxBatch: 1000, concurrency: REPLY_WRITES });
   }
 
   ack(deviceId: string, id: string, at = new Date()): Promise<boolean> {
