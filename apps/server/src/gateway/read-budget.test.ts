@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { CLOSE_CODES } from '@fleetmedic/protocol';
 import { describe, expect, it } from 'vitest';
-import { TestAgent, bearer, enroll, eventually, useTestApp } from '../testing/harness.js';
+import { TestAgent, bearer, enroll, eventually, useTestApp, type TestAppContext } from '../testing/harness.js';
 import { buildSnapshot } from '../testing/snapshots.js';
 import { HELD_OVERHEAD_BYTES } from './plugin.js';
 import { ReadBudget, type ReadBudgetStats } from './read-budget.js';
@@ -169,22 +169,27 @@ async function holdDeviceRow(databaseUrl: string, deviceId: string): Promise<() 
   };
 }
 
-describe('backpressure on real sockets', () => {
-  const whole = (id: string, minute: number) => ({ type: 'report', id, snapshot: buildSnapshot({ collectedAt: new Date(Date.UTC(2026, 0, 1, 10, minute)).toISOString(), batteryPercent: 50 + minute }) });
-  const size = Buffer.byteLength(JSON.stringify(whole('budget-0001', 1)));
-  // Three whole reports go past the high mark; one answered is not enough to resume, two are.
-  const readHighBytes = Math.floor(2.5 * size);
-  const t = useTestApp({ readHighBytes });
+const whole = (id: string, minute: number) => ({ type: 'report', id, snapshot: buildSnapshot({ collectedAt: new Date(Date.UTC(2026, 0, 1, 10, minute)).toISOString(), batteryPercent: 50 + minute }) });
+/** The bytes of a whole report with an 11-character id, as every test below sends. */
+const size = Buffer.byteLength(JSON.stringify(whole('budget-0001', 1)));
+// Three whole reports go past the high mark; one answered is not enough to resume, two are.
+const readHighBytes = Math.floor(2.5 * size);
+const statsOf = async (t: TestAppContext) => (await t.app.inject({ method: 'GET', url: '/api/v1/agent/ingest-stats', headers: bearer(t.viewer) })).json() as ReadBudgetStats;
+/** Two enrolled Macs, each with its socket open. */
+async function twoAgents(t: TestAppContext) {
+  const a = await enroll(t.app);
+  const b = await enroll(t.app);
+  return { a, b, agentA: await TestAgent.connect(t.url, a.deviceToken), agentB: await TestAgent.connect(t.url, b.deviceToken) };
+}
 
-  const stats = async () => (await t.app.inject({ method: 'GET', url: '/api/v1/agent/ingest-stats', headers: bearer(t.viewer) })).json() as ReadBudgetStats;
+describe('backpressure on real sockets', () => {
+  const t = useTestApp({ readHighBytes });
+  const stats = () => statsOf(t);
 
   it('stops reading every socket while the reports held pass the budget, and reads them again once answered (Postgres)', async (ctx) => {
-    const { db, app, url } = t;
+    const { db } = t;
     ctx.skip(db.kind !== 'postgres', 'PGlite is one session in one process: no other session can hold the device row (set DATABASE_URL)');
-    const a = await enroll(app);
-    const b = await enroll(app);
-    const agentA = await TestAgent.connect(url, a.deviceToken);
-    const agentB = await TestAgent.connect(url, b.deviceToken);
+    const { a, b, agentA, agentB } = await twoAgents(t);
     // Ingest of A's reports waits on A's device row: its three reports stay held.
     const release = await holdDeviceRow(db.databaseUrl!, a.deviceId);
     try {
@@ -204,12 +209,9 @@ describe('backpressure on real sockets', () => {
   });
 
   it('goes on reading a socket that awaits its single command\'s result while the others are paused: the result is stored and acked before the reports ahead of it (Postgres)', async (ctx) => {
-    const { db, app, url, operator } = t;
+    const { db, app, operator } = t;
     ctx.skip(db.kind !== 'postgres', 'PGlite is one session in one process: no other session can hold the device row (set DATABASE_URL)');
-    const a = await enroll(app);
-    const b = await enroll(app);
-    const agentA = await TestAgent.connect(url, a.deviceToken);
-    const agentB = await TestAgent.connect(url, b.deviceToken);
+    const { a, b, agentA, agentB } = await twoAgents(t);
     await eventually(async () => app.services.registry.get(b.deviceId));
     const created = await app.inject({ method: 'POST', url: `/api/v1/devices/${b.deviceId}/commands`, headers: bearer(operator), payload: { action: { type: 'agent.collect', params: {} } } });
     expect(created.statusCode).toBe(201);
@@ -252,23 +254,18 @@ describe('backpressure on real sockets', () => {
 });
 
 describe('no socket starves on real sockets', () => {
-  const whole = (id: string, minute: number) => ({ type: 'report', id, snapshot: buildSnapshot({ collectedAt: new Date(Date.UTC(2026, 0, 1, 10, minute)).toISOString(), batteryPercent: 50 + minute }) });
-  const size = Buffer.byteLength(JSON.stringify(whole('starved-0001', 1)));
   // A paused socket is read at the next tick (each second) while the budget stays paused.
-  const t = useTestApp({ readHighBytes: Math.floor(2.5 * size), maxSocketPauseMs: 1 });
-  const stats = async () => (await t.app.inject({ method: 'GET', url: '/api/v1/agent/ingest-stats', headers: bearer(t.viewer) })).json() as ReadBudgetStats;
+  const t = useTestApp({ readHighBytes, maxSocketPauseMs: 1 });
+  const stats = () => statsOf(t);
 
   it('answers the ping of a socket paused for the whole of a long hold: no socket waits past maxSocketPauseMs (Postgres)', async (ctx) => {
-    const { db, app, url } = t;
+    const { db } = t;
     ctx.skip(db.kind !== 'postgres', 'PGlite is one session in one process: no other session can hold the device row (set DATABASE_URL)');
-    const a = await enroll(app);
-    const b = await enroll(app);
-    const agentA = await TestAgent.connect(url, a.deviceToken);
-    const agentB = await TestAgent.connect(url, b.deviceToken);
+    const { a, b, agentA, agentB } = await twoAgents(t);
     const before = await stats();
     const release = await holdDeviceRow(db.databaseUrl!, a.deviceId);
     try {
-      for (let i = 1; i <= 3; i++) agentA.send(whole(`starved-000${i}`, i));
+      for (let i = 1; i <= 3; i++) agentA.send(whole(`starve-000${i}`, i));
       await eventually(async () => (await stats()).pauses === before.pauses + 1);
       // The budget stays paused (A's reports are held by the lock); B, paused with it, is read at a tick all the same.
       const pong = new Promise<void>((resolve) => agentB.ws.once('pong', () => resolve()));
@@ -279,7 +276,7 @@ describe('no socket starves on real sockets', () => {
     } finally {
       await release();
     }
-    for (let i = 1; i <= 3; i++) await agentA.next((m) => m.type === 'ack' && m.id === `starved-000${i}`);
+    for (let i = 1; i <= 3; i++) await agentA.next((m) => m.type === 'ack' && m.id === `starve-000${i}`);
     agentA.close();
     agentB.close();
   });
