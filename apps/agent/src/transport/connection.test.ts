@@ -139,7 +139,7 @@ describe('AgentConnection', () => {
     }
     await Promise.all(conns.splice(0).map((c) => c.stop()));
 
-    // Nothing from the server at all: the agent ends the socket at its second check.
+    // Nothing from the server at all: the agent ends the socket after two silent intervals.
     const second = once(wss, 'connection');
     connect(url, { heartbeatMs: 50 });
     const [mute] = (await second) as [import('ws').WebSocket];

@@ -14,7 +14,7 @@ export interface ConnectionOptions {
   onMessage: (message: IncomingMessage) => void;
   /** The server refused the token (HTTP 401 or close 4401): forget it so `token` enrolls again. */
   onUnauthorized?: () => Promise<void>;
-  /** Milliseconds between pings; a socket the server sent nothing on (no pong, ping or message) by the next one is ended. Default 30 000. */
+  /** Milliseconds between pings; a socket the server sent nothing on (no pong, ping or message) for two of them in a row is ended. Default 30 000. */
   heartbeatMs?: number;
   /** Reconnect backoff bounds, milliseconds. Defaults 1 000 and 60 000. */
   minBackoffMs?: number;
@@ -33,7 +33,7 @@ const STABLE_MS = 10_000;
 
 /**
  * The agent's one WebSocket to the server, kept open: connects with `Authorization: Bearer
- * <deviceToken>`, pings every `heartbeatMs` and terminates when nothing came from the server (pong, ping, message) by the next ping, and reconnects with
+ * <deviceToken>`, pings every `heartbeatMs` and terminates when nothing came from the server (pong, ping, message) for two ping intervals, and reconnects with
  * exponential backoff and jitter (p-retry) after any close or failed attempt. Incoming messages
  * are validated against ServerMessage; invalid ones are logged and dropped.
  */
@@ -153,10 +153,13 @@ export class AgentConnection {
   private serve({ ws, held, hold, closed }: OpenedSocket): Promise<void> {
     const { logger } = this.opts;
     this.socket = ws;
-    // Alive: anything heard from the server since the last ping, its own pings too. A server
-    // under load stops reading sockets (backpressure), pongs included, but still writes: its
-    // pings say it is there, and the reports wait in the outbox instead of reconnecting.
+    // Alive: anything heard from the server (a pong, its own ping, a message). A server under
+    // load stops reading sockets (backpressure), pongs included, but still writes. It pings every
+    // 30 s too, a sweep of its sockets that may reach this one up to ~16 s later than the last
+    // time, so one of its pings may miss one of our intervals: the socket ends after two
+    // intervals in a row with nothing heard (60–90 s), and the reports wait in the outbox meanwhile.
     let alive = true;
+    let silentIntervals = 0;
     const heard = () => {
       alive = true;
     };
@@ -164,8 +167,9 @@ export class AgentConnection {
     ws.on('ping', heard);
     ws.on('message', heard);
     const heartbeat = setInterval(() => {
-      if (!alive) {
-        logger.warn('nothing from the server since the last ping (no pong, ping or message): terminating the connection');
+      silentIntervals = alive ? 0 : silentIntervals + 1;
+      if (silentIntervals >= 2) {
+        logger.warn('nothing from the server for two ping intervals (no pong, ping or message): terminating the connection');
         ws.terminate();
         return;
       }

@@ -49,11 +49,12 @@ const READ_SLICE_MS = 5;
 export const HELD_OVERHEAD_BYTES = 2_048;
 /** How every agent's report message begins (JSON.stringify of `{ type: 'report', ... }`, type first). */
 const REPORT_PREFIX = Buffer.from('{"type":"report",');
-/** No pause lasts longer than this, ms: a paused socket answers no pings, and an agent gives up on a ping unanswered for 30 s. */
+/** No pause lasts longer than this, ms: a paused socket answers no pings (an agent that hears nothing from the server for two 30-s intervals reconnects; older agents, one). */
 const MAX_PAUSE_MS = 10_000;
 /**
- * Nor does any one socket stay unread longer than about this, ms, however often the budget pauses
- * again (ReadBudget: 250 such sockets read a second while the bytes held allow).
+ * A socket unread this long, ms, is read at the next tick however often the budget pauses again
+ * (ReadBudget: 250 such sockets a second, oldest first, while no more than twice the budget is
+ * held), so with 10,000 waiting at once the last is read ~40 s after its pause, not never.
  */
 export const MAX_SOCKET_PAUSE_MS = 12_000;
 /**
