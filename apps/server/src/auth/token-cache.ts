@@ -2,7 +2,7 @@ import type { AdminToken, PrismaClient } from '../generated/prisma/client.js';
 import { CHANNELS, type NotifyBus } from '../cluster/notify-bus.js';
 
 /** How long a kept token row is trusted without a notification, ms: a token changed in SQL, outside the API, is read again within this. */
-export const TOKEN_CACHE_MS = 60_000;
+const TOKEN_CACHE_MS = 60_000;
 
 /**
  * The API tokens in use, by hash, kept between changes. Every API call checks its token, and a

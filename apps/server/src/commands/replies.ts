@@ -40,6 +40,9 @@ const finishedAt = (iso: string): string => {
   return (Number.isNaN(t.getTime()) ? new Date() : t).toISOString();
 };
 
+/** Reply writes in flight at once (each a statement or two on the command pool). */
+const REPLY_WRITES = 2;
+
 /**
  * Stores what agents answer about commands, many devices per statement: every reply submitted
  * while a write is in flight goes in the next one (GroupCommit), one UPDATE for the acks and one
@@ -54,9 +57,6 @@ const finishedAt = (iso: string): string => {
  *   stored: it tells what really ran). Resolves `duplicate` when a result was already stored,
  *   `unknown-command` when the device has no such command.
  */
-/** Reply writes in flight at once (each a statement or two on the command pool). */
-const REPLY_WRITES = 2;
-
 export class CommandReplies {
   private readonly writer: GroupCommit<Reply, boolean | ResultOutcome>;
   private readonly resultListeners: Array<(roundTripSeconds: number) => void> = [];

@@ -56,7 +56,7 @@ const MAX_PAUSE_MS = 10_000;
  * (ReadBudget: 250 such sockets a second, oldest first, while no more than twice the budget is
  * held), so with 10,000 waiting at once the last is read ~40 s after its pause, not never.
  */
-export const MAX_SOCKET_PAUSE_MS = 12_000;
+const MAX_SOCKET_PAUSE_MS = 12_000;
 /**
  * Commands first: a socket sent a single command (not a bulk command's) goes on being read during
  * a pause until its result arrives, for at most this long, ms, so an admin's Fix is not answered

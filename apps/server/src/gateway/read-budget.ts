@@ -135,7 +135,7 @@ export class ReadBudget<S extends Pausable = Pausable> {
    */
   reported(socket: S, now = Date.now()): void {
     if (this.pausedAt === null) return;
-    if (this.opts.exempt?.(socket) && this.held <= 2 * this.highBytes) return;
+    if (this.opts.exempt?.(socket) && this.withinTwiceBudget) return;
     this.pauseOne(socket, now);
   }
 
@@ -152,8 +152,9 @@ export class ReadBudget<S extends Pausable = Pausable> {
   tick(now = Date.now()): void {
     if (this.pausedAt !== null && now - this.pausedAt >= this.maxPauseMs) this.resume(now);
     const bound = this.opts.maxSocketPauseMs;
-    // What the starved read costs is held too: none past twice the budget.
-    if (bound === undefined || this.held > 2 * this.highBytes) return;
+    // Between pauses no socket waits (a resume reaches them all within a few turns): no scan of
+    // every socket each second. What a starved read brings is held too: none past twice the budget.
+    if (bound === undefined || this.pausedAt === null || !this.withinTwiceBudget) return;
     const starved: Array<[number, S]> = [];
     for (const s of this.sockets()) {
       const since = this.pausedSince.get(s);
@@ -165,6 +166,11 @@ export class ReadBudget<S extends Pausable = Pausable> {
       this.resumeOne(s);
       this.stats.starvedReads += 1;
     }
+  }
+
+  /** Reads beyond the budget (exempt sockets' reports, starved sockets) stop at twice highBytes held. */
+  private get withinTwiceBudget(): boolean {
+    return this.held <= 2 * this.highBytes;
   }
 
   private pauseOne(s: S, now: number): void {
